@@ -1,0 +1,3 @@
+"""cargotool: CargoTech loads for a carrier's drivers, in Telegram."""
+
+__version__ = "0.1.0"

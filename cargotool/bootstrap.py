@@ -1,0 +1,108 @@
+"""The composition root: builds every long-lived object from `Settings`, and closes them.
+
+Both the Sanic app (per worker, in `before_server_start`) and the CLI (per command) use `Services`;
+tests build it with test settings. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import httpx
+import redis.asyncio as aioredis
+
+from .config import Settings
+from .core.audit import AuditLog
+from .core.cargotech import CargoTechClient, build_http_client
+from .core.cargotech.retry import RetryPolicy
+from .core.redaction import install_log_redaction, redactor
+from .core.storage.db import Database
+from .core.storage.migrations import migrate
+from .core.storage.redis import Keys, connect_redis
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    redis: aioredis.Redis
+    keys: Keys
+    database: Database
+    http: httpx.AsyncClient
+    cargotech: CargoTechClient
+    audit: AuditLog
+    upstream_label: str  # "live" or "recorded"
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        await self.redis.aclose()
+        self.database.close()
+
+
+def register_secrets(settings: Settings) -> None:
+    install_log_redaction()
+    for value in settings.secret_values:
+        redactor.add_secret(value)
+    redactor.add_phone(settings.cargotech_phone)
+
+
+def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport | None, str, str | None, str | None]:
+    """The transport and credentials: the real API, or the recorded sample served in-process."""
+    if settings.uses_recorded_cargotech:
+        from .standin import DEMO_PASSWORD, DEMO_PHONE, CargoTechStandIn, StandInTransport
+
+        log.warning("CargoTech: serving the recorded sample data (no credentials set); not the live API")
+        return StandInTransport(CargoTechStandIn()), "recorded", DEMO_PHONE, DEMO_PASSWORD
+    return None, "live", settings.cargotech_phone, settings.cargotech_password
+
+
+def build_services(
+    settings: Settings,
+    *,
+    redis: aioredis.Redis | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    run_migrations: bool = True,
+) -> Services:
+    """Wire everything. `redis` and `transport` let tests hand in their own connections."""
+    register_secrets(settings)
+    redis = redis if redis is not None else connect_redis(settings.redis_url)
+    keys = Keys(settings.redis_key_prefix)
+    database = Database(settings.database_url)
+    if run_migrations:
+        migrate(database)
+    default_transport, label, phone, password = _cargotech_transport(settings)
+    http = build_http_client(
+        settings.cargotech_base_url,
+        connect_timeout=settings.cargotech_connect_timeout,
+        read_timeout=settings.cargotech_read_timeout,
+        transport=transport or default_transport,
+    )
+    audit = AuditLog(database)
+
+    async def on_login() -> None:
+        await audit.record("system", "cargotech.login", target=label)
+
+    cargotech = CargoTechClient(
+        http,
+        phone=phone,
+        password=password,
+        redis=redis,
+        keys=keys,
+        retry=RetryPolicy(max_attempts=settings.cargotech_max_attempts, deadline=settings.cargotech_retry_deadline),
+        token_ttl=settings.cargotech_token_cache_ttl,
+        lock_timeout=settings.cargotech_login_lock_timeout,
+        failure_backoff=settings.cargotech_login_failure_backoff,
+        on_login=on_login,
+    )
+    return Services(
+        settings=settings,
+        redis=redis,
+        keys=keys,
+        database=database,
+        http=http,
+        cargotech=cargotech,
+        audit=audit,
+        upstream_label=label,
+    )

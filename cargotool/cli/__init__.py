@@ -1,0 +1,1 @@
+"""Typer CLI: one sub-app per area."""

@@ -1,0 +1,85 @@
+"""`cargotool cargotech ...`: the server's CargoTech login. Never prints the token, phone or password."""
+
+from __future__ import annotations
+
+import typer
+
+from ..bootstrap import Services
+from ..core.cargotech.tokens import TokenStatus
+from .runtime import console, print_json, run_with_services
+
+app = typer.Typer(help="The server's CargoTech account and token.", no_args_is_help=True)
+token_app = typer.Typer(help="The cached CargoTech token.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
+
+
+def _status_dict(status: TokenStatus) -> dict:
+    return {
+        "cached": status.present,
+        "age_seconds": round(status.age_seconds) if status.age_seconds is not None else None,
+        "ttl_seconds": round(status.ttl_seconds) if status.ttl_seconds is not None else None,
+        "last_failure": status.last_failure,
+    }
+
+
+@app.command()
+def check(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Log in if needed, call /v1/me and show who the server is logged in as.
+
+    Exit codes: 0 fine, 3 CargoTech rejected the credentials, 5 CargoTech unreachable, 78 bad config.
+    """
+
+    async def work(services: Services):
+        account = await services.cargotech.me()
+        return account, await services.cargotech.tokens.status(), services.upstream_label
+
+    account, status, upstream = run_with_services(work)
+    if as_json:
+        print_json({"ok": True, "upstream": upstream, "account": {"id": account.id, "name": account.name,
+                    "company": account.company}, "token": _status_dict(status)})
+        return
+    who = account.name or "unknown name"
+    console.print(f"[green]OK[/green] logged in to CargoTech ({upstream}) as {who}"
+                  f" (account {account.id or '?'}, company {account.company or '?'})")
+    console.print(f"token: cached, age {_duration(status.age_seconds)}, expires in {_duration(status.ttl_seconds)}")
+
+
+@token_app.command("status")
+def token_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Show whether a token is cached, its age and time to live (never the token itself)."""
+
+    async def work(services: Services):
+        return await services.cargotech.tokens.status()
+
+    status = run_with_services(work)
+    if as_json:
+        print_json(_status_dict(status))
+        return
+    if status.present:
+        console.print(f"token: cached, age {_duration(status.age_seconds)}, expires in {_duration(status.ttl_seconds)}")
+    else:
+        console.print("token: not cached (the next CargoTech call logs in)")
+    if status.last_failure:
+        console.print(f"last login failure: {status.last_failure}")
+
+
+@token_app.command("flush")
+def token_flush() -> None:
+    """Forget the cached token and any remembered login failure; the next call logs in again."""
+
+    async def work(services: Services) -> bool:
+        removed = await services.cargotech.tokens.flush()
+        await services.audit.record("cli", "cargotech.token_flush", details={"removed": removed})
+        return removed
+
+    removed = run_with_services(work)
+    console.print("token flushed" if removed else "nothing to flush: no token was cached")

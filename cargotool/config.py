@@ -1,0 +1,193 @@
+"""One `Settings` object read from the environment (and `.env`), with embedded defaults.
+
+Every knob is an environment variable. A malformed value raises `ConfigError` naming the variable, so
+start-up can stop with one line instead of a traceback. README.md and .env.example document every
+variable listed in `SETTINGS_SPEC` (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import urlparse
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        self.problem = problem
+        super().__init__(f"{variable}: {problem}")
+
+
+def _text(raw: str) -> str:
+    return raw.strip()
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"expected a number greater than 0, got {value}")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ValueError(f"expected a number, got {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"expected a number greater than 0, got {raw.strip()}")
+    return value
+
+
+def _http_url(raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"expected an http(s) URL, got {raw!r}")
+    return value
+
+
+def _redis_url(raw: str) -> str:
+    value = raw.strip()
+    if urlparse(value).scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("expected redis://, rediss:// or unix:// URL")
+    return value
+
+
+def _database_url(raw: str) -> str:
+    value = raw.strip()
+    scheme = urlparse(value).scheme
+    if scheme not in ("sqlite", "postgres", "postgresql", "postgresext", "postgresqlext"):
+        raise ValueError("expected sqlite:///PATH or postgresql://USER@HOST/DB")
+    return value
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def _log_level(raw: str) -> str:
+    return _choice("debug", "info", "warning", "error")(raw).upper()
+
+
+@dataclass(frozen=True)
+class _Spec:
+    env: str
+    parse: Callable[[str], Any]
+    default: Any
+    secret: bool = False
+
+
+# attribute name -> how it is read. Order is the order of .env.example.
+SETTINGS_SPEC: dict[str, _Spec] = {
+    "cargotech_phone": _Spec("CARGOTECH_PHONE", _text, None, secret=True),
+    "cargotech_password": _Spec("CARGOTECH_PASSWORD", _text, None, secret=True),
+    "cargotech_base_url": _Spec("CARGOTECH_BASE_URL", _http_url, "https://api.cargotech.pro"),
+    "cargotech_upstream": _Spec("CARGOTECH_UPSTREAM", _choice("auto", "live", "recorded"), "auto"),
+    "cargotech_token_cache_ttl": _Spec("CARGOTECH_TOKEN_CACHE_TTL", _positive_int, 86400),
+    "cargotech_connect_timeout": _Spec("CARGOTECH_CONNECT_TIMEOUT", _positive_float, 5.0),
+    "cargotech_read_timeout": _Spec("CARGOTECH_READ_TIMEOUT", _positive_float, 10.0),
+    "cargotech_max_attempts": _Spec("CARGOTECH_MAX_ATTEMPTS", _positive_int, 4),
+    "cargotech_retry_deadline": _Spec("CARGOTECH_RETRY_DEADLINE", _positive_float, 20.0),
+    "cargotech_login_lock_timeout": _Spec("CARGOTECH_LOGIN_LOCK_TIMEOUT", _positive_float, 30.0),
+    "cargotech_login_failure_backoff": _Spec("CARGOTECH_LOGIN_FAILURE_BACKOFF", _positive_int, 60),
+    "redis_url": _Spec("REDIS_URL", _redis_url, None),
+    "redis_key_prefix": _Spec("REDIS_KEY_PREFIX", _text, ""),
+    "database_url": _Spec("DATABASE_URL", _database_url, "sqlite:///cargotool.sqlite3"),
+    "log_level": _Spec("LOG_LEVEL", _log_level, "INFO"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    cargotech_phone: str | None
+    cargotech_password: str | None
+    cargotech_base_url: str
+    cargotech_upstream: str
+    cargotech_token_cache_ttl: int
+    cargotech_connect_timeout: float
+    cargotech_read_timeout: float
+    cargotech_max_attempts: int
+    cargotech_retry_deadline: float
+    cargotech_login_lock_timeout: float
+    cargotech_login_failure_backoff: int
+    redis_url: str | None
+    redis_key_prefix: str
+    database_url: str
+    log_level: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> "Settings":
+        """Read settings from `environ` (default: os.environ over the `.env` file in the working dir)."""
+        if environ is None:
+            environ = {**_read_dotenv(dotenv or Path(".env")), **os.environ}
+        values: dict[str, Any] = {}
+        for name, spec in SETTINGS_SPEC.items():
+            raw = environ.get(spec.env)
+            if raw is None or raw.strip() == "":
+                values[name] = spec.default
+                continue
+            try:
+                values[name] = spec.parse(raw)
+            except ValueError as exc:
+                raise ConfigError(spec.env, str(exc) if not spec.secret else "malformed value") from None
+        settings = cls(**values)
+        settings._check_consistency()
+        return settings
+
+    def replace(self, **changes: Any) -> "Settings":
+        current = {f.name: getattr(self, f.name) for f in fields(self)}
+        current.update(changes)
+        return Settings(**current)
+
+    def _check_consistency(self) -> None:
+        if self.cargotech_upstream == "live" and not self.has_cargotech_credentials:
+            raise ConfigError(
+                "CARGOTECH_UPSTREAM", "'live' needs CARGOTECH_PHONE and CARGOTECH_PASSWORD to be set"
+            )
+
+    @property
+    def has_cargotech_credentials(self) -> bool:
+        return bool(self.cargotech_phone and self.cargotech_password)
+
+    @property
+    def uses_recorded_cargotech(self) -> bool:
+        """`auto` means live when credentials are set, the recorded sample data otherwise."""
+        if self.cargotech_upstream == "auto":
+            return not self.has_cargotech_credentials
+        return self.cargotech_upstream == "recorded"
+
+    @property
+    def secret_values(self) -> list[str]:
+        return [getattr(self, n) for n, s in SETTINGS_SPEC.items() if s.secret and getattr(self, n)]
+
+    def __repr__(self) -> str:  # never print secrets, even by accident in a debugger or log
+        shown = ", ".join(
+            f"{n}={'***' if s.secret and getattr(self, n) else repr(getattr(self, n))}"
+            for n, s in SETTINGS_SPEC.items()
+        )
+        return f"Settings({shown})"
+
+    __str__ = __repr__
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}

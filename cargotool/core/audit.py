@@ -1,0 +1,37 @@
+"""Append-only audit log of significant operations. Details are redacted before they are stored."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .redaction import redactor
+from .storage.db import Database
+from .storage.models import AuditEvent
+
+
+class AuditLog:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def record(
+        self,
+        actor: str,
+        action: str,
+        target: str | None = None,
+        details: dict[str, Any] | None = None,
+        ip: str | None = None,
+    ) -> None:
+        text = redactor.redact(json.dumps(details or {}, ensure_ascii=False, default=str, sort_keys=True))
+        await self._db.run(
+            lambda: AuditEvent.create(actor=actor, action=action, target=target, details=text, ip=ip)
+        )
+
+    async def tail(self, limit: int = 50, action: str | None = None) -> list[AuditEvent]:
+        def work() -> list[AuditEvent]:
+            query = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
+            if action:
+                query = query.where(AuditEvent.action == action)
+            return list(query)
+
+        return await self._db.run(work)

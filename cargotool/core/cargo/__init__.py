@@ -1,0 +1,1 @@
+"""Loads as people see them: filters, cards, and the caching service."""

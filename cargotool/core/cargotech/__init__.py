@@ -1,0 +1,6 @@
+"""The CargoTech adapter: token cache + login, HTTP client, typed payload views, list query."""
+
+from .client import CargoTechClient, build_http_client
+from .query import CargoListQuery, PointFilter, Range
+
+__all__ = ["CargoTechClient", "build_http_client", "CargoListQuery", "PointFilter", "Range"]

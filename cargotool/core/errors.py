@@ -1,0 +1,66 @@
+"""Typed errors of the core. The server maps them to HTTP, the CLI to one line and an exit code."""
+
+from __future__ import annotations
+
+
+class CargotoolError(Exception):
+    """Base of every error a user or operator may see. `message` is safe to show (no secrets)."""
+
+    code = "error"
+    http_status = 500
+    exit_code = 1
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+    def to_dict(self) -> dict:
+        body: dict = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = dict(self.fields)
+        return {"error": body}
+
+
+class InvalidInput(CargotoolError):
+    code = "invalid_input"
+    http_status = 400
+    exit_code = 2
+
+
+class NotFound(CargotoolError):
+    code = "not_found"
+    http_status = 404
+    exit_code = 4
+
+
+class UpstreamError(CargotoolError):
+    """Something went wrong talking to CargoTech."""
+
+    code = "upstream_error"
+    http_status = 502
+    exit_code = 5
+
+
+class UpstreamUnavailable(UpstreamError):
+    """CargoTech could not be reached, timed out, or kept answering 429/5xx past our retry budget."""
+
+    code = "upstream_unavailable"
+    http_status = 503
+    exit_code = 5
+
+
+class UpstreamAuthFailed(UpstreamError):
+    """CargoTech rejected the server's credentials (or a freshly issued token)."""
+
+    code = "upstream_auth_failed"
+    http_status = 502
+    exit_code = 3
+
+
+class UpstreamBadResponse(UpstreamError):
+    """CargoTech answered with something we cannot read (not JSON, missing required fields)."""
+
+    code = "upstream_bad_response"
+    http_status = 502
+    exit_code = 5

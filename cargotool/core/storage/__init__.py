@@ -1,0 +1,1 @@
+"""Storage: the Redis connection (real or embedded) and the relational database (peewee)."""

@@ -1,0 +1,59 @@
+"""The relational database: a peewee `Database` from DATABASE_URL and a helper to use it off the loop.
+
+peewee is synchronous and keeps its connection state per thread, so every piece of DB work runs in a
+worker thread through `Database.run`, inside a connection context of that thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import peewee
+from playhouse.db_url import connect
+
+from .models import database_proxy
+
+T = TypeVar("T")
+
+_SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1, "synchronous": "normal"}
+
+
+def open_database(url: str) -> peewee.Database:
+    """Open (lazily: peewee connects on first use) the database named by `url`."""
+    if url.startswith("sqlite:"):
+        path = url.split("///", 1)[-1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        db = connect(url, pragmas=_SQLITE_PRAGMAS)
+    else:
+        db = connect(url, autorollback=True)
+    return db
+
+
+class Database:
+    """Owns the peewee database and runs work on it in threads."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.peewee = open_database(url)
+        database_proxy.initialize(self.peewee)
+
+    @property
+    def is_postgres(self) -> bool:
+        return isinstance(self.peewee, peewee.PostgresqlDatabase)
+
+    def run_sync(self, work: Callable[[], T]) -> T:
+        with self.peewee.connection_context():
+            return work()
+
+    async def run(self, work: Callable[[], T]) -> T:
+        return await asyncio.to_thread(self.run_sync, work)
+
+    async def ping(self) -> None:
+        await self.run(lambda: self.peewee.execute_sql("SELECT 1").fetchone())
+
+    def close(self) -> None:
+        if not self.peewee.is_closed():
+            self.peewee.close()

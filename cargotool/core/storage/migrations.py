@@ -1,0 +1,84 @@
+"""Schema migrations: an ordered list of steps, each applied once and recorded in `schema_migrations`.
+
+`migrate()` is idempotent and safe to run from several processes at once: on PostgreSQL it holds a
+transaction-level advisory lock, on SQLite the write transaction itself serialises the runners.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+import peewee
+
+from .db import Database
+from .models import AuditEvent, UTCDateTimeField, database_proxy
+
+_ADVISORY_LOCK_ID = 0x6361_7267  # "carg"
+
+
+class SchemaMigration(peewee.Model):
+    version = peewee.IntegerField(primary_key=True)
+    name = peewee.CharField(max_length=128)
+    applied_at = UTCDateTimeField()
+
+    class Meta:
+        database = database_proxy
+        table_name = "schema_migrations"
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[peewee.Database], None]
+
+
+def _create_audit_events(db: peewee.Database) -> None:
+    db.create_tables([AuditEvent])
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "create audit_events", _create_audit_events),
+]
+
+
+def migrate(database: Database) -> list[Migration]:
+    """Apply pending migrations; return the ones applied by this call."""
+    return database.run_sync(lambda: _migrate(database))
+
+
+def _migrate(database: Database) -> list[Migration]:
+    db = database.peewee
+    applied: list[Migration] = []
+    with db.atomic():
+        if database.is_postgres:
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_ID,))
+        else:
+            # Take SQLite's write lock now, so a concurrent runner waits instead of racing.
+            db.execute_sql("CREATE TABLE IF NOT EXISTS schema_migrations_lock (id INTEGER)")
+            db.execute_sql("DELETE FROM schema_migrations_lock")
+        db.create_tables([SchemaMigration], safe=True)
+        done = {row.version for row in SchemaMigration.select(SchemaMigration.version)}
+        for migration in MIGRATIONS:
+            if migration.version in done:
+                continue
+            migration.apply(db)
+            SchemaMigration.create(
+                version=migration.version,
+                name=migration.name,
+                applied_at=dt.datetime.now(dt.timezone.utc),
+            )
+            applied.append(migration)
+    return applied
+
+
+def pending(database: Database) -> list[Migration]:
+    def work() -> list[Migration]:
+        if not database.peewee.table_exists(SchemaMigration._meta.table_name):
+            return list(MIGRATIONS)
+        done = {row.version for row in SchemaMigration.select(SchemaMigration.version)}
+        return [m for m in MIGRATIONS if m.version not in done]
+
+    return database.run_sync(work)

@@ -1,0 +1,48 @@
+"""peewee models. Tables are created and changed only by migrations (see migrations.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee
+
+database_proxy = peewee.DatabaseProxy()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTimeField(peewee.DateTimeField):
+    """Aware UTC datetimes in Python, naive UTC in the database (same on SQLite and PostgreSQL)."""
+
+    def db_value(self, value):
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database_proxy
+
+
+class AuditEvent(BaseModel):
+    """Append-only record of a significant operation. `details` never holds secrets."""
+
+    id = peewee.AutoField()
+    created_at = UTCDateTimeField(default=utcnow, index=True)
+    actor = peewee.CharField(max_length=64)  # "system", "cli", "driver:<id>", "admin:<id>"
+    action = peewee.CharField(max_length=64, index=True)
+    target = peewee.CharField(max_length=128, null=True)
+    details = peewee.TextField(default="{}")  # JSON
+    ip = peewee.CharField(max_length=64, null=True)
+
+    class Meta:
+        table_name = "audit_events"

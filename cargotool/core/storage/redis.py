@@ -1,0 +1,34 @@
+"""The Redis connection: a real server when REDIS_URL is set, otherwise an in-process fakeredis.
+
+The embedded store lives in this process's memory, so it is valid for a single process only: several
+workers would each see their own copy (and lose the single-flight login and the shared cache).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis.asyncio as aioredis
+
+log = logging.getLogger(__name__)
+
+
+def connect_redis(url: str | None) -> aioredis.Redis:
+    if url:
+        return aioredis.from_url(url, decode_responses=True, health_check_interval=30)
+    import fakeredis
+
+    log.warning(
+        "REDIS_URL is not set: using an embedded in-process store, valid for a single process only"
+    )
+    return fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer(), decode_responses=True)
+
+
+class Keys:
+    """Builds every Redis key from one optional prefix (tests use a unique prefix per run)."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+
+    def __call__(self, key: str) -> str:
+        return f"{self.prefix}{key}"

@@ -1,0 +1,1 @@
+"""Sanic entry points: the app factory, blueprints, and error mapping."""

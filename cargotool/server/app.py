@@ -1,0 +1,41 @@
+"""The Sanic app factory. Per-worker resources are built in `before_server_start` from Settings."""
+
+from __future__ import annotations
+
+import logging
+
+from sanic import Sanic
+
+from .. import __version__
+from ..bootstrap import build_services
+from ..config import Settings
+from .errors import install_error_handlers
+from .health import bp as health_bp
+
+APP_NAME = "cargotool"
+
+
+def create_app(settings: Settings | None = None, *, services_factory=None) -> Sanic:
+    """Build the app. `services_factory(settings)` lets tests hand in their own wiring."""
+    app = Sanic(APP_NAME)
+    for name in ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "sanic.websockets"):
+        logging.getLogger(name).propagate = False  # Sanic prints these itself; no second copy via root
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.OAS_UI_DEFAULT = "redoc"
+    app.ext.openapi.describe("cargotool API", version=__version__)
+    app.ctx.settings = settings or Settings.from_env()
+    install_error_handlers(app)
+    app.blueprint(health_bp)
+
+    @app.before_server_start
+    async def open_services(app: Sanic) -> None:
+        factory = services_factory or (lambda s: build_services(s, run_migrations=False))
+        app.ctx.services = factory(app.ctx.settings)
+
+    @app.after_server_stop
+    async def close_services(app: Sanic) -> None:
+        services = getattr(app.ctx, "services", None)
+        if services is not None:
+            await services.aclose()
+
+    return app
