@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from typing import Any, Awaitable, Callable, NoReturn, TypeVar
 
@@ -40,6 +41,8 @@ def load_settings() -> Settings:
     except ConfigError as exc:
         fail(f"configuration error: {exc}", EXIT_CONFIG)
     register_secrets(settings)
+    if os.environ.get("LOG_LEVEL"):  # the CLI is quiet (warnings only) unless asked otherwise
+        logging.getLogger().setLevel(settings.log_level)
     return settings
 
 

@@ -17,7 +17,8 @@ from .models import database_proxy
 
 T = TypeVar("T")
 
-_SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1, "synchronous": "normal"}
+# busy_timeout first: switching to WAL itself may have to wait for another connection.
+_SQLITE_PRAGMAS = {"busy_timeout": 10000, "journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"}
 
 
 def open_database(url: str) -> peewee.Database:
@@ -28,12 +29,16 @@ def open_database(url: str) -> peewee.Database:
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         db = connect(url, pragmas=_SQLITE_PRAGMAS)
     else:
-        db = connect(url, autorollback=True)
+        db = connect(url)
     return db
 
 
 class Database:
-    """Owns the peewee database and runs work on it in threads."""
+    """Owns the peewee database and runs work on it in threads.
+
+    One per process: peewee binds model classes globally (through `database_proxy`), so a second
+    Database in the same process re-points every model at itself.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -43,6 +48,13 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return isinstance(self.peewee, peewee.PostgresqlDatabase)
+
+    def write_transaction(self):
+        """A transaction that takes the write lock at once (SQLite: BEGIN IMMEDIATE), so two writers
+        wait for each other instead of failing with 'database is locked' on a lock upgrade."""
+        if isinstance(self.peewee, peewee.SqliteDatabase):
+            return self.peewee.atomic(lock_type="IMMEDIATE")
+        return self.peewee.atomic()
 
     def run_sync(self, work: Callable[[], T]) -> T:
         with self.peewee.connection_context():

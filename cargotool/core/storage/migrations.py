@@ -1,7 +1,7 @@
 """Schema migrations: an ordered list of steps, each applied once and recorded in `schema_migrations`.
 
 `migrate()` is idempotent and safe to run from several processes at once: on PostgreSQL it holds a
-transaction-level advisory lock, on SQLite the write transaction itself serialises the runners.
+transaction-level advisory lock, on SQLite an immediate (write-locked) transaction serialises runners.
 """
 
 from __future__ import annotations
@@ -52,13 +52,9 @@ def migrate(database: Database) -> list[Migration]:
 def _migrate(database: Database) -> list[Migration]:
     db = database.peewee
     applied: list[Migration] = []
-    with db.atomic():
+    with database.write_transaction():
         if database.is_postgres:
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_ID,))
-        else:
-            # Take SQLite's write lock now, so a concurrent runner waits instead of racing.
-            db.execute_sql("CREATE TABLE IF NOT EXISTS schema_migrations_lock (id INTEGER)")
-            db.execute_sql("DELETE FROM schema_migrations_lock")
         db.create_tables([SchemaMigration], safe=True)
         done = {row.version for row in SchemaMigration.select(SchemaMigration.version)}
         for migration in MIGRATIONS:
