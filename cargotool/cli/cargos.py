@@ -67,7 +67,8 @@ def list_cargos(
         return
     table = Table(title=f"Loads {page.offset + 1 if cards else 0}–{page.offset + len(cards)} of {page.total if page.total is not None else '?'}")
     for column in ("ID", "Route", "Loading", "t", "m³", "₽", "₽/km", "Body"):
-        table.add_column(column, justify="right" if column in ("t", "m³", "₽", "₽/km") else "left")
+        table.add_column(column, justify="right" if column in ("t", "m³", "₽", "₽/km") else "left",
+                         no_wrap=column in ("ID", "₽", "₽/km"))
     for c in cards:
         d = c["display"]
         table.add_row(c["id"], d["route"], d["loading"], d["weight"], format_number(c["volume_m3"]), d["price"],
