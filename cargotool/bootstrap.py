@@ -14,6 +14,11 @@ import redis.asyncio as aioredis
 
 from .config import Settings
 from .core.audit import AuditLog
+from .core.cargo.service import CacheTTL, CargoService
+from .core.drivers.auth import DriverAuth
+from .core.drivers.directory import DriverDirectory
+from .core.drivers.ratelimit import Limit, RateLimiter
+from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
 from .core.cargotech.retry import RetryPolicy
 from .core.redaction import install_log_redaction, redactor
@@ -33,6 +38,11 @@ class Services:
     http: httpx.AsyncClient
     cargotech: CargoTechClient
     audit: AuditLog
+    cargos: CargoService
+    auth: DriverAuth
+    limiter: RateLimiter
+    api_limit: Limit
+    login_limit: Limit
     upstream_label: str  # "live" or "recorded"
 
     async def aclose(self) -> None:
@@ -96,6 +106,25 @@ def build_services(
         failure_backoff=settings.cargotech_login_failure_backoff,
         on_login=on_login,
     )
+    cargos = CargoService(
+        cargotech,
+        redis,
+        keys,
+        CacheTTL(
+            list=settings.cache_list_ttl,
+            detail=settings.cache_detail_ttl,
+            dictionary=settings.cache_dictionary_ttl,
+            stale_max=settings.cache_stale_max,
+        ),
+        lock_timeout=settings.cargotech_retry_deadline + 5,
+    )
+    auth = DriverAuth(
+        bot_token=settings.bot_token,
+        max_age=settings.telegram_init_data_max_age,
+        sessions=SessionStore(redis, keys, settings.session_ttl),
+        directory=DriverDirectory(database),
+        audit=audit,
+    )
     return Services(
         settings=settings,
         redis=redis,
@@ -104,5 +133,10 @@ def build_services(
         http=http,
         cargotech=cargotech,
         audit=audit,
+        cargos=cargos,
+        auth=auth,
+        limiter=RateLimiter(redis, keys),
+        api_limit=Limit(settings.rate_limit_api_per_minute, settings.rate_limit_api_burst),
+        login_limit=Limit(settings.rate_limit_login_per_minute, settings.rate_limit_login_burst),
         upstream_label=label,
     )

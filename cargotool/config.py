@@ -14,6 +14,9 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlparse
 
 
+DEMO_BOT_TOKEN = "1000000000:DEMO-cargotool-not-a-real-bot-token-00"
+
+
 class ConfigError(ValueError):
     """A configuration value is missing or malformed; the message names the variable."""
 
@@ -35,6 +38,28 @@ def _positive_int(raw: str) -> int:
     if value <= 0:
         raise ValueError(f"expected a number greater than 0, got {value}")
     return value
+
+
+def _non_negative_int(raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"expected 0 or more, got {value}")
+    return value
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    import ipaddress
+
+    items = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"expected comma-separated IP addresses or networks, got {item!r}") from None
+    return items
 
 
 def _positive_float(raw: str) -> float:
@@ -105,6 +130,19 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "cargotech_retry_deadline": _Spec("CARGOTECH_RETRY_DEADLINE", _positive_float, 20.0),
     "cargotech_login_lock_timeout": _Spec("CARGOTECH_LOGIN_LOCK_TIMEOUT", _positive_float, 30.0),
     "cargotech_login_failure_backoff": _Spec("CARGOTECH_LOGIN_FAILURE_BACKOFF", _positive_int, 60),
+    "telegram_bot_token": _Spec("TELEGRAM_BOT_TOKEN", _text, None, secret=True),
+    "telegram_init_data_max_age": _Spec("TELEGRAM_INIT_DATA_MAX_AGE", _non_negative_int, 3600),
+    "webapp_url": _Spec("WEBAPP_URL", _http_url, "http://127.0.0.1:8000"),
+    "session_ttl": _Spec("SESSION_TTL", _positive_int, 86400),
+    "rate_limit_api_per_minute": _Spec("RATE_LIMIT_API_PER_MINUTE", _positive_int, 120),
+    "rate_limit_api_burst": _Spec("RATE_LIMIT_API_BURST", _positive_int, 40),
+    "rate_limit_login_per_minute": _Spec("RATE_LIMIT_LOGIN_PER_MINUTE", _positive_int, 10),
+    "rate_limit_login_burst": _Spec("RATE_LIMIT_LOGIN_BURST", _positive_int, 5),
+    "trusted_proxies": _Spec("TRUSTED_PROXIES", _networks, ()),
+    "cache_list_ttl": _Spec("CACHE_LIST_TTL", _positive_int, 300),
+    "cache_detail_ttl": _Spec("CACHE_DETAIL_TTL", _positive_int, 900),
+    "cache_dictionary_ttl": _Spec("CACHE_DICTIONARY_TTL", _positive_int, 86400),
+    "cache_stale_max": _Spec("CACHE_STALE_MAX", _non_negative_int, 3600),
     "redis_url": _Spec("REDIS_URL", _redis_url, None),
     "redis_key_prefix": _Spec("REDIS_KEY_PREFIX", _text, ""),
     "database_url": _Spec("DATABASE_URL", _database_url, "sqlite:///cargotool.sqlite3"),
@@ -125,6 +163,19 @@ class Settings:
     cargotech_retry_deadline: float
     cargotech_login_lock_timeout: float
     cargotech_login_failure_backoff: int
+    telegram_bot_token: str | None
+    telegram_init_data_max_age: int
+    webapp_url: str
+    session_ttl: int
+    rate_limit_api_per_minute: int
+    rate_limit_api_burst: int
+    rate_limit_login_per_minute: int
+    rate_limit_login_burst: int
+    trusted_proxies: tuple[str, ...]
+    cache_list_ttl: int
+    cache_detail_ttl: int
+    cache_dictionary_ttl: int
+    cache_stale_max: int
     redis_url: str | None
     redis_key_prefix: str
     database_url: str
@@ -170,6 +221,14 @@ class Settings:
         if self.cargotech_upstream == "auto":
             return not self.has_cargotech_credentials
         return self.cargotech_upstream == "recorded"
+
+    @property
+    def bot_token(self) -> str | None:
+        """The bot token that signs Mini App initData. In the recorded demo without one, a published
+        demo token is used (the demo's data is public; a live deployment must set its own)."""
+        if self.telegram_bot_token:
+            return self.telegram_bot_token
+        return DEMO_BOT_TOKEN if self.uses_recorded_cargotech else None
 
     @property
     def secret_values(self) -> list[str]:

@@ -21,6 +21,7 @@ TEST_POSTGRES_URL = os.environ.get("CARGOTOOL_TEST_POSTGRES_URL", "postgresql://
 # leak tests search every output for them.
 TEST_PHONE = "+7 911 555-12-34"
 TEST_PASSWORD = "Zx9-secret-Pa55word"
+TEST_BOT_TOKEN = "7012345678:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-zE"
 
 
 def test_environ(tmp_path, prefix: str, **overrides: str) -> dict[str, str]:
@@ -31,6 +32,7 @@ def test_environ(tmp_path, prefix: str, **overrides: str) -> dict[str, str]:
         "CARGOTECH_MAX_ATTEMPTS": "3",
         "CARGOTECH_RETRY_DEADLINE": "5",
         "CARGOTECH_LOGIN_LOCK_TIMEOUT": "10",
+        "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
         "REDIS_URL": TEST_REDIS_URL,
         "REDIS_KEY_PREFIX": prefix,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",

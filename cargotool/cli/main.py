@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from . import cargos, cargotech, db, dev, serve
+from . import cargos, cargotech, db, dev, serve, telegram
 from .runtime import EXIT_INTERNAL, err_console, setup_logging
 
 app = typer.Typer(
@@ -21,6 +21,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(cargotech.app, name="cargotech")
 app.add_typer(cargos.cargos_app, name="cargos")
 app.add_typer(cargos.points_app, name="points")
+app.add_typer(telegram.telegram_app, name="telegram")
+app.add_typer(telegram.webapp_app, name="webapp")
 app.add_typer(dev.app, name="dev")
 
 

@@ -64,3 +64,17 @@ class UpstreamBadResponse(UpstreamError):
     code = "upstream_bad_response"
     http_status = 502
     exit_code = 5
+
+
+class Unauthorized(CargotoolError):
+    code = "unauthorized"
+    http_status = 401
+    exit_code = 1
+
+
+class NotConfigured(CargotoolError):
+    """A feature needs configuration this deployment lacks (e.g. TELEGRAM_BOT_TOKEN)."""
+
+    code = "not_configured"
+    http_status = 503
+    exit_code = 78

@@ -10,7 +10,9 @@ from .. import __version__
 from ..bootstrap import build_services
 from ..config import Settings
 from .errors import install_error_handlers
+from .api import bp as api_bp
 from .health import bp as health_bp
+from .webapp import install_webapp
 
 APP_NAME = "cargotool"
 
@@ -26,6 +28,9 @@ def create_app(settings: Settings | None = None, *, services_factory=None) -> Sa
     app.ctx.settings = settings or Settings.from_env()
     install_error_handlers(app)
     app.blueprint(health_bp)
+    app.blueprint(api_bp)
+    install_webapp(app)
+    app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")
 
     @app.before_server_start
     async def open_services(app: Sanic) -> None:

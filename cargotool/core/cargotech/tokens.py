@@ -3,13 +3,9 @@
 Keys (all under the optional REDIS_KEY_PREFIX):
 - `cargotech:api:token`              the token, TTL = CARGOTECH_TOKEN_CACHE_TTL
 - `cargotech:api:token:obtained_at`  unix time of the login that produced it, same TTL
-- `cargotech:api:token:lock`         held by the one process logging in (SET NX PX, owner-checked delete)
+- `cargotech:api:token:lock`         held by the one process logging in (see storage/singleflight.py)
 - `cargotech:api:token:failure`      why the last login failed, kept briefly so nobody retries in a loop
-- channel `cargotech:api:token:events`  "ready" / "failed" after a login attempt, to wake waiters
-
-Single flight works on two levels: inside a process, concurrent callers share one asyncio task; across
-processes, that task takes the Redis lock, and the others subscribe to the channel and wait for it
-(with a timeout and a re-check, so a crashed lock holder only costs the lock's TTL).
+- channel `cargotech:api:token:events`  wakes the processes waiting for a login
 """
 
 from __future__ import annotations
@@ -17,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
@@ -26,19 +21,11 @@ import redis.asyncio as aioredis
 from ..errors import UpstreamAuthFailed, UpstreamError, UpstreamUnavailable
 from ..redaction import redactor
 from ..storage.redis import Keys
+from ..storage.singleflight import COMPARE_AND_DELETE, SingleFlight
 
 log = logging.getLogger(__name__)
 
 TOKEN_KEY = "cargotech:api:token"
-
-# Delete KEYS[1] only while it still holds ARGV[1] (a token, or a lock owner id).
-_COMPARE_AND_DELETE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  redis.call('del', unpack(KEYS))
-  return 1
-end
-return 0
-"""
 
 # How long to remember that CargoTech was unreachable during a login (credentials failures use the
 # configured backoff): long enough to stop a storm, short enough to recover quickly.
@@ -74,23 +61,17 @@ class TokenCache:
         self._failure_backoff = failure_backoff
         self.token_key = keys(TOKEN_KEY)
         self._obtained_key = keys(TOKEN_KEY + ":obtained_at")
-        self._lock_key = keys(TOKEN_KEY + ":lock")
         self._failure_key = keys(TOKEN_KEY + ":failure")
-        self._channel = keys(TOKEN_KEY + ":events")
-        self._compare_and_delete = redis.register_script(_COMPARE_AND_DELETE)
-        self._inflight: asyncio.Task[str] | None = None
+        self._flight: SingleFlight[str] = SingleFlight(
+            redis, lock_timeout=lock_timeout, channel=keys(TOKEN_KEY + ":events")
+        )
+        self._compare_and_delete = redis.register_script(COMPARE_AND_DELETE)
 
     # ---- public ---------------------------------------------------------------------------------
 
     async def get(self) -> str:
         """The cached token, or a fresh one from a single login shared by every concurrent caller."""
-        token = await self._redis.get(self.token_key)
-        if token:
-            redactor.add_secret(token)
-            return token
-        if self._inflight is None or self._inflight.done():
-            self._inflight = asyncio.ensure_future(self._acquire())
-        return await asyncio.shield(self._inflight)
+        return await self._flight.run(self.token_key, self._cached_or_failure, self._login_and_store)
 
     async def invalidate(self, failed_token: str) -> bool:
         """Drop the cached token, but only if it is still the one that failed."""
@@ -121,29 +102,6 @@ class TokenCache:
 
     # ---- single flight --------------------------------------------------------------------------
 
-    async def _acquire(self) -> str:
-        deadline = time.monotonic() + 2 * self._lock_timeout
-        owner = uuid.uuid4().hex
-        pubsub = None
-        try:
-            while True:
-                token = await self._cached_or_failure()
-                if token:
-                    return token
-                if await self._redis.set(self._lock_key, owner, nx=True, px=int(self._lock_timeout * 1000)):
-                    return await self._login_holding_lock(owner)
-                if pubsub is None:  # subscribe, then loop to re-check: no wake-up can be missed
-                    pubsub = self._redis.pubsub()
-                    await pubsub.subscribe(self._channel)
-                    continue
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise UpstreamUnavailable("Timed out waiting for another process to log in to CargoTech")
-                await self._wait_for_event(pubsub, min(remaining, await self._lock_wait_seconds()))
-        finally:
-            if pubsub is not None:
-                await pubsub.aclose()
-
     async def _cached_or_failure(self) -> str | None:
         token, failure = await self._redis.mget(self.token_key, self._failure_key)
         if token:
@@ -154,51 +112,29 @@ class TokenCache:
             raise (UpstreamAuthFailed if kind == "auth" else UpstreamUnavailable)(message)
         return None
 
-    async def _lock_wait_seconds(self) -> float:
-        pttl = await self._redis.pttl(self._lock_key)
-        return max(0.05, pttl / 1000) if pttl and pttl > 0 else 0.05
-
-    @staticmethod
-    async def _wait_for_event(pubsub, timeout: float) -> None:
-        end = time.monotonic() + timeout
-        while (left := end - time.monotonic()) > 0:
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=left)
-            if message is not None:
-                return
-
-    async def _login_holding_lock(self, owner: str) -> str:
+    async def _login_and_store(self) -> str:
         try:
-            token = await self._redis.get(self.token_key)  # someone may have finished just before us
-            if token:
-                return token
-            try:
-                token = await asyncio.wait_for(self._login(), timeout=self._lock_timeout * 0.9)
-            except asyncio.TimeoutError:
-                await self._remember_failure("unavailable", "CargoTech login timed out", UNAVAILABLE_MEMORY_SECONDS)
-                raise UpstreamUnavailable("CargoTech login timed out") from None
-            except UpstreamAuthFailed as exc:
-                await self._remember_failure("auth", exc.message, self._failure_backoff)
-                raise
-            except UpstreamError as exc:
-                await self._remember_failure("unavailable", exc.message, UNAVAILABLE_MEMORY_SECONDS)
-                raise
-            redactor.add_secret(token)
-            pipe = self._redis.pipeline(transaction=True)
-            pipe.set(self.token_key, token, ex=self._ttl)
-            pipe.set(self._obtained_key, f"{time.time():.3f}", ex=self._ttl)
-            pipe.delete(self._failure_key)
-            pipe.publish(self._channel, "ready")
-            await pipe.execute()
-            log.info("Logged in to CargoTech; token cached for %ss", self._ttl)
-            if self._on_login is not None:
-                await self._on_login()
-            return token
-        finally:
-            await self._compare_and_delete(keys=[self._lock_key], args=[owner])
+            token = await asyncio.wait_for(self._login(), timeout=self._lock_timeout * 0.9)
+        except asyncio.TimeoutError:
+            await self._remember_failure("unavailable", "CargoTech login timed out", UNAVAILABLE_MEMORY_SECONDS)
+            raise UpstreamUnavailable("CargoTech login timed out") from None
+        except UpstreamAuthFailed as exc:
+            await self._remember_failure("auth", exc.message, self._failure_backoff)
+            raise
+        except UpstreamError as exc:
+            await self._remember_failure("unavailable", exc.message, UNAVAILABLE_MEMORY_SECONDS)
+            raise
+        redactor.add_secret(token)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.set(self.token_key, token, ex=self._ttl)
+        pipe.set(self._obtained_key, f"{time.time():.3f}", ex=self._ttl)
+        pipe.delete(self._failure_key)
+        await pipe.execute()
+        log.info("Logged in to CargoTech; token cached for %ss", self._ttl)
+        if self._on_login is not None:
+            await self._on_login()
+        return token
 
     async def _remember_failure(self, kind: str, message: str, seconds: int) -> None:
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.set(self._failure_key, f"{kind}:{message}", ex=max(1, seconds))
-        pipe.publish(self._channel, "failed")
-        await pipe.execute()
+        await self._redis.set(self._failure_key, f"{kind}:{message}", ex=max(1, seconds))
         log.warning("CargoTech login failed (%s): %s; not retrying for %ss", kind, message, seconds)

@@ -13,7 +13,7 @@ from typing import Callable
 import peewee
 
 from .db import Database
-from .models import AuditEvent, UTCDateTimeField, database_proxy
+from .models import AuditEvent, DriverRecord, UTCDateTimeField, database_proxy
 
 _ADVISORY_LOCK_ID = 0x6361_7267  # "carg"
 
@@ -39,8 +39,13 @@ def _create_audit_events(db: peewee.Database) -> None:
     db.create_tables([AuditEvent])
 
 
+def _create_drivers(db: peewee.Database) -> None:
+    db.create_tables([DriverRecord])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
+    Migration(2, "create drivers", _create_drivers),
 ]
 
 

@@ -46,3 +46,17 @@ class AuditEvent(BaseModel):
 
     class Meta:
         table_name = "audit_events"
+
+
+class DriverRecord(BaseModel):
+    """A driver known by their Telegram id: created at first login, refreshed at each login."""
+
+    telegram_id = peewee.BigIntegerField(primary_key=True)
+    first_name = peewee.CharField(max_length=256, default="")
+    last_name = peewee.CharField(max_length=256, null=True)
+    username = peewee.CharField(max_length=64, null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    last_login_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "drivers"

@@ -1,0 +1,191 @@
+"""Loads for drivers, through a cache shared by everyone.
+
+Every driver sees CargoTech through the same server account, so an answer is keyed by the normalised
+upstream query, never by driver. Each answer is stored as the finished JSON text of the API response,
+so a warm request costs one lookup and no serialisation:
+
+- in this process: a small dict, for at most `LOCAL_SECONDS` (never past freshness);
+- in Redis: `cache:<kind>:<sha1>` = "<fetched_at>\\n<json>", kept `ttl + stale_max` seconds.
+
+A miss is fetched by exactly one caller across all workers (storage/singleflight.py). If CargoTech
+fails, the last good copy is served with `"stale": true` for up to `stale_max` seconds past its
+freshness; after that the error goes to the caller. A failed fetch is remembered for a few seconds so
+the waiters (and the next requests) don't each hit a failing upstream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+import redis.asyncio as aioredis
+
+from ..cargotech.client import CargoTechClient
+from ..cargotech.query import CargoListQuery
+from ..errors import UpstreamError, UpstreamUnavailable
+from ..storage.redis import Keys
+from ..storage.singleflight import SingleFlight
+from .cards import card, detail
+
+log = logging.getLogger(__name__)
+
+LOCAL_SECONDS = 2.0
+LOCAL_MAX_ENTRIES = 2048
+FAILURE_MEMORY_SECONDS = 5
+MIN_POINT_QUERY = 2
+
+
+@dataclass(frozen=True)
+class CacheTTL:
+    list: int = 300
+    detail: int = 900
+    dictionary: int = 86400
+    stale_max: int = 3600
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A finished JSON body and whether it is a stale copy."""
+
+    text: str
+    fetched_at: float
+    stale: bool = False
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+class CargoService:
+    def __init__(
+        self,
+        client: CargoTechClient,
+        redis: aioredis.Redis,
+        keys: Keys,
+        ttl: CacheTTL = CacheTTL(),
+        lock_timeout: float = 25.0,
+    ) -> None:
+        self._client = client
+        self._redis = redis
+        self._keys = keys
+        self.ttl = ttl
+        self._flight: SingleFlight[Answer] = SingleFlight(redis, lock_timeout=lock_timeout, channel=keys("cache:events"))
+        self._local: OrderedDict[str, tuple[float, Answer]] = OrderedDict()
+        self.upstream_fetches = 0  # for tests and the benchmark
+
+    # ---- the four reads -------------------------------------------------------------------------
+
+    async def list(self, query: CargoListQuery) -> Answer:
+        async def fetch(fetched_at: float) -> dict:
+            page = await self._client.list_cargos(query)
+            meta = {"limit": page.limit, "offset": page.offset, "total": page.total,
+                    "next_offset": page.next_offset, "stale": False, "fetched_at": _iso(fetched_at)}
+            return {"items": [card(c) for c in page.items], "meta": meta}
+
+        return await self._cached("list", query.cache_key(), self.ttl.list, fetch)
+
+    async def detail(self, cargo_id: str) -> Answer:
+        async def fetch(fetched_at: float) -> dict:
+            body = detail(await self._client.get_cargo(cargo_id))
+            body["meta"] = {"stale": False, "fetched_at": _iso(fetched_at)}
+            return body
+
+        return await self._cached("detail", cargo_id, self.ttl.detail, fetch)
+
+    async def points(self, text: str) -> Answer:
+        name = " ".join(text.split()).lower()
+
+        async def fetch(fetched_at: float) -> dict:
+            points = await self._client.search_points(name, limit=10)
+            return {"items": [{"id": p.id, "name": p.name, "type": p.type} for p in points],
+                    "meta": {"stale": False, "fetched_at": _iso(fetched_at)}}
+
+        return await self._cached("points", name, self.ttl.dictionary, fetch)
+
+    async def dictionaries(self) -> dict[str, Any]:
+        """Truck and load types; a dictionary CargoTech cannot give is `null` (the UI hides its filter)."""
+        result: dict[str, Any] = {}
+        for name, getter in (("truck_types", self._client.truck_types), ("load_types", self._client.load_types)):
+            async def fetch(fetched_at: float, getter=getter) -> dict:
+                return {"items": [{"id": t.id, "name": t.name, "short_name": t.short_name} for t in await getter()]}
+
+            try:
+                answer = await self._cached("dictionary", name, self.ttl.dictionary, fetch)
+            except UpstreamError as exc:
+                log.warning("dictionary %s unavailable: %s", name, exc.message)
+                result[name] = None
+            else:
+                result[name] = json.loads(answer.text)["items"]
+        return result
+
+    # ---- the cache ------------------------------------------------------------------------------
+
+    async def _cached(self, kind: str, key_text: str, ttl: int, fetch: Callable[[float], Awaitable[dict]]) -> Answer:
+        key = self._keys(f"cache:{kind}:{hashlib.sha1(key_text.encode()).hexdigest()}")
+        now = time.time()
+        local = self._local.get(key)
+        if local and local[0] > time.monotonic():
+            return local[1]
+        stored = await self._read(key)
+        if stored and now - stored.fetched_at < ttl:
+            return self._remember(key, stored, ttl)
+
+        async def read_fresh() -> Answer | None:
+            current = await self._read(key)
+            if current and time.time() - current.fetched_at < ttl:
+                return current
+            failure = await self._redis.get(f"{key}:failure")
+            if failure:
+                raise UpstreamUnavailable(failure)
+            return None
+
+        async def produce() -> Answer:
+            fetched_at = time.time()
+            try:
+                body = await fetch(fetched_at)
+            except UpstreamError as exc:
+                await self._redis.set(f"{key}:failure", exc.message, ex=FAILURE_MEMORY_SECONDS)
+                raise
+            self.upstream_fetches += 1
+            answer = Answer(json.dumps(body, ensure_ascii=False, separators=(",", ":")), fetched_at)
+            await self._redis.set(key, f"{fetched_at:.3f}\n{answer.text}", ex=ttl + self.ttl.stale_max)
+            return answer
+
+        try:
+            answer = await self._flight.run(key, read_fresh, produce)
+        except UpstreamError as exc:
+            if stored and time.time() - stored.fetched_at < ttl + self.ttl.stale_max:
+                log.warning("serving a stale %s (%s)", kind, exc.message)
+                return _as_stale(stored)
+            raise
+        return self._remember(key, answer, ttl)
+
+    async def _read(self, key: str) -> Answer | None:
+        raw = await self._redis.get(key)
+        if not raw:
+            return None
+        stamp, _, text = raw.partition("\n")
+        try:
+            return Answer(text, float(stamp))
+        except ValueError:
+            return None
+
+    def _remember(self, key: str, answer: Answer, ttl: int) -> Answer:
+        until = time.monotonic() + min(LOCAL_SECONDS, answer.fetched_at + ttl - time.time())
+        self._local[key] = (until, answer)
+        self._local.move_to_end(key)
+        while len(self._local) > LOCAL_MAX_ENTRIES:
+            self._local.popitem(last=False)
+        return answer
+
+
+def _as_stale(answer: Answer) -> Answer:
+    body = json.loads(answer.text)
+    meta = body.setdefault("meta", {})
+    meta["stale"] = True
+    return Answer(json.dumps(body, ensure_ascii=False, separators=(",", ":")), answer.fetched_at, stale=True)

@@ -1,0 +1,1 @@
+"""Drivers: Telegram initData validation, sessions, rate limits."""

@@ -1,0 +1,166 @@
+"""The driver JSON API under /api. Every route but `POST /api/session` needs a session token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sanic import Blueprint, HTTPResponse, Request, json
+from sanic_ext import openapi
+
+from ..core.cargo.filters import parse_filters
+from ..core.cargo.service import MIN_POINT_QUERY, Answer
+from ..core.drivers.ratelimit import RateLimited
+from ..core.errors import InvalidInput, NotFound
+from .client_ip import client_ip
+
+bp = Blueprint("api", url_prefix="/api")
+
+PUBLIC = {("POST", "/api/session")}
+
+
+def services(request: Request):
+    return request.app.ctx.services
+
+
+def request_ip(request: Request) -> str:
+    settings = services(request).settings
+    return client_ip(request.ip, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def answer_response(answer: Answer) -> HTTPResponse:
+    return HTTPResponse(answer.text, content_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+def single_values(request: Request) -> dict[str, str]:
+    """Query parameters as name → value; a parameter given twice is a field error, not a guess."""
+    values: dict[str, str] = {}
+    repeated: dict[str, str] = {}
+    for name, items in request.args.items():
+        if len(items) > 1:
+            repeated[name] = "Параметр указан несколько раз"
+        values[name] = items[0]
+    if repeated:
+        raise InvalidInput("Проверьте фильтры", fields=repeated)
+    return values
+
+
+@bp.on_request
+async def authenticate(request: Request) -> None:
+    if (request.method, request.path) in PUBLIC or request.method == "OPTIONS":
+        return
+    svc = services(request)
+    driver = await svc.auth.driver_for(bearer(request))
+    request.ctx.driver = driver
+    await svc.limiter.check(f"driver:{driver.telegram_id}", svc.api_limit)
+
+
+@bp.exception(RateLimited)
+async def rate_limited(request: Request, exc: RateLimited):
+    return json(exc.to_dict(), status=429, headers={"Retry-After": str(exc.retry_after)})
+
+
+@bp.post("/session")
+@openapi.summary("Log in with Telegram initData")
+@openapi.body({"application/json": {"init_data": str}})
+@openapi.response(200, {"application/json": {"session_token": str, "expires_at": str, "driver": dict}})
+@openapi.response(401, description="initData invalid or expired")
+@openapi.response(429, description="Too many logins from this address")
+async def create_session(request: Request):
+    svc = services(request)
+    ip = request_ip(request)
+    await svc.limiter.check(f"login:{ip}", svc.login_limit)
+    body: Any = request.json if request.body else None
+    init_data = body.get("init_data") if isinstance(body, dict) else None
+    if not isinstance(init_data, str) or not init_data.strip():
+        raise InvalidInput("Нужны данные входа Telegram", fields={"init_data": "Обязательное поле"})
+    session, verified = await svc.auth.login(init_data.strip(), ip=ip)
+    return json({
+        "session_token": session.token,
+        "expires_at": dt.datetime.fromtimestamp(session.expires_at, dt.timezone.utc).isoformat(),
+        "driver": session.driver.public(),
+        "start_param": verified.start_param,
+    })
+
+
+@bp.delete("/session")
+@openapi.summary("Log out (forget this session token)")
+@openapi.secured("session")
+async def delete_session(request: Request):
+    await services(request).auth.logout(bearer(request))
+    return HTTPResponse(status=204)
+
+
+@bp.get("/cargos")
+@openapi.summary("Loads matching the filters (cards), shared cache")
+@openapi.secured("session")
+@openapi.parameter("from", int, description="Loading point id")
+@openapi.parameter("to", int, description="Unloading point id")
+@openapi.parameter("from_radius", int, description="km")
+@openapi.parameter("to_radius", int, description="km")
+@openapi.parameter("date", str, description="YYYY-MM-DD")
+@openapi.parameter("wv", str, description="'<tonnes>-<m3>', e.g. 15-65")
+@openapi.parameter("truck_types", str, description="comma-separated ids")
+@openapi.parameter("load_types", str, description="comma-separated ids")
+@openapi.parameter("price_min", int, description="₽")
+@openapi.parameter("price_max", int, description="₽")
+@openapi.parameter("rate_min", int, description="₽/km")
+@openapi.parameter("distance_min", int, description="km")
+@openapi.parameter("distance_max", int, description="km")
+@openapi.parameter("mode", str, description="all | my")
+@openapi.parameter("limit", int, description="1–50, default 20")
+@openapi.parameter("offset", int)
+@openapi.response(200, {"application/json": {"items": list, "meta": dict}})
+@openapi.response(400, description='{"error": {"code": "invalid_filter", "fields": {...}}}')
+async def list_cargos(request: Request):
+    today = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()  # Moscow
+    try:
+        query = parse_filters(single_values(request), today=today)
+    except InvalidInput as exc:
+        exc.code = "invalid_filter"
+        raise
+    return answer_response(await services(request).cargos.list(query))
+
+
+@bp.get("/cargos/<cargo_id:str>")
+@openapi.summary("One load with comment, contacts and addresses")
+@openapi.secured("session")
+async def cargo_detail(request: Request, cargo_id: str):
+    if not cargo_id.isdigit() or len(cargo_id) > 20:
+        raise NotFound("Груз не найден")
+    try:
+        return answer_response(await services(request).cargos.detail(cargo_id))
+    except NotFound:
+        raise NotFound("Груз не найден или уже снят") from None
+
+
+@bp.get("/points")
+@openapi.summary("City autocomplete")
+@openapi.secured("session")
+@openapi.parameter("q", str, required=True, description=f"at least {MIN_POINT_QUERY} characters")
+async def points(request: Request):
+    text = (request.args.get("q") or "").strip()
+    if len(text) < MIN_POINT_QUERY or len(text) > 64:
+        raise InvalidInput("Введите хотя бы две буквы", fields={"q": f"От {MIN_POINT_QUERY} до 64 символов"})
+    return answer_response(await services(request).cargos.points(text))
+
+
+@bp.get("/dictionaries")
+@openapi.summary("Truck (body) and load types; null when unavailable")
+@openapi.secured("session")
+async def dictionaries(request: Request):
+    return json(await services(request).cargos.dictionaries())
+
+
+@bp.get("/whoami")
+@openapi.summary("The driver of this session")
+@openapi.secured("session")
+async def whoami(request: Request):
+    return json({"driver": request.ctx.driver.public()})
+

@@ -1,0 +1,588 @@
+// cargotool Mini App: log in with Telegram initData, browse loads with filters, open a load.
+// Works inside Telegram (telegram-web-app.js) and in an ordinary browser given #tgWebAppData=... .
+"use strict";
+
+(function () {
+  const tg = window.Telegram && window.Telegram.WebApp && window.Telegram.WebApp.initData !== undefined
+    ? window.Telegram.WebApp : null;
+  const $ = (id) => document.getElementById(id);
+  const PAGE = 20;
+  const WV_PRESETS = ["1.5-9", "3-16", "5-36", "7.5-45", "10-54", "15-65", "20-83"];
+
+  const state = {
+    token: null,
+    driver: null,
+    filters: {},          // API query parameters (strings), persisted per driver
+    names: {},            // city names for the chosen point ids, for display
+    items: [],
+    nextOffset: 0,
+    loading: false,
+    done: false,
+    generation: 0,        // bumps on every new search; late answers of old searches are dropped
+    dictionaries: null,
+    detailOpen: false,
+  };
+
+  // ---- Telegram glue --------------------------------------------------------------------------
+
+  function launchParams() {
+    const hash = new URLSearchParams(location.hash.replace(/^#/, ""));
+    return {
+      initData: (tg && tg.initData) || hash.get("tgWebAppData") || "",
+      theme: hash.get("tgWebAppThemeParams"),
+    };
+  }
+
+  function applyTheme(themeJson) {
+    if (tg) { document.documentElement.classList.add("tg"); return; }  // the script sets --tg-theme-*
+    if (!themeJson) return;
+    try {
+      const theme = JSON.parse(themeJson);
+      for (const [key, value] of Object.entries(theme)) {
+        if (/^#[0-9a-f]{3,8}$/i.test(value)) {
+          document.documentElement.style.setProperty("--tg-theme-" + key.replace(/_/g, "-"), value);
+        }
+      }
+      document.documentElement.classList.add("tg");
+    } catch (e) { /* a broken theme is not worth failing for */ }
+  }
+
+  const haptic = {
+    tap() { try { tg && tg.HapticFeedback.impactOccurred("light"); } catch (e) {} },
+    select() { try { tg && tg.HapticFeedback.selectionChanged(); } catch (e) {} },
+    success() { try { tg && tg.HapticFeedback.notificationOccurred("success"); } catch (e) {} },
+  };
+
+  function openExternal(url) {
+    if (tg && tg.openLink) tg.openLink(url); else window.open(url, "_blank", "noopener");
+  }
+
+  // ---- API ------------------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      const error = (body && body.error) || {};
+      super(error.message || "Ошибка сети");
+      this.status = status;
+      this.fields = error.fields || {};
+      this.code = error.code;
+    }
+  }
+
+  async function login() {
+    const { initData } = launchParams();
+    if (!initData) throw new ApiError(401, { error: { message: "Откройте приложение из бота в Telegram." } });
+    const response = await fetch("/api/session", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ init_data: initData }),
+    });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, body);
+    state.token = body.session_token;
+    state.driver = body.driver;
+    return body;
+  }
+
+  async function api(path, retried) {
+    let response;
+    try {
+      response = await fetch(path, { headers: { Authorization: "Bearer " + state.token } });
+    } catch (e) {
+      throw new ApiError(0, { error: { message: "Нет связи. Проверьте интернет и попробуйте ещё раз." } });
+    }
+    if (response.status === 401 && !retried) {  // the session expired: log in again once
+      await login();
+      return api(path, true);
+    }
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError(response.status, body);
+    return body;
+  }
+
+  // ---- formatting -----------------------------------------------------------------------------
+
+  const NBSP = "\u202f";
+  function rub(value) {
+    if (value === null || value === undefined) return "—";
+    return Math.round(value).toLocaleString("ru-RU").replace(/\s/g, NBSP) + NBSP + "₽";
+  }
+  function num(value, digits) {
+    if (value === null || value === undefined) return "—";
+    return Number(value).toLocaleString("ru-RU", { maximumFractionDigits: digits === undefined ? 1 : digits });
+  }
+  function day(iso) {
+    if (!iso) return "";
+    if (iso.length === 10) { const [, m, d] = iso.split("-"); return `${d}.${m}`; }
+    const date = new Date(iso);
+    return date.toLocaleString("ru-RU", { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Moscow" });
+  }
+  function windowText(point) {
+    if (!point || !point.from) return "дата не указана";
+    return point.to && point.to !== point.from ? `${day(point.from)} – ${day(point.to)}` : day(point.from);
+  }
+  function moscowDate(offsetDays) {
+    const now = new Date(Date.now() + 3 * 3600 * 1000 + offsetDays * 86400 * 1000);
+    return now.toISOString().slice(0, 10);
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function toast(text) {
+    const node = $("toast");
+    node.textContent = text;
+    node.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { node.hidden = true; }, 2000);
+  }
+
+  // ---- filters: persistence and summary --------------------------------------------------------
+
+  function storageKey() { return "cargotool.filters." + (state.driver ? state.driver.telegram_id : "anon"); }
+
+  function saveFilters() {
+    const value = JSON.stringify({ filters: state.filters, names: state.names });
+    try { localStorage.setItem(storageKey(), value); } catch (e) {}
+    try { tg && tg.DeviceStorage && tg.DeviceStorage.setItem("filters", value, () => {}); } catch (e) {}
+  }
+
+  function loadFilters() {
+    try {
+      const saved = JSON.parse(localStorage.getItem(storageKey()) || "null");
+      if (saved && typeof saved.filters === "object") {
+        state.filters = saved.filters;
+        state.names = saved.names || {};
+      }
+    } catch (e) { state.filters = {}; }
+  }
+
+  function summary() {
+    const f = state.filters;
+    const parts = [];
+    if (f.from || f.to) parts.push(`${state.names.from || "любой город"} → ${state.names.to || "куда угодно"}`);
+    if (f.date) parts.push(f.date === moscowDate(0) ? "сегодня" : f.date === moscowDate(1) ? "завтра" : day(f.date));
+    if (f.wv) parts.push(f.wv.replace("-", " т / ") + " м³");
+    if (f.truck_types) parts.push("кузов: " + f.truck_types.split(",").length);
+    if (f.load_types) parts.push("загрузка: " + f.load_types.split(",").length);
+    if (f.price_min) parts.push("от " + rub(Number(f.price_min)));
+    if (f.rate_min) parts.push("от " + f.rate_min + " ₽/км");
+    $("filter-summary").textContent = parts.length ? parts.join(" · ") : "Все грузы";
+    const count = Object.keys(f).filter((k) => !k.endsWith("_radius")).length;
+    $("filter-count").hidden = count === 0;
+    $("filter-count").textContent = String(count);
+  }
+
+  // ---- the list ---------------------------------------------------------------------------------
+
+  function query(offset) {
+    const params = new URLSearchParams({ ...state.filters, limit: String(PAGE), offset: String(offset) });
+    return "/api/cargos?" + params.toString();
+  }
+
+  function cardNode(item) {
+    const tags = [
+      ...item.truck_types.map((t) => el("span", { class: "tag" }, t.short_name)),
+      ...item.load_types.map((t) => el("span", { class: "tag" }, t.short_name)),
+    ];
+    const company = item.company || {};
+    return el("li", {
+      class: "card", "data-id": item.id, tabindex: "0", role: "button",
+      onclick: () => { haptic.tap(); openDetail(item.id); },
+      onkeydown: (e) => { if (e.key === "Enter") openDetail(item.id); },
+    },
+      el("div", { class: "route" }, `${(item.from && item.from.city) || "?"} → ${(item.to && item.to.city) || "?"}`),
+      el("div", { class: "dates" }, "Погрузка: " + windowText(item.from)),
+      el("div", { class: "specs" }, [
+        item.weight_t !== null ? num(item.weight_t) + " т" : null,
+        item.volume_m3 !== null ? num(item.volume_m3) + " м³" : null,
+        item.distance_km !== null ? num(item.distance_km, 0) + " км" : null,
+      ].filter(Boolean).join(" · ")),
+      el("div", { class: "money" },
+        el("span", { class: "price" }, rub(item.price_rub)),
+        item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
+      el("div", { class: "tags" }, tags),
+      company.name ? el("div", { class: "company" },
+        company.name + (company.inn ? " · ИНН " + company.inn : ""),
+        company.security_status ? el("span", { class: "tag warn" }, " проверка: " + company.security_status) : null) : null,
+    );
+  }
+
+  function showSkeletons(on) {
+    document.querySelectorAll(".skeleton").forEach((n) => n.remove());
+    if (on) for (let i = 0; i < 3; i++) $("cards").append(el("li", { class: "skeleton", "aria-hidden": "true" }));
+  }
+
+  async function loadPage(reset) {
+    if (reset) {
+      state.generation += 1;
+      state.items = [];
+      state.nextOffset = 0;
+      state.done = false;
+      $("cards").replaceChildren();
+      window.scrollTo(0, 0);
+    }
+    if (state.loading && !reset) return;
+    if (state.done) return;
+    const generation = state.generation;
+    state.loading = true;
+    $("list-error").hidden = true;
+    $("list-empty").hidden = true;
+    $("list-end").hidden = true;
+    showSkeletons(true);
+    try {
+      const page = await api(query(state.nextOffset));
+      if (generation !== state.generation) return;
+      showSkeletons(false);
+      state.items.push(...page.items);
+      $("cards").append(...page.items.map(cardNode));
+      $("stale-banner").hidden = !page.meta.stale;
+      state.nextOffset = page.meta.next_offset;
+      state.done = page.meta.next_offset === null || page.meta.next_offset === undefined;
+      $("list-empty").hidden = state.items.length > 0;
+      $("list-end").hidden = !(state.done && state.items.length > 0);
+    } catch (error) {
+      if (generation !== state.generation) return;
+      showSkeletons(false);
+      if (error.status === 400 && error.fields) {  // saved filters no longer valid: say which
+        $("list-error-text").textContent = Object.values(error.fields).join("; ");
+      } else {
+        $("list-error-text").textContent = error.message;
+      }
+      $("list-error").hidden = false;
+    } finally {
+      if (generation === state.generation) state.loading = false;
+    }
+  }
+
+  function watchScroll() {
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !state.detailOpen && state.items.length) loadPage(false);
+    }, { rootMargin: "400px" });
+    observer.observe($("sentinel"));
+  }
+
+  function watchPull() {  // pull-to-refresh: drag down at the top of the list
+    let startY = null;
+    const indicator = $("pull-indicator");
+    window.addEventListener("touchstart", (e) => {
+      startY = window.scrollY === 0 && !state.detailOpen ? e.touches[0].clientY : null;
+    }, { passive: true });
+    window.addEventListener("touchmove", (e) => {
+      if (startY !== null) indicator.classList.toggle("active", e.touches[0].clientY - startY > 70);
+    }, { passive: true });
+    window.addEventListener("touchend", () => {
+      if (indicator.classList.contains("active")) { haptic.tap(); loadPage(true); }
+      indicator.classList.remove("active");
+      startY = null;
+    });
+  }
+
+  // ---- detail -----------------------------------------------------------------------------------
+
+  function row(label, value) {
+    return value === null || value === undefined || value === "" ? null : el("div", { class: "row" }, el("span", {}, label), el("span", {}, value));
+  }
+
+  async function copy(text) {
+    try { await navigator.clipboard.writeText(text); }
+    catch (e) {
+      const area = el("textarea", {}, text);
+      document.body.append(area); area.select();
+      try { document.execCommand("copy"); } catch (err) {}
+      area.remove();
+    }
+    haptic.success();
+    toast("Номер скопирован");
+  }
+
+  function detailNode(c) {
+    const flags = [c.round_trip ? "круговой рейс" : null, c.partial_load ? "догруз" : null].filter(Boolean);
+    const contacts = (c.contacts || []).flatMap((contact) => contact.phones.map((phone) =>
+      el("div", { class: "contact" },
+        el("div", {}, el("div", {}, contact.name || "Контакт"), el("div", { class: "phone" }, phone)),
+        el("button", { class: "copy", type: "button", onclick: () => copy(phone) }, "Копировать"))));
+    return [
+      el("div", { class: "section" },
+        el("div", { class: "route" }, `${(c.from && c.from.city) || "?"} → ${(c.to && c.to.city) || "?"}`),
+        el("div", { class: "money" }, el("span", { class: "price" }, rub(c.price_rub)),
+          c.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(c.rate_rub_per_km) + "/км") : null),
+        flags.length ? el("div", { class: "tags" }, flags.map((f) => el("span", { class: "tag" }, f))) : null),
+      el("div", { class: "section" }, el("h3", {}, "Маршрут"),
+        row("Погрузка", windowText(c.from)), row("Адрес", c.from && c.from.address),
+        row("Выгрузка", windowText(c.to)), row("Адрес", c.to && c.to.address),
+        row("Расстояние", c.distance_km !== null ? num(c.distance_km, 0) + " км" : null)),
+      el("div", { class: "section" }, el("h3", {}, "Груз"),
+        row("Вес", c.weight_t !== null ? num(c.weight_t) + " т" : null),
+        row("Объём", c.volume_m3 !== null ? num(c.volume_m3) + " м³" : null),
+        row("Что везём", c.cargo_type),
+        row("Кузов", c.truck_types.map((t) => t.name).join(", ")),
+        row("Загрузка", c.load_types.map((t) => t.name).join(", "))),
+      c.comment ? el("div", { class: "section" }, el("h3", {}, "Комментарий"), el("div", { class: "comment", id: "detail-comment" }, c.comment)) : null,
+      el("div", { class: "section" }, el("h3", {}, "Контакты"),
+        contacts.length ? contacts : el("div", { class: "hint" }, "Контакты не указаны"),
+        c.company && c.company.name ? row("Компания", c.company.name + (c.company.inn ? ", ИНН " + c.company.inn : "")) : null,
+        c.shipper && c.shipper.name ? row("Грузовладелец", c.shipper.name) : null),
+      c.source_url ? el("div", { class: "section" },
+        el("button", { class: "linkish", type: "button", onclick: () => openExternal(c.source_url) }, "Открыть источник заявки ↗")) : null,
+      el("p", { class: "summary" }, `Груз № ${c.id}` + (c.meta && c.meta.stale ? " · данные могли устареть" : "")),
+    ];
+  }
+
+  async function openDetail(id) {
+    state.detailOpen = true;
+    state.listScroll = window.scrollY;
+    $("screen-list").hidden = true;
+    $("screen-detail").hidden = false;
+    $("detail").replaceChildren(el("div", { class: "skeleton" }), el("div", { class: "skeleton" }));
+    window.scrollTo(0, 0);
+    if (tg) { tg.BackButton.show(); }
+    try {
+      const cargo = await api("/api/cargos/" + encodeURIComponent(id));
+      if (state.detailOpen) $("detail").replaceChildren(...detailNode(cargo).filter(Boolean));
+    } catch (error) {
+      $("detail").replaceChildren(el("div", { class: "state" },
+        el("p", { class: "state-title" }, error.status === 404 ? "Груз не найден" : "Не удалось открыть груз"),
+        el("p", {}, error.message)));
+    }
+  }
+
+  function closeDetail() {
+    if (!state.detailOpen) return;
+    state.detailOpen = false;
+    $("screen-detail").hidden = true;
+    $("screen-list").hidden = false;
+    window.scrollTo(0, state.listScroll || 0);
+    if (tg) tg.BackButton.hide();
+  }
+
+  // ---- filter sheet -----------------------------------------------------------------------------
+
+  const draft = { filters: {}, names: {} };
+
+  function chipGroup(container, attr, value) {
+    container.querySelectorAll(".chip").forEach((chip) => {
+      const own = chip.dataset[attr];
+      chip.classList.toggle("on", own !== undefined && own === (value || ""));
+    });
+  }
+
+  function renderTypes(containerId, fieldId, items, key) {
+    const field = $(fieldId);
+    if (!items || !items.length) { field.hidden = true; return; }  // dictionary unavailable: hide the filter
+    field.hidden = false;
+    const chosen = new Set((draft.filters[key] || "").split(",").filter(Boolean));
+    $(containerId).replaceChildren(...items.map((t) => el("button", {
+      type: "button", class: "chip" + (chosen.has(String(t.id)) ? " on" : ""), "data-id": String(t.id),
+      onclick: (e) => {
+        haptic.select();
+        const id = String(t.id);
+        chosen.has(id) ? chosen.delete(id) : chosen.add(id);
+        e.currentTarget.classList.toggle("on");
+        if (chosen.size) draft.filters[key] = [...chosen].sort((a, b) => a - b).join(","); else delete draft.filters[key];
+      },
+    }, t.name)));
+  }
+
+  function openSheet() {
+    draft.filters = { ...state.filters };
+    draft.names = { ...state.names };
+    const form = $("filters");
+    $("from-city").value = draft.names.from || "";
+    $("to-city").value = draft.names.to || "";
+    form.from_radius.value = draft.filters.from_radius || "";
+    form.to_radius.value = draft.filters.to_radius || "";
+    form.price_min.value = draft.filters.price_min || "";
+    form.rate_min.value = draft.filters.rate_min || "";
+    const wv = draft.filters.wv || "";
+    $("wv-custom").value = WV_PRESETS.includes(wv) ? "" : wv;
+    chipGroup($("wv-chips"), "wv", WV_PRESETS.includes(wv) || !wv ? wv : null);
+    syncDateChips();
+    $("filter-errors").hidden = true;
+    if (state.dictionaries) {
+      renderTypes("truck-types", "truck-types-field", state.dictionaries.truck_types, "truck_types");
+      renderTypes("load-types", "load-types-field", state.dictionaries.load_types, "load_types");
+    }
+    $("sheet").hidden = false;
+    if (tg) tg.BackButton.show();
+  }
+
+  function closeSheet() {
+    $("sheet").hidden = true;
+    if (tg && !state.detailOpen) tg.BackButton.hide();
+  }
+
+  function syncDateChips() {
+    const date = draft.filters.date || "";
+    const token = !date ? "" : date === moscowDate(0) ? "today" : date === moscowDate(1) ? "tomorrow" : null;
+    chipGroup($("date-chips"), "date", token);
+    $("date-input").value = token === null ? date : "";
+    document.querySelector(".date-chip").classList.toggle("on", token === null);
+  }
+
+  function readSheet() {
+    const form = $("filters");
+    for (const name of ["from_radius", "to_radius", "price_min", "rate_min"]) {
+      const value = form[name].value.trim().replace(/\s/g, "");
+      if (value) draft.filters[name] = value; else delete draft.filters[name];
+    }
+    for (const side of ["from", "to"]) {  // a city typed but not picked from the list is dropped
+      if (!$(side + "-city").value.trim()) { delete draft.filters[side]; delete draft.names[side]; delete draft.filters[side + "_type"]; }
+    }
+    const custom = $("wv-custom").value.trim().replace(",", ".");
+    if (custom) draft.filters.wv = custom;
+  }
+
+  async function applySheet(event) {
+    if (event) event.preventDefault();
+    readSheet();
+    try {  // validate on the server before closing, so errors show next to the filters
+      await api("/api/cargos?" + new URLSearchParams({ ...draft.filters, limit: "1" }).toString());
+    } catch (error) {
+      if (error.status === 400) {
+        $("filter-errors").textContent = Object.values(error.fields).join(". ");
+        $("filter-errors").hidden = false;
+        return;
+      }
+    }
+    state.filters = { ...draft.filters };
+    state.names = { ...draft.names };
+    saveFilters();
+    summary();
+    closeSheet();
+    haptic.tap();
+    loadPage(true);
+  }
+
+  function wireSheet() {
+    $("open-filters").addEventListener("click", () => { haptic.tap(); openSheet(); });
+    $("close-filters").addEventListener("click", closeSheet);
+    $("sheet").addEventListener("click", (e) => { if (e.target === $("sheet")) closeSheet(); });
+    $("filters").addEventListener("submit", applySheet);
+    $("reset-filters").addEventListener("click", () => {
+      draft.filters = {}; draft.names = {};
+      $("filters").reset();
+      openSheetFields();
+    });
+    $("date-chips").addEventListener("click", (e) => {
+      const chip = e.target.closest("button.chip");
+      if (!chip) return;
+      haptic.select();
+      const token = chip.dataset.date;
+      if (token) draft.filters.date = moscowDate(token === "today" ? 0 : 1); else delete draft.filters.date;
+      syncDateChips();
+    });
+    $("date-input").addEventListener("change", (e) => {
+      if (e.target.value) draft.filters.date = e.target.value; else delete draft.filters.date;
+      syncDateChips();
+    });
+    $("wv-chips").addEventListener("click", (e) => {
+      const chip = e.target.closest("button.chip");
+      if (!chip) return;
+      haptic.select();
+      if (chip.dataset.wv) draft.filters.wv = chip.dataset.wv; else delete draft.filters.wv;
+      $("wv-custom").value = "";
+      chipGroup($("wv-chips"), "wv", chip.dataset.wv);
+    });
+    $("wv-custom").addEventListener("input", () => chipGroup($("wv-chips"), "wv", null));
+    document.querySelectorAll(".city").forEach(wireCity);
+  }
+
+  function openSheetFields() {
+    ["from-city", "to-city"].forEach((id) => { $(id).value = ""; });
+    chipGroup($("wv-chips"), "wv", "");
+    syncDateChips();
+    if (state.dictionaries) {
+      renderTypes("truck-types", "truck-types-field", state.dictionaries.truck_types, "truck_types");
+      renderTypes("load-types", "load-types-field", state.dictionaries.load_types, "load_types");
+    }
+  }
+
+  function wireCity(box) {
+    const side = box.dataset.side;
+    const input = box.querySelector("input");
+    const list = box.querySelector(".suggest");
+    let timer = null;
+    let seq = 0;
+    input.addEventListener("input", () => {
+      delete draft.filters[side];
+      delete draft.filters[side + "_type"];
+      delete draft.names[side];
+      clearTimeout(timer);
+      const text = input.value.trim();
+      if (text.length < 2) { list.hidden = true; return; }
+      timer = setTimeout(async () => {
+        const mine = ++seq;
+        try {
+          const found = await api("/api/points?q=" + encodeURIComponent(text));
+          if (mine !== seq) return;
+          list.replaceChildren(...found.items.map((p) => el("li", {
+            role: "option", "data-id": String(p.id),
+            onclick: () => {
+              haptic.select();
+              draft.filters[side] = String(p.id);
+              if (p.type) draft.filters[side + "_type"] = String(p.type);
+              draft.names[side] = p.name;
+              input.value = p.name;
+              list.hidden = true;
+            },
+          }, p.name)));
+          list.hidden = found.items.length === 0;
+        } catch (e) { list.hidden = true; }
+      }, 250);
+    });
+    input.addEventListener("blur", () => setTimeout(() => { list.hidden = true; }, 200));
+  }
+
+  // ---- start --------------------------------------------------------------------------------------
+
+  function back() {
+    if (!$("sheet").hidden) closeSheet(); else closeDetail();
+  }
+
+  async function start() {
+    const { theme } = launchParams();
+    applyTheme(theme);
+    if (tg) {
+      tg.ready();
+      tg.expand();
+      tg.BackButton.onClick(back);
+    }
+    $("detail-back").addEventListener("click", back);
+    $("retry-list").addEventListener("click", () => loadPage(true));
+    $("reset-from-empty").addEventListener("click", () => {
+      state.filters = {}; state.names = {}; saveFilters(); summary(); loadPage(true);
+    });
+    wireSheet();
+    let session;
+    try {
+      session = await login();
+    } catch (error) {
+      $("fatal-text").textContent = error.message;
+      $("fatal").hidden = false;
+      return;
+    }
+    loadFilters();
+    summary();
+    watchScroll();
+    watchPull();
+    api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
+    await loadPage(true);
+    const deepLink = /^c_(\d{1,20})$/.exec(session.start_param || "");
+    if (deepLink) openDetail(deepLink[1]);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
