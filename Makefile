@@ -4,7 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install cassettes bench clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install chromium cassettes bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +20,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/cargotool serve
 
+## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+chromium:
+	@test -x $(CHROMIUM) || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
 ## Install, then run the whole test suite (needs the local Redis and PostgreSQL, see README).
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Regenerate fixtures/cassettes from the local stand-in.

@@ -24,7 +24,7 @@ TEST_PASSWORD = "Zx9-secret-Pa55word"
 TEST_BOT_TOKEN = "7012345678:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-zE"
 
 
-def test_environ(tmp_path, prefix: str, **overrides: str) -> dict[str, str]:
+def environ_for_tests(tmp_path, prefix: str, **overrides: str) -> dict[str, str]:
     environ = {
         "CARGOTECH_PHONE": TEST_PHONE,
         "CARGOTECH_PASSWORD": TEST_PASSWORD,
@@ -58,7 +58,7 @@ async def redis(key_prefix):
 
 @pytest.fixture
 def settings(tmp_path, key_prefix) -> Settings:
-    return Settings.from_env(test_environ(tmp_path, key_prefix))
+    return Settings.from_env(environ_for_tests(tmp_path, key_prefix))
 
 
 @pytest.fixture

@@ -79,8 +79,8 @@ NOTES = [
     "Температурный режим +2…+6 °C, нужна санобработка.",
     "Паллеты 33 шт, штабелировать нельзя. Водителю иметь медкнижку.",
 ]
-FIRST_NAMES = ["Алексей", "Ирина", "Сергей", "Ольга", "Дмитрий", "Наталья", "Андрей", "Елена"]
-LAST_NAMES = ["Смирнов", "Кузнецова", "Попов", "Васильева", "Соколов", "Морозова", "Лебедев", "Новикова"]
+PEOPLE = [("Алексей", "Смирнов"), ("Ирина", "Кузнецова"), ("Сергей", "Попов"), ("Ольга", "Васильева"),
+          ("Дмитрий", "Соколов"), ("Наталья", "Морозова"), ("Андрей", "Лебедев"), ("Елена", "Новикова")]
 STREETS = ["ул. Промышленная", "ул. Складская", "ш. Энтузиастов", "ул. Заводская", "пр-т Ленина", "ул. Индустриальная"]
 
 
@@ -154,7 +154,7 @@ def _cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict[str, 
     load = rng.sample(LOAD_TYPES, k=rng.choice([1, 1, 2]))
     cargo_id = 6236980000 + index * 37
     created = dt.datetime.combine(today, dt.time(6), dt.timezone.utc) - dt.timedelta(minutes=index * 11)
-    contact_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    contact_name = " ".join(rng.choice(PEOPLE))
     return {
         "id": cargo_id if index % 5 else str(cargo_id),  # ids arrive as int or string [?]
         "weight": weight_kg,

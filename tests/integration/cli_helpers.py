@@ -7,12 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import test_environ
+from tests.conftest import environ_for_tests
 
 
 def cli_env(tmp_path: Path, prefix: str, base_url: str, **overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CARGOTECH_", "REDIS_", "DATABASE_", "LOG_"))}
-    env.update(test_environ(tmp_path, prefix, CARGOTECH_BASE_URL=base_url, **overrides))
+    env.update(environ_for_tests(tmp_path, prefix, CARGOTECH_BASE_URL=base_url, **overrides))
     env["COLUMNS"] = "200"
     return env
 

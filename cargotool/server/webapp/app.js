@@ -180,7 +180,7 @@
     if (f.price_min) parts.push("от " + rub(Number(f.price_min)));
     if (f.rate_min) parts.push("от " + f.rate_min + " ₽/км");
     $("filter-summary").textContent = parts.length ? parts.join(" · ") : "Все грузы";
-    const count = Object.keys(f).filter((k) => !k.endsWith("_radius")).length;
+    const count = Object.keys(f).filter((k) => !/_(radius|type)$/.test(k)).length;
     $("filter-count").hidden = count === 0;
     $("filter-count").textContent = String(count);
   }
@@ -214,9 +214,8 @@
         el("span", { class: "price" }, rub(item.price_rub)),
         item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
       el("div", { class: "tags" }, tags),
-      company.name ? el("div", { class: "company" },
-        company.name + (company.inn ? " · ИНН " + company.inn : ""),
-        company.security_status ? el("span", { class: "tag warn" }, " проверка: " + company.security_status) : null) : null,
+      // security_status is shown nowhere: CargoTech has not said what its values mean [?]
+      company.name ? el("div", { class: "company" }, company.name + (company.inn ? " · ИНН " + company.inn : "")) : null,
     );
   }
 

@@ -1,0 +1,173 @@
+"""End to end: the real server process, a stand-in CargoTech on loopback, the real Redis, and the Mini App
+driven in headless Debian Chromium through Playwright — opened the way Telegram opens it, with signed
+init data in the URL fragment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from cargotool.core.drivers.initdata import sign_init_data
+from cargotool.standin import CargoTechStandIn, StandInServer
+from tests.conftest import TEST_BOT_TOKEN, TEST_PASSWORD, TEST_PHONE, environ_for_tests
+
+CHROMIUM = os.environ.get("CARGOTOOL_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def standin():
+    standin = CargoTechStandIn(phone=TEST_PHONE, password=TEST_PASSWORD)
+    with StandInServer(standin) as url:
+        yield standin, url
+
+
+@pytest.fixture(scope="module")
+def server(standin, tmp_path_factory):
+    """`cargotool serve` as a separate process, as in production."""
+    import redis as sync_redis
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    prefix = f"cargotool-e2e:{os.getpid()}:"
+    port = free_port()
+    env = {**os.environ, **environ_for_tests(tmp, prefix, CARGOTECH_BASE_URL=standin[1], LOG_LEVEL="warning")}
+    process = subprocess.Popen([sys.executable, "-m", "cargotool", "serve", "--port", str(port)], env=env, cwd=tmp,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("server did not start:\n" + (process.stdout.read() if process.stdout else ""))
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    client = sync_redis.Redis.from_url(env["REDIS_URL"])
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (make test does)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_app(browser, server, user_id=9001, start_param=None, theme=None):
+    init_data = sign_init_data(TEST_BOT_TOKEN, {"id": user_id, "first_name": "Пётр", "username": "petr"}, start_param=start_param)
+    fragment = f"tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web"
+    if theme:
+        fragment += "&tgWebAppThemeParams=" + quote(theme, safe="")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.route("https://telegram.org/**", lambda route: route.abort())  # no network here: as if outside Telegram
+    page.goto(f"{server}/#{fragment}")
+    return page, errors
+
+
+def test_browse_filter_and_open_a_load(browser, server, standin):
+    page, errors = open_app(browser, server)
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    assert page.locator(".card").count() == 20
+
+    # infinite scroll: the next page arrives when the end of the list comes into view
+    page.locator("#sentinel").scroll_into_view_if_needed()
+    expect(page.locator(".card")).to_have_count(40, timeout=10000)
+
+    # filters: a city from autocomplete, and a weight–volume preset
+    page.click("#open-filters")
+    page.fill("#from-city", "Моск")
+    page.locator(".city[data-side=from] .suggest li", has_text="Москва").first.click()
+    page.select_option("select[name=from_radius]", "50")
+    page.click("#wv-chips [data-wv='20-83']")
+    page.click("#apply-filters")
+    expect(page.locator("#sheet")).to_be_hidden()
+    expect(page.locator("#filter-summary")).to_contain_text("Москва")
+    expect(page.locator(".card").first).to_be_visible()
+    routes = page.locator(".card .route").all_inner_texts()
+    assert routes and all(r.split(" → ")[0] in {"Москва", "Подольск", "Химки", "Балашиха", "Московский"} for r in routes)
+
+    # detail with the comment and contacts
+    first_id = page.locator(".card").first.get_attribute("data-id")
+    page.locator(".card").first.click()
+    comment = page.locator("#detail-comment")
+    expect(comment).to_be_visible()
+    cargo = next(c for c in standin[0].dataset.cargos if str(c["id"]) == first_id)
+    assert comment.inner_text() == cargo["extra"]["note"]
+    assert page.locator(".contact .phone").count() >= 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "miniapp-detail.png"), full_page=True)
+
+    # back to the list, then a reload keeps the filters (saved per driver on the device)
+    page.click("#detail-back")
+    expect(page.locator("#screen-list")).to_be_visible()
+    page.reload()
+    expect(page.locator("#filter-summary")).to_contain_text("Москва")
+    page.screenshot(path=str(ARTIFACTS / "miniapp-list.png"))
+    assert errors == []
+    page.close()
+
+
+def test_invalid_filter_is_explained_in_the_sheet(browser, server):
+    page, errors = open_app(browser, server, user_id=9002)
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    page.click("#open-filters")
+    page.fill("#wv-custom", "тяжёлый")
+    page.click("#apply-filters")
+    expect(page.locator("#filter-errors")).to_contain_text("Тоннаж")
+    expect(page.locator("#sheet")).to_be_visible()
+    assert errors == []
+    page.close()
+
+
+def test_deep_link_opens_the_load(browser, server, standin):
+    cargo = standin[0].dataset.cargos[7]
+    page, errors = open_app(browser, server, user_id=9003, start_param=f"c_{cargo['id']}")
+    expect(page.locator("#detail-comment")).to_have_text(cargo["extra"]["note"], timeout=15000)
+    assert errors == []
+    page.close()
+
+
+def test_theme_params_colour_the_page(browser, server):
+    page, _ = open_app(browser, server, user_id=9004, theme='{"bg_color":"#17212b","text_color":"#f5f5f5","button_color":"#5288c1"}')
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    background = page.evaluate("getComputedStyle(document.querySelector('.bar')).backgroundColor")
+    assert background == "rgb(23, 33, 43)"
+    page.close()
+
+
+def test_without_init_data_the_page_says_how_to_open_it(browser, server):
+    page = browser.new_page()
+    page.route("https://telegram.org/**", lambda route: route.abort())
+    page.goto(server + "/")
+    expect(page.locator("#fatal")).to_be_visible()
+    expect(page.locator("#fatal-text")).to_contain_text("из бота")
+    page.close()
