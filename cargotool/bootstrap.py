@@ -46,6 +46,8 @@ class Services:
     upstream_label: str  # "live" or "recorded"
 
     async def aclose(self) -> None:
+        await self.cargos.aclose()
+        await self.cargotech.tokens.aclose()
         await self.http.aclose()
         await self.redis.aclose()
         self.database.close()
@@ -77,7 +79,7 @@ def build_services(
 ) -> Services:
     """Wire everything. `redis` and `transport` let tests hand in their own connections."""
     register_secrets(settings)
-    redis = redis if redis is not None else connect_redis(settings.redis_url)
+    redis = redis if redis is not None else connect_redis(settings.redis_url, settings.redis_max_connections)
     keys = Keys(settings.redis_key_prefix)
     database = Database(settings.database_url)
     if run_migrations:

@@ -145,6 +145,7 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "cache_stale_max": _Spec("CACHE_STALE_MAX", _non_negative_int, 3600),
     "redis_url": _Spec("REDIS_URL", _redis_url, None),
     "redis_key_prefix": _Spec("REDIS_KEY_PREFIX", _text, ""),
+    "redis_max_connections": _Spec("REDIS_MAX_CONNECTIONS", _positive_int, 64),
     "database_url": _Spec("DATABASE_URL", _database_url, "sqlite:///cargotool.sqlite3"),
     "log_level": _Spec("LOG_LEVEL", _log_level, "INFO"),
 }
@@ -178,6 +179,7 @@ class Settings:
     cache_stale_max: int
     redis_url: str | None
     redis_key_prefix: str
+    redis_max_connections: int
     database_url: str
     log_level: str
 

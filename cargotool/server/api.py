@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
+from urllib.parse import parse_qsl
 
 from sanic import Blueprint, HTTPResponse, Request, json
 from sanic_ext import openapi
 
-from ..core.cargo.filters import parse_filters
+from ..core.cargo.filters import InvalidFilter, parse_filters
+from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import RateLimited
 from ..core.errors import InvalidInput, NotFound
@@ -35,20 +38,22 @@ def bearer(request: Request) -> str | None:
 
 
 def answer_response(answer: Answer) -> HTTPResponse:
-    return HTTPResponse(answer.text, content_type="application/json", headers={"Cache-Control": "no-store"})
+    return HTTPResponse(answer.body, content_type="application/json", headers={"Cache-Control": "no-store"})
 
 
-def single_values(request: Request) -> dict[str, str]:
-    """Query parameters as name → value; a parameter given twice is a field error, not a guess."""
+@lru_cache(maxsize=4096)
+def query_for(query_string: str, today: dt.date) -> CargoListQuery:
+    """The upstream query of a query string. Drivers repeat the same searches, so the parse is cached;
+    invalid strings raise InvalidFilter (exceptions are not cached)."""
     values: dict[str, str] = {}
     repeated: dict[str, str] = {}
-    for name, items in request.args.items():
-        if len(items) > 1:
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        if name in values:
             repeated[name] = "Параметр указан несколько раз"
-        values[name] = items[0]
+        values[name] = value
     if repeated:
-        raise InvalidInput("Проверьте фильтры", fields=repeated)
-    return values
+        raise InvalidFilter("Проверьте фильтры", fields=repeated)
+    return parse_filters(values, today=today)
 
 
 @bp.on_request
@@ -56,9 +61,7 @@ async def authenticate(request: Request) -> None:
     if (request.method, request.path) in PUBLIC or request.method == "OPTIONS":
         return
     svc = services(request)
-    driver = await svc.auth.driver_for(bearer(request))
-    request.ctx.driver = driver
-    await svc.limiter.check(f"driver:{driver.telegram_id}", svc.api_limit)
+    request.ctx.driver = await svc.auth.admit(bearer(request), svc.api_limit)
 
 
 @bp.exception(RateLimited)
@@ -120,11 +123,7 @@ async def delete_session(request: Request):
 @openapi.response(400, description='{"error": {"code": "invalid_filter", "fields": {...}}}')
 async def list_cargos(request: Request):
     today = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()  # Moscow
-    try:
-        query = parse_filters(single_values(request), today=today)
-    except InvalidInput as exc:
-        exc.code = "invalid_filter"
-        raise
+    query = query_for(request.query_string, today)
     return answer_response(await services(request).cargos.list(query))
 
 

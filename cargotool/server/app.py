@@ -24,6 +24,8 @@ def create_app(settings: Settings | None = None, *, services_factory=None) -> Sa
         logging.getLogger(name).propagate = False  # Sanic prints these itself; no second copy via root
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS_UI_DEFAULT = "redoc"
+    app.config.CORS = False  # the Mini App is same-origin; no cross-origin API
+
     app.ext.openapi.describe("cargotool API", version=__version__)
     app.ctx.settings = settings or Settings.from_env()
     install_error_handlers(app)

@@ -42,10 +42,9 @@ def install_webapp(app: Sanic) -> None:
     async def page(request: Request):
         return HTTPResponse(index, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
-    app.blueprint(bp)
-    app.static("/static", str(ROOT), name="webapp_static")
+    bp.static("/static", str(ROOT), name="webapp_static")
 
-    @app.on_response
+    @bp.on_response  # only the page and its assets: the JSON API's hot path stays lean
     async def security_headers(request: Request, response: HTTPResponse) -> None:
         headers = response.headers
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -54,3 +53,5 @@ def install_webapp(app: Sanic) -> None:
             headers["Content-Security-Policy"] = CSP
         if request.path.startswith("/static/") and request.args.get("v"):
             headers["Cache-Control"] = "public, max-age=31536000, immutable"
+
+    app.blueprint(bp)

@@ -22,6 +22,10 @@ MAX_RATE_RUB_PER_KM = 10_000
 MAX_DISTANCE_KM = 20_000
 MAX_OFFSET = 10_000
 
+class InvalidFilter(InvalidInput):
+    code = "invalid_filter"
+
+
 KNOWN_FIELDS = frozenset({
     "from", "to", "from_radius", "to_radius", "from_type", "to_type", "date", "wv", "truck_types",
     "load_types", "price_min", "price_max", "rate_min", "distance_min", "distance_max", "mode", "limit",
@@ -58,7 +62,7 @@ class _Reader:
 
 
 def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date | None = None) -> CargoListQuery:
-    """Validate `raw` and build the upstream query; raise InvalidInput naming every bad field."""
+    """Validate `raw` and build the upstream query; raise InvalidFilter naming every bad field."""
     r = _Reader(raw)
     unknown = sorted(set(r.raw) - KNOWN_FIELDS)
     for name in unknown:
@@ -80,7 +84,7 @@ def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date
     load_types = r.ids("load_types")
 
     if r.errors:
-        raise InvalidInput("Проверьте фильтры", fields=r.errors)
+        raise InvalidFilter("Проверьте фильтры", fields=r.errors)
     return CargoListQuery(
         limit=limit or 20,
         offset=offset or 0,

@@ -21,6 +21,7 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Awaitable, Callable
 
 import redis.asyncio as aioredis
@@ -56,6 +57,11 @@ class Answer:
     fetched_at: float
     stale: bool = False
 
+    @cached_property
+    def body(self) -> bytes:
+        """The encoded body, computed once per cached answer rather than once per response."""
+        return self.text.encode()
+
 
 def _iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
@@ -77,6 +83,9 @@ class CargoService:
         self._flight: SingleFlight[Answer] = SingleFlight(redis, lock_timeout=lock_timeout, channel=keys("cache:events"))
         self._local: OrderedDict[str, tuple[float, Answer]] = OrderedDict()
         self.upstream_fetches = 0  # for tests and the benchmark
+
+    async def aclose(self) -> None:
+        await self._flight.aclose()
 
     # ---- the four reads -------------------------------------------------------------------------
 

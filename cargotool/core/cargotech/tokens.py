@@ -73,6 +73,9 @@ class TokenCache:
         """The cached token, or a fresh one from a single login shared by every concurrent caller."""
         return await self._flight.run(self.token_key, self._cached_or_failure, self._login_and_store)
 
+    async def aclose(self) -> None:
+        await self._flight.aclose()
+
     async def invalidate(self, failed_token: str) -> bool:
         """Drop the cached token, but only if it is still the one that failed."""
         dropped = await self._compare_and_delete(keys=[self.token_key, self._obtained_key], args=[failed_token])

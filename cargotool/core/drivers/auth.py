@@ -8,6 +8,7 @@ from ..audit import AuditLog
 from ..errors import NotConfigured, Unauthorized
 from .directory import DriverDirectory
 from .initdata import InitData, InvalidInitData, validate_init_data
+from .ratelimit import Limit
 from .sessions import Driver, Session, SessionStore
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,9 @@ class DriverAuth:
         await self._audit.record(f"driver:{user.id}", "driver.login", target=str(user.id), ip=ip)
         return session, verified
 
-    async def driver_for(self, token: str | None) -> Driver:
-        driver = await self.sessions.get(token) if token else None
+    async def admit(self, token: str | None, limit: Limit) -> Driver:
+        """The driver of this session, within their rate limit (Unauthorized / RateLimited otherwise)."""
+        driver = await self.sessions.admit(token, limit)
         if driver is None:
             raise Unauthorized("Сессия истекла, войдите заново")
         return driver

@@ -14,26 +14,28 @@ import redis.asyncio as aioredis
 from ..errors import CargotoolError
 from ..storage.redis import Keys
 
-_TAKE = """
-local capacity = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local state = redis.call('hmget', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
-local at = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
-local allowed = 0
-local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-else
-  wait = (1 - tokens) / rate
+# take(key, capacity, rate, now) -> {allowed 0|1, seconds to wait as text}; shared with sessions.py.
+BUCKET_LUA = """
+local function take(key, capacity, rate, now)
+  local state = redis.call('hmget', key, 'tokens', 'at')
+  local tokens = tonumber(state[1]) or capacity
+  local at = tonumber(state[2]) or now
+  tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+  local allowed = 0
+  local wait = 0
+  if tokens >= 1 then
+    tokens = tokens - 1
+    allowed = 1
+  else
+    wait = (1 - tokens) / rate
+  end
+  redis.call('hset', key, 'tokens', tostring(tokens), 'at', tostring(now))
+  redis.call('expire', key, math.ceil(capacity / rate) + 1)
+  return {allowed, tostring(wait)}
 end
-redis.call('hset', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('expire', KEYS[1], math.ceil(capacity / rate) + 1)
-return {allowed, tostring(wait)}
 """
+
+_TAKE = BUCKET_LUA + "return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))"
 
 
 class RateLimited(CargotoolError):
@@ -50,6 +52,10 @@ class Limit:
     per_minute: int
     burst: int
 
+    def args(self) -> list[str]:
+        """capacity, refill per second, now — the script's arguments."""
+        return [str(self.burst), repr(self.per_minute / 60.0), f"{time.time():.3f}"]
+
 
 class RateLimiter:
     def __init__(self, redis: aioredis.Redis, keys: Keys) -> None:
@@ -58,9 +64,6 @@ class RateLimiter:
 
     async def check(self, bucket: str, limit: Limit) -> None:
         """Take one token from `bucket` or raise RateLimited."""
-        allowed, wait = await self._take(
-            keys=[self._keys("ratelimit:" + bucket)],
-            args=[limit.burst, limit.per_minute / 60.0, f"{time.time():.3f}"],
-        )
+        allowed, wait = await self._take(keys=[self._keys("ratelimit:" + bucket)], args=limit.args())
         if not int(allowed):
             raise RateLimited(float(wait))

@@ -13,9 +13,13 @@ import redis.asyncio as aioredis
 log = logging.getLogger(__name__)
 
 
-def connect_redis(url: str | None) -> aioredis.Redis:
+def connect_redis(url: str | None, max_connections: int = 64) -> aioredis.Redis:
+    """A bounded pool that makes a burst wait for a free connection instead of failing."""
     if url:
-        return aioredis.from_url(url, decode_responses=True, health_check_interval=30)
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=10, decode_responses=True, health_check_interval=30
+        )
+        return aioredis.Redis(connection_pool=pool)
     import fakeredis
 
     log.warning(

@@ -2,15 +2,19 @@
 
 `run(key, read, produce)` returns `read()` when it has a value; otherwise exactly one caller (first
 within its process — concurrent callers in a process share one task — then across processes, by a
-`SET NX PX` lock) calls `produce()`, which stores its result where `read()` finds it. The other
-processes subscribe to a channel and wait for the producer's "done" message, then `read()` again; a
-timeout re-check covers a producer that died holding the lock (it only costs the lock's TTL).
-No polling loop. `read()` may raise to end the wait (e.g. a remembered failure).
+`SET NX PX` lock) calls `produce()`, which stores its result where `read()` finds it. Callers in other
+processes wait for the producer's "done" message on a pub/sub channel, then `read()` again; a timeout
+re-check covers a producer that died holding the lock (it only costs the lock's TTL). No polling loop.
+`read()` may raise to end the wait (e.g. a remembered failure).
+
+One pub/sub connection per process serves every waiting key: a listener task wakes the waiters of
+the key named in each message.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from typing import Awaitable, Callable, Generic, TypeVar
@@ -18,6 +22,8 @@ from typing import Awaitable, Callable, Generic, TypeVar
 import redis.asyncio as aioredis
 
 from ..errors import UpstreamUnavailable
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -38,6 +44,9 @@ class SingleFlight(Generic[T]):
         self._channel = channel
         self._release = redis.register_script(COMPARE_AND_DELETE)
         self._inflight: dict[str, asyncio.Task[T]] = {}
+        self._waiters: dict[str, set[asyncio.Future]] = {}
+        self._listener: asyncio.Task | None = None
+        self._listening: asyncio.Event | None = None
 
     async def run(self, key: str, read: Callable[[], Awaitable[T | None]], produce: Callable[[], Awaitable[T]]) -> T:
         value = await read()
@@ -50,52 +59,94 @@ class SingleFlight(Generic[T]):
             task.add_done_callback(lambda t, k=key: self._forget(k, t))
         return await asyncio.shield(task)
 
+    async def aclose(self) -> None:
+        if self._listener is not None and not self._listener.done():
+            self._listener.cancel()
+            try:
+                await self._listener
+            except (asyncio.CancelledError, Exception):
+                pass
+
     def _forget(self, key: str, task: asyncio.Task) -> None:
         if self._inflight.get(key) is task:
             del self._inflight[key]
         if not task.cancelled():
             task.exception()  # mark retrieved: waiters got it through the shield
 
-    async def notify(self, key: str) -> None:
-        """Wake the waiters of `key` (the producer calls this after storing, or after failing)."""
-        await self._redis.publish(self._channel, key)
-
     async def _acquire(self, key, read, produce) -> T:
         lock_key = f"{key}:lock"
         owner = uuid.uuid4().hex
         deadline = time.monotonic() + 2 * self._lock_timeout
-        pubsub = None
-        try:
-            while True:
-                value = await read()
-                if value is not None:
-                    return value
-                if await self._redis.set(lock_key, owner, nx=True, px=int(self._lock_timeout * 1000)):
-                    try:
-                        value = await read()  # someone may have finished just before we took the lock
-                        if value is not None:
-                            return value
-                        return await produce()
-                    finally:
-                        await self._release(keys=[lock_key], args=[owner])
-                        await self.notify(key)
-                if pubsub is None:  # subscribe, then loop to re-check: no wake-up can be missed
-                    pubsub = self._redis.pubsub()
-                    await pubsub.subscribe(self._channel)
-                    continue
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise UpstreamUnavailable("Timed out waiting for another process to fetch from CargoTech")
-                pttl = await self._redis.pttl(lock_key)
-                await self._wait(pubsub, key, min(remaining, max(0.05, pttl / 1000) if pttl and pttl > 0 else 0.05))
-        finally:
-            if pubsub is not None:
-                await pubsub.aclose()
+        while True:
+            value = await read()
+            if value is not None:
+                return value
+            if await self._redis.set(lock_key, owner, nx=True, px=int(self._lock_timeout * 1000)):
+                try:
+                    value = await read()  # someone may have finished just before we took the lock
+                    if value is not None:
+                        return value
+                    return await produce()
+                finally:
+                    await self._release(keys=[lock_key], args=[owner])
+                    await self._redis.publish(self._channel, key)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise UpstreamUnavailable("Timed out waiting for another process to fetch from CargoTech")
+            value = await self._wait(key, lock_key, read, remaining)
+            if value is not None:
+                return value
 
-    @staticmethod
-    async def _wait(pubsub, key: str, timeout: float) -> None:
-        end = time.monotonic() + timeout
-        while (left := end - time.monotonic()) > 0:
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=left)
-            if message is not None and message.get("data") == key:
-                return
+    async def _wait(self, key: str, lock_key: str, read, remaining: float) -> T | None:
+        """Wait for the holder of `lock_key` to finish; register first, then re-check, so no wake-up
+        can fall between the check and the wait."""
+        await self._ensure_listener()
+        wake = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(key, set()).add(wake)
+        try:
+            value = await read()
+            if value is not None:
+                return value
+            pttl = await self._redis.pttl(lock_key)
+            if not pttl or pttl <= 0:
+                return None  # the lock is gone: try to take it
+            try:
+                await asyncio.wait_for(wake, timeout=min(remaining, pttl / 1000))
+            except asyncio.TimeoutError:
+                pass
+            return None
+        finally:
+            waiters = self._waiters.get(key)
+            if waiters is not None:
+                waiters.discard(wake)
+                if not waiters:
+                    del self._waiters[key]
+
+    async def _ensure_listener(self) -> None:
+        if self._listener is None or self._listener.done():
+            self._listening = asyncio.Event()
+            self._listener = asyncio.ensure_future(self._listen(self._listening))
+        await self._listening.wait()
+
+    async def _listen(self, listening: asyncio.Event) -> None:
+        pubsub = self._redis.pubsub()
+        try:
+            await pubsub.subscribe(self._channel)
+            listening.set()
+            while True:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=30)
+                if message is None:
+                    continue
+                for wake in self._waiters.pop(message.get("data"), ()):
+                    if not wake.done():
+                        wake.set_result(None)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # waiters fall back on their timeouts; the next wait restarts us
+            log.warning("single-flight listener stopped: %s", type(exc).__name__)
+        finally:
+            listening.set()
+            try:
+                await pubsub.aclose()
+            except Exception:
+                pass
