@@ -6,6 +6,7 @@ tests build it with test settings. Nothing here runs at import time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -14,6 +15,12 @@ import redis.asyncio as aioredis
 
 from .config import Settings
 from .core.audit import AuditLog
+from .core.bot.api import BotApi
+from .core.bot.dispatch import ChatDispatch
+from .core.bot.handlers import BotHandlers
+from .core.bot.outbox import Outbox
+from .core.bot.updates import UpdateInbox
+from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
 from .core.drivers.auth import DriverAuth
 from .core.drivers.directory import DriverDirectory
@@ -22,6 +29,7 @@ from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
 from .core.cargotech.retry import RetryPolicy
 from .core.redaction import install_log_redaction, redactor
+from .core.waiting import wait_any
 from .core.storage.db import Database
 from .core.storage.migrations import migrate
 from .core.storage.redis import Keys, connect_redis
@@ -43,9 +51,34 @@ class Services:
     limiter: RateLimiter
     api_limit: Limit
     login_limit: Limit
+    responses: ResponseService
+    bot_api: BotApi | None  # None without TELEGRAM_BOT_TOKEN: messages wait in the outbox
+    outbox: Outbox
+    bot: BotHandlers
+    updates: UpdateInbox
     upstream_label: str  # "live" or "recorded"
 
+    async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
+        """The long-running work of a server worker or the bot runner: deliver the outbox, process bot
+        updates, and expire stale responses (at most one process per window, by a Redis key)."""
+        tasks = [asyncio.ensure_future(self.outbox.run(stop)), asyncio.ensure_future(self.updates.run(stop))]
+        try:
+            while not stop.is_set():
+                if await self.redis.set(self.keys("jobs:expire-responses"), "1", nx=True, ex=300):
+                    try:
+                        expired = await self.responses.expire_due()
+                        if expired:
+                            log.info("expired %d responses", expired)
+                    except Exception as exc:
+                        log.warning("response expiry failed: %s", type(exc).__name__)
+                await wait_any(stop, timeout=sweep_every)
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     async def aclose(self) -> None:
+        if self.bot_api is not None:
+            await self.bot_api.aclose()
         await self.cargos.aclose()
         await self.cargotech.tokens.aclose()
         await self.http.aclose()
@@ -75,6 +108,7 @@ def build_services(
     *,
     redis: aioredis.Redis | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    bot_transport: httpx.AsyncBaseTransport | None = None,
     run_migrations: bool = True,
 ) -> Services:
     """Wire everything. `redis` and `transport` let tests hand in their own connections."""
@@ -127,6 +161,14 @@ def build_services(
         directory=DriverDirectory(database),
         audit=audit,
     )
+    responses = ResponseService(database, cargos, audit, expire_hours=settings.response_expire_hours)
+    bot_api = (BotApi(settings.bot_token, settings.telegram_api_url, transport=bot_transport)
+               if settings.telegram_bot_token else None)
+    outbox = Outbox(redis, keys, bot_api, on_blocked=responses.mark_unreachable)
+    responses.dispatch = ChatDispatch(outbox, responses, settings.telegram_dispatcher_chat_id, settings.webapp_url)
+    handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
+                           dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
+                           admin_ids=settings.admin_telegram_ids)
     return Services(
         settings=settings,
         redis=redis,
@@ -140,5 +182,10 @@ def build_services(
         limiter=RateLimiter(redis, keys),
         api_limit=Limit(settings.rate_limit_api_per_minute, settings.rate_limit_api_burst),
         login_limit=Limit(settings.rate_limit_login_per_minute, settings.rate_limit_login_burst),
+        responses=responses,
+        bot_api=bot_api,
+        outbox=outbox,
+        bot=handlers,
+        updates=UpdateInbox(redis, keys, handlers),
         upstream_label=label,
     )

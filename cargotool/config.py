@@ -62,6 +62,21 @@ def _networks(raw: str) -> tuple[str, ...]:
     return items
 
 
+def _int_list(raw: str) -> tuple[int, ...]:
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    try:
+        return tuple(int(part) for part in parts)
+    except ValueError:
+        raise ValueError(f"expected comma-separated whole numbers, got {raw!r}") from None
+
+
+def _chat_id(raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ValueError(f"expected a numeric chat id (groups are negative), got {raw!r}") from None
+
+
 def _positive_float(raw: str) -> float:
     try:
         value = float(raw.strip())
@@ -133,6 +148,14 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "telegram_bot_token": _Spec("TELEGRAM_BOT_TOKEN", _text, None, secret=True),
     "telegram_init_data_max_age": _Spec("TELEGRAM_INIT_DATA_MAX_AGE", _non_negative_int, 3600),
     "webapp_url": _Spec("WEBAPP_URL", _http_url, "http://127.0.0.1:8000"),
+    "telegram_api_url": _Spec("TELEGRAM_API_URL", _http_url, "https://api.telegram.org"),
+    "telegram_webhook_secret": _Spec("TELEGRAM_WEBHOOK_SECRET", _text, None, secret=True),
+    "telegram_dispatcher_chat_id": _Spec("TELEGRAM_DISPATCHER_CHAT_ID", _chat_id, None),
+    "admin_telegram_ids": _Spec("ADMIN_TELEGRAM_IDS", _int_list, ()),
+    "telegram_api_id": _Spec("TELEGRAM_API_ID", _positive_int, None),
+    "telegram_api_hash": _Spec("TELEGRAM_API_HASH", _text, None, secret=True),
+    "response_expire_hours": _Spec("RESPONSE_EXPIRE_HOURS", _positive_int, 24),
+    "outbox_enabled": _Spec("OUTBOX_ENABLED", _choice("on", "off"), "on"),
     "session_ttl": _Spec("SESSION_TTL", _positive_int, 86400),
     "rate_limit_api_per_minute": _Spec("RATE_LIMIT_API_PER_MINUTE", _positive_int, 120),
     "rate_limit_api_burst": _Spec("RATE_LIMIT_API_BURST", _positive_int, 40),
@@ -167,6 +190,14 @@ class Settings:
     telegram_bot_token: str | None
     telegram_init_data_max_age: int
     webapp_url: str
+    telegram_api_url: str
+    telegram_webhook_secret: str | None
+    telegram_dispatcher_chat_id: int | None
+    admin_telegram_ids: tuple[int, ...]
+    telegram_api_id: int | None
+    telegram_api_hash: str | None
+    response_expire_hours: int
+    outbox_enabled: str
     session_ttl: int
     rate_limit_api_per_minute: int
     rate_limit_api_burst: int

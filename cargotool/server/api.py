@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json as jsonlib
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
@@ -14,7 +15,7 @@ from ..core.cargo.filters import InvalidFilter, parse_filters
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import RateLimited
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import InvalidInput, NotConfigured, NotFound
 from .client_ip import client_ip
 
 bp = Blueprint("api", url_prefix="/api")
@@ -163,3 +164,65 @@ async def dictionaries(request: Request):
 async def whoami(request: Request):
     return json({"driver": request.ctx.driver.public()})
 
+
+
+# ---- responses to loads -----------------------------------------------------------------------------
+
+def _cargo_id(cargo_id: str) -> str:
+    if not cargo_id.isdigit() or len(cargo_id) > 20:
+        raise NotFound("Груз не найден")
+    return cargo_id
+
+
+@bp.post("/cargos/<cargo_id:str>/responses")
+@openapi.summary("Respond to a load with an offered rate (again: updates the offer)")
+@openapi.secured("session")
+@openapi.body({"application/json": {"rate_rub": int, "comment": str, "phone": str}})
+@openapi.response(201, {"application/json": {"response": dict}}, description="created")
+@openapi.response(200, {"application/json": {"response": dict}}, description="updated, or unchanged")
+@openapi.response(400, description="field errors")
+@openapi.response(409, description="already accepted")
+async def respond(request: Request, cargo_id: str):
+    svc = services(request)
+    body = request.json if request.body else None
+    view, created = await svc.responses.submit(request.ctx.driver, _cargo_id(cargo_id), body, ip=request_ip(request))
+    return json({"response": view.public()}, status=201 if created else 200)
+
+
+@bp.delete("/cargos/<cargo_id:str>/responses")
+@openapi.summary("Withdraw my response to a load")
+@openapi.secured("session")
+async def withdraw(request: Request, cargo_id: str):
+    view = await services(request).responses.withdraw(request.ctx.driver, _cargo_id(cargo_id))
+    return json({"response": view.public()})
+
+
+@bp.get("/responses")
+@openapi.summary("My responses, newest first (optionally for one load)")
+@openapi.secured("session")
+@openapi.parameter("cargo_id", str)
+async def my_responses(request: Request):
+    cargo_id = request.args.get("cargo_id")
+    views = await services(request).responses.mine(request.ctx.driver, _cargo_id(cargo_id) if cargo_id else None)
+    return json({"items": [v.public() for v in views]})
+
+
+@bp.post("/cargos/<cargo_id:str>/contact-to-chat")
+@openapi.summary("Have the bot send the load's contacts to my chat (phones become tappable there)")
+@openapi.secured("session")
+async def contact_to_chat(request: Request, cargo_id: str):
+    svc = services(request)
+    if svc.bot_api is None:
+        raise NotConfigured("Бот не настроен (TELEGRAM_BOT_TOKEN)")
+    detail = jsonlib.loads((await svc.cargos.detail(_cargo_id(cargo_id))).text)
+    lines = [f"Контакты по грузу {detail['display']['route']} (№ {cargo_id}):"]
+    for contact in detail.get("contacts") or []:
+        for phone in contact["phones"]:
+            lines.append(f"{contact['name'] or 'Контакт'}: {phone}")
+    if len(lines) == 1:
+        raise NotFound("У этого груза нет контактов")
+    driver = request.ctx.driver
+    minute = int(dt.datetime.now(dt.timezone.utc).timestamp() // 60)
+    await svc.outbox.send("sendMessage", {"chat_id": driver.telegram_id, "text": "\n".join(lines)},
+                          key=f"contact:{driver.telegram_id}:{cargo_id}:{minute}")
+    return json({"queued": True}, status=202)

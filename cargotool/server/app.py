@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sanic import Sanic
@@ -13,6 +14,7 @@ from .errors import install_error_handlers
 from .api import bp as api_bp
 from .health import bp as health_bp
 from .webapp import install_webapp
+from .webhooks import bp as webhooks_bp
 
 APP_NAME = "cargotool"
 
@@ -31,6 +33,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None) -> Sa
     install_error_handlers(app)
     app.blueprint(health_bp)
     app.blueprint(api_bp)
+    app.blueprint(webhooks_bp)
     install_webapp(app)
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")
 
@@ -38,6 +41,18 @@ def create_app(settings: Settings | None = None, *, services_factory=None) -> Sa
     async def open_services(app: Sanic) -> None:
         factory = services_factory or (lambda s: build_services(s, run_migrations=False))
         app.ctx.services = factory(app.ctx.settings)
+        app.ctx.stop = asyncio.Event()
+        if app.ctx.settings.outbox_enabled == "on":
+            app.add_task(app.ctx.services.run_background(app.ctx.stop), name="background")
+
+    @app.before_server_stop
+    async def stop_background(app: Sanic) -> None:
+        stop = getattr(app.ctx, "stop", None)
+        if stop is not None:
+            stop.set()
+            task = app.get_task("background", raise_exception=False)
+            if task is not None:
+                await asyncio.wait([task], timeout=10)
 
     @app.after_server_stop
     async def close_services(app: Sanic) -> None:

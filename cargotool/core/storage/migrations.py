@@ -13,7 +13,7 @@ from typing import Callable
 import peewee
 
 from .db import Database
-from .models import AuditEvent, DriverRecord, UTCDateTimeField, database_proxy
+from .models import AuditEvent, DriverRecord, Response, ResponseEvent, UTCDateTimeField, database_proxy
 
 _ADVISORY_LOCK_ID = 0x6361_7267  # "carg"
 
@@ -40,12 +40,24 @@ def _create_audit_events(db: peewee.Database) -> None:
 
 
 def _create_drivers(db: peewee.Database) -> None:
-    db.create_tables([DriverRecord])
+    db.execute_sql(
+        "CREATE TABLE drivers (telegram_id BIGINT NOT NULL PRIMARY KEY, first_name VARCHAR(256) NOT NULL,"
+        " last_name VARCHAR(256), username VARCHAR(64), created_at TIMESTAMP NOT NULL,"
+        " last_login_at TIMESTAMP NOT NULL)"
+    )
+
+
+def _responses(db: peewee.Database) -> None:
+    from playhouse.migrate import SchemaMigrator, migrate as alter
+
+    alter(SchemaMigrator.from_database(db).add_column("drivers", "bot_blocked_at", UTCDateTimeField(null=True)))
+    db.create_tables([Response, ResponseEvent])
 
 
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
+    Migration(3, "responses, their history, drivers.bot_blocked_at", _responses),
 ]
 
 

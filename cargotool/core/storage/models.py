@@ -57,6 +57,44 @@ class DriverRecord(BaseModel):
     username = peewee.CharField(max_length=64, null=True)
     created_at = UTCDateTimeField(default=utcnow)
     last_login_at = UTCDateTimeField(default=utcnow)
+    bot_blocked_at = UTCDateTimeField(null=True)  # the driver blocked the bot (403): stop messaging
 
     class Meta:
         table_name = "drivers"
+
+
+class Response(BaseModel):
+    """A driver's offer on a load: one per driver and load (sending again updates it)."""
+
+    id = peewee.AutoField()
+    driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id", backref="responses")
+    cargo_id = peewee.CharField(max_length=32)
+    rate_kopecks = peewee.BigIntegerField()
+    comment = peewee.TextField(null=True)
+    phone = peewee.CharField(max_length=32, null=True)
+    status = peewee.CharField(max_length=16, index=True)
+    cargo = peewee.TextField(default="{}")  # JSON: the card as the driver saw it (route, dates, price)
+    version = peewee.IntegerField(default=1)  # bumps when the driver changes the offer
+    dispatcher_message_id = peewee.BigIntegerField(null=True)
+    decided_by = peewee.CharField(max_length=128, null=True)
+    decided_at = UTCDateTimeField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "responses"
+        indexes = ((("driver", "cargo_id"), True),)
+
+
+class ResponseEvent(BaseModel):
+    """The history of a response: every status it had, who set it and when."""
+
+    id = peewee.AutoField()
+    response = peewee.ForeignKeyField(Response, backref="events", on_delete="CASCADE")
+    status = peewee.CharField(max_length=16)
+    actor = peewee.CharField(max_length=128)
+    note = peewee.TextField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "response_events"

@@ -1,0 +1,135 @@
+"""The bot's behaviour, independent of transport: a Bot API `Update` (a dict) in, replies out.
+
+Webhook (server/webhooks.py) and the telethon runner (cli/bot.py) both feed updates here. Replies go
+through the outbox; only callback answers are sent at once (Telegram wants them within seconds).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from ..cargo.formatting import format_rub, to_moscow
+from ..errors import CargotoolError
+from ..responses.service import ResponseService, status_word
+from .api import BotApi
+from .dispatch import open_load_button
+from .outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+HELP = (
+    "Я помогаю водителям находить грузы CargoTech.\n\n"
+    "• Откройте приложение кнопкой ниже: фильтры, грузы, контакты, отклики.\n"
+    "• /responses — ваши отклики и их статусы\n"
+    "• /status — подписка и последние отклики\n"
+    "• /help — эта подсказка\n\n"
+    "О каждом решении диспетчера по вашему отклику я напишу сюда."
+)
+CALLBACK_RE = re.compile(r"^resp:(\d{1,12}):(accept|decline|view)$")
+
+
+class BotHandlers:
+    def __init__(self, *, responses: ResponseService, outbox: Outbox, api: BotApi | None, webapp_url: str,
+                 dispatcher_chat_id: int | None, admin_ids: tuple[int, ...]) -> None:
+        self._responses = responses
+        self._outbox = outbox
+        self._api = api
+        self._webapp_url = webapp_url
+        self._dispatcher_chat = dispatcher_chat_id
+        self._admins = set(admin_ids)
+
+    async def handle(self, update: dict[str, Any]) -> None:
+        update_id = update.get("update_id")
+        if isinstance(update.get("callback_query"), dict):
+            await self._callback(update["callback_query"])
+        elif isinstance(update.get("message"), dict):
+            await self._message(update["message"], update_id)
+
+    # ---- messages -----------------------------------------------------------------------------------
+
+    async def _message(self, message: dict[str, Any], update_id: Any) -> None:
+        chat = message.get("chat") or {}
+        if chat.get("type") != "private" or not isinstance(chat.get("id"), int):
+            return  # the dispatcher group talks to people, not to the bot
+        text = (message.get("text") or "").strip()
+        command, _, argument = text.partition(" ")
+        command = command.split("@", 1)[0].lower()
+        if command == "/start":
+            await self._start(chat["id"], argument.strip(), update_id)
+        elif command in ("/responses", "/status"):
+            await self._responses_list(chat["id"], update_id, with_subscription=command == "/status")
+        else:
+            await self._reply(chat["id"], HELP, update_id, keyboard=[[self._app_button()]])
+
+    async def _start(self, chat_id: int, payload: str, update_id: Any) -> None:
+        match = re.fullmatch(r"c_(\d{1,20})", payload)
+        if match:
+            await self._reply(chat_id, "Открываю груз — нажмите кнопку:", update_id,
+                              keyboard=[[open_load_button(self._webapp_url, match.group(1))]])
+            return
+        await self._reply(chat_id, "Здравствуйте! " + HELP, update_id, keyboard=[[self._app_button()]])
+
+    async def _responses_list(self, chat_id: int, update_id: Any, with_subscription: bool) -> None:
+        from ..drivers.sessions import Driver
+
+        views = await self._responses.mine(Driver(telegram_id=chat_id, first_name=""), limit=5)
+        lines = []
+        if with_subscription:
+            lines.append("Подписка: пока не требуется.")  # subscriptions arrive with payments
+        if not views:
+            lines.append("Откликов пока нет. Найдите груз в приложении и нажмите «Откликнуться».")
+        else:
+            lines.append("Последние отклики:")
+            for view in views:
+                route = (view.cargo.get("display") or {}).get("route") or f"груз {view.cargo_id}"
+                when = to_moscow(view.updated_at).strftime("%d.%m %H:%M")
+                lines.append(f"• {route} — {format_rub(view.rate_kopecks)}, {status_word(view.status)} ({when})")
+        await self._reply(chat_id, "\n".join(lines), update_id, keyboard=[[self._app_button()]])
+
+    def _app_button(self) -> dict[str, Any]:
+        url = self._webapp_url.rstrip("/") + "/"
+        return {"text": "Открыть грузы", "web_app": {"url": url}} if url.startswith("https://") else {"text": "Открыть грузы", "url": url}
+
+    async def _reply(self, chat_id: int, text: str, update_id: Any, keyboard: list | None = None) -> None:
+        params: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if keyboard:
+            params["reply_markup"] = {"inline_keyboard": keyboard}
+        await self._outbox.send("sendMessage", params, key=f"reply:{update_id}" if update_id is not None else None)
+
+    # ---- dispatcher buttons -----------------------------------------------------------------------
+
+    async def _callback(self, query: dict[str, Any]) -> None:
+        match = CALLBACK_RE.match(str(query.get("data") or ""))
+        if not match:
+            await self._answer(query, "Эта кнопка больше не работает")
+            return
+        presser = query.get("from") or {}
+        message_chat = ((query.get("message") or {}).get("chat") or {}).get("id")
+        allowed = presser.get("id") in self._admins or (
+            self._dispatcher_chat is not None and message_chat == self._dispatcher_chat)
+        if not allowed:
+            await self._answer(query, "Извините, решения по откликам принимают только диспетчеры", alert=True)
+            return
+        who = " ".join(p for p in (presser.get("first_name"), presser.get("last_name")) if p) or str(presser.get("id"))
+        if presser.get("username"):
+            who += f" (@{presser['username']})"
+        try:
+            view, changed = await self._responses.decide(int(match.group(1)), match.group(2), f"dispatcher:{presser.get('id')} {who}")
+        except CargotoolError as exc:
+            await self._answer(query, exc.message, alert=True)
+            return
+        if changed:
+            await self._answer(query, {"accept": "Принято ✅", "decline": "Отклонено", "view": "Водитель увидит, что вы смотрите"}[match.group(2)])
+        else:
+            await self._answer(query, f"Уже решено: отклик {status_word(view.status)}", alert=True)
+
+    async def _answer(self, query: dict[str, Any], text: str, alert: bool = False) -> None:
+        if self._api is None or not query.get("id"):
+            return
+        try:
+            await self._api.call("answerCallbackQuery", {"callback_query_id": query["id"], "text": text, "show_alert": alert})
+        except CargotoolError as exc:  # an expired query (older than ~15 s) cannot be answered: harmless
+            log.info("could not answer a callback query: %s", exc.message)
+
