@@ -19,8 +19,9 @@ from .webhooks import bp as webhooks_bp
 APP_NAME = "cargotool"
 
 
-def create_app(settings: Settings | None = None, *, services_factory=None) -> Sanic:
-    """Build the app. `services_factory(settings)` lets tests hand in their own wiring."""
+def create_app(settings: Settings | None = None, *, services_factory=None, services=None) -> Sanic:
+    """Build the app. Tests hand in their own wiring: `services_factory(settings)` (built and closed
+    with the server), or ready `services` (owned, and closed, by the caller)."""
     app = Sanic(APP_NAME)
     for name in ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "sanic.websockets"):
         logging.getLogger(name).propagate = False  # Sanic prints these itself; no second copy via root
@@ -30,6 +31,8 @@ def create_app(settings: Settings | None = None, *, services_factory=None) -> Sa
 
     app.ext.openapi.describe("cargotool API", version=__version__)
     app.ctx.settings = settings or Settings.from_env()
+    if services is not None:
+        app.ctx.services = services
     install_error_handlers(app)
     app.blueprint(health_bp)
     app.blueprint(api_bp)
@@ -39,8 +42,11 @@ def create_app(settings: Settings | None = None, *, services_factory=None) -> Sa
 
     @app.before_server_start
     async def open_services(app: Sanic) -> None:
-        factory = services_factory or (lambda s: build_services(s, run_migrations=False))
-        app.ctx.services = factory(app.ctx.settings)
+        if services is not None:
+            app.ctx.services = services
+        else:
+            factory = services_factory or (lambda s: build_services(s, run_migrations=False))
+            app.ctx.services = factory(app.ctx.settings)
         app.ctx.stop = asyncio.Event()
         if app.ctx.settings.outbox_enabled == "on":
             app.add_task(app.ctx.services.run_background(app.ctx.stop), name="background")
@@ -56,8 +62,8 @@ def create_app(settings: Settings | None = None, *, services_factory=None) -> Sa
 
     @app.after_server_stop
     async def close_services(app: Sanic) -> None:
-        services = getattr(app.ctx, "services", None)
-        if services is not None:
-            await services.aclose()
+        built = getattr(app.ctx, "services", None)
+        if built is not None and built is not services:
+            await built.aclose()
 
     return app

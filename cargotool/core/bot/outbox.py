@@ -101,8 +101,9 @@ class Outbox:
         if self._api is None:
             return 0
         delivered = 0
+        held: dict[Any, float] = {}  # chat → when its next message may go; keeps each chat's order
         for item in await self.queue.claim(limit=limit, lease=LEASE_SECONDS):
-            if await self._deliver(item):
+            if await self._deliver(item, held):
                 delivered += 1
         return delivered
 
@@ -119,7 +120,15 @@ class Outbox:
             self._wake.clear()
             await wait_any(self._wake, stop, timeout=idle)
 
-    async def _deliver(self, item: Item) -> bool:
+    async def _hold(self, item: Item, chat_id: Any, held: dict[Any, float], wait: float) -> None:
+        """Put the item back until its chat may receive again, behind the chat's earlier messages."""
+        due = time.time() + wait
+        if chat_id in held:
+            due = max(due, held[chat_id] + 0.001)
+        held[chat_id] = due
+        await self.queue.retry(item.id, due - time.time())
+
+    async def _deliver(self, item: Item, held: dict[Any, float]) -> bool:
         payload = item.payload
         params = dict(payload["params"])
         kind = payload.get("kind")
@@ -134,20 +143,23 @@ class Outbox:
                 return False
             params = prepared
         chat_id = params.get("chat_id")
+        if chat_id in held:  # an earlier message to this chat is waiting: so does this one
+            await self._hold(item, chat_id, held, 0.0)
+            return False
         if chat_id is not None:
             allowed, wait = await self._take(
                 keys=[self._keys(f"outbox:rate:chat:{chat_id}"), self._keys("outbox:rate:all")],
                 args=[*self._chat_limit(chat_id), GLOBAL_BURST, GLOBAL_PER_MINUTE / 60, f"{time.time():.3f}"],
             )
             if not int(allowed):
-                await self.queue.retry(item.id, float(wait))
+                await self._hold(item, chat_id, held, float(wait))
                 return False
         try:
             result = await self._api.call(payload["method"], params)
         except TelegramError as exc:
-            return await self._failed(item, exc, chat_id)
+            return await self._failed(item, exc, chat_id, held)
         except UpstreamError as exc:
-            return await self._failed(item, exc, chat_id)
+            return await self._failed(item, exc, chat_id, held)
         await self.queue.ack(item.id)
         if kind in self._on_sent:
             await self._on_sent[kind](payload, result)
@@ -160,11 +172,11 @@ class Outbox:
             return GROUP_BURST, GROUP_PER_MINUTE / 60
         return PRIVATE_BURST, PRIVATE_PER_MINUTE / 60
 
-    async def _failed(self, item: Item, exc: Exception, chat_id: Any) -> bool:
+    async def _failed(self, item: Item, exc: Exception, chat_id: Any, held: dict[Any, float]) -> bool:
         payload = dict(item.payload)
         if isinstance(exc, TelegramError) and exc.retry_after is not None:
             log.info("Telegram asks to wait %.0fs (429)", exc.retry_after)
-            await self.queue.retry(item.id, exc.retry_after)
+            await self._hold(item, chat_id, held, exc.retry_after)
             return False
         if isinstance(exc, TelegramError) and exc.blocked:
             log.info("chat %s blocked the bot: dropping the message", chat_id)
@@ -184,5 +196,6 @@ class Outbox:
             log.warning("giving up on %s after %d attempts: %s", payload["method"], payload["attempts"], exc)
             await self.queue.bury(item.id, payload, str(exc))
             return False
-        await self.queue.retry(item.id, min(600.0, 2.0 ** payload["attempts"]), payload)
+        held[chat_id] = time.time() + min(600.0, 2.0 ** payload["attempts"])
+        await self.queue.retry(item.id, held[chat_id] - time.time(), payload)
         return False

@@ -67,16 +67,17 @@ class DurableQueue:
     async def put(self, payload: dict[str, Any], *, dedupe_key: str | None = None, dedupe_ttl: int = 7 * 86400,
                   delay: float = 0.0) -> str | None:
         """Queue `payload`; None (nothing queued) when `dedupe_key` was used before."""
-        item_id = uuid.uuid4().hex
+        # Time-ordered ids: items due at the same moment come out in the order they were queued.
+        item_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         added = await self._put(
             keys=[self._items, self._due],
-            args=[item_id, json.dumps(payload, ensure_ascii=False), f"{time.time() + delay:.3f}",
+            args=[item_id, json.dumps(payload, ensure_ascii=False), f"{time.time() + delay:.6f}",
                   self._dedupe_prefix + dedupe_key if dedupe_key else "", dedupe_ttl],
         )
         return item_id if int(added) else None
 
     async def claim(self, limit: int = 20, lease: float = 60.0) -> list[Item]:
-        flat = await self._claim(keys=[self._items, self._due], args=[f"{time.time():.3f}", limit, lease])
+        flat = await self._claim(keys=[self._items, self._due], args=[f"{time.time():.6f}", limit, lease])
         return [Item(flat[i], json.loads(flat[i + 1])) for i in range(0, len(flat), 2)]
 
     async def ack(self, item_id: str) -> None:
