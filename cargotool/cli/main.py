@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from . import cargos, cargotech, db, dev, serve, telegram
+from . import bot, cargos, cargotech, db, dev, serve, telegram
 from .runtime import EXIT_INTERNAL, err_console, setup_logging
 
 app = typer.Typer(
@@ -23,6 +23,8 @@ app.add_typer(cargos.cargos_app, name="cargos")
 app.add_typer(cargos.points_app, name="points")
 app.add_typer(telegram.telegram_app, name="telegram")
 app.add_typer(telegram.webapp_app, name="webapp")
+app.add_typer(bot.bot_app, name="bot")
+app.add_typer(bot.responses_app, name="responses")
 app.add_typer(dev.app, name="dev")
 
 

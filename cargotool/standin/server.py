@@ -6,10 +6,18 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .logic import CargoTechStandIn
+from typing import Protocol
+
+from .logic import Reply
 
 
-def _handler_for(standin: CargoTechStandIn) -> type[BaseHTTPRequestHandler]:
+class StandIn(Protocol):
+    def delay_for(self, path: str) -> float: ...
+
+    def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Reply: ...
+
+
+def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -44,9 +52,10 @@ class _Server(ThreadingHTTPServer):
 
 
 class StandInServer:
-    """Runs a stand-in on 127.0.0.1 in a background thread: `with StandInServer(standin) as url: ...`."""
+    """Runs a stand-in (CargoTech's or the Bot API's) on 127.0.0.1 in a background thread:
+    `with StandInServer(standin) as url: ...`."""
 
-    def __init__(self, standin: CargoTechStandIn, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, standin: StandIn, host: str = "127.0.0.1", port: int = 0) -> None:
         self.standin = standin
         self._server = _Server((host, port), _handler_for(standin))
         self._thread: threading.Thread | None = None

@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from .logic import Reply
+
 
 @dataclass
 class Call:
@@ -43,7 +45,19 @@ class BotApiStandIn:
             return [c for c in self.calls if (method is None or c.method == method)
                     and (chat_id is None or c.params.get("chat_id") == chat_id)]
 
-    def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def delay_for(self, path: str) -> float:
+        return 0.0
+
+    def handle(self, http_method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Reply:
+        """The HTTP face, for StandInServer: POST /bot<token>/<method> with a JSON body."""
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            params = {}
+        status, answer = self.answer(path.rsplit("/", 1)[-1], params if isinstance(params, dict) else {})
+        return Reply(status, answer)
+
+    def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._lock:
             for index, (name, status, body) in enumerate(self._faults):
                 if name == method:
@@ -66,7 +80,7 @@ class BotApiStandIn:
         def respond(request: httpx.Request) -> httpx.Response:
             method = request.url.path.rsplit("/", 1)[-1]
             params = json.loads(request.content or b"{}")
-            status, body = self.handle(method, params)
+            status, body = self.answer(method, params)
             return httpx.Response(status, json=body)
 
         return httpx.MockTransport(respond)

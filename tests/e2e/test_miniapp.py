@@ -40,14 +40,28 @@ def standin():
 
 
 @pytest.fixture(scope="module")
-def server(standin, tmp_path_factory):
+def telegram():
+    from cargotool.standin.telegram import BotApiStandIn
+
+    telegram = BotApiStandIn()
+    with StandInServer(telegram) as url:
+        yield telegram, url
+
+
+DISPATCH_CHAT = -100777
+
+
+@pytest.fixture(scope="module")
+def server(standin, telegram, tmp_path_factory):
     """`cargotool serve` as a separate process, as in production."""
     import redis as sync_redis
 
     tmp = tmp_path_factory.mktemp("e2e")
     prefix = f"cargotool-e2e:{os.getpid()}:"
     port = free_port()
-    env = {**os.environ, **environ_for_tests(tmp, prefix, CARGOTECH_BASE_URL=standin[1], LOG_LEVEL="warning")}
+    env = {**os.environ, **environ_for_tests(tmp, prefix, CARGOTECH_BASE_URL=standin[1], LOG_LEVEL="warning",
+                                              TELEGRAM_API_URL=telegram[1], TELEGRAM_DISPATCHER_CHAT_ID=str(DISPATCH_CHAT),
+                                              RATE_LIMIT_LOGIN_BURST="100")}  # every browser logs in from 127.0.0.1
     process = subprocess.Popen([sys.executable, "-m", "cargotool", "serve", "--port", str(port)], env=env, cwd=tmp,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -170,4 +184,48 @@ def test_without_init_data_the_page_says_how_to_open_it(browser, server):
     page.goto(server + "/")
     expect(page.locator("#fatal")).to_be_visible()
     expect(page.locator("#fatal-text")).to_contain_text("из бота")
+    page.close()
+
+
+def test_respond_to_a_load_and_see_it_in_my_responses(browser, server, standin, telegram):
+    cargo = standin[0].dataset.cargos[20]
+    page, errors = open_app(browser, server, user_id=9005, start_param=f"c_{cargo['id']}")
+    expect(page.locator("#respond")).to_be_visible(timeout=15000)
+    expect(page.locator("#my-response")).to_contain_text("ещё не откликались")
+    page.click("#respond")
+    expect(page.locator("#offer-sheet")).to_be_visible()
+    posted = page.input_value("#offer-rate")
+    assert posted and int(posted) > 0  # prefilled with the posted price
+    page.fill("#offer-rate", "абв")
+    page.click("#offer-send")
+    expect(page.locator("#offer-errors")).to_contain_text("рублей")
+    page.fill("#offer-rate", str(int(posted) - 5000))
+    page.fill("#offer-comment", "Буду на погрузке к 9:00")
+    page.fill("#offer-phone", "8 911 222 33 44")
+    expect(page.locator("#offer-diff")).to_contain_text("Ниже цены")
+    page.click("#offer-send")
+    expect(page.locator("#offer-sheet")).to_be_hidden()
+    expect(page.locator("#my-response")).to_contain_text("отправлен")
+    expect(page.locator("#respond")).to_have_text("Изменить ставку")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "miniapp-responded.png"), full_page=True)
+
+    # the dispatchers got exactly one message with the two buttons
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not telegram[0].sent("sendMessage", DISPATCH_CHAT):
+        time.sleep(0.2)
+    [message] = telegram[0].sent("sendMessage", DISPATCH_CHAT)
+    assert "Буду на погрузке к 9:00" in message.params["text"] and "+7 911 222-33-44" in message.params["text"]
+    assert [b["text"] for b in message.params["reply_markup"]["inline_keyboard"][0]] == ["Принять", "Отклонить"]
+
+    # «Мои отклики» lists it; withdrawing changes its status
+    page.click("#detail-back")
+    page.click("#open-responses")
+    expect(page.locator("#responses .card")).to_have_count(1)
+    expect(page.locator("#responses .card")).to_contain_text("отправлен")
+    page.locator("#responses .card").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#withdraw")
+    expect(page.locator("#my-response")).to_contain_text("отозван")
+    assert errors == []
     page.close()

@@ -13,7 +13,10 @@ from cargotool.core.cargotech import CargoListQuery
 from cargotool.core.errors import CargotoolError
 from cargotool.core.storage.models import AuditEvent
 from cargotool.standin import CargoTechStandIn, StandInServer
-from tests.conftest import TEST_PASSWORD, TEST_PHONE
+from cargotool.standin.telegram import BotApiStandIn
+from tests.conftest import TEST_BOT_TOKEN, TEST_PASSWORD, TEST_PHONE
+
+WEBHOOK_SECRET = "hook-secret-for-leak-test"
 from tests.integration.cli_helpers import cli_env, run_cli
 
 PHONE_DIGITS = re.sub(r"\D", "", TEST_PHONE)[1:]  # 9115551234, however it is written
@@ -41,9 +44,15 @@ def test_cli_output_and_logs_hold_no_secrets(tmp_path, key_prefix, redis):
         ["points", "search", "Каз", "--json"],
         ["cargotech", "token", "flush"],
         ["cargotech", "check"],
+        ["bot", "info"],
+        ["bot", "send", "--chat", "501", "--text", "проверка"],
+        ["bot", "setup", "--url", "https://cargo.example.ru"],
+        ["telegram", "sign-init-data", "--user-id", "5"],
     ]
-    with StandInServer(standin) as url:
-        env = cli_env(tmp_path, key_prefix, url, LOG_LEVEL="debug")
+    telegram = BotApiStandIn()
+    with StandInServer(standin) as url, StandInServer(telegram) as bot_url:
+        env = cli_env(tmp_path, key_prefix, url, LOG_LEVEL="debug", TELEGRAM_API_URL=bot_url,
+                      TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET)
         outputs = []
         for args in commands:
             result = run_cli(args, env, tmp_path)
@@ -60,6 +69,9 @@ def test_cli_output_and_logs_hold_no_secrets(tmp_path, key_prefix, redis):
     text = "\n".join(o for o in outputs if isinstance(o, str))
     assert find_secrets(text, standin.issued_tokens) == []
     assert "wrong-password-for-sure" not in text
+    assert telegram.sent("sendMessage") and "HTTP Request: POST" in text  # httpx logged the Bot API URLs ...
+    assert TEST_BOT_TOKEN not in text and TEST_BOT_TOKEN.split(":")[1] not in text  # ... without the token
+    assert WEBHOOK_SECRET not in text
 
 
 async def test_in_process_logs_errors_and_audit_hold_no_secrets(services, standin, caplog):

@@ -32,13 +32,21 @@ CALLBACK_RE = re.compile(r"^resp:(\d{1,12}):(accept|decline|view)$")
 
 class BotHandlers:
     def __init__(self, *, responses: ResponseService, outbox: Outbox, api: BotApi | None, webapp_url: str,
-                 dispatcher_chat_id: int | None, admin_ids: tuple[int, ...]) -> None:
+                 dispatcher_chat_id: int | None, admin_ids: tuple[int, ...], answerer=None) -> None:
+        """`answerer(query, text, alert)` answers a button press; default: Bot API answerCallbackQuery
+        (the telethon runner answers through MTProto instead)."""
+        self._answerer = answerer
         self._responses = responses
         self._outbox = outbox
         self._api = api
         self._webapp_url = webapp_url
         self._dispatcher_chat = dispatcher_chat_id
         self._admins = set(admin_ids)
+
+    def with_answerer(self, answerer) -> "BotHandlers":
+        """The same handlers, answering button presses through `answerer(query, text, alert)`."""
+        return BotHandlers(responses=self._responses, outbox=self._outbox, api=self._api, webapp_url=self._webapp_url,
+                           dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer)
 
     async def handle(self, update: dict[str, Any]) -> None:
         update_id = update.get("update_id")
@@ -126,6 +134,9 @@ class BotHandlers:
             await self._answer(query, f"Уже решено: отклик {status_word(view.status)}", alert=True)
 
     async def _answer(self, query: dict[str, Any], text: str, alert: bool = False) -> None:
+        if self._answerer is not None:
+            await self._answerer(query, text, alert)
+            return
         if self._api is None or not query.get("id"):
             return
         try:

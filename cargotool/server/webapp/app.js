@@ -84,17 +84,24 @@
     return body;
   }
 
-  async function api(path, retried) {
+  async function api(path, retried, options) {
     let response;
+    const init = { headers: { Authorization: "Bearer " + state.token } };
+    if (options && options.method) init.method = options.method;
+    if (options && options.body !== undefined) {
+      init.body = JSON.stringify(options.body);
+      init.headers["Content-Type"] = "application/json";
+    }
     try {
-      response = await fetch(path, { headers: { Authorization: "Bearer " + state.token } });
+      response = await fetch(path, init);
     } catch (e) {
       throw new ApiError(0, { error: { message: "Нет связи. Проверьте интернет и попробуйте ещё раз." } });
     }
     if (response.status === 401 && !retried) {  // the session expired: log in again once
       await login();
-      return api(path, true);
+      return api(path, true, options);
     }
+    if (response.status === 204) return null;
     const body = await response.json().catch(() => null);
     if (!response.ok) throw new ApiError(response.status, body);
     return body;
@@ -330,8 +337,11 @@
         row("Кузов", c.truck_types.map((t) => t.name).join(", ")),
         row("Загрузка", c.load_types.map((t) => t.name).join(", "))),
       c.comment ? el("div", { class: "section" }, el("h3", {}, "Комментарий"), el("div", { class: "comment", id: "detail-comment" }, c.comment)) : null,
+      el("div", { class: "section", id: "my-response" }),
       el("div", { class: "section" }, el("h3", {}, "Контакты"),
         contacts.length ? contacts : el("div", { class: "hint" }, "Контакты не указаны"),
+        contacts.length ? el("button", { class: "linkish", type: "button", id: "contact-to-chat",
+          onclick: () => sendContactToChat(c.id) }, "Отправить контакт в чат с ботом") : null,
         c.company && c.company.name ? row("Компания", c.company.name + (c.company.inn ? ", ИНН " + c.company.inn : "")) : null,
         c.shipper && c.shipper.name ? row("Грузовладелец", c.shipper.name) : null),
       c.source_url ? el("div", { class: "section" },
@@ -349,8 +359,15 @@
     window.scrollTo(0, 0);
     if (tg) { tg.BackButton.show(); }
     try {
-      const cargo = await api("/api/cargos/" + encodeURIComponent(id));
-      if (state.detailOpen) $("detail").replaceChildren(...detailNode(cargo).filter(Boolean));
+      const [cargo, mine] = await Promise.all([
+        api("/api/cargos/" + encodeURIComponent(id)),
+        api("/api/responses?cargo_id=" + encodeURIComponent(id)).catch(() => ({ items: [] })),
+      ]);
+      if (!state.detailOpen) return;
+      state.cargo = cargo;
+      state.myResponse = mine.items[0] || null;
+      $("detail").replaceChildren(...detailNode(cargo).filter(Boolean));
+      renderMyResponse();
     } catch (error) {
       $("detail").replaceChildren(el("div", { class: "state" },
         el("p", { class: "state-title" }, error.status === 404 ? "Груз не найден" : "Не удалось открыть груз"),
@@ -361,9 +378,176 @@
   function closeDetail() {
     if (!state.detailOpen) return;
     state.detailOpen = false;
+    state.cargo = null;
+    if (tg) { tg.MainButton.hide(); }
     $("screen-detail").hidden = true;
     $("screen-list").hidden = false;
     window.scrollTo(0, state.listScroll || 0);
+    if (tg) tg.BackButton.hide();
+  }
+
+  // ---- responding to a load ----------------------------------------------------------------------
+
+  const STATUS = { sent: "отправлен", viewed: "диспетчер смотрит", accepted: "принят", declined: "отклонён",
+    withdrawn: "отозван", expired: "истёк" };
+  const ACTIVE = ["sent", "viewed"];
+
+  function statusNode(status) { return el("span", { class: "status " + status }, STATUS[status] || status); }
+
+  function renderMyResponse() {
+    const box = $("my-response");
+    if (!box) return;
+    const mine = state.myResponse;
+    const canRespond = !mine || mine.status !== "accepted";
+    const label = mine && mine.status !== "withdrawn" && mine.status !== "expired" ? "Изменить ставку" : "Откликнуться";
+    box.replaceChildren(
+      el("h3", {}, "Мой отклик"),
+      mine ? el("div", { class: "row" }, el("span", {}, rub(mine.rate_rub)), statusNode(mine.status))
+           : el("div", { class: "hint" }, "Вы ещё не откликались на этот груз"),
+      el("div", { class: "actions" },
+        canRespond ? el("button", { class: "primary", type: "button", id: "respond", onclick: openOffer }, label) : null,
+        mine && ACTIVE.includes(mine.status) ? el("button", { class: "secondary", type: "button", id: "withdraw",
+          onclick: withdraw }, "Отозвать") : null));
+    if (tg) {
+      if (canRespond) {
+        tg.MainButton.setText(label);
+        tg.MainButton.show();
+      } else {
+        tg.MainButton.hide();
+      }
+    }
+  }
+
+  let offerDirty = false;
+  function setDirty(dirty) {
+    offerDirty = dirty;
+    try { if (tg) dirty ? tg.enableClosingConfirmation() : tg.disableClosingConfirmation(); } catch (e) {}
+  }
+
+  function openOffer() {
+    const cargo = state.cargo;
+    if (!cargo) return;
+    haptic.tap();
+    const mine = state.myResponse;
+    $("offer-route").textContent = `${(cargo.from && cargo.from.city) || "?"} → ${(cargo.to && cargo.to.city) || "?"} · цена ${rub(cargo.price_rub)}`;
+    $("offer-rate").value = mine ? String(mine.rate_rub) : (cargo.price_rub ? String(Math.round(cargo.price_rub)) : "");
+    $("offer-comment").value = mine && mine.comment ? mine.comment : "";
+    $("offer-phone").value = (mine && mine.phone) || localStorage.getItem("cargotool.phone") || "";
+    $("offer-errors").hidden = true;
+    $("offer-contact").hidden = !(tg && tg.requestContact);
+    updateDiff();
+    setDirty(false);
+    $("offer-sheet").hidden = false;
+    if (tg) { tg.BackButton.show(); tg.MainButton.hide(); }
+  }
+
+  function closeOffer() {
+    if (offerDirty && !window.confirm("Закрыть без отправки отклика?")) return;
+    setDirty(false);
+    $("offer-sheet").hidden = true;
+    if (state.detailOpen) renderMyResponse();
+  }
+
+  function updateDiff() {
+    const cargo = state.cargo;
+    const rate = Number($("offer-rate").value.replace(/\s/g, ""));
+    if (!cargo || !cargo.price_rub || !rate) { $("offer-diff").textContent = ""; return; }
+    const diff = rate - cargo.price_rub;
+    $("offer-diff").textContent = diff === 0 ? "Как в заявке" :
+      (diff > 0 ? "Выше цены на " : "Ниже цены на ") + rub(Math.abs(diff)) + ` (${Math.abs(diff / cargo.price_rub * 100).toFixed(1).replace(".", ",")} %)`;
+  }
+
+  async function sendOffer(event) {
+    event.preventDefault();
+    const body = { rate_rub: Number($("offer-rate").value.replace(/\s/g, "")) || $("offer-rate").value };
+    const comment = $("offer-comment").value.trim();
+    const phone = $("offer-phone").value.trim();
+    if (comment) body.comment = comment;
+    if (phone) body.phone = phone;
+    $("offer-send").disabled = true;
+    try {
+      const result = await api(`/api/cargos/${encodeURIComponent(state.cargo.id)}/responses`, false, { method: "POST", body });
+      state.myResponse = result.response;
+      if (phone) try { localStorage.setItem("cargotool.phone", phone); } catch (e) {}
+      setDirty(false);
+      $("offer-sheet").hidden = true;
+      haptic.success();
+      toast("Отклик отправлен диспетчеру");
+      renderMyResponse();
+    } catch (error) {
+      $("offer-errors").textContent = error.fields && Object.keys(error.fields).length
+        ? Object.values(error.fields).join(". ") : error.message;
+      $("offer-errors").hidden = false;
+    } finally {
+      $("offer-send").disabled = false;
+    }
+  }
+
+  async function withdraw() {
+    if (!window.confirm("Отозвать отклик?")) return;
+    try {
+      const result = await api(`/api/cargos/${encodeURIComponent(state.cargo.id)}/responses`, false, { method: "DELETE" });
+      state.myResponse = result.response;
+      toast("Отклик отозван");
+      renderMyResponse();
+    } catch (error) { toast(error.message); }
+  }
+
+  async function sendContactToChat(id) {
+    try {
+      await api(`/api/cargos/${encodeURIComponent(id)}/contact-to-chat`, false, { method: "POST" });
+      haptic.success();
+      toast("Контакт отправлен в чат с ботом");
+    } catch (error) { toast(error.message); }
+  }
+
+  function wireOffer() {
+    $("offer").addEventListener("submit", sendOffer);
+    $("close-offer").addEventListener("click", closeOffer);
+    $("offer-sheet").addEventListener("click", (e) => { if (e.target === $("offer-sheet")) closeOffer(); });
+    for (const id of ["offer-rate", "offer-comment", "offer-phone"]) {
+      $(id).addEventListener("input", () => { setDirty(true); if (id === "offer-rate") updateDiff(); });
+    }
+    $("offer-contact").addEventListener("click", () => {
+      tg.requestContact((shared, response) => {
+        const contact = shared && response && response.responseUnsafe && response.responseUnsafe.contact;
+        if (contact && contact.phone_number) {
+          $("offer-phone").value = (contact.phone_number.startsWith("+") ? "" : "+") + contact.phone_number;
+          setDirty(true);
+        }
+      });
+    });
+    if (tg) tg.MainButton.onClick(() => { if (state.detailOpen && $("offer-sheet").hidden) openOffer(); });
+  }
+
+  // ---- my responses -------------------------------------------------------------------------------
+
+  async function openResponses() {
+    $("screen-list").hidden = true;
+    $("screen-responses").hidden = false;
+    state.responsesOpen = true;
+    if (tg) tg.BackButton.show();
+    $("responses").replaceChildren(el("li", { class: "skeleton" }), el("li", { class: "skeleton" }));
+    try {
+      const { items } = await api("/api/responses");
+      $("responses-empty").hidden = items.length > 0;
+      $("responses").replaceChildren(...items.map((r) => el("li", {
+        class: "card", "data-id": r.cargo_id, role: "button", tabindex: "0",
+        onclick: () => { closeResponses(); openDetail(r.cargo_id); },
+      },
+        el("div", { class: "route" }, (r.cargo.display && r.cargo.display.route) || "Груз " + r.cargo_id),
+        el("div", { class: "money" }, el("span", { class: "price" }, rub(r.rate_rub)), statusNode(r.status)),
+        el("div", { class: "dates" }, "Обновлён " + day(r.updated_at)))));
+    } catch (error) {
+      $("responses").replaceChildren(el("li", { class: "state" }, error.message));
+    }
+  }
+
+  function closeResponses() {
+    if (!state.responsesOpen) return;
+    state.responsesOpen = false;
+    $("screen-responses").hidden = true;
+    $("screen-list").hidden = false;
     if (tg) tg.BackButton.hide();
   }
 
@@ -548,7 +732,10 @@
   // ---- start --------------------------------------------------------------------------------------
 
   function back() {
-    if (!$("sheet").hidden) closeSheet(); else closeDetail();
+    if (!$("offer-sheet").hidden) closeOffer();
+    else if (!$("sheet").hidden) closeSheet();
+    else if (state.detailOpen) closeDetail();
+    else closeResponses();
   }
 
   async function start() {
@@ -565,6 +752,9 @@
       state.filters = {}; state.names = {}; saveFilters(); summary(); loadPage(true);
     });
     wireSheet();
+    wireOffer();
+    $("open-responses").addEventListener("click", () => { haptic.tap(); openResponses(); });
+    $("responses-back").addEventListener("click", back);
     let session;
     try {
       session = await login();
@@ -580,7 +770,8 @@
     api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
     await loadPage(true);
     const deepLink = /^c_(\d{1,20})$/.exec(session.start_param || "");
-    if (deepLink) openDetail(deepLink[1]);
+    const fromBot = /^\d{1,20}$/.exec(new URLSearchParams(location.search).get("load") || "");
+    if (deepLink) openDetail(deepLink[1]); else if (fromBot) openDetail(fromBot[0]);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();

@@ -1,0 +1,36 @@
+"""The telethon boundary: MTProto events become the same Bot API updates the webhook delivers."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+from cargotool.core.bot.handlers import CALLBACK_RE
+from cargotool.core.bot.telethon_adapter import callback_update, message_update
+
+SENDER = SimpleNamespace(id=501, bot=False, first_name="Иван", last_name=None, username="ivan")
+
+
+def test_private_message_becomes_a_message_update():
+    event = SimpleNamespace(chat_id=501, sender_id=501, is_private=True, message=SimpleNamespace(
+        id=77, message="/start c_6236980000", date=dt.datetime(2026, 11, 24, 9, tzinfo=dt.timezone.utc)))
+    update = message_update(event, SENDER)
+    assert update["update_id"] == "tl-m-501-77"
+    message = update["message"]
+    assert message["chat"] == {"id": 501, "type": "private"} and message["text"] == "/start c_6236980000"
+    assert message["from"]["username"] == "ivan" and message["date"] == 1795510800
+
+
+def test_button_press_becomes_a_callback_query():
+    event = SimpleNamespace(chat_id=-1001234, sender_id=42, is_private=False, data=b"resp:12:accept",
+                            message_id=1001, query=SimpleNamespace(query_id=-4242))
+    update = callback_update(event, SimpleNamespace(id=42, first_name="Анна", username="anna"))
+    query = update["callback_query"]
+    assert query["id"] == "-4242" and CALLBACK_RE.match(query["data"])
+    assert query["message"] == {"message_id": 1001, "chat": {"id": -1001234, "type": "supergroup"}}
+    assert query["from"]["id"] == 42 and query["from"]["last_name"] is None
+
+
+def test_a_sender_that_cannot_be_fetched_falls_back_to_the_event_ids():
+    event = SimpleNamespace(chat_id=501, sender_id=501, is_private=True,
+                            message=SimpleNamespace(id=1, message=None, date=None))
+    update = message_update(event, None)
+    assert update["message"]["from"]["id"] == 501 and update["message"]["text"] == ""
