@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import redis.asyncio as aioredis
-import pytest
 from sanic import Sanic
 
 from cargotool.bootstrap import build_services

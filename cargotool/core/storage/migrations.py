@@ -13,7 +13,7 @@ from typing import Callable
 import peewee
 
 from .db import Database
-from .models import AuditEvent, DriverRecord, Response, ResponseEvent, UTCDateTimeField, database_proxy
+from .models import AuditEvent, Response, ResponseEvent, UTCDateTimeField, database_proxy
 
 _ADVISORY_LOCK_ID = 0x6361_7267  # "carg"
 
