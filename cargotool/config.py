@@ -77,6 +77,21 @@ def _chat_id(raw: str) -> int:
         raise ValueError(f"expected a numeric chat id (groups are negative), got {raw!r}") from None
 
 
+def _plans(raw: str) -> tuple[tuple[str, int, int], ...]:
+    """`id:days:price_rub,...`, e.g. `1m:30:499,3m:90:1299`."""
+    plans = []
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        pieces = part.split(":")
+        if len(pieces) != 3 or not all(pieces) or not pieces[1].isdigit() or not pieces[2].isdigit():
+            raise ValueError(f"expected id:days:price_rub items, got {part!r}")
+        if int(pieces[1]) <= 0 or int(pieces[2]) <= 0:
+            raise ValueError(f"days and price must be positive in {part!r}")
+        plans.append((pieces[0], int(pieces[1]), int(pieces[2])))
+    if not plans or len({p[0] for p in plans}) != len(plans):
+        raise ValueError("expected at least one plan, with distinct ids")
+    return tuple(plans)
+
+
 def _positive_float(raw: str) -> float:
     try:
         value = float(raw.strip())
@@ -155,6 +170,17 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "telegram_api_id": _Spec("TELEGRAM_API_ID", _positive_int, None),
     "telegram_api_hash": _Spec("TELEGRAM_API_HASH", _text, None, secret=True),
     "response_expire_hours": _Spec("RESPONSE_EXPIRE_HOURS", _positive_int, 24),
+    "plans": _Spec("PLANS", _plans, (("1m", 30, 499), ("3m", 90, 1299), ("6m", 180, 2399), ("12m", 365, 3999))),
+    "yookassa_shop_id": _Spec("YOOKASSA_SHOP_ID", _text, None),
+    "yookassa_secret_key": _Spec("YOOKASSA_SECRET_KEY", _text, None, secret=True),
+    "yookassa_api_url": _Spec("YOOKASSA_API_URL", _http_url, "https://api.yookassa.ru/v3"),
+    "yookassa_trusted_networks": _Spec("YOOKASSA_TRUSTED_NETWORKS", _networks, (
+        "77.75.153.0/25", "77.75.156.11", "77.75.156.35", "77.75.154.128/25", "185.71.76.0/27", "185.71.77.0/27",
+        "2a02:5180:0:1509::/64", "2a02:5180:0:2655::/64", "2a02:5180:0:1533::/64", "2a02:5180:0:2669::/64")),
+    "yookassa_receipt": _Spec("YOOKASSA_RECEIPT", _choice("on", "off"), "off"),
+    "yookassa_vat_code": _Spec("YOOKASSA_VAT_CODE", _positive_int, 1),
+    "payment_return_url": _Spec("PAYMENT_RETURN_URL", _http_url, None),
+    "reconcile_after_minutes": _Spec("RECONCILE_AFTER_MINUTES", _positive_int, 10),
     "outbox_enabled": _Spec("OUTBOX_ENABLED", _choice("on", "off"), "on"),
     "session_ttl": _Spec("SESSION_TTL", _positive_int, 86400),
     "rate_limit_api_per_minute": _Spec("RATE_LIMIT_API_PER_MINUTE", _positive_int, 120),
@@ -197,6 +223,15 @@ class Settings:
     telegram_api_id: int | None
     telegram_api_hash: str | None
     response_expire_hours: int
+    plans: tuple[tuple[str, int, int], ...]
+    yookassa_shop_id: str | None
+    yookassa_secret_key: str | None
+    yookassa_api_url: str
+    yookassa_trusted_networks: tuple[str, ...]
+    yookassa_receipt: str
+    yookassa_vat_code: int
+    payment_return_url: str | None
+    reconcile_after_minutes: int
     outbox_enabled: str
     session_ttl: int
     rate_limit_api_per_minute: int

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from . import bot, cargos, cargotech, db, dev, serve, telegram
+from . import billing, bot, cargos, cargotech, db, dev, serve, telegram
 from .runtime import EXIT_INTERNAL, err_console, setup_logging
 
 app = typer.Typer(
@@ -25,6 +25,11 @@ app.add_typer(telegram.telegram_app, name="telegram")
 app.add_typer(telegram.webapp_app, name="webapp")
 app.add_typer(bot.bot_app, name="bot")
 app.add_typer(bot.responses_app, name="responses")
+app.add_typer(billing.promo_app, name="promo")
+app.add_typer(billing.payments_app, name="payments")
+app.add_typer(billing.subs_app, name="subs")
+app.add_typer(billing.flags_app, name="flags")
+app.add_typer(billing.audit_app, name="audit")
 app.add_typer(dev.app, name="dev")
 
 

@@ -78,3 +78,11 @@ class NotConfigured(CargotoolError):
     code = "not_configured"
     http_status = 503
     exit_code = 78
+
+
+class PaymentRequired(CargotoolError):
+    """The paywall: this needs an active subscription."""
+
+    code = "payment_required"
+    http_status = 402
+    exit_code = 1

@@ -14,9 +14,9 @@ from sanic_ext import openapi
 from ..core.cargo.filters import InvalidFilter, parse_filters
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
-from ..core.drivers.ratelimit import RateLimited
-from ..core.errors import InvalidInput, NotConfigured, NotFound
-from .client_ip import client_ip
+from ..core.drivers.ratelimit import Limit, RateLimited
+from ..core.errors import InvalidInput, NotConfigured, NotFound, PaymentRequired
+from .client_ip import request_ip
 
 bp = Blueprint("api", url_prefix="/api")
 
@@ -25,11 +25,6 @@ PUBLIC = {("POST", "/api/session")}
 
 def services(request: Request):
     return request.app.ctx.services
-
-
-def request_ip(request: Request) -> str:
-    settings = services(request).settings
-    return client_ip(request.ip, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
 
 
 def bearer(request: Request) -> str | None:
@@ -134,10 +129,17 @@ async def list_cargos(request: Request):
 async def cargo_detail(request: Request, cargo_id: str):
     if not cargo_id.isdigit() or len(cargo_id) > 20:
         raise NotFound("Груз не найден")
+    svc = services(request)
     try:
-        return answer_response(await services(request).cargos.detail(cargo_id))
+        answer = await svc.cargos.detail(cargo_id)
     except NotFound:
         raise NotFound("Груз не найден или уже снят") from None
+    if await svc.has_access(request.ctx.driver.telegram_id, "paywall.contacts"):
+        return answer_response(answer)
+    body = jsonlib.loads(answer.text)  # the shared copy stays whole; this driver's answer loses the contacts
+    body["contacts"] = []
+    body["contacts_hidden"] = True
+    return json(body, headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/points")
@@ -184,6 +186,8 @@ def _cargo_id(cargo_id: str) -> str:
 @openapi.response(409, description="already accepted")
 async def respond(request: Request, cargo_id: str):
     svc = services(request)
+    if not await svc.has_access(request.ctx.driver.telegram_id, "paywall.respond"):
+        raise PaymentRequired("Откликаться можно с подпиской — выберите тариф")
     body = request.json if request.body else None
     view, created = await svc.responses.submit(request.ctx.driver, _cargo_id(cargo_id), body, ip=request_ip(request))
     return json({"response": view.public()}, status=201 if created else 200)
@@ -212,6 +216,8 @@ async def my_responses(request: Request):
 @openapi.secured("session")
 async def contact_to_chat(request: Request, cargo_id: str):
     svc = services(request)
+    if not await svc.has_access(request.ctx.driver.telegram_id, "paywall.contacts"):
+        raise PaymentRequired("Контакты доступны с подпиской — выберите тариф")
     if svc.bot_api is None:
         raise NotConfigured("Бот не настроен (TELEGRAM_BOT_TOKEN)")
     detail = jsonlib.loads((await svc.cargos.detail(_cargo_id(cargo_id))).text)
@@ -226,3 +232,57 @@ async def contact_to_chat(request: Request, cargo_id: str):
     await svc.outbox.send("sendMessage", {"chat_id": driver.telegram_id, "text": "\n".join(lines)},
                           key=f"contact:{driver.telegram_id}:{cargo_id}:{minute}")
     return json({"queued": True}, status=202)
+
+
+# ---- subscription and payments ----------------------------------------------------------------------
+
+@bp.get("/plans")
+@openapi.summary("Subscription plans")
+@openapi.secured("session")
+async def plans(request: Request):
+    return json({"plans": [plan.public() for plan in services(request).plans.values()]})
+
+
+@bp.get("/me")
+@openapi.summary("The driver and their subscription")
+@openapi.secured("session")
+async def me(request: Request):
+    svc = services(request)
+    driver = request.ctx.driver
+    status = await svc.subscriptions.status(driver.telegram_id)
+    return json({"driver": driver.public(), "subscription": status.public(),
+                 "is_admin": driver.telegram_id in svc.settings.admin_telegram_ids,
+                 "paywall": {name: await svc.flags.enabled(name) for name in ("paywall.contacts", "paywall.respond")}})
+
+
+@bp.post("/payments")
+@openapi.summary("Start paying for a plan; open confirmation_url outside Telegram")
+@openapi.secured("session")
+@openapi.body({"application/json": {"plan": str, "promo_code": str, "email": str, "phone": str}})
+@openapi.response(200, {"application/json": {"payment_id": str, "confirmation_url": str, "amount_rub": float}})
+async def create_payment(request: Request):
+    svc = services(request)
+    ip = request_ip(request)
+    await svc.limiter.check(f"payments:{request.ctx.driver.telegram_id}", PAYMENT_LIMIT)
+    payment = await svc.payments.create(request.ctx.driver.telegram_id, request.json if request.body else None, ip=ip)
+    return json({"payment_id": payment.id, "confirmation_url": payment.confirmation_url,
+                 "amount_rub": payment.amount_kopecks / 100, "status": payment.status})
+
+
+@bp.post("/promo/apply")
+@openapi.summary("Apply a promo code that gives days of access")
+@openapi.secured("session")
+@openapi.body({"application/json": {"code": str}})
+async def apply_promo(request: Request):
+    svc = services(request)
+    body = request.json if request.body else None
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(code, str) or not code.strip():
+        raise InvalidInput("Введите промокод", fields={"code": "Обязательное поле"})
+    await svc.limiter.check(f"promo:{request.ctx.driver.telegram_id}", PAYMENT_LIMIT)
+    promo, expires = await svc.promos.apply_days(code, request.ctx.driver.telegram_id, ip=request_ip(request))
+    status = await svc.subscriptions.status(request.ctx.driver.telegram_id)
+    return json({"promo": {"code": promo.code, "days": promo.value}, "subscription": status.public()})
+
+
+PAYMENT_LIMIT = Limit(per_minute=10, burst=5)  # stricter than the API's: payments and promo guesses

@@ -27,3 +27,18 @@ def client_ip(peer: str, forwarded_for: str | None, trusted: tuple[str, ...]) ->
         if not _is_trusted(hop, trusted):
             return hop
     return peer
+
+
+def ip_in(address: str, networks: tuple[str, ...]) -> bool:
+    return _is_trusted(address, networks)
+
+
+def request_ip(request) -> str:
+    """The client address of a Sanic request, honouring TRUSTED_PROXIES."""
+    settings = request.app.ctx.services.settings
+    return client_ip(peer_address(request), request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+
+
+def peer_address(request) -> str:
+    """The TCP peer (a seam for in-process test clients, whose peer is not an address)."""
+    return request.ip

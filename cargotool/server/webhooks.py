@@ -8,7 +8,8 @@ import hmac
 from sanic import Blueprint, Request, json
 from sanic_ext import openapi
 
-from ..core.errors import InvalidInput, NotConfigured, Unauthorized
+from ..core.errors import InvalidInput, NotConfigured, NotFound, Unauthorized
+from .client_ip import ip_in, request_ip
 
 bp = Blueprint("webhooks", url_prefix="/webhooks")
 
@@ -33,3 +34,25 @@ async def telegram(request: Request):
         raise InvalidInput("Not a Telegram update", fields={"update_id": "required, a number"})
     new = await services.updates.accept(update)
     return json({"ok": True, "duplicate": not new})
+
+
+@bp.post("/yookassa")
+@openapi.summary("YooKassa notifications (accepted only from YooKassa's networks; re-fetched before acting)")
+@openapi.response(200, description="processed (or ignored: not ours)")
+@openapi.response(403, description="not from YooKassa's networks")
+async def yookassa(request: Request):
+    services = request.app.ctx.services
+    settings = services.settings
+    ip = request_ip(request)
+    if not ip_in(ip, settings.yookassa_trusted_networks):
+        await services.audit.record("system", "payment.webhook_rejected", details={"reason": "untrusted address"}, ip=ip)
+        return json({"error": {"code": "forbidden", "message": "Not from YooKassa"}}, status=403)
+    try:
+        body = request.json
+    except Exception:
+        body = None
+    try:
+        outcome = await services.payments.handle_notification(body, actor="system:webhook", ip=ip)
+    except NotFound:
+        return json({"ok": True, "ignored": "not our payment"})
+    return json({"ok": True, "applied": bool(outcome and outcome.applied)})

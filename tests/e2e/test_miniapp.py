@@ -65,6 +65,9 @@ def server(standin, telegram, tmp_path_factory):
     process = subprocess.Popen([sys.executable, "-m", "cargotool", "serve", "--port", str(port)], env=env, cwd=tmp,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
+    flags_off = subprocess.run([sys.executable, "-m", "cargotool", "flags", "set", "paywall", "off"], env=env, cwd=tmp,
+                             capture_output=True, text=True)  # the paywall has its own test below
+    assert flags_off.returncode == 0, flags_off.stderr
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

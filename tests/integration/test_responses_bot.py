@@ -41,6 +41,7 @@ def bot_settings(settings):
 async def app(bot_settings, redis, standin, telegram):
     services = build_services(bot_settings, redis=redis, transport=StandInTransport(standin),
                               bot_transport=telegram.transport())
+    await services.flags.set("paywall", False)  # these tests are about responses; the paywall has its own
     yield create_app(bot_settings, services=services)
     await services.cargos.aclose()
     await services.http.aclose()

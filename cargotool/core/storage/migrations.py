@@ -13,7 +13,8 @@ from typing import Callable
 import peewee
 
 from .db import Database
-from .models import AuditEvent, Response, ResponseEvent, UTCDateTimeField, database_proxy
+from .models import (AuditEvent, Flag, Payment, PaymentEffect, PromoCode, PromoUse, Response, ResponseEvent,
+                     Subscription, UTCDateTimeField, database_proxy)
 
 _ADVISORY_LOCK_ID = 0x6361_7267  # "carg"
 
@@ -54,10 +55,15 @@ def _responses(db: peewee.Database) -> None:
     db.create_tables([Response, ResponseEvent])
 
 
+def _billing(db: peewee.Database) -> None:
+    db.create_tables([Subscription, Payment, PaymentEffect, PromoCode, PromoUse, Flag])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
     Migration(3, "responses, their history, drivers.bot_blocked_at", _responses),
+    Migration(4, "subscriptions, payments, promo codes, flags", _billing),
 ]
 
 

@@ -98,3 +98,84 @@ class ResponseEvent(BaseModel):
 
     class Meta:
         table_name = "response_events"
+
+
+class Subscription(BaseModel):
+    """Until when a driver has access, and where the latest extension came from."""
+
+    driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id", primary_key=True)
+    expires_at = UTCDateTimeField()
+    source = peewee.CharField(max_length=16)  # payment | promo | grant
+    reminded_for = UTCDateTimeField(null=True)  # the expiry the last reminder was about
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "subscriptions"
+
+
+class Payment(BaseModel):
+    """Our side of a YooKassa payment. Stored before YooKassa is called; its id derives the Idempotence-Key."""
+
+    id = peewee.CharField(max_length=36, primary_key=True)
+    driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id", backref="payments")
+    plan_id = peewee.CharField(max_length=16)
+    days = peewee.IntegerField()
+    amount_kopecks = peewee.BigIntegerField()
+    promo_code = peewee.CharField(max_length=32, null=True)
+    status = peewee.CharField(max_length=24, index=True)  # new | pending | waiting_for_capture | succeeded | canceled
+    yookassa_id = peewee.CharField(max_length=64, null=True, unique=True)
+    confirmation_url = peewee.TextField(null=True)
+    refunded_kopecks = peewee.BigIntegerField(default=0)
+    created_at = UTCDateTimeField(default=utcnow, index=True)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "payments"
+
+
+class PaymentEffect(BaseModel):
+    """What a payment event did, once: the unique (payment, effect) pair makes processing exactly-once."""
+
+    id = peewee.AutoField()
+    payment = peewee.ForeignKeyField(Payment, backref="effects")
+    effect = peewee.CharField(max_length=80)  # succeeded | canceled | refund:<yookassa refund id>
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "payment_effects"
+        indexes = ((("payment", "effect"), True),)
+
+
+class PromoCode(BaseModel):
+    code = peewee.CharField(max_length=32, primary_key=True)  # stored upper-case
+    kind = peewee.CharField(max_length=8)  # days | percent | amount
+    value = peewee.IntegerField()  # days, percent, or kopecks
+    max_uses = peewee.IntegerField(null=True)
+    used = peewee.IntegerField(default=0)
+    valid_until = UTCDateTimeField(null=True)
+    disabled = peewee.BooleanField(default=False)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "promo_codes"
+
+
+class PromoUse(BaseModel):
+    code = peewee.ForeignKeyField(PromoCode, column_name="code", backref="uses")
+    driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id")
+    payment_id = peewee.CharField(max_length=36, null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "promo_uses"
+        indexes = ((("code", "driver"), True),)
+        primary_key = peewee.CompositeKey("code", "driver")
+
+
+class Flag(BaseModel):
+    name = peewee.CharField(max_length=64, primary_key=True)
+    enabled = peewee.BooleanField()
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "flags"

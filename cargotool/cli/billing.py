@@ -1,0 +1,201 @@
+"""`cargotool promo|payments|subs|flags|audit ...`: subscriptions and money, for operators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from ..bootstrap import Services
+from ..core.cargo.formatting import format_rub, to_moscow
+from ..core.storage.models import AuditEvent
+from .runtime import console, print_json, run_with_services
+
+promo_app = typer.Typer(help="Promo codes.", no_args_is_help=True)
+payments_app = typer.Typer(help="YooKassa payments.", no_args_is_help=True)
+subs_app = typer.Typer(help="Drivers' subscriptions.", no_args_is_help=True)
+flags_app = typer.Typer(help="Feature flags.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return to_moscow(moment).strftime("%d.%m.%Y %H:%M") if moment else "—"
+
+
+def _date(text: str | None, option: str) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter("expected YYYY-MM-DD", param_hint=option) from None
+    return dt.datetime.combine(day, dt.time(23, 59, 59), dt.timezone(dt.timedelta(hours=3)))  # end of day, Moscow
+
+
+@promo_app.command("create")
+def promo_create(
+    days: Optional[int] = typer.Option(None, help="Free days of access."),
+    percent: Optional[int] = typer.Option(None, help="Percent off a plan."),
+    amount_rub: Optional[int] = typer.Option(None, help="Roubles off a plan."),
+    code: Optional[str] = typer.Option(None, help="The code (default: generated, no look-alike characters)."),
+    max_uses: Optional[int] = typer.Option(None, help="Uses in all (default: unlimited)."),
+    valid_until: Optional[str] = typer.Option(None, help="Last day it works, YYYY-MM-DD (Moscow)."),
+) -> None:
+    """Create a promo code: exactly one of --days, --percent, --amount-rub."""
+    kinds = [(k, v) for k, v in (("days", days), ("percent", percent), ("amount", amount_rub)) if v is not None]
+    if len(kinds) != 1:
+        raise typer.BadParameter("give exactly one of --days, --percent, --amount-rub")
+    kind, value = kinds[0]
+    until = _date(valid_until, "--valid-until")
+
+    async def work(services: Services):
+        return await services.promos.create(kind, value * 100 if kind == "amount" else value, code=code,
+                                            max_uses=max_uses, valid_until=until)
+
+    view = run_with_services(work)
+    console.print(f"created {view.code}: {view.describe()}" + (f", up to {view.max_uses} uses" if view.max_uses else ""))
+
+
+@promo_app.command("list")
+def promo_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Promo codes and their use."""
+    views = run_with_services(lambda services: services.promos.list())
+    if as_json:
+        print_json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "used": v.used, "max_uses": v.max_uses,
+                               "valid_until": v.valid_until, "disabled": v.disabled} for v in views]})
+        return
+    table = Table()
+    for column in ("Code", "Gives", "Used", "Valid until", "State"):
+        table.add_column(column)
+    for v in views:
+        table.add_row(v.code, v.describe(), f"{v.used}/{v.max_uses or '∞'}", _when(v.valid_until), "disabled" if v.disabled else "on")
+    console.print(table)
+
+
+@promo_app.command("disable")
+def promo_disable(code: str = typer.Argument(..., help="The code.")) -> None:
+    """Switch a promo code off."""
+    run_with_services(lambda services: services.promos.disable(code))
+    console.print(f"{code.strip().upper()} disabled")
+
+
+@payments_app.command("list")
+def payments_list(status: Optional[str] = typer.Option(None, help="new, pending, succeeded, canceled, ..."),
+                  limit: int = typer.Option(50, min=1, max=1000), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Payments, newest first."""
+    rows = run_with_services(lambda services: services.payments.list(status, limit))
+    if as_json:
+        print_json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_kopecks": r.amount_kopecks,
+                               "promo_code": r.promo_code, "status": r.status, "yookassa_id": r.yookassa_id,
+                               "refunded_kopecks": r.refunded_kopecks, "created_at": r.created_at} for r in rows]})
+        return
+    table = Table()
+    for column in ("Created", "Driver", "Plan", "Amount", "Promo", "Status", "YooKassa id"):
+        table.add_column(column, no_wrap=column in ("Amount", "YooKassa id"))
+    for r in rows:
+        table.add_row(_when(r.created_at), str(r.driver_id), r.plan_id, format_rub(r.amount_kopecks), r.promo_code or "—",
+                      r.status, r.yookassa_id or "—")
+    console.print(table)
+
+
+@payments_app.command("replay")
+def payments_replay(yookassa_id: str = typer.Argument(..., help="YooKassa payment id.")) -> None:
+    """Re-fetch a payment from YooKassa and process it, as its webhook would (idempotent)."""
+    outcome = run_with_services(lambda services: services.payments.replay(yookassa_id.strip()))
+    console.print(f"payment {outcome.payment_id}: {outcome.status}; "
+                  + ("applied now" if outcome.applied else "nothing new (already processed or still open)"))
+
+
+@payments_app.command("reconcile")
+def payments_reconcile(older_than: int = typer.Option(10, min=0, help="Minutes a payment has been open.")) -> None:
+    """Re-fetch every payment still open after some minutes (missed webhooks) and apply the result."""
+    outcomes = run_with_services(lambda services: services.payments.reconcile(older_than))
+    applied = [o for o in outcomes if o.applied]
+    console.print(f"checked {len(outcomes)} open payment(s); {len(applied)} changed")
+    for o in applied:
+        console.print(f"  {o.payment_id}: {o.status}")
+
+
+@subs_app.command("show")
+def subs_show(telegram_id: int = typer.Argument(..., help="The driver's Telegram id."),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+    """A driver's subscription."""
+    status = run_with_services(lambda services: services.subscriptions.status(telegram_id))
+    if as_json:
+        print_json(status.public())
+        return
+    if status.expires_at is None:
+        console.print(f"driver {telegram_id}: no subscription")
+    else:
+        console.print(f"driver {telegram_id}: {'active' if status.active else 'ended'}, until {_when(status.expires_at)}"
+                      f" (last from {status.source})")
+
+
+@subs_app.command("grant")
+def subs_grant(telegram_id: int = typer.Argument(..., help="The driver's Telegram id."),
+               days: int = typer.Option(..., help="Days to add."), reason: str = typer.Option(..., help="Why (audit log).")) -> None:
+    """Give a driver days of access (from the later of now and their current end)."""
+    expires = run_with_services(lambda services: services.subscriptions.grant(telegram_id, days, reason))
+    console.print(f"driver {telegram_id}: access until {_when(expires)}")
+
+
+@flags_app.command("list")
+def flags_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Feature flags and their values."""
+    values = run_with_services(lambda services: services.flags.all())
+    if as_json:
+        print_json(values)
+        return
+    for name, on in sorted(values.items()):
+        console.print(f"{name}: {'on' if on else 'off'}")
+
+
+@flags_app.command("set")
+def flags_set(name: str = typer.Argument(..., help="Flag name."), value: str = typer.Argument(..., help="on or off")) -> None:
+    """Switch a flag on or off."""
+    if value not in ("on", "off"):
+        raise typer.BadParameter("on or off", param_hint="VALUE")
+    run_with_services(lambda services: services.flags.set(name, value == "on"))
+    console.print(f"{name}: {value}")
+
+
+@audit_app.command("tail")
+def audit_tail(actor: Optional[str] = typer.Option(None, help="e.g. cli, system, driver:123 (prefix match)."),
+               action: Optional[str] = typer.Option(None, help="e.g. payment.succeeded (prefix match)."),
+               since: Optional[str] = typer.Option(None, help="YYYY-MM-DD (Moscow)."),
+               limit: int = typer.Option(50, min=1, max=5000), as_json: bool = typer.Option(False, "--json")) -> None:
+    """The newest audit events."""
+    start = None
+    if since is not None:
+        start = _date(since, "--since") - dt.timedelta(days=1, seconds=-1)
+
+    async def work(services: Services):
+        def query():
+            q = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
+            if actor:
+                q = q.where(AuditEvent.actor.startswith(actor))
+            if action:
+                q = q.where(AuditEvent.action.startswith(action))
+            if start:
+                q = q.where(AuditEvent.created_at >= start)
+            return list(q)
+
+        return await services.database.run(query)
+
+    events = run_with_services(work)
+    if as_json:
+        print_json({"items": [{"at": e.created_at, "actor": e.actor, "action": e.action, "target": e.target,
+                               "details": json.loads(e.details or "{}"), "ip": e.ip} for e in events]})
+        return
+    if not events:
+        console.print("no audit events match")
+        return
+    table = Table()
+    for column in ("When", "Actor", "Action", "Target", "Details"):
+        table.add_column(column)
+    for e in events:
+        table.add_row(_when(e.created_at), e.actor, e.action, e.target or "—", e.details if e.details != "{}" else "")
+    console.print(table)

@@ -1,0 +1,1 @@
+"""Plans, subscriptions, YooKassa payments, promo codes and feature flags."""

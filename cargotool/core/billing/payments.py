@@ -1,0 +1,246 @@
+"""Payments for subscriptions. Money rules: a paid driver is never left without access, nobody gets
+access without paying, and nothing is counted twice.
+
+- A payment row is stored *before* YooKassa is called; the Idempotence-Key is derived from its id, so a
+  retried create never makes a second payment. A pending payment for the same driver, plan and promo
+  younger than REUSE_MINUTES is handed back instead of a new one.
+- Notifications are not signed: the webhook accepts only YooKassa's networks, and nothing in the body
+  is trusted — the payment (or refund) is fetched from the API by id, and its status, amount, currency
+  and metadata are checked against our row.
+- Effects are exactly-once: a unique (payment, effect) row is inserted in the same transaction that
+  extends or shortens the subscription; a duplicate delivery fails that insert and changes nothing.
+- Missed notifications: `reconcile()` re-fetches payments still pending after some minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+import peewee
+
+from ..audit import AuditLog
+from ..errors import CargotoolError, InvalidInput, NotFound
+from ..storage.db import Database
+from ..storage.models import DriverRecord, Payment, PaymentEffect, utcnow
+from .gateway import RemotePayment, YooKassaGateway
+from .plans import Plan
+from .promo import PromoCodes, PromoView, discounted
+from .subscriptions import Subscriptions, extend_in_transaction, shorten_in_transaction
+
+log = logging.getLogger(__name__)
+
+REUSE_MINUTES = 10
+OPEN = ("new", "pending", "waiting_for_capture")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    payment_id: str
+    status: str
+    applied: bool  # this call changed something (False: nothing new, or already processed)
+    expires_at: dt.datetime | None = None
+
+
+class Payments:
+    def __init__(self, database: Database, gateway: YooKassaGateway, plans: dict[str, Plan], promos: PromoCodes,
+                 subscriptions: Subscriptions, audit: AuditLog, *, return_url: str, receipt: bool = False,
+                 vat_code: int = 1, on_paid: Callable[[int, dt.datetime], Awaitable[None]] | None = None) -> None:
+        self._db = database
+        self.gateway = gateway
+        self.plans = plans
+        self._promos = promos
+        self._subscriptions = subscriptions
+        self._audit = audit
+        self._return_url = return_url
+        self._receipt = receipt
+        self._vat_code = vat_code
+        self.on_paid = on_paid
+
+    # ---- creating ---------------------------------------------------------------------------------
+
+    async def create(self, driver_id: int, raw: Any, ip: str | None = None) -> Payment:
+        if not isinstance(raw, dict):
+            raise InvalidInput("Нужен JSON-объект", fields={"body": "Ожидался объект"})
+        plan = self.plans.get(str(raw.get("plan", "")))
+        errors: dict[str, str] = {}
+        if plan is None:
+            errors["plan"] = "Выберите тариф: " + ", ".join(self.plans)
+        code = raw.get("promo_code")
+        if code is not None and (not isinstance(code, str) or not code.strip()):
+            errors["promo_code"] = "Промокод — это текст"
+        contact = {k: raw[k] for k in ("email", "phone") if isinstance(raw.get(k), str) and raw[k].strip()}
+        if self._receipt and not contact:
+            errors["email"] = "Для чека нужен e-mail или телефон"
+        if errors:
+            raise InvalidInput("Проверьте оплату", fields=errors)
+        promo: PromoView | None = await self._promos.for_payment(code, driver_id) if code else None
+        amount = discounted(plan.price_kopecks, promo)
+        row = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, amount, promo))
+        if row.confirmation_url and row.status in ("pending", "waiting_for_capture"):
+            return row
+        remote = await self.gateway.create(
+            amount_kopecks=row.amount_kopecks, description=f"Подписка cargotool: {plan.title}",
+            return_url=self._return_url, metadata={"payment_id": row.id, "driver_id": str(driver_id), "plan": plan.id},
+            idempotency_key=f"cargotool-{row.id}", receipt=self._receipt_for(plan, row.amount_kopecks, contact),
+        )
+        await self._db.run(lambda: Payment.update(yookassa_id=remote.id, status=remote.status,
+                                                  confirmation_url=remote.confirmation_url, updated_at=utcnow())
+                           .where(Payment.id == row.id).execute())
+        await self._audit.record(f"driver:{driver_id}", "payment.created", target=row.id, ip=ip,
+                                 details={"plan": plan.id, "amount_kopecks": row.amount_kopecks,
+                                          "promo": promo.code if promo else None, "yookassa_id": remote.id})
+        return await self._db.run(lambda: Payment.get_by_id(row.id))
+
+    def _reusable_or_new(self, driver_id: int, plan: Plan, amount: int, promo: PromoView | None) -> Payment:
+        with self._db.write_transaction():
+            since = utcnow() - dt.timedelta(minutes=REUSE_MINUTES)
+            code = promo.code if promo else None
+            existing = (Payment.select()
+                        .where((Payment.driver == driver_id) & (Payment.plan_id == plan.id) & (Payment.status.in_(OPEN))
+                               & (Payment.promo_code.is_null() if code is None else Payment.promo_code == code)
+                               & (Payment.created_at > since) & (Payment.amount_kopecks == amount))
+                        .order_by(Payment.created_at.desc()).first())
+            if existing:
+                return existing
+            DriverRecord.insert(telegram_id=driver_id, first_name="").on_conflict_ignore().execute()
+            return Payment.create(id=str(uuid.uuid4()), driver=driver_id, plan_id=plan.id, days=plan.days,
+                                  amount_kopecks=amount, promo_code=code, status="new")
+
+    def _receipt_for(self, plan: Plan, amount: int, contact: dict[str, str]) -> dict[str, Any] | None:
+        if not self._receipt:
+            return None
+        return {"customer": contact, "items": [{
+            "description": f"Подписка cargotool: {plan.title}", "quantity": "1.00",
+            "amount": {"value": f"{amount // 100}.{amount % 100:02d}", "currency": "RUB"},
+            "vat_code": self._vat_code, "payment_subject": "service", "payment_mode": "full_payment"}]}
+
+    # ---- applying what YooKassa says -----------------------------------------------------------------
+
+    async def handle_notification(self, body: Any, actor: str = "system", ip: str | None = None) -> Outcome | None:
+        """A webhook body: only its event and object id are read; the rest comes from the API."""
+        if not isinstance(body, dict) or body.get("type") != "notification" or not isinstance(body.get("object"), dict):
+            raise InvalidInput("Not a YooKassa notification", fields={"type": "notification expected"})
+        event, object_id = body.get("event"), body["object"].get("id")
+        if not isinstance(event, str) or not isinstance(object_id, str) or not object_id:
+            raise InvalidInput("Not a YooKassa notification", fields={"object.id": "required"})
+        await self._audit.record(actor, "payment.webhook", target=object_id, details={"event": event}, ip=ip)
+        if event.startswith("payment."):
+            return await self.apply(await self.gateway.find(object_id), actor)
+        if event == "refund.succeeded":
+            refund = await self.gateway.find_refund(object_id)
+            return await self._apply_refund(refund.id, refund.payment_id, refund.amount_kopecks, refund.status, actor)
+        log.info("ignoring YooKassa event %s", event)
+        return None
+
+    async def replay(self, yookassa_id: str, actor: str = "cli") -> Outcome:
+        return await self.apply(await self.gateway.find(yookassa_id), actor)
+
+    async def apply(self, remote: RemotePayment, actor: str = "system") -> Outcome:
+        row = await self._db.run(lambda: Payment.get_or_none(Payment.yookassa_id == remote.id)
+                                 or Payment.get_or_none(Payment.id == str(remote.metadata.get("payment_id", ""))))
+        if row is None:
+            raise NotFound(f"No payment of ours for YooKassa payment {remote.id}")
+        problem = self._mismatch(row, remote)
+        if problem:
+            await self._audit.record(actor, "payment.mismatch", target=row.id, details={"problem": problem, "yookassa_id": remote.id})
+            log.error("payment %s does not match YooKassa's: %s", row.id, problem)
+            return Outcome(row.id, row.status, False)
+        if remote.status == "succeeded":
+            return await self._effect(row, remote, "succeeded", actor)
+        if remote.status == "canceled":
+            return await self._effect(row, remote, "canceled", actor)
+        if remote.status != row.status:
+            await self._db.run(lambda: Payment.update(status=remote.status, yookassa_id=remote.id, updated_at=utcnow())
+                               .where((Payment.id == row.id) & (Payment.status.in_(OPEN))).execute())
+        return Outcome(row.id, remote.status, False)
+
+    @staticmethod
+    def _mismatch(row: Payment, remote: RemotePayment) -> str | None:
+        if str(remote.metadata.get("payment_id", "")) != row.id:
+            return "metadata.payment_id differs"
+        if str(remote.metadata.get("driver_id", "")) != str(row.driver_id):
+            return "metadata.driver_id differs"
+        if remote.currency != "RUB" or remote.amount_kopecks != row.amount_kopecks:
+            return f"amount {remote.amount_kopecks} {remote.currency} != {row.amount_kopecks} RUB"
+        return None
+
+    async def _effect(self, row: Payment, remote: RemotePayment, effect: str, actor: str) -> Outcome:
+        def work():
+            try:
+                with self._db.write_transaction():
+                    PaymentEffect.create(payment=row.id, effect=effect)
+                    Payment.update(status=effect, yookassa_id=remote.id, updated_at=utcnow()).where(Payment.id == row.id).execute()
+                    if effect != "succeeded":
+                        return None
+                    if row.promo_code:
+                        PromoCodes.record_use_in_transaction(row.promo_code, row.driver_id, row.id)
+                    return extend_in_transaction(row.driver_id, row.days, "payment")
+            except peewee.IntegrityError:
+                return "duplicate"
+
+        result = await self._db.run(work)
+        if result == "duplicate":
+            return Outcome(row.id, effect, False)
+        await self._subscriptions.forget(row.driver_id)
+        details = {"yookassa_id": remote.id, "amount_kopecks": row.amount_kopecks}
+        if result is not None:
+            details["expires_at"] = result.isoformat()
+        await self._audit.record(actor, f"payment.{effect}", target=row.id, details=details)
+        if effect == "succeeded" and self.on_paid is not None:
+            await self.on_paid(row.driver_id, result)
+        return Outcome(row.id, effect, True, result)
+
+    async def _apply_refund(self, refund_id: str, yookassa_payment_id: str, amount: int, status: str, actor: str) -> Outcome | None:
+        if status != "succeeded":
+            return None
+        row = await self._db.run(lambda: Payment.get_or_none(Payment.yookassa_id == yookassa_payment_id))
+        if row is None:
+            raise NotFound(f"No payment of ours for YooKassa payment {yookassa_payment_id}")
+
+        def work():
+            try:
+                with self._db.write_transaction():
+                    PaymentEffect.create(payment=row.id, effect=f"refund:{refund_id}")
+                    Payment.update(refunded_kopecks=Payment.refunded_kopecks + amount, updated_at=utcnow()).where(Payment.id == row.id).execute()
+                    share = min(1.0, amount / row.amount_kopecks) if row.amount_kopecks else 1.0
+                    return shorten_in_transaction(row.driver_id, row.days * share)
+            except peewee.IntegrityError:
+                return "duplicate"
+
+        result = await self._db.run(work)
+        if result == "duplicate":
+            return Outcome(row.id, "refund", False)
+        await self._subscriptions.forget(row.driver_id)
+        await self._audit.record(actor, "payment.refunded", target=row.id,
+                                 details={"refund_id": refund_id, "amount_kopecks": amount,
+                                          "expires_at": result.isoformat() if result else None})
+        return Outcome(row.id, "refund", True, result)
+
+    # ---- operations -----------------------------------------------------------------------------------
+
+    async def reconcile(self, older_than_minutes: int = 10, limit: int = 200) -> list[Outcome]:
+        """Re-fetch payments still open after some minutes and apply what YooKassa says."""
+        cutoff = utcnow() - dt.timedelta(minutes=older_than_minutes)
+        rows = await self._db.run(lambda: list(Payment.select().where(
+            (Payment.status.in_(OPEN)) & Payment.yookassa_id.is_null(False) & (Payment.created_at < cutoff))
+            .order_by(Payment.created_at).limit(limit)))
+        outcomes = []
+        for row in rows:
+            try:
+                outcomes.append(await self.apply(await self.gateway.find(row.yookassa_id), "system:reconcile"))
+            except CargotoolError as exc:
+                log.warning("reconcile of %s failed: %s", row.id, exc.message)
+        return outcomes
+
+    async def list(self, status: str | None = None, limit: int = 50) -> list[Payment]:
+        def work():
+            query = Payment.select().order_by(Payment.created_at.desc()).limit(limit)
+            if status:
+                query = query.where(Payment.status == status)
+            return list(query)
+
+        return await self._db.run(work)

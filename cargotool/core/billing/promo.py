@@ -1,0 +1,175 @@
+"""Promo codes: extra days (free access), a percent discount, or a fixed discount in roubles.
+
+Codes are case-insensitive (stored upper-case); generated ones avoid look-alike characters. Each has a
+validity window, an optional global cap, a disable switch, and can be used once per driver. Day codes
+are applied at once (`apply_days`): the cap and the once-per-driver rule are enforced in one write
+transaction (a conditional UPDATE of the counter plus a unique use row), so concurrent applies never
+exceed the cap. Discount codes are checked when a payment is created and recorded when it succeeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+import peewee
+
+from ..audit import AuditLog
+from ..errors import CargotoolError, InvalidInput
+from ..storage.db import Database
+from ..storage.models import DriverRecord, PromoCode, PromoUse, utcnow
+from .subscriptions import Subscriptions, extend_in_transaction
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+CODE_RE = re.compile(r"^[A-Z0-9_-]{3,32}$")
+MIN_PAYMENT_KOPECKS = 100  # YooKassa takes at least 1 ₽
+
+
+class PromoRejected(CargotoolError):
+    code = "promo_rejected"
+    http_status = 400
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, fields={"promo_code": message})
+
+
+@dataclass(frozen=True)
+class PromoView:
+    code: str
+    kind: str
+    value: int
+    max_uses: int | None
+    used: int
+    valid_until: dt.datetime | None
+    disabled: bool
+
+    @classmethod
+    def of(cls, row: PromoCode) -> "PromoView":
+        return cls(row.code, row.kind, row.value, row.max_uses, row.used, row.valid_until, row.disabled)
+
+    def describe(self) -> str:
+        if self.kind == "days":
+            return f"+{self.value} дн."
+        if self.kind == "percent":
+            return f"−{self.value} %"
+        return f"−{self.value // 100} ₽"
+
+
+def discounted(price_kopecks: int, promo: PromoView | None) -> int:
+    """The price after a discount code, in whole kopecks (half a kopeck rounds up in the driver's favour)."""
+    if promo is None or promo.kind == "days":
+        return price_kopecks
+    if promo.kind == "percent":
+        discount = (price_kopecks * promo.value + 50) // 100
+    else:
+        discount = promo.value
+    return max(MIN_PAYMENT_KOPECKS, price_kopecks - discount)
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper()
+
+
+class PromoCodes:
+    def __init__(self, database: Database, subscriptions: Subscriptions, audit: AuditLog) -> None:
+        self._db = database
+        self._subscriptions = subscriptions
+        self._audit = audit
+
+    async def create(self, kind: str, value: int, *, code: str | None = None, max_uses: int | None = None,
+                     valid_until: dt.datetime | None = None, actor: str = "cli") -> PromoView:
+        errors = {}
+        if kind not in ("days", "percent", "amount"):
+            errors["kind"] = "days, percent or amount"
+        elif kind == "days" and not 1 <= value <= 3660:
+            errors["days"] = "1–3660"
+        elif kind == "percent" and not 1 <= value <= 100:
+            errors["percent"] = "1–100"
+        elif kind == "amount" and value < 100:
+            errors["amount_rub"] = "at least 1 ₽"
+        if code is not None and not CODE_RE.match(normalise_code(code)):
+            errors["code"] = "3–32 letters, digits, '_' or '-'"
+        if max_uses is not None and max_uses < 1:
+            errors["max_uses"] = "at least 1"
+        if errors:
+            raise InvalidInput("invalid promo code", fields=errors)
+        text = normalise_code(code) if code else "".join(secrets.choice(ALPHABET) for _ in range(8))
+
+        def work() -> PromoCode:
+            try:
+                with self._db.write_transaction():
+                    return PromoCode.create(code=text, kind=kind, value=value, max_uses=max_uses, valid_until=valid_until)
+            except peewee.IntegrityError:
+                raise InvalidInput(f"promo code {text} already exists", fields={"code": "already exists"}) from None
+
+        row = await self._db.run(work)
+        await self._audit.record(actor, "promo.create", target=text,
+                                 details={"kind": kind, "value": value, "max_uses": max_uses})
+        return PromoView.of(row)
+
+    async def list(self) -> list[PromoView]:
+        return await self._db.run(lambda: [PromoView.of(r) for r in PromoCode.select().order_by(PromoCode.created_at.desc())])
+
+    async def disable(self, code: str, actor: str = "cli") -> None:
+        text = normalise_code(code)
+        changed = await self._db.run(lambda: PromoCode.update(disabled=True).where(PromoCode.code == text).execute())
+        if not changed:
+            raise InvalidInput(f"no promo code {text}", fields={"code": "not found"})
+        await self._audit.record(actor, "promo.disable", target=text)
+
+    def _check(self, row: PromoCode | None, driver_id: int, now: dt.datetime) -> PromoCode:
+        if row is None or row.disabled:
+            raise PromoRejected("Такого промокода нет")
+        if row.valid_until is not None and row.valid_until < now:
+            raise PromoRejected("Срок действия промокода истёк")
+        if row.max_uses is not None and row.used >= row.max_uses:
+            raise PromoRejected("Промокод уже использован максимальное число раз")
+        if PromoUse.get_or_none((PromoUse.code == row.code) & (PromoUse.driver == driver_id)):
+            raise PromoRejected("Вы уже использовали этот промокод")
+        return row
+
+    async def for_payment(self, code: str, driver_id: int) -> PromoView:
+        """A discount code valid for this driver now (day codes are applied, not paid with)."""
+        text = normalise_code(code)
+        row = await self._db.run(lambda: self._check(PromoCode.get_or_none(PromoCode.code == text), driver_id, utcnow()))
+        if row.kind == "days":
+            raise PromoRejected("Этот промокод даёт дни доступа: примените его без оплаты")
+        return PromoView.of(row)
+
+    async def apply_days(self, code: str, driver_id: int, ip: str | None = None) -> tuple[PromoView, dt.datetime]:
+        text = normalise_code(code)
+
+        def work():
+            with self._db.write_transaction():
+                now = utcnow()
+                row = self._check(PromoCode.get_or_none(PromoCode.code == text), driver_id, now)
+                if row.kind != "days":
+                    raise PromoRejected("Это промокод на скидку: укажите его при оплате")
+                taken = (PromoCode.update(used=PromoCode.used + 1)
+                         .where((PromoCode.code == text) & ((PromoCode.max_uses.is_null()) | (PromoCode.used < PromoCode.max_uses)))
+                         .execute())
+                if not taken:
+                    raise PromoRejected("Промокод уже использован максимальное число раз")
+                DriverRecord.insert(telegram_id=driver_id, first_name="").on_conflict_ignore().execute()
+                try:
+                    with self._db.peewee.atomic():  # a savepoint: a second use by the same driver fails alone
+                        PromoUse.create(code=text, driver=driver_id, created_at=now)
+                except peewee.IntegrityError:
+                    raise PromoRejected("Вы уже использовали этот промокод") from None
+                expires = extend_in_transaction(driver_id, row.value, "promo", now)
+                return PromoView.of(PromoCode.get_by_id(text)), expires
+
+        view, expires = await self._db.run(work)
+        await self._subscriptions.forget(driver_id)
+        await self._audit.record(f"driver:{driver_id}", "promo.use", target=text,
+                                 details={"days": view.value, "expires_at": expires.isoformat()}, ip=ip)
+        return view, expires
+
+    @staticmethod
+    def record_use_in_transaction(code: str, driver_id: int, payment_id: str) -> None:
+        """A discount code's use, recorded when its payment succeeds (inside that transaction)."""
+        PromoCode.update(used=PromoCode.used + 1).where(PromoCode.code == code).execute()
+        PromoUse.insert(code=code, driver=driver_id, payment_id=payment_id).on_conflict_ignore().execute()
