@@ -227,7 +227,7 @@ def build_services(
                         receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code, on_paid=on_paid)
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
-                           admin_ids=settings.admin_telegram_ids)
+                           admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions)
     return Services(
         settings=settings,
         redis=redis,

@@ -49,10 +49,21 @@ def telegram():
 
 
 DISPATCH_CHAT = -100777
+SERVER_PROCESS: dict = {}  # the environment and directory of the server process, for CLI calls beside it
+SHOP_ID, SECRET_KEY = "100500", "test_Yk-e2e-secret-key"
 
 
 @pytest.fixture(scope="module")
-def server(standin, telegram, tmp_path_factory):
+def yookassa():
+    from cargotool.standin.yookassa import YooKassaStandIn
+
+    standin = YooKassaStandIn(SHOP_ID, SECRET_KEY)
+    with StandInServer(standin) as url:
+        yield standin, url
+
+
+@pytest.fixture(scope="module")
+def server(standin, telegram, yookassa, tmp_path_factory):
     """`cargotool serve` as a separate process, as in production."""
     import redis as sync_redis
 
@@ -61,7 +72,9 @@ def server(standin, telegram, tmp_path_factory):
     port = free_port()
     env = {**os.environ, **environ_for_tests(tmp, prefix, CARGOTECH_BASE_URL=standin[1], LOG_LEVEL="warning",
                                               TELEGRAM_API_URL=telegram[1], TELEGRAM_DISPATCHER_CHAT_ID=str(DISPATCH_CHAT),
-                                              RATE_LIMIT_LOGIN_BURST="100")}  # every browser logs in from 127.0.0.1
+                                              RATE_LIMIT_LOGIN_BURST="100",  # every browser logs in from 127.0.0.1
+                                              YOOKASSA_SHOP_ID=SHOP_ID, YOOKASSA_SECRET_KEY=SECRET_KEY,
+                                              YOOKASSA_API_URL=f"{yookassa[1]}/v3", TRUSTED_PROXIES="127.0.0.1")}
     process = subprocess.Popen([sys.executable, "-m", "cargotool", "serve", "--port", str(port)], env=env, cwd=tmp,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -78,6 +91,7 @@ def server(standin, telegram, tmp_path_factory):
     else:
         process.kill()
         pytest.fail("server did not start:\n" + (process.stdout.read() if process.stdout else ""))
+    SERVER_PROCESS.update(env=env, cwd=tmp)
     yield base
     process.terminate()
     process.wait(timeout=10)
@@ -232,3 +246,39 @@ def test_respond_to_a_load_and_see_it_in_my_responses(browser, server, standin, 
     expect(page.locator("#my-response")).to_contain_text("отозван")
     assert errors == []
     page.close()
+
+
+def test_paywall_plans_and_payment(browser, server, yookassa):
+    def cli(*args):
+        result = subprocess.run([sys.executable, "-m", "cargotool", *args], env=SERVER_PROCESS["env"], cwd=SERVER_PROCESS["cwd"],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+
+    cli("flags", "set", "paywall", "on")
+    time.sleep(5.2)  # the server reads flags through a 5-second cache
+    try:
+        cargo_page, errors = open_app(browser, server, user_id=9006, start_param="c_6236980000")
+        expect(cargo_page.locator("#contacts-paywall")).to_be_visible(timeout=15000)
+        assert cargo_page.locator(".contact .phone").count() == 0
+        cargo_page.click("#contacts-paywall button")
+        expect(cargo_page.locator("#plans .plan")).to_have_count(4)
+        expect(cargo_page.locator("#subscription-status")).to_have_text("Подписки нет")
+        cargo_page.context.route("https://yoomoney.ru/**", lambda route: route.fulfill(body="ЮKassa", content_type="text/html"))
+        with cargo_page.context.expect_page() as popup:  # YooKassa opens outside the Mini App
+            cargo_page.locator("#plans .plan[data-plan='1m'] button").click()
+        popup.value.wait_for_load_state()
+        assert popup.value.url.startswith("https://yoomoney.ru/checkout/payments/v2/contract?orderId=")
+        popup.value.close()
+        [payment] = list(yookassa[0].payments.values())
+        yookassa[0].succeed(payment["id"])
+        answer = httpx.post(server + "/webhooks/yookassa", json=yookassa[0].notification("payment.succeeded", payment["id"]),
+                            headers={"X-Forwarded-For": "185.71.76.5"})
+        assert answer.status_code == 200 and answer.json()["applied"] is True
+        expect(cargo_page.locator("#subscription-status")).to_contain_text("активна", timeout=10000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        cargo_page.screenshot(path=str(ARTIFACTS / "miniapp-plans.png"), full_page=True)
+        assert errors == []
+        cargo_page.close()
+    finally:
+        cli("flags", "set", "paywall", "off")
+        time.sleep(5.2)

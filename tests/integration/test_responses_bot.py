@@ -208,7 +208,7 @@ async def test_bot_commands(app, standin, telegram):
     await deliver(app)
     texts = [c.params["text"] for c in telegram.sent("sendMessage", DRIVER)]
     assert len(texts) == 4
-    assert "/responses" in texts[0] and "123 000" in texts[1].replace("\u202f", " ") and "Подписка" in texts[2]
+    assert "/responses" in texts[0] and "123 000" in texts[1].replace("\u202f", " ") and "Подписки нет" in texts[2]
     assert texts[3].startswith("Здравствуйте")
 
 

@@ -32,10 +32,12 @@ CALLBACK_RE = re.compile(r"^resp:(\d{1,12}):(accept|decline|view)$")
 
 class BotHandlers:
     def __init__(self, *, responses: ResponseService, outbox: Outbox, api: BotApi | None, webapp_url: str,
-                 dispatcher_chat_id: int | None, admin_ids: tuple[int, ...], answerer=None) -> None:
+                 dispatcher_chat_id: int | None, admin_ids: tuple[int, ...], answerer=None,
+                 subscriptions=None) -> None:
         """`answerer(query, text, alert)` answers a button press; default: Bot API answerCallbackQuery
         (the telethon runner answers through MTProto instead)."""
         self._answerer = answerer
+        self._subscriptions = subscriptions
         self._responses = responses
         self._outbox = outbox
         self._api = api
@@ -46,7 +48,8 @@ class BotHandlers:
     def with_answerer(self, answerer) -> "BotHandlers":
         """The same handlers, answering button presses through `answerer(query, text, alert)`."""
         return BotHandlers(responses=self._responses, outbox=self._outbox, api=self._api, webapp_url=self._webapp_url,
-                           dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer)
+                           dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer,
+                           subscriptions=self._subscriptions)
 
     async def handle(self, update: dict[str, Any]) -> None:
         update_id = update.get("update_id")
@@ -84,8 +87,14 @@ class BotHandlers:
 
         views = await self._responses.mine(Driver(telegram_id=chat_id, first_name=""), limit=5)
         lines = []
-        if with_subscription:
-            lines.append("Подписка: пока не требуется.")  # subscriptions arrive with payments
+        if with_subscription and self._subscriptions is not None:
+            status = await self._subscriptions.status(chat_id)
+            if status.active:
+                lines.append(f"Подписка активна до {to_moscow(status.expires_at).strftime('%d.%m.%Y')}.")
+            elif status.expires_at:
+                lines.append(f"Подписка закончилась {to_moscow(status.expires_at).strftime('%d.%m.%Y')}.")
+            else:
+                lines.append("Подписки нет: список грузов открыт, контакты и отклики — с подпиской.")
         if not views:
             lines.append("Откликов пока нет. Найдите груз в приложении и нажмите «Откликнуться».")
         else:

@@ -339,6 +339,8 @@
       c.comment ? el("div", { class: "section" }, el("h3", {}, "Комментарий"), el("div", { class: "comment", id: "detail-comment" }, c.comment)) : null,
       el("div", { class: "section", id: "my-response" }),
       el("div", { class: "section" }, el("h3", {}, "Контакты"),
+        c.contacts_hidden ? el("div", { id: "contacts-paywall" }, el("p", {}, "Контакты доступны с подпиской."),
+          el("button", { class: "primary", type: "button", onclick: openPlans }, "Оформить подписку")) :
         contacts.length ? contacts : el("div", { class: "hint" }, "Контакты не указаны"),
         contacts.length ? el("button", { class: "linkish", type: "button", id: "contact-to-chat",
           onclick: () => sendContactToChat(c.id) }, "Отправить контакт в чат с ботом") : null,
@@ -475,6 +477,7 @@
       toast("Отклик отправлен диспетчеру");
       renderMyResponse();
     } catch (error) {
+      if (error.status === 402) { setDirty(false); $("offer-sheet").hidden = true; toast(error.message); openPlans(); return; }
       $("offer-errors").textContent = error.fields && Object.keys(error.fields).length
         ? Object.values(error.fields).join(". ") : error.message;
       $("offer-errors").hidden = false;
@@ -518,6 +521,103 @@
       });
     });
     if (tg) tg.MainButton.onClick(() => { if (state.detailOpen && $("offer-sheet").hidden) openOffer(); });
+  }
+
+  // ---- subscription and payment ---------------------------------------------------------------------
+
+  let discountCode = null;  // a discount promo code, applied when paying
+
+  function subscriptionText(sub) {
+    if (sub.active) return "Подписка активна до " + new Date(sub.expires_at).toLocaleDateString("ru-RU", { timeZone: "Europe/Moscow" });
+    if (sub.expires_at) return "Подписка закончилась " + new Date(sub.expires_at).toLocaleDateString("ru-RU", { timeZone: "Europe/Moscow" });
+    return "Подписки нет";
+  }
+
+  async function refreshSubscription() {
+    try {
+      const me = await api("/api/me");
+      state.subscription = me.subscription;
+      $("subscription-status").textContent = subscriptionText(me.subscription);
+      return me.subscription;
+    } catch (e) { return null; }
+  }
+
+  async function openPlans() {
+    closeAllScreens();
+    $("screen-plans").hidden = false;
+    state.plansOpen = true;
+    if (tg) { tg.BackButton.show(); tg.MainButton.hide(); }
+    refreshSubscription();
+    $("plans").replaceChildren(el("li", { class: "skeleton" }));
+    try {
+      const { plans } = await api("/api/plans");
+      $("plans").replaceChildren(...plans.map((p) => el("li", { class: "card plan", "data-plan": p.id },
+        el("div", {}, el("div", { class: "route" }, p.title), el("div", { class: "specs" }, Math.round(p.price_rub / p.days) + " ₽ в день")),
+        el("button", { class: "primary", type: "button", onclick: () => payFor(p.id) }, rub(p.price_rub)))));
+    } catch (error) { $("plans").replaceChildren(el("li", { class: "state" }, error.message)); }
+  }
+
+  function closePlans() {
+    if (!state.plansOpen) return;
+    state.plansOpen = false;
+    $("screen-plans").hidden = true;
+    $("screen-list").hidden = false;
+    if (tg) tg.BackButton.hide();
+  }
+
+  async function payFor(planId) {
+    haptic.tap();
+    const body = { plan: planId };
+    if (discountCode) body.promo_code = discountCode;
+    try {
+      const payment = await api("/api/payments", false, { method: "POST", body });
+      // Telegram's rules for digital goods: the payment page opens outside Telegram
+      openExternal(payment.confirmation_url);
+      $("promo-result").textContent = `К оплате ${rub(payment.amount_rub)}. Ждём подтверждения от ЮKassa…`;
+      waitForPayment();
+    } catch (error) {
+      $("promo-result").textContent = error.fields && Object.keys(error.fields).length ? Object.values(error.fields).join(". ") : error.message;
+    }
+  }
+
+  function waitForPayment() {
+    let tries = 0;
+    clearInterval(state.paymentTimer);
+    state.paymentTimer = setInterval(async () => {
+      tries += 1;
+      const sub = await refreshSubscription();
+      if ((sub && sub.active) || tries > 40 || !state.plansOpen) {
+        clearInterval(state.paymentTimer);
+        if (sub && sub.active) { haptic.success(); toast("Подписка оформлена"); $("promo-result").textContent = "Оплата получена, спасибо!"; }
+      }
+    }, 3000);
+  }
+
+  async function applyPromo() {
+    const code = $("promo-code").value.trim();
+    if (!code) return;
+    try {
+      const result = await api("/api/promo/apply", false, { method: "POST", body: { code } });
+      haptic.success();
+      $("promo-result").textContent = `Промокод применён: +${result.promo.days} дн.`;
+      $("subscription-status").textContent = subscriptionText(result.subscription);
+      discountCode = null;
+    } catch (error) {
+      const message = (error.fields && error.fields.promo_code) || error.message;
+      if (/скидк/.test(message)) {
+        discountCode = code;
+        $("promo-result").textContent = "Скидка по промокоду будет учтена при оплате.";
+      } else {
+        $("promo-result").textContent = message;
+      }
+    }
+  }
+
+  function closeAllScreens() {
+    for (const id of ["screen-list", "screen-detail", "screen-responses", "screen-plans"]) $(id).hidden = true;
+    state.detailOpen = false;
+    state.responsesOpen = false;
+    state.plansOpen = false;
   }
 
   // ---- my responses -------------------------------------------------------------------------------
@@ -732,7 +832,8 @@
   // ---- start --------------------------------------------------------------------------------------
 
   function back() {
-    if (!$("offer-sheet").hidden) closeOffer();
+    if (state.plansOpen) closePlans();
+    else if (!$("offer-sheet").hidden) closeOffer();
     else if (!$("sheet").hidden) closeSheet();
     else if (state.detailOpen) closeDetail();
     else closeResponses();
@@ -755,6 +856,10 @@
     wireOffer();
     $("open-responses").addEventListener("click", () => { haptic.tap(); openResponses(); });
     $("responses-back").addEventListener("click", back);
+    $("open-plans").addEventListener("click", () => { haptic.tap(); openPlans(); });
+    $("plans-back").addEventListener("click", back);
+    $("promo-apply").addEventListener("click", applyPromo);
+    document.addEventListener("visibilitychange", () => { if (!document.hidden && state.plansOpen) refreshSubscription(); });
     let session;
     try {
       session = await login();
@@ -772,6 +877,7 @@
     const deepLink = /^c_(\d{1,20})$/.exec(session.start_param || "");
     const fromBot = /^\d{1,20}$/.exec(new URLSearchParams(location.search).get("load") || "");
     if (deepLink) openDetail(deepLink[1]); else if (fromBot) openDetail(fromBot[0]);
+    else if (new URLSearchParams(location.search).get("screen") === "plans") openPlans();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
