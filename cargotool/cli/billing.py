@@ -11,7 +11,6 @@ from rich.table import Table
 
 from ..bootstrap import Services
 from ..core.cargo.formatting import format_rub, to_moscow
-from ..core.storage.models import AuditEvent
 from .runtime import console, print_json, run_with_services
 
 promo_app = typer.Typer(help="Promo codes.", no_args_is_help=True)
@@ -172,20 +171,7 @@ def audit_tail(actor: Optional[str] = typer.Option(None, help="e.g. cli, system,
     if since is not None:
         start = _date(since, "--since") - dt.timedelta(days=1, seconds=-1)
 
-    async def work(services: Services):
-        def query():
-            q = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
-            if actor:
-                q = q.where(AuditEvent.actor.startswith(actor))
-            if action:
-                q = q.where(AuditEvent.action.startswith(action))
-            if start:
-                q = q.where(AuditEvent.created_at >= start)
-            return list(q)
-
-        return await services.database.run(query)
-
-    events = run_with_services(work)
+    events = run_with_services(lambda services: services.audit.tail(limit, action=action, actor=actor, since=start))
     if as_json:
         print_json({"items": [{"at": e.created_at, "actor": e.actor, "action": e.action, "target": e.target,
                                "details": json.loads(e.details or "{}"), "ip": e.ip} for e in events]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -27,11 +28,17 @@ class AuditLog:
             lambda: AuditEvent.create(actor=actor, action=action, target=target, details=text, ip=ip)
         )
 
-    async def tail(self, limit: int = 50, action: str | None = None) -> list[AuditEvent]:
+    async def tail(self, limit: int = 50, action: str | None = None, actor: str | None = None,
+                   since: dt.datetime | None = None) -> list[AuditEvent]:
+        """The newest events; `action` and `actor` match as prefixes (e.g. "payment.", "driver:")."""
         def work() -> list[AuditEvent]:
             query = AuditEvent.select().order_by(AuditEvent.id.desc()).limit(limit)
             if action:
-                query = query.where(AuditEvent.action == action)
+                query = query.where(AuditEvent.action.startswith(action))
+            if actor:
+                query = query.where(AuditEvent.actor.startswith(actor))
+            if since:
+                query = query.where(AuditEvent.created_at >= since)
             return list(query)
 
         return await self._db.run(work)

@@ -86,3 +86,9 @@ class PaymentRequired(CargotoolError):
     code = "payment_required"
     http_status = 402
     exit_code = 1
+
+
+class Forbidden(CargotoolError):
+    code = "forbidden"
+    http_status = 403
+    exit_code = 1

@@ -11,6 +11,7 @@ from .. import __version__
 from ..bootstrap import build_services
 from ..config import Settings
 from .errors import install_error_handlers
+from .admin import bp as admin_bp
 from .api import bp as api_bp
 from .health import bp as health_bp
 from .webapp import install_webapp
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     install_error_handlers(app)
     app.blueprint(health_bp)
     app.blueprint(api_bp)
+    app.blueprint(admin_bp)
     app.blueprint(webhooks_bp)
     install_webapp(app)
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")

@@ -49,6 +49,7 @@ def telegram():
 
 
 DISPATCH_CHAT = -100777
+ADMIN = 9007
 SERVER_PROCESS: dict = {}  # the environment and directory of the server process, for CLI calls beside it
 SHOP_ID, SECRET_KEY = "100500", "test_Yk-e2e-secret-key"
 
@@ -74,7 +75,8 @@ def server(standin, telegram, yookassa, tmp_path_factory):
                                               TELEGRAM_API_URL=telegram[1], TELEGRAM_DISPATCHER_CHAT_ID=str(DISPATCH_CHAT),
                                               RATE_LIMIT_LOGIN_BURST="100",  # every browser logs in from 127.0.0.1
                                               YOOKASSA_SHOP_ID=SHOP_ID, YOOKASSA_SECRET_KEY=SECRET_KEY,
-                                              YOOKASSA_API_URL=f"{yookassa[1]}/v3", TRUSTED_PROXIES="127.0.0.1")}
+                                              YOOKASSA_API_URL=f"{yookassa[1]}/v3", TRUSTED_PROXIES="127.0.0.1",
+                                              ADMIN_TELEGRAM_IDS=str(ADMIN))}
     process = subprocess.Popen([sys.executable, "-m", "cargotool", "serve", "--port", str(port)], env=env, cwd=tmp,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -282,3 +284,29 @@ def test_paywall_plans_and_payment(browser, server, yookassa):
     finally:
         cli("flags", "set", "paywall", "off")
         time.sleep(5.2)
+
+
+def test_admin_screen(browser, server):
+    page, errors = open_app(browser, server, user_id=9008)
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    assert page.locator("#open-admin").is_hidden()  # drivers never see it
+    page.close()
+
+    page, errors = open_app(browser, server, user_id=ADMIN)
+    expect(page.locator("#open-admin")).to_be_visible(timeout=15000)
+    page.click("#open-admin")
+    expect(page.locator("#admin-tabs .chip.on")).to_have_text("Оплаты")
+    page.click("#admin-tabs [data-tab='subscriptions']")
+    page.fill("#admin-body input[name=telegram_id]", "9009")
+    page.fill("#admin-body input[name=days]", "7")
+    page.fill("#admin-body input[name=reason]", "проверка")
+    page.click("#admin-body button[type=submit]")
+    expect(page.locator("#admin-body .summary")).to_contain_text("активна")
+    page.click("#admin-tabs [data-tab='flags']")
+    expect(page.locator("#admin-body [data-flag='paywall']")).to_have_count(1)
+    page.click("#admin-tabs [data-tab='audit']")
+    expect(page.locator("#admin-body")).to_contain_text("subscription.grant")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "miniapp-admin.png"), full_page=True)
+    assert errors == []
+    page.close()

@@ -298,3 +298,44 @@ async def test_billing_logs_and_audit_hold_no_secrets(app, yookassa, caplog):
     audit = await app.ctx.services.database.run(lambda: [f"{e.details} {e.target}" for e in AuditEvent.select()])
     text = caplog.text + "\n".join(audit)
     assert SECRET_KEY not in text and TEST_BOT_TOKEN not in text
+
+
+async def test_admin_api_is_for_admins_only(settings, redis, standin, yookassa):
+    services = build_services(make_settings(settings, yookassa, admin_telegram_ids=(42,)), redis=redis,
+                              transport=StandInTransport(standin))
+    app = create_app(services.settings, services=services)
+    try:
+        driver = await session(app, 501)
+        admin = await session(app, 42)
+        for path in ("/api/admin/payments", "/api/admin/flags", "/api/admin/audit", "/api/admin/promo", "/api/admin/responses"):
+            assert (await app.asgi_client.get(path, headers=driver))[1].status == 403, path
+            assert (await app.asgi_client.get(path, headers=admin))[1].status == 200, path
+        _, me = await app.asgi_client.get("/api/me", headers=admin)
+        assert me.json["is_admin"] is True
+
+        _, granted = await app.asgi_client.post("/api/admin/subscriptions/501/grant", json={"days": 14, "reason": "support"}, headers=admin)
+        assert granted.json["active"] is True and granted.json["source"] == "grant"
+        _, bad = await app.asgi_client.post("/api/admin/subscriptions/501/grant", json={"days": 0}, headers=admin)
+        assert bad.status == 400 and set(bad.json["error"]["fields"]) == {"days"}
+
+        _, created = await app.asgi_client.post("/api/admin/promo", json={"kind": "amount", "value": 100, "max_uses": 5}, headers=admin)
+        assert created.status == 201 and created.json["describe"] == "−100 ₽"
+        code = created.json["code"]
+        assert not set(code) & set("01OIL")  # generated codes avoid look-alike characters
+        await app.asgi_client.post(f"/api/admin/promo/{code.lower()}/disable", headers=admin)
+        _, listed = await app.asgi_client.get("/api/admin/promo", headers=admin)
+        assert listed.json["items"][0]["disabled"] is True
+
+        _, flags = await app.asgi_client.post("/api/admin/flags/paywall.contacts", json={"enabled": False}, headers=admin)
+        assert flags.json["paywall.contacts"] is False
+        _, unknown = await app.asgi_client.post("/api/admin/flags/free-beer", json={"enabled": True}, headers=admin)
+        assert unknown.status == 400
+
+        _, audit = await app.asgi_client.get("/api/admin/audit?actor=admin:42", headers=admin)
+        actions = [e["action"] for e in audit.json["items"]]
+        assert {"subscription.grant", "promo.create", "promo.disable", "flag.set"} <= set(actions)
+        assert all(e["actor"] == "admin:42" for e in audit.json["items"])
+    finally:
+        await services.cargos.aclose()
+        await services.http.aclose()
+        services.database.close()

@@ -1,0 +1,158 @@
+"""Admin JSON API under /api/admin, for ADMIN_TELEGRAM_IDS only (the same Telegram login; the role is
+checked here, on the server). The Mini App's admin screen uses it; the CLI offers the same operations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json as jsonlib
+from typing import Any
+
+from sanic import Blueprint, Request, json
+from sanic_ext import openapi
+
+from ..core.errors import Forbidden, InvalidInput
+from .api import bearer, services
+
+bp = Blueprint("admin", url_prefix="/api/admin")
+
+
+@bp.on_request
+async def admins_only(request: Request) -> None:
+    svc = services(request)
+    driver = await svc.auth.admit(bearer(request), svc.api_limit)
+    if driver.telegram_id not in svc.settings.admin_telegram_ids:
+        raise Forbidden("Только для администраторов")
+    request.ctx.actor = f"admin:{driver.telegram_id}"
+
+
+def _body(request: Request) -> dict[str, Any]:
+    body = request.json if request.body else None
+    if not isinstance(body, dict):
+        raise InvalidInput("Нужен JSON-объект", fields={"body": "Ожидался объект"})
+    return body
+
+
+def _int(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput("Проверьте поля", fields={name: f"целое число от {low} до {high}"})
+    return value
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+@bp.get("/payments")
+@openapi.summary("Payments, newest first")
+@openapi.secured("session")
+async def payments(request: Request):
+    rows = await services(request).payments.list(request.args.get("status") or None, limit=200)
+    return json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_rub": r.amount_kopecks / 100,
+                            "promo_code": r.promo_code, "status": r.status, "yookassa_id": r.yookassa_id,
+                            "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at)} for r in rows]})
+
+
+@bp.get("/subscriptions/<telegram_id:int>")
+@openapi.summary("A driver's subscription")
+@openapi.secured("session")
+async def subscription(request: Request, telegram_id: int):
+    return json((await services(request).subscriptions.status(telegram_id)).public())
+
+
+@bp.post("/subscriptions/<telegram_id:int>/grant")
+@openapi.summary("Grant days of access")
+@openapi.secured("session")
+@openapi.body({"application/json": {"days": int, "reason": str}})
+async def grant(request: Request, telegram_id: int):
+    body = _body(request)
+    days = _int(body.get("days"), "days", 1, 3660)
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput("Проверьте поля", fields={"reason": "Обязательное поле"})
+    svc = services(request)
+    await svc.subscriptions.grant(telegram_id, days, reason, actor=request.ctx.actor)
+    return json((await svc.subscriptions.status(telegram_id)).public())
+
+
+@bp.get("/promo")
+@openapi.summary("Promo codes and their use")
+@openapi.secured("session")
+async def promo_list(request: Request):
+    views = await services(request).promos.list()
+    return json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "describe": v.describe(), "used": v.used,
+                            "max_uses": v.max_uses, "valid_until": _iso(v.valid_until), "disabled": v.disabled} for v in views]})
+
+
+@bp.post("/promo")
+@openapi.summary("Create a promo code")
+@openapi.secured("session")
+@openapi.body({"application/json": {"kind": str, "value": int, "code": str, "max_uses": int, "valid_until": str}})
+async def promo_create(request: Request):
+    body = _body(request)
+    kind = body.get("kind")
+    value = _int(body.get("value"), "value", 1, 10_000_000)
+    max_uses = _int(body["max_uses"], "max_uses", 1, 10_000_000) if body.get("max_uses") is not None else None
+    until = None
+    if body.get("valid_until"):
+        try:
+            until = dt.datetime.combine(dt.date.fromisoformat(str(body["valid_until"])), dt.time(23, 59, 59),
+                                        dt.timezone(dt.timedelta(hours=3)))
+        except ValueError:
+            raise InvalidInput("Проверьте поля", fields={"valid_until": "ГГГГ-ММ-ДД"}) from None
+    view = await services(request).promos.create(str(kind), value * 100 if kind == "amount" else value,
+                                                 code=body.get("code") or None, max_uses=max_uses, valid_until=until,
+                                                 actor=request.ctx.actor)
+    return json({"code": view.code, "describe": view.describe()}, status=201)
+
+
+@bp.post("/promo/<code:str>/disable")
+@openapi.summary("Disable a promo code")
+@openapi.secured("session")
+async def promo_disable(request: Request, code: str):
+    await services(request).promos.disable(code, actor=request.ctx.actor)
+    return json({"code": code.upper(), "disabled": True})
+
+
+@bp.get("/flags")
+@openapi.summary("Feature flags")
+@openapi.secured("session")
+async def flags(request: Request):
+    return json(await services(request).flags.all())
+
+
+@bp.post("/flags/<name:str>")
+@openapi.summary("Switch a flag")
+@openapi.secured("session")
+@openapi.body({"application/json": {"enabled": bool}})
+async def set_flag(request: Request, name: str):
+    enabled = _body(request).get("enabled")
+    if not isinstance(enabled, bool):
+        raise InvalidInput("Проверьте поля", fields={"enabled": "true или false"})
+    svc = services(request)
+    await svc.flags.set(name, enabled, actor=request.ctx.actor)
+    return json(await svc.flags.all())
+
+
+@bp.get("/responses")
+@openapi.summary("Responses, newest first")
+@openapi.secured("session")
+async def responses(request: Request):
+    views = await services(request).responses.list(request.args.get("status") or None, limit=200)
+    return json({"items": [{**v.public(), "driver_id": v.driver_id, "decided_by": v.decided_by} for v in views]})
+
+
+@bp.get("/audit")
+@openapi.summary("Audit log with filters (actor and action match as prefixes)")
+@openapi.secured("session")
+async def audit(request: Request):
+    since = None
+    if request.args.get("since"):
+        try:
+            since = dt.datetime.combine(dt.date.fromisoformat(request.args.get("since")), dt.time(), dt.timezone(dt.timedelta(hours=3)))
+        except ValueError:
+            raise InvalidInput("Проверьте фильтры", fields={"since": "ГГГГ-ММ-ДД"}) from None
+    events = await services(request).audit.tail(200, action=request.args.get("action") or None,
+                                                actor=request.args.get("actor") or None, since=since)
+    return json({"items": [{"at": _iso(e.created_at), "actor": e.actor, "action": e.action, "target": e.target,
+                            "details": jsonlib.loads(e.details or "{}"), "ip": e.ip} for e in events]})
+
