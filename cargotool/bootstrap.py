@@ -246,7 +246,8 @@ def build_services(
         outbox=outbox,
         bot=handlers,
         updates=UpdateInbox(redis, keys, handlers),
-        flags=Flags(database, audit),
+        # The recorded demo has no payments configured: its paywall is off unless switched on.
+        flags=Flags(database, audit, {"paywall": False} if settings.uses_recorded_cargotech else None),
         subscriptions=subscriptions,
         promos=promos,
         payments=payments,

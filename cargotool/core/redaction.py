@@ -15,6 +15,7 @@ MASK = "***"
 
 _SHAPES = [
     re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
+    re.compile(r"(?i)(basic\s+)[A-Za-z0-9+/=]{8,}"),  # HTTP Basic (the YooKassa SDK's shop id:secret key)
     re.compile(r"\b\d{1,12}\|[A-Za-z0-9]{16,}"),  # Laravel Sanctum token: "<id>|<opaque>"
     re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}"),  # Telegram bot token
     re.compile(r"(?i)(\"?password\"?\s*[:=]\s*\"?)[^\s\"',}&]+"),

@@ -339,3 +339,40 @@ async def test_admin_api_is_for_admins_only(settings, redis, standin, yookassa):
         await services.cargos.aclose()
         await services.http.aclose()
         services.database.close()
+
+
+async def test_expiry_reminders_are_sent_once(app):
+    services = app.ctx.services
+    await services.subscriptions.grant(601, 2, "trial")  # ends in 2 days: "soon"
+    await services.subscriptions.grant(602, 1, "trial")
+    ended = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=3)
+    await services.database.run(lambda: Subscription.update(expires_at=ended).where(Subscription.driver == 602).execute())
+    await services.subscriptions.grant(603, 30, "paid long")  # not due
+    assert await services.remind_expiring() == 2
+    assert await services.remind_expiring() == 0  # once per expiry
+    texts = {item.payload["params"]["chat_id"]: item.payload["params"]["text"] for item in await services.outbox.queue.claim(limit=10)}
+    assert set(texts) == {601, 602}
+    assert "заканчивается" in texts[601] and "закончилась" in texts[602]
+
+
+async def test_periodic_jobs_run_on_one_instance_per_window(settings, redis, standin, yookassa, app):
+    other = build_services(make_settings(settings, yookassa), redis=redis, transport=StandInTransport(standin))
+    try:
+        first = await app.ctx.services._once_per_window("reconcile-payments", 300)
+        second = await other._once_per_window("reconcile-payments", 300)
+        assert (first, second) == (True, False)
+    finally:
+        await other.cargos.aclose()
+        await other.http.aclose()
+
+
+async def test_payments_without_yookassa_configured_are_503(settings, redis, standin):
+    services = build_services(settings, redis=redis, transport=StandInTransport(standin))
+    app = create_app(settings, services=services)
+    try:
+        headers = await session(app)
+        response = await pay(app, headers)
+        assert response.status == 503 and response.json["error"]["code"] == "not_configured"
+    finally:
+        await services.cargos.aclose()
+        await services.http.aclose()

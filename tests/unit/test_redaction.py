@@ -11,6 +11,7 @@ def test_literal_secrets_and_shapes_are_masked():
     assert "12345|AbCd" not in text
     assert "AAHk2b" not in text
     assert text.count(MASK) >= 3
+    assert "MTAwNTAw" not in redactor.redact("Authorization: Basic MTAwNTAwOnRlc3Rfc2VjcmV0")
 
 
 def test_phone_is_masked_whatever_its_separators():

@@ -20,16 +20,17 @@ LOCAL_SECONDS = 5.0
 
 
 class Flags:
-    def __init__(self, database: Database, audit: AuditLog) -> None:
+    def __init__(self, database: Database, audit: AuditLog, defaults: dict[str, bool] | None = None) -> None:
         self._db = database
         self._audit = audit
+        self._defaults = {**DEFAULTS, **(defaults or {})}
         self._cache: tuple[float, dict[str, bool]] | None = None
 
     async def all(self) -> dict[str, bool]:
         if self._cache and self._cache[0] > time.monotonic():
             return self._cache[1]
         stored = await self._db.run(lambda: {f.name: f.enabled for f in Flag.select()})
-        values = {**DEFAULTS, **stored}
+        values = {**self._defaults, **stored}
         self._cache = (time.monotonic() + LOCAL_SECONDS, values)
         return values
 

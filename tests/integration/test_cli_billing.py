@@ -1,0 +1,95 @@
+"""`cargotool promo|payments|subs|flags|audit` as real processes, YooKassa served by the loopback stand-in."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cargotool.standin import CargoTechStandIn, StandInServer
+from cargotool.standin.yookassa import YooKassaStandIn
+from tests.conftest import TEST_PASSWORD, TEST_PHONE
+from tests.integration.cli_helpers import cli_env, run_cli
+
+SHOP_ID, SECRET_KEY = "100500", "test_Yk-cli-secret-key-0000"
+
+
+@pytest.fixture
+def env(tmp_path, key_prefix, redis):
+    yookassa = YooKassaStandIn(SHOP_ID, SECRET_KEY)
+    standin = CargoTechStandIn(phone=TEST_PHONE, password=TEST_PASSWORD)
+    with StandInServer(yookassa) as yookassa_url, StandInServer(standin) as cargotech_url:
+        environ = cli_env(tmp_path, key_prefix, cargotech_url, YOOKASSA_SHOP_ID=SHOP_ID, YOOKASSA_SECRET_KEY=SECRET_KEY,
+                          YOOKASSA_API_URL=f"{yookassa_url}/v3")
+        yield environ, yookassa
+
+
+def cli(env, tmp_path, *args):
+    return run_cli(list(args), env, tmp_path)
+
+
+def test_promo_commands(env, tmp_path):
+    environ, _ = env
+    created = cli(environ, tmp_path, "promo", "create", "--percent", "15", "--code", "truck15", "--max-uses", "100",
+                  "--valid-until", "2030-12-31")
+    assert created.returncode == 0 and "created TRUCK15: −15 %" in created.stdout
+    generated = cli(environ, tmp_path, "promo", "create", "--days", "7")
+    assert generated.returncode == 0
+    listed = json.loads(cli(environ, tmp_path, "promo", "list", "--json").stdout)["items"]
+    assert {p["code"] for p in listed} >= {"TRUCK15"} and len(listed) == 2
+    assert cli(environ, tmp_path, "promo", "disable", "Truck15").returncode == 0
+    assert cli(environ, tmp_path, "promo", "create", "--days", "7", "--percent", "5").returncode == 2
+    duplicate = cli(environ, tmp_path, "promo", "create", "--days", "1", "--code", "TRUCK15")
+    assert duplicate.returncode == 2 and "already exists" in duplicate.stderr and "Traceback" not in duplicate.stderr
+    assert cli(environ, tmp_path, "promo", "create", "--days", "1", "--valid-until", "31.12.2030").returncode == 2
+
+
+def test_subs_and_flags(env, tmp_path):
+    environ, _ = env
+    assert "no subscription" in cli(environ, tmp_path, "subs", "show", "501").stdout
+    granted = cli(environ, tmp_path, "subs", "grant", "501", "--days", "30", "--reason", "support ticket 12")
+    assert granted.returncode == 0 and "access until" in granted.stdout
+    shown = json.loads(cli(environ, tmp_path, "subs", "show", "501", "--json").stdout)
+    assert shown["active"] is True and shown["source"] == "grant"
+    assert cli(environ, tmp_path, "subs", "grant", "501", "--days", "0", "--reason", "x").returncode == 2
+    assert cli(environ, tmp_path, "flags", "set", "paywall.respond", "off").returncode == 0
+    flags = json.loads(cli(environ, tmp_path, "flags", "list", "--json").stdout)
+    assert flags["paywall.respond"] is False and flags["paywall"] is True
+    bad = cli(environ, tmp_path, "flags", "set", "free-beer", "on")
+    assert bad.returncode == 2 and "unknown flag" in bad.stderr
+    audit = json.loads(cli(environ, tmp_path, "audit", "tail", "--actor", "cli", "--json").stdout)["items"]
+    assert [e["action"] for e in audit][:2] == ["flag.set", "subscription.grant"]
+    assert audit[1]["details"]["reason"] == "support ticket 12"
+
+
+def test_payments_replay_and_reconcile(env, tmp_path):
+    environ, yookassa = env
+    script = (
+        "import asyncio\n"
+        "from cargotool.config import Settings\n"
+        "from cargotool.bootstrap import build_services\n"
+        "async def main():\n"
+        "    s = build_services(Settings.from_env())\n"
+        "    p = await s.payments.create(501, {'plan': '1m'})\n"
+        "    print(p.yookassa_id)\n"
+        "    await s.aclose()\n"
+        "asyncio.run(main())\n"
+    )
+    import subprocess
+    import sys
+
+    created = subprocess.run([sys.executable, "-c", script], env=environ, cwd=tmp_path, capture_output=True, text=True)
+    assert created.returncode == 0, created.stderr
+    yookassa_id = created.stdout.strip().splitlines()[-1]
+    listed = json.loads(cli(environ, tmp_path, "payments", "list", "--json").stdout)["items"]
+    assert [p["status"] for p in listed] == ["pending"] and listed[0]["amount_kopecks"] == 49900
+    assert "nothing new" in cli(environ, tmp_path, "payments", "replay", yookassa_id).stdout
+    yookassa.succeed(yookassa_id)
+    assert "checked 1 open payment(s); 1 changed" in cli(environ, tmp_path, "payments", "reconcile", "--older-than", "0").stdout
+    assert "nothing new" in cli(environ, tmp_path, "payments", "replay", yookassa_id).stdout  # idempotent
+    assert json.loads(cli(environ, tmp_path, "subs", "show", "501", "--json").stdout)["source"] == "payment"
+    missing = cli(environ, tmp_path, "payments", "replay", "no-such-payment")
+    assert missing.returncode == 5 and "Traceback" not in missing.stderr
+    environ.pop("YOOKASSA_SECRET_KEY")
+    unconfigured = cli(environ, tmp_path, "payments", "replay", yookassa_id)
+    assert unconfigured.returncode == 78 and "YOOKASSA_SECRET_KEY" in unconfigured.stderr
