@@ -66,12 +66,21 @@ def standin() -> CargoTechStandIn:
     return CargoTechStandIn(phone=TEST_PHONE, password=TEST_PASSWORD)
 
 
+async def close_services(services) -> None:
+    """Close what a test's Services own, but not the shared `redis` fixture (it cleans up after itself)."""
+    await services.cargos.aclose()
+    await services.cargotech.tokens.aclose()
+    await services.http.aclose()
+    if services.bot_api is not None:
+        await services.bot_api.aclose()
+    services.database.close()
+
+
 @pytest.fixture
 async def services(settings, redis, standin):
     built = build_services(settings, redis=redis, transport=StandInTransport(standin))
     yield built
-    await built.http.aclose()
-    built.database.close()
+    await close_services(built)
 
 
 @pytest.fixture

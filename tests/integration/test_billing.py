@@ -17,7 +17,7 @@ from cargotool.core.storage.models import AuditEvent, Payment, PaymentEffect, Su
 from cargotool.server.app import create_app
 from cargotool.standin import StandInServer, StandInTransport
 from cargotool.standin.yookassa import YooKassaStandIn
-from tests.conftest import TEST_BOT_TOKEN
+from tests.conftest import TEST_BOT_TOKEN, close_services
 
 Sanic.test_mode = True
 
@@ -48,9 +48,7 @@ def make_settings(settings, yookassa, **extra):
 async def app(settings, redis, standin, yookassa):
     services = build_services(make_settings(settings, yookassa), redis=redis, transport=StandInTransport(standin))
     yield create_app(services.settings, services=services)
-    await services.cargos.aclose()
-    await services.http.aclose()
-    services.database.close()
+    await close_services(services)
 
 
 async def session(app, user_id=501):
@@ -175,9 +173,7 @@ async def test_ten_concurrent_deliveries_extend_once(database, settings, redis, 
         assert 29.9 < (row.expires_at - dt.datetime.now(dt.timezone.utc)).total_seconds() / 86400 < 30.001
         assert await services.database.run(lambda: PaymentEffect.select().count()) == 1
     finally:
-        await services.cargos.aclose()
-        await services.http.aclose()
-        services.database.close()
+        await close_services(services)
 
 
 async def test_a_lost_webhook_is_recovered_by_reconcile(app, yookassa):
@@ -336,9 +332,7 @@ async def test_admin_api_is_for_admins_only(settings, redis, standin, yookassa):
         assert {"subscription.grant", "promo.create", "promo.disable", "flag.set"} <= set(actions)
         assert all(e["actor"] == "admin:42" for e in audit.json["items"])
     finally:
-        await services.cargos.aclose()
-        await services.http.aclose()
-        services.database.close()
+        await close_services(services)
 
 
 async def test_expiry_reminders_are_sent_once(app):
@@ -362,8 +356,7 @@ async def test_periodic_jobs_run_on_one_instance_per_window(settings, redis, sta
         second = await other._once_per_window("reconcile-payments", 300)
         assert (first, second) == (True, False)
     finally:
-        await other.cargos.aclose()
-        await other.http.aclose()
+        await close_services(other)
 
 
 async def test_payments_without_yookassa_configured_are_503(settings, redis, standin):
@@ -374,5 +367,4 @@ async def test_payments_without_yookassa_configured_are_503(settings, redis, sta
         response = await pay(app, headers)
         assert response.status == 503 and response.json["error"]["code"] == "not_configured"
     finally:
-        await services.cargos.aclose()
-        await services.http.aclose()
+        await close_services(services)

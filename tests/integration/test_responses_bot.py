@@ -15,7 +15,7 @@ from cargotool.core.storage.models import DriverRecord, Response
 from cargotool.server.app import create_app
 from cargotool.standin import StandInTransport
 from cargotool.standin.telegram import BotApiStandIn
-from tests.conftest import TEST_BOT_TOKEN
+from tests.conftest import TEST_BOT_TOKEN, close_services
 
 Sanic.test_mode = True
 
@@ -43,10 +43,7 @@ async def app(bot_settings, redis, standin, telegram):
                               bot_transport=telegram.transport())
     await services.flags.set("paywall", False)  # these tests are about responses; the paywall has its own
     yield create_app(bot_settings, services=services)
-    await services.cargos.aclose()
-    await services.http.aclose()
-    await services.bot_api.aclose()
-    services.database.close()
+    await close_services(services)
 
 
 async def deliver(app, timeout: float = 8.0) -> int:
@@ -245,7 +242,8 @@ async def test_outbox_survives_a_restart_between_queue_and_send(bot_settings, re
     assert await second.outbox.deliver_due() == 1
     assert [c.params["text"] for c in telegram.sent("sendMessage")] == ["не потеряется"]
     assert await second.outbox.send("sendMessage", {"chat_id": DRIVER, "text": "x"}, key="restart-test") is None
-    await second.aclose()
+    await close_services(second)
+    await close_services(first)
 
 
 async def test_a_driver_who_blocked_the_bot_is_marked_and_not_retried(app, standin, telegram):
