@@ -24,9 +24,10 @@ class AuditLog:
         ip: str | None = None,
     ) -> None:
         text = redactor.redact(json.dumps(details or {}, ensure_ascii=False, default=str, sort_keys=True))
-        await self._db.run(
-            lambda: AuditEvent.create(actor=actor, action=action, target=target, details=text, ip=ip)
-        )
+        # Column limits hold on PostgreSQL too: a long Telegram name must not fail the operation it records.
+        await self._db.run(lambda: AuditEvent.create(actor=actor[:64], action=action[:64],
+                                                     target=target[:128] if target else None, details=text,
+                                                     ip=ip[:64] if ip else None))
 
     async def tail(self, limit: int = 50, action: str | None = None, actor: str | None = None,
                    since: dt.datetime | None = None) -> list[AuditEvent]:

@@ -57,4 +57,6 @@ async def test_audit_round_trip_keeps_utc_times(kind, tmp_path, postgres_url):
     await audit.record("cli", "cargotech.token_flush", details={"removed": True})
     [event] = await audit.tail()
     assert event.action == "cargotech.token_flush" and event.created_at.tzinfo is not None
+    await audit.record("dispatcher:42 " + "Анна" * 60, "response.accepted", target="t" * 300)  # longer than the columns
+    assert len((await audit.tail(1))[0].actor) == 64
     database.close()

@@ -284,14 +284,14 @@ class ResponseService:
                 now = utcnow()
                 values: dict = {"status": status, "updated_at": now}
                 if decision:
-                    values.update(decided_by=actor, decided_at=now)
+                    values.update(decided_by=actor[:128], decided_at=now)
                 changed = (Response.update(**values)
                            .where((Response.id == response_id) & (Response.status.in_(only_from))).execute())
                 row = Response.get_or_none(Response.id == response_id)
                 if row is None:
                     raise NotFound("Отклик не найден")
                 if changed:
-                    ResponseEvent.create(response=row, status=status, actor=actor, note=note, created_at=now)
+                    ResponseEvent.create(response=row, status=status, actor=actor[:128], note=note, created_at=now)
                 return ResponseView.of(row), bool(changed)
 
         view, changed = await self._db.run(work)
