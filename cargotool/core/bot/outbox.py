@@ -23,7 +23,7 @@ import redis.asyncio as aioredis
 
 from ..drivers.ratelimit import BUCKET_LUA
 from ..errors import UpstreamError
-from ..waiting import wait_any
+from ..waiting import repeat_until
 from ..storage.queue import DurableQueue, Item
 from ..storage.redis import Keys
 from .api import BotApi, TelegramError
@@ -109,16 +109,7 @@ class Outbox:
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
         """Deliver until `stop` is set; sleeps `idle` between empty passes (or until a send wakes it)."""
-        while not stop.is_set():
-            try:
-                delivered = await self.deliver_due()
-            except Exception as exc:  # Redis down for a moment: keep the loop alive
-                log.warning("outbox pass failed: %s", type(exc).__name__)
-                delivered = 0
-            if delivered:
-                continue
-            self._wake.clear()
-            await wait_any(self._wake, stop, timeout=idle)
+        await repeat_until(stop, self._wake, self.deliver_due, idle=idle, name="outbox")
 
     async def _hold(self, item: Item, chat_id: Any, held: dict[Any, float], wait: float) -> None:
         """Put the item back until its chat may receive again, behind the chat's earlier messages."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from ..waiting import wait_any
+from ..waiting import repeat_until
 from ..storage.queue import DurableQueue
 from ..storage.redis import Keys
 from .handlers import BotHandlers
@@ -57,13 +57,4 @@ class UpdateInbox:
         return done
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                done = await self.process_due()
-            except Exception as exc:
-                log.warning("update loop pass failed: %s", type(exc).__name__)
-                done = 0
-            if done:
-                continue
-            self._wake.clear()
-            await wait_any(self._wake, stop, timeout=idle)
+        await repeat_until(stop, self._wake, self.process_due, idle=idle, name="bot updates")
