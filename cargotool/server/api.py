@@ -14,7 +14,7 @@ from sanic_ext import openapi
 from ..core.cargo.filters import InvalidFilter, parse_filters
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
-from ..core.drivers.ratelimit import Limit, RateLimited
+from ..core.drivers.ratelimit import Limit
 from ..core.errors import InvalidInput, NotConfigured, NotFound, PaymentRequired
 from .client_ip import request_ip
 
@@ -58,11 +58,6 @@ async def authenticate(request: Request) -> None:
         return
     svc = services(request)
     request.ctx.driver = await svc.auth.admit(bearer(request), svc.api_limit)
-
-
-@bp.exception(RateLimited)
-async def rate_limited(request: Request, exc: RateLimited):
-    return json(exc.to_dict(), status=429, headers={"Retry-After": str(exc.retry_after)})
 
 
 @bp.post("/session")

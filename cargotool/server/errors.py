@@ -24,7 +24,9 @@ def install_error_handlers(app: Sanic) -> None:
     async def on_cargotool_error(request, exc: CargotoolError):
         if exc.http_status >= 500:
             log.warning("%s %s -> %s: %s", request.method, request.path, exc.code, exc.message)
-        return json(exc.to_dict(), status=exc.http_status)
+        retry_after = getattr(exc, "retry_after", None)  # rate limits say when to come back
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return json(exc.to_dict(), status=exc.http_status, headers=headers)
 
     @app.exception(SanicException)
     async def on_sanic_error(request, exc: SanicException):
