@@ -24,6 +24,7 @@ from .core.billing.promo import PromoCodes
 from .core.billing.subscriptions import Subscriptions
 from .core.cargo.formatting import to_moscow
 from .core.bot.api import BotApi
+from .core.bot.buttons import plans_button, webapp_button
 from .core.bot.dispatch import ChatDispatch
 from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
@@ -217,7 +218,7 @@ def build_services(
         await outbox.send("sendMessage", {
             "chat_id": driver_id,
             "text": f"✅ Оплата прошла. Доступ открыт до {to_moscow(expires_at).strftime('%d.%m.%Y')}.",
-            "reply_markup": {"inline_keyboard": [[plans_button(settings.webapp_url, "Открыть грузы", "")]]},
+            "reply_markup": {"inline_keyboard": [[webapp_button(settings.webapp_url, "Открыть грузы")]]},
         }, key=f"paid:{driver_id}:{expires_at.timestamp():.0f}")
 
     payments = Payments(database, YooKassaGateway(settings.yookassa_shop_id, settings.yookassa_secret_key,
@@ -254,8 +255,3 @@ def build_services(
         plans=plans,
         upstream_label=label,
     )
-
-
-def plans_button(webapp_url: str, text: str = "Продлить подписку", screen: str = "?screen=plans") -> dict:
-    url = f"{webapp_url.rstrip('/')}/{screen}"
-    return {"text": text, "web_app": {"url": url}} if url.startswith("https://") else {"text": text, "url": url}

@@ -12,6 +12,7 @@ from typing import Any
 from ..cargo.formatting import format_rub, group_digits, to_moscow
 from ..responses.service import ACCEPTED, ACTIVE, DECLINED, EXPIRED, SENT, VIEWED, WITHDRAWN, ResponseService, ResponseView
 from ..storage.models import DriverRecord
+from .buttons import open_load_button
 from .outbox import Outbox
 
 STATUS_LINES = {
@@ -24,12 +25,6 @@ DRIVER_MESSAGES = {
     DECLINED: "❌ Ваш отклик отклонён",
     EXPIRED: "⌛ Отклик истёк: груз снят или ответа не было",
 }
-
-
-def open_load_button(webapp_url: str, cargo_id: str, text: str = "Открыть груз") -> dict[str, Any]:
-    """A button that opens the load in the Mini App (web_app needs https; a plain link otherwise)."""
-    url = f"{webapp_url.rstrip('/')}/?load={cargo_id}"
-    return {"text": text, "web_app": {"url": url}} if url.startswith("https://") else {"text": text, "url": url}
 
 
 def _driver_line(driver: DriverRecord | None, view: ResponseView) -> str:

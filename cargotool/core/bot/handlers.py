@@ -14,7 +14,7 @@ from ..cargo.formatting import format_rub, to_moscow
 from ..errors import CargotoolError
 from ..responses.service import ResponseService, status_word
 from .api import BotApi
-from .dispatch import open_load_button
+from .buttons import open_load_button, webapp_button
 from .outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,7 @@ class BotHandlers:
         await self._reply(chat_id, "\n".join(lines), update_id, keyboard=[[self._app_button()]])
 
     def _app_button(self) -> dict[str, Any]:
-        url = self._webapp_url.rstrip("/") + "/"
-        return {"text": "Открыть грузы", "web_app": {"url": url}} if url.startswith("https://") else {"text": "Открыть грузы", "url": url}
+        return webapp_button(self._webapp_url, "Открыть грузы")
 
     async def _reply(self, chat_id: int, text: str, update_id: Any, keyboard: list | None = None) -> None:
         params: dict[str, Any] = {"chat_id": chat_id, "text": text}
