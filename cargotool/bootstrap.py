@@ -7,7 +7,6 @@ tests build it with test settings. Nothing here runs at import time.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -17,14 +16,14 @@ import redis.asyncio as aioredis
 from .config import Settings
 from .core.audit import AuditLog
 from .core.billing.flags import Flags
+from .core.billing.notices import BillingNotices
+from .core.billing.paywall import Paywall
 from .core.billing.gateway import YooKassaGateway
 from .core.billing.payments import Payments
 from .core.billing.plans import Plan, plans_from
 from .core.billing.promo import PromoCodes
 from .core.billing.subscriptions import Subscriptions
-from .core.cargo.formatting import to_moscow
 from .core.bot.api import BotApi
-from .core.bot.buttons import plans_button, webapp_button
 from .core.bot.dispatch import ChatDispatch
 from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
@@ -70,33 +69,15 @@ class Services:
     promos: PromoCodes
     payments: Payments
     plans: dict[str, Plan]
+    paywall: Paywall
+    notices: BillingNotices
     upstream_label: str  # "live" or "recorded"
-
-    async def has_access(self, driver_id: int, part: str) -> bool:
-        """False when the paywall `part` (e.g. "paywall.contacts") is on and the driver has no subscription."""
-        if not await self.flags.enabled(part):
-            return True
-        return (await self.subscriptions.status(driver_id)).active
 
     async def _once_per_window(self, job: str, seconds: int) -> bool:
         return bool(await self.redis.set(self.keys(f"jobs:{job}"), "1", nx=True, ex=seconds))
 
     async def remind_expiring(self) -> int:
-        """DM drivers 3 days before their subscription ends and when it has ended (once per expiry)."""
-        now = dt.datetime.now(dt.timezone.utc)
-        sent = 0
-        for stage, start, end, text in (
-            ("soon", now, now + dt.timedelta(days=3), "⏳ Подписка заканчивается {date}. Продлите, чтобы не потерять контакты и отклики."),
-            ("ended", now - dt.timedelta(days=1), now, "Подписка закончилась {date}. Продлить можно в приложении."),
-        ):
-            for sub in await self.subscriptions.expiring(start, end):
-                date = to_moscow(sub.expires_at).strftime("%d.%m.%Y")
-                queued = await self.outbox.send("sendMessage", {
-                    "chat_id": sub.driver_id, "text": text.format(date=date),
-                    "reply_markup": {"inline_keyboard": [[plans_button(self.settings.webapp_url)]]},
-                }, key=f"remind:{stage}:{sub.driver_id}:{sub.expires_at.timestamp():.0f}")
-                sent += int(queued is not None)
-        return sent
+        return await self.notices.remind_expiring()
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner: deliver the outbox, process bot
@@ -213,19 +194,15 @@ def build_services(
     plans = plans_from(settings.plans)
     subscriptions = Subscriptions(database, redis, keys, audit)
     promos = PromoCodes(database, subscriptions, audit)
-
-    async def on_paid(driver_id: int, expires_at) -> None:
-        await outbox.send("sendMessage", {
-            "chat_id": driver_id,
-            "text": f"✅ Оплата прошла. Доступ открыт до {to_moscow(expires_at).strftime('%d.%m.%Y')}.",
-            "reply_markup": {"inline_keyboard": [[webapp_button(settings.webapp_url, "Открыть грузы")]]},
-        }, key=f"paid:{driver_id}:{expires_at.timestamp():.0f}")
+    notices = BillingNotices(outbox, subscriptions, settings.webapp_url)
+    # The recorded demo has no payments configured: its paywall is off unless switched on.
+    flags = Flags(database, audit, {"paywall": False} if settings.uses_recorded_cargotech else None)
 
     payments = Payments(database, YooKassaGateway(settings.yookassa_shop_id, settings.yookassa_secret_key,
                                                   settings.yookassa_api_url),
                         plans, promos, subscriptions, audit,
                         return_url=settings.payment_return_url or settings.webapp_url,
-                        receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code, on_paid=on_paid)
+                        receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code, on_paid=notices.paid)
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions)
@@ -247,11 +224,12 @@ def build_services(
         outbox=outbox,
         bot=handlers,
         updates=UpdateInbox(redis, keys, handlers),
-        # The recorded demo has no payments configured: its paywall is off unless switched on.
-        flags=Flags(database, audit, {"paywall": False} if settings.uses_recorded_cargotech else None),
+        flags=flags,
         subscriptions=subscriptions,
         promos=promos,
         payments=payments,
         plans=plans,
+        paywall=Paywall(flags, subscriptions),
+        notices=notices,
         upstream_label=label,
     )

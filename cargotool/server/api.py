@@ -129,7 +129,7 @@ async def cargo_detail(request: Request, cargo_id: str):
         answer = await svc.cargos.detail(cargo_id)
     except NotFound:
         raise NotFound("Груз не найден или уже снят") from None
-    if await svc.has_access(request.ctx.driver.telegram_id, "paywall.contacts"):
+    if await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.contacts"):
         return answer_response(answer)
     body = jsonlib.loads(answer.text)  # the shared copy stays whole; this driver's answer loses the contacts
     body["contacts"] = []
@@ -181,7 +181,7 @@ def _cargo_id(cargo_id: str) -> str:
 @openapi.response(409, description="already accepted")
 async def respond(request: Request, cargo_id: str):
     svc = services(request)
-    if not await svc.has_access(request.ctx.driver.telegram_id, "paywall.respond"):
+    if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.respond"):
         raise PaymentRequired("Откликаться можно с подпиской — выберите тариф")
     body = request.json if request.body else None
     view, created = await svc.responses.submit(request.ctx.driver, _cargo_id(cargo_id), body, ip=request_ip(request))
@@ -211,7 +211,7 @@ async def my_responses(request: Request):
 @openapi.secured("session")
 async def contact_to_chat(request: Request, cargo_id: str):
     svc = services(request)
-    if not await svc.has_access(request.ctx.driver.telegram_id, "paywall.contacts"):
+    if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.contacts"):
         raise PaymentRequired("Контакты доступны с подпиской — выберите тариф")
     if svc.bot_api is None:
         raise NotConfigured("Бот не настроен (TELEGRAM_BOT_TOKEN)")
