@@ -11,7 +11,7 @@ from sanic import Blueprint, Request, json
 from sanic_ext import openapi
 
 from ..core.errors import Forbidden, InvalidInput
-from .api import bearer, services
+from .requests import bearer, json_body, services
 
 bp = Blueprint("admin", url_prefix="/api/admin")
 
@@ -26,7 +26,7 @@ async def admins_only(request: Request) -> None:
 
 
 def _body(request: Request) -> dict[str, Any]:
-    body = request.json if request.body else None
+    body = json_body(request)
     if not isinstance(body, dict):
         raise InvalidInput("Нужен JSON-объект", fields={"body": "Ожидался объект"})
     return body

@@ -17,20 +17,11 @@ from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
 from ..core.errors import InvalidInput, NotConfigured, NotFound, PaymentRequired
 from .client_ip import request_ip
+from .requests import bearer, json_body, services
 
 bp = Blueprint("api", url_prefix="/api")
 
 PUBLIC = {("POST", "/api/session")}
-
-
-def services(request: Request):
-    return request.app.ctx.services
-
-
-def bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def answer_response(answer: Answer) -> HTTPResponse:
@@ -70,7 +61,7 @@ async def create_session(request: Request):
     svc = services(request)
     ip = request_ip(request)
     await svc.limiter.check(f"login:{ip}", svc.login_limit)
-    body: Any = request.json if request.body else None
+    body: Any = json_body(request)
     init_data = body.get("init_data") if isinstance(body, dict) else None
     if not isinstance(init_data, str) or not init_data.strip():
         raise InvalidInput("Нужны данные входа Telegram", fields={"init_data": "Обязательное поле"})
@@ -183,7 +174,7 @@ async def respond(request: Request, cargo_id: str):
     svc = services(request)
     if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.respond"):
         raise PaymentRequired("Откликаться можно с подпиской — выберите тариф")
-    body = request.json if request.body else None
+    body = json_body(request)
     view, created = await svc.responses.submit(request.ctx.driver, _cargo_id(cargo_id), body, ip=request_ip(request))
     return json({"response": view.public()}, status=201 if created else 200)
 
@@ -259,7 +250,7 @@ async def create_payment(request: Request):
     svc = services(request)
     ip = request_ip(request)
     await svc.limiter.check(f"payments:{request.ctx.driver.telegram_id}", PAYMENT_LIMIT)
-    payment = await svc.payments.create(request.ctx.driver.telegram_id, request.json if request.body else None, ip=ip)
+    payment = await svc.payments.create(request.ctx.driver.telegram_id, json_body(request), ip=ip)
     return json({"payment_id": payment.id, "confirmation_url": payment.confirmation_url,
                  "amount_rub": payment.amount_kopecks / 100, "status": payment.status})
 
@@ -270,7 +261,7 @@ async def create_payment(request: Request):
 @openapi.body({"application/json": {"code": str}})
 async def apply_promo(request: Request):
     svc = services(request)
-    body = request.json if request.body else None
+    body = json_body(request)
     code = body.get("code") if isinstance(body, dict) else None
     if not isinstance(code, str) or not code.strip():
         raise InvalidInput("Введите промокод", fields={"code": "Обязательное поле"})

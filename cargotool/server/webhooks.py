@@ -10,6 +10,7 @@ from sanic_ext import openapi
 
 from ..core.errors import InvalidInput, NotConfigured, NotFound, Unauthorized
 from .client_ip import ip_in, request_ip
+from .requests import json_body
 
 bp = Blueprint("webhooks", url_prefix="/webhooks")
 
@@ -26,10 +27,7 @@ async def telegram(request: Request):
     given = request.headers.get("x-telegram-bot-api-secret-token", "")
     if not hmac.compare_digest(given.encode(), secret.encode()):
         raise Unauthorized("Wrong or missing secret token")
-    try:
-        update = request.json
-    except Exception:
-        update = None
+    update = json_body(request)
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         raise InvalidInput("Not a Telegram update", fields={"update_id": "required, a number"})
     new = await services.updates.accept(update)
@@ -47,10 +45,7 @@ async def yookassa(request: Request):
     if not ip_in(ip, settings.yookassa_trusted_networks):
         await services.audit.record("system", "payment.webhook_rejected", details={"reason": "untrusted address"}, ip=ip)
         return json({"error": {"code": "forbidden", "message": "Not from YooKassa"}}, status=403)
-    try:
-        body = request.json
-    except Exception:
-        body = None
+    body = json_body(request)
     try:
         outcome = await services.payments.handle_notification(body, actor="system:webhook", ip=ip)
     except NotFound:

@@ -188,3 +188,8 @@ async def test_without_bot_token_login_is_not_configured(make_app):
     app = make_app(telegram_bot_token=None)  # live mode: no demo token
     _, response = await app.asgi_client.post("/api/session", json={"init_data": init_data()})
     assert response.status == 503 and response.json["error"]["code"] == "not_configured"
+
+
+async def test_a_body_that_is_not_json_is_a_field_error(app):
+    _, response = await app.asgi_client.post("/api/session", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status == 400 and response.json["error"]["fields"] == {"body": "invalid JSON"}
