@@ -193,7 +193,7 @@ async def withdraw(request: Request, cargo_id: str):
 @openapi.parameter("cargo_id", str)
 async def my_responses(request: Request):
     cargo_id = request.args.get("cargo_id")
-    views = await services(request).responses.mine(request.ctx.driver, _cargo_id(cargo_id) if cargo_id else None)
+    views = await services(request).responses.mine(request.ctx.driver.telegram_id, _cargo_id(cargo_id) if cargo_id else None)
     return json({"items": [v.public() for v in views]})
 
 

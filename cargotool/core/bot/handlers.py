@@ -83,9 +83,7 @@ class BotHandlers:
         await self._reply(chat_id, "Здравствуйте! " + HELP, update_id, keyboard=[[self._app_button()]])
 
     async def _responses_list(self, chat_id: int, update_id: Any, with_subscription: bool) -> None:
-        from ..drivers.sessions import Driver
-
-        views = await self._responses.mine(Driver(telegram_id=chat_id, first_name=""), limit=5)
+        views = await self._responses.mine(chat_id, limit=5)
         lines = []
         if with_subscription and self._subscriptions is not None:
             status = await self._subscriptions.status(chat_id)

@@ -203,9 +203,9 @@ class ResponseService:
             raise Conflict(f"Отклик уже {status_word(view.status)}, отозвать нельзя")
         return view
 
-    async def mine(self, driver: Driver, cargo_id: str | None = None, limit: int = 50) -> list[ResponseView]:
+    async def mine(self, driver_id: int, cargo_id: str | None = None, limit: int = 50) -> list[ResponseView]:
         def work():
-            query = Response.select().where(Response.driver == driver.telegram_id)
+            query = Response.select().where(Response.driver == driver_id)
             if cargo_id:
                 query = query.where(Response.cargo_id == cargo_id)
             return [ResponseView.of(r) for r in query.order_by(Response.updated_at.desc(), Response.id.desc()).limit(limit)]
