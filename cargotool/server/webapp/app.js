@@ -857,7 +857,11 @@
     loadPage(true);
   }
 
+  const RADII_KM = [0, 25, 50, 100, 200];
+
   function wireSheet() {
+    document.querySelectorAll("select.radius").forEach((select) => select.replaceChildren(
+      ...RADII_KM.map((km) => el("option", { value: km ? String(km) : "" }, `${km} км`))));
     $("open-filters").addEventListener("click", () => { haptic.tap(); openSheet(); });
     $("close-filters").addEventListener("click", closeSheet);
     $("sheet").addEventListener("click", (e) => { if (e.target === $("sheet")) closeSheet(); });
