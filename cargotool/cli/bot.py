@@ -72,16 +72,17 @@ def info(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
 
     async def work(services: Services):
         api = _api(services)
-        return await api.call("getMe"), await api.call("getWebhookInfo"), await services.outbox.queue.size()
+        queue = services.outbox.queue
+        return await api.call("getMe"), await api.call("getWebhookInfo"), await queue.size(), len(await queue.dead())
 
-    me, webhook, queued = run_with_services(work)
+    me, webhook, queued, dead = run_with_services(work)
     if as_json:
-        print_json({"bot": me, "webhook": webhook, "outbox_queued": queued})
+        print_json({"bot": me, "webhook": webhook, "outbox_queued": queued, "outbox_given_up": dead})
         return
     console.print(f"bot: @{me.get('username')} (id {me.get('id')})")
     console.print(f"webhook: {webhook.get('url') or 'not set'}; pending updates {webhook.get('pending_update_count', 0)}"
                   + (f"; last error: {webhook['last_error_message']}" if webhook.get("last_error_message") else ""))
-    console.print(f"outbox: {queued} message(s) waiting")
+    console.print(f"outbox: {queued} message(s) waiting, {dead} given up (kept in outbox:dead)")
 
 
 @bot_app.command()

@@ -48,7 +48,7 @@ def test_bot_setup_refuses_http_and_a_missing_secret(env, tmp_path):
 def test_bot_info_and_send(env, tmp_path):
     environ, telegram = env
     info = json.loads(run_cli(["bot", "info", "--json"], environ, tmp_path).stdout)
-    assert info["bot"]["username"] == "cargotool_bot" and info["outbox_queued"] == 0
+    assert info["bot"]["username"] == "cargotool_bot" and info["outbox_queued"] == 0 and info["outbox_given_up"] == 0
     sent = run_cli(["bot", "send", "--chat", "501", "--text", "Проверка связи"], environ, tmp_path)
     assert sent.returncode == 0 and sent.stdout.strip() == "sent"
     assert [c.params["text"] for c in telegram.sent("sendMessage", 501)] == ["Проверка связи"]

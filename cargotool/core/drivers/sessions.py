@@ -29,7 +29,6 @@ class Driver:
     first_name: str
     username: str | None = None
     last_name: str | None = None
-    is_admin: bool = False
 
     def public(self) -> dict:
         return {"telegram_id": self.telegram_id, "first_name": self.first_name, "username": self.username}
@@ -46,14 +45,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# Read the session and renew its TTL in one round trip.
-_GET_AND_TOUCH = """
-local value = redis.call('get', KEYS[1])
-if value then redis.call('expire', KEYS[1], ARGV[1]) end
-return value
-"""
-
-# ... and also take a token from the driver's bucket (ARGV[2] = bucket key prefix, ARGV[3..5] = limit).
+# Read the session, renew its TTL and take a token from the driver's bucket (ARGV[2] = bucket key prefix, ARGV[3..5] = limit).
 _ADMIT = BUCKET_LUA + """
 local value = redis.call('get', KEYS[1])
 if not value then return {0} end
@@ -69,7 +61,6 @@ class SessionStore:
         self._redis = redis
         self._keys = keys
         self.ttl = ttl_seconds
-        self._get_and_touch = redis.register_script(_GET_AND_TOUCH)
         self._admit = ScriptBatcher(redis, _ADMIT)
         self._bucket_prefix = keys("ratelimit:driver:")
 
@@ -81,12 +72,6 @@ class SessionStore:
         value = f"{driver.telegram_id}|{json.dumps(asdict(driver), ensure_ascii=False)}"
         await self._redis.set(self._key(token), value, ex=self.ttl)
         return Session(token=token, expires_at=time.time() + self.ttl, driver=driver)
-
-    async def get(self, token: str) -> Driver | None:
-        if not token or len(token) > 128:
-            return None
-        raw = await self._get_and_touch(keys=[self._key(token)], args=[self.ttl])
-        return _driver(raw) if raw is not None else None
 
     async def admit(self, token: str | None, limit: Limit) -> Driver | None:
         """The session's driver, its TTL renewed and one request taken from its bucket (RateLimited
@@ -107,4 +92,5 @@ class SessionStore:
 @lru_cache(maxsize=4096)  # the same few thousand sessions are read over and over
 def _driver(raw: str) -> Driver:
     _, _, data = raw.partition("|")
-    return Driver(**json.loads(data))
+    known = Driver.__dataclass_fields__
+    return Driver(**{k: v for k, v in json.loads(data).items() if k in known})  # sessions outlive code changes
