@@ -12,6 +12,7 @@ from sanic import Blueprint, HTTPResponse, Request, json
 from sanic_ext import openapi
 
 from ..core.cargo.filters import InvalidFilter, parse_filters
+from ..core.cargo.formatting import moscow_today
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
@@ -104,8 +105,7 @@ async def delete_session(request: Request):
 @openapi.response(200, {"application/json": {"items": list, "meta": dict}})
 @openapi.response(400, description='{"error": {"code": "invalid_filter", "fields": {...}}}')
 async def list_cargos(request: Request):
-    today = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()  # Moscow
-    query = query_for(request.query_string, today)
+    query = query_for(request.query_string, moscow_today())
     return answer_response(await services(request).cargos.list(query))
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import peewee
 
 from ..audit import AuditLog
-from ..errors import CargotoolError, InvalidInput
+from ..errors import CargotoolError, InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import DriverRecord, PromoCode, PromoUse, utcnow
 from .subscriptions import Subscriptions, extend_in_transaction
@@ -30,7 +30,6 @@ MIN_PAYMENT_KOPECKS = 100  # YooKassa takes at least 1 ₽
 class PromoRejected(CargotoolError):
     code = "promo_rejected"
     http_status = 400
-    exit_code = 2
 
     def __init__(self, message: str) -> None:
         super().__init__(message, fields={"promo_code": message})
@@ -117,7 +116,7 @@ class PromoCodes:
         text = normalise_code(code)
         changed = await self._db.run(lambda: PromoCode.update(disabled=True).where(PromoCode.code == text).execute())
         if not changed:
-            raise InvalidInput(f"no promo code {text}", fields={"code": "not found"})
+            raise NotFound(f"no promo code {text}")
         await self._audit.record(actor, "promo.disable", target=text)
 
     def _check(self, row: PromoCode | None, driver_id: int, now: dt.datetime) -> PromoCode:
