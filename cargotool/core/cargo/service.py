@@ -29,6 +29,7 @@ import redis.asyncio as aioredis
 from ..cargotech.client import CargoTechClient
 from ..cargotech.query import CargoListQuery
 from ..errors import UpstreamError, UpstreamUnavailable
+from ..observability.metrics import count_cache
 from ..storage.redis import Keys
 from ..storage.singleflight import SingleFlight
 from .cards import card, detail
@@ -139,10 +140,13 @@ class CargoService:
         now = time.time()
         local = self._local.get(key)
         if local and local[0] > time.monotonic():
+            count_cache(kind, "hit")
             return local[1]
         stored = await self._read(key)
         if stored and now - stored.fetched_at < ttl:
+            count_cache(kind, "hit")
             return self._remember(key, stored, ttl)
+        count_cache(kind, "miss")
 
         async def read_fresh() -> Answer | None:
             current = await self._read(key)
@@ -170,6 +174,7 @@ class CargoService:
         except UpstreamError as exc:
             if stored and time.time() - stored.fetched_at < ttl + self.ttl.stale_max:
                 log.warning("serving a stale %s (%s)", kind, exc.message)
+                count_cache(kind, "stale")
                 return _as_stale(stored)
             raise
         return self._remember(key, answer, ttl)

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from ..errors import NotFound, UpstreamAuthFailed, UpstreamBadResponse, UpstreamError, UpstreamUnavailable
+from ..observability.metrics import MeasuredTransport
 from .models import Account, Cargo, CargoPage, Point, TypeRef, data_list
 from .query import CargoListQuery
 from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
@@ -28,12 +29,13 @@ def build_http_client(
     read_timeout: float = 10.0,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
+    """The pooled client; every attempt goes through MeasuredTransport (calls, outcomes, latency)."""
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         headers={"Accept": "application/json", "User-Agent": "cargotool/0.1"},
-        transport=transport,
+        transport=MeasuredTransport(transport or httpx.AsyncHTTPTransport(limits=limits)),
     )
 
 
