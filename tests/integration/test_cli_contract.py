@@ -30,6 +30,8 @@ CASES: list[tuple[str, list[str], dict, ExitCode, str]] = [
      "rejected the server's credentials"),
     ("cargotech check", [], {LIVE: "1", "CARGOTECH_BASE_URL": "http://127.0.0.1:9", "CARGOTECH_MAX_ATTEMPTS": "1",
                              "CARGOTECH_CONNECT_TIMEOUT": "0.5"}, ExitCode.UNREACHABLE, "could not reach CargoTech"),
+    ("cargotech probe", ["--json"], {LIVE: "1", "CARGOTECH_PASSWORD": "not-it"}, ExitCode.CREDENTIALS_REJECTED,
+     "rejected the server's credentials"),
     ("cargotech token status", [], {"CARGOTECH_TOKEN_CACHE_TTL": "abc"}, ExitCode.CONFIG,
      "configuration error: CARGOTECH_TOKEN_CACHE_TTL: expected a whole number, got 'abc'"),
     ("cargotech token flush", ["now"], {}, ExitCode.BAD_INPUT, "cargotech token flush: got unexpected extra argument"),
