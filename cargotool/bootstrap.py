@@ -202,7 +202,8 @@ def build_services(
                                                   settings.yookassa_api_url),
                         plans, promos, subscriptions, audit,
                         return_url=settings.payment_return_url or settings.webapp_url,
-                        receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code, on_paid=notices.paid)
+                        receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code,
+                        reservation_minutes=settings.promo_reservation_minutes, on_paid=notices.paid)
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions)

@@ -181,6 +181,7 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "yookassa_vat_code": _Spec("YOOKASSA_VAT_CODE", _positive_int, 1),
     "payment_return_url": _Spec("PAYMENT_RETURN_URL", _http_url, None),
     "reconcile_after_minutes": _Spec("RECONCILE_AFTER_MINUTES", _positive_int, 10),
+    "promo_reservation_minutes": _Spec("PROMO_RESERVATION_MINUTES", _positive_int, 60),
     "outbox_enabled": _Spec("OUTBOX_ENABLED", _choice("on", "off"), "on"),
     "session_ttl": _Spec("SESSION_TTL", _positive_int, 86400),
     "rate_limit_api_per_minute": _Spec("RATE_LIMIT_API_PER_MINUTE", _positive_int, 120),
@@ -232,6 +233,7 @@ class Settings:
     yookassa_vat_code: int
     payment_return_url: str | None
     reconcile_after_minutes: int
+    promo_reservation_minutes: int
     outbox_enabled: str
     session_ttl: int
     rate_limit_api_per_minute: int

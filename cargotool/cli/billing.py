@@ -60,17 +60,18 @@ def promo_create(
 
 @promo_app.command("list")
 def promo_list(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Promo codes and their use."""
+    """Promo codes and their use; "reserved" = held by payments not finished yet."""
     views = run_with_services(lambda services: services.promos.list())
     if as_json:
-        print_json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "used": v.used, "max_uses": v.max_uses,
+        print_json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "used": v.used, "reserved": v.reserved, "max_uses": v.max_uses,
                                "valid_until": v.valid_until, "disabled": v.disabled} for v in views]})
         return
     table = Table()
-    for column in ("Code", "Gives", "Used", "Valid until", "State"):
+    for column in ("Code", "Gives", "Used", "Reserved", "Valid until", "State"):
         table.add_column(column)
     for v in views:
-        table.add_row(v.code, v.describe(), f"{v.used}/{v.max_uses or '∞'}", _when(v.valid_until), "disabled" if v.disabled else "on")
+        table.add_row(v.code, v.describe(), f"{v.used}/{v.max_uses or '∞'}", str(v.reserved), _when(v.valid_until),
+                      "disabled" if v.disabled else "on")
     console.print(table)
 
 

@@ -80,7 +80,7 @@ async def grant(request: Request, telegram_id: int):
 async def promo_list(request: Request):
     views = await services(request).promos.list()
     return json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "describe": v.describe(), "used": v.used,
-                            "max_uses": v.max_uses, "valid_until": _iso(v.valid_until), "disabled": v.disabled} for v in views]})
+                            "reserved": v.reserved, "max_uses": v.max_uses, "valid_until": _iso(v.valid_until), "disabled": v.disabled} for v in views]})
 
 
 @bp.post("/promo")

@@ -49,12 +49,12 @@ class YooKassaGateway:
         self.configured = bool(shop_id and secret_key)
         self._shop_id, self._secret_key, self._api_url = shop_id, secret_key, api_url
 
-    def _require(self) -> None:
+    def require(self) -> None:
         if not self.configured:
             raise NotConfigured("Оплата не настроена (YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY)")
 
     def _configure(self) -> None:
-        self._require()
+        self.require()
         from yookassa import Configuration
 
         with _configure_lock:
@@ -72,7 +72,7 @@ class YooKassaGateway:
 
     async def create(self, *, amount_kopecks: int, description: str, return_url: str, metadata: dict[str, Any],
                      idempotency_key: str, receipt: dict[str, Any] | None = None) -> RemotePayment:
-        self._require()
+        self.require()
         from yookassa import Payment
 
         params: dict[str, Any] = {
@@ -88,13 +88,13 @@ class YooKassaGateway:
         return self._payment(response)
 
     async def find(self, payment_id: str) -> RemotePayment:
-        self._require()
+        self.require()
         from yookassa import Payment
 
         return self._payment(await self._call(lambda: Payment.find_one(payment_id)))
 
     async def find_refund(self, refund_id: str) -> RemoteRefund:
-        self._require()
+        self.require()
         from yookassa import Refund
 
         refund = await self._call(lambda: Refund.find_one(refund_id))

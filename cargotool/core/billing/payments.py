@@ -28,7 +28,7 @@ from ..storage.db import Database
 from ..storage.models import DriverRecord, Payment, PaymentEffect, utcnow
 from .gateway import RemotePayment, YooKassaGateway
 from .plans import Plan
-from .promo import PromoCodes, PromoView, discounted
+from .promo import PromoCodes, PromoView, discounted, normalise_code
 from .subscriptions import Subscriptions, extend_in_transaction, shorten_in_transaction
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class Outcome:
 class Payments:
     def __init__(self, database: Database, gateway: YooKassaGateway, plans: dict[str, Plan], promos: PromoCodes,
                  subscriptions: Subscriptions, audit: AuditLog, *, return_url: str, receipt: bool = False,
-                 vat_code: int = 1, on_paid: Callable[[int, dt.datetime], Awaitable[None]] | None = None) -> None:
+                 vat_code: int = 1, reservation_minutes: int = 60, on_paid: Callable[[int, dt.datetime], Awaitable[None]] | None = None) -> None:
         self._db = database
         self.gateway = gateway
         self.plans = plans
@@ -58,6 +58,7 @@ class Payments:
         self._return_url = return_url
         self._receipt = receipt
         self._vat_code = vat_code
+        self._reservation_minutes = reservation_minutes
         self.on_paid = on_paid
 
     # ---- creating ---------------------------------------------------------------------------------
@@ -77,9 +78,8 @@ class Payments:
             errors["email"] = "Для чека нужен e-mail или телефон"
         if errors:
             raise InvalidInput("Проверьте оплату", fields=errors)
-        promo: PromoView | None = await self._promos.for_payment(code, driver_id) if code else None
-        amount = discounted(plan.price_kopecks, promo)
-        row = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, amount, promo))
+        self.gateway.require()  # before any row: without a shop nothing is stored
+        row, promo = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, normalise_code(code) if code else None))
         if row.confirmation_url and row.status in ("pending", "waiting_for_capture"):
             return row
         remote = await self.gateway.create(
@@ -95,20 +95,28 @@ class Payments:
                                           "promo": promo.code if promo else None, "yookassa_id": remote.id})
         return await self._db.run(lambda: Payment.get_by_id(row.id))
 
-    def _reusable_or_new(self, driver_id: int, plan: Plan, amount: int, promo: PromoView | None) -> Payment:
+    def _reusable_or_new(self, driver_id: int, plan: Plan, code: str | None) -> tuple[Payment, PromoView | None]:
+        """An open payment for the same driver, plan and code to hand back, or a new row (holding a
+        reservation of the code), in one write transaction."""
         with self._db.write_transaction():
-            since = utcnow() - dt.timedelta(minutes=REUSE_MINUTES)
-            code = promo.code if promo else None
+            now = utcnow()
+            promo = PromoCodes.discount_in_transaction(code, now) if code else None
+            amount = discounted(plan.price_kopecks, promo)
+            since = now - dt.timedelta(minutes=min(REUSE_MINUTES, self._reservation_minutes))
             existing = (Payment.select()
                         .where((Payment.driver == driver_id) & (Payment.plan_id == plan.id) & (Payment.status.in_(OPEN))
                                & (Payment.promo_code.is_null() if code is None else Payment.promo_code == code)
                                & (Payment.created_at > since) & (Payment.amount_kopecks == amount))
                         .order_by(Payment.created_at.desc()).first())
             if existing:
-                return existing
+                return existing, promo
             DriverRecord.insert(telegram_id=driver_id, first_name="").on_conflict_ignore().execute()
-            return Payment.create(id=str(uuid.uuid4()), driver=driver_id, plan_id=plan.id, days=plan.days,
-                                  amount_kopecks=amount, promo_code=code, status="new")
+            row = Payment.create(id=str(uuid.uuid4()), driver=driver_id, plan_id=plan.id, days=plan.days,
+                                 amount_kopecks=amount, promo_code=code, status="new", created_at=now)
+            if code:
+                PromoCodes.reserve_in_transaction(code, driver_id, row.id, now,
+                                                  now + dt.timedelta(minutes=self._reservation_minutes))
+            return row, promo
 
     def _receipt_for(self, plan: Plan, amount: int, contact: dict[str, str]) -> dict[str, Any] | None:
         if not self._receipt:
@@ -175,20 +183,25 @@ class Payments:
                     PaymentEffect.create(payment=row.id, effect=effect)
                     Payment.update(status=effect, yookassa_id=remote.id, updated_at=utcnow()).where(Payment.id == row.id).execute()
                     if effect != "succeeded":
-                        return None
-                    if row.promo_code:
-                        PromoCodes.record_use_in_transaction(row.promo_code, row.driver_id, row.id)
-                    return extend_in_transaction(row.driver_id, row.days, "payment")
+                        if row.promo_code:
+                            PromoCodes.release_in_transaction(row.promo_code, row.driver_id, row.id)
+                        return None, True
+                    reserved = (PromoCodes.consume_in_transaction(row.promo_code, row.driver_id, row.id)
+                                if row.promo_code else True)
+                    return extend_in_transaction(row.driver_id, row.days, "payment"), reserved
             except peewee.IntegrityError:
                 return "duplicate"
 
-        result = await self._db.run(work)
-        if result == "duplicate":
+        done = await self._db.run(work)
+        if done == "duplicate":
             return Outcome(row.id, effect, False)
+        result, reserved = done
         await self._subscriptions.forget(row.driver_id)
         details = {"yookassa_id": remote.id, "amount_kopecks": row.amount_kopecks}
         if result is not None:
             details["expires_at"] = result.isoformat()
+        if not reserved:  # its reservation had timed out: honoured, and counted past the cap if need be
+            details["promo_honoured_without_reservation"] = row.promo_code
         await self._audit.record(actor, f"payment.{effect}", target=row.id, details=details)
         if effect == "succeeded" and self.on_paid is not None:
             await self.on_paid(row.driver_id, result)

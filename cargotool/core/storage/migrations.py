@@ -59,11 +59,27 @@ def _billing(db: peewee.Database) -> None:
     db.create_tables([Subscription, Payment, PaymentEffect, PromoCode, PromoUse, Flag])
 
 
+def _add_columns(db: peewee.Database, table: str, columns: dict[str, str]) -> None:
+    """ALTER TABLE ... ADD COLUMN for each column not there yet. Migration 4 creates its tables from the
+    current models, so on a new database they already have the columns added later."""
+    present = {c.name for c in db.get_columns(table)}
+    for name, definition in columns.items():
+        if name not in present:
+            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
+
+
+def _promo_reservations(db: peewee.Database) -> None:
+    _add_columns(db, "promo_codes", {"reserved": "INTEGER NOT NULL DEFAULT 0"})
+    _add_columns(db, "promo_uses", {"state": "VARCHAR(16) NOT NULL DEFAULT 'used'", "reserved_until": "TIMESTAMP"})
+    db.execute_sql("CREATE INDEX IF NOT EXISTS promo_uses_payment_id ON promo_uses (payment_id)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
     Migration(3, "responses, their history, drivers.bot_blocked_at", _responses),
     Migration(4, "subscriptions, payments, promo codes, flags", _billing),
+    Migration(5, "promo code reservations by open payments", _promo_reservations),
 ]
 
 

@@ -151,7 +151,8 @@ class PromoCode(BaseModel):
     kind = peewee.CharField(max_length=8)  # days | percent | amount
     value = peewee.IntegerField()  # days, percent, or kopecks
     max_uses = peewee.IntegerField(null=True)
-    used = peewee.IntegerField(default=0)
+    used = peewee.IntegerField(default=0)  # uses by paid payments and applied day codes
+    reserved = peewee.IntegerField(default=0)  # held by open payments (see billing/promo.py)
     valid_until = UTCDateTimeField(null=True)
     disabled = peewee.BooleanField(default=False)
     created_at = UTCDateTimeField(default=utcnow)
@@ -161,9 +162,13 @@ class PromoCode(BaseModel):
 
 
 class PromoUse(BaseModel):
+    """A driver's use of a code: `used`, or `reserved` by an open payment until `reserved_until`."""
+
     code = peewee.ForeignKeyField(PromoCode, column_name="code", backref="uses")
     driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id")
     payment_id = peewee.CharField(max_length=36, null=True)
+    state = peewee.CharField(max_length=16, default="used")  # used | reserved
+    reserved_until = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
