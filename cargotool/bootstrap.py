@@ -22,6 +22,7 @@ from .core.billing.gateway import YooKassaGateway
 from .core.billing.payments import Payments
 from .core.billing.plans import Plan, plans_from
 from .core.billing.promo import PromoCodes
+from .core.billing.refunds import Refunds
 from .core.billing.subscriptions import Subscriptions
 from .core.bot.api import BotApi
 from .core.bot.dispatch import ChatDispatch
@@ -68,6 +69,7 @@ class Services:
     subscriptions: Subscriptions
     promos: PromoCodes
     payments: Payments
+    refunds: Refunds
     plans: dict[str, Plan]
     paywall: Paywall
     notices: BillingNotices
@@ -85,9 +87,11 @@ class Services:
         tasks = [asyncio.ensure_future(self.outbox.run(stop)), asyncio.ensure_future(self.updates.run(stop))]
         try:
             while not stop.is_set():
-                for job, work in (("expire-responses", self.responses.expire_due),
-                                  ("reconcile-payments", self._reconcile), ("remind-expiring", self.remind_expiring)):
-                    if await self._once_per_window(job, 300):
+                for job, work, window in (("expire-responses", self.responses.expire_due, 300),
+                                          ("reconcile-payments", self._reconcile, 300),
+                                          ("reconcile-refunds", self._reconcile_refunds, 3600),
+                                          ("remind-expiring", self.remind_expiring, 300)):
+                    if await self._once_per_window(job, window):
                         try:
                             await work()
                         except Exception as exc:
@@ -100,6 +104,12 @@ class Services:
     async def _reconcile(self) -> None:
         if self.payments.gateway.configured:
             await self.payments.reconcile(self.settings.reconcile_after_minutes)
+
+    async def _reconcile_refunds(self) -> None:
+        """Hourly: refunds of recent payments whose notification was lost (one YooKassa call per payment)."""
+        if self.payments.gateway.configured:
+            await self.payments.reconcile(self.settings.reconcile_after_minutes,
+                                          refund_days=self.settings.reconcile_refund_days)
 
     async def aclose(self) -> None:
         if self.bot_api is not None:
@@ -229,6 +239,7 @@ def build_services(
         subscriptions=subscriptions,
         promos=promos,
         payments=payments,
+        refunds=Refunds(database, payments, audit),
         plans=plans,
         paywall=Paywall(flags, subscriptions),
         notices=notices,

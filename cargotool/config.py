@@ -181,6 +181,7 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "yookassa_vat_code": _Spec("YOOKASSA_VAT_CODE", _positive_int, 1),
     "payment_return_url": _Spec("PAYMENT_RETURN_URL", _http_url, None),
     "reconcile_after_minutes": _Spec("RECONCILE_AFTER_MINUTES", _positive_int, 10),
+    "reconcile_refund_days": _Spec("RECONCILE_REFUND_DAYS", _positive_int, 30),
     "promo_reservation_minutes": _Spec("PROMO_RESERVATION_MINUTES", _positive_int, 60),
     "outbox_enabled": _Spec("OUTBOX_ENABLED", _choice("on", "off"), "on"),
     "session_ttl": _Spec("SESSION_TTL", _positive_int, 86400),
@@ -233,6 +234,7 @@ class Settings:
     yookassa_vat_code: int
     payment_return_url: str | None
     reconcile_after_minutes: int
+    reconcile_refund_days: int
     promo_reservation_minutes: int
     outbox_enabled: str
     session_ttl: int

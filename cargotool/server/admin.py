@@ -11,6 +11,7 @@ from sanic import Blueprint, Request, json
 from sanic_ext import openapi
 
 from ..core.errors import Forbidden, InvalidInput
+from .client_ip import request_ip
 from .requests import bearer, json_body, services
 
 bp = Blueprint("admin", url_prefix="/api/admin")
@@ -50,6 +51,24 @@ async def payments(request: Request):
     return json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_rub": r.amount_kopecks / 100,
                             "promo_code": r.promo_code, "status": r.status, "yookassa_id": r.yookassa_id,
                             "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at)} for r in rows]})
+
+
+@bp.post("/payments/<payment_id:str>/refund")
+@openapi.summary("Refund a paid payment (all that is left, or amount_rub); repeating the same request refunds nothing new")
+@openapi.secured("session")
+@openapi.body({"application/json": {"amount_rub": float, "reason": str}})
+async def refund(request: Request, payment_id: str):
+    body = _body(request)
+    amount = body.get("amount_rub")
+    kopecks = None
+    if amount is not None and amount != "":
+        kopecks = round(amount * 100) if isinstance(amount, (int, float)) and not isinstance(amount, bool) else -1
+        if kopecks < 1 or abs(kopecks - amount * 100) > 1e-6:
+            raise InvalidInput("Проверьте поля", fields={"amount_rub": "сумма в рублях, до копеек"})
+    reason = body.get("reason")
+    result = await services(request).refunds.start(payment_id, reason if isinstance(reason, str) else "", kopecks,
+                                                   actor=request.ctx.actor, ip=request_ip(request))
+    return json(result.public(), status=200 if result.repeated else 201)
 
 
 @bp.get("/subscriptions/<telegram_id:int>")

@@ -10,11 +10,14 @@ import datetime as dt
 import pytest
 
 from cargotool.bootstrap import build_services
+from cargotool.core.billing.payments import Outcome
 from cargotool.core.billing.promo import PromoRejected
-from cargotool.core.storage.models import Payment, PromoCode, PromoUse
+from cargotool.core.errors import InvalidInput, NotFound
+from cargotool.core.storage.models import AuditEvent, Payment, PromoCode, PromoUse, Refund, Subscription
+from cargotool.server.app import create_app
 from cargotool.standin import StandInTransport
 from tests.conftest import close_services
-from tests.integration.test_billing import make_settings, yookassa  # noqa: F401  (fixture)
+from tests.integration.test_billing import loopback_peer, make_settings, session, yookassa  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -157,3 +160,123 @@ def test_reservation_columns_are_added_to_an_older_database(kind, tmp_path, requ
         assert {"state", "reserved_until"} <= columns
     finally:
         database.close()
+
+
+# ---- refunds ------------------------------------------------------------------------------------------
+
+def days_left(expires_at) -> float:
+    return (expires_at - dt.datetime.now(dt.timezone.utc)).total_seconds() / 86400
+
+
+async def subscription_days(services, driver_id=501) -> float:
+    row = await services.database.run(lambda: Subscription.get_by_id(driver_id))
+    return days_left(row.expires_at)
+
+
+async def paid(money, plan="3m", driver_id=501):
+    payment = await money[0].payments.create(driver_id, {"plan": plan})
+    await succeed(money, payment)
+    return payment
+
+
+async def actions(services, action):
+    return await services.database.run(lambda: AuditEvent.select().where(AuditEvent.action == action).count())
+
+
+async def test_an_operator_refund_is_idempotent_and_shortens_once(money):
+    services, standin = money
+    payment = await paid(money)  # 90 days for 1299 ₽
+    result = await services.refunds.start(payment.yookassa_id, "водитель передумал", 64950)
+    assert (result.status, result.repeated, result.amount_kopecks) == ("succeeded", False, 64950)
+    assert 44.9 < days_left(result.expires_at) < 45.001
+    again = await services.refunds.start(payment.yookassa_id, "  Водитель передумал ", 64950)  # the same request
+    assert again.repeated and again.yookassa_id == result.yookassa_id and standin.refund_creates == 1
+    webhook = await services.payments.handle_notification(standin.notification("refund.succeeded", result.yookassa_id))
+    assert webhook.applied is False
+    assert await services.payments.reconcile(payment_refs=(payment.id,)) == [Outcome(payment.id, "succeeded", False)]
+    assert 44.9 < await subscription_days(services) < 45.001
+    row = await services.database.run(lambda: Payment.get_by_id(payment.id))
+    assert row.refunded_kopecks == 64950
+    assert (await actions(services, "payment.refund_requested"), await actions(services, "payment.refunded")) == (1, 1)
+    rest = await services.refunds.start(payment.id, "остаток", None)  # our id works too; default: all that is left
+    assert rest.amount_kopecks == 64950 and rest.status == "succeeded"
+    assert await subscription_days(services) < 0.01  # never before now
+    with pytest.raises(InvalidInput, match="полностью"):
+        await services.refunds.start(payment.id, "ещё раз", 100)
+
+
+async def test_a_lost_refund_webhook_is_caught_by_reconcile(money):
+    services, standin = money
+    payment = await paid(money, "1m")  # 30 days
+    standin.refund(payment.yookassa_id, "249.50")  # made in YooKassa's dashboard; its notification is lost
+    assert [o for o in await services.payments.reconcile() if o.applied] == []  # not asked to look at refunds
+    [outcome] = await services.payments.reconcile(refund_days=30)
+    assert outcome.status == "refund" and outcome.applied
+    assert 14.9 < await subscription_days(services) < 15.001
+    assert await services.payments.reconcile(refund_days=30) == []  # once
+    refund_id = next(iter(standin.refunds))
+    late = await services.payments.handle_notification(standin.notification("refund.succeeded", refund_id))
+    assert late.applied is False and 14.9 < await subscription_days(services) < 15.001
+
+
+async def test_a_pending_refund_is_finished_by_reconcile_or_webhook_once(money):
+    services, standin = money
+    payment = await paid(money, "1m")
+    standin.refund_status = "pending"
+    result = await services.refunds.start(payment.yookassa_id, "двойная оплата", 10000)
+    assert result.status == "pending" and result.expires_at is None
+    assert 29.9 < await subscription_days(services) < 30.001
+    with pytest.raises(InvalidInput, match="не больше 399.00"):  # 499 − 100 waiting
+        await services.refunds.start(payment.yookassa_id, "другая причина", 40000)
+    standin.finish_refund(result.yookassa_id)
+    [outcome] = await services.payments.reconcile()  # an open refund of ours is always checked
+    assert outcome.applied and outcome.status == "refund"
+    assert await services.database.run(lambda: Refund.get_by_id(result.refund_id).status) == "succeeded"
+    webhook = await services.payments.handle_notification(standin.notification("refund.succeeded", result.yookassa_id))
+    assert webhook.applied is False
+    expected = 30 - 30 * 100 / 499
+    assert expected - 0.01 < await subscription_days(services) < expected + 0.01
+
+
+async def test_refund_input_is_checked(money):
+    services, _ = money
+    open_payment = await services.payments.create(501, {"plan": "1m"})
+    with pytest.raises(NotFound):
+        await services.refunds.start("no-such-payment", "ошибка")
+    with pytest.raises(InvalidInput) as not_paid:
+        await services.refunds.start(open_payment.yookassa_id, "ошибка")
+    assert "payment_id" in not_paid.value.fields
+    payment = await paid(money, "1m", driver_id=502)
+    with pytest.raises(InvalidInput) as no_reason:
+        await services.refunds.start(payment.yookassa_id, "  ")
+    assert set(no_reason.value.fields) == {"reason"}
+    with pytest.raises(InvalidInput, match="не больше 499.00"):
+        await services.refunds.start(payment.yookassa_id, "много", 50000)
+
+
+async def test_admins_refund_from_the_admin_api(settings, redis, standin, yookassa):  # noqa: F811
+    services = build_services(make_settings(settings, yookassa, admin_telegram_ids=(42,)), redis=redis,
+                              transport=StandInTransport(standin))
+    app = create_app(services.settings, services=services)
+    try:
+        driver, admin = await session(app, 501), await session(app, 42)
+        payment = await paid((services, yookassa[0]), "1m")
+        path = f"/api/admin/payments/{payment.id}/refund"
+        assert (await app.asgi_client.post(path, json={"reason": "x"}, headers=driver))[1].status == 403
+        _, bad = await app.asgi_client.post(path, json={"amount_rub": "сто"}, headers=admin)
+        assert bad.status == 400 and set(bad.json["error"]["fields"]) == {"amount_rub"}
+        _, no_reason = await app.asgi_client.post(path, json={"amount_rub": 100}, headers=admin)
+        assert no_reason.status == 400 and set(no_reason.json["error"]["fields"]) == {"reason"}
+        _, made = await app.asgi_client.post(path, json={"amount_rub": 249.5, "reason": "жалоба"}, headers=admin)
+        assert made.status == 201 and made.json["status"] == "succeeded" and made.json["amount_rub"] == 249.5
+        _, again = await app.asgi_client.post(path, json={"amount_rub": 249.5, "reason": "жалоба"}, headers=admin)
+        assert again.status == 200 and again.json["repeated"] is True
+        _, missing = await app.asgi_client.post("/api/admin/payments/nope/refund", json={"reason": "x"}, headers=admin)
+        assert missing.status == 404
+        _, listed = await app.asgi_client.get("/api/admin/payments", headers=admin)
+        assert listed.json["items"][0]["refunded_rub"] == 249.5
+        assert 14.9 < await subscription_days(services) < 15.001
+        _, audit = await app.asgi_client.get("/api/admin/audit?action=payment.refund_requested", headers=admin)
+        assert [e["actor"] for e in audit.json["items"]] == ["admin:42"]
+    finally:
+        await close_services(services)

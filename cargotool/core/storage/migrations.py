@@ -74,12 +74,24 @@ def _promo_reservations(db: peewee.Database) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS promo_uses_payment_id ON promo_uses (payment_id)")
 
 
+def _refunds(db: peewee.Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE refunds (id VARCHAR(36) NOT NULL PRIMARY KEY,"
+        " payment_id VARCHAR(36) NOT NULL REFERENCES payments (id), yookassa_id VARCHAR(64) UNIQUE,"
+        " request_key VARCHAR(64) NOT NULL UNIQUE, amount_kopecks BIGINT NOT NULL, reason TEXT NOT NULL,"
+        " status VARCHAR(16) NOT NULL, actor VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL,"
+        " updated_at TIMESTAMP NOT NULL)"
+    )
+    db.execute_sql("CREATE INDEX refunds_payment_id ON refunds (payment_id)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
     Migration(3, "responses, their history, drivers.bot_blocked_at", _responses),
     Migration(4, "subscriptions, payments, promo codes, flags", _billing),
     Migration(5, "promo code reservations by open payments", _promo_reservations),
+    Migration(6, "refunds started by operators", _refunds),
 ]
 
 

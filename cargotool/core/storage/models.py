@@ -146,6 +146,26 @@ class PaymentEffect(BaseModel):
         indexes = ((("payment", "effect"), True),)
 
 
+class Refund(BaseModel):
+    """A refund an operator started (refunds made elsewhere show only as effects and refunded_kopecks).
+    Stored before YooKassa is called; its id derives the Idempotence-Key, `request_key` makes repeating
+    the same request return this row."""
+
+    id = peewee.CharField(max_length=36, primary_key=True)
+    payment = peewee.ForeignKeyField(Payment, backref="refunds")
+    yookassa_id = peewee.CharField(max_length=64, null=True, unique=True)
+    request_key = peewee.CharField(max_length=64, unique=True)
+    amount_kopecks = peewee.BigIntegerField()
+    reason = peewee.TextField()
+    status = peewee.CharField(max_length=16)  # new | pending | succeeded | canceled
+    actor = peewee.CharField(max_length=64)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "refunds"
+
+
 class PromoCode(BaseModel):
     code = peewee.CharField(max_length=32, primary_key=True)  # stored upper-case
     kind = peewee.CharField(max_length=8)  # days | percent | amount
