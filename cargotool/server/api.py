@@ -223,10 +223,14 @@ async def contact_to_chat(request: Request, cargo_id: str):
 # ---- subscription and payments ----------------------------------------------------------------------
 
 @bp.get("/plans")
-@openapi.summary("Subscription plans")
+@openapi.summary("Subscription plans, and whether a receipt needs an e-mail or phone (with the one given last time)")
 @openapi.secured("session")
+@openapi.response(200, {"application/json": {"plans": list, "receipt": {"required": bool, "email": str, "phone": str}}})
 async def plans(request: Request):
-    return json({"plans": [plan.public() for plan in services(request).plans.values()]})
+    svc = services(request)
+    contact = await svc.payments.contacts.get(request.ctx.driver.telegram_id)
+    return json({"plans": [plan.public() for plan in svc.plans.values()],
+                 "receipt": {"required": svc.payments.receipts_on, "email": contact.get("email"), "phone": contact.get("phone")}})
 
 
 @bp.get("/me")
@@ -242,7 +246,8 @@ async def me(request: Request):
 
 
 @bp.post("/payments")
-@openapi.summary("Start paying for a plan; open confirmation_url outside Telegram")
+@openapi.summary("Start paying for a plan; open confirmation_url outside Telegram. With receipts on, an e-mail or "
+                 "phone (79001234567; +7 (900) 123-45-67 and 8 900 ... are normalised) is needed, else the last one given")
 @openapi.secured("session")
 @openapi.body({"application/json": {"plan": str, "promo_code": str, "email": str, "phone": str}})
 @openapi.response(200, {"application/json": {"payment_id": str, "confirmation_url": str, "amount_rub": float}})

@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 
 import pytest
+from yookassa.domain.request import PaymentRequest, RefundRequest
 
 from cargotool.bootstrap import build_services
 from cargotool.core.billing.payments import Outcome
@@ -280,3 +281,50 @@ async def test_admins_refund_from_the_admin_api(settings, redis, standin, yookas
         assert [e["actor"] for e in audit.json["items"]] == ["admin:42"]
     finally:
         await close_services(services)
+
+
+# ---- receipts ------------------------------------------------------------------------------------------
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def receipts_app(request, settings, redis, standin, yookassa):  # noqa: F811
+    app_settings = make_settings(settings, yookassa, yookassa_receipt="on", yookassa_vat_code=1)
+    if request.param == "postgres":
+        app_settings = app_settings.replace(database_url=request.getfixturevalue("postgres_url"))
+    services = build_services(app_settings, redis=redis, transport=StandInTransport(standin))
+    yield create_app(services.settings, services=services), yookassa[0]
+    await close_services(services)
+
+
+async def test_receipts_take_a_checked_phone_or_email_and_remember_it(receipts_app):
+    app, standin = receipts_app
+    services = app.ctx.services
+    headers = await session(app)
+    _, plans = await app.asgi_client.get("/api/plans", headers=headers)
+    assert plans.json["receipt"] == {"required": True, "email": None, "phone": None}
+    _, missing = await app.asgi_client.post("/api/payments", json={"plan": "1m"}, headers=headers)
+    assert missing.status == 400 and "email" in missing.json["error"]["fields"]
+    _, bad = await app.asgi_client.post("/api/payments", json={"plan": "1m", "phone": "+7 900 12"}, headers=headers)
+    assert bad.status == 400 and set(bad.json["error"]["fields"]) == {"phone"}
+    assert await services.database.run(lambda: Payment.select().count()) == 0
+
+    _, paid_ = await app.asgi_client.post("/api/payments", json={"plan": "1m", "phone": "8 (900) 123-45-67"}, headers=headers)
+    assert paid_.status == 200
+    params = standin.last_params
+    assert params["receipt"]["customer"] == {"phone": "79001234567"}
+    assert params["receipt"]["items"][0]["amount"] == params["amount"] == {"value": "499.00", "currency": "RUB"}
+    PaymentRequest(params).validate()  # the SDK's own request validation (it raised on the way out too)
+    with pytest.raises(ValueError):
+        PaymentRequest({**params, "receipt": {**params["receipt"], "customer": {}}}).validate()
+
+    _, plans = await app.asgi_client.get("/api/plans", headers=headers)
+    assert plans.json["receipt"] == {"required": True, "email": None, "phone": "79001234567"}
+    _, second = await app.asgi_client.post("/api/payments", json={"plan": "3m"}, headers=headers)  # remembered
+    assert second.status == 200 and standin.last_params["receipt"]["customer"] == {"phone": "79001234567"}
+
+    payment = await services.database.run(lambda: Payment.get_by_id(second.json["payment_id"]))
+    await succeed((services, standin), payment)
+    await services.refunds.start(payment.yookassa_id, "ошибка", 10000)
+    refund_params = standin.last_refund_params
+    assert refund_params["receipt"]["customer"] == {"phone": "79001234567"}
+    assert refund_params["receipt"]["items"][0]["amount"] == {"value": "100.00", "currency": "RUB"}
+    RefundRequest(refund_params).validate()

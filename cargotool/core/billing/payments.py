@@ -30,6 +30,7 @@ from ..storage.models import DriverRecord, Payment, PaymentEffect, Refund, utcno
 from .gateway import RemotePayment, RemoteRefund, YooKassaGateway
 from .plans import Plan
 from .promo import PromoCodes, PromoView, discounted, normalise_code
+from .receipts import ReceiptContacts, build_receipt, contact_from
 from .subscriptions import Subscriptions, extend_in_transaction, shorten_in_transaction
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Payments:
         self._audit = audit
         self._return_url = return_url
         self._receipt = receipt
+        self.contacts = ReceiptContacts(database)
         self._vat_code = vat_code
         self._reservation_minutes = reservation_minutes
         self.on_paid = on_paid
@@ -75,11 +77,18 @@ class Payments:
         code = raw.get("promo_code")
         if code is not None and (not isinstance(code, str) or not code.strip()):
             errors["promo_code"] = "Промокод — это текст"
-        contact = {k: raw[k] for k in ("email", "phone") if isinstance(raw.get(k), str) and raw[k].strip()}
-        if self._receipt and not contact:
-            errors["email"] = "Для чека нужен e-mail или телефон"
+        try:
+            contact = contact_from(raw)
+        except InvalidInput as exc:
+            contact, errors = {}, {**errors, **(exc.fields or {})}
+        if self._receipt and not contact and not errors:
+            contact = await self.contacts.get(driver_id)  # what the driver gave last time
+            if not contact:
+                errors["email"] = "Для чека нужен e-mail или телефон"
         if errors:
             raise InvalidInput("Проверьте оплату", fields=errors)
+        if contact:
+            await self.contacts.remember(driver_id, contact)
         self.gateway.require()  # before any row: without a shop nothing is stored
         row, promo = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, normalise_code(code) if code else None))
         if row.confirmation_url and row.status in ("pending", "waiting_for_capture"):
@@ -120,17 +129,19 @@ class Payments:
                                                   now + dt.timedelta(minutes=self._reservation_minutes))
             return row, promo
 
+    @property
+    def receipts_on(self) -> bool:
+        return self._receipt
+
     async def refund_receipt(self, payment: Payment, amount: int) -> dict[str, Any] | None:
-        """The 54-FZ receipt of a refund (None while receipts are off)."""
-        return None
+        """The 54-FZ receipt of a refund, to the driver's receipt contact (None while receipts are off)."""
+        contact = await self.contacts.get(payment.driver_id) if self._receipt else None
+        if not contact:
+            return None
+        return build_receipt(contact, f"Подписка cargotool: {Plan(payment.plan_id, payment.days, 0).title}", amount, self._vat_code)
 
     def _receipt_for(self, plan: Plan, amount: int, contact: dict[str, str]) -> dict[str, Any] | None:
-        if not self._receipt:
-            return None
-        return {"customer": contact, "items": [{
-            "description": f"Подписка cargotool: {plan.title}", "quantity": "1.00",
-            "amount": {"value": f"{amount // 100}.{amount % 100:02d}", "currency": "RUB"},
-            "vat_code": self._vat_code, "payment_subject": "service", "payment_mode": "full_payment"}]}
+        return build_receipt(contact, f"Подписка cargotool: {plan.title}", amount, self._vat_code) if self._receipt else None
 
     # ---- applying what YooKassa says -----------------------------------------------------------------
 

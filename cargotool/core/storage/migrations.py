@@ -85,6 +85,13 @@ def _refunds(db: peewee.Database) -> None:
     db.execute_sql("CREATE INDEX refunds_payment_id ON refunds (payment_id)")
 
 
+def _receipt_contacts(db: peewee.Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE receipt_contacts (driver_id BIGINT NOT NULL PRIMARY KEY REFERENCES drivers (telegram_id),"
+        " email VARCHAR(254), phone VARCHAR(16), updated_at TIMESTAMP NOT NULL)"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
@@ -92,6 +99,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "subscriptions, payments, promo codes, flags", _billing),
     Migration(5, "promo code reservations by open payments", _promo_reservations),
     Migration(6, "refunds started by operators", _refunds),
+    Migration(7, "drivers' contacts for receipts", _receipt_contacts),
 ]
 
 

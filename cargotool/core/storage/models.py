@@ -166,6 +166,18 @@ class Refund(BaseModel):
         table_name = "refunds"
 
 
+class ReceiptContact(BaseModel):
+    """The e-mail and/or phone a driver last gave for 54-FZ receipts (normalised)."""
+
+    driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id", primary_key=True)
+    email = peewee.CharField(max_length=254, null=True)
+    phone = peewee.CharField(max_length=16, null=True)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "receipt_contacts"
+
+
 class PromoCode(BaseModel):
     code = peewee.CharField(max_length=32, primary_key=True)  # stored upper-case
     kind = peewee.CharField(max_length=8)  # days | percent | amount
