@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..errors import NotConfigured, UpstreamUnavailable
+from ..errors import NotConfigured, NotFound, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 _configure_lock = threading.Lock()
@@ -62,10 +62,14 @@ class YooKassaGateway:
 
     async def _call(self, work):
         self._configure()
+        from yookassa.domain.exceptions import NotFoundError
+
         try:
             return await asyncio.to_thread(work)
         except NotConfigured:
             raise
+        except NotFoundError:  # a notification about an object YooKassa does not know for our shop
+            raise NotFound("YooKassa has no such object") from None
         except Exception as exc:  # SDK errors carry the answer body; only the kind is shown
             log.warning("YooKassa call failed: %s", type(exc).__name__)
             raise UpstreamUnavailable(f"YooKassa is unavailable ({type(exc).__name__})") from None
