@@ -92,3 +92,11 @@ class Forbidden(CargotoolError):
     code = "forbidden"
     http_status = 403
     exit_code = 1
+
+
+class Unavailable(CargotoolError):
+    """Redis or the database cannot be reached: try again shortly."""
+
+    code = "unavailable"
+    http_status = 503
+    exit_code = 1
