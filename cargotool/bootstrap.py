@@ -14,6 +14,7 @@ import httpx
 import redis.asyncio as aioredis
 
 from .config import Settings
+from .core.alerts.searches import SearchStore
 from .core.audit import AuditLog
 from .core.billing.flags import Flags
 from .core.billing.notices import BillingNotices
@@ -71,6 +72,7 @@ class Services:
     plans: dict[str, Plan]
     paywall: Paywall
     notices: BillingNotices
+    searches: SearchStore
     upstream_label: str  # "live" or "recorded"
 
     async def _once_per_window(self, job: str, seconds: int) -> bool:
@@ -231,5 +233,6 @@ def build_services(
         plans=plans,
         paywall=Paywall(flags, subscriptions),
         notices=notices,
+        searches=SearchStore(database, settings.alerts_max_searches),
         upstream_label=label,
     )

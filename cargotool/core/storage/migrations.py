@@ -13,8 +13,8 @@ from typing import Callable
 import peewee
 
 from .db import Database
-from .models import (AuditEvent, Flag, Payment, PaymentEffect, PromoCode, PromoUse, Response, ResponseEvent,
-                     Subscription, UTCDateTimeField, database_proxy)
+from .models import (AlertDelivery, AlertPrefs, AuditEvent, Flag, Payment, PaymentEffect, PromoCode, PromoUse,
+                     Response, ResponseEvent, SavedSearch, SearchHit, Subscription, UTCDateTimeField, database_proxy)
 
 _ADVISORY_LOCK_ID = 0x6361_7267  # "carg"
 
@@ -59,11 +59,16 @@ def _billing(db: peewee.Database) -> None:
     db.create_tables([Subscription, Payment, PaymentEffect, PromoCode, PromoUse, Flag])
 
 
+def _alerts(db: peewee.Database) -> None:
+    db.create_tables([SavedSearch, SearchHit, AlertDelivery, AlertPrefs])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
     Migration(3, "responses, their history, drivers.bot_blocked_at", _responses),
     Migration(4, "subscriptions, payments, promo codes, flags", _billing),
+    Migration(10, "saved searches, their hits, alert deliveries, alert preferences", _alerts),
 ]
 
 
