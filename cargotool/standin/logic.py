@@ -70,8 +70,8 @@ class CargoTechStandIn:
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
-        # Whether `sort=-updated_at` works on the list (unverified upstream [?]); when it does not, the
-        # parameter is ignored and published loads come last in the default order.
+        # Whether `sort=updated_at` / `sort=-updated_at` works on the list (unverified upstream [?]); when
+        # it does not, the parameter is ignored and the default order (newest first, like a board) is kept.
         self.sort_supported = sort_supported
         self.published_at: dict[str, float] = {}  # id → when publish() made it appear (time.time())
         self._rng = random.Random(20261124)
@@ -100,7 +100,7 @@ class CargoTechStandIn:
                 cargo = new_cargo(self._rng, next(self._next_index), now.date(), self.dataset.cities, now)
             cargo = {**cargo, **changes}
             cargo.setdefault("updated_at", now.isoformat(timespec="seconds").replace("+00:00", "Z"))
-            self.dataset.cargos.append(cargo)
+            self.dataset.cargos.insert(0, cargo)
             self._by_id[str(cargo["id"])] = cargo
             self.published_at[str(cargo["id"])] = time.time()
         return cargo
@@ -192,8 +192,8 @@ class CargoTechStandIn:
         with self._lock:
             cargos = list(self.dataset.cargos)
         matches = [c for c in cargos if self._matches(c, params)]
-        if params.get("sort") == "-updated_at" and self.sort_supported:
-            matches.sort(key=lambda c: c.get("updated_at") or "", reverse=True)
+        if params.get("sort") in ("updated_at", "-updated_at") and self.sort_supported:
+            matches.sort(key=lambda c: c.get("updated_at") or "", reverse=params["sort"].startswith("-"))
         page = [list_view(c) for c in matches[offset:offset + limit]]
         return Reply(200, {"data": page, "meta": {"limit": limit, "offset": offset, "size": len(matches)}})
 

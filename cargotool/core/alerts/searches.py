@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import peewee
 
@@ -54,6 +54,7 @@ class Search:
     name: str
     filters: dict[str, str]
     query: CargoListQuery
+    key: str
     alerts: bool
     auto_rule: AutoRule | None
     created_at: dt.datetime
@@ -69,7 +70,7 @@ class Search:
         filters = json.loads(row.filters)
         rule = json.loads(row.auto_rule) if row.auto_rule else None
         return cls(id=row.id, driver_id=row.driver_id, name=row.name, filters=filters,
-                   query=upstream_query(filters), alerts=row.alerts, auto_rule=AutoRule(**rule) if rule else None,
+                   query=upstream_query(filters), key=row.query_key, alerts=row.alerts, auto_rule=AutoRule(**rule) if rule else None,
                    created_at=row.created_at, last_opened_at=row.last_opened_at)
 
 
@@ -154,9 +155,15 @@ def _alerts(raw: Any) -> bool:
 
 
 class SearchStore:
-    def __init__(self, database: Database, max_per_driver: int) -> None:
+    def __init__(self, database: Database, max_per_driver: int, on_change: Callable[[], Awaitable[None]] | None = None) -> None:
+        """`on_change()` is awaited after every change (the watcher rebuilds its index when told)."""
         self._db = database
         self.max_per_driver = max_per_driver
+        self._on_change = on_change
+
+    async def _changed(self) -> None:
+        if self._on_change is not None:
+            await self._on_change()
 
     async def create(self, driver_id: int, body: Any) -> Search:
         if not isinstance(body, dict):
@@ -177,7 +184,9 @@ class SearchStore:
                                           alerts=alerts, auto_rule=json.dumps(rule.public()) if rule else None,
                                           created_at=now, updated_at=now, last_opened_at=now)
 
-        return Search.of(await self._db.run(work))
+        search = Search.of(await self._db.run(work))
+        await self._changed()
+        return search
 
     async def update(self, driver_id: int, search_id: int, body: Any) -> Search:
         if not isinstance(body, dict):
@@ -207,7 +216,10 @@ class SearchStore:
                 row = SavedSearch.get_by_id(row.id)
             return row
 
-        return Search.of(await self._db.run(work))
+        search = Search.of(await self._db.run(work))
+        if set(body) - {"opened"}:
+            await self._changed()
+        return search
 
     async def delete(self, driver_id: int, search_id: int) -> None:
         def work() -> None:
@@ -217,6 +229,7 @@ class SearchStore:
                 row.delete_instance()
 
         await self._db.run(work)
+        await self._changed()
 
     async def get(self, driver_id: int, search_id: int) -> Search:
         return Search.of(await self._db.run(lambda: self._own(driver_id, search_id)))
@@ -234,9 +247,13 @@ class SearchStore:
 
         return await self._db.run(work)
 
-    async def alerting(self) -> list[Search]:
-        """Every search with alerts on (the watcher's index is built from these)."""
-        return await self._db.run(lambda: [Search.of(r) for r in SavedSearch.select().where(SavedSearch.alerts == True)])  # noqa: E712
+    async def all(self) -> list[Search]:
+        """Every saved search (the watcher's index; paused ones count new loads but do not alert)."""
+        return await self._db.run(lambda: [Search.of(r) for r in SavedSearch.select().order_by(SavedSearch.id)])
+
+    async def pause(self, driver_id: int, search_id: int) -> Search:
+        """«Не присылать по этому поиску» from an alert."""
+        return await self.update(driver_id, search_id, {"alerts": False})
 
     async def record_hits(self, pairs: list[tuple[int, str]]) -> None:
         """Remember that loads matched searches (for the «N новых» counts); repeats are ignored."""
