@@ -7,6 +7,8 @@ instance that asks gets it — within `ttl` seconds. Renewal and release compare
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 
 import redis.asyncio as aioredis
@@ -35,7 +37,7 @@ class Lease:
         self._redis = redis
         self.key = key
         self.ttl = ttl
-        self.holder = holder or uuid.uuid4().hex
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # says who, for operators
         self._acquire = redis.register_script(_ACQUIRE)
         self._release = redis.register_script(_RELEASE)
 
