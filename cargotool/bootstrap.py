@@ -14,6 +14,14 @@ import httpx
 import redis.asyncio as aioredis
 
 from .config import Settings
+from .core.alerts.auto import AutoResponder
+from .core.alerts.commands import AlertCommands
+from .core.alerts.delivery import Alerter
+from .core.alerts.lease import Lease
+from .core.alerts.location import LocationStore
+from .core.alerts.matcher import Geo
+from .core.alerts.searches import SearchStore
+from .core.alerts.watcher import Watcher
 from .core.audit import AuditLog
 from .core.billing.flags import Flags
 from .core.billing.notices import BillingNotices
@@ -73,6 +81,9 @@ class Services:
     plans: dict[str, Plan]
     paywall: Paywall
     notices: BillingNotices
+    searches: SearchStore
+    alerter: Alerter
+    watcher: Watcher
     upstream_label: str  # "live" or "recorded"
 
     async def _once_per_window(self, job: str, seconds: int) -> bool:
@@ -84,7 +95,8 @@ class Services:
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner: deliver the outbox, process bot
         updates, and expire stale responses (at most one process per window, by a Redis key)."""
-        tasks = [asyncio.ensure_future(self.outbox.run(stop)), asyncio.ensure_future(self.updates.run(stop))]
+        tasks = [asyncio.ensure_future(self.outbox.run(stop)), asyncio.ensure_future(self.updates.run(stop)),
+                 asyncio.ensure_future(self.watcher.run(stop))]
         try:
             while not stop.is_set():
                 for job, work, window in (("expire-responses", self.responses.expire_due, 300),
@@ -128,14 +140,17 @@ def register_secrets(settings: Settings) -> None:
     redactor.add_phone(settings.cargotech_phone)
 
 
-def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport | None, str, str | None, str | None]:
-    """The transport and credentials: the real API, or the recorded sample served in-process."""
+def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport | None, str, str | None, str | None, Geo]:
+    """The transport, credentials and known city coordinates: the real API (whose points carry no
+    coordinates [?]), or the recorded sample served in-process."""
     if settings.uses_recorded_cargotech:
         from .standin import DEMO_PASSWORD, DEMO_PHONE, CargoTechStandIn, StandInTransport
 
         log.warning("CargoTech: serving the recorded sample data (no credentials set); not the live API")
-        return StandInTransport(CargoTechStandIn()), "recorded", DEMO_PHONE, DEMO_PASSWORD
-    return None, "live", settings.cargotech_phone, settings.cargotech_password
+        standin = CargoTechStandIn()
+        geo = {cid: (lat, lon) for cid, (_, lat, lon) in standin.dataset.cities.items()}
+        return StandInTransport(standin), "recorded", DEMO_PHONE, DEMO_PASSWORD, geo
+    return None, "live", settings.cargotech_phone, settings.cargotech_password, {}
 
 
 def build_services(
@@ -145,15 +160,17 @@ def build_services(
     transport: httpx.AsyncBaseTransport | None = None,
     bot_transport: httpx.AsyncBaseTransport | None = None,
     run_migrations: bool = True,
+    geo: Geo | None = None,
 ) -> Services:
-    """Wire everything. `redis` and `transport` let tests hand in their own connections."""
+    """Wire everything. `redis` and `transport` let tests hand in their own connections; `geo` gives
+    the alerts matcher city coordinates (a stand-in's) when the transport is not the default one."""
     register_secrets(settings)
     redis = redis if redis is not None else connect_redis(settings.redis_url, settings.redis_max_connections)
     keys = Keys(settings.redis_key_prefix)
     database = Database(settings.database_url)
     if run_migrations:
         migrate(database)
-    default_transport, label, phone, password = _cargotech_transport(settings)
+    default_transport, label, phone, password, default_geo = _cargotech_transport(settings)
     http = build_http_client(
         settings.cargotech_base_url,
         connect_timeout=settings.cargotech_connect_timeout,
@@ -214,9 +231,27 @@ def build_services(
                         return_url=settings.payment_return_url or settings.webapp_url,
                         receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code,
                         reservation_minutes=settings.promo_reservation_minutes, on_paid=notices.paid)
+    paywall = Paywall(flags, subscriptions)
+
+    async def searches_changed() -> None:
+        await redis.incr(keys("alerts:searches:version"))
+
+    searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed)
+    auto = AutoResponder(redis=redis, keys=keys, database=database, responses=responses, paywall=paywall,
+                         undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
+    alerter = Alerter(database=database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
+                      locations=LocationStore(redis, keys), webapp_url=settings.webapp_url,
+                      per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
+                      still_minutes=settings.alerts_still_minutes, auto=auto)
+    watcher = Watcher(cargotech=cargotech, cargos=cargos, searches=searches, alerter=alerter, auto=auto, redis=redis,
+                      keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
+                      poll_seconds=settings.alerts_poll_seconds,
+                      max_per_minute=settings.alerts_max_upstream_per_minute,
+                      geo=geo if geo is not None else (default_geo if transport is None else {}))
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
-                           admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions)
+                           admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,
+                           alerts=AlertCommands(alerter, searches, auto))
     return Services(
         settings=settings,
         redis=redis,
@@ -241,7 +276,10 @@ def build_services(
         payments=payments,
         refunds=Refunds(database, payments, audit),
         plans=plans,
-        paywall=Paywall(flags, subscriptions),
+        paywall=paywall,
         notices=notices,
+        searches=searches,
+        alerter=alerter,
+        watcher=watcher,
         upstream_label=label,
     )

@@ -13,8 +13,8 @@ from typing import Callable
 import peewee
 
 from .db import Database
-from .models import (AuditEvent, Flag, Payment, PaymentEffect, PromoCode, PromoUse, Response, ResponseEvent,
-                     Subscription, UTCDateTimeField, database_proxy)
+from .models import (AlertDelivery, AlertPrefs, AuditEvent, Flag, Payment, PaymentEffect, PromoCode, PromoUse,
+                     Response, ResponseEvent, SavedSearch, SearchHit, Subscription, UTCDateTimeField, database_proxy)
 
 _ADVISORY_LOCK_ID = 0x6361_7267  # "carg"
 
@@ -92,6 +92,10 @@ def _receipt_contacts(db: peewee.Database) -> None:
     )
 
 
+def _alerts(db: peewee.Database) -> None:
+    db.create_tables([SavedSearch, SearchHit, AlertDelivery, AlertPrefs])
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
@@ -100,6 +104,7 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "promo code reservations by open payments", _promo_reservations),
     Migration(6, "refunds started by operators", _refunds),
     Migration(7, "drivers' contacts for receipts", _receipt_contacts),
+    Migration(10, "saved searches, their hits, alert deliveries, alert preferences", _alerts),
 ]
 
 
