@@ -28,6 +28,7 @@ from .core.bot.dispatch import ChatDispatch
 from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
+from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
 from .core.drivers.auth import DriverAuth
@@ -71,6 +72,7 @@ class Services:
     plans: dict[str, Plan]
     paywall: Paywall
     notices: BillingNotices
+    insights: Insights
     upstream_label: str  # "live" or "recorded"
 
     async def _once_per_window(self, job: str, seconds: int) -> bool:
@@ -86,7 +88,8 @@ class Services:
         try:
             while not stop.is_set():
                 for job, work in (("expire-responses", self.responses.expire_due),
-                                  ("reconcile-payments", self._reconcile), ("remind-expiring", self.remind_expiring)):
+                                  ("reconcile-payments", self._reconcile), ("remind-expiring", self.remind_expiring),
+                                  ("age-lane-rates", self.insights.lanes.age_out)):
                     if await self._once_per_window(job, 300):
                         try:
                             await work()
@@ -151,6 +154,7 @@ def build_services(
         transport=transport or default_transport,
     )
     audit = AuditLog(database)
+    insights = build_insights(database, redis, keys)
 
     async def on_login() -> None:
         await audit.record("system", "cargotech.login", target=label)
@@ -178,7 +182,9 @@ def build_services(
             stale_max=settings.cache_stale_max,
         ),
         lock_timeout=settings.cargotech_retry_deadline + 5,
+        observer=insights.on_cargos,
     )
+    insights.list_page = cargos.list
     auth = DriverAuth(
         bot_token=settings.bot_token,
         max_age=settings.telegram_init_data_max_age,
@@ -231,5 +237,6 @@ def build_services(
         plans=plans,
         paywall=Paywall(flags, subscriptions),
         notices=notices,
+        insights=insights,
         upstream_label=label,
     )

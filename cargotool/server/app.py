@@ -14,6 +14,7 @@ from .errors import install_error_handlers
 from .admin import bp as admin_bp
 from .api import bp as api_bp
 from .health import bp as health_bp
+from .insights import bp as insights_bp
 from .webapp import install_webapp
 from .webhooks import bp as webhooks_bp
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.blueprint(health_bp)
     app.blueprint(api_bp)
     app.blueprint(admin_bp)
+    app.blueprint(insights_bp)
     app.blueprint(webhooks_bp)
     install_webapp(app)
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")

@@ -59,11 +59,33 @@ def _billing(db: peewee.Database) -> None:
     db.create_tables([Subscription, Payment, PaymentEffect, PromoCode, PromoUse, Flag])
 
 
+def _insights_profiles(db: peewee.Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE driver_insight_profiles (driver_id BIGINT NOT NULL PRIMARY KEY, lat DOUBLE PRECISION,"
+        " lon DOUBLE PRECISION, point_id BIGINT, place_name VARCHAR(128), position_source VARCHAR(16),"
+        " position_at TIMESTAMP, fuel_l_per_100km DOUBLE PRECISION, fuel_price_kopecks BIGINT,"
+        " updated_at TIMESTAMP NOT NULL)"
+    )
+
+
+def _lane_rates(db: peewee.Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE lane_rates (cargo_id VARCHAR(32) NOT NULL PRIMARY KEY, from_region VARCHAR(64) NOT NULL,"
+        " to_region VARCHAR(64) NOT NULL, body VARCHAR(64) NOT NULL, weight_class VARCHAR(16) NOT NULL,"
+        " from_city VARCHAR(128), to_city VARCHAR(128), rate_kopecks_per_km BIGINT NOT NULL,"
+        " seen_at TIMESTAMP NOT NULL)"
+    )
+    db.execute_sql("CREATE INDEX lane_rates_lane ON lane_rates (from_region, to_region, body, weight_class, seen_at)")
+    db.execute_sql("CREATE INDEX lane_rates_seen_at ON lane_rates (seen_at)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
     Migration(3, "responses, their history, drivers.bot_blocked_at", _responses),
     Migration(4, "subscriptions, payments, promo codes, flags", _billing),
+    Migration(20, "insights: drivers' position and fuel figures", _insights_profiles),
+    Migration(21, "insights: posted rates per lane", _lane_rates),
 ]
 
 

@@ -1,0 +1,38 @@
+"""`cargotool insights ...`: what the server learnt from the loads it has seen."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from ..bootstrap import Services
+from .runtime import console, print_json, run_with_services
+
+insights_app = typer.Typer(help="Insights: lane market rates.", no_args_is_help=True)
+
+
+@insights_app.command("lanes")
+def lanes(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Posted ₽/km per lane (loading region → unloading region, body, weight class) over the last 60 days.
+
+    Regions are GeoNames first-level divisions (e.g. RU-13), listed with the cities seen most in each lane.
+    A market range (25th–75th percentile) is shown to drivers only from 10 loads on."""
+
+    async def work(services: Services) -> list[dict]:
+        return await services.insights.lanes.table()
+
+    rows = run_with_services(work)
+    if as_json:
+        print_json({"items": rows, "meta": {"window_days": 60, "min_points": 10}})
+        return
+    if not rows:
+        console.print("no lanes yet: the server records loads as drivers browse")
+        return
+    table = Table("from", "to", "body", "weight", "loads", "₽/km min–max", "market (shown to drivers)")
+    for row in rows:
+        market = row["market"]
+        table.add_row(f"{row['from_region']} {', '.join(row['from_cities'])}", f"{row['to_region']} {', '.join(row['to_cities'])}",
+                      row["body"], row["weight_class"], str(row["points"]),
+                      f"{row['min_rub_km']:.0f}–{row['max_rub_km']:.0f}",
+                      market["text"] if market else "— (too few loads)")
+    console.print(table)
