@@ -28,6 +28,7 @@ from .core.bot.dispatch import ChatDispatch
 from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
+from .core.bot.wait_questions import WaitQuestions
 from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
@@ -73,6 +74,7 @@ class Services:
     paywall: Paywall
     notices: BillingNotices
     insights: Insights
+    wait_questions: WaitQuestions
     upstream_label: str  # "live" or "recorded"
 
     async def _once_per_window(self, job: str, seconds: int) -> bool:
@@ -89,7 +91,7 @@ class Services:
             while not stop.is_set():
                 for job, work in (("expire-responses", self.responses.expire_due),
                                   ("reconcile-payments", self._reconcile), ("remind-expiring", self.remind_expiring),
-                                  ("age-lane-rates", self.insights.lanes.age_out)):
+                                  ("age-lane-rates", self.insights.lanes.age_out), ("ask-dock-waits", self.wait_questions.ask_due)):
                     if await self._once_per_window(job, 300):
                         try:
                             await work()
@@ -154,7 +156,7 @@ def build_services(
         transport=transport or default_transport,
     )
     audit = AuditLog(database)
-    insights = build_insights(database, redis, keys)
+    insights = build_insights(database, redis, keys, audit)
 
     async def on_login() -> None:
         await audit.record("system", "cargotech.login", target=label)
@@ -212,6 +214,8 @@ def build_services(
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions)
+    wait_questions = WaitQuestions(insights.waits, insights.trips, outbox)
+    handlers.callbacks["wt"] = wait_questions.on_callback
     return Services(
         settings=settings,
         redis=redis,
@@ -238,5 +242,6 @@ def build_services(
         paywall=Paywall(flags, subscriptions),
         notices=notices,
         insights=insights,
+        wait_questions=wait_questions,
         upstream_label=label,
     )

@@ -36,3 +36,37 @@ def lanes(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
                       f"{row['min_rub_km']:.0f}–{row['max_rub_km']:.0f}",
                       market["text"] if market else "— (too few loads)")
     console.print(table)
+
+
+@insights_app.command("reports")
+def reports(inn: str = typer.Option(None, help="Only this company (INN)."),
+            limit: int = typer.Option(50, min=1, max=1000, help="How many, newest first."),
+            as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Drivers' reports on companies, with comments (for operators; drivers see only counts)."""
+
+    async def work(services: Services):
+        return await services.insights.reports.listing(inn.strip() if inn else None, limit)
+
+    rows = [{"id": r.id, "inn": r.inn, "cargo_id": r.cargo_id, "driver_id": r.driver_id, "kind": r.kind,
+             "comment": r.comment, "updated_at": r.updated_at.isoformat(),
+             "hidden": r.hidden_at is not None, "hidden_reason": r.hidden_reason} for r in run_with_services(work)]
+    if as_json:
+        print_json({"items": rows})
+        return
+    table = Table("id", "INN", "load", "driver", "kind", "comment", "when", "hidden")
+    for row in rows:
+        table.add_row(str(row["id"]), row["inn"], row["cargo_id"], str(row["driver_id"]), row["kind"], row["comment"] or "",
+                      row["updated_at"][:16], row["hidden_reason"] or "" if row["hidden"] else "")
+    console.print(table)
+
+
+@insights_app.command("hide-report")
+def hide_report(report_id: int = typer.Argument(..., help="The report's id (see `insights reports`)."),
+                reason: str = typer.Option(..., help="Why it is hidden (kept in the audit log).")) -> None:
+    """Hide an abusive report from every driver (audited; the author still sees it as hidden)."""
+
+    async def work(services: Services):
+        return await services.insights.reports.hide(report_id, reason, actor="cli")
+
+    report = run_with_services(work)
+    console.print(f"report {report.id} hidden")

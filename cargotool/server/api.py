@@ -12,7 +12,7 @@ from sanic import Blueprint, HTTPResponse, Request, json
 from sanic_ext import openapi
 
 from ..core.cargo.filters import MAX_RADIUS_KM, InvalidFilter, parse_filters
-from ..core.insights.service import Insights
+from ..core.insights.service import VIEW_PARAMS, ListView
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
@@ -105,12 +105,13 @@ async def delete_session(request: Request):
 @openapi.response(200, {"application/json": {"items": list, "meta": dict}})
 @openapi.response(400, description='{"error": {"code": "invalid_filter", "fields": {...}}}')
 @openapi.parameter("sort", str, description="rate_with_deadhead | above_market (within the page)")
+@openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more")
 async def list_cargos(request: Request):
     svc = services(request)
     today = _moscow_today()
-    query_string, sort = split_insights_params(request.query_string)
+    query_string, view = split_insights_params(request.query_string)
     answer = await svc.cargos.list(query_for(query_string, today))
-    personal = await svc.insights.personalise_list(request.ctx.driver.telegram_id, answer.text, sort)
+    personal = await svc.insights.personalise_list(request.ctx.driver.telegram_id, answer.text, view)
     if personal is None:
         return answer_response(answer)
     return HTTPResponse(personal, content_type="application/json", headers={"Cache-Control": "no-store"})
@@ -120,17 +121,17 @@ def _moscow_today() -> dt.date:
     return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()
 
 
-def split_insights_params(query_string: str) -> tuple[str, str | None]:
-    """Take `sort` (ours, not CargoTech's) out of the query string, so the cache key stays shared."""
-    if "sort=" not in query_string:
-        return query_string, None
-    kept, sort = [], None
+def split_insights_params(query_string: str) -> tuple[str, ListView]:
+    """Take our own list parameters (VIEW_PARAMS) out of the query string, so the cache key stays shared."""
+    if not any(f"{name}=" in query_string for name in VIEW_PARAMS):
+        return query_string, ListView()
+    kept, ours = [], {}
     for name, value in parse_qsl(query_string, keep_blank_values=True):
-        if name == "sort":
-            sort = Insights.parse_sort(value)
+        if name in VIEW_PARAMS:
+            ours[name] = value
         else:
             kept.append((name, value))
-    return urlencode(kept), sort
+    return urlencode(kept), ListView.parse(ours)
 
 
 @bp.get("/cargos/<cargo_id:str>")

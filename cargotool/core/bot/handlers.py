@@ -44,12 +44,15 @@ class BotHandlers:
         self._webapp_url = webapp_url
         self._dispatcher_chat = dispatcher_chat_id
         self._admins = set(admin_ids)
+        self.callbacks: dict[str, Any] = {}  # button prefix → `handler(query, answer)`, for other modules' buttons
 
     def with_answerer(self, answerer) -> "BotHandlers":
         """The same handlers, answering button presses through `answerer(query, text, alert)`."""
-        return BotHandlers(responses=self._responses, outbox=self._outbox, api=self._api, webapp_url=self._webapp_url,
-                           dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer,
-                           subscriptions=self._subscriptions)
+        handlers = BotHandlers(responses=self._responses, outbox=self._outbox, api=self._api, webapp_url=self._webapp_url,
+                               dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer,
+                               subscriptions=self._subscriptions)
+        handlers.callbacks = self.callbacks
+        return handlers
 
     async def handle(self, update: dict[str, Any]) -> None:
         update_id = update.get("update_id")
@@ -115,6 +118,10 @@ class BotHandlers:
     # ---- dispatcher buttons -----------------------------------------------------------------------
 
     async def _callback(self, query: dict[str, Any]) -> None:
+        other = self.callbacks.get(str(query.get("data") or "").split(":", 1)[0])
+        if other is not None:
+            await other(query, self._answer)
+            return
         match = CALLBACK_RE.match(str(query.get("data") or ""))
         if not match:
             await self._answer(query, "Эта кнопка больше не работает")

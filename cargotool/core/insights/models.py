@@ -40,3 +40,48 @@ class LaneRate(BaseModel):
 
     class Meta:
         table_name = "lane_rates"
+
+
+class Trip(BaseModel):
+    """An accepted response as insights sees it: who worked with which company, where and when.
+    Copied from `responses` by `TripBook.sync` (so core/responses needs no hook)."""
+
+    id = peewee.AutoField()
+    response_id = peewee.BigIntegerField(unique=True)
+    driver_id = peewee.BigIntegerField(index=True)
+    cargo_id = peewee.CharField(max_length=32)
+    inn = peewee.CharField(max_length=16, null=True, index=True)
+    company_name = peewee.CharField(max_length=256, null=True)
+    from_city = peewee.CharField(max_length=128, null=True)
+    to_city = peewee.CharField(max_length=128, null=True)
+    from_address_key = peewee.CharField(max_length=255, null=True, index=True)
+    to_address_key = peewee.CharField(max_length=255, null=True, index=True)
+    loading_until = UTCDateTimeField(null=True)
+    unloading_until = UTCDateTimeField(null=True)
+    accepted_at = UTCDateTimeField(default=utcnow)
+    wait_asked_at = UTCDateTimeField(null=True)
+    load_wait = peewee.CharField(max_length=8, null=True)  # a WAIT_ANSWERS code
+    unload_wait = peewee.CharField(max_length=8, null=True)
+
+    class Meta:
+        table_name = "insight_trips"
+
+
+class DriverReport(BaseModel):
+    """A driver's report on a company after an accepted response: one per driver and load."""
+
+    id = peewee.AutoField()
+    driver_id = peewee.BigIntegerField()
+    cargo_id = peewee.CharField(max_length=32)
+    inn = peewee.CharField(max_length=16, index=True)
+    kind = peewee.CharField(max_length=16)  # not_paid | no_cargo | terms_changed
+    comment = peewee.TextField(null=True)
+    hidden_at = UTCDateTimeField(null=True)
+    hidden_by = peewee.CharField(max_length=128, null=True)
+    hidden_reason = peewee.TextField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "driver_reports"
+        indexes = ((("driver_id", "cargo_id"), True),)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Sequence
 
+from ..audit import AuditLog
 from ..cargo.filters import InvalidFilter, parse_filters
 from ..cargo.formatting import format_rub, group_digits
 from ..cargotech.models import Cargo, as_float
@@ -26,15 +28,39 @@ from .economics import deadhead_km, fuel_estimate, rate_with_deadhead
 from .gazetteer import Gazetteer, default_gazetteer
 from .lanes import LaneBook
 from .positions import PointNames, Position, PositionReader, Profiles
+from .trust import Reports, TripBook, address_key, public_report
+from .waits import NO_DATA, WaitBook
 
 log = logging.getLogger(__name__)
 
 SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка"}
+VIEW_PARAMS = ("sort", "no_long_waits")  # list parameters of ours, not CargoTech's
 BACKHAUL_DAYS = 3  # the unloading day and the two after it
 BACKHAUL_DEFAULT_RADIUS_KM = 50
 BACKHAUL_BEST = 3
 
 ListPage = Callable[[CargoListQuery], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ListView:
+    """How this driver wants the page: ordered by one of SORTS, and without companies with long waits."""
+
+    sort: str | None = None
+    no_long_waits: bool = False
+
+    @classmethod
+    def parse(cls, values: dict[str, str]) -> "ListView":
+        fields = {}
+        sort = values.get("sort") or None
+        if sort is not None and sort not in SORTS:
+            fields["sort"] = "Допустимо: " + ", ".join(SORTS)
+        flag = values.get("no_long_waits", "")
+        if flag not in ("", "0", "1", "true", "false"):
+            fields["no_long_waits"] = "Допустимо: 1 или 0"
+        if fields:
+            raise InvalidFilter("Проверьте фильтры", fields=fields)
+        return cls(sort, flag in ("1", "true"))
 
 
 def _plural(n: int, one: str, few: str, many: str) -> str:
@@ -65,8 +91,11 @@ def _payload_coordinates(cargo: Cargo, side: str) -> tuple[float, float] | None:
 
 class Insights:
     def __init__(self, lanes: LaneBook, profiles: Profiles, positions: PositionReader, point_names: PointNames,
-                 gazetteer: Gazetteer) -> None:
+                 gazetteer: Gazetteer, trips: TripBook, reports: Reports, waits: WaitBook) -> None:
         self.lanes = lanes
+        self.waits = waits
+        self.trips = trips
+        self.reports = reports
         self.profiles = profiles
         self.positions = positions
         self.point_names = point_names
@@ -82,18 +111,25 @@ class Insights:
                 if card.get(key) is not None:
                     card[key].update(self._coordinates(cargo, side, card[key].get("city")))
             card["market"] = None
+            card["trust"] = None
+            card["waits"] = dict(NO_DATA)
         try:
             names = {p.city.id: p.city.name for c in cargos for p in (c.start, c.finish)
                      if p is not None and p.city is not None and p.city.id is not None}
             await self.point_names.learn(names)
             await self.lanes.record((cargo, card.get("rate_kopecks_per_km")) for cargo, card in zip(cargos, cards, strict=True))
             markets = await self.lanes.markets(self.lanes.lane(c) for c in cargos)
+            inns = [(card.get("company") or {}).get("inn") for card in cards]
+            trust = await self.reports.summaries(inns)
+            waits = await self.waits.by_company(inns)
         except Exception as exc:  # the database may be down; the loads are still worth showing
             log.warning("insights: lane statistics unavailable: %s", type(exc).__name__)
             return
         for cargo, card in zip(cargos, cards, strict=True):
             market = markets.get(self.lanes.lane(cargo))
             card["market"] = market.for_rate(card.get("rate_kopecks_per_km")) if market else None
+            card["trust"] = short_trust(card.get("company"), trust)
+            card["waits"] = waits.get((card.get("company") or {}).get("inn")) or dict(NO_DATA)
 
     def _coordinates(self, cargo: Cargo, side: str, city: str | None) -> dict:
         found = _payload_coordinates(cargo, side)
@@ -106,33 +142,55 @@ class Insights:
 
     # ---- per driver ------------------------------------------------------------------------------------
 
-    @staticmethod
-    def parse_sort(value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        if value not in SORTS:
-            raise InvalidFilter("Проверьте фильтры", fields={"sort": "Допустимо: " + ", ".join(SORTS)})
-        return value
-
-    async def personalise_list(self, driver_id: int, text: str, sort: str | None = None) -> str | None:
+    async def personalise_list(self, driver_id: int, text: str, view: ListView = ListView()) -> str | None:
         """The page for this driver, or None when nothing depends on the driver (the shared bytes are served)."""
         profile = await self.profiles.get(driver_id)
         position = await self.positions.position(driver_id)
-        if position is None and sort is None:
+        if position is None and view.sort is None and not view.no_long_waits:
             return None
         body = json.loads(text)
-        for card in body.get("items", []):
+        items = body.get("items", [])
+        for card in items:
             self._economics(card, position, profile.fuel)
-        if sort is not None:
-            body["items"] = sort_cards(body.get("items", []), sort)
-            body.setdefault("meta", {})["sort"] = {"by": sort, "scope": "page"}
+        meta = body.setdefault("meta", {})
+        if view.no_long_waits:
+            kept = [card for card in items if not (card.get("waits") or {}).get("long")]
+            meta["hidden_long_waits"] = len(items) - len(kept)
+            items = kept
+        if view.sort is not None:
+            items = sort_cards(items, view.sort)
+            meta["sort"] = {"by": view.sort, "scope": "page"}
+        body["items"] = items
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
     async def personalise_detail(self, driver_id: int, body: dict, radius_km: int | None, today: dt.date) -> dict:
         profile = await self.profiles.get(driver_id)
         self._economics(body, await self.positions.position(driver_id), profile.fuel)
         body["backhaul"] = await self.backhaul(body, radius_km, today)
+        body["trust"] = await self.trust(driver_id, body)
+        loading, unloading = await self.waits.at_addresses(address_key((body.get("from") or {}).get("address")),
+                                                           address_key((body.get("to") or {}).get("address")))
+        inn = (body.get("company") or {}).get("inn")
+        company = (await self.waits.by_company([inn])).get(inn) if inn else None
+        body["waits"] = {"loading": loading, "unloading": unloading, "company": company or dict(NO_DATA),
+                         "min_answers": self.waits.min_answers}
         return body
+
+    async def trust(self, driver_id: int, body: dict) -> dict | None:
+        """The full trust strip of a detail, read fresh (a card's short one is as old as the cached page)."""
+        company = body.get("company") or {}
+        inn = company.get("inn")
+        summary = (await self.reports.summaries([inn])).get(inn) if inn else None
+        mine = await self.reports.mine(driver_id, str(body.get("id")))
+        return {
+            "name": company.get("name"), "inn": inn,
+            # [?] CargoTech's `security_status` is passed through as a number: its meaning is not documented
+            # (0 is the only value seen), so no label is claimed for it.
+            "security_status": company.get("security_status"), "security_status_label": None,
+            **(summary or {"drivers_worked": None, "drivers_worked_text": None, "reports": [], "reports_total": 0,
+                           "flagged": False}),
+            "my_report": public_report(mine),
+        }
 
     def _economics(self, card: dict, position: Position | None, fuel) -> None:
         start = card.get("from") or {}
@@ -201,6 +259,14 @@ class Insights:
         }
 
 
+def short_trust(company: dict | None, summaries: dict[str, dict]) -> dict | None:
+    if not company or not company.get("inn"):
+        return None
+    summary = summaries.get(company["inn"]) or {}
+    return {"name": company.get("name"), "inn": company["inn"], "flagged": bool(summary.get("flagged")),
+            "reports_total": summary.get("reports_total", 0), "drivers_worked": summary.get("drivers_worked")}
+
+
 def sort_cards(cards: list[dict], sort: str) -> list[dict]:
     """Best first; cards without the figure keep their order after the others."""
     if sort == "rate_with_deadhead":
@@ -212,7 +278,9 @@ def sort_cards(cards: list[dict], sort: str) -> list[dict]:
     return sorted(ranked, key=lambda c: -key(c)) + rest
 
 
-def build_insights(database: Database, redis, keys: Keys) -> Insights:
+def build_insights(database: Database, redis, keys: Keys, audit: AuditLog) -> Insights:
     gazetteer = default_gazetteer()
     profiles = Profiles(database, redis, keys, gazetteer)
-    return Insights(LaneBook(database, gazetteer), profiles, PositionReader(profiles), PointNames(redis, keys), gazetteer)
+    trips = TripBook(database)
+    return Insights(LaneBook(database, gazetteer), profiles, PositionReader(profiles), PointNames(redis, keys), gazetteer,
+                    trips, Reports(database, trips, audit), WaitBook(database))
