@@ -37,6 +37,8 @@ from .core.bot.dispatch import ChatDispatch
 from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
+from .core.bot.wait_questions import WaitQuestions
+from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
 from .core.drivers.auth import DriverAuth
@@ -84,6 +86,8 @@ class Services:
     searches: SearchStore
     alerter: Alerter
     watcher: Watcher
+    insights: Insights
+    wait_questions: WaitQuestions
     upstream_label: str  # "live" or "recorded"
 
     async def _once_per_window(self, job: str, seconds: int) -> bool:
@@ -102,7 +106,9 @@ class Services:
                 for job, work, window in (("expire-responses", self.responses.expire_due, 300),
                                           ("reconcile-payments", self._reconcile, 300),
                                           ("reconcile-refunds", self._reconcile_refunds, 3600),
-                                          ("remind-expiring", self.remind_expiring, 300)):
+                                          ("remind-expiring", self.remind_expiring, 300),
+                                          ("age-lane-rates", self.insights.lanes.age_out, 300),
+                                          ("ask-dock-waits", self.wait_questions.ask_due, 300)):
                     if await self._once_per_window(job, window):
                         try:
                             await work()
@@ -178,6 +184,7 @@ def build_services(
         transport=transport or default_transport,
     )
     audit = AuditLog(database)
+    insights = build_insights(database, redis, keys, audit)
 
     async def on_login() -> None:
         await audit.record("system", "cargotech.login", target=label)
@@ -205,7 +212,9 @@ def build_services(
             stale_max=settings.cache_stale_max,
         ),
         lock_timeout=settings.cargotech_retry_deadline + 5,
+        observer=insights.on_cargos,
     )
+    insights.list_page = cargos.list
     auth = DriverAuth(
         bot_token=settings.bot_token,
         max_age=settings.telegram_init_data_max_age,
@@ -252,6 +261,8 @@ def build_services(
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,
                            alerts=AlertCommands(alerter, searches, auto))
+    wait_questions = WaitQuestions(insights.waits, insights.trips, outbox)
+    handlers.callbacks["wt"] = wait_questions.on_callback
     return Services(
         settings=settings,
         redis=redis,
@@ -281,5 +292,7 @@ def build_services(
         searches=searches,
         alerter=alerter,
         watcher=watcher,
+        insights=insights,
+        wait_questions=wait_questions,
         upstream_label=label,
     )

@@ -16,6 +16,7 @@ from .admin import bp as admin_bp
 from .api import bp as api_bp
 from .health import bp as health_bp
 from .searches import bp as searches_bp
+from .insights import bp as insights_bp
 from .webapp import install_webapp
 from .webhooks import bp as webhooks_bp
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.blueprint(api_bp)
     app.blueprint(searches_bp)
     app.blueprint(admin_bp)
+    app.blueprint(insights_bp)
     app.blueprint(webhooks_bp)
     install_webapp(app)
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")
