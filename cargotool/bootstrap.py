@@ -47,6 +47,7 @@ from .core.drivers.ratelimit import Limit, RateLimiter
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
 from .core.cargotech.retry import RetryPolicy
+from .core.cargotech.token_file import TokenFile
 from .core.redaction import install_log_redaction, redactor
 from .core.waiting import wait_any
 from .core.storage.db import Database
@@ -89,6 +90,7 @@ class Services:
     insights: Insights
     wait_questions: WaitQuestions
     upstream_label: str  # "live" or "recorded"
+    token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
 
     async def _once_per_window(self, job: str, seconds: int) -> bool:
         return bool(await self.redis.set(self.keys(f"jobs:{job}"), "1", nx=True, ex=seconds))
@@ -146,13 +148,29 @@ def register_secrets(settings: Settings) -> None:
     redactor.add_phone(settings.cargotech_phone)
 
 
+def embedded_defaults(settings: Settings) -> list[str]:
+    """What this deployment runs on that is only fit for a demo: `serve` says it once at start-up
+    (operator commands do not repeat it; `cargotech check` names the upstream it used)."""
+    notes = []
+    if not settings.redis_url:
+        notes.append("REDIS_URL is not set: using an embedded in-process store, valid for a single process only")
+    if settings.uses_recorded_cargotech:
+        notes.append("CargoTech: serving the recorded sample data (no credentials set); not the live API")
+    return notes
+
+
+# In recorded mode requests never leave the process; this host (reserved, never resolvable) is what
+# the HTTP log lines name, so nobody reads them as calls to the live API.
+RECORDED_BASE_URL = "http://recorded-sample.cargotech.invalid"
+
+
 def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport | None, str, str | None, str | None, Geo]:
     """The transport, credentials and known city coordinates: the real API (whose points carry no
     coordinates [?]), or the recorded sample served in-process."""
     if settings.uses_recorded_cargotech:
         from .standin import DEMO_PASSWORD, DEMO_PHONE, CargoTechStandIn, StandInTransport
 
-        log.warning("CargoTech: serving the recorded sample data (no credentials set); not the live API")
+        log.debug("CargoTech: serving the recorded sample data")  # `serve` warns once (embedded_defaults)
         standin = CargoTechStandIn()
         geo = {cid: (lat, lon) for cid, (_, lat, lon) in standin.dataset.cities.items()}
         return StandInTransport(standin), "recorded", DEMO_PHONE, DEMO_PASSWORD, geo
@@ -178,16 +196,23 @@ def build_services(
         migrate(database)
     default_transport, label, phone, password, default_geo = _cargotech_transport(settings)
     http = build_http_client(
-        settings.cargotech_base_url,
+        RECORDED_BASE_URL if label == "recorded" and transport is None else settings.cargotech_base_url,
         connect_timeout=settings.cargotech_connect_timeout,
         read_timeout=settings.cargotech_read_timeout,
         transport=transport or default_transport,
     )
     audit = AuditLog(database)
     insights = build_insights(database, redis, keys, audit)
+    # The live API's token outlives a process; the recorded sample's is issued in-process and dies with it.
+    token_file = (TokenFile(settings.cargotech_token_file, redis, keys)
+                  if label == "live" and not settings.redis_url and settings.cargotech_token_file.lower() != "off"
+                  else None)
 
     async def on_login() -> None:
-        await audit.record("system", "cargotech.login", target=label)
+        if token_file is not None:
+            await token_file.save()
+        if label == "live":  # logins to the in-process recorded sample are not events worth auditing
+            await audit.record("system", "cargotech.login", target=label)
 
     cargotech = CargoTechClient(
         http,
@@ -295,4 +320,5 @@ def build_services(
         insights=insights,
         wait_questions=wait_questions,
         upstream_label=label,
+        token_file=token_file,
     )

@@ -13,6 +13,7 @@ from sanic_ext import openapi
 
 from ..core.cargo.filters import MAX_RADIUS_KM, InvalidFilter, parse_filters
 from ..core.insights.service import VIEW_PARAMS, ListView
+from ..core.cargo.formatting import moscow_today
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
@@ -108,17 +109,13 @@ async def delete_session(request: Request):
 @openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more")
 async def list_cargos(request: Request):
     svc = services(request)
-    today = _moscow_today()
+    today = moscow_today()
     query_string, view = split_insights_params(request.query_string)
     answer = await svc.cargos.list(query_for(query_string, today))
     personal = await svc.insights.personalise_list(request.ctx.driver.telegram_id, answer.text, view)
     if personal is None:
         return answer_response(answer)
     return HTTPResponse(personal, content_type="application/json", headers={"Cache-Control": "no-store"})
-
-
-def _moscow_today() -> dt.date:
-    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()
 
 
 def split_insights_params(query_string: str) -> tuple[str, ListView]:
