@@ -151,7 +151,7 @@ async def cargo_detail(request: Request, cargo_id: str):
     radius = request.args.get("radius")
     if radius is not None and (not radius.isdigit() or int(radius) > MAX_RADIUS_KM):
         raise InvalidInput("Проверьте радиус", fields={"radius": f"Радиус — от 0 до {MAX_RADIUS_KM} км"})
-    body = await svc.insights.personalise_detail(driver_id, body, int(radius) if radius else None, _moscow_today())
+    body = await svc.insights.personalise_detail(driver_id, body, int(radius) if radius else None, moscow_today())
     return json(body, headers={"Cache-Control": "no-store"})
 
 
