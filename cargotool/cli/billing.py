@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal, InvalidOperation
 from typing import Optional
 
 import typer
@@ -65,17 +66,18 @@ def promo_create(
 
 @promo_app.command("list")
 def promo_list(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Promo codes and their use."""
+    """Promo codes and their use; "reserved" = held by payments not finished yet."""
     views = run_with_services(lambda services: services.promos.list())
     if as_json:
-        print_json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "used": v.used, "max_uses": v.max_uses,
+        print_json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "used": v.used, "reserved": v.reserved, "max_uses": v.max_uses,
                                "valid_until": v.valid_until, "disabled": v.disabled} for v in views]})
         return
     table = Table()
-    for column in ("Code", "Gives", "Used", "Valid until", "State"):
+    for column in ("Code", "Gives", "Used", "Reserved", "Valid until", "State"):
         table.add_column(column)
     for v in views:
-        table.add_row(v.code, _gives(v), f"{v.used}/{v.max_uses or '∞'}", when(v.valid_until), "disabled" if v.disabled else "on")
+        table.add_row(v.code, _gives(v), f"{v.used}/{v.max_uses or '∞'}", str(v.reserved), when(v.valid_until),
+                      "disabled" if v.disabled else "on")
     console.print(table)
 
 
@@ -114,13 +116,56 @@ def payments_replay(yookassa_id: str = typer.Argument(..., help="YooKassa paymen
 
 
 @payments_app.command("reconcile")
-def payments_reconcile(older_than: int = typer.Option(10, min=0, help="Minutes a payment has been open.")) -> None:
-    """Re-fetch every payment still open after some minutes (missed webhooks) and apply the result."""
-    outcomes = run_with_services(lambda services: services.payments.reconcile(older_than))
+def payments_reconcile(older_than: int = typer.Option(10, min=0, help="Minutes a payment has been open."),
+                       refund_days: Optional[int] = typer.Option(
+                           None, min=1, help="Also compare the refunds of payments that succeeded in these days."),
+                       payment: list[str] = typer.Option(
+                           [], "--payment", help="A payment (YooKassa's id or ours) to check whatever its age; repeatable.")) -> None:
+    """Repair lost webhooks: re-fetch payments still open after some minutes and apply the result; apply
+    refunds YooKassa has and we do not (its refunded_amount vs ours) for payments with a refund of ours
+    still open, those of the last --refund-days, and every --payment. Idempotent."""
+    outcomes = run_with_services(lambda services: services.payments.reconcile(
+        older_than, refund_days=refund_days, payment_refs=tuple(payment)))
     applied = [o for o in outcomes if o.applied]
-    console.print(f"checked {len(outcomes)} open payment(s); {len(applied)} changed")
+    console.print(f"checked {sum(o.status != 'refund' for o in outcomes)} open payment(s); "
+                  f"{len(applied)} change(s) applied")
     for o in applied:
-        console.print(f"  {o.payment_id}: {o.status}")
+        console.print(f"  {o.payment_id}: {'refund applied' if o.status == 'refund' else o.status}")
+
+
+def _kopecks(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.replace(",", ".").strip())
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise typer.BadParameter("roubles, e.g. 250 or 649.50", param_hint="--amount-rub")
+    return int(value * 100)
+
+
+@payments_app.command("refund")
+def payments_refund(payment_id: str = typer.Argument(..., help="YooKassa's payment id (as `payments replay` takes) or ours."),
+                    amount_rub: Optional[str] = typer.Option(None, help="Roubles to refund (default: all that is left)."),
+                    reason: str = typer.Option(..., help="Why (audit log, and the refund's description at YooKassa)."),
+                    as_json: bool = typer.Option(False, "--json")) -> None:
+    """Refund a paid payment through YooKassa and shorten the subscription by the refunded share (once,
+    however the refund's news arrives). Repeating the same command does not refund again."""
+    amount = _kopecks(amount_rub)
+    result = run_with_services(lambda services: services.refunds.start(payment_id, reason, amount))
+    if as_json:
+        print_json(result.public())
+        return
+    if result.repeated:
+        console.print(f"already requested: refund {result.yookassa_id or result.refund_id} of {format_rub(result.amount_kopecks)}"
+                      f" is {result.status}; nothing new sent")
+    else:
+        console.print(f"refund {result.yookassa_id} of {format_rub(result.amount_kopecks)}: {result.status}")
+    if result.expires_at:
+        console.print(f"driver's access now until {when(result.expires_at)}")
+    elif result.status == "pending":
+        console.print("the subscription is shortened when YooKassa confirms (webhook or `payments reconcile`)")
 
 
 @subs_app.command("show")

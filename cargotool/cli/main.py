@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from . import billing, bot, cargos, cargotech, db, dev, serve, telegram
+from . import billing, bot, cargos, cargotech, db, dev, insights, serve, telegram
 from typer import Abort, Exit
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
@@ -35,6 +35,7 @@ app.add_typer(billing.payments_app, name="payments")
 app.add_typer(billing.subs_app, name="subs")
 app.add_typer(billing.flags_app, name="flags")
 app.add_typer(billing.audit_app, name="audit")
+app.add_typer(insights.insights_app, name="insights")
 app.add_typer(dev.app, name="dev")
 
 

@@ -81,3 +81,10 @@ class PaymentRequired(CargotoolError):
 class Forbidden(CargotoolError):
     code = "forbidden"
     http_status = 403
+
+
+class Unavailable(CargotoolError):
+    """Redis or the database cannot be reached: try again shortly."""
+
+    code = "unavailable"
+    http_status = 503

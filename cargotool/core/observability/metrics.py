@@ -94,9 +94,10 @@ def count_login(kind: str, outcome: str) -> None:
     LOGINS.labels(kind, outcome).inc()
 
 
-def count_alert(outcome: str) -> None:
+def count_alert(outcome: str, n: int = 1) -> None:
     """For the alerts module: `sent`, `held` or `deduplicated`."""
-    ALERTS.labels(outcome).inc()
+    if n:
+        ALERTS.labels(outcome).inc(n)
 
 
 def count_payload_issue(payload: str, issue: str) -> None:
