@@ -32,6 +32,8 @@ from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 log = logging.getLogger(__name__)
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))  # decided at import, as prometheus_client does
+if MULTIPROCESS:  # the library writes a file per metric as soon as one is made (below): the directory must exist
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 _FAST = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
