@@ -145,7 +145,7 @@ async def test_request_ids_in_headers_error_bodies_and_log_lines(make_app, caplo
     caplog.set_level(logging.INFO)
     _, response = await app.asgi_client.post("/api/session", json={"init_data": "garbage"})
     rid = response.headers["x-request-id"]
-    assert response.status == 401 and response.json["error"]["request_id"] == rid and len(rid) == 32
+    assert response.status == 401 and response.json["error"]["request_id"] == rid and len(rid) == 20
     lines = [r for r in caplog.records if "rejected Telegram init data" in r.getMessage()]
     assert lines and all(r.request_id == rid for r in lines)
 
