@@ -34,7 +34,7 @@ function wire() {
   $("retry-list").addEventListener("click", () => loadPage(true));
   $("open-responses").addEventListener("click", () => { haptic.tap(); openResponses(); });
   wireFilters();
-  wireOffer();
+  wireOffer(openDetail);
   wireBilling();
   wireAdmin();
 }

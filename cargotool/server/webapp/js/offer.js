@@ -33,11 +33,12 @@ function saveDraft() {
 
 function dropDraft(cargoId) { try { sessionStorage.removeItem(draftKey(cargoId)); } catch (e) {} }
 
+let openLoad = null;  // detail.js's openDetail, handed in by main.js (detail.js imports this module)
+
 /** The plans screen, coming back to this load afterwards (with the typed offer, if any, reopened). */
 function plansThenBack(cargoId) {
   openPlans(async () => {
-    const { openDetail } = await import("./detail.js");  // detail.js imports this module
-    await openDetail(cargoId);
+    await openLoad(cargoId);
     if (loadDraft(cargoId) && state.cargo && await mayRespond()) openOffer();
   });
 }
@@ -160,7 +161,9 @@ async function withdraw() {
   } catch (error) { toast(error.message); }
 }
 
-export function wireOffer() {
+/** Bind the offer sheet; `openDetail` shows a load (the way back from the plans screen). */
+export function wireOffer(openDetail) {
+  openLoad = openDetail;
   $("offer").addEventListener("submit", sendOffer);
   $("close-offer").addEventListener("click", closeOffer);
   $("offer-sheet").addEventListener("click", (e) => { if (e.target === $("offer-sheet")) closeOffer(); });
