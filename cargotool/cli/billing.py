@@ -11,8 +11,8 @@ import typer
 from rich.table import Table
 
 from ..bootstrap import Services
-from ..core.cargo.formatting import format_rub, to_moscow
-from .runtime import console, print_json, run_with_services
+from ..core.cargo.formatting import format_rub
+from .runtime import console, print_json, run_with_services, when
 
 promo_app = typer.Typer(help="Promo codes.", no_args_is_help=True)
 payments_app = typer.Typer(help="YooKassa payments.", no_args_is_help=True)
@@ -21,8 +21,13 @@ flags_app = typer.Typer(help="Feature flags.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
 
-def _when(moment: dt.datetime | None) -> str:
-    return to_moscow(moment).strftime("%d.%m.%Y %H:%M") if moment else "—"
+def _gives(view) -> str:
+    """What a promo code gives, in the CLI's language (the core's `describe()` speaks to drivers)."""
+    if view.kind == "days":
+        return f"+{view.value} days"
+    if view.kind == "percent":
+        return f"−{view.value} %"
+    return f"−{format_rub(view.value)}"
 
 
 def _date(text: str | None, option: str) -> dt.datetime | None:
@@ -56,7 +61,7 @@ def promo_create(
                                             max_uses=max_uses, valid_until=until)
 
     view = run_with_services(work)
-    console.print(f"created {view.code}: {view.describe()}" + (f", up to {view.max_uses} uses" if view.max_uses else ""))
+    console.print(f"created {view.code}: {_gives(view)}" + (f", up to {view.max_uses} uses" if view.max_uses else ""))
 
 
 @promo_app.command("list")
@@ -71,7 +76,7 @@ def promo_list(as_json: bool = typer.Option(False, "--json")) -> None:
     for column in ("Code", "Gives", "Used", "Reserved", "Valid until", "State"):
         table.add_column(column)
     for v in views:
-        table.add_row(v.code, v.describe(), f"{v.used}/{v.max_uses or '∞'}", str(v.reserved), _when(v.valid_until),
+        table.add_row(v.code, _gives(v), f"{v.used}/{v.max_uses or '∞'}", str(v.reserved), when(v.valid_until),
                       "disabled" if v.disabled else "on")
     console.print(table)
 
@@ -97,7 +102,7 @@ def payments_list(status: Optional[str] = typer.Option(None, help="new, pending,
     for column in ("Created", "Driver", "Plan", "Amount", "Promo", "Status", "YooKassa id"):
         table.add_column(column, no_wrap=column in ("Amount", "YooKassa id"))
     for r in rows:
-        table.add_row(_when(r.created_at), str(r.driver_id), r.plan_id, format_rub(r.amount_kopecks), r.promo_code or "—",
+        table.add_row(when(r.created_at), str(r.driver_id), r.plan_id, format_rub(r.amount_kopecks), r.promo_code or "—",
                       r.status, r.yookassa_id or "—")
     console.print(table)
 
@@ -158,7 +163,7 @@ def payments_refund(payment_id: str = typer.Argument(..., help="YooKassa's payme
     else:
         console.print(f"refund {result.yookassa_id} of {format_rub(result.amount_kopecks)}: {result.status}")
     if result.expires_at:
-        console.print(f"driver's access now until {_when(result.expires_at)}")
+        console.print(f"driver's access now until {when(result.expires_at)}")
     elif result.status == "pending":
         console.print("the subscription is shortened when YooKassa confirms (webhook or `payments reconcile`)")
 
@@ -174,7 +179,7 @@ def subs_show(telegram_id: int = typer.Argument(..., help="The driver's Telegram
     if status.expires_at is None:
         console.print(f"driver {telegram_id}: no subscription")
     else:
-        console.print(f"driver {telegram_id}: {'active' if status.active else 'ended'}, until {_when(status.expires_at)}"
+        console.print(f"driver {telegram_id}: {'active' if status.active else 'ended'}, until {when(status.expires_at)}"
                       f" (last from {status.source})")
 
 
@@ -183,7 +188,7 @@ def subs_grant(telegram_id: int = typer.Argument(..., help="The driver's Telegra
                days: int = typer.Option(..., help="Days to add."), reason: str = typer.Option(..., help="Why (audit log).")) -> None:
     """Give a driver days of access (from the later of now and their current end)."""
     expires = run_with_services(lambda services: services.subscriptions.grant(telegram_id, days, reason))
-    console.print(f"driver {telegram_id}: access until {_when(expires)}")
+    console.print(f"driver {telegram_id}: access until {when(expires)}")
 
 
 @flags_app.command("list")
@@ -228,5 +233,5 @@ def audit_tail(actor: Optional[str] = typer.Option(None, help="e.g. cli, system,
     for column in ("When", "Actor", "Action", "Target", "Details"):
         table.add_column(column)
     for e in events:
-        table.add_row(_when(e.created_at), e.actor, e.action, e.target or "—", e.details if e.details != "{}" else "")
+        table.add_row(when(e.created_at), e.actor, e.action, e.target or "—", e.details if e.details != "{}" else "")
     console.print(table)

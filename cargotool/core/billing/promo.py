@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import peewee
 
 from ..audit import AuditLog
-from ..errors import CargotoolError, InvalidInput
+from ..errors import CargotoolError, InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import DriverRecord, PromoCode, PromoUse, database_proxy, utcnow
 from .subscriptions import Subscriptions, extend_in_transaction
@@ -41,7 +41,6 @@ ALREADY_USED = "Вы уже использовали этот промокод"
 class PromoRejected(CargotoolError):
     code = "promo_rejected"
     http_status = 400
-    exit_code = 2
 
     def __init__(self, message: str) -> None:
         super().__init__(message, fields={"promo_code": message})
@@ -129,7 +128,7 @@ class PromoCodes:
         text = normalise_code(code)
         changed = await self._db.run(lambda: PromoCode.update(disabled=True).where(PromoCode.code == text).execute())
         if not changed:
-            raise InvalidInput(f"no promo code {text}", fields={"code": "not found"})
+            raise NotFound(f"no promo code {text}")
         await self._audit.record(actor, "promo.disable", target=text)
 
     def _check(self, row: PromoCode | None, driver_id: int, now: dt.datetime) -> PromoCode:

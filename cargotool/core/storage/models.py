@@ -216,3 +216,61 @@ class Flag(BaseModel):
 
     class Meta:
         table_name = "flags"
+
+
+class SavedSearch(BaseModel):
+    """A driver's saved filters (`filters`: the list's own parameters, as JSON) and whether they alert.
+
+    `query_key` is the normalised upstream query (without paging), so equal searches share one poll."""
+
+    id = peewee.AutoField()
+    driver_id = peewee.BigIntegerField(index=True)
+    name = peewee.CharField(max_length=120)
+    filters = peewee.TextField(default="{}")
+    query_key = peewee.TextField()
+    alerts = peewee.BooleanField(default=True)
+    auto_rule = peewee.TextField(null=True)  # JSON {"rate_min": ₽/km, "price_min": ₽} or NULL
+    last_opened_at = UTCDateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "saved_searches"
+
+
+class SearchHit(BaseModel):
+    """A load that matched a saved search (for «N новых» since the driver last opened it)."""
+
+    id = peewee.AutoField()
+    search_id = peewee.IntegerField()
+    cargo_id = peewee.CharField(max_length=32)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "search_hits"
+        indexes = ((("search_id", "cargo_id"), True),)
+
+
+class AlertDelivery(BaseModel):
+    """A load alerted to a driver: the unique pair is what makes an alert go out at most once, ever."""
+
+    id = peewee.AutoField()
+    driver_id = peewee.BigIntegerField()
+    cargo_id = peewee.CharField(max_length=32)
+    search_id = peewee.IntegerField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "alert_deliveries"
+        indexes = ((("driver_id", "cargo_id"), True),)
+
+
+class AlertPrefs(BaseModel):
+    """A driver's own alert settings; no row = the defaults (ALERTS_QUIET_HOURS)."""
+
+    driver_id = peewee.BigIntegerField(primary_key=True)
+    quiet_hours = peewee.CharField(max_length=16, null=True)  # "22:00-07:00", "off", NULL = default
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "alert_prefs"
