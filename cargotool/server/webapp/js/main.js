@@ -34,7 +34,7 @@ function wire() {
   $("retry-list").addEventListener("click", () => loadPage(true));
   $("open-responses").addEventListener("click", () => { haptic.tap(); openResponses(); });
   wireFilters();
-  wireOffer();
+  wireOffer(openDetail);
   wireBilling();
   wireAdmin();
 }
@@ -55,7 +55,11 @@ async function start() {
   watchScroll();
   watchPull();
   api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
-  api("/api/me").then((me) => { state.subscription = me.subscription; $("open-admin").hidden = !me.is_admin; }).catch(() => {});
+  api("/api/me").then((me) => {
+    state.subscription = me.subscription;
+    state.paywall = me.paywall;  // known before a driver without a subscription starts typing an offer
+    $("open-admin").hidden = !me.is_admin;
+  }).catch(() => {});
   await loadPage(true);
   const deepLink = /^c_(\d{1,20})$/.exec(session.start_param || "");
   const fromBot = /^\d{1,20}$/.exec(new URLSearchParams(location.search).get("load") || "");
