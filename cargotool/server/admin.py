@@ -11,6 +11,7 @@ from sanic import Blueprint, Request, json
 from sanic_ext import openapi
 
 from ..core.errors import Forbidden, InvalidInput
+from .client_ip import request_ip
 from .requests import bearer, json_body, services
 
 bp = Blueprint("admin", url_prefix="/api/admin")
@@ -72,6 +73,24 @@ async def payments(request: Request):
                             "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at)} for r in rows]})
 
 
+@bp.post("/payments/<payment_id:str>/refund")
+@openapi.summary("Refund a paid payment (all that is left, or amount_rub); repeating the same request refunds nothing new")
+@openapi.secured("session")
+@openapi.body({"application/json": {"amount_rub": float, "reason": str}})
+async def refund(request: Request, payment_id: str):
+    body = _body(request)
+    amount = body.get("amount_rub")
+    kopecks = None
+    if amount is not None and amount != "":
+        kopecks = round(amount * 100) if isinstance(amount, (int, float)) and not isinstance(amount, bool) else -1
+        if kopecks < 1 or abs(kopecks - amount * 100) > 1e-6:
+            raise InvalidInput("Проверьте поля", fields={"amount_rub": "сумма в рублях, до копеек"})
+    reason = body.get("reason")
+    result = await services(request).refunds.start(payment_id, reason if isinstance(reason, str) else "", kopecks,
+                                                   actor=request.ctx.actor, ip=request_ip(request))
+    return json(result.public(), status=200 if result.repeated else 201)
+
+
 @bp.get("/subscriptions/<telegram_id:int>")
 @openapi.summary("A driver's subscription")
 @openapi.secured("session")
@@ -99,7 +118,7 @@ async def grant(request: Request, telegram_id: int):
 async def promo_list(request: Request):
     views = await services(request).promos.list()
     return json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "describe": v.describe(), "used": v.used,
-                            "max_uses": v.max_uses, "valid_until": _iso(v.valid_until), "disabled": v.disabled} for v in views]})
+                            "reserved": v.reserved, "max_uses": v.max_uses, "valid_until": _iso(v.valid_until), "disabled": v.disabled} for v in views]})
 
 
 @bp.post("/promo")

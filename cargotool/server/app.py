@@ -15,6 +15,8 @@ from .guard import WEBHOOK_MAX_BODY, GuardedRequest, check_request_line
 from .admin import bp as admin_bp
 from .api import bp as api_bp
 from .health import bp as health_bp
+from .searches import bp as searches_bp
+from .insights import bp as insights_bp
 from .webapp import install_webapp
 from .webhooks import bp as webhooks_bp
 
@@ -40,7 +42,9 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.on_request(check_request_line, priority=100)
     app.blueprint(health_bp)
     app.blueprint(api_bp)
+    app.blueprint(searches_bp)
     app.blueprint(admin_bp)
+    app.blueprint(insights_bp)
     app.blueprint(webhooks_bp)
     install_webapp(app)
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")
