@@ -46,6 +46,7 @@ from .core.drivers.directory import DriverDirectory
 from .core.drivers.ratelimit import Limit, RateLimiter
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
+from .core.cargotech.breaker import CircuitBreaker
 from .core.cargotech.retry import RetryPolicy
 from .core.cargotech.token_file import TokenFile
 from .core.redaction import install_log_redaction, redactor
@@ -225,6 +226,9 @@ def build_services(
         lock_timeout=settings.cargotech_login_lock_timeout,
         failure_backoff=settings.cargotech_login_failure_backoff,
         on_login=on_login,
+        breaker=CircuitBreaker(redis, keys("cargotech:circuit"), threshold=settings.cargotech_circuit_threshold,
+                               open_seconds=settings.cargotech_circuit_open_seconds,
+                               window=max(30, 3 * settings.cargotech_circuit_open_seconds)),
     )
     cargos = CargoService(
         cargotech,
