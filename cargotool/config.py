@@ -181,6 +181,7 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "cargotech_retry_deadline": _Spec("CARGOTECH_RETRY_DEADLINE", _positive_float, 20.0),
     "cargotech_login_lock_timeout": _Spec("CARGOTECH_LOGIN_LOCK_TIMEOUT", _positive_float, 30.0),
     "cargotech_login_failure_backoff": _Spec("CARGOTECH_LOGIN_FAILURE_BACKOFF", _positive_int, 60),
+    "cargotech_token_file": _Spec("CARGOTECH_TOKEN_FILE", _text, ".cargotech-token"),
     "telegram_bot_token": _Spec("TELEGRAM_BOT_TOKEN", _text, None, secret=True),
     "telegram_init_data_max_age": _Spec("TELEGRAM_INIT_DATA_MAX_AGE", _non_negative_int, 3600),
     "webapp_url": _Spec("WEBAPP_URL", _http_url, "http://127.0.0.1:8000"),
@@ -202,6 +203,8 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "yookassa_vat_code": _Spec("YOOKASSA_VAT_CODE", _positive_int, 1),
     "payment_return_url": _Spec("PAYMENT_RETURN_URL", _http_url, None),
     "reconcile_after_minutes": _Spec("RECONCILE_AFTER_MINUTES", _positive_int, 10),
+    "reconcile_refund_days": _Spec("RECONCILE_REFUND_DAYS", _positive_int, 30),
+    "promo_reservation_minutes": _Spec("PROMO_RESERVATION_MINUTES", _positive_int, 60),
     "outbox_enabled": _Spec("OUTBOX_ENABLED", _choice("on", "off"), "on"),
     "session_ttl": _Spec("SESSION_TTL", _positive_int, 86400),
     "rate_limit_api_per_minute": _Spec("RATE_LIMIT_API_PER_MINUTE", _positive_int, 120),
@@ -227,6 +230,7 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "redis_max_connections": _Spec("REDIS_MAX_CONNECTIONS", _positive_int, 64),
     "database_url": _Spec("DATABASE_URL", _database_url, "sqlite:///cargotool.sqlite3"),
     "log_level": _Spec("LOG_LEVEL", _log_level, "INFO"),
+    "log_format": _Spec("LOG_FORMAT", _choice("text", "json"), "text"),
 }
 
 
@@ -243,6 +247,7 @@ class Settings:
     cargotech_retry_deadline: float
     cargotech_login_lock_timeout: float
     cargotech_login_failure_backoff: int
+    cargotech_token_file: str
     telegram_bot_token: str | None
     telegram_init_data_max_age: int
     webapp_url: str
@@ -262,6 +267,8 @@ class Settings:
     yookassa_vat_code: int
     payment_return_url: str | None
     reconcile_after_minutes: int
+    reconcile_refund_days: int
+    promo_reservation_minutes: int
     outbox_enabled: str
     session_ttl: int
     rate_limit_api_per_minute: int
@@ -287,6 +294,7 @@ class Settings:
     redis_max_connections: int
     database_url: str
     log_level: str
+    log_format: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> "Settings":

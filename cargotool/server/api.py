@@ -6,12 +6,14 @@ import datetime as dt
 import json as jsonlib
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from sanic import Blueprint, HTTPResponse, Request, json
 from sanic_ext import openapi
 
-from ..core.cargo.filters import InvalidFilter, parse_filters
+from ..core.cargo.filters import MAX_RADIUS_KM, InvalidFilter, parse_filters
+from ..core.insights.service import VIEW_PARAMS, ListView
+from ..core.cargo.formatting import moscow_today
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
@@ -103,15 +105,36 @@ async def delete_session(request: Request):
 @openapi.parameter("offset", int)
 @openapi.response(200, {"application/json": {"items": list, "meta": dict}})
 @openapi.response(400, description='{"error": {"code": "invalid_filter", "fields": {...}}}')
+@openapi.parameter("sort", str, description="rate_with_deadhead | above_market (within the page)")
+@openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more")
 async def list_cargos(request: Request):
-    today = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()  # Moscow
-    query = query_for(request.query_string, today)
-    return answer_response(await services(request).cargos.list(query))
+    svc = services(request)
+    today = moscow_today()
+    query_string, view = split_insights_params(request.query_string)
+    answer = await svc.cargos.list(query_for(query_string, today))
+    personal = await svc.insights.personalise_list(request.ctx.driver.telegram_id, answer.text, view)
+    if personal is None:
+        return answer_response(answer)
+    return HTTPResponse(personal, content_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+def split_insights_params(query_string: str) -> tuple[str, ListView]:
+    """Take our own list parameters (VIEW_PARAMS) out of the query string, so the cache key stays shared."""
+    if not any(f"{name}=" in query_string for name in VIEW_PARAMS):
+        return query_string, ListView()
+    kept, ours = [], {}
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        if name in VIEW_PARAMS:
+            ours[name] = value
+        else:
+            kept.append((name, value))
+    return urlencode(kept), ListView.parse(ours)
 
 
 @bp.get("/cargos/<cargo_id:str>")
-@openapi.summary("One load with comment, contacts and addresses")
+@openapi.summary("One load with comment, contacts and addresses, and insights (market, the trip back)")
 @openapi.secured("session")
+@openapi.parameter("radius", int, description="km around the unloading city for the trip back (default 50)")
 async def cargo_detail(request: Request, cargo_id: str):
     if not cargo_id.isdigit() or len(cargo_id) > 20:
         raise NotFound("Груз не найден")
@@ -120,11 +143,15 @@ async def cargo_detail(request: Request, cargo_id: str):
         answer = await svc.cargos.detail(cargo_id)
     except NotFound:
         raise NotFound("Груз не найден или уже снят") from None
-    if await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.contacts"):
-        return answer_response(answer)
-    body = jsonlib.loads(answer.text)  # the shared copy stays whole; this driver's answer loses the contacts
-    body["contacts"] = []
-    body["contacts_hidden"] = True
+    body = jsonlib.loads(answer.text)  # the shared copy stays whole; this driver's answer is built from it
+    driver_id = request.ctx.driver.telegram_id
+    if not await svc.paywall.allows(driver_id, "paywall.contacts"):
+        body["contacts"] = []
+        body["contacts_hidden"] = True
+    radius = request.args.get("radius")
+    if radius is not None and (not radius.isdigit() or int(radius) > MAX_RADIUS_KM):
+        raise InvalidInput("Проверьте радиус", fields={"radius": f"Радиус — от 0 до {MAX_RADIUS_KM} км"})
+    body = await svc.insights.personalise_detail(driver_id, body, int(radius) if radius else None, moscow_today())
     return json(body, headers={"Cache-Control": "no-store"})
 
 
@@ -223,10 +250,14 @@ async def contact_to_chat(request: Request, cargo_id: str):
 # ---- subscription and payments ----------------------------------------------------------------------
 
 @bp.get("/plans")
-@openapi.summary("Subscription plans")
+@openapi.summary("Subscription plans, and whether a receipt needs an e-mail or phone (with the one given last time)")
 @openapi.secured("session")
+@openapi.response(200, {"application/json": {"plans": list, "receipt": {"required": bool, "email": str, "phone": str}}})
 async def plans(request: Request):
-    return json({"plans": [plan.public() for plan in services(request).plans.values()]})
+    svc = services(request)
+    contact = await svc.payments.contacts.get(request.ctx.driver.telegram_id)
+    return json({"plans": [plan.public() for plan in svc.plans.values()],
+                 "receipt": {"required": svc.payments.receipts_on, "email": contact.get("email"), "phone": contact.get("phone")}})
 
 
 @bp.get("/me")
@@ -242,7 +273,8 @@ async def me(request: Request):
 
 
 @bp.post("/payments")
-@openapi.summary("Start paying for a plan; open confirmation_url outside Telegram")
+@openapi.summary("Start paying for a plan; open confirmation_url outside Telegram. With receipts on, an e-mail or "
+                 "phone (79001234567; +7 (900) 123-45-67 and 8 900 ... are normalised) is needed, else the last one given")
 @openapi.secured("session")
 @openapi.body({"application/json": {"plan": str, "promo_code": str, "email": str, "phone": str}})
 @openapi.response(200, {"application/json": {"payment_id": str, "confirmation_url": str, "amount_rub": float}})

@@ -9,7 +9,7 @@ from pathlib import Path
 from sanic import Blueprint, HTTPResponse, Request, Sanic
 
 ROOT = Path(__file__).parent / "webapp"
-ASSETS = ("app.js", "app.css", "icon.svg")
+ASSETS = ("js/main.js", "app.css", "icon.svg")
 
 # Telegram Web shows Mini Apps in an iframe, so no X-Frame-Options; frame-ancestors names Telegram.
 CSP = "; ".join([

@@ -1,129 +1,15 @@
 """End to end: the real server process, a stand-in CargoTech on loopback, the real Redis, and the Mini App
 driven in headless Debian Chromium through Playwright — opened the way Telegram opens it, with signed
-init data in the URL fragment."""
+init data in the URL fragment. The fixtures live in conftest.py."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import httpx
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from cargotool.core.drivers.initdata import sign_init_data
-from cargotool.standin import CargoTechStandIn, StandInServer
-from tests.conftest import TEST_BOT_TOKEN, TEST_PASSWORD, TEST_PHONE, environ_for_tests
-
-CHROMIUM = os.environ.get("CARGOTOOL_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def standin():
-    standin = CargoTechStandIn(phone=TEST_PHONE, password=TEST_PASSWORD)
-    with StandInServer(standin) as url:
-        yield standin, url
-
-
-@pytest.fixture(scope="module")
-def telegram():
-    from cargotool.standin.telegram import BotApiStandIn
-
-    telegram = BotApiStandIn()
-    with StandInServer(telegram) as url:
-        yield telegram, url
-
-
-DISPATCH_CHAT = -100777
-ADMIN = 9007
-SERVER_PROCESS: dict = {}  # the environment and directory of the server process, for CLI calls beside it
-SHOP_ID, SECRET_KEY = "100500", "test_Yk-e2e-secret-key"
-
-
-@pytest.fixture(scope="module")
-def yookassa():
-    from cargotool.standin.yookassa import YooKassaStandIn
-
-    standin = YooKassaStandIn(SHOP_ID, SECRET_KEY)
-    with StandInServer(standin) as url:
-        yield standin, url
-
-
-@pytest.fixture(scope="module")
-def server(standin, telegram, yookassa, tmp_path_factory):
-    """`cargotool serve` as a separate process, as in production."""
-    import redis as sync_redis
-
-    tmp = tmp_path_factory.mktemp("e2e")
-    prefix = f"cargotool-e2e:{os.getpid()}:"
-    port = free_port()
-    env = {**os.environ, **environ_for_tests(tmp, prefix, CARGOTECH_BASE_URL=standin[1], LOG_LEVEL="warning",
-                                              TELEGRAM_API_URL=telegram[1], TELEGRAM_DISPATCHER_CHAT_ID=str(DISPATCH_CHAT),
-                                              RATE_LIMIT_LOGIN_BURST="100",  # every browser logs in from 127.0.0.1
-                                              YOOKASSA_SHOP_ID=SHOP_ID, YOOKASSA_SECRET_KEY=SECRET_KEY,
-                                              YOOKASSA_API_URL=f"{yookassa[1]}/v3", TRUSTED_PROXIES="127.0.0.1",
-                                              ADMIN_TELEGRAM_IDS=str(ADMIN))}
-    process = subprocess.Popen([sys.executable, "-m", "cargotool", "serve", "--port", str(port)], env=env, cwd=tmp,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    flags_off = subprocess.run([sys.executable, "-m", "cargotool", "flags", "set", "paywall", "off"], env=env, cwd=tmp,
-                             capture_output=True, text=True)  # the paywall has its own test below
-    assert flags_off.returncode == 0, flags_off.stderr
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("server did not start:\n" + (process.stdout.read() if process.stdout else ""))
-    SERVER_PROCESS.update(env=env, cwd=tmp)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    client = sync_redis.Redis.from_url(env["REDIS_URL"])
-    keys = list(client.scan_iter(match=prefix + "*"))
-    if keys:
-        client.delete(*keys)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (make test does)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def open_app(browser, server, user_id=9001, start_param=None, theme=None):
-    init_data = sign_init_data(TEST_BOT_TOKEN, {"id": user_id, "first_name": "Пётр", "username": "petr"}, start_param=start_param)
-    fragment = f"tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web"
-    if theme:
-        fragment += "&tgWebAppThemeParams=" + quote(theme, safe="")
-    page = browser.new_page(viewport={"width": 390, "height": 844})
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.route("https://telegram.org/**", lambda route: route.abort())  # no network here: as if outside Telegram
-    page.goto(f"{server}/#{fragment}")
-    return page, errors
+from tests.e2e.conftest import ADMIN, DISPATCH_CHAT, cli, open_app, screenshot
 
 
 def test_browse_filter_and_open_a_load(browser, server, standin):
@@ -156,15 +42,14 @@ def test_browse_filter_and_open_a_load(browser, server, standin):
     cargo = next(c for c in standin[0].dataset.cargos if str(c["id"]) == first_id)
     assert comment.inner_text() == cargo["extra"]["note"]
     assert page.locator(".contact .phone").count() >= 1
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "miniapp-detail.png"), full_page=True)
+    screenshot(page, "miniapp-detail")
 
     # back to the list, then a reload keeps the filters (saved per driver on the device)
     page.click("#detail-back")
     expect(page.locator("#screen-list")).to_be_visible()
     page.reload()
     expect(page.locator("#filter-summary")).to_contain_text("Москва")
-    page.screenshot(path=str(ARTIFACTS / "miniapp-list.png"))
+    screenshot(page, "miniapp-list", full_page=False)
     assert errors == []
     page.close()
 
@@ -226,8 +111,7 @@ def test_respond_to_a_load_and_see_it_in_my_responses(browser, server, standin, 
     expect(page.locator("#offer-sheet")).to_be_hidden()
     expect(page.locator("#my-response")).to_contain_text("отправлен")
     expect(page.locator("#respond")).to_have_text("Изменить ставку")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "miniapp-responded.png"), full_page=True)
+    screenshot(page, "miniapp-responded")
 
     # the dispatchers got exactly one message with the two buttons
     deadline = time.monotonic() + 10
@@ -251,12 +135,11 @@ def test_respond_to_a_load_and_see_it_in_my_responses(browser, server, standin, 
 
 
 def test_paywall_plans_and_payment(browser, server, yookassa):
-    def cli(*args):
-        result = subprocess.run([sys.executable, "-m", "cargotool", *args], env=SERVER_PROCESS["env"], cwd=SERVER_PROCESS["cwd"],
-                                capture_output=True, text=True)
+    def flag(value):
+        result = cli("flags", "set", "paywall", value)
         assert result.returncode == 0, result.stderr
 
-    cli("flags", "set", "paywall", "on")
+    flag("on")
     time.sleep(5.2)  # the server reads flags through a 5-second cache
     try:
         cargo_page, errors = open_app(browser, server, user_id=9006, start_param="c_6236980000")
@@ -277,12 +160,11 @@ def test_paywall_plans_and_payment(browser, server, yookassa):
                             headers={"X-Forwarded-For": "185.71.76.5"})
         assert answer.status_code == 200 and answer.json()["applied"] is True
         expect(cargo_page.locator("#subscription-status")).to_contain_text("активна", timeout=10000)
-        ARTIFACTS.mkdir(exist_ok=True)
-        cargo_page.screenshot(path=str(ARTIFACTS / "miniapp-plans.png"), full_page=True)
+        screenshot(cargo_page, "miniapp-plans")
         assert errors == []
         cargo_page.close()
     finally:
-        cli("flags", "set", "paywall", "off")
+        flag("off")
         time.sleep(5.2)
 
 
@@ -306,7 +188,6 @@ def test_admin_screen(browser, server):
     expect(page.locator("#admin-body [data-flag='paywall']")).to_have_count(1)
     page.click("#admin-tabs [data-tab='audit']")
     expect(page.locator("#admin-body")).to_contain_text("subscription.grant")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "miniapp-admin.png"), full_page=True)
+    screenshot(page, "miniapp-admin")
     assert errors == []
     page.close()

@@ -48,12 +48,15 @@ class BotHandlers:
         self._dispatcher_chat = dispatcher_chat_id
         self._admins = set(admin_ids)
         self._alerts = alerts  # core.alerts.commands.AlertCommands, or None
+        self.callbacks: dict[str, Any] = {}  # button prefix → `handler(query, answer)`, for other modules' buttons
 
     def with_answerer(self, answerer) -> "BotHandlers":
         """The same handlers, answering button presses through `answerer(query, text, alert)`."""
-        return BotHandlers(responses=self._responses, outbox=self._outbox, api=self._api, webapp_url=self._webapp_url,
-                           dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer,
-                           subscriptions=self._subscriptions, alerts=self._alerts)
+        handlers = BotHandlers(responses=self._responses, outbox=self._outbox, api=self._api, webapp_url=self._webapp_url,
+                               dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer,
+                               subscriptions=self._subscriptions, alerts=self._alerts)
+        handlers.callbacks = self.callbacks
+        return handlers
 
     async def handle(self, update: dict[str, Any]) -> None:
         update_id = update.get("update_id")
@@ -132,6 +135,10 @@ class BotHandlers:
     # ---- dispatcher buttons -----------------------------------------------------------------------
 
     async def _callback(self, query: dict[str, Any]) -> None:
+        other = self.callbacks.get(str(query.get("data") or "").split(":", 1)[0])
+        if other is not None:
+            await other(query, self._answer)
+            return
         presser_id = (query.get("from") or {}).get("id")
         if self._alerts is not None and isinstance(presser_id, int):
             answer = await self._alerts.callback(presser_id, str(query.get("data") or ""))

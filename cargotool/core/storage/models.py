@@ -146,12 +146,45 @@ class PaymentEffect(BaseModel):
         indexes = ((("payment", "effect"), True),)
 
 
+class Refund(BaseModel):
+    """A refund an operator started (refunds made elsewhere show only as effects and refunded_kopecks).
+    Stored before YooKassa is called; its id derives the Idempotence-Key, `request_key` makes repeating
+    the same request return this row."""
+
+    id = peewee.CharField(max_length=36, primary_key=True)
+    payment = peewee.ForeignKeyField(Payment, backref="refunds")
+    yookassa_id = peewee.CharField(max_length=64, null=True, unique=True)
+    request_key = peewee.CharField(max_length=64, unique=True)
+    amount_kopecks = peewee.BigIntegerField()
+    reason = peewee.TextField()
+    status = peewee.CharField(max_length=16)  # new | pending | succeeded | canceled
+    actor = peewee.CharField(max_length=64)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "refunds"
+
+
+class ReceiptContact(BaseModel):
+    """The e-mail and/or phone a driver last gave for 54-FZ receipts (normalised)."""
+
+    driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id", primary_key=True)
+    email = peewee.CharField(max_length=254, null=True)
+    phone = peewee.CharField(max_length=16, null=True)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "receipt_contacts"
+
+
 class PromoCode(BaseModel):
     code = peewee.CharField(max_length=32, primary_key=True)  # stored upper-case
     kind = peewee.CharField(max_length=8)  # days | percent | amount
     value = peewee.IntegerField()  # days, percent, or kopecks
     max_uses = peewee.IntegerField(null=True)
-    used = peewee.IntegerField(default=0)
+    used = peewee.IntegerField(default=0)  # uses by paid payments and applied day codes
+    reserved = peewee.IntegerField(default=0)  # held by open payments (see billing/promo.py)
     valid_until = UTCDateTimeField(null=True)
     disabled = peewee.BooleanField(default=False)
     created_at = UTCDateTimeField(default=utcnow)
@@ -161,9 +194,13 @@ class PromoCode(BaseModel):
 
 
 class PromoUse(BaseModel):
+    """A driver's use of a code: `used`, or `reserved` by an open payment until `reserved_until`."""
+
     code = peewee.ForeignKeyField(PromoCode, column_name="code", backref="uses")
     driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id")
     payment_id = peewee.CharField(max_length=36, null=True)
+    state = peewee.CharField(max_length=16, default="used")  # used | reserved
+    reserved_until = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:

@@ -1,0 +1,120 @@
+// Administration (ADMIN_TELEGRAM_IDS; the server checks the role on every call): one tab per concern.
+
+import { api, errorText } from "./api.js";
+import { subscriptionText } from "./billing.js";
+import { $, el, toast } from "./dom.js";
+import { day, rub } from "./format.js";
+import { STATUS } from "./offer.js";
+import { closeAllScreens, state } from "./state.js";
+import { haptic, hideBackButton, hideMainButton, showBackButton } from "./telegram.js";
+
+export function openAdmin() {
+  closeAllScreens();
+  $("screen-admin").hidden = false;
+  state.adminOpen = true;
+  showBackButton();
+  hideMainButton();
+  showAdminTab(state.adminTab || "payments");
+}
+
+export function closeAdmin() {
+  if (!state.adminOpen) return;
+  closeAllScreens();
+  $("screen-list").hidden = false;
+  hideBackButton();
+}
+
+function adminRow(title, ...lines) {
+  return el("div", { class: "admin-row" }, el("b", {}, title), ...lines.filter(Boolean).map((l) => el("span", {}, l)));
+}
+
+function adminForm(fields, label, submit) {
+  const inputs = fields.map(([name, placeholder, type]) => el("input", { name, placeholder, type: type || "text" }));
+  const result = el("p", { class: "summary" });
+  const form = el("form", { class: "admin-form", onsubmit: async (e) => {
+    e.preventDefault();
+    const values = Object.fromEntries(inputs.map((i) => [i.name, i.value.trim()]));
+    try { result.textContent = await submit(values); }
+    catch (error) { result.textContent = errorText(error); }
+  } }, ...inputs, el("button", { class: "primary", type: "submit" }, label), result);
+  return form;
+}
+
+const ADMIN_TABS = {
+  async payments() {
+    const { items } = await api("/api/admin/payments");
+    return items.map((p) => adminRow(`${rub(p.amount_rub)} · ${p.status}`, `водитель ${p.driver_id}, тариф ${p.plan}` +
+      (p.promo_code ? `, промокод ${p.promo_code}` : ""), `${day(p.created_at)} · ${p.yookassa_id || "—"}`));
+  },
+  async subscriptions() {
+    return [adminForm([["telegram_id", "Telegram id водителя", "number"], ["days", "Дней", "number"], ["reason", "Причина"]],
+      "Выдать доступ", async (v) => {
+        const sub = await api(`/api/admin/subscriptions/${encodeURIComponent(v.telegram_id)}/grant`, false,
+          { method: "POST", body: { days: Number(v.days), reason: v.reason } });
+        return subscriptionText(sub);
+      })];
+  },
+  async promo() {
+    const { items } = await api("/api/admin/promo");
+    const form = adminForm([["kind", "days / percent / amount"], ["value", "Дней, % или ₽", "number"], ["code", "Код (необязательно)"],
+      ["max_uses", "Лимит использований", "number"], ["valid_until", "Действует до", "date"]], "Создать промокод", async (v) => {
+        const body = { kind: v.kind, value: Number(v.value) };
+        if (v.code) body.code = v.code;
+        if (v.max_uses) body.max_uses = Number(v.max_uses);
+        if (v.valid_until) body.valid_until = v.valid_until;
+        const created = await api("/api/admin/promo", false, { method: "POST", body });
+        setTimeout(() => showAdminTab("promo"), 800);
+        return `Создан ${created.code}: ${created.describe}`;
+      });
+    return [form, ...items.map((p) => el("div", { class: "admin-row" },
+      el("b", {}, `${p.code} · ${p.describe}`), el("span", {}, `использован ${p.used}/${p.max_uses || "∞"}` + (p.disabled ? " · выключен" : "")),
+      p.disabled ? null : el("button", { class: "secondary", type: "button", onclick: async () => {
+        await api(`/api/admin/promo/${encodeURIComponent(p.code)}/disable`, false, { method: "POST" });
+        showAdminTab("promo");
+      } }, "Выключить")))];
+  },
+  async flags() {
+    const flags = await api("/api/admin/flags");
+    return Object.entries(flags).map(([name, on]) => el("label", { class: "admin-row inline" }, name,
+      el("input", { type: "checkbox", "data-flag": name, checked: on, onchange: async (e) => {
+        await api(`/api/admin/flags/${encodeURIComponent(name)}`, false, { method: "POST", body: { enabled: e.target.checked } });
+        toast(`${name}: ${e.target.checked ? "вкл" : "выкл"}`);
+      } })));
+  },
+  async responses() {
+    const { items } = await api("/api/admin/responses");
+    return items.map((r) => adminRow(`${(r.cargo.display && r.cargo.display.route) || r.cargo_id} · ${rub(r.rate_rub)}`,
+      `водитель ${r.driver_id} · ${STATUS[r.status] || r.status}`, r.decided_by ? `решил: ${r.decided_by}` : null));
+  },
+  async audit() {
+    const filters = el("form", { class: "admin-form", onsubmit: (e) => { e.preventDefault(); showAdminTab("audit"); } },
+      el("input", { id: "audit-actor", placeholder: "Кто: cli, system, driver:…", value: state.auditActor || "" }),
+      el("input", { id: "audit-action", placeholder: "Что: payment., promo., response.…", value: state.auditAction || "" }),
+      el("button", { class: "secondary", type: "submit", onclick: () => {
+        state.auditActor = $("audit-actor").value.trim(); state.auditAction = $("audit-action").value.trim();
+      } }, "Фильтровать"));
+    const params = new URLSearchParams();
+    if (state.auditActor) params.set("actor", state.auditActor);
+    if (state.auditAction) params.set("action", state.auditAction);
+    const { items } = await api("/api/admin/audit?" + params.toString());
+    return [filters, ...items.map((e) => adminRow(`${e.action} · ${e.actor}`, `${day(e.at)} · ${e.target || ""}`,
+      Object.keys(e.details).length ? JSON.stringify(e.details) : null))];
+  },
+};
+
+async function showAdminTab(tab) {
+  state.adminTab = tab;
+  document.querySelectorAll("#admin-tabs .chip").forEach((c) => c.classList.toggle("on", c.dataset.tab === tab));
+  $("admin-body").replaceChildren(el("div", { class: "skeleton" }));
+  try {
+    const nodes = await ADMIN_TABS[tab]();
+    $("admin-body").replaceChildren(...(nodes.length ? nodes : [el("p", { class: "summary" }, "Пусто")]));
+  } catch (error) {
+    $("admin-body").replaceChildren(el("p", { class: "errors" }, error.message));
+  }
+}
+
+export function wireAdmin() {
+  $("open-admin").addEventListener("click", () => { haptic.tap(); openAdmin(); });
+  $("admin-tabs").addEventListener("click", (e) => { const c = e.target.closest(".chip"); if (c) { haptic.select(); showAdminTab(c.dataset.tab); } });
+}

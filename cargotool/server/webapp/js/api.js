@@ -1,0 +1,59 @@
+// The server's JSON API: log in with the launch data, then call with the session token
+// (logging in again once when the session has expired).
+
+import { state } from "./state.js";
+import { launchParams } from "./telegram.js";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = (body && body.error) || {};
+    super(error.message || "Ошибка сети");
+    this.status = status;
+    this.fields = error.fields || {};
+    this.code = error.code;
+  }
+}
+
+/** The field errors joined into one line, or the message when there are none. */
+export function errorText(error, separator) {
+  const fields = Object.values(error.fields || {});
+  return fields.length ? fields.join(separator || ". ") : error.message;
+}
+
+export async function login() {
+  const { initData } = launchParams();
+  if (!initData) throw new ApiError(401, { error: { message: "Откройте приложение из бота в Telegram." } });
+  const response = await fetch("/api/session", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ init_data: initData }),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, body);
+  state.token = body.session_token;
+  state.driver = body.driver;
+  return body;
+}
+
+export async function api(path, retried, options) {
+  let response;
+  const init = { headers: { Authorization: "Bearer " + state.token } };
+  if (options && options.method) init.method = options.method;
+  if (options && options.body !== undefined) {
+    init.body = JSON.stringify(options.body);
+    init.headers["Content-Type"] = "application/json";
+  }
+  try {
+    response = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, { error: { message: "Нет связи. Проверьте интернет и попробуйте ещё раз." } });
+  }
+  if (response.status === 401 && !retried) {  // the session expired: log in again once
+    await login();
+    return api(path, true, options);
+  }
+  if (response.status === 204) return null;
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}

@@ -1,0 +1,197 @@
+// Filters: saved per driver on the device, the one-line summary over the list, and the filter sheet.
+
+import { api, errorText } from "./api.js";
+import { wireCity } from "./city.js";
+import { $, el } from "./dom.js";
+import { day, moscowDate, rub } from "./format.js";
+import { loadPage } from "./list.js";
+import { state } from "./state.js";
+import { haptic, hideBackButton, showBackButton, tg } from "./telegram.js";
+
+const WV_PRESETS = ["1.5-9", "3-16", "5-36", "7.5-45", "10-54", "15-65", "20-83"];
+const RADII_KM = [0, 25, 50, 100, 200];
+
+// ---- persistence and summary ----------------------------------------------------------------------
+
+function storageKey() { return "cargotool.filters." + (state.driver ? state.driver.telegram_id : "anon"); }
+
+export function saveFilters() {
+  const value = JSON.stringify({ filters: state.filters, names: state.names });
+  try { localStorage.setItem(storageKey(), value); } catch (e) {}
+  try { tg && tg.DeviceStorage && tg.DeviceStorage.setItem("filters", value, () => {}); } catch (e) {}
+}
+
+export function loadFilters() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(storageKey()) || "null");
+    if (saved && typeof saved.filters === "object") {
+      state.filters = saved.filters;
+      state.names = saved.names || {};
+    }
+  } catch (e) { state.filters = {}; }
+}
+
+export function summary() {
+  const f = state.filters;
+  const parts = [];
+  if (f.from || f.to) parts.push(`${state.names.from || "любой город"} → ${state.names.to || "куда угодно"}`);
+  if (f.date) parts.push(f.date === moscowDate(0) ? "сегодня" : f.date === moscowDate(1) ? "завтра" : day(f.date));
+  if (f.wv) parts.push(f.wv.replace("-", " т / ") + " м³");
+  if (f.truck_types) parts.push("кузов: " + f.truck_types.split(",").length);
+  if (f.load_types) parts.push("загрузка: " + f.load_types.split(",").length);
+  if (f.price_min) parts.push("от " + rub(Number(f.price_min)));
+  if (f.rate_min) parts.push("от " + f.rate_min + " ₽/км");
+  $("filter-summary").textContent = parts.length ? parts.join(" · ") : "Все грузы";
+  const count = Object.keys(f).filter((k) => !/_(radius|type)$/.test(k)).length;
+  $("filter-count").hidden = count === 0;
+  $("filter-count").textContent = String(count);
+}
+
+export function resetFilters() {
+  state.filters = {}; state.names = {}; saveFilters(); summary(); loadPage(true);
+}
+
+// ---- the sheet ------------------------------------------------------------------------------------
+
+const draft = { filters: {}, names: {} };  // the sheet's working copy until «Показать грузы»
+
+function chipGroup(container, attr, value) {
+  container.querySelectorAll(".chip").forEach((chip) => {
+    const own = chip.dataset[attr];
+    chip.classList.toggle("on", own !== undefined && own === (value || ""));
+  });
+}
+
+function renderTypes(containerId, fieldId, items, key) {
+  const field = $(fieldId);
+  if (!items || !items.length) { field.hidden = true; return; }  // dictionary unavailable: hide the filter
+  field.hidden = false;
+  const chosen = new Set((draft.filters[key] || "").split(",").filter(Boolean));
+  $(containerId).replaceChildren(...items.map((t) => el("button", {
+    type: "button", class: "chip" + (chosen.has(String(t.id)) ? " on" : ""), "data-id": String(t.id),
+    onclick: (e) => {
+      haptic.select();
+      const id = String(t.id);
+      chosen.has(id) ? chosen.delete(id) : chosen.add(id);
+      e.currentTarget.classList.toggle("on");
+      if (chosen.size) draft.filters[key] = [...chosen].sort((a, b) => a - b).join(","); else delete draft.filters[key];
+    },
+  }, t.name)));
+}
+
+function renderDictionaries() {
+  if (!state.dictionaries) return;
+  renderTypes("truck-types", "truck-types-field", state.dictionaries.truck_types, "truck_types");
+  renderTypes("load-types", "load-types-field", state.dictionaries.load_types, "load_types");
+}
+
+function syncDateChips() {
+  const date = draft.filters.date || "";
+  const token = !date ? "" : date === moscowDate(0) ? "today" : date === moscowDate(1) ? "tomorrow" : null;
+  chipGroup($("date-chips"), "date", token);
+  $("date-input").value = token === null ? date : "";
+  document.querySelector(".date-chip").classList.toggle("on", token === null);
+}
+
+function openSheet() {
+  draft.filters = { ...state.filters };
+  draft.names = { ...state.names };
+  const form = $("filters");
+  $("from-city").value = draft.names.from || "";
+  $("to-city").value = draft.names.to || "";
+  form.from_radius.value = draft.filters.from_radius || "";
+  form.to_radius.value = draft.filters.to_radius || "";
+  form.price_min.value = draft.filters.price_min || "";
+  form.rate_min.value = draft.filters.rate_min || "";
+  const wv = draft.filters.wv || "";
+  $("wv-custom").value = WV_PRESETS.includes(wv) ? "" : wv;
+  chipGroup($("wv-chips"), "wv", WV_PRESETS.includes(wv) || !wv ? wv : null);
+  syncDateChips();
+  $("filter-errors").hidden = true;
+  renderDictionaries();
+  $("sheet").hidden = false;
+  showBackButton();
+}
+
+export function sheetOpen() { return !$("sheet").hidden; }
+
+export function closeSheet() {
+  $("sheet").hidden = true;
+  if (!state.detailOpen) hideBackButton();
+}
+
+function readSheet() {
+  const form = $("filters");
+  for (const name of ["from_radius", "to_radius", "price_min", "rate_min"]) {
+    const value = form[name].value.trim().replace(/\s/g, "");
+    if (value) draft.filters[name] = value; else delete draft.filters[name];
+  }
+  for (const side of ["from", "to"]) {  // a city typed but not picked from the list is dropped
+    if (!$(side + "-city").value.trim()) { delete draft.filters[side]; delete draft.names[side]; delete draft.filters[side + "_type"]; }
+  }
+  const custom = $("wv-custom").value.trim().replace(",", ".");
+  if (custom) draft.filters.wv = custom;
+}
+
+async function applySheet(event) {
+  if (event) event.preventDefault();
+  readSheet();
+  try {  // validate on the server before closing, so errors show next to the filters
+    await api("/api/cargos?" + new URLSearchParams({ ...draft.filters, limit: "1" }).toString());
+  } catch (error) {
+    if (error.status === 400) {
+      $("filter-errors").textContent = errorText(error);
+      $("filter-errors").hidden = false;
+      return;
+    }
+  }
+  state.filters = { ...draft.filters };
+  state.names = { ...draft.names };
+  saveFilters();
+  summary();
+  closeSheet();
+  haptic.tap();
+  loadPage(true);
+}
+
+function resetSheet() {
+  draft.filters = {}; draft.names = {};
+  $("filters").reset();
+  ["from-city", "to-city"].forEach((id) => { $(id).value = ""; });
+  chipGroup($("wv-chips"), "wv", "");
+  syncDateChips();
+  renderDictionaries();
+}
+
+export function wireFilters() {
+  document.querySelectorAll("select.radius").forEach((select) => select.replaceChildren(
+    ...RADII_KM.map((km) => el("option", { value: km ? String(km) : "" }, `${km} км`))));
+  $("open-filters").addEventListener("click", () => { haptic.tap(); openSheet(); });
+  $("close-filters").addEventListener("click", closeSheet);
+  $("sheet").addEventListener("click", (e) => { if (e.target === $("sheet")) closeSheet(); });
+  $("filters").addEventListener("submit", applySheet);
+  $("reset-filters").addEventListener("click", resetSheet);
+  $("reset-from-empty").addEventListener("click", resetFilters);
+  $("date-chips").addEventListener("click", (e) => {
+    const chip = e.target.closest("button.chip");
+    if (!chip) return;
+    haptic.select();
+    const token = chip.dataset.date;
+    if (token) draft.filters.date = moscowDate(token === "today" ? 0 : 1); else delete draft.filters.date;
+    syncDateChips();
+  });
+  $("date-input").addEventListener("change", (e) => {
+    if (e.target.value) draft.filters.date = e.target.value; else delete draft.filters.date;
+    syncDateChips();
+  });
+  $("wv-chips").addEventListener("click", (e) => {
+    const chip = e.target.closest("button.chip");
+    if (!chip) return;
+    haptic.select();
+    if (chip.dataset.wv) draft.filters.wv = chip.dataset.wv; else delete draft.filters.wv;
+    $("wv-custom").value = "";
+    chipGroup($("wv-chips"), "wv", chip.dataset.wv);
+  });
+  $("wv-custom").addEventListener("input", () => chipGroup($("wv-chips"), "wv", null));
+  document.querySelectorAll(".city").forEach((box) => wireCity(box, draft));
+}

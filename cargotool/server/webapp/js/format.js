@@ -1,0 +1,34 @@
+// Russian formatting of money, numbers and dates (Moscow time).
+
+const NBSP = "\u202f";
+
+export function rub(value) {
+  if (value === null || value === undefined) return "—";
+  return Math.round(value).toLocaleString("ru-RU").replace(/\s/g, NBSP) + NBSP + "₽";
+}
+
+export function num(value, digits) {
+  if (value === null || value === undefined) return "—";
+  return Number(value).toLocaleString("ru-RU", { maximumFractionDigits: digits === undefined ? 1 : digits });
+}
+
+export function day(iso) {
+  if (!iso) return "";
+  if (iso.length === 10) { const [, m, d] = iso.split("-"); return `${d}.${m}`; }
+  const date = new Date(iso);
+  return date.toLocaleString("ru-RU", { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Moscow" });
+}
+
+export function windowText(point) {
+  if (!point || !point.from) return "дата не указана";
+  return point.to && point.to !== point.from ? `${day(point.from)} – ${day(point.to)}` : day(point.from);
+}
+
+export function moscowDate(offsetDays) {
+  const now = new Date(Date.now() + 3 * 3600 * 1000 + offsetDays * 86400 * 1000);
+  return now.toISOString().slice(0, 10);
+}
+
+export function route(cargo) {
+  return `${(cargo.from && cargo.from.city) || "?"} → ${(cargo.to && cargo.to.city) || "?"}`;
+}

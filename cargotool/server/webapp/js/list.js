@@ -1,0 +1,107 @@
+// The list screen: cards, paging by infinite scroll, pull-to-refresh.
+
+import { api, errorText } from "./api.js";
+import { openDetail } from "./detail.js";
+import { $, el } from "./dom.js";
+import { num, route, rub, windowText } from "./format.js";
+import { PAGE, state } from "./state.js";
+import { haptic } from "./telegram.js";
+
+function query(offset) {
+  const params = new URLSearchParams({ ...state.filters, limit: String(PAGE), offset: String(offset) });
+  return "/api/cargos?" + params.toString();
+}
+
+function cardNode(item) {
+  const tags = [
+    ...item.truck_types.map((t) => el("span", { class: "tag" }, t.short_name)),
+    ...item.load_types.map((t) => el("span", { class: "tag" }, t.short_name)),
+  ];
+  const company = item.company || {};
+  return el("li", {
+    class: "card", "data-id": item.id, tabindex: "0", role: "button",
+    onclick: () => { haptic.tap(); openDetail(item.id); },
+    onkeydown: (e) => { if (e.key === "Enter") openDetail(item.id); },
+  },
+    el("div", { class: "route" }, route(item)),
+    el("div", { class: "dates" }, "Погрузка: " + windowText(item.from)),
+    el("div", { class: "specs" }, [
+      item.weight_t !== null ? num(item.weight_t) + " т" : null,
+      item.volume_m3 !== null ? num(item.volume_m3) + " м³" : null,
+      item.distance_km !== null ? num(item.distance_km, 0) + " км" : null,
+    ].filter(Boolean).join(" · ")),
+    el("div", { class: "money" },
+      el("span", { class: "price" }, rub(item.price_rub)),
+      item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
+    el("div", { class: "tags" }, tags),
+    // security_status is shown nowhere: CargoTech has not said what its values mean [?]
+    company.name ? el("div", { class: "company" }, company.name + (company.inn ? " · ИНН " + company.inn : "")) : null,
+  );
+}
+
+function showSkeletons(on) {
+  document.querySelectorAll(".skeleton").forEach((n) => n.remove());
+  if (on) for (let i = 0; i < 3; i++) $("cards").append(el("li", { class: "skeleton", "aria-hidden": "true" }));
+}
+
+export async function loadPage(reset) {
+  if (reset) {
+    state.generation += 1;
+    state.items = [];
+    state.nextOffset = 0;
+    state.done = false;
+    $("cards").replaceChildren();
+    window.scrollTo(0, 0);
+  }
+  if (state.loading && !reset) return;
+  if (state.done) return;
+  const generation = state.generation;
+  state.loading = true;
+  $("list-error").hidden = true;
+  $("list-empty").hidden = true;
+  $("list-end").hidden = true;
+  showSkeletons(true);
+  try {
+    const page = await api(query(state.nextOffset));
+    if (generation !== state.generation) return;
+    showSkeletons(false);
+    state.items.push(...page.items);
+    $("cards").append(...page.items.map(cardNode));
+    $("stale-banner").hidden = !page.meta.stale;
+    state.nextOffset = page.meta.next_offset;
+    state.done = page.meta.next_offset === null || page.meta.next_offset === undefined;
+    $("list-empty").hidden = state.items.length > 0;
+    $("list-end").hidden = !(state.done && state.items.length > 0);
+  } catch (error) {
+    if (generation !== state.generation) return;
+    showSkeletons(false);
+    // saved filters no longer valid: say which
+    $("list-error-text").textContent = error.status === 400 ? errorText(error, "; ") : error.message;
+    $("list-error").hidden = false;
+  } finally {
+    if (generation === state.generation) state.loading = false;
+  }
+}
+
+export function watchScroll() {
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting) && !state.detailOpen && state.items.length) loadPage(false);
+  }, { rootMargin: "400px" });
+  observer.observe($("sentinel"));
+}
+
+export function watchPull() {  // pull-to-refresh: drag down at the top of the list
+  let startY = null;
+  const indicator = $("pull-indicator");
+  window.addEventListener("touchstart", (e) => {
+    startY = window.scrollY === 0 && !state.detailOpen ? e.touches[0].clientY : null;
+  }, { passive: true });
+  window.addEventListener("touchmove", (e) => {
+    if (startY !== null) indicator.classList.toggle("active", e.touches[0].clientY - startY > 70);
+  }, { passive: true });
+  window.addEventListener("touchend", () => {
+    if (indicator.classList.contains("active")) { haptic.tap(); loadPage(true); }
+    indicator.classList.remove("active");
+    startY = null;
+  });
+}

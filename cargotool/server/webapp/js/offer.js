@@ -1,0 +1,135 @@
+// Responding to a load: the «Мой отклик» box on the detail screen and the offer sheet.
+
+import { api, errorText } from "./api.js";
+import { openPlans } from "./billing.js";
+import { $, el, toast } from "./dom.js";
+import { route, rub } from "./format.js";
+import { state } from "./state.js";
+import { haptic, showBackButton, tg } from "./telegram.js";
+
+export const STATUS = { sent: "отправлен", viewed: "диспетчер смотрит", accepted: "принят", declined: "отклонён",
+  withdrawn: "отозван", expired: "истёк" };
+const ACTIVE = ["sent", "viewed"];
+
+export function statusNode(status) { return el("span", { class: "status " + status }, STATUS[status] || status); }
+
+export function renderMyResponse() {
+  const box = $("my-response");
+  if (!box) return;
+  const mine = state.myResponse;
+  const canRespond = !mine || mine.status !== "accepted";
+  const label = mine && mine.status !== "withdrawn" && mine.status !== "expired" ? "Изменить ставку" : "Откликнуться";
+  box.replaceChildren(
+    el("h3", {}, "Мой отклик"),
+    mine ? el("div", { class: "row" }, el("span", {}, rub(mine.rate_rub)), statusNode(mine.status))
+         : el("div", { class: "hint" }, "Вы ещё не откликались на этот груз"),
+    el("div", { class: "actions" },
+      canRespond ? el("button", { class: "primary", type: "button", id: "respond", onclick: openOffer }, label) : null,
+      mine && ACTIVE.includes(mine.status) ? el("button", { class: "secondary", type: "button", id: "withdraw",
+        onclick: withdraw }, "Отозвать") : null));
+  if (tg) {
+    if (canRespond) {
+      tg.MainButton.setText(label);
+      tg.MainButton.show();
+    } else {
+      tg.MainButton.hide();
+    }
+  }
+}
+
+let offerDirty = false;
+function setDirty(dirty) {
+  offerDirty = dirty;
+  try { if (tg) dirty ? tg.enableClosingConfirmation() : tg.disableClosingConfirmation(); } catch (e) {}
+}
+
+function openOffer() {
+  const cargo = state.cargo;
+  if (!cargo) return;
+  haptic.tap();
+  const mine = state.myResponse;
+  $("offer-route").textContent = `${route(cargo)} · цена ${rub(cargo.price_rub)}`;
+  $("offer-rate").value = mine ? String(mine.rate_rub) : (cargo.price_rub ? String(Math.round(cargo.price_rub)) : "");
+  $("offer-comment").value = mine && mine.comment ? mine.comment : "";
+  $("offer-phone").value = (mine && mine.phone) || localStorage.getItem("cargotool.phone") || "";
+  $("offer-errors").hidden = true;
+  $("offer-contact").hidden = !(tg && tg.requestContact);
+  updateDiff();
+  setDirty(false);
+  $("offer-sheet").hidden = false;
+  showBackButton();
+  if (tg) tg.MainButton.hide();
+}
+
+export function offerOpen() { return !$("offer-sheet").hidden; }
+
+export function closeOffer() {
+  if (offerDirty && !window.confirm("Закрыть без отправки отклика?")) return;
+  setDirty(false);
+  $("offer-sheet").hidden = true;
+  if (state.detailOpen) renderMyResponse();
+}
+
+function updateDiff() {
+  const cargo = state.cargo;
+  const rate = Number($("offer-rate").value.replace(/\s/g, ""));
+  if (!cargo || !cargo.price_rub || !rate) { $("offer-diff").textContent = ""; return; }
+  const diff = rate - cargo.price_rub;
+  $("offer-diff").textContent = diff === 0 ? "Как в заявке" :
+    (diff > 0 ? "Выше цены на " : "Ниже цены на ") + rub(Math.abs(diff)) + ` (${Math.abs(diff / cargo.price_rub * 100).toFixed(1).replace(".", ",")} %)`;
+}
+
+async function sendOffer(event) {
+  event.preventDefault();
+  const body = { rate_rub: Number($("offer-rate").value.replace(/\s/g, "")) || $("offer-rate").value };
+  const comment = $("offer-comment").value.trim();
+  const phone = $("offer-phone").value.trim();
+  if (comment) body.comment = comment;
+  if (phone) body.phone = phone;
+  $("offer-send").disabled = true;
+  try {
+    const result = await api(`/api/cargos/${encodeURIComponent(state.cargo.id)}/responses`, false, { method: "POST", body });
+    state.myResponse = result.response;
+    if (phone) try { localStorage.setItem("cargotool.phone", phone); } catch (e) {}
+    setDirty(false);
+    $("offer-sheet").hidden = true;
+    haptic.success();
+    toast("Отклик отправлен диспетчеру");
+    renderMyResponse();
+  } catch (error) {
+    if (error.status === 402) { setDirty(false); $("offer-sheet").hidden = true; toast(error.message); openPlans(); return; }
+    $("offer-errors").textContent = errorText(error);
+    $("offer-errors").hidden = false;
+  } finally {
+    $("offer-send").disabled = false;
+  }
+}
+
+async function withdraw() {
+  if (!window.confirm("Отозвать отклик?")) return;
+  try {
+    const result = await api(`/api/cargos/${encodeURIComponent(state.cargo.id)}/responses`, false, { method: "DELETE" });
+    state.myResponse = result.response;
+    toast("Отклик отозван");
+    renderMyResponse();
+  } catch (error) { toast(error.message); }
+}
+
+export function wireOffer() {
+  $("offer").addEventListener("submit", sendOffer);
+  $("close-offer").addEventListener("click", closeOffer);
+  $("offer-sheet").addEventListener("click", (e) => { if (e.target === $("offer-sheet")) closeOffer(); });
+  for (const id of ["offer-rate", "offer-comment", "offer-phone"]) {
+    $(id).addEventListener("input", () => { setDirty(true); if (id === "offer-rate") updateDiff(); });
+  }
+  $("offer-contact").addEventListener("click", () => {
+    tg.requestContact((shared, response) => {
+      const contact = shared && response && response.responseUnsafe && response.responseUnsafe.contact;
+      if (contact && contact.phone_number) {
+        $("offer-phone").value = (contact.phone_number.startsWith("+") ? "" : "+") + contact.phone_number;
+        setDirty(true);
+      }
+    });
+  });
+  if (tg) tg.MainButton.onClick(() => { if (state.detailOpen && $("offer-sheet").hidden) openOffer(); });
+}

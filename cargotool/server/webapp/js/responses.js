@@ -1,0 +1,39 @@
+// «Мои отклики»: the driver's responses, each opening its load.
+
+import { api } from "./api.js";
+import { openDetail } from "./detail.js";
+import { $, el } from "./dom.js";
+import { day, rub } from "./format.js";
+import { statusNode } from "./offer.js";
+import { state } from "./state.js";
+import { hideBackButton, showBackButton } from "./telegram.js";
+
+export async function openResponses() {
+  $("screen-list").hidden = true;
+  $("screen-responses").hidden = false;
+  state.responsesOpen = true;
+  showBackButton();
+  $("responses").replaceChildren(el("li", { class: "skeleton" }), el("li", { class: "skeleton" }));
+  try {
+    const { items } = await api("/api/responses");
+    $("responses-empty").hidden = items.length > 0;
+    $("responses").replaceChildren(...items.map((r) => el("li", {
+      class: "card", "data-id": r.cargo_id, role: "button", tabindex: "0",
+      onclick: () => { closeResponses(); openDetail(r.cargo_id); },
+    },
+      el("div", { class: "route" }, (r.cargo.display && r.cargo.display.route) || "Груз " + r.cargo_id),
+      el("div", { class: "money" }, el("span", { class: "price" }, rub(r.rate_rub)), statusNode(r.status)),
+      el("div", { class: "dates" }, "Обновлён " + day(r.updated_at)))));
+  } catch (error) {
+    $("responses").replaceChildren(el("li", { class: "state" }, error.message));
+  }
+}
+
+export function closeResponses() {
+  if (!state.responsesOpen) return;
+  state.responsesOpen = false;
+  $("screen-responses").hidden = true;
+  $("screen-list").hidden = false;
+  hideBackButton();
+}
+

@@ -1,0 +1,32 @@
+// The one shared, mutable state of the page, and which screen is showing.
+
+import { $ } from "./dom.js";
+
+export const PAGE = 20;
+
+export const state = {
+  token: null,
+  driver: null,
+  filters: {},          // API query parameters (strings), persisted per driver
+  names: {},            // city names for the chosen point ids, for display
+  items: [],
+  nextOffset: 0,
+  loading: false,
+  done: false,
+  generation: 0,        // bumps on every new search; late answers of old searches are dropped
+  dictionaries: null,
+  detailOpen: false,
+  responsesOpen: false,
+  plansOpen: false,
+  adminOpen: false,
+};
+
+export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-plans", "screen-admin"];
+
+export function closeAllScreens() {
+  for (const id of SCREENS) $(id).hidden = true;
+  state.detailOpen = false;
+  state.responsesOpen = false;
+  state.plansOpen = false;
+  state.adminOpen = false;
+}
