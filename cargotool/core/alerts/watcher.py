@@ -25,7 +25,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import redis.asyncio as aioredis
 
@@ -54,7 +54,10 @@ REDETECT_SECONDS = 3600
 class Watcher:
     def __init__(self, *, cargotech: CargoTechClient, cargos: CargoService, searches: SearchStore, alerter: Alerter,
                  auto: AutoResponder | None, redis: aioredis.Redis, keys: Keys, lease: Lease, poll_seconds: float,
-                 max_per_minute: int, geo: Geo | None = None) -> None:
+                 max_per_minute: int, geo: Geo | None = None,
+                 locate: Callable[[str], tuple[float, float] | None] | None = None) -> None:
+        """`geo`: city id → (lat, lon) known up front; `locate(name)` finds more by the names loads carry
+        (the gazetteer), so radius searches become decidable here as their cities are seen."""
         self._cargotech = cargotech
         self._cargos = cargos
         self._searches = searches
@@ -65,7 +68,10 @@ class Watcher:
         self.lease = lease
         self.poll_seconds = poll_seconds
         self.max_per_minute = max_per_minute
-        self._geo = geo or {}
+        self._geo: Geo = dict(geo or {})
+        self._locate = locate
+        self._unplaceable: set[int] = set()
+        self._geo_grew = False
         self.mode = "unknown"  # "fresh" | "queries"
         self._detected_at = 0.0
         self._index: MatcherIndex | None = None
@@ -122,17 +128,38 @@ class Watcher:
     # ---- the searches -----------------------------------------------------------------------------
 
     async def _refresh(self) -> None:
+        """Rebuild the index when the searches changed (or new city coordinates were learnt). The build
+        runs in a thread: with tens of thousands of searches it takes a noticeable fraction of a second."""
         version = await self._redis.get(self._keys("alerts:searches:version"))
-        if self._index is not None and version == self._version:
+        if self._index is not None and version == self._version and not self._geo_grew:
             return
-        searches = await self._searches.all()
-        self._version = version
-        self._by_id = {s.id: s for s in searches}
-        by_key: dict[str, list[Search]] = defaultdict(list)
-        for search in searches:
-            by_key[search.key].append(search)
-        self._by_key = dict(by_key)
-        self._index = MatcherIndex.build(((s.id, s.query) for s in searches), self._geo)
+        if self._index is None or version != self._version:
+            searches = await self._searches.all()
+            self._version = version
+            self._by_id = {s.id: s for s in searches}
+            by_key: dict[str, list[Search]] = defaultdict(list)
+            for search in searches:
+                by_key[search.key].append(search)
+            self._by_key = dict(by_key)
+        self._geo_grew = False
+        entries = [(s.id, s.query) for s in self._by_id.values()]
+        self._index = await asyncio.to_thread(MatcherIndex.build, entries, dict(self._geo))
+
+    def _learn(self, items: Iterable[Cargo]) -> None:
+        """Coordinates of cities seen in loads, by name (CargoTech gives `{id, name}` only [?])."""
+        if self._locate is None:
+            return
+        for cargo in items:
+            for point in (cargo.start, cargo.finish):
+                city = point.city if point else None
+                if city is None or city.id is None or city.id in self._geo or city.id in self._unplaceable:
+                    continue
+                where = self._locate(city.name)
+                if where is None:
+                    self._unplaceable.add(city.id)
+                else:
+                    self._geo[city.id] = where
+                    self._geo_grew = True
 
     def _needs_query(self, key: str) -> bool:
         assert self._index is not None
@@ -193,6 +220,9 @@ class Watcher:
 
     async def _feed_hits(self, items: list[Cargo]) -> list[Hit]:
         new = await self._new("alerts:seen", items)
+        self._learn(items)
+        if self._geo_grew:
+            await self._refresh()  # a city just placed may lie within a search's radius
         assert self._index is not None
         hits = []
         for cargo in new:
@@ -215,6 +245,7 @@ class Watcher:
             if page is None:
                 break
             self._polled[key] = time.time()
+            self._learn(page.items)
             digest = hashlib.sha1(key.encode()).hexdigest()[:16]
             for cargo in await self._new(f"alerts:seen:q:{digest}", list(page.items)):
                 hits += [Hit(search, cargo) for search in searches]
