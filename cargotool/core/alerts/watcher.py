@@ -98,7 +98,10 @@ class Watcher:
                     log.warning("alerts watcher: %s", type(exc).__name__, exc_info=True)
                 await wait_any(stop, timeout=min(renew_every, max(0.05, next_tick - time.monotonic())))
         finally:
-            await self.lease.release()
+            try:
+                await self.lease.release()  # let another instance take over at once
+            except Exception as exc:
+                log.info("alerts watcher: could not release the lease (%s); it expires by itself", type(exc).__name__)
 
     async def _tick_renewing(self) -> None:
         """A look at CargoTech may outlast the lease: renew it meanwhile."""
