@@ -96,6 +96,9 @@ async def test_a_new_matching_load_alerts_once_and_old_ones_never(svc, standin, 
     assert len(alerts_to(telegram, DRIVER)) == 1
     [(listed, new_count)] = await svc.searches.mine(DRIVER)
     assert new_count == 1
+    status = await svc.watcher.status()  # what `cargotool alerts status` prints
+    assert status["mode"] == "fresh" and status["searches"] == 1 and status["drivers_with_held_alerts"] == 0
+    assert status["cargotech_calls_this_minute"] >= 3 and status["budget_per_minute"] == 20
 
 
 async def test_one_alert_per_driver_and_load_across_searches_and_restarts(svc, make_services, standin, telegram, redis, key_prefix):

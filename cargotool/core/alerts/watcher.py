@@ -126,7 +126,23 @@ class Watcher:
         queued = await self.alerter.offer(hits)
         digests = await self.alerter.release_held(self._still_there)
         auto = await self._auto.send_due() if self._auto is not None else 0
+        await self._redis.hset(self._keys("alerts:status"), mapping={
+            "mode": self.mode, "holder": self.lease.holder, "looked_at": time.time(), "searches": len(self._by_id),
+            "distinct_queries": len(self._by_key), "polled_queries": len(polled_keys)})
         return {"hits": len(hits), "alerts": queued, "digests": digests, "auto": auto}
+
+    async def status(self) -> dict[str, Any]:
+        """What the last look saw (written by whichever instance held the lease) — for operators."""
+        stored = await self._redis.hgetall(self._keys("alerts:status"))
+        calls = await self._redis.get(self._keys(f"alerts:upstream:{int(time.time() // 60)}"))
+        return {
+            "lease_holder": await self.lease.holder_now(), "mode": stored.get("mode", "unknown"),
+            "last_look_at": float(stored["looked_at"]) if stored.get("looked_at") else None,
+            "searches": int(stored.get("searches", 0)), "distinct_queries": int(stored.get("distinct_queries", 0)),
+            "polled_queries": int(stored.get("polled_queries", 0)),
+            "cargotech_calls_this_minute": int(calls or 0), "budget_per_minute": self.max_per_minute,
+            "drivers_with_held_alerts": await self._redis.scard(self._keys("alerts:held-drivers")),
+        }
 
     # ---- the searches -----------------------------------------------------------------------------
 
