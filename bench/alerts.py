@@ -11,7 +11,7 @@ with a radius, ~50 % a truck class, ~20 % a minimum ₽/km), 60 new loads a minu
 hours. Printed: time from a load's appearance upstream to the Bot API stand-in accepting its alert (p50,
 p95, max; alerts held by the hourly cap are excluded and counted), CargoTech calls per minute, matcher
 time per load, duplicates (same driver and load twice). No time compression: a scenario runs in real
-time; `--minutes` shortens it. Needs Redis on 127.0.0.1:6379 (DB 12, a unique prefix, cleaned).
+time; `--minutes` shortens it. Results also go to bench/results/alerts-*.json. Needs Redis on 127.0.0.1:6379 (DB 12, a unique prefix, cleaned).
 """
 
 from __future__ import annotations
@@ -96,8 +96,8 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def scenario(count: int, minutes: float, latency: float) -> dict:
-    standin = CargoTechStandIn(phone=PHONE, password=PASSWORD, latency=latency)
+async def scenario(count: int, minutes: float, latency: float, sort: bool = True) -> dict:
+    standin = CargoTechStandIn(phone=PHONE, password=PASSWORD, latency=latency, sort_supported=sort)
     telegram = TimedBotApi()
     prefix = f"bench-alerts:{uuid.uuid4().hex[:8]}:"
     tmp = Path(tempfile.mkdtemp(prefix="bench-alerts-"))
@@ -168,13 +168,18 @@ def main() -> None:
     parser.add_argument("--searches", default="1000,10000,30000", help="comma-separated scenario sizes")
     parser.add_argument("--minutes", type=float, default=5.0, help="how long each scenario publishes loads")
     parser.add_argument("--latency", type=float, default=0.15, help="stand-in CargoTech latency per call, s")
+    parser.add_argument("--no-sort", action="store_true",
+                        help="the stand-in ignores sort=-updated_at: the watcher falls back to polling the searches' queries")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     results = []
     for count in (int(x) for x in args.searches.split(",")):
-        result = asyncio.run(scenario(count, args.minutes, args.latency))
+        result = asyncio.run(scenario(count, args.minutes, args.latency, sort=not args.no_sort))
         results.append(result)
         print(json.dumps(result, ensure_ascii=False), flush=True)
+    out = ROOT / "bench" / "results" / f"alerts-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print("\nsearches | drivers | alerts | p50 s | p95 s | max s | CargoTech calls/min | matcher ms p50/p95/max | duplicates")
     for r in results:
         print(f"{r['searches']:>8} | {r['drivers']:>7} | {r['alerts_accepted']:>6} | {r['latency_p50_s']:>5} | "
