@@ -87,7 +87,7 @@ class Watcher:
     async def run(self, stop: asyncio.Event) -> None:
         """Hold (or wait for) the lease and look for new loads every `poll_seconds` while holding it."""
         renew_every = max(0.2, self.lease.ttl / 3)
-        next_tick = 0.0
+        next_tick = time.monotonic() + self.poll_seconds  # the first look one interval after start
         try:
             while not stop.is_set():
                 try:
