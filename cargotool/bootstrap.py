@@ -178,6 +178,14 @@ def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport |
     return None, "live", settings.cargotech_phone, settings.cargotech_password, {}
 
 
+def _locate(name: str) -> tuple[float, float] | None:
+    """City coordinates by name, from the embedded GeoNames extract (loaded on first use)."""
+    from .core.insights.gazetteer import default_gazetteer
+
+    place = default_gazetteer().find(name)
+    return (place.lat, place.lon) if place else None
+
+
 def build_services(
     settings: Settings,
     *,
@@ -285,7 +293,7 @@ def build_services(
                       keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute,
-                      geo=geo if geo is not None else (default_geo if transport is None else {}))
+                      geo=geo if geo is not None else (default_geo if transport is None else {}), locate=_locate)
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,

@@ -62,6 +62,7 @@ CASES: list[tuple[str, list[str], dict, ExitCode, str]] = [
     ("flags set", ["paywall", "maybe"], {}, ExitCode.BAD_INPUT, "flags set: invalid value for VALUE: on or off"),
     ("audit tail", ["--since", "yesterday"], {}, ExitCode.BAD_INPUT, "audit tail: invalid value for --since: expected YYYY-MM-DD"),
     ("dev cargotech-standin", ["--port", "70000"], {}, ExitCode.BAD_INPUT, "invalid value for '--port'"),
+    ("alerts status", ["--since", "x"], {}, ExitCode.BAD_INPUT, "alerts status: no such option: --since"),
 ]
 
 
