@@ -203,7 +203,7 @@ class Insights:
         card["rate_with_deadhead_rub_km"] = rate / 100 if rate is not None else None
         line = f"≈{group_digits(empty)} км порожняком"
         if rate is not None:
-            line += f" · {format_rub(rate)}/км с порожним"
+            line += f" · {format_rub(round(rate, -2))}/км с порожним"  # whole roubles, as the Mini App shows rates
         display = card.setdefault("display", {})
         display["economics"] = line
         estimate = fuel_estimate(fuel, card.get("price_kopecks"), card.get("distance_km"), empty) if fuel else None
