@@ -13,6 +13,7 @@ from sanic_ext import openapi
 
 from ..core.cargo.filters import MAX_RADIUS_KM, InvalidFilter, parse_filters
 from ..core.insights.service import VIEW_PARAMS, ListView
+from ..core.cargo.formatting import moscow_today
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
@@ -108,17 +109,13 @@ async def delete_session(request: Request):
 @openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more")
 async def list_cargos(request: Request):
     svc = services(request)
-    today = _moscow_today()
+    today = moscow_today()
     query_string, view = split_insights_params(request.query_string)
     answer = await svc.cargos.list(query_for(query_string, today))
     personal = await svc.insights.personalise_list(request.ctx.driver.telegram_id, answer.text, view)
     if personal is None:
         return answer_response(answer)
     return HTTPResponse(personal, content_type="application/json", headers={"Cache-Control": "no-store"})
-
-
-def _moscow_today() -> dt.date:
-    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()
 
 
 def split_insights_params(query_string: str) -> tuple[str, ListView]:
@@ -154,7 +151,7 @@ async def cargo_detail(request: Request, cargo_id: str):
     radius = request.args.get("radius")
     if radius is not None and (not radius.isdigit() or int(radius) > MAX_RADIUS_KM):
         raise InvalidInput("Проверьте радиус", fields={"radius": f"Радиус — от 0 до {MAX_RADIUS_KM} км"})
-    body = await svc.insights.personalise_detail(driver_id, body, int(radius) if radius else None, _moscow_today())
+    body = await svc.insights.personalise_detail(driver_id, body, int(radius) if radius else None, moscow_today())
     return json(body, headers={"Cache-Control": "no-store"})
 
 
@@ -253,10 +250,14 @@ async def contact_to_chat(request: Request, cargo_id: str):
 # ---- subscription and payments ----------------------------------------------------------------------
 
 @bp.get("/plans")
-@openapi.summary("Subscription plans")
+@openapi.summary("Subscription plans, and whether a receipt needs an e-mail or phone (with the one given last time)")
 @openapi.secured("session")
+@openapi.response(200, {"application/json": {"plans": list, "receipt": {"required": bool, "email": str, "phone": str}}})
 async def plans(request: Request):
-    return json({"plans": [plan.public() for plan in services(request).plans.values()]})
+    svc = services(request)
+    contact = await svc.payments.contacts.get(request.ctx.driver.telegram_id)
+    return json({"plans": [plan.public() for plan in svc.plans.values()],
+                 "receipt": {"required": svc.payments.receipts_on, "email": contact.get("email"), "phone": contact.get("phone")}})
 
 
 @bp.get("/me")
@@ -272,7 +273,8 @@ async def me(request: Request):
 
 
 @bp.post("/payments")
-@openapi.summary("Start paying for a plan; open confirmation_url outside Telegram")
+@openapi.summary("Start paying for a plan; open confirmation_url outside Telegram. With receipts on, an e-mail or "
+                 "phone (79001234567; +7 (900) 123-45-67 and 8 900 ... are normalised) is needed, else the last one given")
 @openapi.secured("session")
 @openapi.body({"application/json": {"plan": str, "promo_code": str, "email": str, "phone": str}})
 @openapi.response(200, {"application/json": {"payment_id": str, "confirmation_url": str, "amount_rub": float}})
