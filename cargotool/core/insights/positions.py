@@ -1,9 +1,9 @@
 """Where a driver is, from several sources, and their fuel figures.
 
 Sources answer `await source.position(driver_id) -> Position | None`; `PositionReader` asks each and
-keeps the freshest. Today there is one source, the driver's own profile (a location the Mini App sent
-from Telegram's LocationManager, or a home city). The bot's live location can be added as another
-source with `reader.add(source)` without touching the rest.
+keeps the freshest: the driver's own profile (a location the Mini App sent from Telegram's
+LocationManager, or a home city) and the bot's live location (`LiveLocation`, added by the composition
+root with `reader.add(source)`).
 
 The profile is stored in the database; the hot path (every list page of a driver) reads a Redis copy
 that every change drops, itself kept for `LOCAL_SECONDS` in the process (so another worker may show a
@@ -185,6 +185,18 @@ class PointNames:
 
     async def name(self, point_id: int) -> str | None:
         return await self._redis.hget(self._key, str(point_id))
+
+
+class LiveLocation:
+    """The bot's live location (core/alerts/location.py: `latest(driver_id) -> (lat, lon, at) | None`) as a
+    position source: while the driver shares it, it is fresher than anything set in the Mini App."""
+
+    def __init__(self, store) -> None:
+        self._store = store
+
+    async def position(self, driver_id: int) -> Position | None:
+        latest = await self._store.latest(driver_id)
+        return Position(latest[0], latest[1], "live", None, latest[2]) if latest else None
 
 
 class PositionReader:

@@ -142,6 +142,13 @@ class Insights:
 
     # ---- per driver ------------------------------------------------------------------------------------
 
+    async def profile_view(self, driver_id: int) -> dict:
+        """The driver's figures with the position in effect (the freshest source's, e.g. live location)."""
+        view = (await self.profiles.get(driver_id)).public()
+        position = await self.positions.position(driver_id)
+        view["position"] = position.public() if position else None
+        return view
+
     async def personalise_list(self, driver_id: int, text: str, view: ListView = ListView()) -> str | None:
         """The page for this driver, or None when nothing depends on the driver (the shared bytes are served)."""
         profile = await self.profiles.get(driver_id)

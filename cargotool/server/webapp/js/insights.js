@@ -171,7 +171,7 @@ export function detailContext(c) { return [trustSection(c), waitsSection(c), bac
 function positionLabel() {
   const p = profile.position;
   if (!p) return "📍 Где вы?";
-  return "📍 " + (p.label || "по геопозиции");
+  return "📍 " + (p.label || (p.source === "live" ? "живая геопозиция из чата" : "по геопозиции"));
 }
 
 function renderBar() {
