@@ -134,6 +134,15 @@ def test_a_driver_reports_from_the_detail_after_an_accepted_load(browser, server
     page.goto(f"{server}/?load={cargo_id}#tgWebAppData={quote(init, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web")
     form = page.locator("#report-form")
     expect(form).to_be_visible(timeout=15000)
+    # a home city instead of the device's position, from the same city autocomplete as the filters
+    page.click("#detail-economics .linkish")
+    expect(page.locator("#position-sheet")).to_be_visible()
+    page.fill("#home-city", "Каза")
+    page.locator("#home-suggest li", has_text="Казань").first.click()
+    expect(page.locator("#position-sheet")).to_be_hidden()
+    expect(page.locator("#position-button")).to_have_text("📍 Казань")
+    expect(page.locator("#detail-economics")).to_contain_text("Порожний пробег")  # the open detail is redrawn
+    form = page.locator("#report-form")
     form.locator("[data-kind='terms_changed']").click()
     page.fill("#report-comment", "ставку снизили на погрузке")
     page.click("#report-send")

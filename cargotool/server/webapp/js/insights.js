@@ -3,6 +3,7 @@
 // trip back — plus the driver's own report on a company after an accepted load.
 
 import { api, errorText } from "./api.js";
+import { wireCity } from "./city.js";
 import { $, el, toast } from "./dom.js";
 import { day, num, rub } from "./format.js";
 import { state } from "./state.js";
@@ -191,6 +192,7 @@ async function setPosition(body) {
     closePositionSheet();
     renderBar();
     hooks.reload();
+    if (state.detailOpen && state.cargo) hooks.openDetail(state.cargo.id);  // its economics change too
   } catch (error) { $("position-error").textContent = errorText(error); $("position-error").hidden = false; }
 }
 
@@ -208,25 +210,6 @@ function locate() {
   if (!navigator.geolocation) { failed(); return; }
   navigator.geolocation.getCurrentPosition((pos) => setPosition({ lat: pos.coords.latitude, lon: pos.coords.longitude }),
     failed, { timeout: 10000, maximumAge: 600000 });
-}
-
-function wireHomeCity() {
-  const input = $("home-city");
-  const list = $("home-suggest");
-  let timer = null;
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    const text = input.value.trim();
-    if (text.length < 2) { list.hidden = true; return; }
-    timer = setTimeout(async () => {
-      try {
-        const found = await api("/api/points?q=" + encodeURIComponent(text));
-        list.replaceChildren(...found.items.map((p) => el("li", { role: "option", "data-id": String(p.id),
-          onclick: () => { haptic.select(); list.hidden = true; input.value = p.name; setPosition({ point_id: p.id, name: p.name }); } }, p.name)));
-        list.hidden = found.items.length === 0;
-      } catch (e) { list.hidden = true; }
-    }, 250);
-  });
 }
 
 async function saveFuel() {
@@ -276,7 +259,8 @@ function buildUi() {
       el("p", { class: "summary", id: "position-reason" }, REASON),
       el("div", { class: "actions" }, el("button", { class: "primary", type: "button", id: "locate", onclick: locate }, "Определить местоположение")),
       el("label", { class: "stack" }, "Или домашний город",
-        el("span", { class: "city" }, el("input", { id: "home-city", placeholder: "Начните вводить город", autocomplete: "off" }),
+        el("span", { class: "city", id: "home-city-box", "data-side": "home" },
+          el("input", { id: "home-city", placeholder: "Начните вводить город", autocomplete: "off" }),
           el("ul", { id: "home-suggest", class: "suggest", role: "listbox", hidden: true }))),
       el("fieldset", {}, el("legend", {}, "Расход топлива (для оценки)"),
         el("div", { class: "inline" }, "Литров на 100 км", el("input", { id: "fuel-litres", inputmode: "decimal", placeholder: "32" })),
@@ -286,7 +270,7 @@ function buildUi() {
       el("button", { class: "link", type: "button", id: "forget-position", onclick: forgetPosition }, "Забыть местоположение")));
   sheet.addEventListener("click", (e) => { if (e.target === sheet) closePositionSheet(); });
   document.getElementById("app").append(sheet);
-  wireHomeCity();
+  wireCity($("home-city-box"), { filters: {}, names: {} }, (point) => setPosition({ point_id: point.id, name: point.name }));
 }
 
 /** After login: build the bar and the sheet, read the saved order and the driver's position. */
