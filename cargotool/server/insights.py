@@ -34,19 +34,14 @@ async def my_profile(request: Request):
 @openapi.response(200, {"application/json": {"position": dict, "fuel": dict}})
 @openapi.response(400, description="field errors (coordinates out of range, unknown city)")
 async def set_position(request: Request):
-    insights = services(request).insights
-    driver_id = request.ctx.driver.telegram_id
-    await insights.profiles.set_position(driver_id, json_body(request), insights.point_names)
-    return json(await insights.profile_view(driver_id))
+    return json(await services(request).insights.set_position(request.ctx.driver.telegram_id, json_body(request)))
 
 
 @bp.delete("/me/position")
 @openapi.summary("Forget the position I gave in the Mini App (the bot's live location ends by itself or with /forget_location)")
 @openapi.secured("session")
 async def forget_position(request: Request):
-    insights = services(request).insights
-    await insights.profiles.forget_position(request.ctx.driver.telegram_id)
-    return json(await insights.profile_view(request.ctx.driver.telegram_id))
+    return json(await services(request).insights.forget_position(request.ctx.driver.telegram_id))
 
 
 @bp.put("/me/fuel")

@@ -204,10 +204,22 @@ class PositionReader:
 
     def __init__(self, *sources: PositionSource) -> None:
         self._sources = list(sources)
+        self._local: dict[int, tuple[float, Position | None]] = {}  # the answer, for LOCAL_SECONDS
 
     def add(self, source: PositionSource) -> None:
         self._sources.append(source)
 
     async def position(self, driver_id: int) -> Position | None:
+        local = self._local.get(driver_id)
+        if local is not None and local[0] > time.monotonic():
+            return local[1]
         found = [p for p in [await s.position(driver_id) for s in self._sources] if p is not None]
-        return max(found, key=lambda p: p.at) if found else None
+        position = max(found, key=lambda p: p.at) if found else None
+        if len(self._local) >= LOCAL_MAX_ENTRIES:
+            self._local.clear()
+        self._local[driver_id] = (time.monotonic() + LOCAL_SECONDS, position)
+        return position
+
+    def forget(self, driver_id: int) -> None:
+        """Drop this process's copy (after the driver changed their position here)."""
+        self._local.pop(driver_id, None)
