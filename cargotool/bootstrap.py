@@ -38,6 +38,7 @@ from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
 from .core.bot.wait_questions import WaitQuestions
+from .core.insights.positions import LiveLocation
 from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
@@ -285,8 +286,10 @@ def build_services(
     searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed)
     auto = AutoResponder(redis=redis, keys=keys, database=database, responses=responses, paywall=paywall,
                          undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
+    locations = LocationStore(redis, keys)
+    insights.positions.add(LiveLocation(locations))  # the bot's live location, beside the Mini App's
     alerter = Alerter(database=database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
-                      locations=LocationStore(redis, keys), webapp_url=settings.webapp_url,
+                      locations=locations, webapp_url=settings.webapp_url,
                       per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
                       still_minutes=settings.alerts_still_minutes, auto=auto)
     watcher = Watcher(cargotech=cargotech, cargos=cargos, searches=searches, alerter=alerter, auto=auto, redis=redis,

@@ -7,7 +7,8 @@ import { login, api } from "./api.js";
 import { closePlans, openPlans, wireBilling } from "./billing.js";
 import { closeDetail, openDetail } from "./detail.js";
 import { $ } from "./dom.js";
-import { closeSheet, loadFilters, sheetOpen, summary, wireFilters } from "./filters.js";
+import { closeSheet, loadFilters, saveFilters, sheetOpen, summary, wireFilters } from "./filters.js";
+import { closePositionSheet, initInsights, positionSheetOpen } from "./insights.js";
 import { loadPage, watchPull, watchScroll } from "./list.js";
 import { closeOffer, offerOpen, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
@@ -22,6 +23,7 @@ function back() {
   else if (offerOpen()) closeOffer();
   else if (searchSheetOpen()) closeSearchSheet();
   else if (sheetOpen()) closeSheet();
+  else if (positionSheetOpen()) closePositionSheet();
   else if (state.detailOpen) closeDetail();
   else if (state.searchesOpen) closeSearches();
   else closeResponses();
@@ -56,6 +58,8 @@ async function start() {
   }
   loadFilters();
   summary();
+  await initInsights({ reload: () => loadPage(true), openDetail,
+    showList: () => { saveFilters(); summary(); closeDetail(); loadPage(true); } });
   watchScroll();
   watchPull();
   api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
