@@ -47,6 +47,10 @@ def serve(
     app = loader.load()
     app.prepare(host=host, port=port, workers=workers, access_log=access_log, motd=False,
                 single_process=workers == 1)
+    if workers > 1:
+        from .watchdog import start_watchdog
+
+        app.main_process_ready(start_watchdog)  # a worker that dies is replaced (Sanic's manager does not)
     try:
         if workers == 1:
             Sanic.serve_single(primary=app)

@@ -1,6 +1,6 @@
 """Maps errors to JSON bodies `{"error": {"code", "message", "fields"?}}`; never a traceback.
 
-Redis or the database unreachable is a 503 `unavailable` (logged once per outage, see outage.py)."""
+Redis or the database unreachable is a 503 `unavailable` (logged once per outage, see core/storage/outage.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sanic import Sanic, json
 from sanic.exceptions import SanicException
 
 from ..core.errors import CargotoolError, Unavailable
-from .outage import DOWN, Outages, dependency_of
+from ..core.storage.outage import DOWN, Outages, dependency_of
 
 log = logging.getLogger(__name__)
 

@@ -217,9 +217,13 @@ class Alerter:
     async def release_held(self, still_there: Callable[[str], Awaitable[bool]]) -> int:
         """Send one digest to each driver whose alerts may go again; returns how many digests."""
         sent = 0
-        for member in await self._redis.smembers(self._keys("alerts:held-drivers")):
-            driver_id = int(member)
-            if await self.hold_reason(driver_id) is not None or not await self._hourly_left(driver_id):
+        drivers = {int(member) for member in await self._redis.smembers(self._keys("alerts:held-drivers"))}
+        if not drivers:
+            return 0
+        prefs, _ = await self._db.run(lambda: self._driver_state(drivers))
+        for driver_id in sorted(drivers):
+            if await self.hold_reason(driver_id, prefs.get(driver_id) or self.default_quiet) is not None \
+                    or not await self._hourly_left(driver_id):
                 continue
             key = self._keys(f"alerts:held:{driver_id}")
             pipe = self._redis.pipeline(transaction=True)

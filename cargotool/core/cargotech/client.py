@@ -11,6 +11,7 @@ from typing import Any, Iterator
 import httpx
 
 from ..errors import NotFound, UpstreamAuthFailed, UpstreamBadResponse, UpstreamError, UpstreamUnavailable
+from .breaker import CircuitBreaker
 from ..observability.metrics import MeasuredTransport, count_payload_issue
 from . import schema
 from .models import Account, Cargo, CargoPage, Point, TypeRef, data_list
@@ -55,8 +56,10 @@ class CargoTechClient:
         lock_timeout: float = 30.0,
         failure_backoff: int = 60,
         on_login=None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self._http = http
+        self.breaker = breaker
         self._phone = phone
         self._password = password
         self._retry = retry or RetryPolicy()
@@ -156,6 +159,20 @@ class CargoTechClient:
     # ---- transport with retries --------------------------------------------------------------------
 
     async def _send(self, method: str, path: str, *, params=None, json=None, token: str | None = None) -> httpx.Response:
+        """One call through the circuit breaker: refused at once while CargoTech is known to be failing."""
+        if self.breaker is None:
+            return await self._attempts(method, path, params=params, json=json, token=token)
+        if not await self.breaker.allow():
+            raise UpstreamUnavailable("CargoTech is failing (circuit open): not calling it for now")
+        try:
+            response = await self._attempts(method, path, params=params, json=json, token=token)
+        except UpstreamUnavailable:
+            await self.breaker.failed()
+            raise
+        await self.breaker.succeeded()
+        return response
+
+    async def _attempts(self, method: str, path: str, *, params=None, json=None, token: str | None = None) -> httpx.Response:
         """Send once per attempt; retry 429/502/503/504 and connection errors within the policy."""
         headers = {"Authorization": f"Bearer {token}"} if token else None
         policy = self._retry

@@ -95,6 +95,10 @@ class DurableQueue:
         pipe.zrem(self._due, item_id)
         await pipe.execute()
 
+    async def get(self, item_id: str) -> dict[str, Any] | None:
+        payload = await self._redis.hget(self._items, item_id)
+        return json.loads(payload) if payload else None
+
     async def take(self, item_id: str) -> dict[str, Any] | None:
         """Remove an item and return its payload, atomically: of two takers (e.g. an undo and the
         worker about to act) exactly one gets it."""
