@@ -96,8 +96,8 @@ async def test_every_family_moves_under_traffic(make_app, standin, redis, key_pr
     standin.fail_next("/v2/cargos/views", 503, times=10)
     _, stale = await app.asgi_client.get("/api/cargos?limit=5", headers=headers)
     assert stale.status == 200 and stale.json["meta"]["stale"] is True
-    for _ in range(3):  # the failures open the shared circuit towards CargoTech
-        await app.asgi_client.get(f"/api/cargos?limit=5&offset={_ + 10}", headers=headers)
+    for page in range(3):  # the failures open the shared circuit towards CargoTech
+        await app.asgi_client.get(f"/api/cargos?limit=5&offset={10 + page}", headers=headers)
 
     services = app.ctx.services
     await services.outbox.queue.put({"method": "sendMessage", "params": {"chat_id": 1, "text": "x"}})

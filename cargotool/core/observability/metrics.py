@@ -143,8 +143,8 @@ class MeasuredTransport(httpx.AsyncBaseTransport):
 # Circuit breakers are read at scrape time: a reader returns "closed" | "half_open" | "open" (or an
 # awaitable of it). The server passes the CargoTech breaker's; `register_circuit` adds others.
 _CIRCUIT_VALUES = {"closed": 0, "half_open": 1, "half-open": 1, "open": 2}
-_circuits: dict[str, Callable[[], Any]] = {}
 CircuitReader = Callable[[], Any]
+_circuits: dict[str, CircuitReader] = {}
 
 
 def register_circuit(name: str, read_state: CircuitReader) -> None:
