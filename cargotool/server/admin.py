@@ -85,9 +85,8 @@ async def refund(request: Request, payment_id: str):
         kopecks = round(amount * 100) if isinstance(amount, (int, float)) and not isinstance(amount, bool) else -1
         if kopecks < 1 or abs(kopecks - amount * 100) > 1e-6:
             raise InvalidInput("Проверьте поля", fields={"amount_rub": "сумма в рублях, до копеек"})
-    reason = body.get("reason")
-    result = await services(request).refunds.start(payment_id, reason if isinstance(reason, str) else "", kopecks,
-                                                   actor=request.ctx.actor, ip=request_ip(request))
+    reason = _text(body.get("reason"), "reason", MAX_REASON, required=True)
+    result = await services(request).refunds.start(payment_id, reason, kopecks, actor=request.ctx.actor, ip=request_ip(request))
     return json(result.public(), status=200 if result.repeated else 201)
 
 
