@@ -24,7 +24,7 @@ async def authenticate(request: Request) -> None:
 @openapi.summary("My position and fuel figures (used for the empty run and the fuel estimate)")
 @openapi.secured("session")
 async def my_profile(request: Request):
-    return json((await services(request).insights.profiles.get(request.ctx.driver.telegram_id)).public())
+    return json(await services(request).insights.profile_view(request.ctx.driver.telegram_id))
 
 
 @bp.put("/me/position")
@@ -34,16 +34,14 @@ async def my_profile(request: Request):
 @openapi.response(200, {"application/json": {"position": dict, "fuel": dict}})
 @openapi.response(400, description="field errors (coordinates out of range, unknown city)")
 async def set_position(request: Request):
-    insights = services(request).insights
-    profile = await insights.profiles.set_position(request.ctx.driver.telegram_id, json_body(request), insights.point_names)
-    return json(profile.public())
+    return json(await services(request).insights.set_position(request.ctx.driver.telegram_id, json_body(request)))
 
 
 @bp.delete("/me/position")
-@openapi.summary("Forget my position")
+@openapi.summary("Forget the position I gave in the Mini App (the bot's live location ends by itself or with /forget_location)")
 @openapi.secured("session")
 async def forget_position(request: Request):
-    return json((await services(request).insights.profiles.forget_position(request.ctx.driver.telegram_id)).public())
+    return json(await services(request).insights.forget_position(request.ctx.driver.telegram_id))
 
 
 @bp.put("/me/fuel")
@@ -51,8 +49,9 @@ async def forget_position(request: Request):
 @openapi.secured("session")
 @openapi.body({"application/json": {"l_per_100km": float, "price_rub": float}})
 async def set_fuel(request: Request):
-    profiles = services(request).insights.profiles
-    return json((await profiles.set_fuel(request.ctx.driver.telegram_id, json_body(request))).public())
+    insights = services(request).insights
+    await insights.profiles.set_fuel(request.ctx.driver.telegram_id, json_body(request))
+    return json(await insights.profile_view(request.ctx.driver.telegram_id))
 
 
 def _cargo_id(cargo_id: str) -> str:

@@ -19,16 +19,18 @@ export const state = {
   paywall: null,        // from /api/me: which paywall parts are on (null: not known yet)
   detailOpen: false,
   responsesOpen: false,
+  searchesOpen: false,
   plansOpen: false,
   adminOpen: false,
 };
 
-export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-plans", "screen-admin"];
+export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin"];
 
 export function closeAllScreens() {
   for (const id of SCREENS) $(id).hidden = true;
   state.detailOpen = false;
   state.responsesOpen = false;
+  state.searchesOpen = false;
   state.plansOpen = false;
   state.adminOpen = false;
 }
