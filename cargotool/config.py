@@ -233,6 +233,8 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "database_url": _Spec("DATABASE_URL", _database_url, "sqlite:///cargotool.sqlite3"),
     "log_level": _Spec("LOG_LEVEL", _log_level, "INFO"),
     "log_format": _Spec("LOG_FORMAT", _choice("text", "json"), "text"),
+    "metrics_token": _Spec("METRICS_TOKEN", _text, None, secret=True),
+    "prometheus_multiproc_dir": _Spec("PROMETHEUS_MULTIPROC_DIR", _text, None),
 }
 
 
@@ -299,6 +301,8 @@ class Settings:
     database_url: str
     log_level: str
     log_format: str
+    metrics_token: str | None
+    prometheus_multiproc_dir: str | None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> "Settings":

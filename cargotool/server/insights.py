@@ -26,28 +26,28 @@ async def authenticate(request: Request) -> None:
 @bp.get("/me/insights")
 @describe("My position and fuel figures (used for the empty run and the fuel estimate)", responses={200: dict[str, Any]}, secured=True)
 async def my_profile(request: Request):
-    return json((await services(request).insights.profiles.get(request.ctx.driver.telegram_id)).public())
+    return json(await services(request).insights.profile_view(request.ctx.driver.telegram_id))
 
 
 @bp.put("/me/position")
 @describe('Set my position: {"lat", "lon"} from the device, or a home city {"point_id", "name"?}', body=B.Position, responses={200: dict[str, Any]}, secured=True, errors=(404,))
 async def set_position(request: Request):
-    insights = services(request).insights
-    profile = await insights.profiles.set_position(request.ctx.driver.telegram_id, json_body(request), insights.point_names)
-    return json(profile.public())
+    return json(await services(request).insights.set_position(request.ctx.driver.telegram_id, json_body(request)))
 
 
 @bp.delete("/me/position")
-@describe("Forget my position", responses={200: dict[str, Any]}, secured=True)
+@describe("Forget the position I gave in the Mini App (the bot's live location ends by itself or with /forget_location)",
+          responses={200: dict[str, Any]}, secured=True)
 async def forget_position(request: Request):
-    return json((await services(request).insights.profiles.forget_position(request.ctx.driver.telegram_id)).public())
+    return json(await services(request).insights.forget_position(request.ctx.driver.telegram_id))
 
 
 @bp.put("/me/fuel")
 @describe('Set my fuel use and price {"l_per_100km", "price_rub"} (null values forget them)', body=B.Fuel, responses={200: dict[str, Any]}, secured=True)
 async def set_fuel(request: Request):
-    profiles = services(request).insights.profiles
-    return json((await profiles.set_fuel(request.ctx.driver.telegram_id, json_body(request))).public())
+    insights = services(request).insights
+    await insights.profiles.set_fuel(request.ctx.driver.telegram_id, json_body(request))
+    return json(await insights.profile_view(request.ctx.driver.telegram_id))
 
 
 def _cargo_id(cargo_id: str) -> str:

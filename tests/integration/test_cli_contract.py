@@ -30,6 +30,8 @@ CASES: list[tuple[str, list[str], dict, ExitCode, str]] = [
      "rejected the server's credentials"),
     ("cargotech check", [], {LIVE: "1", "CARGOTECH_BASE_URL": "http://127.0.0.1:9", "CARGOTECH_MAX_ATTEMPTS": "1",
                              "CARGOTECH_CONNECT_TIMEOUT": "0.5"}, ExitCode.UNREACHABLE, "could not reach CargoTech"),
+    ("cargotech probe", ["--json"], {LIVE: "1", "CARGOTECH_PASSWORD": "not-it"}, ExitCode.CREDENTIALS_REJECTED,
+     "rejected the server's credentials"),
     ("cargotech token status", [], {"CARGOTECH_TOKEN_CACHE_TTL": "abc"}, ExitCode.CONFIG,
      "configuration error: CARGOTECH_TOKEN_CACHE_TTL: expected a whole number, got 'abc'"),
     ("cargotech token flush", ["now"], {}, ExitCode.BAD_INPUT, "cargotech token flush: got unexpected extra argument"),
@@ -61,7 +63,13 @@ CASES: list[tuple[str, list[str], dict, ExitCode, str]] = [
     ("flags set", ["nope", "on"], {}, ExitCode.BAD_INPUT, "unknown flag 'nope'"),
     ("flags set", ["paywall", "maybe"], {}, ExitCode.BAD_INPUT, "flags set: invalid value for VALUE: on or off"),
     ("audit tail", ["--since", "yesterday"], {}, ExitCode.BAD_INPUT, "audit tail: invalid value for --since: expected YYYY-MM-DD"),
+    ("insights lanes", ["extra"], {}, ExitCode.BAD_INPUT, "insights lanes: got unexpected extra argument"),
+    ("insights reports", ["--limit", "0"], {}, ExitCode.BAD_INPUT, "insights reports: invalid value for '--limit'"),
+    ("insights hide-report", ["999", "--reason", "spam"], {}, ExitCode.NOT_FOUND, "999"),
+    ("payments refund", ["2f1c0000-000f-5000-8000-000000000000", "--amount-rub", "abc", "--reason", "x"], {},
+     ExitCode.BAD_INPUT, "invalid value for --amount-rub: roubles, e.g. 250 or 649.50"),
     ("dev cargotech-standin", ["--port", "70000"], {}, ExitCode.BAD_INPUT, "invalid value for '--port'"),
+    ("alerts status", ["--since", "x"], {}, ExitCode.BAD_INPUT, "alerts status: no such option: --since"),
 ]
 
 

@@ -36,6 +36,7 @@ from ..cargotech.client import CargoTechClient
 from ..cargotech.models import Cargo
 from ..cargotech.query import CargoListQuery
 from ..errors import UpstreamError, UpstreamUnavailable
+from ..observability.metrics import count_cache
 from ..storage.redis import Keys
 from ..storage.singleflight import SingleFlight
 from .cards import card, detail
@@ -166,12 +167,15 @@ class CargoService:
         now = time.time()
         local = self._local.get(key)
         if local and local[0] > time.monotonic():
+            count_cache(kind, "hit")
             return local[1]
         stored = await self._read(key)
         if stored and now - stored.fetched_at < ttl:
+            count_cache(kind, "hit")
             return self._remember(key, stored, ttl)
         if stored and now - stored.fetched_at >= ttl + self.ttl.stale_max:
             stored = None  # too old to show
+        count_cache(kind, "miss")
 
         async def read_fresh() -> Answer | None:
             current = await self._read(key)
@@ -226,6 +230,7 @@ class CargoService:
 
     def _serve_stale(self, key: str, kind: str, stored: Answer, why: str) -> Answer:
         log.info("serving a stale %s (%s)", kind, why)
+        count_cache(kind, "stale")
         answer = _as_stale(stored)
         self._local[key] = (time.monotonic() + LOCAL_SECONDS, answer)
         self._local.move_to_end(key)

@@ -23,6 +23,7 @@ from typing import Awaitable, Callable, Generic, TypeVar
 import redis.asyncio as aioredis
 
 from ..errors import UpstreamUnavailable
+from ..observability.metrics import SINGLE_FLIGHT_WAITS
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ class SingleFlight(Generic[T]):
             task = asyncio.ensure_future(self._acquire(key, read, produce))
             self._inflight[key] = task
             task.add_done_callback(lambda t, k=key: self._forget(k, t))
+        else:
+            SINGLE_FLIGHT_WAITS.labels("process").inc()
         return await asyncio.shield(task)
 
     async def aclose(self) -> None:
@@ -110,6 +113,7 @@ class SingleFlight(Generic[T]):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise UpstreamUnavailable("Timed out waiting for another process to fetch from CargoTech")
+            SINGLE_FLIGHT_WAITS.labels("cluster").inc()
             value = await self._wait(key, lock_key, read, remaining)
             if value is not None:
                 return value

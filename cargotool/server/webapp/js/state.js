@@ -17,16 +17,18 @@ export const state = {
   dictionaries: null,
   detailOpen: false,
   responsesOpen: false,
+  searchesOpen: false,
   plansOpen: false,
   adminOpen: false,
 };
 
-export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-plans", "screen-admin"];
+export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin"];
 
 export function closeAllScreens() {
   for (const id of SCREENS) $(id).hidden = true;
   state.detailOpen = false;
   state.responsesOpen = false;
+  state.searchesOpen = false;
   state.plansOpen = false;
   state.adminOpen = false;
 }
