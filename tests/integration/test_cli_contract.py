@@ -8,6 +8,7 @@ in-process store, the recorded sample), except where a row needs the live path (
 from __future__ import annotations
 
 import json
+import logging
 import os
 
 import pytest
@@ -93,6 +94,9 @@ def test_every_command_has_a_row():
 @pytest.fixture
 def embedded(tmp_path, monkeypatch):
     """A clean environment: embedded defaults, nothing from the developer's shell or a .env."""
+    root = logging.getLogger()  # main() sets logging up; give the handlers and level back afterwards
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
     for name in list(os.environ):
         if name.startswith(("CARGOTECH_", "REDIS_", "DATABASE_", "LOG_", "TELEGRAM_", "YOOKASSA_", "WEBAPP_", "PLANS")):
             monkeypatch.delenv(name)

@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import time
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 import httpx
 from prometheus_client import (
@@ -88,8 +88,15 @@ def outcome_of(status: int) -> str:
     return {401: "unauthorized", 404: "not_found", 429: "rate_limited"}.get(status, "client_error" if status < 500 else "server_error")
 
 
+_cache_children: dict[tuple[str, str], Any] = {}
+
+
 def count_cache(kind: str, result: str) -> None:
-    CACHE.labels(kind, result).inc()
+    """On the hot path (every cached answer): the labelled child is looked up once."""
+    child = _cache_children.get((kind, result))
+    if child is None:
+        child = _cache_children[(kind, result)] = CACHE.labels(kind, result)
+    child.inc()
 
 
 def count_login(kind: str, outcome: str) -> None:
