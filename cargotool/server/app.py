@@ -11,6 +11,7 @@ from .. import __version__
 from ..bootstrap import build_services
 from ..config import Settings
 from .errors import install_error_handlers
+from .schema import document_errors
 from .guard import WEBHOOK_MAX_BODY, GuardedRequest, check_request_line
 from .admin import bp as admin_bp
 from .api import bp as api_bp
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.blueprint(webhooks_bp)
     install_webapp(app)
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")
+    app.before_server_start(lambda app: document_errors(app))  # every route's error answers in /docs/openapi.json
 
     @app.before_server_start
     async def open_services(app: Sanic) -> None:

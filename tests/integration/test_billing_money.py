@@ -357,3 +357,14 @@ async def test_a_refund_yookassa_refuses_holds_nothing(money, monkeypatch):
     monkeypatch.undo()
     whole = await services.refunds.start(payment.id, "всё")
     assert whole.amount_kopecks == 49900 and whole.status == "succeeded"
+
+
+async def test_the_hourly_background_job_applies_lost_refunds(money):
+    services, standin = money
+    payment = await paid(money, "1m")
+    standin.refund(payment.yookassa_id, "499.00")  # a whole refund made in the dashboard; its webhook lost
+    await services._reconcile_refunds()
+    assert await subscription_days(services) < 0.01
+    assert await actions(services, "payment.refunded") == 1
+    await services._reconcile_refunds()
+    assert await actions(services, "payment.refunded") == 1

@@ -58,6 +58,7 @@ CASES: list[tuple[str, list[str], dict, ExitCode, str]] = [
     ("payments list", ["--limit", "0"], {}, ExitCode.BAD_INPUT, "invalid value for '--limit'"),
     ("payments replay", ["2f1c0000-000f-5000-8000-000000000000"], {}, ExitCode.CONFIG, "YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY"),
     ("payments reconcile", ["--older-than", "-1"], {}, ExitCode.BAD_INPUT, "invalid value for '--older-than'"),
+    ("payments refund", ["2f1c0000", "--reason", "r"], {}, ExitCode.CONFIG, "YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY"),
     ("subs show", ["abc"], {}, ExitCode.BAD_INPUT, "subs show: invalid value for 'telegram_id'"),
     ("subs grant", ["1", "--days", "99999", "--reason", "x"], {}, ExitCode.BAD_INPUT, "cargotool: days must be between 1 and 3660"),
     ("flags list", ["extra"], {}, ExitCode.BAD_INPUT, "flags list: got unexpected extra argument"),

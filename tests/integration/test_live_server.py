@@ -5,6 +5,7 @@ kill -9 under load is replaced within seconds while the other keeps serving."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -47,9 +48,9 @@ def worker_pids(main_pid: int) -> set[int]:
     return found
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("live")
+@contextlib.contextmanager
+def live_server(tmp: Path, workers: int = 2, **extra_env: str):
+    """`cargotool serve` on a free port in front of a CargoTech stand-in, on the real Redis (own key prefix)."""
     prefix = f"cargotool-test:{uuid.uuid4().hex[:12]}:"
     standin = CargoTechStandIn(phone=TEST_PHONE, password=TEST_PASSWORD)
     port = free_port()
@@ -58,23 +59,23 @@ def server(tmp_path_factory):
         env = {**os.environ, "CARGOTECH_BASE_URL": upstream, "CARGOTECH_PHONE": TEST_PHONE,
                "CARGOTECH_PASSWORD": TEST_PASSWORD, "CARGOTECH_UPSTREAM": "live", "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
                "REDIS_URL": TEST_REDIS_URL, "REDIS_KEY_PREFIX": prefix, "DATABASE_URL": f"sqlite:///{tmp / 'live.sqlite3'}",
-               "RATE_LIMIT_API_PER_MINUTE": "100000", "RATE_LIMIT_API_BURST": "10000", "OUTBOX_ENABLED": "off"}
+               "RATE_LIMIT_API_PER_MINUTE": "100000", "RATE_LIMIT_API_BURST": "10000", "OUTBOX_ENABLED": "off", **extra_env}
         with open(log_path, "w") as log:
-            process = subprocess.Popen([sys.executable, "-m", "cargotool", "serve", "--port", str(port), "--workers", "2"],
+            process = subprocess.Popen([sys.executable, "-m", "cargotool", "serve", "--port", str(port), "--workers", str(workers)],
                                        env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 try:
-                    if httpx.get(url + "/readyz", timeout=1).status_code == 200 and len(worker_pids(process.pid)) == 2:
+                    if httpx.get(url + "/readyz", timeout=1).status_code == 200 and len(worker_pids(process.pid)) == workers:
                         break
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.3)
             else:
                 pytest.fail("server did not start:\n" + log_path.read_text())
-            yield {"url": url, "port": port, "pid": process.pid, "log": log_path}
+            yield {"url": url, "port": port, "pid": process.pid, "log": log_path, "standin": standin}
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -86,6 +87,12 @@ def server(tmp_path_factory):
             if keys:
                 client.delete(*keys)
             client.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with live_server(tmp_path_factory.mktemp("live")) as running:
+        yield running
 
 
 def token(url: str, user_id: int = 501) -> str:

@@ -26,6 +26,9 @@ from ..storage.models import Payment, Refund, utcnow
 from .payments import OPEN_REFUND, Payments
 
 
+MAX_REASON = 500  # characters; YooKassa gets the first 250 as the refund's description
+
+
 @dataclass(frozen=True)
 class RefundResult:
     refund_id: str
@@ -60,6 +63,8 @@ class Refunds:
         errors = {}
         if not isinstance(reason, str) or not reason.strip():
             errors["reason"] = "Укажите причину возврата"
+        elif len(reason.strip()) > MAX_REASON:
+            errors["reason"] = f"Не длиннее {MAX_REASON} символов"
         if amount_kopecks is not None and amount_kopecks < 1:
             errors["amount_rub"] = "Сумма больше нуля"
         if errors:

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 LOCAL_SECONDS = 2.0
 LOCAL_MAX_ENTRIES = 2048
-FAILURE_MEMORY_SECONDS = 5
+FAILURE_MEMORY_SECONDS = 2  # short: the circuit breaker is what keeps a failing CargoTech unbothered
 STALE_WAIT_SECONDS = 1.0  # with a stale copy at hand, a driver waits at most this long for a refresh
 MIN_POINT_QUERY = 2
 

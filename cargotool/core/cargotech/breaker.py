@@ -1,7 +1,8 @@
 """A circuit breaker for CargoTech, shared by every worker through Redis.
 
-closed     calls go through; each failed call (the retry budget spent) counts in `<key>:failures`
-           (a window of `window` seconds). At `threshold` failures the circuit opens.
+closed     calls go through; each failed attempt (a 429/5xx answer or no answer) counts in
+           `<key>:failures` (a window of `window` seconds). At `threshold` failures the circuit opens,
+           and calls still retrying give up at once.
 open       `<key>:open` exists (TTL `open_seconds`): calls fail at once, no request leaves.
 half-open  the open key expired but the failure count is still at the threshold: one caller across all
            workers (`<key>:probe`, SET NX) may try; its success closes the circuit, its failure opens it

@@ -160,16 +160,11 @@ class CargoTechClient:
 
     async def _send(self, method: str, path: str, *, params=None, json=None, token: str | None = None) -> httpx.Response:
         """One call through the circuit breaker: refused at once while CargoTech is known to be failing."""
-        if self.breaker is None:
-            return await self._attempts(method, path, params=params, json=json, token=token)
-        if not await self.breaker.allow():
+        if self.breaker is not None and not await self.breaker.allow():
             raise UpstreamUnavailable("CargoTech is failing (circuit open): not calling it for now")
-        try:
-            response = await self._attempts(method, path, params=params, json=json, token=token)
-        except UpstreamUnavailable:
-            await self.breaker.failed()
-            raise
-        await self.breaker.succeeded()
+        response = await self._attempts(method, path, params=params, json=json, token=token)
+        if self.breaker is not None:
+            await self.breaker.succeeded()
         return response
 
     async def _attempts(self, method: str, path: str, *, params=None, json=None, token: str | None = None) -> httpx.Response:
@@ -195,6 +190,10 @@ class CargoTechClient:
                     wait = parse_retry_after(response.headers.get("Retry-After"))
             left = policy.deadline - (time.monotonic() - started)
             delay = wait if wait is not None else policy.backoff(attempt)
+            if self.breaker is not None:  # every failed attempt counts; once the circuit opens, stop retrying
+                await self.breaker.failed()
+                if await self.breaker.is_open():
+                    raise UpstreamUnavailable(f"{failure}; circuit open after {attempt} attempt(s)")
             if attempt >= policy.max_attempts or delay >= left:
                 raise UpstreamUnavailable(f"{failure}; gave up after {attempt} attempt(s)")
             log.warning("%s %s: %s; retrying in %.2fs (attempt %d)", method, path, failure, delay, attempt)

@@ -107,6 +107,7 @@ class SingleFlight(Generic[T]):
                     return await produce()
                 finally:
                     heartbeat.cancel()
+                    await asyncio.gather(heartbeat, return_exceptions=True)
                     await self._release(keys=[lock_key], args=[owner])
                     await self._redis.publish(self._channel, key)
             remaining = deadline - time.monotonic()
