@@ -18,7 +18,7 @@ from .core.alerts.auto import AutoResponder
 from .core.alerts.commands import AlertCommands
 from .core.alerts.delivery import Alerter
 from .core.alerts.lease import Lease
-from .core.alerts.location import LocationStore
+from .core.alerts.location import LivePositions, LocationStore
 from .core.alerts.matcher import Geo
 from .core.alerts.searches import SearchStore
 from .core.alerts.watcher import Watcher
@@ -38,6 +38,7 @@ from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
 from .core.bot.wait_questions import WaitQuestions
+from .core.insights.gazetteer import default_gazetteer
 from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
@@ -177,14 +178,6 @@ def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport |
     return None, "live", settings.cargotech_phone, settings.cargotech_password, {}
 
 
-def _locate(name: str) -> tuple[float, float] | None:
-    """City coordinates by name, from the embedded GeoNames extract (loaded on first use)."""
-    from .core.insights.gazetteer import default_gazetteer
-
-    place = default_gazetteer().find(name)
-    return (place.lat, place.lon) if place else None
-
-
 def build_services(
     settings: Settings,
     *,
@@ -289,7 +282,9 @@ def build_services(
                       keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute,
-                      geo=geo if geo is not None else (default_geo if transport is None else {}), locate=_locate)
+                      geo=geo if geo is not None else (default_geo if transport is None else {}),
+                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None)
+    insights.positions.add(LivePositions(alerter.locations))  # the bot's live location beside the Mini App's
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,

@@ -241,6 +241,8 @@ async def test_live_location_holds_alerts_while_moving_and_releases_after_standi
     await svc.bot.handle(_location(1, 55.70, 37.60, sent, sent, edited=False))
     await svc.bot.handle(_location(2, 55.70, 37.62, sent + 60, sent))  # ~1.25 km in a minute: 75 km/h
     assert await svc.alerter.locations.latest(DRIVER) == (55.70, 37.62, sent + 60)
+    position = await svc.insights.positions.position(DRIVER)  # insights read it too (deadhead, distance)
+    assert position.source == "live" and (position.lat, position.lon) == (55.70, 37.62)
     load(standin)
     await svc.watcher.tick()
     await deliver(svc)
