@@ -131,7 +131,9 @@ async def scenario(count: int, minutes: float, latency: float, sort: bool = True
         await services.flags.set("paywall", False)
         stop = asyncio.Event()
         tasks = [asyncio.ensure_future(services.watcher.run(stop)), asyncio.ensure_future(services.outbox.run(stop, idle=0.2))]
-        await asyncio.sleep(3)  # the first look: detection and the baseline
+        while services.watcher.mode == "unknown":  # the first look (one interval after start): the baseline
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(1)
         standin.reset_counters()
         services.watcher.match_seconds.clear()
         started = time.time()
