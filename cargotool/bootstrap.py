@@ -18,7 +18,7 @@ from .core.alerts.auto import AutoResponder
 from .core.alerts.commands import AlertCommands
 from .core.alerts.delivery import Alerter
 from .core.alerts.lease import Lease
-from .core.alerts.location import LivePositions, LocationStore
+from .core.alerts.location import LocationStore
 from .core.alerts.matcher import Geo
 from .core.alerts.searches import SearchStore
 from .core.alerts.watcher import Watcher
@@ -39,6 +39,7 @@ from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
 from .core.bot.wait_questions import WaitQuestions
 from .core.insights.gazetteer import default_gazetteer
+from .core.insights.positions import LiveLocation
 from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
@@ -47,6 +48,7 @@ from .core.drivers.directory import DriverDirectory
 from .core.drivers.ratelimit import Limit, RateLimiter
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
+from .core.cargotech.breaker import CircuitBreaker
 from .core.cargotech.retry import RetryPolicy
 from .core.cargotech.token_file import TokenFile
 from .core.redaction import install_log_redaction, redactor
@@ -226,6 +228,9 @@ def build_services(
         lock_timeout=settings.cargotech_login_lock_timeout,
         failure_backoff=settings.cargotech_login_failure_backoff,
         on_login=on_login,
+        breaker=CircuitBreaker(redis, keys("cargotech:circuit"), threshold=settings.cargotech_circuit_threshold,
+                               open_seconds=settings.cargotech_circuit_open_seconds,
+                               window=max(30, 3 * settings.cargotech_circuit_open_seconds)),
     )
     cargos = CargoService(
         cargotech,
@@ -274,8 +279,10 @@ def build_services(
     searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed)
     auto = AutoResponder(redis=redis, keys=keys, database=database, responses=responses, paywall=paywall,
                          undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
+    locations = LocationStore(redis, keys)
+    insights.positions.add(LiveLocation(locations))  # the bot's live location, beside the Mini App's
     alerter = Alerter(database=database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
-                      locations=LocationStore(redis, keys), webapp_url=settings.webapp_url,
+                      locations=locations, webapp_url=settings.webapp_url,
                       per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
                       still_minutes=settings.alerts_still_minutes, auto=auto)
     watcher = Watcher(cargotech=cargotech, cargos=cargos, searches=searches, alerter=alerter, auto=auto, redis=redis,
@@ -284,7 +291,6 @@ def build_services(
                       max_per_minute=settings.alerts_max_upstream_per_minute,
                       geo=geo if geo is not None else (default_geo if transport is None else {}),
                       locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None)
-    insights.positions.add(LivePositions(alerter.locations))  # the bot's live location beside the Mini App's
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,

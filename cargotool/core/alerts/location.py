@@ -12,7 +12,6 @@ import time
 
 import redis.asyncio as aioredis
 
-from ..insights.positions import Position
 from ..storage.redis import Keys
 from .matcher import haversine_km
 
@@ -71,13 +70,3 @@ class LocationStore:
     async def forget(self, driver_id: int) -> bool:
         return bool(await self._redis.delete(self._key(driver_id)))
 
-
-class LivePositions:
-    """The live location as a position source for insights (distance to the loading point, deadhead)."""
-
-    def __init__(self, store: LocationStore) -> None:
-        self._store = store
-
-    async def position(self, driver_id: int) -> Position | None:
-        latest = await self._store.latest(driver_id)
-        return Position(lat=latest[0], lon=latest[1], source="live", label=None, at=latest[2]) if latest else None

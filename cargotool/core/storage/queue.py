@@ -124,5 +124,8 @@ class DurableQueue:
     async def size(self) -> int:
         return await self._redis.zcard(self._due)
 
+    async def dead_count(self) -> int:
+        return await self._redis.llen(self._dead)
+
     async def dead(self) -> list[dict[str, Any]]:
         return [json.loads(x) for x in await self._redis.lrange(self._dead, 0, -1)]

@@ -4,8 +4,9 @@ import { api } from "./api.js";
 import { el } from "./dom.js";
 import { haptic } from "./telegram.js";
 
-/** Wire one `.city` box; `draft` is the filter sheet's working copy ({filters, names}). */
-export function wireCity(box, draft) {
+/** Wire one `.city` box; `draft` is the filter sheet's working copy ({filters, names}); `onPick(point)`, if
+ * given, is told the city picked. */
+export function wireCity(box, draft, onPick) {
   const side = box.dataset.side;
   const input = box.querySelector("input");
   const list = box.querySelector(".suggest");
@@ -32,6 +33,7 @@ export function wireCity(box, draft) {
             draft.names[side] = p.name;
             input.value = p.name;
             list.hidden = true;
+            if (onPick) onPick(p);
           },
         }, p.name)));
         list.hidden = found.items.length === 0;

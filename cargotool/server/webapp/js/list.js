@@ -3,12 +3,13 @@
 import { api, errorText } from "./api.js";
 import { openDetail } from "./detail.js";
 import { $, el } from "./dom.js";
-import { num, route, rub, windowText } from "./format.js";
+import { num, route, rub, staleText, windowText } from "./format.js";
+import { cardInsights, listParams } from "./insights.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
 
 function query(offset) {
-  const params = new URLSearchParams({ ...state.filters, limit: String(PAGE), offset: String(offset) });
+  const params = new URLSearchParams({ ...state.filters, ...listParams(), limit: String(PAGE), offset: String(offset) });
   return "/api/cargos?" + params.toString();
 }
 
@@ -33,6 +34,7 @@ function cardNode(item) {
     el("div", { class: "money" },
       el("span", { class: "price" }, rub(item.price_rub)),
       item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
+    ...cardInsights(item),
     el("div", { class: "tags" }, tags),
     // security_status is shown nowhere: CargoTech has not said what its values mean [?]
     company.name ? el("div", { class: "company" }, company.name + (company.inn ? " · ИНН " + company.inn : "")) : null,
@@ -68,6 +70,7 @@ export async function loadPage(reset) {
     state.items.push(...page.items);
     $("cards").append(...page.items.map(cardNode));
     $("stale-banner").hidden = !page.meta.stale;
+    if (page.meta.stale) $("stale-banner").textContent = staleText(page.meta);
     state.nextOffset = page.meta.next_offset;
     state.done = page.meta.next_offset === null || page.meta.next_offset === undefined;
     $("list-empty").hidden = state.items.length > 0;

@@ -7,7 +7,8 @@ import { login, api } from "./api.js";
 import { closePlans, openPlans, wireBilling } from "./billing.js";
 import { closeDetail, openDetail } from "./detail.js";
 import { $ } from "./dom.js";
-import { closeSheet, loadFilters, sheetOpen, summary, wireFilters } from "./filters.js";
+import { closeSheet, loadFilters, saveFilters, sheetOpen, summary, wireFilters } from "./filters.js";
+import { closePositionSheet, initInsights, positionSheetOpen } from "./insights.js";
 import { loadPage, watchPull, watchScroll } from "./list.js";
 import { closeOffer, offerOpen, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
@@ -22,6 +23,7 @@ function back() {
   else if (offerOpen()) closeOffer();
   else if (searchSheetOpen()) closeSearchSheet();
   else if (sheetOpen()) closeSheet();
+  else if (positionSheetOpen()) closePositionSheet();
   else if (state.detailOpen) closeDetail();
   else if (state.searchesOpen) closeSearches();
   else closeResponses();
@@ -37,7 +39,7 @@ function wire() {
   $("retry-list").addEventListener("click", () => loadPage(true));
   $("open-responses").addEventListener("click", () => { haptic.tap(); openResponses(); });
   wireFilters();
-  wireOffer();
+  wireOffer(openDetail);
   wireBilling();
   wireAdmin();
   wireSearches();
@@ -56,10 +58,16 @@ async function start() {
   }
   loadFilters();
   summary();
+  await initInsights({ reload: () => loadPage(true), openDetail,
+    showList: () => { saveFilters(); summary(); closeDetail(); loadPage(true); } });
   watchScroll();
   watchPull();
   api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
-  api("/api/me").then((me) => { state.subscription = me.subscription; $("open-admin").hidden = !me.is_admin; }).catch(() => {});
+  api("/api/me").then((me) => {
+    state.subscription = me.subscription;
+    state.paywall = me.paywall;  // known before a driver without a subscription starts typing an offer
+    $("open-admin").hidden = !me.is_admin;
+  }).catch(() => {});
   await loadPage(true);
   const deepLink = /^c_(\d{1,20})$/.exec(session.start_param || "");
   const fromBot = /^\d{1,20}$/.exec(new URLSearchParams(location.search).get("load") || "");

@@ -15,6 +15,8 @@ export const state = {
   done: false,
   generation: 0,        // bumps on every new search; late answers of old searches are dropped
   dictionaries: null,
+  subscription: null,   // from /api/me: {active, expires_at, source}
+  paywall: null,        // from /api/me: which paywall parts are on (null: not known yet)
   detailOpen: false,
   responsesOpen: false,
   searchesOpen: false,
