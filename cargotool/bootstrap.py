@@ -38,6 +38,7 @@ from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
 from .core.bot.wait_questions import WaitQuestions
+from .core.insights.gazetteer import default_gazetteer
 from .core.insights.positions import LiveLocation
 from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
@@ -179,14 +180,6 @@ def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport |
     return None, "live", settings.cargotech_phone, settings.cargotech_password, {}
 
 
-def _locate(name: str) -> tuple[float, float] | None:
-    """City coordinates by name, from the embedded GeoNames extract (loaded on first use)."""
-    from .core.insights.gazetteer import default_gazetteer
-
-    place = default_gazetteer().find(name)
-    return (place.lat, place.lon) if place else None
-
-
 def build_services(
     settings: Settings,
     *,
@@ -296,7 +289,8 @@ def build_services(
                       keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute,
-                      geo=geo if geo is not None else (default_geo if transport is None else {}), locate=_locate)
+                      geo=geo if geo is not None else (default_geo if transport is None else {}),
+                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None)
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,
