@@ -62,6 +62,10 @@ CASES: list[tuple[str, list[str], dict, ExitCode, str]] = [
     ("flags set", ["paywall", "maybe"], {}, ExitCode.BAD_INPUT, "flags set: invalid value for VALUE: on or off"),
     ("audit tail", ["--since", "yesterday"], {}, ExitCode.BAD_INPUT, "audit tail: invalid value for --since: expected YYYY-MM-DD"),
     ("dev cargotech-standin", ["--port", "70000"], {}, ExitCode.BAD_INPUT, "invalid value for '--port'"),
+    ("insights lanes", ["extra"], {}, ExitCode.BAD_INPUT, "insights lanes: got unexpected extra argument"),
+    ("insights reports", ["--limit", "0"], {}, ExitCode.BAD_INPUT, "invalid value for '--limit'"),
+    ("insights hide-report", ["999", "--reason", "брань"], {}, ExitCode.NOT_FOUND, "cargotool: report 999 not found"),
+    ("insights hide-report", ["1", "--reason", " "], {}, ExitCode.BAD_INPUT, "a reason is required"),
 ]
 
 
