@@ -60,6 +60,14 @@ def _cargo_id(cargo_id: str) -> str:
     return cargo_id
 
 
+@bp.get("/cargos/<cargo_id:str>/report")
+@openapi.summary("My report on this load's company, or null")
+@openapi.secured("session")
+async def get_report(request: Request, cargo_id: str):
+    report = await services(request).insights.reports.mine(request.ctx.driver.telegram_id, _cargo_id(cargo_id))
+    return json({"report": public_report(report)})
+
+
 @bp.put("/cargos/<cargo_id:str>/report")
 @openapi.summary("Report on the company after my accepted response (again: edits it)")
 @openapi.secured("session")
