@@ -40,7 +40,7 @@ function contactsSection(c) {
       el("button", { class: "copy", type: "button", onclick: () => copy(phone) }, "Копировать"))));
   return el("div", { class: "section" }, el("h3", {}, "Контакты"),
     c.contacts_hidden ? el("div", { id: "contacts-paywall" }, el("p", {}, "Контакты доступны с подпиской."),
-      el("button", { class: "primary", type: "button", onclick: openPlans }, "Оформить подписку")) :
+      el("button", { class: "primary", type: "button", onclick: () => openPlans(() => openDetail(c.id)) }, "Оформить подписку")) :
     contacts.length ? contacts : el("div", { class: "hint" }, "Контакты не указаны"),
     contacts.length ? el("button", { class: "linkish", type: "button", id: "contact-to-chat",
       onclick: () => sendContactToChat(c.id) }, "Отправить контакт в чат с ботом") : null,

@@ -31,17 +31,22 @@ export function loadFilters() {
   } catch (e) { state.filters = {}; }
 }
 
-export function summary() {
-  const f = state.filters;
+/** One line describing filters (with city names where known). */
+export function describe(f, names) {
   const parts = [];
-  if (f.from || f.to) parts.push(`${state.names.from || "любой город"} → ${state.names.to || "куда угодно"}`);
+  if (f.from || f.to) parts.push(`${names.from || (f.from ? "город №" + f.from : "любой город")} → ${names.to || (f.to ? "город №" + f.to : "куда угодно")}`);
   if (f.date) parts.push(f.date === moscowDate(0) ? "сегодня" : f.date === moscowDate(1) ? "завтра" : day(f.date));
   if (f.wv) parts.push(f.wv.replace("-", " т / ") + " м³");
   if (f.truck_types) parts.push("кузов: " + f.truck_types.split(",").length);
   if (f.load_types) parts.push("загрузка: " + f.load_types.split(",").length);
   if (f.price_min) parts.push("от " + rub(Number(f.price_min)));
   if (f.rate_min) parts.push("от " + f.rate_min + " ₽/км");
-  $("filter-summary").textContent = parts.length ? parts.join(" · ") : "Все грузы";
+  return parts.length ? parts.join(" · ") : "Все грузы";
+}
+
+export function summary() {
+  const f = state.filters;
+  $("filter-summary").textContent = describe(f, state.names);
   const count = Object.keys(f).filter((k) => !/_(radius|type)$/.test(k)).length;
   $("filter-count").hidden = count === 0;
   $("filter-count").textContent = String(count);

@@ -32,3 +32,13 @@ export function moscowDate(offsetDays) {
 export function route(cargo) {
   return `${(cargo.from && cargo.from.city) || "?"} → ${(cargo.to && cargo.to.city) || "?"}`;
 }
+
+// The stale banner: how old the copy is («… полученные 12 мин назад»), from meta.age_seconds or fetched_at.
+export function staleText(meta) {
+  const age = Number.isFinite(meta.age_seconds) ? meta.age_seconds
+    : Math.max(0, (Date.now() - Date.parse(meta.fetched_at)) / 1000);
+  const minutes = Math.floor(age / 60);
+  const when = !Number.isFinite(age) ? "ранее" : minutes < 1 ? "меньше минуты назад"
+    : minutes < 60 ? `${minutes} мин назад` : `${Math.floor(minutes / 60)} ч ${minutes % 60} мин назад`;
+  return `CargoTech сейчас недоступен — показываем данные, полученные ${when}.`;
+}

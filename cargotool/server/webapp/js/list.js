@@ -3,7 +3,7 @@
 import { api, errorText } from "./api.js";
 import { openDetail } from "./detail.js";
 import { $, el } from "./dom.js";
-import { num, route, rub, windowText } from "./format.js";
+import { num, route, rub, staleText, windowText } from "./format.js";
 import { cardInsights, listParams } from "./insights.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
@@ -70,6 +70,7 @@ export async function loadPage(reset) {
     state.items.push(...page.items);
     $("cards").append(...page.items.map(cardNode));
     $("stale-banner").hidden = !page.meta.stale;
+    if (page.meta.stale) $("stale-banner").textContent = staleText(page.meta);
     state.nextOffset = page.meta.next_offset;
     state.done = page.meta.next_offset === null || page.meta.next_offset === undefined;
     $("list-empty").hidden = state.items.length > 0;

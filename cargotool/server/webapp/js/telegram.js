@@ -30,6 +30,7 @@ export const haptic = {
   tap() { try { tg && tg.HapticFeedback.impactOccurred("light"); } catch (e) {} },
   select() { try { tg && tg.HapticFeedback.selectionChanged(); } catch (e) {} },
   success() { try { tg && tg.HapticFeedback.notificationOccurred("success"); } catch (e) {} },
+  error() { try { tg && tg.HapticFeedback.notificationOccurred("error"); } catch (e) {} },
 };
 
 export function openExternal(url) {
