@@ -229,6 +229,10 @@ class ReportBody(TypedDict):
     report: dict[str, Any]
 
 
+class MyReportBody(TypedDict):
+    report: dict[str, Any] | None  # null: no report of mine on this load
+
+
 # ---- admin -------------------------------------------------------------------------------------------
 
 class AdminPayment(TypedDict):
