@@ -15,7 +15,7 @@ from ..core.cargo.filters import InvalidFilter, parse_filters
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
-from ..core.errors import InvalidInput, NotConfigured, NotFound, PaymentRequired
+from ..core.errors import CargotoolError, InvalidInput, NotConfigured, NotFound, PaymentRequired
 from .client_ip import request_ip
 from .requests import bearer, json_body, services
 
@@ -43,6 +43,10 @@ def query_for(query_string: str, today: dt.date) -> CargoListQuery:
     return parse_filters(values, today=today)
 
 
+def moscow_today() -> dt.date:
+    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()
+
+
 @bp.on_request
 async def authenticate(request: Request) -> None:
     if (request.method, request.path) in PUBLIC or request.method == "OPTIONS":
@@ -53,8 +57,9 @@ async def authenticate(request: Request) -> None:
 
 @bp.post("/session")
 @openapi.summary("Log in with Telegram initData")
-@openapi.body({"application/json": {"init_data": str}})
-@openapi.response(200, {"application/json": {"session_token": str, "expires_at": str, "driver": dict}})
+@openapi.body({"application/json": {"init_data": str, "cargos": str}},
+              description="cargos (optional): a /api/cargos query string; its first page comes back with the session")
+@openapi.response(200, {"application/json": {"session_token": str, "expires_at": str, "driver": dict, "cargos": dict}})
 @openapi.response(401, description="initData invalid or expired")
 @openapi.response(429, description="Too many logins from this address")
 async def create_session(request: Request):
@@ -66,12 +71,25 @@ async def create_session(request: Request):
     if not isinstance(init_data, str) or not init_data.strip():
         raise InvalidInput("Нужны данные входа Telegram", fields={"init_data": "Обязательное поле"})
     session, verified = await svc.auth.login(init_data.strip(), ip=ip)
-    return json({
+    answer = {
         "session_token": session.token,
         "expires_at": dt.datetime.fromtimestamp(session.expires_at, dt.timezone.utc).isoformat(),
         "driver": session.driver.public(),
         "start_param": verified.start_param,
-    })
+    }
+    cargos = body.get("cargos")
+    if isinstance(cargos, str) and len(cargos) <= 2000:  # the first page too: one round trip less on a slow link
+        answer.update(await first_page(svc, cargos))
+    return json(answer)
+
+
+async def first_page(svc, query_string: str) -> dict:
+    """`GET /api/cargos?<query_string>`'s answer, or its error, for the login answer to carry along."""
+    try:
+        page = await svc.cargos.list(query_for(query_string, moscow_today()))
+    except CargotoolError as exc:
+        return {"cargos_query": query_string, "cargos_error": {"status": exc.http_status, **exc.to_dict()}}
+    return {"cargos_query": query_string, "cargos": jsonlib.loads(page.text)}
 
 
 @bp.delete("/session")
@@ -104,8 +122,7 @@ async def delete_session(request: Request):
 @openapi.response(200, {"application/json": {"items": list, "meta": dict}})
 @openapi.response(400, description='{"error": {"code": "invalid_filter", "fields": {...}}}')
 async def list_cargos(request: Request):
-    today = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()  # Moscow
-    query = query_for(request.query_string, today)
+    query = query_for(request.query_string, moscow_today())
     return answer_response(await services(request).cargos.list(query))
 
 

@@ -10,6 +10,7 @@ from sanic import Sanic
 from .. import __version__
 from ..bootstrap import build_services
 from ..config import Settings
+from .compression import install_compression
 from .errors import install_error_handlers
 from .admin import bp as admin_bp
 from .api import bp as api_bp
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.blueprint(admin_bp)
     app.blueprint(webhooks_bp)
     install_webapp(app)
+    install_compression(app)
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")
 
     @app.before_server_start

@@ -191,3 +191,22 @@ def test_admin_screen(browser, server):
     screenshot(page, "miniapp-admin")
     assert errors == []
     page.close()
+
+
+def test_the_first_cards_do_not_wait_for_telegram_org(browser, server):
+    page, errors = open_app(browser, server, user_id=9010, telegram="hangs")
+    started = time.monotonic()
+    expect(page.locator(".card").first).to_be_visible(timeout=5000)  # before this, an 8 s script meant 8 s of blank
+    assert time.monotonic() - started < 5
+    assert errors == []
+    page.close()
+
+
+def test_inside_telegram_its_buttons_are_used(browser, server, standin):
+    cargo = standin[0].dataset.cargos[3]
+    page, errors = open_app(browser, server, user_id=9011, start_param=f"c_{cargo['id']}", telegram="stub")
+    expect(page.locator("#respond")).to_be_visible(timeout=15000)
+    calls = page.evaluate("() => window.telegramCalls")
+    assert "ready" in calls and "BackButton.show" in calls and "MainButton.setText:Откликнуться" in calls
+    assert errors == []
+    page.close()

@@ -6,7 +6,7 @@ import { $, el } from "./dom.js";
 import { day, moscowDate, rub } from "./format.js";
 import { loadPage } from "./list.js";
 import { state } from "./state.js";
-import { haptic, hideBackButton, showBackButton, tg } from "./telegram.js";
+import { haptic, hideBackButton, showBackButton, webApp } from "./telegram.js";
 
 const WV_PRESETS = ["1.5-9", "3-16", "5-36", "7.5-45", "10-54", "15-65", "20-83"];
 const RADII_KM = [0, 25, 50, 100, 200];
@@ -18,7 +18,7 @@ function storageKey() { return "cargotool.filters." + (state.driver ? state.driv
 export function saveFilters() {
   const value = JSON.stringify({ filters: state.filters, names: state.names });
   try { localStorage.setItem(storageKey(), value); } catch (e) {}
-  try { tg && tg.DeviceStorage && tg.DeviceStorage.setItem("filters", value, () => {}); } catch (e) {}
+  try { webApp().DeviceStorage.setItem("filters", value, () => {}); } catch (e) {}
 }
 
 export function loadFilters() {

@@ -1,13 +1,14 @@
 // The list screen: cards, paging by infinite scroll, pull-to-refresh.
 
-import { api, errorText } from "./api.js";
+import { api, ApiError, errorText } from "./api.js";
 import { openDetail } from "./detail.js";
 import { $, el } from "./dom.js";
 import { num, route, rub, windowText } from "./format.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
 
-function query(offset) {
+/** The /api/cargos URL of a page of the current filters (index.html's boot script builds page 0 the same way). */
+export function query(offset) {
   const params = new URLSearchParams({ ...state.filters, limit: String(PAGE), offset: String(offset) });
   return "/api/cargos?" + params.toString();
 }
@@ -44,7 +45,15 @@ function showSkeletons(on) {
   if (on) for (let i = 0; i < 3; i++) $("cards").append(el("li", { class: "skeleton", "aria-hidden": "true" }));
 }
 
-export async function loadPage(reset) {
+/** The page a login answer carried (`cargos_query` must be this search's first page), or null. */
+function carried(session) {
+  if (!session || "/api/cargos?" + session.cargos_query !== query(0)) return null;
+  if (session.cargos_error) throw new ApiError(session.cargos_error.status, session.cargos_error);
+  return session.cargos || null;
+}
+
+/** Load the next page; `reset` starts the search over. `session` may carry the first page already. */
+export async function loadPage(reset, session) {
   if (reset) {
     state.generation += 1;
     state.items = [];
@@ -62,7 +71,7 @@ export async function loadPage(reset) {
   $("list-end").hidden = true;
   showSkeletons(true);
   try {
-    const page = await api(query(state.nextOffset));
+    const page = (reset && carried(session)) || await api(query(state.nextOffset));
     if (generation !== state.generation) return;
     showSkeletons(false);
     state.items.push(...page.items);

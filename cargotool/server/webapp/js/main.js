@@ -9,10 +9,10 @@ import { closeDetail, openDetail } from "./detail.js";
 import { $ } from "./dom.js";
 import { closeSheet, loadFilters, sheetOpen, summary, wireFilters } from "./filters.js";
 import { loadPage, watchPull, watchScroll } from "./list.js";
-import { closeOffer, offerOpen, wireOffer } from "./offer.js";
+import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
 import { state } from "./state.js";
-import { applyTheme, haptic, launchParams, tg } from "./telegram.js";
+import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
 
 /** Telegram's back button and every «‹ Назад»: close the topmost thing that is open. */
 function back() {
@@ -24,12 +24,18 @@ function back() {
   else closeResponses();
 }
 
+/** Telegram's own buttons, once its script has run (at once, late, or never: nothing waits for it). */
+function wireTelegram(tg) {
+  document.documentElement.classList.add("tg");
+  tg.ready();
+  tg.expand();
+  tg.BackButton.onClick(back);
+  tg.MainButton.onClick(onMainButton);
+  if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen) tg.BackButton.show();
+  if (state.detailOpen) renderMyResponse();
+}
+
 function wire() {
-  if (tg) {
-    tg.ready();
-    tg.expand();
-    tg.BackButton.onClick(back);
-  }
   for (const id of ["detail-back", "responses-back", "admin-back", "plans-back"]) $(id).addEventListener("click", back);
   $("retry-list").addEventListener("click", () => loadPage(true));
   $("open-responses").addEventListener("click", () => { haptic.tap(); openResponses(); });
@@ -37,6 +43,7 @@ function wire() {
   wireOffer();
   wireBilling();
   wireAdmin();
+  whenTelegram(wireTelegram);
 }
 
 async function start() {
@@ -54,9 +61,10 @@ async function start() {
   summary();
   watchScroll();
   watchPull();
+  await loadPage(true, session);
+  // not needed for the first screen: asked only once the first cards are up
   api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
   api("/api/me").then((me) => { state.subscription = me.subscription; $("open-admin").hidden = !me.is_admin; }).catch(() => {});
-  await loadPage(true);
   const deepLink = /^c_(\d{1,20})$/.exec(session.start_param || "");
   const fromBot = /^\d{1,20}$/.exec(new URLSearchParams(location.search).get("load") || "");
   if (deepLink) openDetail(deepLink[1]); else if (fromBot) openDetail(fromBot[0]);

@@ -5,7 +5,7 @@ import { openPlans } from "./billing.js";
 import { $, el, toast } from "./dom.js";
 import { route, rub } from "./format.js";
 import { state } from "./state.js";
-import { haptic, showBackButton, tg } from "./telegram.js";
+import { haptic, hideMainButton, showBackButton, webApp } from "./telegram.js";
 
 export const STATUS = { sent: "отправлен", viewed: "диспетчер смотрит", accepted: "принят", declined: "отклонён",
   withdrawn: "отозван", expired: "истёк" };
@@ -27,19 +27,19 @@ export function renderMyResponse() {
       canRespond ? el("button", { class: "primary", type: "button", id: "respond", onclick: openOffer }, label) : null,
       mine && ACTIVE.includes(mine.status) ? el("button", { class: "secondary", type: "button", id: "withdraw",
         onclick: withdraw }, "Отозвать") : null));
-  if (tg) {
-    if (canRespond) {
-      tg.MainButton.setText(label);
-      tg.MainButton.show();
-    } else {
-      tg.MainButton.hide();
-    }
+  const tg = webApp();
+  if (tg && canRespond) {
+    tg.MainButton.setText(label);
+    tg.MainButton.show();
+  } else {
+    hideMainButton();
   }
 }
 
 let offerDirty = false;
 function setDirty(dirty) {
   offerDirty = dirty;
+  const tg = webApp();
   try { if (tg) dirty ? tg.enableClosingConfirmation() : tg.disableClosingConfirmation(); } catch (e) {}
 }
 
@@ -53,12 +53,12 @@ function openOffer() {
   $("offer-comment").value = mine && mine.comment ? mine.comment : "";
   $("offer-phone").value = (mine && mine.phone) || localStorage.getItem("cargotool.phone") || "";
   $("offer-errors").hidden = true;
-  $("offer-contact").hidden = !(tg && tg.requestContact);
+  $("offer-contact").hidden = !(webApp() && webApp().requestContact);
   updateDiff();
   setDirty(false);
   $("offer-sheet").hidden = false;
   showBackButton();
-  if (tg) tg.MainButton.hide();
+  hideMainButton();
 }
 
 export function offerOpen() { return !$("offer-sheet").hidden; }
@@ -123,7 +123,7 @@ export function wireOffer() {
     $(id).addEventListener("input", () => { setDirty(true); if (id === "offer-rate") updateDiff(); });
   }
   $("offer-contact").addEventListener("click", () => {
-    tg.requestContact((shared, response) => {
+    webApp().requestContact((shared, response) => {
       const contact = shared && response && response.responseUnsafe && response.responseUnsafe.contact;
       if (contact && contact.phone_number) {
         $("offer-phone").value = (contact.phone_number.startsWith("+") ? "" : "+") + contact.phone_number;
@@ -131,5 +131,9 @@ export function wireOffer() {
       }
     });
   });
-  if (tg) tg.MainButton.onClick(() => { if (state.detailOpen && $("offer-sheet").hidden) openOffer(); });
+}
+
+/** Telegram's MainButton on the detail screen is «Откликнуться»; wired once Telegram's script has run. */
+export function onMainButton() {
+  if (state.detailOpen && $("offer-sheet").hidden) openOffer();
 }
