@@ -14,6 +14,14 @@ import httpx
 import redis.asyncio as aioredis
 
 from .config import Settings
+from .core.alerts.auto import AutoResponder
+from .core.alerts.commands import AlertCommands
+from .core.alerts.delivery import Alerter
+from .core.alerts.lease import Lease
+from .core.alerts.location import LocationStore
+from .core.alerts.matcher import Geo
+from .core.alerts.searches import SearchStore
+from .core.alerts.watcher import Watcher
 from .core.audit import AuditLog
 from .core.billing.flags import Flags
 from .core.billing.notices import BillingNotices
@@ -22,12 +30,15 @@ from .core.billing.gateway import YooKassaGateway
 from .core.billing.payments import Payments
 from .core.billing.plans import Plan, plans_from
 from .core.billing.promo import PromoCodes
+from .core.billing.refunds import Refunds
 from .core.billing.subscriptions import Subscriptions
 from .core.bot.api import BotApi
 from .core.bot.dispatch import ChatDispatch
 from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
+from .core.bot.wait_questions import WaitQuestions
+from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
 from .core.drivers.auth import DriverAuth
@@ -36,6 +47,7 @@ from .core.drivers.ratelimit import Limit, RateLimiter
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
 from .core.cargotech.retry import RetryPolicy
+from .core.cargotech.token_file import TokenFile
 from .core.redaction import install_log_redaction, redactor
 from .core.waiting import wait_any
 from .core.storage.db import Database
@@ -68,10 +80,17 @@ class Services:
     subscriptions: Subscriptions
     promos: PromoCodes
     payments: Payments
+    refunds: Refunds
     plans: dict[str, Plan]
     paywall: Paywall
     notices: BillingNotices
+    searches: SearchStore
+    alerter: Alerter
+    watcher: Watcher
+    insights: Insights
+    wait_questions: WaitQuestions
     upstream_label: str  # "live" or "recorded"
+    token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
 
     async def _once_per_window(self, job: str, seconds: int) -> bool:
         return bool(await self.redis.set(self.keys(f"jobs:{job}"), "1", nx=True, ex=seconds))
@@ -82,12 +101,17 @@ class Services:
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner: deliver the outbox, process bot
         updates, and expire stale responses (at most one process per window, by a Redis key)."""
-        tasks = [asyncio.ensure_future(self.outbox.run(stop)), asyncio.ensure_future(self.updates.run(stop))]
+        tasks = [asyncio.ensure_future(self.outbox.run(stop)), asyncio.ensure_future(self.updates.run(stop)),
+                 asyncio.ensure_future(self.watcher.run(stop))]
         try:
             while not stop.is_set():
-                for job, work in (("expire-responses", self.responses.expire_due),
-                                  ("reconcile-payments", self._reconcile), ("remind-expiring", self.remind_expiring)):
-                    if await self._once_per_window(job, 300):
+                for job, work, window in (("expire-responses", self.responses.expire_due, 300),
+                                          ("reconcile-payments", self._reconcile, 300),
+                                          ("reconcile-refunds", self._reconcile_refunds, 3600),
+                                          ("remind-expiring", self.remind_expiring, 300),
+                                          ("age-lane-rates", self.insights.lanes.age_out, 300),
+                                          ("ask-dock-waits", self.wait_questions.ask_due, 300)):
+                    if await self._once_per_window(job, window):
                         try:
                             await work()
                         except Exception as exc:
@@ -100,6 +124,12 @@ class Services:
     async def _reconcile(self) -> None:
         if self.payments.gateway.configured:
             await self.payments.reconcile(self.settings.reconcile_after_minutes)
+
+    async def _reconcile_refunds(self) -> None:
+        """Hourly: refunds of recent payments whose notification was lost (one YooKassa call per payment)."""
+        if self.payments.gateway.configured:
+            await self.payments.reconcile(self.settings.reconcile_after_minutes,
+                                          refund_days=self.settings.reconcile_refund_days)
 
     async def aclose(self) -> None:
         if self.bot_api is not None:
@@ -118,14 +148,33 @@ def register_secrets(settings: Settings) -> None:
     redactor.add_phone(settings.cargotech_phone)
 
 
-def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport | None, str, str | None, str | None]:
-    """The transport and credentials: the real API, or the recorded sample served in-process."""
+def embedded_defaults(settings: Settings) -> list[str]:
+    """What this deployment runs on that is only fit for a demo: `serve` says it once at start-up
+    (operator commands do not repeat it; `cargotech check` names the upstream it used)."""
+    notes = []
+    if not settings.redis_url:
+        notes.append("REDIS_URL is not set: using an embedded in-process store, valid for a single process only")
+    if settings.uses_recorded_cargotech:
+        notes.append("CargoTech: serving the recorded sample data (no credentials set); not the live API")
+    return notes
+
+
+# In recorded mode requests never leave the process; this host (reserved, never resolvable) is what
+# the HTTP log lines name, so nobody reads them as calls to the live API.
+RECORDED_BASE_URL = "http://recorded-sample.cargotech.invalid"
+
+
+def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport | None, str, str | None, str | None, Geo]:
+    """The transport, credentials and known city coordinates: the real API (whose points carry no
+    coordinates [?]), or the recorded sample served in-process."""
     if settings.uses_recorded_cargotech:
         from .standin import DEMO_PASSWORD, DEMO_PHONE, CargoTechStandIn, StandInTransport
 
-        log.warning("CargoTech: serving the recorded sample data (no credentials set); not the live API")
-        return StandInTransport(CargoTechStandIn()), "recorded", DEMO_PHONE, DEMO_PASSWORD
-    return None, "live", settings.cargotech_phone, settings.cargotech_password
+        log.debug("CargoTech: serving the recorded sample data")  # `serve` warns once (embedded_defaults)
+        standin = CargoTechStandIn()
+        geo = {cid: (lat, lon) for cid, (_, lat, lon) in standin.dataset.cities.items()}
+        return StandInTransport(standin), "recorded", DEMO_PHONE, DEMO_PASSWORD, geo
+    return None, "live", settings.cargotech_phone, settings.cargotech_password, {}
 
 
 def build_services(
@@ -135,25 +184,35 @@ def build_services(
     transport: httpx.AsyncBaseTransport | None = None,
     bot_transport: httpx.AsyncBaseTransport | None = None,
     run_migrations: bool = True,
+    geo: Geo | None = None,
 ) -> Services:
-    """Wire everything. `redis` and `transport` let tests hand in their own connections."""
+    """Wire everything. `redis` and `transport` let tests hand in their own connections; `geo` gives
+    the alerts matcher city coordinates (a stand-in's) when the transport is not the default one."""
     register_secrets(settings)
     redis = redis if redis is not None else connect_redis(settings.redis_url, settings.redis_max_connections)
     keys = Keys(settings.redis_key_prefix)
     database = Database(settings.database_url)
     if run_migrations:
         migrate(database)
-    default_transport, label, phone, password = _cargotech_transport(settings)
+    default_transport, label, phone, password, default_geo = _cargotech_transport(settings)
     http = build_http_client(
-        settings.cargotech_base_url,
+        RECORDED_BASE_URL if label == "recorded" and transport is None else settings.cargotech_base_url,
         connect_timeout=settings.cargotech_connect_timeout,
         read_timeout=settings.cargotech_read_timeout,
         transport=transport or default_transport,
     )
     audit = AuditLog(database)
+    insights = build_insights(database, redis, keys, audit)
+    # The live API's token outlives a process; the recorded sample's is issued in-process and dies with it.
+    token_file = (TokenFile(settings.cargotech_token_file, redis, keys)
+                  if label == "live" and not settings.redis_url and settings.cargotech_token_file.lower() != "off"
+                  else None)
 
     async def on_login() -> None:
-        await audit.record("system", "cargotech.login", target=label)
+        if token_file is not None:
+            await token_file.save()
+        if label == "live":  # logins to the in-process recorded sample are not events worth auditing
+            await audit.record("system", "cargotech.login", target=label)
 
     cargotech = CargoTechClient(
         http,
@@ -178,7 +237,9 @@ def build_services(
             stale_max=settings.cache_stale_max,
         ),
         lock_timeout=settings.cargotech_retry_deadline + 5,
+        observer=insights.on_cargos,
     )
+    insights.list_page = cargos.list
     auth = DriverAuth(
         bot_token=settings.bot_token,
         max_age=settings.telegram_init_data_max_age,
@@ -202,10 +263,31 @@ def build_services(
                                                   settings.yookassa_api_url),
                         plans, promos, subscriptions, audit,
                         return_url=settings.payment_return_url or settings.webapp_url,
-                        receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code, on_paid=notices.paid)
+                        receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code,
+                        reservation_minutes=settings.promo_reservation_minutes, on_paid=notices.paid)
+    paywall = Paywall(flags, subscriptions)
+
+    async def searches_changed() -> None:
+        await redis.incr(keys("alerts:searches:version"))
+
+    searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed)
+    auto = AutoResponder(redis=redis, keys=keys, database=database, responses=responses, paywall=paywall,
+                         undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
+    alerter = Alerter(database=database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
+                      locations=LocationStore(redis, keys), webapp_url=settings.webapp_url,
+                      per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
+                      still_minutes=settings.alerts_still_minutes, auto=auto)
+    watcher = Watcher(cargotech=cargotech, cargos=cargos, searches=searches, alerter=alerter, auto=auto, redis=redis,
+                      keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
+                      poll_seconds=settings.alerts_poll_seconds,
+                      max_per_minute=settings.alerts_max_upstream_per_minute,
+                      geo=geo if geo is not None else (default_geo if transport is None else {}))
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
-                           admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions)
+                           admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,
+                           alerts=AlertCommands(alerter, searches, auto))
+    wait_questions = WaitQuestions(insights.waits, insights.trips, outbox)
+    handlers.callbacks["wt"] = wait_questions.on_callback
     return Services(
         settings=settings,
         redis=redis,
@@ -228,8 +310,15 @@ def build_services(
         subscriptions=subscriptions,
         promos=promos,
         payments=payments,
+        refunds=Refunds(database, payments, audit),
         plans=plans,
-        paywall=Paywall(flags, subscriptions),
+        paywall=paywall,
         notices=notices,
+        searches=searches,
+        alerter=alerter,
+        watcher=watcher,
+        insights=insights,
+        wait_questions=wait_questions,
         upstream_label=label,
+        token_file=token_file,
     )

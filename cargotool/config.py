@@ -135,6 +135,27 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def quiet_hours(raw: str) -> tuple[int, int] | None:
+    """`HH:MM-HH:MM` (Moscow time, may cross midnight) → minutes of the day (start, end); `off` → None."""
+    import re
+
+    value = raw.strip().lower()
+    if value == "off":
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", value)
+    if not match:
+        raise ValueError(f"expected HH:MM-HH:MM or off, got {raw!r}")
+    h1, m1, h2, m2 = map(int, match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
+        raise ValueError(f"expected two different times of day, got {raw!r}")
+    return h1 * 60 + m1, h2 * 60 + m2
+
+
+def _quiet_hours_text(raw: str) -> str:
+    quiet_hours(raw)
+    return raw.strip().lower()
+
+
 def _log_level(raw: str) -> str:
     return _choice("debug", "info", "warning", "error")(raw).upper()
 
@@ -160,6 +181,7 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "cargotech_retry_deadline": _Spec("CARGOTECH_RETRY_DEADLINE", _positive_float, 20.0),
     "cargotech_login_lock_timeout": _Spec("CARGOTECH_LOGIN_LOCK_TIMEOUT", _positive_float, 30.0),
     "cargotech_login_failure_backoff": _Spec("CARGOTECH_LOGIN_FAILURE_BACKOFF", _positive_int, 60),
+    "cargotech_token_file": _Spec("CARGOTECH_TOKEN_FILE", _text, ".cargotech-token"),
     "telegram_bot_token": _Spec("TELEGRAM_BOT_TOKEN", _text, None, secret=True),
     "telegram_init_data_max_age": _Spec("TELEGRAM_INIT_DATA_MAX_AGE", _non_negative_int, 3600),
     "webapp_url": _Spec("WEBAPP_URL", _http_url, "http://127.0.0.1:8000"),
@@ -181,6 +203,8 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "yookassa_vat_code": _Spec("YOOKASSA_VAT_CODE", _positive_int, 1),
     "payment_return_url": _Spec("PAYMENT_RETURN_URL", _http_url, None),
     "reconcile_after_minutes": _Spec("RECONCILE_AFTER_MINUTES", _positive_int, 10),
+    "reconcile_refund_days": _Spec("RECONCILE_REFUND_DAYS", _positive_int, 30),
+    "promo_reservation_minutes": _Spec("PROMO_RESERVATION_MINUTES", _positive_int, 60),
     "outbox_enabled": _Spec("OUTBOX_ENABLED", _choice("on", "off"), "on"),
     "session_ttl": _Spec("SESSION_TTL", _positive_int, 86400),
     "rate_limit_api_per_minute": _Spec("RATE_LIMIT_API_PER_MINUTE", _positive_int, 120),
@@ -192,11 +216,21 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "cache_detail_ttl": _Spec("CACHE_DETAIL_TTL", _positive_int, 900),
     "cache_dictionary_ttl": _Spec("CACHE_DICTIONARY_TTL", _positive_int, 86400),
     "cache_stale_max": _Spec("CACHE_STALE_MAX", _non_negative_int, 3600),
+    "alerts_max_searches": _Spec("ALERTS_MAX_SEARCHES", _positive_int, 10),
+    "alerts_poll_seconds": _Spec("ALERTS_POLL_SECONDS", _positive_float, 20.0),
+    "alerts_max_upstream_per_minute": _Spec("ALERTS_MAX_UPSTREAM_PER_MINUTE", _positive_int, 20),
+    "alerts_per_hour": _Spec("ALERTS_PER_HOUR", _positive_int, 10),
+    "alerts_quiet_hours": _Spec("ALERTS_QUIET_HOURS", _quiet_hours_text, "22:00-07:00"),
+    "alerts_lease_seconds": _Spec("ALERTS_LEASE_SECONDS", _positive_float, 10.0),
+    "alerts_still_minutes": _Spec("ALERTS_STILL_MINUTES", _positive_int, 3),
+    "alerts_undo_seconds": _Spec("ALERTS_UNDO_SECONDS", _positive_int, 120),
+    "alerts_auto_per_day": _Spec("ALERTS_AUTO_PER_DAY", _positive_int, 5),
     "redis_url": _Spec("REDIS_URL", _redis_url, None),
     "redis_key_prefix": _Spec("REDIS_KEY_PREFIX", _text, ""),
     "redis_max_connections": _Spec("REDIS_MAX_CONNECTIONS", _positive_int, 64),
     "database_url": _Spec("DATABASE_URL", _database_url, "sqlite:///cargotool.sqlite3"),
     "log_level": _Spec("LOG_LEVEL", _log_level, "INFO"),
+    "log_format": _Spec("LOG_FORMAT", _choice("text", "json"), "text"),
 }
 
 
@@ -213,6 +247,7 @@ class Settings:
     cargotech_retry_deadline: float
     cargotech_login_lock_timeout: float
     cargotech_login_failure_backoff: int
+    cargotech_token_file: str
     telegram_bot_token: str | None
     telegram_init_data_max_age: int
     webapp_url: str
@@ -232,6 +267,8 @@ class Settings:
     yookassa_vat_code: int
     payment_return_url: str | None
     reconcile_after_minutes: int
+    reconcile_refund_days: int
+    promo_reservation_minutes: int
     outbox_enabled: str
     session_ttl: int
     rate_limit_api_per_minute: int
@@ -243,11 +280,21 @@ class Settings:
     cache_detail_ttl: int
     cache_dictionary_ttl: int
     cache_stale_max: int
+    alerts_max_searches: int
+    alerts_poll_seconds: float
+    alerts_max_upstream_per_minute: int
+    alerts_per_hour: int
+    alerts_quiet_hours: str
+    alerts_lease_seconds: float
+    alerts_still_minutes: int
+    alerts_undo_seconds: int
+    alerts_auto_per_day: int
     redis_url: str | None
     redis_key_prefix: str
     redis_max_connections: int
     database_url: str
     log_level: str
+    log_format: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> "Settings":

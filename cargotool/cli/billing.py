@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal, InvalidOperation
 from typing import Optional
 
 import typer
 from rich.table import Table
 
 from ..bootstrap import Services
-from ..core.cargo.formatting import format_rub, to_moscow
-from .runtime import console, print_json, run_with_services
+from ..core.cargo.formatting import format_rub
+from .runtime import console, print_json, run_with_services, when
 
 promo_app = typer.Typer(help="Promo codes.", no_args_is_help=True)
 payments_app = typer.Typer(help="YooKassa payments.", no_args_is_help=True)
@@ -20,8 +21,13 @@ flags_app = typer.Typer(help="Feature flags.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
 
-def _when(moment: dt.datetime | None) -> str:
-    return to_moscow(moment).strftime("%d.%m.%Y %H:%M") if moment else "—"
+def _gives(view) -> str:
+    """What a promo code gives, in the CLI's language (the core's `describe()` speaks to drivers)."""
+    if view.kind == "days":
+        return f"+{view.value} days"
+    if view.kind == "percent":
+        return f"−{view.value} %"
+    return f"−{format_rub(view.value)}"
 
 
 def _date(text: str | None, option: str) -> dt.datetime | None:
@@ -55,22 +61,23 @@ def promo_create(
                                             max_uses=max_uses, valid_until=until)
 
     view = run_with_services(work)
-    console.print(f"created {view.code}: {view.describe()}" + (f", up to {view.max_uses} uses" if view.max_uses else ""))
+    console.print(f"created {view.code}: {_gives(view)}" + (f", up to {view.max_uses} uses" if view.max_uses else ""))
 
 
 @promo_app.command("list")
 def promo_list(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Promo codes and their use."""
+    """Promo codes and their use; "reserved" = held by payments not finished yet."""
     views = run_with_services(lambda services: services.promos.list())
     if as_json:
-        print_json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "used": v.used, "max_uses": v.max_uses,
+        print_json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "used": v.used, "reserved": v.reserved, "max_uses": v.max_uses,
                                "valid_until": v.valid_until, "disabled": v.disabled} for v in views]})
         return
     table = Table()
-    for column in ("Code", "Gives", "Used", "Valid until", "State"):
+    for column in ("Code", "Gives", "Used", "Reserved", "Valid until", "State"):
         table.add_column(column)
     for v in views:
-        table.add_row(v.code, v.describe(), f"{v.used}/{v.max_uses or '∞'}", _when(v.valid_until), "disabled" if v.disabled else "on")
+        table.add_row(v.code, _gives(v), f"{v.used}/{v.max_uses or '∞'}", str(v.reserved), when(v.valid_until),
+                      "disabled" if v.disabled else "on")
     console.print(table)
 
 
@@ -95,7 +102,7 @@ def payments_list(status: Optional[str] = typer.Option(None, help="new, pending,
     for column in ("Created", "Driver", "Plan", "Amount", "Promo", "Status", "YooKassa id"):
         table.add_column(column, no_wrap=column in ("Amount", "YooKassa id"))
     for r in rows:
-        table.add_row(_when(r.created_at), str(r.driver_id), r.plan_id, format_rub(r.amount_kopecks), r.promo_code or "—",
+        table.add_row(when(r.created_at), str(r.driver_id), r.plan_id, format_rub(r.amount_kopecks), r.promo_code or "—",
                       r.status, r.yookassa_id or "—")
     console.print(table)
 
@@ -109,13 +116,56 @@ def payments_replay(yookassa_id: str = typer.Argument(..., help="YooKassa paymen
 
 
 @payments_app.command("reconcile")
-def payments_reconcile(older_than: int = typer.Option(10, min=0, help="Minutes a payment has been open.")) -> None:
-    """Re-fetch every payment still open after some minutes (missed webhooks) and apply the result."""
-    outcomes = run_with_services(lambda services: services.payments.reconcile(older_than))
+def payments_reconcile(older_than: int = typer.Option(10, min=0, help="Minutes a payment has been open."),
+                       refund_days: Optional[int] = typer.Option(
+                           None, min=1, help="Also compare the refunds of payments that succeeded in these days."),
+                       payment: list[str] = typer.Option(
+                           [], "--payment", help="A payment (YooKassa's id or ours) to check whatever its age; repeatable.")) -> None:
+    """Repair lost webhooks: re-fetch payments still open after some minutes and apply the result; apply
+    refunds YooKassa has and we do not (its refunded_amount vs ours) for payments with a refund of ours
+    still open, those of the last --refund-days, and every --payment. Idempotent."""
+    outcomes = run_with_services(lambda services: services.payments.reconcile(
+        older_than, refund_days=refund_days, payment_refs=tuple(payment)))
     applied = [o for o in outcomes if o.applied]
-    console.print(f"checked {len(outcomes)} open payment(s); {len(applied)} changed")
+    console.print(f"checked {sum(o.status != 'refund' for o in outcomes)} open payment(s); "
+                  f"{len(applied)} change(s) applied")
     for o in applied:
-        console.print(f"  {o.payment_id}: {o.status}")
+        console.print(f"  {o.payment_id}: {'refund applied' if o.status == 'refund' else o.status}")
+
+
+def _kopecks(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.replace(",", ".").strip())
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise typer.BadParameter("roubles, e.g. 250 or 649.50", param_hint="--amount-rub")
+    return int(value * 100)
+
+
+@payments_app.command("refund")
+def payments_refund(payment_id: str = typer.Argument(..., help="YooKassa's payment id (as `payments replay` takes) or ours."),
+                    amount_rub: Optional[str] = typer.Option(None, help="Roubles to refund (default: all that is left)."),
+                    reason: str = typer.Option(..., help="Why (audit log, and the refund's description at YooKassa)."),
+                    as_json: bool = typer.Option(False, "--json")) -> None:
+    """Refund a paid payment through YooKassa and shorten the subscription by the refunded share (once,
+    however the refund's news arrives). Repeating the same command does not refund again."""
+    amount = _kopecks(amount_rub)
+    result = run_with_services(lambda services: services.refunds.start(payment_id, reason, amount))
+    if as_json:
+        print_json(result.public())
+        return
+    if result.repeated:
+        console.print(f"already requested: refund {result.yookassa_id or result.refund_id} of {format_rub(result.amount_kopecks)}"
+                      f" is {result.status}; nothing new sent")
+    else:
+        console.print(f"refund {result.yookassa_id} of {format_rub(result.amount_kopecks)}: {result.status}")
+    if result.expires_at:
+        console.print(f"driver's access now until {when(result.expires_at)}")
+    elif result.status == "pending":
+        console.print("the subscription is shortened when YooKassa confirms (webhook or `payments reconcile`)")
 
 
 @subs_app.command("show")
@@ -129,7 +179,7 @@ def subs_show(telegram_id: int = typer.Argument(..., help="The driver's Telegram
     if status.expires_at is None:
         console.print(f"driver {telegram_id}: no subscription")
     else:
-        console.print(f"driver {telegram_id}: {'active' if status.active else 'ended'}, until {_when(status.expires_at)}"
+        console.print(f"driver {telegram_id}: {'active' if status.active else 'ended'}, until {when(status.expires_at)}"
                       f" (last from {status.source})")
 
 
@@ -138,7 +188,7 @@ def subs_grant(telegram_id: int = typer.Argument(..., help="The driver's Telegra
                days: int = typer.Option(..., help="Days to add."), reason: str = typer.Option(..., help="Why (audit log).")) -> None:
     """Give a driver days of access (from the later of now and their current end)."""
     expires = run_with_services(lambda services: services.subscriptions.grant(telegram_id, days, reason))
-    console.print(f"driver {telegram_id}: access until {_when(expires)}")
+    console.print(f"driver {telegram_id}: access until {when(expires)}")
 
 
 @flags_app.command("list")
@@ -183,5 +233,5 @@ def audit_tail(actor: Optional[str] = typer.Option(None, help="e.g. cli, system,
     for column in ("When", "Actor", "Action", "Target", "Details"):
         table.add_column(column)
     for e in events:
-        table.add_row(_when(e.created_at), e.actor, e.action, e.target or "—", e.details if e.details != "{}" else "")
+        table.add_row(when(e.created_at), e.actor, e.action, e.target or "—", e.details if e.details != "{}" else "")
     console.print(table)

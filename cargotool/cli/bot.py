@@ -12,10 +12,11 @@ from rich.table import Table
 
 from ..bootstrap import Services
 from ..core.bot.api import BotApi
-from ..core.cargo.formatting import format_rub, to_moscow
+from ..core.cargo.formatting import format_rub
 from ..core.errors import NotConfigured
-from ..core.responses.service import STATUSES, status_word
-from .runtime import EXIT_CONFIG, console, fail, load_settings, print_json, run_with_services
+from ..core.responses.service import STATUSES
+from .exit_codes import ExitCode
+from .runtime import console, fail, load_settings, print_json, run_with_services, when
 
 bot_app = typer.Typer(help="The Telegram bot.", no_args_is_help=True)
 responses_app = typer.Typer(help="Drivers' responses to loads.", no_args_is_help=True)
@@ -25,6 +26,11 @@ COMMANDS = [
     {"command": "start", "description": "Открыть грузы"},
     {"command": "responses", "description": "Мои отклики"},
     {"command": "status", "description": "Подписка и последние отклики"},
+    {"command": "mute", "description": "Пауза уведомлений о грузах, например /mute 2h"},
+    {"command": "unmute", "description": "Снова присылать уведомления"},
+    {"command": "drive", "description": "Я за рулём: копить уведомления до остановки"},
+    {"command": "quiet", "description": "Тихие часы, например /quiet 22:00-07:00"},
+    {"command": "forget_location", "description": "Забыть мою геопозицию"},
     {"command": "help", "description": "Помощь"},
 ]
 
@@ -49,7 +55,7 @@ def setup(url: str = typer.Option(..., help="Public https URL of this server, e.
         if not secret:
             raise NotConfigured("TELEGRAM_WEBHOOK_SECRET is not set (the webhook would accept anyone)")
         await api.call("setWebhook", {"url": f"{root}/webhooks/telegram", "secret_token": secret,
-                                      "allowed_updates": ["message", "callback_query"], "drop_pending_updates": drop_pending})
+                                      "allowed_updates": ["message", "edited_message", "callback_query"], "drop_pending_updates": drop_pending})
         await api.call("setMyCommands", {"commands": COMMANDS, "language_code": "ru"})
         await api.call("setMyCommands", {"commands": COMMANDS})
         webapp = services.settings.webapp_url.rstrip("/") + "/"
@@ -106,7 +112,7 @@ def send(chat: int = typer.Option(..., help="Chat id."), text: str = typer.Optio
     if run_with_services(work):
         console.print("sent")
     else:
-        fail(f"not delivered within {wait:.0f}s; it stays in the outbox and will be retried", 5)
+        fail(f"not delivered within {wait:.0f}s; it stays in the outbox and will be retried", ExitCode.UNREACHABLE)
 
 
 @bot_app.command()
@@ -118,7 +124,7 @@ def run() -> None:
                                         ("TELEGRAM_API_ID", settings.telegram_api_id),
                                         ("TELEGRAM_API_HASH", settings.telegram_api_hash)) if not value]
     if missing:
-        fail(f"{', '.join(missing)} not set", EXIT_CONFIG)
+        fail(f"{', '.join(missing)} not set", ExitCode.CONFIG)
 
     async def work(services: Services) -> None:
         from telethon import TelegramClient, events
@@ -178,11 +184,11 @@ def list_responses(status: Optional[str] = typer.Option(None, help=f"One of: {',
         print_json({"items": [{**v.public(), "driver_id": v.driver_id, "decided_by": v.decided_by} for v in views]})
         return
     table = Table()
-    for column in ("ID", "When", "Driver", "Load", "Route", "Offer", "Status"):
+    for column in ("ID", "Updated", "Driver", "Load", "Route", "Offer", "Status"):
         table.add_column(column, no_wrap=column in ("ID", "Offer"))
     for v in views:
-        table.add_row(str(v.id), to_moscow(v.updated_at).strftime("%d.%m %H:%M"), str(v.driver_id), v.cargo_id,
-                      (v.cargo.get("display") or {}).get("route") or "?", format_rub(v.rate_kopecks), status_word(v.status))
+        table.add_row(str(v.id), when(v.updated_at), str(v.driver_id), v.cargo_id,
+                      (v.cargo.get("display") or {}).get("route") or "?", format_rub(v.rate_kopecks), v.status)
     console.print(table)
 
 

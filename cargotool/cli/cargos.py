@@ -9,16 +9,18 @@ from rich.table import Table
 
 from ..bootstrap import Services
 from ..core.cargo.cards import card, detail
-from ..core.cargo.filters import parse_filters
-from ..core.cargo.formatting import format_number
+from ..core.cargo.filters import KNOWN_FIELDS, parse_filters
+from ..core.cargo.formatting import format_number, moscow_today
 from ..core.cargotech.models import Point
-from ..core.errors import InvalidInput
+from ..core.errors import InvalidInput, NotFound
 from .runtime import console, print_json, run_with_services
 
 cargos_app = typer.Typer(help="CargoTech loads.", no_args_is_help=True)
 points_app = typer.Typer(help="CargoTech points (cities).", no_args_is_help=True)
 
 CLI_MAX_LIMIT = 100
+# The API's filter fields as the options an operator types (errors name what was typed).
+FILTER_OPTIONS = {name: "--" + name.replace("_", "-") for name in KNOWN_FIELDS}
 
 
 async def _resolve_point(services: Services, text: str | None, option: str) -> tuple[str | None, str | None]:
@@ -56,17 +58,19 @@ def list_cargos(
             "to": finish_id, "to_type": finish_type, "to_radius": _text(to_radius),
             "date": date, "wv": wv, "mode": mode, "limit": str(limit), "offset": str(offset),
         }
-        query = parse_filters({k: v for k, v in raw.items() if v is not None}, max_limit=CLI_MAX_LIMIT)
+        # the same validation as GET /api/cargos, with the same "today" (Moscow)
+        query = parse_filters({k: v for k, v in raw.items() if v is not None}, max_limit=CLI_MAX_LIMIT,
+                              today=moscow_today())
         return await services.cargotech.list_cargos(query)
 
-    page = run_with_services(work)
+    page = run_with_services(work, options=FILTER_OPTIONS)
     cards = [card(c) for c in page.items]
     meta = {"limit": page.limit, "offset": page.offset, "total": page.total, "next_offset": page.next_offset}
     if as_json:
         print_json({"items": cards, "meta": meta})
         return
     table = Table(title=f"Loads {page.offset + 1 if cards else 0}–{page.offset + len(cards)} of {page.total if page.total is not None else '?'}")
-    for column in ("ID", "Route", "Loading", "t", "m³", "₽", "₽/km", "Body"):
+    for column in ("ID", "Route", "Loading (MSK)", "t", "m³", "₽", "₽/km", "Body"):
         table.add_column(column, justify="right" if column in ("t", "m³", "₽", "₽/km") else "left",
                          no_wrap=column in ("ID", "₽", "₽/km"))
     for c in cards:
@@ -84,9 +88,14 @@ def show_cargo(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show one load: route, addresses, loading window, comment, contacts."""
+    if not cargo_id.strip().isdigit() or len(cargo_id.strip()) > 20:
+        raise typer.BadParameter("a load id is a number, e.g. 6236980000", param_hint="CARGO_ID")
 
     async def work(services: Services):
-        return await services.cargotech.get_cargo(cargo_id)
+        try:
+            return await services.cargotech.get_cargo(cargo_id.strip())
+        except NotFound:
+            raise NotFound(f"no load {cargo_id.strip()} on CargoTech (taken down, or never there)") from None
 
     data = detail(run_with_services(work))
     if as_json:
@@ -95,10 +104,10 @@ def show_cargo(
     d = data["display"]
     lines = [
         f"[bold]{d['route']}[/bold]  (load {data['id']})",
-        f"loading: {d['loading']}   {data['from'] and data['from'].get('address') or ''}",
+        f"loading (MSK): {d['loading']}   {data['from'] and data['from'].get('address') or ''}",
         f"unloading: {data['to'] and data['to'].get('address') or '—'}",
         f"{d['weight']} t, {format_number(data['volume_m3'])} m³, {data['distance_km'] or '—'} km",
-        f"price: {d['price']} ({d['rate']})",
+        f"price: {d['price']} ({d['rate'].replace('/км', '/km')})",
         f"body: {', '.join(t['name'] for t in data['truck_types']) or '—'}; "
         f"loading: {', '.join(t['name'] for t in data['load_types']) or '—'}",
         f"cargo: {data['cargo_type'] or '—'}",

@@ -31,6 +31,17 @@ def _status_dict(status: TokenStatus) -> dict:
     }
 
 
+def _why_not_shared(services: Services) -> str | None:
+    """Why a command cannot see a token an earlier command obtained, or None when it could."""
+    if services.settings.redis_url or services.token_file is not None:
+        return None
+    if services.upstream_label == "recorded":
+        return ("the recorded sample data is served inside each command, which logs in to it afresh"
+                " (nothing leaves this machine)")
+    return ("REDIS_URL is unset and CARGOTECH_TOKEN_FILE=off, so each command has its own in-memory store"
+            " and logs in again; set REDIS_URL to share the token")
+
+
 @app.command()
 def check(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Log in if needed, call /v1/me and show who the server is logged in as.
@@ -58,14 +69,16 @@ def token_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     """Show whether a token is cached, its age and time to live (never the token itself)."""
 
     async def work(services: Services):
-        return await services.cargotech.tokens.status()
+        return await services.cargotech.tokens.status(), _why_not_shared(services)
 
-    status = run_with_services(work)
+    status, not_shared = run_with_services(work)
     if as_json:
         print_json(_status_dict(status))
         return
     if status.present:
         console.print(f"token: cached, age {_duration(status.age_seconds)}, expires in {_duration(status.ttl_seconds)}")
+    elif not_shared:
+        console.print(f"token: not cached; {not_shared}")
     else:
         console.print("token: not cached (the next CargoTech call logs in)")
     if status.last_failure:
@@ -78,6 +91,8 @@ def token_flush() -> None:
 
     async def work(services: Services) -> bool:
         removed = await services.cargotech.tokens.flush()
+        if services.token_file is not None:
+            removed = services.token_file.remove() or removed
         await services.audit.record("cli", "cargotech.token_flush", details={"removed": removed})
         return removed
 

@@ -6,8 +6,13 @@ import logging
 
 import typer
 
-from . import billing, bot, cargos, cargotech, db, dev, serve, telegram
-from .runtime import EXIT_INTERNAL, err_console, setup_logging
+from . import billing, bot, cargos, cargotech, db, dev, insights, serve, telegram
+from typer import Abort, Exit
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+from .exit_codes import ExitCode
+from .runtime import console, err_console
+from ..core.observability.logs import setup_logging
 
 app = typer.Typer(
     name="cargotool",
@@ -30,22 +35,47 @@ app.add_typer(billing.payments_app, name="payments")
 app.add_typer(billing.subs_app, name="subs")
 app.add_typer(billing.flags_app, name="flags")
 app.add_typer(billing.audit_app, name="audit")
+app.add_typer(insights.insights_app, name="insights")
 app.add_typer(dev.app, name="dev")
 
 
-def run() -> None:
-    """Console-script entry: anything unexpected becomes one line and exit code 70, not a traceback."""
+def main(args: list[str] | None = None) -> int:
+    """Run one command and return its exit code. Every failure is one line on stderr (README:
+    "Exit codes"): usage errors too, instead of Typer's boxed panels."""
     setup_logging()
     try:
-        app()
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        raise SystemExit(130)
+        result = app(args=args, prog_name="cargotool", standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # `cargotool cargos`: the group's help is what was asked for
+        console.print(exc.ctx.get_help(), markup=False)
+        return ExitCode.OK
+    except UsageError as exc:
+        where = " ".join(exc.ctx.command_path.split()[1:]) if exc.ctx is not None else ""
+        err_console.print(f"cargotool: {where + ': ' if where else ''}{_sentence(exc.format_message())} (see --help)",
+                          markup=False)
+        return ExitCode.BAD_INPUT
+    except (Abort, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
+    except Exit as exc:
+        return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else ExitCode.FAILURE
     except Exception as exc:
         logging.getLogger("cargotool").debug("unexpected error", exc_info=True)
-        err_console.print(f"cargotool: internal error ({type(exc).__name__}); run with LOG_LEVEL=debug for details", markup=False)
-        raise SystemExit(EXIT_INTERNAL)
+        err_console.print(f"cargotool: internal error ({type(exc).__name__}); run with LOG_LEVEL=debug for details",
+                          markup=False)
+        return ExitCode.INTERNAL
+    return result if isinstance(result, int) else ExitCode.OK
+
+
+def _sentence(message: str) -> str:
+    """Click's messages, on one line and starting lower-case like ours."""
+    line = " ".join(message.split()).rstrip(".")
+    return line[:1].lower() + line[1:]
+
+
+def run() -> None:
+    """Console-script entry."""
+    raise SystemExit(int(main()))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ from urllib.parse import quote
 import typer
 
 from ..core.drivers.initdata import START_PARAM_RE, InvalidInitData, sign_init_data, validate_init_data
-from .runtime import EXIT_CONFIG, console, fail, load_settings, print_json
+from .exit_codes import ExitCode
+from .runtime import console, fail, load_settings, print_json
 
 telegram_app = typer.Typer(help="Telegram Mini App login data (initData).", no_args_is_help=True)
 webapp_app = typer.Typer(help="The Mini App.", no_args_is_help=True)
@@ -18,7 +19,7 @@ webapp_app = typer.Typer(help="The Mini App.", no_args_is_help=True)
 def _bot_token() -> str:
     token = load_settings().bot_token
     if not token:
-        fail("TELEGRAM_BOT_TOKEN is not set (needed to sign and check initData)", EXIT_CONFIG)
+        fail("TELEGRAM_BOT_TOKEN is not set (needed to sign and check initData)", ExitCode.CONFIG)
     return token
 
 
@@ -54,7 +55,7 @@ def check(
     try:
         data = validate_init_data(init_data, token, settings.telegram_init_data_max_age if max_age is None else max_age)
     except InvalidInitData as exc:
-        fail(f"invalid init data: {exc.reason}", 1)
+        fail(f"invalid init data: {exc.reason}", ExitCode.FAILURE)
     age = int(time.time()) - data.auth_date
     if as_json:
         print_json({"valid": True, "user": data.user.__dict__, "auth_date": data.auth_date, "age_seconds": age,

@@ -1,4 +1,4 @@
-"""Typed errors of the core. The server maps them to HTTP, the CLI to one line and an exit code."""
+"""Typed errors of the core. The server maps them to HTTP; the CLI to one line and an exit code (cli/exit_codes.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ class CargotoolError(Exception):
 
     code = "error"
     http_status = 500
-    exit_code = 1
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -25,13 +24,11 @@ class CargotoolError(Exception):
 class InvalidInput(CargotoolError):
     code = "invalid_input"
     http_status = 400
-    exit_code = 2
 
 
 class NotFound(CargotoolError):
     code = "not_found"
     http_status = 404
-    exit_code = 4
 
 
 class UpstreamError(CargotoolError):
@@ -39,7 +36,6 @@ class UpstreamError(CargotoolError):
 
     code = "upstream_error"
     http_status = 502
-    exit_code = 5
 
 
 class UpstreamUnavailable(UpstreamError):
@@ -47,7 +43,6 @@ class UpstreamUnavailable(UpstreamError):
 
     code = "upstream_unavailable"
     http_status = 503
-    exit_code = 5
 
 
 class UpstreamAuthFailed(UpstreamError):
@@ -55,7 +50,6 @@ class UpstreamAuthFailed(UpstreamError):
 
     code = "upstream_auth_failed"
     http_status = 502
-    exit_code = 3
 
 
 class UpstreamBadResponse(UpstreamError):
@@ -63,13 +57,11 @@ class UpstreamBadResponse(UpstreamError):
 
     code = "upstream_bad_response"
     http_status = 502
-    exit_code = 5
 
 
 class Unauthorized(CargotoolError):
     code = "unauthorized"
     http_status = 401
-    exit_code = 1
 
 
 class NotConfigured(CargotoolError):
@@ -77,7 +69,6 @@ class NotConfigured(CargotoolError):
 
     code = "not_configured"
     http_status = 503
-    exit_code = 78
 
 
 class PaymentRequired(CargotoolError):
@@ -85,10 +76,15 @@ class PaymentRequired(CargotoolError):
 
     code = "payment_required"
     http_status = 402
-    exit_code = 1
 
 
 class Forbidden(CargotoolError):
     code = "forbidden"
     http_status = 403
-    exit_code = 1
+
+
+class Unavailable(CargotoolError):
+    """Redis or the database cannot be reached: try again shortly."""
+
+    code = "unavailable"
+    http_status = 503

@@ -11,6 +11,7 @@ from sanic import Blueprint, Request, json
 from sanic_ext import openapi
 
 from ..core.errors import Forbidden, InvalidInput
+from .client_ip import request_ip
 from .requests import bearer, json_body, services
 
 bp = Blueprint("admin", url_prefix="/api/admin")
@@ -38,6 +39,26 @@ def _int(value: Any, name: str, low: int, high: int) -> int:
     return value
 
 
+MAX_REASON = 500
+MAX_TELEGRAM_ID = 2**63 - 1  # Telegram ids fit in 64 bits (today: 52); the database column is a BIGINT
+
+
+def _telegram_id(value: int) -> int:
+    return _int(value, "telegram_id", 1, MAX_TELEGRAM_ID)
+
+
+def _text(value: Any, name: str, max_length: int, *, required: bool = False) -> str | None:
+    """A text field, trimmed; None when optional and absent or blank."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput("Проверьте поля", fields={name: "Ожидался текст"})
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput("Проверьте поля", fields={name: "Обязательное поле"})
+    if len(text) > max_length:
+        raise InvalidInput("Проверьте поля", fields={name: f"Не длиннее {max_length} символов"})
+    return text or None
+
+
 def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -52,11 +73,29 @@ async def payments(request: Request):
                             "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at)} for r in rows]})
 
 
+@bp.post("/payments/<payment_id:str>/refund")
+@openapi.summary("Refund a paid payment (all that is left, or amount_rub); repeating the same request refunds nothing new")
+@openapi.secured("session")
+@openapi.body({"application/json": {"amount_rub": float, "reason": str}})
+async def refund(request: Request, payment_id: str):
+    body = _body(request)
+    amount = body.get("amount_rub")
+    kopecks = None
+    if amount is not None and amount != "":
+        kopecks = round(amount * 100) if isinstance(amount, (int, float)) and not isinstance(amount, bool) else -1
+        if kopecks < 1 or abs(kopecks - amount * 100) > 1e-6:
+            raise InvalidInput("Проверьте поля", fields={"amount_rub": "сумма в рублях, до копеек"})
+    reason = body.get("reason")
+    result = await services(request).refunds.start(payment_id, reason if isinstance(reason, str) else "", kopecks,
+                                                   actor=request.ctx.actor, ip=request_ip(request))
+    return json(result.public(), status=200 if result.repeated else 201)
+
+
 @bp.get("/subscriptions/<telegram_id:int>")
 @openapi.summary("A driver's subscription")
 @openapi.secured("session")
 async def subscription(request: Request, telegram_id: int):
-    return json((await services(request).subscriptions.status(telegram_id)).public())
+    return json((await services(request).subscriptions.status(_telegram_id(telegram_id))).public())
 
 
 @bp.post("/subscriptions/<telegram_id:int>/grant")
@@ -64,11 +103,10 @@ async def subscription(request: Request, telegram_id: int):
 @openapi.secured("session")
 @openapi.body({"application/json": {"days": int, "reason": str}})
 async def grant(request: Request, telegram_id: int):
+    telegram_id = _telegram_id(telegram_id)
     body = _body(request)
     days = _int(body.get("days"), "days", 1, 3660)
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        raise InvalidInput("Проверьте поля", fields={"reason": "Обязательное поле"})
+    reason = _text(body.get("reason"), "reason", MAX_REASON, required=True)
     svc = services(request)
     await svc.subscriptions.grant(telegram_id, days, reason, actor=request.ctx.actor)
     return json((await svc.subscriptions.status(telegram_id)).public())
@@ -80,7 +118,7 @@ async def grant(request: Request, telegram_id: int):
 async def promo_list(request: Request):
     views = await services(request).promos.list()
     return json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "describe": v.describe(), "used": v.used,
-                            "max_uses": v.max_uses, "valid_until": _iso(v.valid_until), "disabled": v.disabled} for v in views]})
+                            "reserved": v.reserved, "max_uses": v.max_uses, "valid_until": _iso(v.valid_until), "disabled": v.disabled} for v in views]})
 
 
 @bp.post("/promo")
@@ -89,18 +127,20 @@ async def promo_list(request: Request):
 @openapi.body({"application/json": {"kind": str, "value": int, "code": str, "max_uses": int, "valid_until": str}})
 async def promo_create(request: Request):
     body = _body(request)
-    kind = body.get("kind")
+    kind = _text(body.get("kind"), "kind", 16, required=True)
+    code = _text(body.get("code"), "code", 64)
+    valid_until = _text(body.get("valid_until"), "valid_until", 10)
     value = _int(body.get("value"), "value", 1, 10_000_000)
     max_uses = _int(body["max_uses"], "max_uses", 1, 10_000_000) if body.get("max_uses") is not None else None
     until = None
-    if body.get("valid_until"):
+    if valid_until:
         try:
-            until = dt.datetime.combine(dt.date.fromisoformat(str(body["valid_until"])), dt.time(23, 59, 59),
+            until = dt.datetime.combine(dt.date.fromisoformat(valid_until), dt.time(23, 59, 59),
                                         dt.timezone(dt.timedelta(hours=3)))
         except ValueError:
             raise InvalidInput("Проверьте поля", fields={"valid_until": "ГГГГ-ММ-ДД"}) from None
-    view = await services(request).promos.create(str(kind), value * 100 if kind == "amount" else value,
-                                                 code=body.get("code") or None, max_uses=max_uses, valid_until=until,
+    view = await services(request).promos.create(kind, value * 100 if kind == "amount" else value,
+                                                 code=code, max_uses=max_uses, valid_until=until,
                                                  actor=request.ctx.actor)
     return json({"code": view.code, "describe": view.describe()}, status=201)
 

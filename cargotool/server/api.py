@@ -6,12 +6,14 @@ import datetime as dt
 import json as jsonlib
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from sanic import Blueprint, HTTPResponse, Request, json
 from sanic_ext import openapi
 
-from ..core.cargo.filters import InvalidFilter, parse_filters
+from ..core.cargo.filters import MAX_RADIUS_KM, InvalidFilter, parse_filters
+from ..core.insights.service import VIEW_PARAMS, ListView
+from ..core.cargo.formatting import moscow_today
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
@@ -41,10 +43,6 @@ def query_for(query_string: str, today: dt.date) -> CargoListQuery:
     if repeated:
         raise InvalidFilter("Проверьте фильтры", fields=repeated)
     return parse_filters(values, today=today)
-
-
-def moscow_today() -> dt.date:
-    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()
 
 
 @bp.on_request
@@ -79,17 +77,17 @@ async def create_session(request: Request):
     }
     cargos = body.get("cargos")
     if isinstance(cargos, str) and len(cargos) <= 2000:  # the first page too: one round trip less on a slow link
-        answer.update(await first_page(svc, cargos))
+        answer.update(await first_page(svc, session.driver.telegram_id, cargos))
     return json(answer)
 
 
-async def first_page(svc, query_string: str) -> dict:
+async def first_page(svc, driver_id: int, query_string: str) -> dict:
     """`GET /api/cargos?<query_string>`'s answer, or its error, for the login answer to carry along."""
     try:
-        page = await svc.cargos.list(query_for(query_string, moscow_today()))
+        page = await cargo_page(svc, driver_id, query_string)
     except CargotoolError as exc:
         return {"cargos_query": query_string, "cargos_error": {"status": exc.http_status, **exc.to_dict()}}
-    return {"cargos_query": query_string, "cargos": jsonlib.loads(page.text)}
+    return {"cargos_query": query_string, "cargos": jsonlib.loads(page.text if isinstance(page, Answer) else page)}
 
 
 @bp.delete("/session")
@@ -121,14 +119,40 @@ async def delete_session(request: Request):
 @openapi.parameter("offset", int)
 @openapi.response(200, {"application/json": {"items": list, "meta": dict}})
 @openapi.response(400, description='{"error": {"code": "invalid_filter", "fields": {...}}}')
+@openapi.parameter("sort", str, description="rate_with_deadhead | above_market (within the page)")
+@openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more")
 async def list_cargos(request: Request):
-    query = query_for(request.query_string, moscow_today())
-    return answer_response(await services(request).cargos.list(query))
+    page = await cargo_page(services(request), request.ctx.driver.telegram_id, request.query_string)
+    if isinstance(page, Answer):
+        return answer_response(page)
+    return HTTPResponse(page, content_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+async def cargo_page(svc, driver_id: int, query_string: str) -> Answer | str:
+    """A page of the list for this driver: the shared answer, or this driver's own copy (insights)."""
+    query_string, view = split_insights_params(query_string)
+    answer = await svc.cargos.list(query_for(query_string, moscow_today()))
+    personal = await svc.insights.personalise_list(driver_id, answer.text, view)
+    return answer if personal is None else personal
+
+
+def split_insights_params(query_string: str) -> tuple[str, ListView]:
+    """Take our own list parameters (VIEW_PARAMS) out of the query string, so the cache key stays shared."""
+    if not any(f"{name}=" in query_string for name in VIEW_PARAMS):
+        return query_string, ListView()
+    kept, ours = [], {}
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        if name in VIEW_PARAMS:
+            ours[name] = value
+        else:
+            kept.append((name, value))
+    return urlencode(kept), ListView.parse(ours)
 
 
 @bp.get("/cargos/<cargo_id:str>")
-@openapi.summary("One load with comment, contacts and addresses")
+@openapi.summary("One load with comment, contacts and addresses, and insights (market, the trip back)")
 @openapi.secured("session")
+@openapi.parameter("radius", int, description="km around the unloading city for the trip back (default 50)")
 async def cargo_detail(request: Request, cargo_id: str):
     if not cargo_id.isdigit() or len(cargo_id) > 20:
         raise NotFound("Груз не найден")
@@ -137,11 +161,15 @@ async def cargo_detail(request: Request, cargo_id: str):
         answer = await svc.cargos.detail(cargo_id)
     except NotFound:
         raise NotFound("Груз не найден или уже снят") from None
-    if await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.contacts"):
-        return answer_response(answer)
-    body = jsonlib.loads(answer.text)  # the shared copy stays whole; this driver's answer loses the contacts
-    body["contacts"] = []
-    body["contacts_hidden"] = True
+    body = jsonlib.loads(answer.text)  # the shared copy stays whole; this driver's answer is built from it
+    driver_id = request.ctx.driver.telegram_id
+    if not await svc.paywall.allows(driver_id, "paywall.contacts"):
+        body["contacts"] = []
+        body["contacts_hidden"] = True
+    radius = request.args.get("radius")
+    if radius is not None and (not radius.isdigit() or int(radius) > MAX_RADIUS_KM):
+        raise InvalidInput("Проверьте радиус", fields={"radius": f"Радиус — от 0 до {MAX_RADIUS_KM} км"})
+    body = await svc.insights.personalise_detail(driver_id, body, int(radius) if radius else None, moscow_today())
     return json(body, headers={"Cache-Control": "no-store"})
 
 
@@ -240,10 +268,14 @@ async def contact_to_chat(request: Request, cargo_id: str):
 # ---- subscription and payments ----------------------------------------------------------------------
 
 @bp.get("/plans")
-@openapi.summary("Subscription plans")
+@openapi.summary("Subscription plans, and whether a receipt needs an e-mail or phone (with the one given last time)")
 @openapi.secured("session")
+@openapi.response(200, {"application/json": {"plans": list, "receipt": {"required": bool, "email": str, "phone": str}}})
 async def plans(request: Request):
-    return json({"plans": [plan.public() for plan in services(request).plans.values()]})
+    svc = services(request)
+    contact = await svc.payments.contacts.get(request.ctx.driver.telegram_id)
+    return json({"plans": [plan.public() for plan in svc.plans.values()],
+                 "receipt": {"required": svc.payments.receipts_on, "email": contact.get("email"), "phone": contact.get("phone")}})
 
 
 @bp.get("/me")
@@ -259,7 +291,8 @@ async def me(request: Request):
 
 
 @bp.post("/payments")
-@openapi.summary("Start paying for a plan; open confirmation_url outside Telegram")
+@openapi.summary("Start paying for a plan; open confirmation_url outside Telegram. With receipts on, an e-mail or "
+                 "phone (79001234567; +7 (900) 123-45-67 and 8 900 ... are normalised) is needed, else the last one given")
 @openapi.secured("session")
 @openapi.body({"application/json": {"plan": str, "promo_code": str, "email": str, "phone": str}})
 @openapi.response(200, {"application/json": {"payment_id": str, "confirmation_url": str, "amount_rub": float}})

@@ -12,9 +12,12 @@ from ..bootstrap import build_services
 from ..config import Settings
 from .compression import install_compression
 from .errors import install_error_handlers
+from .guard import WEBHOOK_MAX_BODY, GuardedRequest, check_request_line
 from .admin import bp as admin_bp
 from .api import bp as api_bp
 from .health import bp as health_bp
+from .searches import bp as searches_bp
+from .insights import bp as insights_bp
 from .webapp import install_webapp
 from .webhooks import bp as webhooks_bp
 
@@ -24,21 +27,25 @@ APP_NAME = "cargotool"
 def create_app(settings: Settings | None = None, *, services_factory=None, services=None) -> Sanic:
     """Build the app. Tests hand in their own wiring: `services_factory(settings)` (built and closed
     with the server), or ready `services` (owned, and closed, by the caller)."""
-    app = Sanic(APP_NAME)
+    app = Sanic(APP_NAME, request_class=GuardedRequest)
     for name in ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "sanic.websockets"):
         logging.getLogger(name).propagate = False  # Sanic prints these itself; no second copy via root
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS_UI_DEFAULT = "redoc"
     app.config.CORS = False  # the Mini App is same-origin; no cross-origin API
+    app.config.REQUEST_MAX_SIZE = WEBHOOK_MAX_BODY  # the largest any route takes; routes refuse less (guard.py)
 
     app.ext.openapi.describe("cargotool API", version=__version__)
     app.ctx.settings = settings or Settings.from_env()
     if services is not None:
         app.ctx.services = services
     install_error_handlers(app)
+    app.on_request(check_request_line, priority=100)
     app.blueprint(health_bp)
     app.blueprint(api_bp)
+    app.blueprint(searches_bp)
     app.blueprint(admin_bp)
+    app.blueprint(insights_bp)
     app.blueprint(webhooks_bp)
     install_webapp(app)
     install_compression(app)
@@ -66,6 +73,9 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
 
     @app.after_server_stop
     async def close_services(app: Sanic) -> None:
+        tracker = getattr(app.ctx, "outages", None)
+        if tracker is not None:
+            await tracker.aclose()
         built = getattr(app.ctx, "services", None)
         if built is not None and built is not services:
             await built.aclose()

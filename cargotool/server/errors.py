@@ -1,4 +1,6 @@
-"""Maps errors to JSON bodies `{"error": {"code", "message", "fields"?}}`; never a traceback."""
+"""Maps errors to JSON bodies `{"error": {"code", "message", "fields"?}}`; never a traceback.
+
+Redis or the database unreachable is a 503 `unavailable` (logged once per outage, see outage.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,15 @@ import logging
 from sanic import Sanic, json
 from sanic.exceptions import SanicException
 
-from ..core.errors import CargotoolError
+from ..core.errors import CargotoolError, Unavailable
+from .outage import DOWN, Outages, dependency_of
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_OUTAGE = 5  # seconds; what a client is told to wait when Redis or the database is down
+UNAVAILABLE_MESSAGE = "Сервис временно недоступен, попробуйте через минуту"
+SANIC_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
+               414: "uri_too_long", 416: "range_not_satisfiable", 417: "expectation_failed"}
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -17,6 +25,15 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     if fields:
         body["fields"] = fields
     return {"error": body}
+
+
+def outages(app: Sanic) -> Outages:
+    """This worker's outage tracker (built on first use: the probes need the worker's services)."""
+    tracker = getattr(app.ctx, "outages", None)
+    if tracker is None:
+        services = app.ctx.services
+        tracker = app.ctx.outages = Outages({"redis": services.redis.ping, "database": services.database.ping})
+    return tracker
 
 
 def install_error_handlers(app: Sanic) -> None:
@@ -31,9 +48,15 @@ def install_error_handlers(app: Sanic) -> None:
     @app.exception(SanicException)
     async def on_sanic_error(request, exc: SanicException):
         status = getattr(exc, "status_code", 500) or 500
-        code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(status, "http_error")
+        code = SANIC_CODES.get(status, "http_error")
         message = str(exc) if status < 500 else "Internal error"
         return json(error_body(code, message), status=status, headers=getattr(exc, "headers", None))
+
+    @app.exception(*DOWN)
+    async def on_dependency_down(request, exc: Exception):
+        outages(request.app).failed(dependency_of(exc) or "dependency", exc)
+        return json(Unavailable(UNAVAILABLE_MESSAGE).to_dict(), status=503,
+                    headers={"Retry-After": str(RETRY_AFTER_OUTAGE)})
 
     @app.exception(Exception)
     async def on_unexpected(request, exc: Exception):

@@ -6,7 +6,7 @@ from typing import Any
 
 from sanic import Request
 
-from ..core.errors import InvalidInput
+from .guard import parse_json
 
 
 def services(request: Request):
@@ -14,16 +14,18 @@ def services(request: Request):
 
 
 def bearer(request: Request) -> str | None:
+    """The session token; None when missing or not printable ASCII (a header may carry any byte)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or not token.isascii() or not token.isprintable():
+        return None
+    return token
 
 
 def json_body(request: Request) -> Any:
-    """The parsed JSON body; None when there is none; a 400 with a field error when it is not JSON."""
+    """The parsed JSON body; None when there is none; a 400 with a field error when it is not JSON or
+    carries something no store can take (see guard.parse_json)."""
     if not request.body:
         return None
-    try:
-        return request.json
-    except Exception:
-        raise InvalidInput("The body is not JSON", fields={"body": "invalid JSON"}) from None
+    return parse_json(request.body)

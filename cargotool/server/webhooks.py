@@ -24,8 +24,8 @@ async def telegram(request: Request):
     secret = services.settings.telegram_webhook_secret
     if not secret:
         raise NotConfigured("TELEGRAM_WEBHOOK_SECRET is not set")
-    given = request.headers.get("x-telegram-bot-api-secret-token", "")
-    if not hmac.compare_digest(given.encode(), secret.encode()):
+    given = request.headers.get("x-telegram-bot-api-secret-token", "")  # any byte may arrive: keep them as bytes
+    if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode()):
         raise Unauthorized("Wrong or missing secret token")
     update = json_body(request)
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):

@@ -134,6 +134,14 @@ def _point(rng, city_id, cities, position, day: dt.date, as_datetime: bool) -> d
     }
 
 
+def new_cargo(rng: random.Random, index: int, today: dt.date, cities, at: dt.datetime) -> dict[str, Any]:
+    """One more load, created and updated at `at` (the stand-in publishes these over time)."""
+    cargo = _cargo(rng, index, today, cities)
+    stamp = at.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    cargo["created_at"] = cargo["updated_at"] = stamp
+    return cargo
+
+
 def _cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict[str, Any]:
     ids = list(cities)
     start_id = rng.choice(ids[:12] + [1, 1, 2, 3, 62])  # busier origins
@@ -174,6 +182,7 @@ def _cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict[str, 
         "truck_types": [{"id": i, "name": n, "short_name": s} for i, n, s in truck],
         "cargo_type": {"name": rng.choice(CARGO_NAMES)},
         "created_at": created.isoformat().replace("+00:00", "Z"),
+        "updated_at": created.isoformat().replace("+00:00", "Z"),  # [?] the partner API sorts by it
         "contacts": [
             {"type": "broker", "name": contact_name, "phones": [_phone(rng)]},
             {"type": "company", "name": company["name"], "phone": _phone(rng)},
@@ -194,7 +203,7 @@ def _cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict[str, 
 
 
 LIST_FIELDS = ("id", "weight", "volume", "distance", "price", "price_carrier", "price_per_km", "currency",
-               "points", "company", "load_types", "truck_types")
+               "points", "company", "load_types", "truck_types", "updated_at")
 
 
 def list_view(cargo: dict[str, Any]) -> dict[str, Any]:

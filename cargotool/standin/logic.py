@@ -7,16 +7,20 @@ survive: 401 for revoked tokens, 429 with Retry-After, 5xx, wrong credentials, l
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
+import random
 import re
 import secrets
 import threading
+import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .dataset import LOAD_TYPES, OUR_COMPANY, TRUCK_TYPES, Dataset, build_dataset, list_view
+from .dataset import LOAD_TYPES, OUR_COMPANY, TRUCK_TYPES, Dataset, build_dataset, list_view, new_cargo
 
 DEMO_PHONE = "+7 900 000 00 00"
 DEMO_PASSWORD = "demo-password"
@@ -53,6 +57,7 @@ class CargoTechStandIn:
         dataset: Dataset | None = None,
         latency: float = 0.0,
         login_latency: float = 0.0,
+        sort_supported: bool = True,
     ) -> None:
         self.phone = phone
         self.password = password
@@ -65,6 +70,12 @@ class CargoTechStandIn:
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
+        # Whether `sort=updated_at` / `sort=-updated_at` works on the list (unverified upstream [?]); when
+        # it does not, the parameter is ignored and the default order (newest first, like a board) is kept.
+        self.sort_supported = sort_supported
+        self.published_at: dict[str, float] = {}  # id → when publish() made it appear (time.time())
+        self._rng = random.Random(20261124)
+        self._next_index = itertools.count(100_000)
 
     # ---- control --------------------------------------------------------------------------------
 
@@ -80,6 +91,29 @@ class CargoTechStandIn:
     def fail_next(self, path_prefix: str, status: int, times: int = 1, headers: dict | None = None, body: Any = None) -> None:
         with self._lock:
             self._faults.append(Fault(path_prefix, status, headers or {}, body or {"message": "Injected fault"}, times))
+
+    def publish(self, cargo: dict | None = None, **changes: Any) -> dict:
+        """Make a load appear upstream now: `cargo` as given, or a new random one (with `changes`)."""
+        now = dt.datetime.now(dt.timezone.utc)
+        with self._lock:
+            if cargo is None:
+                cargo = new_cargo(self._rng, next(self._next_index), now.date(), self.dataset.cities, now)
+            cargo = {**cargo, **changes}
+            cargo.setdefault("updated_at", now.isoformat(timespec="seconds").replace("+00:00", "Z"))
+            self.dataset.cargos.insert(0, cargo)
+            self._by_id[str(cargo["id"])] = cargo
+            self.published_at[str(cargo["id"])] = time.time()
+        return cargo
+
+    def withdraw(self, cargo_id: str | int) -> None:
+        """The load is taken: gone from the list and the detail endpoint."""
+        with self._lock:
+            self.dataset.cargos = [c for c in self.dataset.cargos if str(c["id"]) != str(cargo_id)]
+            self._by_id.pop(str(cargo_id), None)
+
+    def matches(self, cargo: dict, params: list[tuple[str, str]]) -> bool:
+        """Whether the list with these query parameters shows `cargo` (tests compare the matcher to this)."""
+        return self._matches(cargo, dict(params))
 
     def reset_counters(self) -> None:
         with self._lock:
@@ -155,7 +189,11 @@ class CargoTechStandIn:
             offset = max(0, int(params.get("offset", "0")))
         except ValueError:
             return Reply(422, {"message": "The given data was invalid.", "errors": {"limit": ["Неверное значение."]}})
-        matches = [c for c in self.dataset.cargos if self._matches(c, params)]
+        with self._lock:
+            cargos = list(self.dataset.cargos)
+        matches = [c for c in cargos if self._matches(c, params)]
+        if params.get("sort") in ("updated_at", "-updated_at") and self.sort_supported:
+            matches.sort(key=lambda c: c.get("updated_at") or "", reverse=params["sort"].startswith("-"))
         page = [list_view(c) for c in matches[offset:offset + limit]]
         return Reply(200, {"data": page, "meta": {"limit": limit, "offset": offset, "size": len(matches)}})
 

@@ -1,5 +1,8 @@
 """A local stand-in for the YooKassa API v3 (payments and refunds), served on loopback for the SDK
-(which speaks HTTP through requests). Tests move payments along with `succeed`, `cancel`, `refund`."""
+(which speaks HTTP through requests). Tests move payments along with `succeed`, `cancel`, `refund`.
+
+Refunds created through the API (`POST /v3/refunds`) succeed at once, or stay `pending` while
+`refund_status` says so (`finish_refund` ends them); `GET /v3/refunds?payment_id=` lists a payment's."""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ import json
 import re
 import threading
 import uuid
+from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl
 
 from .logic import Reply
 
@@ -20,6 +25,8 @@ class YooKassaStandIn:
         self.refunds: dict[str, dict[str, Any]] = {}
         self._by_key: dict[str, str] = {}
         self.creates = 0
+        self.refund_creates = 0
+        self.refund_status = "succeeded"  # what a refund created through the API starts as
         self._lock = threading.Lock()
 
     def delay_for(self, path: str) -> float:
@@ -34,6 +41,12 @@ class YooKassaStandIn:
         if method == "GET" and (m := re.fullmatch(r"/v3/payments/([\w-]+)", path)):
             payment = self.payments.get(m.group(1))
             return Reply(200, payment) if payment else Reply(404, {"type": "error", "code": "not_found"})
+        if method == "POST" and path == "/v3/refunds":
+            return self._create_refund(json.loads(body or b"{}"), lower.get("idempotence-key"))
+        if method == "GET" and path == "/v3/refunds":
+            wanted = dict(parse_qsl(query)).get("payment_id")
+            items = [r for r in self.refunds.values() if wanted in (None, r["payment_id"])]
+            return Reply(200, {"type": "list", "items": items[::-1]})
         if method == "GET" and (m := re.fullmatch(r"/v3/refunds/([\w-]+)", path)):
             refund = self.refunds.get(m.group(1))
             return Reply(200, refund) if refund else Reply(404, {"type": "error", "code": "not_found"})
@@ -73,17 +86,51 @@ class YooKassaStandIn:
             self.payments[payment_id].update(status="canceled",
                                              cancellation_details={"party": "yoo_money", "reason": "expired_on_confirmation"})
 
-    def refund(self, payment_id: str, value: str) -> str:
+    def _create_refund(self, params: dict[str, Any], key: str | None) -> Reply:
+        if not key:
+            return Reply(400, {"type": "error", "code": "invalid_request", "description": "Idempotence-Key is required"})
         with self._lock:
-            refund_id = str(uuid.uuid4())
-            payment = self.payments[payment_id]
-            self.refunds[refund_id] = {"id": refund_id, "payment_id": payment_id, "status": "succeeded",
-                                       "amount": {"value": value, "currency": "RUB"}, "created_at": "2026-11-24T11:00:00.000Z"}
-            refunded = float(payment.get("refunded_amount", {}).get("value", "0")) + float(value)
-            payment["refunded_amount"] = {"value": f"{refunded:.2f}", "currency": "RUB"}
-            return refund_id
+            if key in self._by_key:
+                return Reply(200, self.refunds[self._by_key[key]])
+            payment = self.payments.get(params.get("payment_id", ""))
+            if payment is None or payment["status"] != "succeeded":
+                return Reply(400, {"type": "error", "code": "invalid_request", "parameter": "payment_id"})
+            value = Decimal(params["amount"]["value"])
+            if value > Decimal(payment["amount"]["value"]) - _refunded(payment):
+                return Reply(400, {"type": "error", "code": "invalid_request", "parameter": "amount"})
+            self.refund_creates += 1
+            self.last_refund_params = params
+            refund_id = self._add_refund(payment, f"{value:.2f}", self.refund_status)
+            self._by_key[key] = refund_id
+            return Reply(200, self.refunds[refund_id])
+
+    def _add_refund(self, payment: dict[str, Any], value: str, status: str) -> str:
+        refund_id = str(uuid.uuid4())
+        self.refunds[refund_id] = {"id": refund_id, "payment_id": payment["id"], "status": status,
+                                   "amount": {"value": value, "currency": "RUB"}, "created_at": "2026-11-24T11:00:00.000Z"}
+        if status == "succeeded":
+            payment["refunded_amount"] = {"value": f"{_refunded(payment) + Decimal(value):.2f}", "currency": "RUB"}
+        return refund_id
+
+    def refund(self, payment_id: str, value: str) -> str:
+        """A refund made elsewhere (YooKassa's dashboard): it succeeds at once."""
+        with self._lock:
+            return self._add_refund(self.payments[payment_id], value, "succeeded")
+
+    def finish_refund(self, refund_id: str, status: str = "succeeded") -> None:
+        with self._lock:
+            refund = self.refunds[refund_id]
+            refund["status"] = status
+            if status == "succeeded":
+                payment = self.payments[refund["payment_id"]]
+                payment["refunded_amount"] = {"value": f"{_refunded(payment) + Decimal(refund['amount']['value']):.2f}",
+                                              "currency": "RUB"}
 
     def notification(self, event: str, object_id: str, status: str = "succeeded") -> dict[str, Any]:
         """A notification body as YooKassa would send it (its object is never trusted by cargotool)."""
         obj = self.refunds.get(object_id) or self.payments.get(object_id) or {"id": object_id, "status": status}
         return {"type": "notification", "event": event, "object": obj}
+
+
+def _refunded(payment: dict[str, Any]) -> Decimal:
+    return Decimal(payment.get("refunded_amount", {}).get("value", "0"))

@@ -104,7 +104,7 @@ def test_cargos_show(env, tmp_path, upstream):
     text = run_cli(["cargos", "show", cargo_id], env, tmp_path).stdout
     assert "comment:" in text and "contact:" in text
     missing = run_cli(["cargos", "show", "42"], env, tmp_path)
-    assert missing.returncode == 4 and "404" in one_line_error(missing)
+    assert missing.returncode == 4 and "no load 42 on CargoTech" in one_line_error(missing)
 
 
 def test_points_search(env, tmp_path):

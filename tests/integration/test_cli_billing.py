@@ -85,11 +85,24 @@ def test_payments_replay_and_reconcile(env, tmp_path):
     assert [p["status"] for p in listed] == ["pending"] and listed[0]["amount_kopecks"] == 49900
     assert "nothing new" in cli(environ, tmp_path, "payments", "replay", yookassa_id).stdout
     yookassa.succeed(yookassa_id)
-    assert "checked 1 open payment(s); 1 changed" in cli(environ, tmp_path, "payments", "reconcile", "--older-than", "0").stdout
+    assert "checked 1 open payment(s); 1 change(s) applied" in cli(environ, tmp_path, "payments", "reconcile", "--older-than", "0").stdout
     assert "nothing new" in cli(environ, tmp_path, "payments", "replay", yookassa_id).stdout  # idempotent
     assert json.loads(cli(environ, tmp_path, "subs", "show", "501", "--json").stdout)["source"] == "payment"
     missing = cli(environ, tmp_path, "payments", "replay", "no-such-payment")
-    assert missing.returncode == 5 and "Traceback" not in missing.stderr
+    assert missing.returncode == 4 and "Traceback" not in missing.stderr
+
+    refund = cli(environ, tmp_path, "payments", "refund", yookassa_id, "--amount-rub", "99.80", "--reason", "support ticket 7")
+    assert refund.returncode == 0 and "of 99,80 ₽: succeeded" in refund.stdout.replace("\u202f", " ") and "access now until" in refund.stdout
+    repeated = cli(environ, tmp_path, "payments", "refund", yookassa_id, "--amount-rub", "99.80", "--reason", "support ticket 7")
+    assert repeated.returncode == 0 and "already requested" in repeated.stdout and len(yookassa.refunds) == 1
+    for args, code in ((["--amount-rub", "ten", "--reason", "x"], 2), (["--amount-rub", "1000", "--reason", "x"], 2),
+                       (["--reason", " "], 2)):
+        bad = cli(environ, tmp_path, "payments", "refund", yookassa_id, *args)
+        assert bad.returncode == code and "Traceback" not in bad.stderr, (args, bad.stderr)
+    assert cli(environ, tmp_path, "payments", "refund", "no-such-payment", "--reason", "x").returncode == 4
+    audit = json.loads(cli(environ, tmp_path, "audit", "tail", "--action", "payment.refund", "--json").stdout)["items"]
+    assert [e["action"] for e in audit] == ["payment.refunded", "payment.refund_requested"]
+    assert audit[1]["actor"] == "cli" and audit[1]["details"]["reason"] == "support ticket 7"
     environ.pop("YOOKASSA_SECRET_KEY")
     unconfigured = cli(environ, tmp_path, "payments", "replay", yookassa_id)
     assert unconfigured.returncode == 78 and "YOOKASSA_SECRET_KEY" in unconfigured.stderr

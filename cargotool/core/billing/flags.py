@@ -4,6 +4,7 @@ Known flags and their defaults (a flag never set uses its default):
 - `paywall`           the paywall as a whole
 - `paywall.contacts`  hide a load's contacts from drivers without a subscription
 - `paywall.respond`   answer 402 when a driver without a subscription responds to a load
+- `paywall.alerts`    new-load alerts of saved searches only for drivers with a subscription
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ..errors import InvalidInput
 from ..storage.db import Database
 from ..storage.models import Flag, utcnow
 
-DEFAULTS = {"paywall": True, "paywall.contacts": True, "paywall.respond": True}
+DEFAULTS = {"paywall": True, "paywall.contacts": True, "paywall.respond": True, "paywall.alerts": True}
 LOCAL_SECONDS = 5.0
 
 

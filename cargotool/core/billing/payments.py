@@ -9,7 +9,8 @@ access without paying, and nothing is counted twice.
   and metadata are checked against our row.
 - Effects are exactly-once: a unique (payment, effect) row is inserted in the same transaction that
   extends or shortens the subscription; a duplicate delivery fails that insert and changes nothing.
-- Missed notifications: `reconcile()` re-fetches payments still pending after some minutes.
+- Missed notifications: `reconcile()` re-fetches payments still pending after some minutes, and compares
+  YooKassa's `refunded_amount` with ours to apply refunds whose notification was lost.
 """
 
 from __future__ import annotations
@@ -25,16 +26,18 @@ import peewee
 from ..audit import AuditLog
 from ..errors import CargotoolError, InvalidInput, NotFound
 from ..storage.db import Database
-from ..storage.models import DriverRecord, Payment, PaymentEffect, utcnow
-from .gateway import RemotePayment, YooKassaGateway
+from ..storage.models import DriverRecord, Payment, PaymentEffect, Refund, utcnow
+from .gateway import RemotePayment, RemoteRefund, YooKassaGateway
 from .plans import Plan
-from .promo import PromoCodes, PromoView, discounted
+from .promo import PromoCodes, PromoView, discounted, normalise_code
+from .receipts import ReceiptContacts, build_receipt, contact_from
 from .subscriptions import Subscriptions, extend_in_transaction, shorten_in_transaction
 
 log = logging.getLogger(__name__)
 
 REUSE_MINUTES = 10
 OPEN = ("new", "pending", "waiting_for_capture")
+OPEN_REFUND = ("new", "pending")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Outcome:
 class Payments:
     def __init__(self, database: Database, gateway: YooKassaGateway, plans: dict[str, Plan], promos: PromoCodes,
                  subscriptions: Subscriptions, audit: AuditLog, *, return_url: str, receipt: bool = False,
-                 vat_code: int = 1, on_paid: Callable[[int, dt.datetime], Awaitable[None]] | None = None) -> None:
+                 vat_code: int = 1, reservation_minutes: int = 60, on_paid: Callable[[int, dt.datetime], Awaitable[None]] | None = None) -> None:
         self._db = database
         self.gateway = gateway
         self.plans = plans
@@ -57,7 +60,9 @@ class Payments:
         self._audit = audit
         self._return_url = return_url
         self._receipt = receipt
+        self.contacts = ReceiptContacts(database)
         self._vat_code = vat_code
+        self._reservation_minutes = reservation_minutes
         self.on_paid = on_paid
 
     # ---- creating ---------------------------------------------------------------------------------
@@ -72,14 +77,20 @@ class Payments:
         code = raw.get("promo_code")
         if code is not None and (not isinstance(code, str) or not code.strip()):
             errors["promo_code"] = "Промокод — это текст"
-        contact = {k: raw[k] for k in ("email", "phone") if isinstance(raw.get(k), str) and raw[k].strip()}
-        if self._receipt and not contact:
-            errors["email"] = "Для чека нужен e-mail или телефон"
+        try:
+            contact = contact_from(raw)
+        except InvalidInput as exc:
+            contact, errors = {}, {**errors, **(exc.fields or {})}
+        if self._receipt and not contact and not errors:
+            contact = await self.contacts.get(driver_id)  # what the driver gave last time
+            if not contact:
+                errors["email"] = "Для чека нужен e-mail или телефон"
         if errors:
             raise InvalidInput("Проверьте оплату", fields=errors)
-        promo: PromoView | None = await self._promos.for_payment(code, driver_id) if code else None
-        amount = discounted(plan.price_kopecks, promo)
-        row = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, amount, promo))
+        if contact:
+            await self.contacts.remember(driver_id, contact)
+        self.gateway.require()  # before any row: without a shop nothing is stored
+        row, promo = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, normalise_code(code) if code else None))
         if row.confirmation_url and row.status in ("pending", "waiting_for_capture"):
             return row
         remote = await self.gateway.create(
@@ -95,28 +106,42 @@ class Payments:
                                           "promo": promo.code if promo else None, "yookassa_id": remote.id})
         return await self._db.run(lambda: Payment.get_by_id(row.id))
 
-    def _reusable_or_new(self, driver_id: int, plan: Plan, amount: int, promo: PromoView | None) -> Payment:
+    def _reusable_or_new(self, driver_id: int, plan: Plan, code: str | None) -> tuple[Payment, PromoView | None]:
+        """An open payment for the same driver, plan and code to hand back, or a new row (holding a
+        reservation of the code), in one write transaction."""
         with self._db.write_transaction():
-            since = utcnow() - dt.timedelta(minutes=REUSE_MINUTES)
-            code = promo.code if promo else None
+            now = utcnow()
+            promo = PromoCodes.discount_in_transaction(code, now) if code else None
+            amount = discounted(plan.price_kopecks, promo)
+            since = now - dt.timedelta(minutes=min(REUSE_MINUTES, self._reservation_minutes))
             existing = (Payment.select()
                         .where((Payment.driver == driver_id) & (Payment.plan_id == plan.id) & (Payment.status.in_(OPEN))
                                & (Payment.promo_code.is_null() if code is None else Payment.promo_code == code)
                                & (Payment.created_at > since) & (Payment.amount_kopecks == amount))
                         .order_by(Payment.created_at.desc()).first())
             if existing:
-                return existing
+                return existing, promo
             DriverRecord.insert(telegram_id=driver_id, first_name="").on_conflict_ignore().execute()
-            return Payment.create(id=str(uuid.uuid4()), driver=driver_id, plan_id=plan.id, days=plan.days,
-                                  amount_kopecks=amount, promo_code=code, status="new")
+            row = Payment.create(id=str(uuid.uuid4()), driver=driver_id, plan_id=plan.id, days=plan.days,
+                                 amount_kopecks=amount, promo_code=code, status="new", created_at=now)
+            if code:
+                PromoCodes.reserve_in_transaction(code, driver_id, row.id, now,
+                                                  now + dt.timedelta(minutes=self._reservation_minutes))
+            return row, promo
+
+    @property
+    def receipts_on(self) -> bool:
+        return self._receipt
+
+    async def refund_receipt(self, payment: Payment, amount: int) -> dict[str, Any] | None:
+        """The 54-FZ receipt of a refund, to the driver's receipt contact (None while receipts are off)."""
+        contact = await self.contacts.get(payment.driver_id) if self._receipt else None
+        if not contact:
+            return None
+        return build_receipt(contact, f"Подписка cargotool: {Plan(payment.plan_id, payment.days, 0).title}", amount, self._vat_code)
 
     def _receipt_for(self, plan: Plan, amount: int, contact: dict[str, str]) -> dict[str, Any] | None:
-        if not self._receipt:
-            return None
-        return {"customer": contact, "items": [{
-            "description": f"Подписка cargotool: {plan.title}", "quantity": "1.00",
-            "amount": {"value": f"{amount // 100}.{amount % 100:02d}", "currency": "RUB"},
-            "vat_code": self._vat_code, "payment_subject": "service", "payment_mode": "full_payment"}]}
+        return build_receipt(contact, f"Подписка cargotool: {plan.title}", amount, self._vat_code) if self._receipt else None
 
     # ---- applying what YooKassa says -----------------------------------------------------------------
 
@@ -131,8 +156,7 @@ class Payments:
         if event.startswith("payment."):
             return await self.apply(await self.gateway.find(object_id), actor)
         if event == "refund.succeeded":
-            refund = await self.gateway.find_refund(object_id)
-            return await self._apply_refund(refund.id, refund.payment_id, refund.amount_kopecks, refund.status, actor)
+            return await self.apply_refund(await self.gateway.find_refund(object_id), actor)
         log.info("ignoring YooKassa event %s", event)
         return None
 
@@ -175,38 +199,47 @@ class Payments:
                     PaymentEffect.create(payment=row.id, effect=effect)
                     Payment.update(status=effect, yookassa_id=remote.id, updated_at=utcnow()).where(Payment.id == row.id).execute()
                     if effect != "succeeded":
-                        return None
-                    if row.promo_code:
-                        PromoCodes.record_use_in_transaction(row.promo_code, row.driver_id, row.id)
-                    return extend_in_transaction(row.driver_id, row.days, "payment")
+                        if row.promo_code:
+                            PromoCodes.release_in_transaction(row.promo_code, row.driver_id, row.id)
+                        return None, True
+                    reserved = (PromoCodes.consume_in_transaction(row.promo_code, row.driver_id, row.id)
+                                if row.promo_code else True)
+                    return extend_in_transaction(row.driver_id, row.days, "payment"), reserved
             except peewee.IntegrityError:
                 return "duplicate"
 
-        result = await self._db.run(work)
-        if result == "duplicate":
+        done = await self._db.run(work)
+        if done == "duplicate":
             return Outcome(row.id, effect, False)
+        result, reserved = done
         await self._subscriptions.forget(row.driver_id)
         details = {"yookassa_id": remote.id, "amount_kopecks": row.amount_kopecks}
         if result is not None:
             details["expires_at"] = result.isoformat()
+        if not reserved:  # its reservation had timed out: honoured, and counted past the cap if need be
+            details["promo_honoured_without_reservation"] = row.promo_code
         await self._audit.record(actor, f"payment.{effect}", target=row.id, details=details)
         if effect == "succeeded" and self.on_paid is not None:
             await self.on_paid(row.driver_id, result)
         return Outcome(row.id, effect, True, result)
 
-    async def _apply_refund(self, refund_id: str, yookassa_payment_id: str, amount: int, status: str, actor: str) -> Outcome | None:
-        if status != "succeeded":
+    async def apply_refund(self, refund: RemoteRefund, actor: str) -> Outcome | None:
+        """A refund YooKassa reports: shortens the subscription by the refunded share, once per refund id
+        (the webhook, reconcile and the operator's command may all bring the same refund)."""
+        if refund.status != "succeeded":
             return None
-        row = await self._db.run(lambda: Payment.get_or_none(Payment.yookassa_id == yookassa_payment_id))
+        row = await self._db.run(lambda: Payment.get_or_none(Payment.yookassa_id == refund.payment_id))
         if row is None:
-            raise NotFound(f"No payment of ours for YooKassa payment {yookassa_payment_id}")
+            raise NotFound(f"No payment of ours for YooKassa payment {refund.payment_id}")
 
         def work():
             try:
                 with self._db.write_transaction():
-                    PaymentEffect.create(payment=row.id, effect=f"refund:{refund_id}")
-                    Payment.update(refunded_kopecks=Payment.refunded_kopecks + amount, updated_at=utcnow()).where(Payment.id == row.id).execute()
-                    share = min(1.0, amount / row.amount_kopecks) if row.amount_kopecks else 1.0
+                    PaymentEffect.create(payment=row.id, effect=f"refund:{refund.id}")
+                    Payment.update(refunded_kopecks=Payment.refunded_kopecks + refund.amount_kopecks,
+                                   updated_at=utcnow()).where(Payment.id == row.id).execute()
+                    Refund.update(status="succeeded", updated_at=utcnow()).where(Refund.yookassa_id == refund.id).execute()
+                    share = min(1.0, refund.amount_kopecks / row.amount_kopecks) if row.amount_kopecks else 1.0
                     return shorten_in_transaction(row.driver_id, row.days * share)
             except peewee.IntegrityError:
                 return "duplicate"
@@ -216,25 +249,76 @@ class Payments:
             return Outcome(row.id, "refund", False)
         await self._subscriptions.forget(row.driver_id)
         await self._audit.record(actor, "payment.refunded", target=row.id,
-                                 details={"refund_id": refund_id, "amount_kopecks": amount,
+                                 details={"refund_id": refund.id, "amount_kopecks": refund.amount_kopecks,
                                           "expires_at": result.isoformat() if result else None})
         return Outcome(row.id, "refund", True, result)
 
+    async def sync_refunds(self, row: Payment, actor: str) -> list[Outcome]:
+        """Apply the refunds of a payment that never reached us: when YooKassa's `refunded_amount` is more
+        than ours (or a refund we started is still open), its refunds are listed and each is applied once."""
+        remote = await self.gateway.find(row.yookassa_id)
+        ours, open_refunds = await self._db.run(lambda: (
+            Payment.get_by_id(row.id).refunded_kopecks,
+            Refund.select().where((Refund.payment == row.id) & Refund.status.in_(OPEN_REFUND)).count()))
+        if remote.refunded_kopecks <= ours and not open_refunds:
+            return []
+        outcomes = []
+        for refund in await self.gateway.refunds_of(row.yookassa_id):
+            if refund.status == "canceled":
+                await self._db.run(lambda r=refund: Refund.update(status="canceled", updated_at=utcnow())
+                                   .where(Refund.yookassa_id == r.id).execute())
+            outcome = await self.apply_refund(refund, actor)
+            if outcome is not None and outcome.applied:
+                outcomes.append(outcome)
+        return outcomes
+
+    async def find(self, ref: str) -> Payment:
+        """A payment by YooKassa's id or ours."""
+        ref = ref.strip()
+        row = await self._db.run(lambda: Payment.get_or_none((Payment.yookassa_id == ref) | (Payment.id == ref)))
+        if row is None:
+            raise NotFound(f"Платёж {ref} не найден")
+        return row
+
     # ---- operations -----------------------------------------------------------------------------------
 
-    async def reconcile(self, older_than_minutes: int = 10, limit: int = 200) -> list[Outcome]:
-        """Re-fetch payments still open after some minutes and apply what YooKassa says."""
+    async def reconcile(self, older_than_minutes: int = 10, limit: int = 200, *, refund_days: int | None = None,
+                        payment_refs: tuple[str, ...] = ()) -> list[Outcome]:
+        """Repair lost webhooks: re-fetch payments still open after some minutes and apply what YooKassa
+        says; compare the refunds of payments with a refund of ours still open and, with `refund_days`,
+        of every payment that succeeded in those days. Each payment in `payment_refs` (any age or status)
+        gets both checks. Returns an outcome per open payment checked and per refund applied."""
         cutoff = utcnow() - dt.timedelta(minutes=older_than_minutes)
         rows = await self._db.run(lambda: list(Payment.select().where(
             (Payment.status.in_(OPEN)) & Payment.yookassa_id.is_null(False) & (Payment.created_at < cutoff))
             .order_by(Payment.created_at).limit(limit)))
+        given = [await self.find(ref) for ref in payment_refs]
+        seen = {row.id for row in rows}
         outcomes = []
-        for row in rows:
+        for row in rows + [r for r in given if r.yookassa_id and r.id not in seen]:
             try:
                 outcomes.append(await self.apply(await self.gateway.find(row.yookassa_id), "system:reconcile"))
             except CargotoolError as exc:
                 log.warning("reconcile of %s failed: %s", row.id, exc.message)
+        for row in await self._refund_candidates(refund_days, [r.id for r in given], limit):
+            try:
+                outcomes.extend(await self.sync_refunds(row, "system:reconcile"))
+            except CargotoolError as exc:
+                log.warning("refund reconcile of %s failed: %s", row.id, exc.message)
         return outcomes
+
+    async def _refund_candidates(self, days: int | None, given: list[str], limit: int) -> list[Payment]:
+        def work():
+            wanted = Payment.id.in_(Refund.select(Refund.payment).where(Refund.status.in_(OPEN_REFUND)))
+            if given:
+                wanted |= Payment.id.in_(given)
+            if days is not None:
+                wanted |= Payment.created_at >= utcnow() - dt.timedelta(days=days)
+            return list(Payment.select()
+                        .where((Payment.status == "succeeded") & Payment.yookassa_id.is_null(False) & wanted)
+                        .order_by(Payment.created_at.desc()).limit(limit))
+
+        return await self._db.run(work)
 
     async def list(self, status: str | None = None, limit: int = 50) -> list[Payment]:
         def work():

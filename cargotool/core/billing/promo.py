@@ -1,10 +1,18 @@
 """Promo codes: extra days (free access), a percent discount, or a fixed discount in roubles.
 
 Codes are case-insensitive (stored upper-case); generated ones avoid look-alike characters. Each has a
-validity window, an optional global cap, a disable switch, and can be used once per driver. Day codes
-are applied at once (`apply_days`): the cap and the once-per-driver rule are enforced in one write
-transaction (a conditional UPDATE of the counter plus a unique use row), so concurrent applies never
-exceed the cap. Discount codes are checked when a payment is created and recorded when it succeeds.
+validity window, an optional global cap, a disable switch, and can be used once per driver.
+
+The cap counts `used + reserved`, and every change of those counters is a conditional UPDATE inside a
+write transaction, so concurrent requests never take more than the cap (PostgreSQL re-checks the WHERE
+after the row lock; SQLite serialises writers). The once-per-driver rule is the unique (code, driver) row.
+
+- Day codes are applied at once (`apply_days`): counter and use row in one transaction.
+- Discount codes are *reserved* when a payment is created (`reserve_in_transaction`, in the payment row's
+  transaction) and turned into a use when it succeeds (`consume_in_transaction`); a canceled payment
+  gives its reservation back at once, an abandoned one when the reservation times out. A payment that
+  succeeds after its reservation timed out is honoured (the driver paid the discounted price in good
+  faith) and counted, so the cap can be overshot only by such late payments.
 """
 
 from __future__ import annotations
@@ -17,20 +25,22 @@ from dataclasses import dataclass
 import peewee
 
 from ..audit import AuditLog
-from ..errors import CargotoolError, InvalidInput
+from ..errors import CargotoolError, InvalidInput, NotFound
 from ..storage.db import Database
-from ..storage.models import DriverRecord, PromoCode, PromoUse, utcnow
+from ..storage.models import DriverRecord, PromoCode, PromoUse, database_proxy, utcnow
 from .subscriptions import Subscriptions, extend_in_transaction
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_RE = re.compile(r"^[A-Z0-9_-]{3,32}$")
 MIN_PAYMENT_KOPECKS = 100  # YooKassa takes at least 1 ₽
+USED, RESERVED = "used", "reserved"
+USED_UP = "Промокод уже использован максимальное число раз"
+ALREADY_USED = "Вы уже использовали этот промокод"
 
 
 class PromoRejected(CargotoolError):
     code = "promo_rejected"
     http_status = 400
-    exit_code = 2
 
     def __init__(self, message: str) -> None:
         super().__init__(message, fields={"promo_code": message})
@@ -45,10 +55,11 @@ class PromoView:
     used: int
     valid_until: dt.datetime | None
     disabled: bool
+    reserved: int = 0  # held by payments not finished yet
 
     @classmethod
     def of(cls, row: PromoCode) -> "PromoView":
-        return cls(row.code, row.kind, row.value, row.max_uses, row.used, row.valid_until, row.disabled)
+        return cls(row.code, row.kind, row.value, row.max_uses, row.used, row.valid_until, row.disabled, row.reserved)
 
     def describe(self) -> str:
         if self.kind == "days":
@@ -117,7 +128,7 @@ class PromoCodes:
         text = normalise_code(code)
         changed = await self._db.run(lambda: PromoCode.update(disabled=True).where(PromoCode.code == text).execute())
         if not changed:
-            raise InvalidInput(f"no promo code {text}", fields={"code": "not found"})
+            raise NotFound(f"no promo code {text}")
         await self._audit.record(actor, "promo.disable", target=text)
 
     def _check(self, row: PromoCode | None, driver_id: int, now: dt.datetime) -> PromoCode:
@@ -125,19 +136,11 @@ class PromoCodes:
             raise PromoRejected("Такого промокода нет")
         if row.valid_until is not None and row.valid_until < now:
             raise PromoRejected("Срок действия промокода истёк")
-        if row.max_uses is not None and row.used >= row.max_uses:
-            raise PromoRejected("Промокод уже использован максимальное число раз")
+        if row.max_uses is not None and row.used + row.reserved >= row.max_uses:
+            raise PromoRejected(USED_UP)
         if PromoUse.get_or_none((PromoUse.code == row.code) & (PromoUse.driver == driver_id)):
-            raise PromoRejected("Вы уже использовали этот промокод")
+            raise PromoRejected(ALREADY_USED)
         return row
-
-    async def for_payment(self, code: str, driver_id: int) -> PromoView:
-        """A discount code valid for this driver now (day codes are applied, not paid with)."""
-        text = normalise_code(code)
-        row = await self._db.run(lambda: self._check(PromoCode.get_or_none(PromoCode.code == text), driver_id, utcnow()))
-        if row.kind == "days":
-            raise PromoRejected("Этот промокод даёт дни доступа: примените его без оплаты")
-        return PromoView.of(row)
 
     async def apply_days(self, code: str, driver_id: int, ip: str | None = None) -> tuple[PromoView, dt.datetime]:
         text = normalise_code(code)
@@ -148,17 +151,14 @@ class PromoCodes:
                 row = self._check(PromoCode.get_or_none(PromoCode.code == text), driver_id, now)
                 if row.kind != "days":
                     raise PromoRejected("Это промокод на скидку: укажите его при оплате")
-                taken = (PromoCode.update(used=PromoCode.used + 1)
-                         .where((PromoCode.code == text) & ((PromoCode.max_uses.is_null()) | (PromoCode.used < PromoCode.max_uses)))
-                         .execute())
-                if not taken:
-                    raise PromoRejected("Промокод уже использован максимальное число раз")
+                if not _take(text, PromoCode.used):
+                    raise PromoRejected(USED_UP)
                 DriverRecord.insert(telegram_id=driver_id, first_name="").on_conflict_ignore().execute()
                 try:
                     with self._db.peewee.atomic():  # a savepoint: a second use by the same driver fails alone
                         PromoUse.create(code=text, driver=driver_id, created_at=now)
                 except peewee.IntegrityError:
-                    raise PromoRejected("Вы уже использовали этот промокод") from None
+                    raise PromoRejected(ALREADY_USED) from None
                 expires = extend_in_transaction(driver_id, row.value, "promo", now)
                 return PromoView.of(PromoCode.get_by_id(text)), expires
 
@@ -168,8 +168,77 @@ class PromoCodes:
                                  details={"days": view.value, "expires_at": expires.isoformat()}, ip=ip)
         return view, expires
 
+    # ---- discount codes and payments (each runs inside the caller's write transaction) --------------
+
     @staticmethod
-    def record_use_in_transaction(code: str, driver_id: int, payment_id: str) -> None:
-        """A discount code's use, recorded when its payment succeeds (inside that transaction)."""
+    def discount_in_transaction(code: str, now: dt.datetime) -> PromoView:
+        """A discount code that exists, is on and in its window (the cap and the driver are checked by
+        `reserve_in_transaction`)."""
+        row = PromoCode.get_or_none(PromoCode.code == normalise_code(code))
+        if row is None or row.disabled:
+            raise PromoRejected("Такого промокода нет")
+        if row.valid_until is not None and row.valid_until < now:
+            raise PromoRejected("Срок действия промокода истёк")
+        if row.kind == "days":
+            raise PromoRejected("Этот промокод даёт дни доступа: примените его без оплаты")
+        return PromoView.of(row)
+
+    @staticmethod
+    def reserve_in_transaction(code: str, driver_id: int, payment_id: str, now: dt.datetime, until: dt.datetime) -> None:
+        """Hold one use of `code` for this payment until `until`, or raise PromoRejected."""
+        _release_expired(code, now)
+        mine = PromoUse.get_or_none((PromoUse.code == code) & (PromoUse.driver == driver_id))
+        if mine is not None and mine.state == USED:
+            raise PromoRejected(ALREADY_USED)
+        if mine is not None:
+            minutes = max(1, int((mine.reserved_until - now).total_seconds() // 60) + 1)
+            raise PromoRejected(f"Промокод уже применён к другому вашему неоплаченному платежу. Оплатите его "
+                                f"или выберите тариф снова через {minutes} мин.")
+        if not _take(code, PromoCode.reserved):
+            raise PromoRejected(USED_UP)
+        try:
+            with database_proxy.atomic():  # a savepoint: the same driver racing with two payments fails alone
+                PromoUse.create(code=code, driver=driver_id, payment_id=payment_id, state=RESERVED,
+                                reserved_until=until, created_at=now)
+        except peewee.IntegrityError:
+            raise PromoRejected(ALREADY_USED) from None
+
+    @staticmethod
+    def consume_in_transaction(code: str, driver_id: int, payment_id: str) -> bool:
+        """The payment succeeded: its reservation becomes a use. False when it held none any more (it
+        timed out): the payment is honoured and counted anyway, possibly past the cap."""
+        turned = (PromoUse.update(state=USED, reserved_until=None)
+                  .where((PromoUse.code == code) & (PromoUse.driver == driver_id)
+                         & (PromoUse.payment_id == payment_id) & (PromoUse.state == RESERVED)).execute())
+        if turned:
+            PromoCode.update(used=PromoCode.used + 1, reserved=PromoCode.reserved - 1).where(PromoCode.code == code).execute()
+            return True
         PromoCode.update(used=PromoCode.used + 1).where(PromoCode.code == code).execute()
-        PromoUse.insert(code=code, driver=driver_id, payment_id=payment_id).on_conflict_ignore().execute()
+        PromoUse.insert(code=code, driver=driver_id, payment_id=payment_id, state=USED).on_conflict_ignore().execute()
+        return False
+
+    @staticmethod
+    def release_in_transaction(code: str, driver_id: int, payment_id: str) -> None:
+        """The payment was canceled: give its reservation back."""
+        removed = (PromoUse.delete().where((PromoUse.code == code) & (PromoUse.driver == driver_id)
+                                           & (PromoUse.payment_id == payment_id) & (PromoUse.state == RESERVED))
+                   .execute())
+        if removed:
+            PromoCode.update(reserved=PromoCode.reserved - removed).where(PromoCode.code == code).execute()
+
+
+def _take(code: str, counter: peewee.Field) -> bool:
+    """Add one to `counter` (used or reserved) unless the cap is reached; True when taken."""
+    return bool(PromoCode.update({counter: counter + 1})
+                .where((PromoCode.code == code)
+                       & (PromoCode.max_uses.is_null() | (PromoCode.used + PromoCode.reserved < PromoCode.max_uses)))
+                .execute())
+
+
+def _release_expired(code: str, now: dt.datetime) -> None:
+    """Drop reservations of abandoned payments. DELETE's row count is what this transaction removed, so
+    two transactions releasing the same rows never give a reservation back twice."""
+    removed = (PromoUse.delete().where((PromoUse.code == code) & (PromoUse.state == RESERVED)
+                                       & (PromoUse.reserved_until < now)).execute())
+    if removed:
+        PromoCode.update(reserved=PromoCode.reserved - removed).where(PromoCode.code == code).execute()

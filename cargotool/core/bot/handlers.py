@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from ..cargo.formatting import format_rub, to_moscow
+from ..alerts.commands import COMMANDS as ALERT_COMMANDS, HELP_LINES as ALERT_HELP
 from ..errors import CargotoolError
 from ..responses.service import ResponseService, status_word
 from .api import BotApi
@@ -24,7 +25,9 @@ HELP = (
     "• Откройте приложение кнопкой ниже: фильтры, грузы, контакты, отклики.\n"
     "• /responses — ваши отклики и их статусы\n"
     "• /status — подписка и последние отклики\n"
-    "• /help — эта подсказка\n\n"
+    "• «Мои поиски» в приложении: сохраните поиск — я пришлю новые грузы по нему\n"
+    "• /help — эта подсказка\n"
+    + ALERT_HELP + "\n\n"
     "О каждом решении диспетчера по вашему отклику я напишу сюда."
 )
 CALLBACK_RE = re.compile(r"^resp:(\d{1,12}):(accept|decline|view)$")
@@ -33,7 +36,7 @@ CALLBACK_RE = re.compile(r"^resp:(\d{1,12}):(accept|decline|view)$")
 class BotHandlers:
     def __init__(self, *, responses: ResponseService, outbox: Outbox, api: BotApi | None, webapp_url: str,
                  dispatcher_chat_id: int | None, admin_ids: tuple[int, ...], answerer=None,
-                 subscriptions=None) -> None:
+                 subscriptions=None, alerts=None) -> None:
         """`answerer(query, text, alert)` answers a button press; default: Bot API answerCallbackQuery
         (the telethon runner answers through MTProto instead)."""
         self._answerer = answerer
@@ -44,12 +47,16 @@ class BotHandlers:
         self._webapp_url = webapp_url
         self._dispatcher_chat = dispatcher_chat_id
         self._admins = set(admin_ids)
+        self._alerts = alerts  # core.alerts.commands.AlertCommands, or None
+        self.callbacks: dict[str, Any] = {}  # button prefix → `handler(query, answer)`, for other modules' buttons
 
     def with_answerer(self, answerer) -> "BotHandlers":
         """The same handlers, answering button presses through `answerer(query, text, alert)`."""
-        return BotHandlers(responses=self._responses, outbox=self._outbox, api=self._api, webapp_url=self._webapp_url,
-                           dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer,
-                           subscriptions=self._subscriptions)
+        handlers = BotHandlers(responses=self._responses, outbox=self._outbox, api=self._api, webapp_url=self._webapp_url,
+                               dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer,
+                               subscriptions=self._subscriptions, alerts=self._alerts)
+        handlers.callbacks = self.callbacks
+        return handlers
 
     async def handle(self, update: dict[str, Any]) -> None:
         update_id = update.get("update_id")
@@ -57,6 +64,15 @@ class BotHandlers:
             await self._callback(update["callback_query"])
         elif isinstance(update.get("message"), dict):
             await self._message(update["message"], update_id)
+        elif isinstance(update.get("edited_message"), dict):  # live location moves arrive as edits
+            await self._location(update["edited_message"])
+
+    async def _location(self, message: dict[str, Any]) -> bool:
+        chat = message.get("chat") or {}
+        if self._alerts is None or chat.get("type") != "private" or not isinstance(message.get("location"), dict):
+            return False
+        await self._alerts.location(chat["id"], message)
+        return True
 
     # ---- messages -----------------------------------------------------------------------------------
 
@@ -64,6 +80,8 @@ class BotHandlers:
         chat = message.get("chat") or {}
         if chat.get("type") != "private" or not isinstance(chat.get("id"), int):
             return  # the dispatcher group talks to people, not to the bot
+        if await self._location(message):
+            return
         text = (message.get("text") or "").strip()
         command, _, argument = text.partition(" ")
         command = command.split("@", 1)[0].lower()
@@ -71,6 +89,8 @@ class BotHandlers:
             await self._start(chat["id"], argument.strip(), update_id)
         elif command in ("/responses", "/status"):
             await self._responses_list(chat["id"], update_id, with_subscription=command == "/status")
+        elif self._alerts is not None and command in ALERT_COMMANDS:
+            await self._reply(chat["id"], await self._alerts.command(chat["id"], command, argument), update_id)
         else:
             await self._reply(chat["id"], HELP, update_id, keyboard=[[self._app_button()]])
 
@@ -115,6 +135,16 @@ class BotHandlers:
     # ---- dispatcher buttons -----------------------------------------------------------------------
 
     async def _callback(self, query: dict[str, Any]) -> None:
+        other = self.callbacks.get(str(query.get("data") or "").split(":", 1)[0])
+        if other is not None:
+            await other(query, self._answer)
+            return
+        presser_id = (query.get("from") or {}).get("id")
+        if self._alerts is not None and isinstance(presser_id, int):
+            answer = await self._alerts.callback(presser_id, str(query.get("data") or ""))
+            if answer is not None:
+                await self._answer(query, answer)
+                return
         match = CALLBACK_RE.match(str(query.get("data") or ""))
         if not match:
             await self._answer(query, "Эта кнопка больше не работает")

@@ -34,6 +34,11 @@ def format_number(value: float | None) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
+def moscow_today() -> dt.date:
+    """Today's date in Moscow, where CargoTech's dates are (filters reject days already past)."""
+    return dt.datetime.now(MOSCOW).date()
+
+
 def to_moscow(moment: dt.date | dt.datetime | None) -> dt.date | dt.datetime | None:
     if isinstance(moment, dt.datetime):
         return moment.astimezone(MOSCOW)

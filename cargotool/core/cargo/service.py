@@ -22,11 +22,12 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Sequence
 
 import redis.asyncio as aioredis
 
 from ..cargotech.client import CargoTechClient
+from ..cargotech.models import Cargo
 from ..cargotech.query import CargoListQuery
 from ..errors import UpstreamError, UpstreamUnavailable
 from ..storage.redis import Keys
@@ -39,6 +40,10 @@ LOCAL_SECONDS = 2.0
 LOCAL_MAX_ENTRIES = 2048
 FAILURE_MEMORY_SECONDS = 5
 MIN_POINT_QUERY = 2
+
+
+# Sees every load fetched from CargoTech with its card, before the card is cached (core/insights uses it).
+Observer = Callable[[Sequence[Cargo], list[dict]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class CargoService:
         keys: Keys,
         ttl: CacheTTL = CacheTTL(),
         lock_timeout: float = 25.0,
+        observer: Observer | None = None,
     ) -> None:
         self._client = client
         self._redis = redis
@@ -83,6 +89,7 @@ class CargoService:
         self._flight: SingleFlight[Answer] = SingleFlight(redis, lock_timeout=lock_timeout, channel=keys("cache:events"))
         self._local: OrderedDict[str, tuple[float, Answer]] = OrderedDict()
         self.upstream_fetches = 0  # for tests and the benchmark
+        self.observer = observer
 
     async def aclose(self) -> None:
         await self._flight.aclose()
@@ -94,13 +101,19 @@ class CargoService:
             page = await self._client.list_cargos(query)
             meta = {"limit": page.limit, "offset": page.offset, "total": page.total,
                     "next_offset": page.next_offset, "stale": False, "fetched_at": _iso(fetched_at)}
-            return {"items": [card(c) for c in page.items], "meta": meta}
+            cards = [card(c) for c in page.items]
+            if self.observer is not None:
+                await self.observer(page.items, cards)
+            return {"items": cards, "meta": meta}
 
         return await self._cached("list", query.cache_key(), self.ttl.list, fetch)
 
     async def detail(self, cargo_id: str) -> Answer:
         async def fetch(fetched_at: float) -> dict:
-            body = detail(await self._client.get_cargo(cargo_id))
+            cargo = await self._client.get_cargo(cargo_id)
+            body = detail(cargo)
+            if self.observer is not None:
+                await self.observer((cargo,), [body])
             body["meta"] = {"stale": False, "fetched_at": _iso(fetched_at)}
             return body
 

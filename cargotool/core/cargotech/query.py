@@ -54,6 +54,9 @@ class CargoListQuery:
     distance_km: Range = Range()
     price_kopecks: Range = Range()
     price_per_km_kopecks: Range = Range()
+    # `sort=-updated_at` is documented for the partner API only [OFFICIAL]; for this endpoint it is
+    # unverified [?], so the alerts watcher detects whether it works before relying on it.
+    sort: str | None = None
 
     def to_params(self) -> list[tuple[str, str]]:
         params: list[tuple[str, str]] = [
@@ -86,6 +89,8 @@ class CargoListQuery:
             rendered = value_range.render(upper)
             if rendered:
                 params.append((key, rendered))
+        if self.sort:
+            params.append(("sort", self.sort))
         return params
 
     def cache_key(self) -> str:

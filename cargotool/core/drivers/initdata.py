@@ -13,6 +13,7 @@ import hmac
 import json
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote, unquote_plus
 
@@ -20,6 +21,7 @@ FUTURE_SKEW_SECONDS = 60  # tolerate clocks this far ahead; more is a forged or 
 _HASH_RE = re.compile(r"[0-9a-f]{64}")
 _KEY_RE = re.compile(r"[A-Za-z0-9_]{1,64}")
 START_PARAM_RE = re.compile(r"[A-Za-z0-9_-]{1,512}")
+MAX_USER_ID = 2**63 - 1  # Telegram ids fit in 64 bits (a BIGINT column); anything larger is not Telegram's
 
 
 class InvalidInitData(ValueError):
@@ -110,10 +112,14 @@ def _user(raw: str | None) -> TelegramUser:
         raise InvalidInitData("user is not JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("id"), int) or isinstance(data.get("id"), bool):
         raise InvalidInitData("user has no numeric id")
+    if not 0 < data["id"] <= MAX_USER_ID:
+        raise InvalidInitData("user id is out of range")
 
     def text(name: str) -> str | None:
         value = data.get(name)
-        return value[:256] if isinstance(value, str) and value else None
+        if not isinstance(value, str):
+            return None
+        return _printable(value)[:256] or None
 
     return TelegramUser(
         id=data["id"],
@@ -122,6 +128,14 @@ def _user(raw: str | None) -> TelegramUser:
         username=text("username"),
         language_code=text("language_code"),
     )
+
+
+def _printable(value: str) -> str:
+    """A name without control characters (NUL included) or lone surrogates: Telegram sends neither, and
+    PostgreSQL refuses NUL in text."""
+    if value.isprintable():
+        return value
+    return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
 def sign_init_data(

@@ -13,8 +13,8 @@ from typing import Callable
 import peewee
 
 from .db import Database
-from .models import (AuditEvent, Flag, Payment, PaymentEffect, PromoCode, PromoUse, Response, ResponseEvent,
-                     Subscription, UTCDateTimeField, database_proxy)
+from .models import (AlertDelivery, AlertPrefs, AuditEvent, Flag, Payment, PaymentEffect, PromoCode, PromoUse,
+                     Response, ResponseEvent, SavedSearch, SearchHit, Subscription, UTCDateTimeField, database_proxy)
 
 _ADVISORY_LOCK_ID = 0x6361_7267  # "carg"
 
@@ -59,11 +59,99 @@ def _billing(db: peewee.Database) -> None:
     db.create_tables([Subscription, Payment, PaymentEffect, PromoCode, PromoUse, Flag])
 
 
+def _add_columns(db: peewee.Database, table: str, columns: dict[str, str]) -> None:
+    """ALTER TABLE ... ADD COLUMN for each column not there yet. Migration 4 creates its tables from the
+    current models, so on a new database they already have the columns added later."""
+    present = {c.name for c in db.get_columns(table)}
+    for name, definition in columns.items():
+        if name not in present:
+            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
+
+
+def _promo_reservations(db: peewee.Database) -> None:
+    _add_columns(db, "promo_codes", {"reserved": "INTEGER NOT NULL DEFAULT 0"})
+    _add_columns(db, "promo_uses", {"state": "VARCHAR(16) NOT NULL DEFAULT 'used'", "reserved_until": "TIMESTAMP"})
+    db.execute_sql("CREATE INDEX IF NOT EXISTS promo_uses_payment_id ON promo_uses (payment_id)")
+
+
+def _refunds(db: peewee.Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE refunds (id VARCHAR(36) NOT NULL PRIMARY KEY,"
+        " payment_id VARCHAR(36) NOT NULL REFERENCES payments (id), yookassa_id VARCHAR(64) UNIQUE,"
+        " request_key VARCHAR(64) NOT NULL UNIQUE, amount_kopecks BIGINT NOT NULL, reason TEXT NOT NULL,"
+        " status VARCHAR(16) NOT NULL, actor VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL,"
+        " updated_at TIMESTAMP NOT NULL)"
+    )
+    db.execute_sql("CREATE INDEX refunds_payment_id ON refunds (payment_id)")
+
+
+def _receipt_contacts(db: peewee.Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE receipt_contacts (driver_id BIGINT NOT NULL PRIMARY KEY REFERENCES drivers (telegram_id),"
+        " email VARCHAR(254), phone VARCHAR(16), updated_at TIMESTAMP NOT NULL)"
+    )
+
+
+def _alerts(db: peewee.Database) -> None:
+    db.create_tables([SavedSearch, SearchHit, AlertDelivery, AlertPrefs])
+
+
+def _insights_profiles(db: peewee.Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE driver_insight_profiles (driver_id BIGINT NOT NULL PRIMARY KEY, lat DOUBLE PRECISION,"
+        " lon DOUBLE PRECISION, point_id BIGINT, place_name VARCHAR(128), position_source VARCHAR(16),"
+        " position_at TIMESTAMP, fuel_l_per_100km DOUBLE PRECISION, fuel_price_kopecks BIGINT,"
+        " updated_at TIMESTAMP NOT NULL)"
+    )
+
+
+def _lane_rates(db: peewee.Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE lane_rates (cargo_id VARCHAR(32) NOT NULL PRIMARY KEY, from_region VARCHAR(64) NOT NULL,"
+        " to_region VARCHAR(64) NOT NULL, body VARCHAR(64) NOT NULL, weight_class VARCHAR(16) NOT NULL,"
+        " from_city VARCHAR(128), to_city VARCHAR(128), rate_kopecks_per_km BIGINT NOT NULL,"
+        " seen_at TIMESTAMP NOT NULL)"
+    )
+    db.execute_sql("CREATE INDEX lane_rates_lane ON lane_rates (from_region, to_region, body, weight_class, seen_at)")
+    db.execute_sql("CREATE INDEX lane_rates_seen_at ON lane_rates (seen_at)")
+
+
+def _trips_and_reports(db: peewee.Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE insight_trips (id INTEGER NOT NULL PRIMARY KEY %s, response_id BIGINT NOT NULL UNIQUE,"
+        " driver_id BIGINT NOT NULL, cargo_id VARCHAR(32) NOT NULL, inn VARCHAR(16), company_name VARCHAR(256),"
+        " from_city VARCHAR(128), to_city VARCHAR(128), from_address_key VARCHAR(255), to_address_key VARCHAR(255),"
+        " loading_until TIMESTAMP, unloading_until TIMESTAMP, accepted_at TIMESTAMP NOT NULL, wait_asked_at TIMESTAMP,"
+        " load_wait VARCHAR(8), unload_wait VARCHAR(8))" % _autoincrement(db)
+    )
+    for column in ("driver_id", "inn", "from_address_key", "to_address_key"):
+        db.execute_sql(f"CREATE INDEX insight_trips_{column} ON insight_trips ({column})")
+    db.execute_sql(
+        "CREATE TABLE driver_reports (id INTEGER NOT NULL PRIMARY KEY %s, driver_id BIGINT NOT NULL,"
+        " cargo_id VARCHAR(32) NOT NULL, inn VARCHAR(16) NOT NULL, kind VARCHAR(16) NOT NULL, comment TEXT,"
+        " hidden_at TIMESTAMP, hidden_by VARCHAR(128), hidden_reason TEXT, created_at TIMESTAMP NOT NULL,"
+        " updated_at TIMESTAMP NOT NULL)" % _autoincrement(db)
+    )
+    db.execute_sql("CREATE UNIQUE INDEX driver_reports_driver_cargo ON driver_reports (driver_id, cargo_id)")
+    db.execute_sql("CREATE INDEX driver_reports_inn ON driver_reports (inn)")
+
+
+def _autoincrement(db: peewee.Database) -> str:
+    return "GENERATED BY DEFAULT AS IDENTITY" if isinstance(db, peewee.PostgresqlDatabase) else "AUTOINCREMENT"
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
     Migration(3, "responses, their history, drivers.bot_blocked_at", _responses),
     Migration(4, "subscriptions, payments, promo codes, flags", _billing),
+    Migration(5, "promo code reservations by open payments", _promo_reservations),
+    Migration(6, "refunds started by operators", _refunds),
+    Migration(7, "drivers' contacts for receipts", _receipt_contacts),
+    Migration(10, "saved searches, their hits, alert deliveries, alert preferences", _alerts),
+    Migration(20, "insights: drivers' position and fuel figures", _insights_profiles),
+    Migration(21, "insights: posted rates per lane", _lane_rates),
+    Migration(22, "insights: trips (accepted responses) with dock waits, drivers' reports", _trips_and_reports),
 ]
 
 

@@ -146,12 +146,45 @@ class PaymentEffect(BaseModel):
         indexes = ((("payment", "effect"), True),)
 
 
+class Refund(BaseModel):
+    """A refund an operator started (refunds made elsewhere show only as effects and refunded_kopecks).
+    Stored before YooKassa is called; its id derives the Idempotence-Key, `request_key` makes repeating
+    the same request return this row."""
+
+    id = peewee.CharField(max_length=36, primary_key=True)
+    payment = peewee.ForeignKeyField(Payment, backref="refunds")
+    yookassa_id = peewee.CharField(max_length=64, null=True, unique=True)
+    request_key = peewee.CharField(max_length=64, unique=True)
+    amount_kopecks = peewee.BigIntegerField()
+    reason = peewee.TextField()
+    status = peewee.CharField(max_length=16)  # new | pending | succeeded | canceled
+    actor = peewee.CharField(max_length=64)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "refunds"
+
+
+class ReceiptContact(BaseModel):
+    """The e-mail and/or phone a driver last gave for 54-FZ receipts (normalised)."""
+
+    driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id", primary_key=True)
+    email = peewee.CharField(max_length=254, null=True)
+    phone = peewee.CharField(max_length=16, null=True)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "receipt_contacts"
+
+
 class PromoCode(BaseModel):
     code = peewee.CharField(max_length=32, primary_key=True)  # stored upper-case
     kind = peewee.CharField(max_length=8)  # days | percent | amount
     value = peewee.IntegerField()  # days, percent, or kopecks
     max_uses = peewee.IntegerField(null=True)
-    used = peewee.IntegerField(default=0)
+    used = peewee.IntegerField(default=0)  # uses by paid payments and applied day codes
+    reserved = peewee.IntegerField(default=0)  # held by open payments (see billing/promo.py)
     valid_until = UTCDateTimeField(null=True)
     disabled = peewee.BooleanField(default=False)
     created_at = UTCDateTimeField(default=utcnow)
@@ -161,9 +194,13 @@ class PromoCode(BaseModel):
 
 
 class PromoUse(BaseModel):
+    """A driver's use of a code: `used`, or `reserved` by an open payment until `reserved_until`."""
+
     code = peewee.ForeignKeyField(PromoCode, column_name="code", backref="uses")
     driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id")
     payment_id = peewee.CharField(max_length=36, null=True)
+    state = peewee.CharField(max_length=16, default="used")  # used | reserved
+    reserved_until = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
@@ -179,3 +216,61 @@ class Flag(BaseModel):
 
     class Meta:
         table_name = "flags"
+
+
+class SavedSearch(BaseModel):
+    """A driver's saved filters (`filters`: the list's own parameters, as JSON) and whether they alert.
+
+    `query_key` is the normalised upstream query (without paging), so equal searches share one poll."""
+
+    id = peewee.AutoField()
+    driver_id = peewee.BigIntegerField(index=True)
+    name = peewee.CharField(max_length=120)
+    filters = peewee.TextField(default="{}")
+    query_key = peewee.TextField()
+    alerts = peewee.BooleanField(default=True)
+    auto_rule = peewee.TextField(null=True)  # JSON {"rate_min": ₽/km, "price_min": ₽} or NULL
+    last_opened_at = UTCDateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "saved_searches"
+
+
+class SearchHit(BaseModel):
+    """A load that matched a saved search (for «N новых» since the driver last opened it)."""
+
+    id = peewee.AutoField()
+    search_id = peewee.IntegerField()
+    cargo_id = peewee.CharField(max_length=32)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "search_hits"
+        indexes = ((("search_id", "cargo_id"), True),)
+
+
+class AlertDelivery(BaseModel):
+    """A load alerted to a driver: the unique pair is what makes an alert go out at most once, ever."""
+
+    id = peewee.AutoField()
+    driver_id = peewee.BigIntegerField()
+    cargo_id = peewee.CharField(max_length=32)
+    search_id = peewee.IntegerField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "alert_deliveries"
+        indexes = ((("driver_id", "cargo_id"), True),)
+
+
+class AlertPrefs(BaseModel):
+    """A driver's own alert settings; no row = the defaults (ALERTS_QUIET_HOURS)."""
+
+    driver_id = peewee.BigIntegerField(primary_key=True)
+    quiet_hours = peewee.CharField(max_length=16, null=True)  # "22:00-07:00", "off", NULL = default
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "alert_prefs"

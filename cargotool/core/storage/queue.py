@@ -30,6 +30,14 @@ redis.call('zadd', KEYS[2], ARGV[3], ARGV[1])
 return 1
 """
 
+_TAKE = """
+local payload = redis.call('hget', KEYS[1], ARGV[1])
+if not payload then return false end
+redis.call('hdel', KEYS[1], ARGV[1])
+redis.call('zrem', KEYS[2], ARGV[1])
+return payload
+"""
+
 _CLAIM = """
 local ids = redis.call('zrangebyscore', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local out = {}
@@ -63,6 +71,7 @@ class DurableQueue:
         self._dedupe_prefix = keys(f"{name}:dedupe:")
         self._put = redis.register_script(_PUT)
         self._claim = redis.register_script(_CLAIM)
+        self._take = redis.register_script(_TAKE)
 
     async def put(self, payload: dict[str, Any], *, dedupe_key: str | None = None, dedupe_ttl: int = 7 * 86400,
                   delay: float = 0.0) -> str | None:
@@ -85,6 +94,12 @@ class DurableQueue:
         pipe.hdel(self._items, item_id)
         pipe.zrem(self._due, item_id)
         await pipe.execute()
+
+    async def take(self, item_id: str) -> dict[str, Any] | None:
+        """Remove an item and return its payload, atomically: of two takers (e.g. an undo and the
+        worker about to act) exactly one gets it."""
+        payload = await self._take(keys=[self._items, self._due], args=[item_id])
+        return json.loads(payload) if payload else None
 
     async def retry(self, item_id: str, delay: float, payload: dict[str, Any] | None = None) -> None:
         pipe = self._redis.pipeline(transaction=True)

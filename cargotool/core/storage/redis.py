@@ -22,9 +22,7 @@ def connect_redis(url: str | None, max_connections: int = 64) -> aioredis.Redis:
         return aioredis.Redis(connection_pool=pool)
     import fakeredis
 
-    log.warning(
-        "REDIS_URL is not set: using an embedded in-process store, valid for a single process only"
-    )
+    log.debug("REDIS_URL is not set: using an embedded in-process store")  # `serve` warns once (bootstrap.embedded_defaults)
     return fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer(), decode_responses=True)
 
 

@@ -1,0 +1,277 @@
+"""A driver's saved searches: validated by the list's own filter parser, at most N per driver.
+
+The filters are kept as the list's query parameters (strings), exactly what `GET /api/cargos` takes,
+so the Mini App can run a saved search as it is. `query_key` is the normalised upstream query without
+paging: equal searches of different drivers share it, and the watcher polls each key once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+import peewee
+
+from ..cargo.filters import InvalidFilter, parse_filters
+from ..cargotech.query import CargoListQuery
+from ..errors import InvalidInput, NotFound
+from ..storage.db import Database
+from ..storage.models import SavedSearch, SearchHit, utcnow
+
+NAME_MAX = 120
+PAGING = ("limit", "offset")
+
+
+class TooManySearches(InvalidInput):
+    code = "too_many_searches"
+    http_status = 409
+
+
+@dataclass(frozen=True)
+class AutoRule:
+    """Respond automatically when the rate is at least `rate_min` ₽/km and/or the price at least `price_min` ₽."""
+
+    rate_min: int | None = None
+    price_min: int | None = None
+
+    def accepts(self, price_kopecks: int | None, rate_kopecks: int | None) -> bool:
+        if price_kopecks is None:
+            return False
+        if self.rate_min is not None and (rate_kopecks is None or rate_kopecks < self.rate_min * 100):
+            return False
+        return self.price_min is None or price_kopecks >= self.price_min * 100
+
+    def public(self) -> dict[str, int | None]:
+        return {"rate_min": self.rate_min, "price_min": self.price_min}
+
+
+@dataclass(frozen=True)
+class Search:
+    id: int
+    driver_id: int
+    name: str
+    filters: dict[str, str]
+    query: CargoListQuery
+    key: str
+    alerts: bool
+    auto_rule: AutoRule | None
+    created_at: dt.datetime
+    last_opened_at: dt.datetime
+
+    def public(self, new_count: int = 0) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "filters": self.filters, "alerts": self.alerts,
+                "auto_response": self.auto_rule.public() if self.auto_rule else None, "new_count": new_count,
+                "created_at": self.created_at.isoformat(), "last_opened_at": self.last_opened_at.isoformat()}
+
+    @classmethod
+    def of(cls, row: SavedSearch) -> "Search":
+        filters = json.loads(row.filters)
+        rule = json.loads(row.auto_rule) if row.auto_rule else None
+        return cls(id=row.id, driver_id=row.driver_id, name=row.name, filters=filters,
+                   query=upstream_query(filters), key=row.query_key, alerts=row.alerts, auto_rule=AutoRule(**rule) if rule else None,
+                   created_at=row.created_at, last_opened_at=row.last_opened_at)
+
+
+def upstream_query(filters: dict[str, str], today: dt.date | None = None) -> CargoListQuery:
+    """The normalised upstream query of saved filters (first page, fixed size: the watcher's poll)."""
+    return parse_filters({**filters, "limit": "50"}, today=today)
+
+
+def query_key(query: CargoListQuery) -> str:
+    params = [(k, v) for k, v in query.to_params() if k not in ("limit", "offset")]
+    return "&".join(f"{k}={v}" for k, v in params)
+
+
+def moscow_today() -> dt.date:
+    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()
+
+
+def _filters(raw: Any) -> tuple[dict[str, str], CargoListQuery]:
+    """Validate a `filters` object as the list would (same field errors); paging is not part of a search."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InvalidInput("Проверьте фильтры", fields={"filters": "Ожидается объект с параметрами списка"})
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, value in raw.items():
+        if name in PAGING or value is None or value == "":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, list)):
+            errors[str(name)] = "Неверное значение"
+        elif isinstance(value, list):
+            values[str(name)] = ",".join(str(v) for v in value)
+        else:
+            values[str(name)] = str(value).strip()
+    try:
+        query = upstream_query(values, today=moscow_today())
+    except InvalidFilter as exc:
+        errors = {**exc.fields, **errors}
+        raise InvalidFilter("Проверьте фильтры", fields=errors) from None
+    if errors:
+        raise InvalidFilter("Проверьте фильтры", fields=errors)
+    return values, query
+
+
+def _rule(raw: Any) -> AutoRule | None:
+    if raw is None or raw is False:
+        return None
+    if not isinstance(raw, dict):
+        raise InvalidInput("Проверьте правило автоотклика", fields={"auto_response": "Ожидается объект"})
+    errors: dict[str, str] = {}
+    values: dict[str, int | None] = {}
+    for name, high in (("rate_min", 10_000), ("price_min", 100_000_000)):
+        value = raw.get(name)
+        if value is None or value == "":
+            values[name] = None
+        elif isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+            errors[f"auto_response.{name}"] = f"Целое число рублей от 1 до {high}"
+        else:
+            values[name] = value
+    unknown = set(raw) - {"rate_min", "price_min"}
+    for name in sorted(unknown):
+        errors[f"auto_response.{name}"] = "Неизвестный параметр"
+    if not errors and values["rate_min"] is None and values["price_min"] is None:
+        errors["auto_response"] = "Укажите ставку за км или цену"
+    if errors:
+        raise InvalidInput("Проверьте правило автоотклика", fields=errors)
+    return AutoRule(**values)
+
+
+def _name(raw: Any, default: str) -> str:
+    if raw is None:
+        return default
+    if not isinstance(raw, str) or not raw.strip() or len(raw.strip()) > NAME_MAX:
+        raise InvalidInput("Проверьте название", fields={"name": f"От 1 до {NAME_MAX} символов"})
+    return raw.strip()
+
+
+def _alerts(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise InvalidInput("Проверьте поиск", fields={"alerts": "true или false"})
+    return raw
+
+
+class SearchStore:
+    def __init__(self, database: Database, max_per_driver: int, on_change: Callable[[], Awaitable[None]] | None = None) -> None:
+        """`on_change()` is awaited after every change (the watcher rebuilds its index when told)."""
+        self._db = database
+        self.max_per_driver = max_per_driver
+        self._on_change = on_change
+
+    async def _changed(self) -> None:
+        if self._on_change is not None:
+            await self._on_change()
+
+    async def create(self, driver_id: int, body: Any) -> Search:
+        if not isinstance(body, dict):
+            raise InvalidInput("Нужен объект поиска", fields={"body": "Ожидается JSON-объект"})
+        filters, query = _filters(body.get("filters"))
+        alerts = _alerts(body.get("alerts", True))
+        rule = _rule(body.get("auto_response"))
+
+        def work() -> SavedSearch:
+            with self._db.write_transaction():
+                count = SavedSearch.select().where(SavedSearch.driver_id == driver_id).count()
+                if count >= self.max_per_driver:
+                    raise TooManySearches(f"Можно сохранить не больше {self.max_per_driver} поисков — удалите ненужный",
+                                          fields={"filters": f"не больше {self.max_per_driver} поисков"})
+                now = utcnow()
+                return SavedSearch.create(driver_id=driver_id, name=_name(body.get("name"), f"Поиск {count + 1}"),
+                                          filters=json.dumps(filters, ensure_ascii=False), query_key=query_key(query),
+                                          alerts=alerts, auto_rule=json.dumps(rule.public()) if rule else None,
+                                          created_at=now, updated_at=now, last_opened_at=now)
+
+        search = Search.of(await self._db.run(work))
+        await self._changed()
+        return search
+
+    async def update(self, driver_id: int, search_id: int, body: Any) -> Search:
+        if not isinstance(body, dict):
+            raise InvalidInput("Нужен объект поиска", fields={"body": "Ожидается JSON-объект"})
+        changes: dict[peewee.Field, Any] = {}
+        if "filters" in body:
+            filters, query = _filters(body["filters"])
+            changes[SavedSearch.filters] = json.dumps(filters, ensure_ascii=False)
+            changes[SavedSearch.query_key] = query_key(query)
+        if "name" in body:
+            changes[SavedSearch.name] = _name(body["name"], "")
+        if "alerts" in body:
+            changes[SavedSearch.alerts] = _alerts(body["alerts"])
+        if "auto_response" in body:
+            rule = _rule(body["auto_response"])
+            changes[SavedSearch.auto_rule] = json.dumps(rule.public()) if rule else None
+        if body.get("opened") is True:
+            changes[SavedSearch.last_opened_at] = utcnow()
+        unknown = set(body) - {"filters", "name", "alerts", "auto_response", "opened"}
+        if unknown:
+            raise InvalidInput("Проверьте поиск", fields={name: "Неизвестный параметр" for name in sorted(unknown)})
+
+        def work() -> SavedSearch:
+            row = self._own(driver_id, search_id)
+            if changes:
+                SavedSearch.update({**changes, SavedSearch.updated_at: utcnow()}).where(SavedSearch.id == row.id).execute()
+                row = SavedSearch.get_by_id(row.id)
+            return row
+
+        search = Search.of(await self._db.run(work))
+        if set(body) - {"opened"}:
+            await self._changed()
+        return search
+
+    async def delete(self, driver_id: int, search_id: int) -> None:
+        def work() -> None:
+            row = self._own(driver_id, search_id)
+            with self._db.write_transaction():
+                SearchHit.delete().where(SearchHit.search_id == row.id).execute()
+                row.delete_instance()
+
+        await self._db.run(work)
+        await self._changed()
+
+    async def get(self, driver_id: int, search_id: int) -> Search:
+        return Search.of(await self._db.run(lambda: self._own(driver_id, search_id)))
+
+    async def mine(self, driver_id: int) -> list[tuple[Search, int]]:
+        """The driver's searches, oldest first, each with how many loads matched since it was last opened."""
+        def work() -> list[tuple[Search, int]]:
+            rows = list(SavedSearch.select().where(SavedSearch.driver_id == driver_id).order_by(SavedSearch.id))
+            counts = dict(
+                SearchHit.select(SearchHit.search_id, peewee.fn.COUNT(SearchHit.id))
+                .join(SavedSearch, on=(SearchHit.search_id == SavedSearch.id))
+                .where((SavedSearch.driver_id == driver_id) & (SearchHit.created_at > SavedSearch.last_opened_at))
+                .group_by(SearchHit.search_id).tuples())
+            return [(Search.of(row), counts.get(row.id, 0)) for row in rows]
+
+        return await self._db.run(work)
+
+    async def all(self) -> list[Search]:
+        """Every saved search (the watcher's index; paused ones count new loads but do not alert)."""
+        return await self._db.run(lambda: [Search.of(r) for r in SavedSearch.select().order_by(SavedSearch.id)])
+
+    async def pause(self, driver_id: int, search_id: int) -> Search:
+        """«Не присылать по этому поиску» from an alert."""
+        return await self.update(driver_id, search_id, {"alerts": False})
+
+    async def record_hits(self, pairs: list[tuple[int, str]]) -> None:
+        """Remember that loads matched searches (for the «N новых» counts); repeats are ignored."""
+        if not pairs:
+            return
+        now = utcnow()
+
+        def work() -> None:
+            with self._db.write_transaction():
+                for start in range(0, len(pairs), 500):
+                    rows = [{"search_id": s, "cargo_id": c, "created_at": now} for s, c in pairs[start:start + 500]]
+                    SearchHit.insert_many(rows).on_conflict_ignore().execute()
+
+        await self._db.run(work)
+
+    @staticmethod
+    def _own(driver_id: int, search_id: int) -> SavedSearch:
+        row = SavedSearch.get_or_none((SavedSearch.id == search_id) & (SavedSearch.driver_id == driver_id))
+        if row is None:
+            raise NotFound("Поиск не найден")
+        return row

@@ -1,0 +1,265 @@
+"""The new-load watcher: one instance at a time (a Redis lease) looks for new loads and matches them.
+
+Discovery costs a bounded number of CargoTech calls a minute (`max_per_minute`, counted in Redis per
+minute), whatever the number of saved searches:
+
+- **Freshest loads** (`sort=-updated_at`): documented for the partner API only, unverified for
+  `/v2/cargos/views` [?]. The watcher asks once (and again every hour) and uses it only if the page
+  comes back ordered by `updated_at`, newest first. Then one call per interval sees every new load,
+  and the matcher index finds its searches.
+- **Otherwise**, and for searches the index cannot decide (see matcher.py), the watcher polls the
+  distinct normalised queries of the saved searches — one call per query shared by every search that
+  has it — oldest-polled first, within the budget.
+
+A load is new when it was not seen before (in the feed, or in that query's results); the first look at
+the feed or at a query only records what is there (a baseline), so saving a search never alerts the
+loads that were already on the board.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import math
+import time
+from collections import defaultdict
+from dataclasses import replace
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from ..cargo.service import CargoService
+from ..cargotech.client import CargoTechClient
+from ..cargotech.models import Cargo, CargoPage
+from ..cargotech.query import CargoListQuery
+from ..errors import CargotoolError, NotFound
+from ..storage.redis import Keys
+from ..waiting import wait_any
+from .auto import AutoResponder
+from .delivery import Alerter, Hit
+from .lease import Lease
+from .matcher import Facts, Geo, MatcherIndex
+from .searches import Search, SearchStore
+
+log = logging.getLogger(__name__)
+
+FEED_PAGE = 100
+FEED_MAX_PAGES = 3
+QUERY_PAGE = 50
+SEEN_DAYS = 7
+REDETECT_SECONDS = 3600
+
+
+class Watcher:
+    def __init__(self, *, cargotech: CargoTechClient, cargos: CargoService, searches: SearchStore, alerter: Alerter,
+                 auto: AutoResponder | None, redis: aioredis.Redis, keys: Keys, lease: Lease, poll_seconds: float,
+                 max_per_minute: int, geo: Geo | None = None) -> None:
+        self._cargotech = cargotech
+        self._cargos = cargos
+        self._searches = searches
+        self.alerter = alerter
+        self._auto = auto
+        self._redis = redis
+        self._keys = keys
+        self.lease = lease
+        self.poll_seconds = poll_seconds
+        self.max_per_minute = max_per_minute
+        self._geo = geo or {}
+        self.mode = "unknown"  # "fresh" | "queries"
+        self._detected_at = 0.0
+        self._index: MatcherIndex | None = None
+        self._version: Any = None
+        self._by_id: dict[int, Search] = {}
+        self._by_key: dict[str, list[Search]] = {}
+        self._polled: dict[str, float] = {}
+        self.calls = 0
+        self.match_seconds: list[float] = []  # per new load, for the benchmark
+
+    # ---- the loop ---------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Hold (or wait for) the lease and look for new loads every `poll_seconds` while holding it."""
+        renew_every = max(0.2, self.lease.ttl / 3)
+        next_tick = 0.0
+        try:
+            while not stop.is_set():
+                try:
+                    if await self.lease.hold() and time.monotonic() >= next_tick:
+                        next_tick = time.monotonic() + self.poll_seconds
+                        await self._tick_renewing()
+                except Exception as exc:  # one failed look must not end the loop
+                    log.warning("alerts watcher: %s", type(exc).__name__, exc_info=True)
+                await wait_any(stop, timeout=min(renew_every, max(0.05, next_tick - time.monotonic())))
+        finally:
+            await self.lease.release()
+
+    async def _tick_renewing(self) -> None:
+        """A look at CargoTech may outlast the lease: renew it meanwhile."""
+        tick = asyncio.ensure_future(self.tick())
+        while not tick.done():
+            await asyncio.wait([tick], timeout=max(0.2, self.lease.ttl / 3))
+            if not tick.done():
+                await self.lease.hold()
+        tick.result()
+
+    async def tick(self) -> dict[str, int]:
+        """One look: discover new loads, alert them, release digests, send due automatic responses."""
+        await self._refresh()
+        hits: list[Hit] = []
+        if self.mode == "unknown" or time.time() - self._detected_at > REDETECT_SECONDS:
+            hits += await self._detect()
+        elif self.mode == "fresh":
+            hits += await self._poll_feed()
+        polled_keys = [k for k in self._by_key if self.mode != "fresh" or self._needs_query(k)]
+        hits += await self._poll_queries(polled_keys)
+        await self._searches.record_hits(sorted({(h.search.id, h.cargo.id) for h in hits}))
+        queued = await self.alerter.offer(hits)
+        digests = await self.alerter.release_held(self._still_there)
+        auto = await self._auto.send_due() if self._auto is not None else 0
+        return {"hits": len(hits), "alerts": queued, "digests": digests, "auto": auto}
+
+    # ---- the searches -----------------------------------------------------------------------------
+
+    async def _refresh(self) -> None:
+        version = await self._redis.get(self._keys("alerts:searches:version"))
+        if self._index is not None and version == self._version:
+            return
+        searches = await self._searches.all()
+        self._version = version
+        self._by_id = {s.id: s for s in searches}
+        by_key: dict[str, list[Search]] = defaultdict(list)
+        for search in searches:
+            by_key[search.key].append(search)
+        self._by_key = dict(by_key)
+        self._index = MatcherIndex.build(((s.id, s.query) for s in searches), self._geo)
+
+    def _needs_query(self, key: str) -> bool:
+        assert self._index is not None
+        return any(s.id in self._index.undecidable for s in self._by_key[key])
+
+    # ---- upstream, within the budget --------------------------------------------------------------
+
+    async def _spend(self) -> bool:
+        """One CargoTech call from this minute's budget (shared by whoever holds the lease)."""
+        key = self._keys(f"alerts:upstream:{int(time.time() // 60)}")
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, 120)
+        count, _ = await pipe.execute()
+        if int(count) > self.max_per_minute:
+            return False
+        self.calls += 1
+        return True
+
+    async def _list(self, query: CargoListQuery) -> CargoPage | None:
+        if not await self._spend():
+            return None
+        try:
+            return await self._cargotech.list_cargos(query)
+        except CargotoolError as exc:
+            log.warning("alerts watcher: CargoTech list failed: %s", exc.message)
+            return None
+
+    # ---- freshest loads ---------------------------------------------------------------------------
+
+    async def _detect(self) -> list[Hit]:
+        """Does the list honour `sort`? Newest-first must come back descending and oldest-first ascending
+        (a server that ignores the parameter cannot pass both); two calls an hour."""
+        page = await self._list(CargoListQuery(limit=FEED_PAGE, sort="-updated_at"))
+        if page is None:
+            return []
+        works = _ordered(page.items, descending=True)
+        if works:
+            oldest = await self._list(CargoListQuery(limit=20, sort="updated_at"))
+            works = oldest is not None and _ordered(oldest.items, descending=False)
+        self._detected_at = time.time()
+        previous, self.mode = self.mode, "fresh" if works else "queries"
+        if previous != self.mode:
+            log.info("alerts watcher: %s", "sort=-updated_at works: watching the freshest loads" if works
+                     else "sort=-updated_at does not work here: polling the saved searches' queries")
+        return await self._feed_hits(list(page.items)) if works else []
+
+    async def _poll_feed(self) -> list[Hit]:
+        items: list[Cargo] = []
+        for number in range(FEED_MAX_PAGES):
+            page = await self._list(CargoListQuery(limit=FEED_PAGE, offset=number * FEED_PAGE, sort="-updated_at"))
+            if page is None:
+                break
+            items += page.items
+            if len(page.items) < FEED_PAGE or not await self._all_unseen("alerts:seen", page.items):
+                break
+        return await self._feed_hits(items)
+
+    async def _feed_hits(self, items: list[Cargo]) -> list[Hit]:
+        new = await self._new("alerts:seen", items)
+        assert self._index is not None
+        hits = []
+        for cargo in new:
+            started = time.perf_counter()
+            ids = self._index.match(Facts.of(cargo))
+            self.match_seconds.append(time.perf_counter() - started)
+            hits += [Hit(self._by_id[i], cargo) for i in ids]
+        return hits
+
+    # ---- the saved searches' own queries ----------------------------------------------------------
+
+    async def _poll_queries(self, keys: list[str]) -> list[Hit]:
+        if not keys:
+            return []
+        per_tick = max(1, math.ceil(self.max_per_minute * self.poll_seconds / 60))
+        hits: list[Hit] = []
+        for key in sorted(keys, key=lambda k: self._polled.get(k, 0.0))[:per_tick]:
+            searches = self._by_key[key]
+            page = await self._list(replace(searches[0].query, limit=QUERY_PAGE, offset=0))
+            if page is None:
+                break
+            self._polled[key] = time.time()
+            digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+            for cargo in await self._new(f"alerts:seen:q:{digest}", list(page.items)):
+                hits += [Hit(search, cargo) for search in searches]
+        return hits
+
+    # ---- what was seen ----------------------------------------------------------------------------
+
+    async def _new(self, name: str, items: list[Cargo]) -> list[Cargo]:
+        """The loads of `items` not seen under `name` before; the first look at `name` is a baseline."""
+        key = self._keys(name)
+        now = time.time()
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.exists(key)
+        for cargo in items:
+            pipe.zadd(key, {cargo.id: now}, nx=True)
+        pipe.zadd(key, {"·baseline": now})  # keeps the set alive, even after a look at an empty page
+        pipe.zremrangebyscore(key, "-inf", now - SEEN_DAYS * 86400)
+        pipe.expire(key, SEEN_DAYS * 86400)
+        results = await pipe.execute()
+        existed, added = results[0], results[1:1 + len(items)]
+        if not existed:
+            return []
+        return [cargo for cargo, fresh in zip(items, added, strict=True) if fresh]
+
+    async def _all_unseen(self, name: str, items: tuple[Cargo, ...]) -> bool:
+        scores = await self._redis.zmscore(self._keys(name), [c.id for c in items])
+        return all(score is None for score in scores)
+
+    async def _still_there(self, cargo_id: str) -> bool:
+        """Is a held load still on the board? Unknown (no budget, CargoTech failing) counts as yes."""
+        if not await self._spend():
+            return True
+        try:
+            await self._cargos.detail(cargo_id)
+        except NotFound:
+            return False
+        except CargotoolError:
+            return True
+        return True
+
+
+def _ordered(items: tuple[Cargo, ...], descending: bool) -> bool:
+    """Every item has `updated_at`, at least two differ, and they run in the asked direction."""
+    stamps = [c.raw.get("updated_at") for c in items]
+    if len(stamps) < 2 or not all(isinstance(s, str) and s for s in stamps) or len(set(stamps)) < 2:
+        return False
+    pairs = zip(stamps, stamps[1:], strict=False)
+    return all(a >= b for a, b in pairs) if descending else all(a <= b for a, b in pairs)

@@ -1,0 +1,106 @@
+"""Refunds an operator starts (`cargotool payments refund`, the admin screen).
+
+- Idempotent: a request is identified by (payment, amount or "the rest", reason); repeating it returns the
+  refund already made instead of a second one. Our row is stored before YooKassa is called and its id
+  derives the Idempotence-Key, so a retried call never refunds twice either.
+- The amount may not exceed what is left (the payment minus what YooKassa refunded and refunds of ours
+  still open); YooKassa's list is read first, so a refund made in its dashboard counts too.
+- The effect (the subscription shortened by the refunded share) is the same exactly-once effect the
+  webhook and reconcile apply (`Payments.apply_refund`, keyed by YooKassa's refund id): whichever comes
+  first applies it, the others change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from ..audit import AuditLog
+from ..errors import InvalidInput
+from ..storage.db import Database
+from ..storage.models import Payment, Refund, utcnow
+from .payments import OPEN_REFUND, Payments
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: str
+    yookassa_id: str | None
+    payment_id: str
+    amount_kopecks: int
+    status: str  # pending | succeeded | canceled
+    repeated: bool  # the same request was made before: nothing new was sent
+    expires_at: dt.datetime | None = None  # the subscription's end after this refund, when applied now
+
+    def public(self) -> dict:
+        return {"refund_id": self.refund_id, "yookassa_id": self.yookassa_id, "payment_id": self.payment_id,
+                "amount_rub": self.amount_kopecks / 100, "status": self.status, "repeated": self.repeated,
+                "expires_at": self.expires_at.isoformat() if self.expires_at else None}
+
+
+def request_key(payment_id: str, amount_kopecks: int | None, reason: str) -> str:
+    text = f"{payment_id}|{amount_kopecks if amount_kopecks is not None else 'rest'}|{' '.join(reason.casefold().split())}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Refunds:
+    def __init__(self, database: Database, payments: Payments, audit: AuditLog) -> None:
+        self._db = database
+        self._payments = payments
+        self._audit = audit
+
+    async def start(self, payment_ref: str, reason: str, amount_kopecks: int | None = None, actor: str = "cli",
+                    ip: str | None = None) -> RefundResult:
+        """Refund `amount_kopecks` (default: all that is left) of a succeeded payment, given by YooKassa's
+        id or ours."""
+        errors = {}
+        if not isinstance(reason, str) or not reason.strip():
+            errors["reason"] = "Укажите причину возврата"
+        if amount_kopecks is not None and amount_kopecks < 1:
+            errors["amount_rub"] = "Сумма больше нуля"
+        if errors:
+            raise InvalidInput("Проверьте возврат", fields=errors)
+        reason = reason.strip()
+        self._payments.gateway.require()
+        payment = await self._payments.find(payment_ref)
+        if payment.status != "succeeded" or not payment.yookassa_id:
+            raise InvalidInput(f"Вернуть можно только оплаченный платёж (этот: {payment.status})",
+                               fields={"payment_id": "платёж не оплачен"})
+        await self._payments.sync_refunds(payment, actor)  # YooKassa's refunds first: what is left is then true
+        key = request_key(payment.id, amount_kopecks, reason)
+        row, created = await self._db.run(lambda: self._stored(payment, key, amount_kopecks, reason, actor))
+        if not created and row.status not in OPEN_REFUND:
+            return RefundResult(row.id, row.yookassa_id, payment.id, row.amount_kopecks, row.status, True)
+        remote = await self._payments.gateway.refund(
+            payment_id=payment.yookassa_id, amount_kopecks=row.amount_kopecks, description=reason,
+            idempotency_key=f"cargotool-refund-{row.id}", receipt=await self._payments.refund_receipt(payment, row.amount_kopecks))
+        await self._db.run(lambda: Refund.update(yookassa_id=remote.id, status=remote.status, updated_at=utcnow())
+                           .where(Refund.id == row.id).execute())
+        if created:
+            await self._audit.record(actor, "payment.refund_requested", target=payment.id, ip=ip,
+                                     details={"refund_id": row.id, "yookassa_refund_id": remote.id,
+                                              "amount_kopecks": row.amount_kopecks, "reason": reason})
+        outcome = await self._payments.apply_refund(remote, actor)
+        return RefundResult(row.id, remote.id, payment.id, row.amount_kopecks, remote.status, not created,
+                            outcome.expires_at if outcome and outcome.applied else None)
+
+    def _stored(self, payment: Payment, key: str, amount: int | None, reason: str, actor: str) -> tuple[Refund, bool]:
+        with self._db.write_transaction():
+            existing = Refund.get_or_none(Refund.request_key == key)
+            if existing is not None:
+                return existing, False
+            refunded = Payment.get_by_id(payment.id).refunded_kopecks
+            waiting = sum(r.amount_kopecks for r in Refund.select().where(
+                (Refund.payment == payment.id) & Refund.status.in_(OPEN_REFUND)))
+            left = payment.amount_kopecks - refunded - waiting
+            if left <= 0:
+                raise InvalidInput("Этот платёж уже возвращён полностью", fields={"amount_rub": "нечего возвращать"})
+            if amount is not None and amount > left:
+                raise InvalidInput(f"Вернуть можно не больше {left // 100}.{left % 100:02d} ₽",
+                                   fields={"amount_rub": f"не больше {left // 100}.{left % 100:02d}"})
+            now = utcnow()
+            row = Refund.create(id=str(uuid.uuid4()), payment=payment.id, request_key=key, amount_kopecks=amount or left,
+                                reason=reason, status="new", actor=actor, created_at=now, updated_at=now)
+            return row, True

@@ -1,0 +1,1 @@
+"""Insights on a load: economics with the empty run, the lane's market rate, the trip back."""

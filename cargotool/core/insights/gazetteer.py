@@ -1,0 +1,74 @@
+"""City coordinates by Russian name, from the GeoNames extract in `cities.csv` (see build_gazetteer.py).
+
+CargoTech's list gives a city only as `{id, name}`; this turns the name into a place with coordinates
+and a region (GeoNames country + first-level division, e.g. `RU-13`). When several places share a name,
+Russia wins over the neighbours, then the larger population.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+SOURCE = Path(__file__).with_name("cities.csv")
+_PREFIX = re.compile(r"^(г\.|город|пгт\.?|пос\.|п\.|с\.|д\.)\s*")
+_BRACKETS = re.compile(r"\s*\(.*?\)\s*")
+
+
+@dataclass(frozen=True)
+class Place:
+    geonameid: int
+    lat: float
+    lon: float
+    country: str
+    admin1: str
+    population: int
+
+    @property
+    def region(self) -> str:
+        return f"{self.country}-{self.admin1}"
+
+
+def normalise(name: str) -> str:
+    """`г. Ростов-на-Дону (Ростовская обл.)` → `ростов на дону`."""
+    text = name.strip().lower().replace("ё", "е")
+    text = _BRACKETS.sub(" ", text)
+    text = _PREFIX.sub("", text.strip())
+    text = re.sub(r"[\s\-‐–—]+", " ", text)
+    return text.strip(" .,")
+
+
+class Gazetteer:
+    def __init__(self, places: dict[str, Place]) -> None:
+        self._by_name = places
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def find(self, name: str | None) -> Place | None:
+        if not name:
+            return None
+        return self._by_name.get(normalise(name))
+
+    @classmethod
+    def load(cls, path: Path = SOURCE) -> "Gazetteer":
+        ranked: dict[str, tuple[tuple[bool, int], Place]] = {}
+        with path.open(encoding="utf-8", newline="") as source:
+            for row in csv.DictReader(source):
+                place = Place(int(row["geonameid"]), float(row["lat"]), float(row["lon"]), row["country"],
+                              row["admin1"], int(row["population"]))
+                rank = (place.country == "RU", place.population)
+                for name in row["names"].split("|"):
+                    key = normalise(name)
+                    if key and (key not in ranked or ranked[key][0] < rank):
+                        ranked[key] = (rank, place)
+        return cls({key: place for key, (_, place) in ranked.items()})
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """Loaded once per process (about 0.1 s, a few MB)."""
+    return Gazetteer.load()

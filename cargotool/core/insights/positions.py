@@ -1,0 +1,201 @@
+"""Where a driver is, from several sources, and their fuel figures.
+
+Sources answer `await source.position(driver_id) -> Position | None`; `PositionReader` asks each and
+keeps the freshest. Today there is one source, the driver's own profile (a location the Mini App sent
+from Telegram's LocationManager, or a home city). The bot's live location can be added as another
+source with `reader.add(source)` without touching the rest.
+
+The profile is stored in the database; the hot path (every list page of a driver) reads a Redis copy
+that every change drops, itself kept for `LOCAL_SECONDS` in the process (so another worker may show a
+changed position up to that much later; the worker that made the change forgets its copy at once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+import redis.asyncio as aioredis
+
+from ..errors import InvalidInput
+from ..storage.db import Database
+from ..storage.models import utcnow
+from ..storage.redis import Keys
+from .economics import FuelProfile
+from .gazetteer import Gazetteer
+from .models import DriverInsightProfile
+
+CACHE_SECONDS = 600
+LOCAL_SECONDS = 2.0
+LOCAL_MAX_ENTRIES = 4096
+
+
+@dataclass(frozen=True)
+class Position:
+    lat: float
+    lon: float
+    source: str  # device | home | live (the bot, once it exists)
+    label: str | None  # the home city's name, if any
+    at: float  # unix time the position was given
+
+    def public(self) -> dict:
+        return {"lat": self.lat, "lon": self.lon, "source": self.source, "label": self.label,
+                "at": dt.datetime.fromtimestamp(self.at, dt.timezone.utc).isoformat()}
+
+
+@dataclass(frozen=True)
+class Profile:
+    position: Position | None
+    fuel: FuelProfile | None
+
+    def public(self) -> dict:
+        fuel = None
+        if self.fuel:
+            fuel = {"l_per_100km": self.fuel.litres_per_100km, "price_rub": self.fuel.price_kopecks_per_litre / 100}
+        return {"position": self.position.public() if self.position else None, "fuel": fuel}
+
+
+class PositionSource(Protocol):
+    async def position(self, driver_id: int) -> Position | None: ...
+
+
+def _number(body: dict, name: str, low: float, high: float, fields: dict[str, str], message: str) -> float | None:
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        fields[name] = message
+        return None
+    return float(value)
+
+
+class Profiles:
+    """The driver's own position and fuel figures (one row per driver)."""
+
+    def __init__(self, database: Database, redis: aioredis.Redis, keys: Keys, gazetteer: Gazetteer) -> None:
+        self._db = database
+        self._redis = redis
+        self._keys = keys
+        self._gazetteer = gazetteer
+        self._local: dict[int, tuple[float, Profile]] = {}
+
+    def _key(self, driver_id: int) -> str:
+        return self._keys(f"insights:profile:{driver_id}")
+
+    async def get(self, driver_id: int) -> Profile:
+        local = self._local.get(driver_id)
+        if local is not None and local[0] > time.monotonic():
+            return local[1]
+        cached = await self._redis.get(self._key(driver_id))
+        if cached is None:
+            row = await self._db.run(lambda: DriverInsightProfile.get_or_none(DriverInsightProfile.driver_id == driver_id))
+            cached = json.dumps(_profile_data(row))
+            await self._redis.set(self._key(driver_id), cached, ex=CACHE_SECONDS)
+        data = json.loads(cached)
+        position = Position(**data["position"]) if data.get("position") else None
+        fuel = FuelProfile(**data["fuel"]) if data.get("fuel") else None
+        profile = Profile(position, fuel)
+        if len(self._local) >= LOCAL_MAX_ENTRIES:
+            self._local.clear()
+        self._local[driver_id] = (time.monotonic() + LOCAL_SECONDS, profile)
+        return profile
+
+    async def position(self, driver_id: int) -> Position | None:
+        return (await self.get(driver_id)).position
+
+    async def set_position(self, driver_id: int, body: object, point_names: "PointNames") -> Profile:
+        """`{"lat", "lon"}` (from the device) or `{"point_id", "name"?}` (a home city)."""
+        if not isinstance(body, dict):
+            raise InvalidInput("Нужны координаты или город", fields={"lat": "Число", "lon": "Число"})
+        fields: dict[str, str] = {}
+        if "point_id" in body:
+            point_id = body.get("point_id")
+            if isinstance(point_id, bool) or not isinstance(point_id, int) or point_id <= 0:
+                raise InvalidInput("Выберите город из списка", fields={"point_id": "Номер города CargoTech"})
+            name = body.get("name") if isinstance(body.get("name"), str) else await point_names.name(point_id)
+            place = self._gazetteer.find(name)
+            if place is None:
+                raise InvalidInput("Не знаем координат этого города — выберите ближайший крупный",
+                                   fields={"point_id": "Город не найден в справочнике"})
+            values = {"lat": place.lat, "lon": place.lon, "point_id": point_id, "place_name": name.strip(),
+                      "position_source": "home"}
+        else:
+            lat = _number(body, "lat", -90, 90, fields, "Широта от -90 до 90")
+            lon = _number(body, "lon", -180, 180, fields, "Долгота от -180 до 180")
+            if fields:
+                raise InvalidInput("Проверьте координаты", fields=fields)
+            values = {"lat": lat, "lon": lon, "point_id": None, "place_name": None, "position_source": "device"}
+        return await self._save(driver_id, position_at=utcnow(), **values)
+
+    async def forget_position(self, driver_id: int) -> Profile:
+        return await self._save(driver_id, lat=None, lon=None, point_id=None, place_name=None,
+                                position_source=None, position_at=None)
+
+    async def set_fuel(self, driver_id: int, body: object) -> Profile:
+        """`{"l_per_100km", "price_rub"}`, or `null` values to forget them."""
+        if not isinstance(body, dict):
+            raise InvalidInput("Нужны расход и цена топлива", fields={"l_per_100km": "Число", "price_rub": "Число"})
+        if body.get("l_per_100km") is None and body.get("price_rub") is None:
+            return await self._save(driver_id, fuel_l_per_100km=None, fuel_price_kopecks=None)
+        fields: dict[str, str] = {}
+        litres = _number(body, "l_per_100km", 1, 100, fields, "Расход от 1 до 100 л на 100 км")
+        price = _number(body, "price_rub", 1, 1000, fields, "Цена литра от 1 до 1000 ₽")
+        if fields:
+            raise InvalidInput("Проверьте расход и цену топлива", fields=fields)
+        return await self._save(driver_id, fuel_l_per_100km=litres, fuel_price_kopecks=round(price * 100))
+
+    async def _save(self, driver_id: int, **values) -> Profile:
+        values["updated_at"] = utcnow()
+
+        def work() -> None:
+            with self._db.write_transaction():
+                (DriverInsightProfile.insert(driver_id=driver_id, **values)
+                 .on_conflict(conflict_target=[DriverInsightProfile.driver_id], update=values).execute())
+
+        await self._db.run(work)
+        await self._redis.delete(self._key(driver_id))
+        self._local.pop(driver_id, None)
+        return await self.get(driver_id)
+
+
+def _profile_data(row: DriverInsightProfile | None) -> dict:
+    data: dict = {"position": None, "fuel": None}
+    if row is None:
+        return data
+    if row.lat is not None and row.lon is not None:
+        at = row.position_at.timestamp() if row.position_at else 0.0
+        data["position"] = asdict(Position(row.lat, row.lon, row.position_source or "device", row.place_name, at))
+    if row.fuel_l_per_100km and row.fuel_price_kopecks:
+        data["fuel"] = asdict(FuelProfile(row.fuel_l_per_100km, row.fuel_price_kopecks))
+    return data
+
+
+class PointNames:
+    """CargoTech point id → city name, learnt from every list and detail the server fetches (a Redis hash),
+    so a home city can be given by its id alone."""
+
+    def __init__(self, redis: aioredis.Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._key = keys("insights:point-names")
+
+    async def learn(self, names: dict[int, str]) -> None:
+        if names:
+            await self._redis.hset(self._key, mapping={str(k): v for k, v in names.items()})
+
+    async def name(self, point_id: int) -> str | None:
+        return await self._redis.hget(self._key, str(point_id))
+
+
+class PositionReader:
+    """The freshest position any source knows."""
+
+    def __init__(self, *sources: PositionSource) -> None:
+        self._sources = list(sources)
+
+    def add(self, source: PositionSource) -> None:
+        self._sources.append(source)
+
+    async def position(self, driver_id: int) -> Position | None:
+        found = [p for p in [await s.position(driver_id) for s in self._sources] if p is not None]
+        return max(found, key=lambda p: p.at) if found else None

@@ -1,0 +1,286 @@
+"""Insights on cards and details.
+
+Two moments:
+- `on_cargos` runs when the shared cache fetches a list page or a detail from CargoTech (a hook in
+  core/cargo/service.py): every load seen becomes a lane data point, the cards get coordinates and the
+  lane's `market`, and the result is cached for everyone like the rest of the card;
+- `personalise_list` / `personalise_detail` run per request, for what depends on the driver: the empty
+  run from their position, ₽/km including it, the fuel estimate, the order of the page, and the trip back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Sequence
+
+from ..audit import AuditLog
+from ..cargo.filters import InvalidFilter, parse_filters
+from ..cargo.formatting import format_rub, group_digits
+from ..cargotech.models import Cargo, as_float
+from ..cargotech.query import CargoListQuery
+from ..errors import UpstreamError
+from ..storage.db import Database
+from ..storage.redis import Keys
+from .economics import deadhead_km, fuel_estimate, rate_with_deadhead
+from .gazetteer import Gazetteer, default_gazetteer
+from .lanes import LaneBook
+from .positions import PointNames, Position, PositionReader, Profiles
+from .trust import Reports, TripBook, address_key, public_report
+from .waits import NO_DATA, WaitBook
+
+log = logging.getLogger(__name__)
+
+SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка"}
+VIEW_PARAMS = ("sort", "no_long_waits")  # list parameters of ours, not CargoTech's
+BACKHAUL_DAYS = 3  # the unloading day and the two after it
+BACKHAUL_DEFAULT_RADIUS_KM = 50
+BACKHAUL_BEST = 3
+
+ListPage = Callable[[CargoListQuery], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ListView:
+    """How this driver wants the page: ordered by one of SORTS, and without companies with long waits."""
+
+    sort: str | None = None
+    no_long_waits: bool = False
+
+    @classmethod
+    def parse(cls, values: dict[str, str]) -> "ListView":
+        fields = {}
+        sort = values.get("sort") or None
+        if sort is not None and sort not in SORTS:
+            fields["sort"] = "Допустимо: " + ", ".join(SORTS)
+        flag = values.get("no_long_waits", "")
+        if flag not in ("", "0", "1", "true", "false"):
+            fields["no_long_waits"] = "Допустимо: 1 или 0"
+        if fields:
+            raise InvalidFilter("Проверьте фильтры", fields=fields)
+        return cls(sort, flag in ("1", "true"))
+
+
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def _payload_coordinates(cargo: Cargo, side: str) -> tuple[float, float] | None:
+    """`latitude`/`longitude` of a route point when CargoTech sends them (partner schema §1.9) [?]."""
+    points = cargo.raw.get("points")
+    if isinstance(points, dict):
+        point = points.get(side)
+    elif isinstance(points, list) and points:
+        ordered = sorted((p for p in points if isinstance(p, dict)), key=lambda p: str(p.get("position", "")))
+        point = (ordered[0] if side == "start" else ordered[-1]) if ordered else None
+    else:
+        point = None
+    if not isinstance(point, dict):
+        return None
+    lat, lon = as_float(point.get("latitude")), as_float(point.get("longitude"))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return lat, lon
+
+
+class Insights:
+    def __init__(self, lanes: LaneBook, profiles: Profiles, positions: PositionReader, point_names: PointNames,
+                 gazetteer: Gazetteer, trips: TripBook, reports: Reports, waits: WaitBook) -> None:
+        self.lanes = lanes
+        self.waits = waits
+        self.trips = trips
+        self.reports = reports
+        self.profiles = profiles
+        self.positions = positions
+        self.point_names = point_names
+        self._gazetteer = gazetteer
+        self.list_page: ListPage | None = None  # set by the composition root (the shared cache's list)
+
+    # ---- when the shared cache fetches from CargoTech ------------------------------------------------
+
+    async def on_cargos(self, cargos: Sequence[Cargo], cards: Sequence[dict]) -> None:
+        """Record the loads and enrich their cards in place. A failure here never loses the page."""
+        for cargo, card in zip(cargos, cards, strict=True):
+            for side, key in (("start", "from"), ("finish", "to")):
+                if card.get(key) is not None:
+                    card[key].update(self._coordinates(cargo, side, card[key].get("city")))
+            card["market"] = None
+            card["trust"] = None
+            card["waits"] = dict(NO_DATA)
+        try:
+            names = {p.city.id: p.city.name for c in cargos for p in (c.start, c.finish)
+                     if p is not None and p.city is not None and p.city.id is not None}
+            await self.point_names.learn(names)
+            await self.lanes.record((cargo, card.get("rate_kopecks_per_km")) for cargo, card in zip(cargos, cards, strict=True))
+            markets = await self.lanes.markets(self.lanes.lane(c) for c in cargos)
+            inns = [(card.get("company") or {}).get("inn") for card in cards]
+            trust = await self.reports.summaries(inns)
+            waits = await self.waits.by_company(inns)
+        except Exception as exc:  # the database may be down; the loads are still worth showing
+            log.warning("insights: lane statistics unavailable: %s", type(exc).__name__)
+            return
+        for cargo, card in zip(cargos, cards, strict=True):
+            market = markets.get(self.lanes.lane(cargo))
+            card["market"] = market.for_rate(card.get("rate_kopecks_per_km")) if market else None
+            card["trust"] = short_trust(card.get("company"), trust)
+            card["waits"] = waits.get((card.get("company") or {}).get("inn")) or dict(NO_DATA)
+
+    def _coordinates(self, cargo: Cargo, side: str, city: str | None) -> dict:
+        found = _payload_coordinates(cargo, side)
+        if found is not None:
+            return {"lat": found[0], "lon": found[1], "coords_source": "cargotech"}
+        place = self._gazetteer.find(city)
+        if place is not None:
+            return {"lat": place.lat, "lon": place.lon, "coords_source": "gazetteer"}
+        return {"lat": None, "lon": None, "coords_source": None}
+
+    # ---- per driver ------------------------------------------------------------------------------------
+
+    async def personalise_list(self, driver_id: int, text: str, view: ListView = ListView()) -> str | None:
+        """The page for this driver, or None when nothing depends on the driver (the shared bytes are served)."""
+        profile = await self.profiles.get(driver_id)
+        position = await self.positions.position(driver_id)
+        if position is None and view.sort is None and not view.no_long_waits:
+            return None
+        body = json.loads(text)
+        items = body.get("items", [])
+        for card in items:
+            self._economics(card, position, profile.fuel)
+        meta = body.setdefault("meta", {})
+        if view.no_long_waits:
+            kept = [card for card in items if not (card.get("waits") or {}).get("long")]
+            meta["hidden_long_waits"] = len(items) - len(kept)
+            items = kept
+        if view.sort is not None:
+            items = sort_cards(items, view.sort)
+            meta["sort"] = {"by": view.sort, "scope": "page"}
+        body["items"] = items
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+    async def personalise_detail(self, driver_id: int, body: dict, radius_km: int | None, today: dt.date) -> dict:
+        profile = await self.profiles.get(driver_id)
+        self._economics(body, await self.positions.position(driver_id), profile.fuel)
+        body["backhaul"] = await self.backhaul(body, radius_km, today)
+        body["trust"] = await self.trust(driver_id, body)
+        loading, unloading = await self.waits.at_addresses(address_key((body.get("from") or {}).get("address")),
+                                                           address_key((body.get("to") or {}).get("address")))
+        inn = (body.get("company") or {}).get("inn")
+        company = (await self.waits.by_company([inn])).get(inn) if inn else None
+        body["waits"] = {"loading": loading, "unloading": unloading, "company": company or dict(NO_DATA),
+                         "min_answers": self.waits.min_answers}
+        return body
+
+    async def trust(self, driver_id: int, body: dict) -> dict | None:
+        """The full trust strip of a detail, read fresh (a card's short one is as old as the cached page)."""
+        company = body.get("company") or {}
+        inn = company.get("inn")
+        summary = (await self.reports.summaries([inn])).get(inn) if inn else None
+        mine = await self.reports.mine(driver_id, str(body.get("id")))
+        return {
+            "name": company.get("name"), "inn": inn,
+            # [?] CargoTech's `security_status` is passed through as a number: its meaning is not documented
+            # (0 is the only value seen), so no label is claimed for it.
+            "security_status": company.get("security_status"), "security_status_label": None,
+            **(summary or {"drivers_worked": None, "drivers_worked_text": None, "reports": [], "reports_total": 0,
+                           "flagged": False}),
+            "my_report": public_report(mine),
+        }
+
+    def _economics(self, card: dict, position: Position | None, fuel) -> None:
+        start = card.get("from") or {}
+        if position is None or start.get("lat") is None:
+            return
+        empty = deadhead_km(position.lat, position.lon, start["lat"], start["lon"])
+        rate = rate_with_deadhead(card.get("price_kopecks"), card.get("distance_km"), empty)
+        card["deadhead_km"] = empty
+        card["rate_with_deadhead_kopecks_per_km"] = rate
+        card["rate_with_deadhead_rub_km"] = rate / 100 if rate is not None else None
+        line = f"≈{group_digits(empty)} км порожняком"
+        if rate is not None:
+            line += f" · {format_rub(rate)}/км с порожним"
+        display = card.setdefault("display", {})
+        display["economics"] = line
+        estimate = fuel_estimate(fuel, card.get("price_kopecks"), card.get("distance_km"), empty) if fuel else None
+        if estimate is not None:
+            card["fuel_estimate"] = {
+                "km": estimate["km"], "fuel_rub": estimate["fuel_kopecks"] / 100, "left_rub": estimate["left_kopecks"] / 100,
+                "text": f"оценка: топливо ≈{format_rub(round(estimate['fuel_kopecks'], -2))}, "
+                        f"остаётся ≈{format_rub(round(estimate['left_kopecks'], -2))}",
+            }
+
+    # ---- the trip back ---------------------------------------------------------------------------------
+
+    async def backhaul(self, body: dict, radius_km: int | None, today: dt.date) -> dict | None:
+        """Loads leaving the unloading city on the unloading day + 0–2 days, from the shared cache (the same
+        keys as the driver's own list with those filters, so opening details adds no upstream calls)."""
+        finish = body.get("to") or {}
+        city_id = finish.get("city_id")
+        if not city_id or self.list_page is None:
+            return None
+        radius = BACKHAUL_DEFAULT_RADIUS_KM if radius_km is None else radius_km
+        first = today
+        unloading = (finish.get("from") or finish.get("to") or "")[:10]
+        try:
+            first = max(today, dt.date.fromisoformat(unloading))
+        except ValueError:
+            pass
+        days = [first + dt.timedelta(days=n) for n in range(BACKHAUL_DAYS)]
+        seen: dict[str, dict] = {}
+        more = False
+        try:
+            for day in days:
+                query = parse_filters({"from": str(city_id), "from_radius": str(radius), "date": day.isoformat()}, today=today)
+                page = json.loads((await self.list_page(query)).text)
+                more = more or page.get("meta", {}).get("next_offset") is not None
+                for item in page.get("items", []):
+                    if item.get("id") != body.get("id"):
+                        seen.setdefault(item["id"], item)
+        except UpstreamError as exc:
+            log.warning("insights: backhaul unavailable: %s", exc.message)
+            return {"city": finish.get("city"), "available": False, "count": None, "best": [], "query": None,
+                    "text": "Обратные грузы сейчас недоступны"}
+        best = sorted((c for c in seen.values() if c.get("rate_kopecks_per_km")),
+                      key=lambda c: -c["rate_kopecks_per_km"])[:BACKHAUL_BEST]
+        count = len(seen)
+        word = _plural(count, "груз", "груза", "грузов")
+        return {
+            "city": finish.get("city"), "city_id": city_id, "radius_km": radius, "available": True,
+            "dates": [d.isoformat() for d in days], "count": count, "count_is_lower_bound": more,
+            "best": [{"id": c["id"], "display": c.get("display"), "rate_rub_per_km": c.get("rate_rub_per_km"),
+                      "price_rub": c.get("price_rub"), "to": (c.get("to") or {}).get("city")} for c in best],
+            "query": {"from": city_id, "from_radius": radius, "date": days[0].isoformat()},
+            "text": f"Обратно из {finish.get('city')}: {'от ' if more else ''}{count} {word} за {BACKHAUL_DAYS} дня",
+        }
+
+
+def short_trust(company: dict | None, summaries: dict[str, dict]) -> dict | None:
+    if not company or not company.get("inn"):
+        return None
+    summary = summaries.get(company["inn"]) or {}
+    return {"name": company.get("name"), "inn": company["inn"], "flagged": bool(summary.get("flagged")),
+            "reports_total": summary.get("reports_total", 0), "drivers_worked": summary.get("drivers_worked")}
+
+
+def sort_cards(cards: list[dict], sort: str) -> list[dict]:
+    """Best first; cards without the figure keep their order after the others."""
+    if sort == "rate_with_deadhead":
+        key = (lambda c: c.get("rate_with_deadhead_kopecks_per_km"))
+    else:
+        key = (lambda c: (c.get("market") or {}).get("delta_percent"))
+    ranked = [c for c in cards if key(c) is not None]
+    rest = [c for c in cards if key(c) is None]
+    return sorted(ranked, key=lambda c: -key(c)) + rest
+
+
+def build_insights(database: Database, redis, keys: Keys, audit: AuditLog) -> Insights:
+    gazetteer = default_gazetteer()
+    profiles = Profiles(database, redis, keys, gazetteer)
+    trips = TripBook(database)
+    return Insights(LaneBook(database, gazetteer), profiles, PositionReader(profiles), PointNames(redis, keys), gazetteer,
+                    trips, Reports(database, trips, audit), WaitBook(database))

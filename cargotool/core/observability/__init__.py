@@ -1,0 +1,1 @@
+"""What an operator watches: log format with request ids, and the Prometheus metrics."""

@@ -1,0 +1,330 @@
+"""Money rules on SQLite and PostgreSQL: discount code caps with reservations, once per driver, refunds
+started by an operator and refunds recovered by reconcile, receipts. YooKassa is the loopback stand-in
+spoken to through the official SDK."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from yookassa.domain.request import PaymentRequest, RefundRequest
+
+from cargotool.bootstrap import build_services
+from cargotool.core.billing.payments import Outcome
+from cargotool.core.billing.promo import PromoRejected
+from cargotool.core.errors import InvalidInput, NotFound
+from cargotool.core.storage.models import AuditEvent, Payment, PromoCode, PromoUse, Refund, Subscription
+from cargotool.server.app import create_app
+from cargotool.standin import StandInTransport
+from tests.conftest import close_services
+from tests.integration.test_billing import loopback_peer, make_settings, session, yookassa  # noqa: F401  (fixtures)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def money(request, settings, redis, standin, yookassa):  # noqa: F811
+    app_settings = make_settings(settings, yookassa)
+    if request.param == "postgres":
+        app_settings = app_settings.replace(database_url=request.getfixturevalue("postgres_url"))
+    services = build_services(app_settings, redis=redis, transport=StandInTransport(standin))
+    yield services, yookassa[0]
+    await close_services(services)
+
+
+async def succeed(money, payment):
+    services, standin = money
+    standin.succeed(payment.yookassa_id)
+    return await services.payments.replay(payment.yookassa_id)
+
+
+async def promo_row(services, code):
+    return await services.database.run(lambda: PromoCode.get_by_id(code))
+
+
+async def test_a_one_use_discount_is_used_once(money):
+    """The issue's reproduction: A pays a month with a 1-use 50 % code, then B, then A for three months."""
+    services, _ = money
+    await services.promos.create("percent", 50, code="HALF", max_uses=1)
+    first = await services.payments.create(501, {"plan": "1m", "promo_code": "half"})
+    assert first.amount_kopecks == 24950
+    assert (await succeed(money, first)).applied
+    with pytest.raises(PromoRejected, match="максимальное число"):
+        await services.payments.create(502, {"plan": "1m", "promo_code": "HALF"})
+    with pytest.raises(PromoRejected):
+        await services.payments.create(501, {"plan": "3m", "promo_code": "HALF"})
+    row = await promo_row(services, "HALF")
+    assert (row.used, row.reserved) == (1, 0)
+
+
+async def test_once_per_driver_even_without_a_cap(money):
+    services, _ = money
+    await services.promos.create("amount", 10000, code="MINUS100")
+    paid = await services.payments.create(501, {"plan": "1m", "promo_code": "MINUS100"})
+    await succeed(money, paid)
+    with pytest.raises(PromoRejected, match="уже использовали"):
+        await services.payments.create(501, {"plan": "3m", "promo_code": "MINUS100"})
+    other = await services.payments.create(502, {"plan": "3m", "promo_code": "minus100"})
+    assert other.amount_kopecks == 119900
+
+
+async def test_twenty_drivers_race_for_a_three_use_code(money):
+    services, _ = money
+    await services.promos.create("percent", 20, code="RACE3", max_uses=3)
+    results = await asyncio.gather(*(services.payments.create(800 + n, {"plan": "1m", "promo_code": "RACE3"})
+                                     for n in range(20)), return_exceptions=True)
+    created = [r for r in results if isinstance(r, Payment)]
+    assert len(created) == 3 and all(r.amount_kopecks == 39920 for r in created)
+    assert all(isinstance(r, PromoRejected) for r in results if not isinstance(r, Payment))
+    row = await promo_row(services, "RACE3")
+    assert (row.used, row.reserved) == (0, 3)
+    await asyncio.gather(*(succeed(money, p) for p in created))
+    row = await promo_row(services, "RACE3")
+    assert (row.used, row.reserved) == (3, 0)
+    discounted = await services.database.run(lambda: Payment.select().where(Payment.promo_code == "RACE3").count())
+    assert discounted == 3
+
+
+async def test_a_pending_payment_is_handed_back_and_a_second_plan_waits(money):
+    services, _ = money
+    await services.promos.create("percent", 10, code="TEN", max_uses=5)
+    first = await services.payments.create(501, {"plan": "1m", "promo_code": "TEN"})
+    again = await services.payments.create(501, {"plan": "1m", "promo_code": "ten"})
+    assert again.id == first.id
+    with pytest.raises(PromoRejected, match="неоплаченному платежу"):
+        await services.payments.create(501, {"plan": "3m", "promo_code": "TEN"})
+    assert (await promo_row(services, "TEN")).reserved == 1
+
+
+async def test_a_canceled_payment_gives_its_reservation_back(money):
+    services, standin = money
+    await services.promos.create("percent", 10, code="ONE", max_uses=1)
+    first = await services.payments.create(501, {"plan": "1m", "promo_code": "ONE"})
+    with pytest.raises(PromoRejected):
+        await services.payments.create(502, {"plan": "1m", "promo_code": "ONE"})
+    standin.cancel(first.yookassa_id)
+    await services.payments.replay(first.yookassa_id)
+    assert (await promo_row(services, "ONE")).reserved == 0
+    second = await services.payments.create(502, {"plan": "1m", "promo_code": "ONE"})
+    await succeed(money, second)
+    row = await promo_row(services, "ONE")
+    assert (row.used, row.reserved) == (1, 0)
+
+
+async def test_an_abandoned_reservation_times_out_and_a_late_payment_is_honoured(money):
+    services, _ = money
+    await services.promos.create("percent", 10, code="LATE", max_uses=1)
+    abandoned = await services.payments.create(501, {"plan": "1m", "promo_code": "LATE"})
+    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    await services.database.run(lambda: PromoUse.update(reserved_until=past).where(PromoUse.code == "LATE").execute())
+    taker = await services.payments.create(502, {"plan": "1m", "promo_code": "LATE"})  # the slot came back
+    await succeed(money, taker)
+    outcome = await succeed(money, abandoned)  # paid after all: the driver paid the discounted price
+    assert outcome.applied
+    row = await promo_row(services, "LATE")
+    assert (row.used, row.reserved) == (2, 0)  # over the cap by exactly the late payment
+    uses = await services.database.run(lambda: sorted((u.driver_id, u.state) for u in PromoUse.select()))
+    assert uses == [(501, "used"), (502, "used")]
+
+
+async def test_no_payment_row_without_a_shop(settings, redis, standin):
+    services = build_services(settings, redis=redis, transport=StandInTransport(standin))
+    try:
+        from cargotool.core.errors import NotConfigured
+
+        with pytest.raises(NotConfigured):
+            await services.payments.create(501, {"plan": "1m"})
+        assert await services.database.run(lambda: Payment.select().count()) == 0
+    finally:
+        await close_services(services)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_reservation_columns_are_added_to_an_older_database(kind, tmp_path, request):
+    from cargotool.core.storage.db import Database
+    from cargotool.core.storage.migrations import SchemaMigration, migrate
+
+    url = request.getfixturevalue("postgres_url") if kind == "postgres" else f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    database = Database(url)
+    try:
+        migrate(database)
+
+        def downgrade():  # the schema as migration 4 left it before reservations existed
+            db = database.peewee
+            db.execute_sql("DROP INDEX promo_uses_payment_id")
+            for table, column in (("promo_codes", "reserved"), ("promo_uses", "state"), ("promo_uses", "reserved_until")):
+                db.execute_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+            SchemaMigration.delete().where(SchemaMigration.version == 5).execute()
+
+        database.run_sync(downgrade)
+        assert [m.version for m in migrate(database)] == [5]
+        columns = database.run_sync(lambda: {c.name for c in database.peewee.get_columns("promo_uses")})
+        assert {"state", "reserved_until"} <= columns
+    finally:
+        database.close()
+
+
+# ---- refunds ------------------------------------------------------------------------------------------
+
+def days_left(expires_at) -> float:
+    return (expires_at - dt.datetime.now(dt.timezone.utc)).total_seconds() / 86400
+
+
+async def subscription_days(services, driver_id=501) -> float:
+    row = await services.database.run(lambda: Subscription.get_by_id(driver_id))
+    return days_left(row.expires_at)
+
+
+async def paid(money, plan="3m", driver_id=501):
+    payment = await money[0].payments.create(driver_id, {"plan": plan})
+    await succeed(money, payment)
+    return payment
+
+
+async def actions(services, action):
+    return await services.database.run(lambda: AuditEvent.select().where(AuditEvent.action == action).count())
+
+
+async def test_an_operator_refund_is_idempotent_and_shortens_once(money):
+    services, standin = money
+    payment = await paid(money)  # 90 days for 1299 ₽
+    result = await services.refunds.start(payment.yookassa_id, "водитель передумал", 64950)
+    assert (result.status, result.repeated, result.amount_kopecks) == ("succeeded", False, 64950)
+    assert 44.9 < days_left(result.expires_at) < 45.001
+    again = await services.refunds.start(payment.yookassa_id, "  Водитель передумал ", 64950)  # the same request
+    assert again.repeated and again.yookassa_id == result.yookassa_id and standin.refund_creates == 1
+    webhook = await services.payments.handle_notification(standin.notification("refund.succeeded", result.yookassa_id))
+    assert webhook.applied is False
+    assert await services.payments.reconcile(payment_refs=(payment.id,)) == [Outcome(payment.id, "succeeded", False)]
+    assert 44.9 < await subscription_days(services) < 45.001
+    row = await services.database.run(lambda: Payment.get_by_id(payment.id))
+    assert row.refunded_kopecks == 64950
+    assert (await actions(services, "payment.refund_requested"), await actions(services, "payment.refunded")) == (1, 1)
+    rest = await services.refunds.start(payment.id, "остаток", None)  # our id works too; default: all that is left
+    assert rest.amount_kopecks == 64950 and rest.status == "succeeded"
+    assert await subscription_days(services) < 0.01  # never before now
+    with pytest.raises(InvalidInput, match="полностью"):
+        await services.refunds.start(payment.id, "ещё раз", 100)
+
+
+async def test_a_lost_refund_webhook_is_caught_by_reconcile(money):
+    services, standin = money
+    payment = await paid(money, "1m")  # 30 days
+    standin.refund(payment.yookassa_id, "249.50")  # made in YooKassa's dashboard; its notification is lost
+    assert [o for o in await services.payments.reconcile() if o.applied] == []  # not asked to look at refunds
+    [outcome] = await services.payments.reconcile(refund_days=30)
+    assert outcome.status == "refund" and outcome.applied
+    assert 14.9 < await subscription_days(services) < 15.001
+    assert await services.payments.reconcile(refund_days=30) == []  # once
+    refund_id = next(iter(standin.refunds))
+    late = await services.payments.handle_notification(standin.notification("refund.succeeded", refund_id))
+    assert late.applied is False and 14.9 < await subscription_days(services) < 15.001
+
+
+async def test_a_pending_refund_is_finished_by_reconcile_or_webhook_once(money):
+    services, standin = money
+    payment = await paid(money, "1m")
+    standin.refund_status = "pending"
+    result = await services.refunds.start(payment.yookassa_id, "двойная оплата", 10000)
+    assert result.status == "pending" and result.expires_at is None
+    assert 29.9 < await subscription_days(services) < 30.001
+    with pytest.raises(InvalidInput, match="не больше 399.00"):  # 499 − 100 waiting
+        await services.refunds.start(payment.yookassa_id, "другая причина", 40000)
+    standin.finish_refund(result.yookassa_id)
+    [outcome] = await services.payments.reconcile()  # an open refund of ours is always checked
+    assert outcome.applied and outcome.status == "refund"
+    assert await services.database.run(lambda: Refund.get_by_id(result.refund_id).status) == "succeeded"
+    webhook = await services.payments.handle_notification(standin.notification("refund.succeeded", result.yookassa_id))
+    assert webhook.applied is False
+    expected = 30 - 30 * 100 / 499
+    assert expected - 0.01 < await subscription_days(services) < expected + 0.01
+
+
+async def test_refund_input_is_checked(money):
+    services, _ = money
+    open_payment = await services.payments.create(501, {"plan": "1m"})
+    with pytest.raises(NotFound):
+        await services.refunds.start("no-such-payment", "ошибка")
+    with pytest.raises(InvalidInput) as not_paid:
+        await services.refunds.start(open_payment.yookassa_id, "ошибка")
+    assert "payment_id" in not_paid.value.fields
+    payment = await paid(money, "1m", driver_id=502)
+    with pytest.raises(InvalidInput) as no_reason:
+        await services.refunds.start(payment.yookassa_id, "  ")
+    assert set(no_reason.value.fields) == {"reason"}
+    with pytest.raises(InvalidInput, match="не больше 499.00"):
+        await services.refunds.start(payment.yookassa_id, "много", 50000)
+
+
+async def test_admins_refund_from_the_admin_api(settings, redis, standin, yookassa):  # noqa: F811
+    services = build_services(make_settings(settings, yookassa, admin_telegram_ids=(42,)), redis=redis,
+                              transport=StandInTransport(standin))
+    app = create_app(services.settings, services=services)
+    try:
+        driver, admin = await session(app, 501), await session(app, 42)
+        payment = await paid((services, yookassa[0]), "1m")
+        path = f"/api/admin/payments/{payment.id}/refund"
+        assert (await app.asgi_client.post(path, json={"reason": "x"}, headers=driver))[1].status == 403
+        _, bad = await app.asgi_client.post(path, json={"amount_rub": "сто"}, headers=admin)
+        assert bad.status == 400 and set(bad.json["error"]["fields"]) == {"amount_rub"}
+        _, no_reason = await app.asgi_client.post(path, json={"amount_rub": 100}, headers=admin)
+        assert no_reason.status == 400 and set(no_reason.json["error"]["fields"]) == {"reason"}
+        _, made = await app.asgi_client.post(path, json={"amount_rub": 249.5, "reason": "жалоба"}, headers=admin)
+        assert made.status == 201 and made.json["status"] == "succeeded" and made.json["amount_rub"] == 249.5
+        _, again = await app.asgi_client.post(path, json={"amount_rub": 249.5, "reason": "жалоба"}, headers=admin)
+        assert again.status == 200 and again.json["repeated"] is True
+        _, missing = await app.asgi_client.post("/api/admin/payments/nope/refund", json={"reason": "x"}, headers=admin)
+        assert missing.status == 404
+        _, listed = await app.asgi_client.get("/api/admin/payments", headers=admin)
+        assert listed.json["items"][0]["refunded_rub"] == 249.5
+        assert 14.9 < await subscription_days(services) < 15.001
+        _, audit = await app.asgi_client.get("/api/admin/audit?action=payment.refund_requested", headers=admin)
+        assert [e["actor"] for e in audit.json["items"]] == ["admin:42"]
+    finally:
+        await close_services(services)
+
+
+# ---- receipts ------------------------------------------------------------------------------------------
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def receipts_app(request, settings, redis, standin, yookassa):  # noqa: F811
+    app_settings = make_settings(settings, yookassa, yookassa_receipt="on", yookassa_vat_code=1)
+    if request.param == "postgres":
+        app_settings = app_settings.replace(database_url=request.getfixturevalue("postgres_url"))
+    services = build_services(app_settings, redis=redis, transport=StandInTransport(standin))
+    yield create_app(services.settings, services=services), yookassa[0]
+    await close_services(services)
+
+
+async def test_receipts_take_a_checked_phone_or_email_and_remember_it(receipts_app):
+    app, standin = receipts_app
+    services = app.ctx.services
+    headers = await session(app)
+    _, plans = await app.asgi_client.get("/api/plans", headers=headers)
+    assert plans.json["receipt"] == {"required": True, "email": None, "phone": None}
+    _, missing = await app.asgi_client.post("/api/payments", json={"plan": "1m"}, headers=headers)
+    assert missing.status == 400 and "email" in missing.json["error"]["fields"]
+    _, bad = await app.asgi_client.post("/api/payments", json={"plan": "1m", "phone": "+7 900 12"}, headers=headers)
+    assert bad.status == 400 and set(bad.json["error"]["fields"]) == {"phone"}
+    assert await services.database.run(lambda: Payment.select().count()) == 0
+
+    _, paid_ = await app.asgi_client.post("/api/payments", json={"plan": "1m", "phone": "8 (900) 123-45-67"}, headers=headers)
+    assert paid_.status == 200
+    params = standin.last_params
+    assert params["receipt"]["customer"] == {"phone": "79001234567"}
+    assert params["receipt"]["items"][0]["amount"] == params["amount"] == {"value": "499.00", "currency": "RUB"}
+    PaymentRequest(params).validate()  # the SDK's own request validation (it raised on the way out too)
+    with pytest.raises(ValueError):
+        PaymentRequest({**params, "receipt": {**params["receipt"], "customer": {}}}).validate()
+
+    _, plans = await app.asgi_client.get("/api/plans", headers=headers)
+    assert plans.json["receipt"] == {"required": True, "email": None, "phone": "79001234567"}
+    _, second = await app.asgi_client.post("/api/payments", json={"plan": "3m"}, headers=headers)  # remembered
+    assert second.status == 200 and standin.last_params["receipt"]["customer"] == {"phone": "79001234567"}
+
+    payment = await services.database.run(lambda: Payment.get_by_id(second.json["payment_id"]))
+    await succeed((services, standin), payment)
+    await services.refunds.start(payment.yookassa_id, "ошибка", 10000)
+    refund_params = standin.last_refund_params
+    assert refund_params["receipt"]["customer"] == {"phone": "79001234567"}
+    assert refund_params["receipt"]["items"][0]["amount"] == {"value": "100.00", "currency": "RUB"}
+    RefundRequest(refund_params).validate()

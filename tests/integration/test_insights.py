@@ -1,0 +1,281 @@
+"""Insights: position and economics on cards, lane market rates (thresholds, ageing), the trip back from the
+shared cache (upstream calls counted). Real Redis; SQLite and PostgreSQL; the CargoTech stand-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sanic import Sanic
+
+from cargotool.bootstrap import build_services
+from cargotool.core.cargotech.models import Cargo
+from cargotool.core.insights.gazetteer import default_gazetteer
+from cargotool.core.insights.lanes import MIN_POINTS, LaneBook
+from cargotool.core.insights.models import LaneRate
+from cargotool.core.storage.db import Database
+from cargotool.core.storage.migrations import migrate
+from cargotool.core.storage.models import utcnow
+from cargotool.server.app import create_app
+from cargotool.standin import StandInTransport
+from tests.integration.test_api import auth, login
+
+Sanic.test_mode = True
+VIEWS, DETAIL = "GET /v2/cargos/views", "GET /v1/carrier/cargos/{id}"
+
+
+def cargo(cargo_id, start="Москва", finish="Казань", body="тент", weight=20000, rate=None) -> Cargo:
+    return Cargo.parse({"id": cargo_id, "weight": weight, "distance": 800, "price": (rate or 0) * 800,
+                        "points": {"start": {"city": {"id": 1, "name": start}}, "finish": {"city": {"id": 3, "name": finish}}},
+                        "truck_types": [{"id": 1, "name": body}]})
+
+
+@pytest.fixture
+def app(settings, redis, standin):
+    return create_app(settings, services_factory=lambda s: build_services(s, redis=redis, transport=StandInTransport(standin)))
+
+
+# ---- lanes -------------------------------------------------------------------------------------------
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'lanes.sqlite3'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    db = Database(url)
+    migrate(db)
+    yield db
+    db.close()
+
+
+async def test_a_lane_shows_a_market_only_with_enough_recent_points(database):
+    book = LaneBook(database, default_gazetteer())
+    now = utcnow()
+    # Moscow → Kazan, tent, up to 20 t: MIN_POINTS - 1 loads at 60..78 ₽/km → no market yet.
+    await book.record([(cargo(i), 6000 + 200 * i) for i in range(MIN_POINTS - 1)], now=now)
+    lane = book.lane(cargo(0))
+    assert lane.from_region == "RU-48" and lane.to_region == "RU-73" and lane.weight_class == "до 20 т"
+    assert await book.markets([lane], now=now) == {}
+    # seeing the same load again refreshes it, never counts twice
+    await book.record([(cargo(0), 6000)], now=now)
+    assert await book.markets([lane], now=now) == {}
+    await book.record([(cargo(99), 9000)], now=now)
+    market = (await book.markets([lane], now=now))[lane]
+    assert market.points == MIN_POINTS and market.days == 60
+    rates = sorted([6000 + 200 * i for i in range(MIN_POINTS - 1)] + [9000])
+    assert market.low <= market.median <= market.high and rates[0] <= market.low and market.high <= rates[-1]
+    shown = market.for_rate(round(market.median * 1.09))
+    assert shown["delta_percent"] == 9
+    assert shown["text"] == f"рынок {market.low // 100}–{market.high // 100} ₽/км · эта ставка +9 %"
+    # another body type or weight class is another lane
+    assert await book.markets([book.lane(cargo(1, body="рефрижератор")), book.lane(cargo(1, weight=5000))], now=now) == {}
+
+
+async def test_points_older_than_sixty_days_age_out(database):
+    book = LaneBook(database, default_gazetteer())
+    now = utcnow()
+    await book.record([(cargo(i), 7000) for i in range(MIN_POINTS)], now=now - dt.timedelta(days=61))
+    await book.record([(cargo(100 + i), 7000) for i in range(3)], now=now - dt.timedelta(days=59))
+    lane = book.lane(cargo(0))
+    assert await book.markets([lane], now=now) == {}  # the old points no longer count
+    table = await book.table(now=now)
+    assert [(row["points"], row["from_cities"], row["market"]) for row in table] == [(3, ["Москва"], None)]
+    assert await book.age_out(now=now) == MIN_POINTS
+    assert await database.run(lambda: LaneRate.select().count()) == 3
+
+
+async def test_unknown_cities_are_their_own_region(database):
+    book = LaneBook(database, default_gazetteer())
+    assert book.lane(cargo(1, start="Нигдеград")).from_region == "город:нигдеград"
+
+
+# ---- position and economics on cards ------------------------------------------------------------------
+
+async def test_position_gives_cards_the_empty_run_for_that_driver_only(app, standin):
+    token = (await login(app, 701))["session_token"]
+    other = (await login(app, 702))["session_token"]
+    _, response = await app.asgi_client.get("/api/cargos?from=1&limit=10", headers=auth(token))
+    assert response.status == 200
+    assert all("deadhead_km" not in card for card in response.json["items"])
+
+    _, response = await app.asgi_client.put("/api/me/position", json={"lat": 55.7961, "lon": 49.1064}, headers=auth(token))
+    assert response.status == 200 and response.json["position"]["source"] == "device"
+    _, response = await app.asgi_client.put("/api/me/fuel", json={"l_per_100km": 32, "price_rub": 70.5}, headers=auth(token))
+    assert response.status == 200 and response.json["fuel"] == {"l_per_100km": 32.0, "price_rub": 70.5}
+    calls = standin.calls[VIEWS]
+    _, response = await app.asgi_client.get("/api/cargos?from=1&limit=10", headers=auth(token))
+    assert standin.calls[VIEWS] == calls  # personal figures come from the shared copy
+    cards = response.json["items"]
+    assert cards
+    for card in cards:  # every load starts in Moscow: ≈ 720 km × 1.25 from Kazan
+        assert card["from"]["coords_source"] == "gazetteer"
+        assert 880 <= card["deadhead_km"] <= 920
+        expected = round(card["price_kopecks"] / (card["distance_km"] + card["deadhead_km"]))
+        assert card["rate_with_deadhead_rub_km"] == expected / 100
+        assert card["display"]["economics"].startswith("≈") and "с порожним" in card["display"]["economics"]
+        km = card["distance_km"] + card["deadhead_km"]
+        assert card["fuel_estimate"]["km"] == km
+        assert card["fuel_estimate"]["fuel_rub"] == round(km * 32 / 100 * 7050) / 100
+        assert card["fuel_estimate"]["text"].startswith("оценка:")
+
+    _, response = await app.asgi_client.get("/api/cargos?from=1&limit=10", headers=auth(other))
+    assert all("deadhead_km" not in card for card in response.json["items"])  # not leaked to another driver
+
+    _, response = await app.asgi_client.get("/api/cargos?limit=20&sort=rate_with_deadhead", headers=auth(token))
+    rates = [c["rate_with_deadhead_kopecks_per_km"] for c in response.json["items"]]
+    assert len(rates) == 20 and rates == sorted(rates, reverse=True)
+    assert response.json["meta"]["sort"] == {"by": "rate_with_deadhead", "scope": "page"}
+    assert len({c["deadhead_km"] for c in response.json["items"]}) > 1
+
+    _, response = await app.asgi_client.delete("/api/me/position", headers=auth(token))
+    assert response.status == 200 and response.json["position"] is None
+    _, response = await app.asgi_client.get("/api/cargos?from=1&limit=10", headers=auth(token))
+    assert all("deadhead_km" not in card for card in response.json["items"])
+
+
+async def test_home_city_by_point_id(app):
+    token = (await login(app, 703))["session_token"]
+    _, response = await app.asgi_client.put("/api/me/position", json={"point_id": 3}, headers=auth(token))
+    assert response.status == 400 and "point_id" in response.json["error"]["fields"]  # id never seen, no name
+    await app.asgi_client.get("/api/cargos?limit=50", headers=auth(token))  # the server learns ids from pages
+    _, response = await app.asgi_client.put("/api/me/position", json={"point_id": 3}, headers=auth(token))
+    assert response.status == 200
+    position = response.json["position"]
+    assert position["source"] == "home" and position["label"] == "Казань" and round(position["lat"]) == 56
+    _, response = await app.asgi_client.put("/api/me/position", json={"point_id": 999, "name": "Нигдеград"},
+                                            headers=auth(token))
+    assert response.status == 400 and response.json["error"]["fields"]["point_id"] == "Город не найден в справочнике"
+    _, response = await app.asgi_client.get("/api/me/insights", headers=auth(token))
+    assert response.json["position"]["label"] == "Казань"
+
+
+@pytest.mark.parametrize("path, payload, field", [
+    ("/api/me/position", {"lat": 91, "lon": 37}, "lat"),
+    ("/api/me/position", {"lat": 55, "lon": "east"}, "lon"),
+    ("/api/me/position", {"point_id": "три"}, "point_id"),
+    ("/api/me/fuel", {"l_per_100km": 0, "price_rub": 60}, "l_per_100km"),
+    ("/api/me/fuel", {"l_per_100km": 30, "price_rub": True}, "price_rub"),
+])
+async def test_bad_position_and_fuel_are_field_errors(app, path, payload, field):
+    token = (await login(app, 704))["session_token"]
+    _, response = await app.asgi_client.put(path, json=payload, headers=auth(token))
+    assert response.status == 400 and field in response.json["error"]["fields"]
+
+
+async def test_unknown_sort_and_missing_session(app):
+    token = (await login(app, 705))["session_token"]
+    _, response = await app.asgi_client.get("/api/cargos?sort=cheapest", headers=auth(token))
+    assert response.status == 400 and response.json["error"]["code"] == "invalid_filter"
+    assert "sort" in response.json["error"]["fields"]
+    _, response = await app.asgi_client.put("/api/me/position", json={"lat": 1, "lon": 1})
+    assert response.status == 401
+
+
+# ---- market on cards ----------------------------------------------------------------------------------
+
+async def test_cards_and_detail_carry_the_lane_market(app, standin):
+    token = (await login(app, 706))["session_token"]
+    raw = standin.dataset.cargos[0]
+    target = Cargo.parse(raw)
+    book = app.ctx.services.insights.lanes
+    lane_mates = [Cargo.parse({**raw, "id": 9_000_000 + i}) for i in range(MIN_POINTS)]
+    await book.record([(c, 5000 + 300 * i) for i, c in enumerate(lane_mates)])
+    _, response = await app.asgi_client.get(f"/api/cargos/{target.id}", headers=auth(token))
+    market = response.json["market"]
+    assert market["points"] >= MIN_POINTS and market["days"] == 60
+    assert market["text"].startswith(f"рынок {int(market['low_rub_km'])}–{int(market['high_rub_km'])} ₽/км · эта ставка ")
+    rate = response.json["rate_kopecks_per_km"]
+    assert market["delta_percent"] == round((rate / 100 / market["median_rub_km"] - 1) * 100)
+
+    start = raw["points"]["start"]["city"]["id"]
+    _, response = await app.asgi_client.get(f"/api/cargos?from={start}&limit=50&sort=above_market", headers=auth(token))
+    cards = response.json["items"]
+    mine = next(c for c in cards if c["id"] == target.id)
+    assert mine["market"]["text"] == market["text"]
+    deltas = [c["market"]["delta_percent"] for c in cards if c["market"]]
+    assert deltas == sorted(deltas, reverse=True) and cards[0]["market"] is not None
+
+
+# ---- the trip back ------------------------------------------------------------------------------------
+
+async def test_backhaul_comes_from_the_shared_cache(app, standin):
+    tokens = [(await login(app, 710 + n))["session_token"] for n in range(2)]
+    groups: dict[tuple, list[str]] = {}
+    for raw in standin.dataset.cargos:  # loads ending in the same city on the same day share their trip back
+        finish = raw["points"]["finish"]
+        groups.setdefault((finish["city"]["id"], finish["first_date"][:10]), []).append(str(raw["id"]))
+    together = max(groups.values(), key=len)
+    assert len(together) >= 3
+    ids = together[:4] + [str(c["id"]) for c in standin.dataset.cargos[:6] if str(c["id"]) not in together]
+    await app.asgi_client.get("/api/cargos?limit=1", headers=auth(tokens[0]))  # log in upstream first
+    standin.reset_counters()
+    bodies = []
+    for cargo_id in ids:
+        _, response = await app.asgi_client.get(f"/api/cargos/{cargo_id}?radius=100", headers=auth(tokens[0]))
+        assert response.status == 200, response.text
+        bodies.append(response.json)
+    keys = {(b["backhaul"]["city_id"], day) for b in bodies for day in b["backhaul"]["dates"]}
+    assert standin.calls[DETAIL] == len(ids)
+    assert standin.calls[VIEWS] == len(keys) < 3 * len(ids)  # one upstream call per (city, day), shared
+    # the same details again, by another driver: nothing new upstream
+    for cargo_id in ids:
+        await app.asgi_client.get(f"/api/cargos/{cargo_id}?radius=100", headers=auth(tokens[1]))
+    assert standin.calls[DETAIL] == len(ids) and standin.calls[VIEWS] == len(keys)
+
+    body = bodies[0]
+    backhaul = body["backhaul"]
+    assert backhaul["city"] == body["to"]["city"] and backhaul["radius_km"] == 100
+    unloading = dt.date.fromisoformat(body["to"]["from"][:10])
+    assert backhaul["dates"][0] == max(unloading, dt.date.fromisoformat(backhaul["dates"][0])).isoformat()
+    assert backhaul["query"] == {"from": body["to"]["city_id"], "from_radius": 100, "date": backhaul["dates"][0]}
+    seen = {}
+    for day in backhaul["dates"]:  # what the driver sees with those filters, day by day
+        _, response = await app.asgi_client.get(
+            f"/api/cargos?from={body['to']['city_id']}&from_radius=100&date={day}", headers=auth(tokens[0]))
+        seen.update({c["id"]: c for c in response.json["items"] if c["id"] != body["id"]})
+    assert backhaul["count"] == len(seen)
+    best = sorted((c for c in seen.values() if c["rate_kopecks_per_km"]), key=lambda c: -c["rate_kopecks_per_km"])[:3]
+    assert [b["id"] for b in backhaul["best"]] == [c["id"] for c in best]
+    assert backhaul["text"].startswith(f"Обратно из {body['to']['city']}: ")
+
+
+async def test_backhaul_is_unavailable_not_an_error_when_cargotech_fails(app, standin):
+    token = (await login(app, 720))["session_token"]
+    cargo_id = str(standin.dataset.cargos[5]["id"])
+    await app.asgi_client.get("/api/cargos?limit=1", headers=auth(token))
+    standin.fail_next("/v2/cargos/views", 503, times=100)
+    _, response = await app.asgi_client.get(f"/api/cargos/{cargo_id}", headers=auth(token))
+    assert response.status == 200
+    assert response.json["backhaul"]["available"] is False and response.json["backhaul"]["count"] is None
+
+
+async def test_bad_backhaul_radius(app):
+    token = (await login(app, 721))["session_token"]
+    _, response = await app.asgi_client.get("/api/cargos/6236980037?radius=9000", headers=auth(token))
+    assert response.status == 400 and "radius" in response.json["error"]["fields"]
+
+
+def test_lane_rates_never_hold_driver_data():
+    columns = set(LaneRate._meta.fields)
+    assert not columns & {"driver", "driver_id", "telegram_id", "phone"}
+    assert json.dumps(sorted(columns))
+
+
+# ---- the operator's lane table ------------------------------------------------------------------------
+
+async def test_cli_exports_the_lane_table(tmp_path, key_prefix, services):
+    from cargotool.core.cargo.filters import parse_filters
+    from tests.integration.cli_helpers import cli_env, run_cli
+
+    env = cli_env(tmp_path, key_prefix, "http://127.0.0.1:9")  # the same database as `services`; no CargoTech needed
+    empty = run_cli(["insights", "lanes"], env, tmp_path)
+    assert empty.returncode == 0 and "no lanes yet" in empty.stdout
+    seen = json.loads((await services.cargos.list(parse_filters({"limit": "50"}))).text)["items"]  # the server sees a page
+    result = run_cli(["insights", "lanes", "--json"], env, tmp_path)
+    table = run_cli(["insights", "lanes"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lanes = json.loads(result.stdout)
+    assert lanes["meta"] == {"window_days": 60, "min_points": 10}
+    assert sum(row["points"] for row in lanes["items"]) == len({c["id"] for c in seen if c["rate_kopecks_per_km"]}) == 50
+    first = lanes["items"][0]
+    assert first["from_region"].startswith("RU-") and first["from_cities"] and first["weight_class"]
+    assert table.returncode == 0 and first["from_region"] in table.stdout

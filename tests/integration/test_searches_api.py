@@ -1,0 +1,112 @@
+"""Saved searches over the API: same field errors as the list, the per-driver cap, ownership, counts."""
+
+from __future__ import annotations
+
+import pytest
+from sanic import Sanic
+
+from cargotool.bootstrap import build_services
+from cargotool.standin import StandInTransport
+from cargotool.server.app import create_app
+from tests.integration.test_api import auth, login
+
+Sanic.test_mode = True
+
+
+@pytest.fixture
+def app(settings, redis, standin):
+    app_settings = settings.replace(alerts_max_searches=3)
+    return create_app(app_settings, services_factory=lambda s: build_services(s, redis=redis, transport=StandInTransport(standin)))
+
+
+async def _token(app, user_id=501):
+    return auth((await login(app, user_id))["session_token"])
+
+
+async def test_create_list_update_delete(app):
+    headers = await _token(app)
+    _, created = await app.asgi_client.post("/api/searches", headers=headers, json={
+        "name": "Москва → Казань", "filters": {"from": 1, "from_radius": "50", "to": "3", "wv": "20-83"}, "alerts": True})
+    assert created.status == 201, created.text
+    search = created.json["search"]
+    assert search["id"] and search["name"] == "Москва → Казань" and search["alerts"] is True
+    assert search["filters"] == {"from": "1", "from_radius": "50", "to": "3", "wv": "20-83"}
+    assert search["new_count"] == 0 and search["auto_response"] is None
+
+    _, listed = await app.asgi_client.get("/api/searches", headers=headers)
+    assert [s["id"] for s in listed.json["items"]] == [search["id"]]
+
+    _, patched = await app.asgi_client.patch(f"/api/searches/{search['id']}", headers=headers, json={
+        "alerts": False, "name": "Казань", "auto_response": {"rate_min": 60}})
+    assert patched.status == 200, patched.text
+    assert patched.json["search"]["alerts"] is False and patched.json["search"]["name"] == "Казань"
+    assert patched.json["search"]["auto_response"] == {"rate_min": 60, "price_min": None}
+
+    _, deleted = await app.asgi_client.delete(f"/api/searches/{search['id']}", headers=headers)
+    assert deleted.status == 204
+    _, listed = await app.asgi_client.get("/api/searches", headers=headers)
+    assert listed.json["items"] == []
+
+
+async def test_filters_get_the_same_field_errors_as_the_list(app):
+    headers = await _token(app)
+    bad = {"from_radius": "9999", "wv": "abc", "date": "24.11.2026", "colour": "red"}
+    _, from_list = await app.asgi_client.get("/api/cargos", headers=headers, params=bad)
+    _, from_save = await app.asgi_client.post("/api/searches", headers=headers, json={"filters": bad, "alerts": True})
+    assert from_list.status == from_save.status == 400
+    assert from_save.json["error"]["code"] == from_list.json["error"]["code"] == "invalid_filter"
+    assert from_save.json["error"]["fields"] == from_list.json["error"]["fields"]
+    assert {"from_radius", "wv", "date", "colour"} <= set(from_save.json["error"]["fields"])
+
+
+async def test_bad_bodies_name_their_fields(app):
+    headers = await _token(app)
+    for body, field in (({"filters": [], "alerts": True}, "filters"), ({"filters": {}, "alerts": "yes"}, "alerts"),
+                        ({"filters": {}, "name": ""}, "name"), ({"filters": {}, "auto_response": {"rate_min": -1}},
+                                                                "auto_response.rate_min"),
+                        ({"filters": {}, "auto_response": {}}, "auto_response")):
+        _, response = await app.asgi_client.post("/api/searches", headers=headers, json=body)
+        assert response.status == 400, body
+        assert field in response.json["error"]["fields"], (body, response.json)
+    _, response = await app.asgi_client.post("/api/searches", headers=headers, content=b"{not json")
+    assert response.status == 400 and "body" in response.json["error"]["fields"]
+
+
+async def test_at_most_the_configured_number_per_driver(app):
+    headers = await _token(app)
+    for n in range(3):
+        _, response = await app.asgi_client.post("/api/searches", headers=headers, json={"filters": {"from": str(n + 1)}})
+        assert response.status == 201
+        assert response.json["search"]["name"] == f"Поиск {n + 1}"
+    _, response = await app.asgi_client.post("/api/searches", headers=headers, json={"filters": {"from": "9"}})
+    assert response.status == 409 and response.json["error"]["code"] == "too_many_searches"
+    other = await _token(app, user_id=777)  # the cap is per driver
+    _, response = await app.asgi_client.post("/api/searches", headers=other, json={"filters": {"from": "9"}})
+    assert response.status == 201
+
+
+async def test_a_driver_sees_and_changes_only_their_own(app):
+    mine, theirs = await _token(app, 501), await _token(app, 502)
+    _, created = await app.asgi_client.post("/api/searches", headers=mine, json={"filters": {"from": "1"}})
+    search_id = created.json["search"]["id"]
+    _, listed = await app.asgi_client.get("/api/searches", headers=theirs)
+    assert listed.json["items"] == []
+    for call in (app.asgi_client.patch(f"/api/searches/{search_id}", headers=theirs, json={"name": "x"}),
+                 app.asgi_client.delete(f"/api/searches/{search_id}", headers=theirs)):
+        _, response = await call
+        assert response.status == 404 and response.json["error"]["code"] == "not_found"
+    _, response = await app.asgi_client.get("/api/searches")
+    assert response.status == 401
+
+
+async def test_new_load_count_since_last_opened(app):
+    headers = await _token(app)
+    _, created = await app.asgi_client.post("/api/searches", headers=headers, json={"filters": {"from": "1"}})
+    search_id = created.json["search"]["id"]
+    await app.ctx.services.searches.record_hits([(search_id, "101"), (search_id, "102"), (search_id, "101")])
+    _, listed = await app.asgi_client.get("/api/searches", headers=headers)
+    assert listed.json["items"][0]["new_count"] == 2
+    _, opened = await app.asgi_client.patch(f"/api/searches/{search_id}", headers=headers, json={"opened": True})
+    assert opened.status == 200
+    _, listed = await app.asgi_client.get("/api/searches", headers=headers)
+    assert listed.json["items"][0]["new_count"] == 0
