@@ -119,7 +119,8 @@ async def delete_session(request: Request):
 @openapi.parameter("offset", int)
 @openapi.response(200, {"application/json": {"items": list, "meta": dict}})
 @openapi.response(400, description='{"error": {"code": "invalid_filter", "fields": {...}}}')
-@openapi.parameter("sort", str, description="rate_with_deadhead | above_market (within the page)")
+@openapi.parameter("sort", str, description="rate_with_deadhead | above_market | rate | price | loading (within the page)")
+@openapi.parameter("with_price", str, description="1: only loads with a price (within the page)")
 @openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more")
 async def list_cargos(request: Request):
     page = await cargo_page(services(request), request.ctx.driver.telegram_id, request.query_string)

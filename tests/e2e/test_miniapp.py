@@ -60,7 +60,7 @@ def test_invalid_filter_is_explained_in_the_sheet(browser, server):
     page.click("#open-filters")
     page.fill("#wv-custom", "тяжёлый")
     page.click("#apply-filters")
-    expect(page.locator("#filter-errors")).to_contain_text("Тоннаж")
+    expect(page.locator(".field-error[data-error-for~=wv]")).to_contain_text("Тоннаж")  # on the field itself
     expect(page.locator("#sheet")).to_be_visible()
     assert errors == []
     page.close()
@@ -98,7 +98,7 @@ def test_respond_to_a_load_and_see_it_in_my_responses(browser, server, standin, 
     expect(page.locator("#my-response")).to_contain_text("ещё не откликались")
     page.click("#respond")
     expect(page.locator("#offer-sheet")).to_be_visible()
-    posted = page.input_value("#offer-rate")
+    posted = page.input_value("#offer-rate").replace("\u00a0", "")
     assert posted and int(posted) > 0  # prefilled with the posted price
     page.fill("#offer-rate", "абв")
     page.click("#offer-send")

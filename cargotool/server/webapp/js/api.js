@@ -4,10 +4,23 @@
 import { state } from "./state.js";
 import { launchParams } from "./telegram.js";
 
+/** What a driver reads: the server's message when it is Russian (written for drivers); otherwise (a
+ * technical English message, say «could not reach CargoTech (ConnectError)…») plain words by kind. The
+ * technical detail stays in the server's log. */
+function driverMessage(status, error) {
+  if (/^upstream/.test(error.code || "")) return "CargoTech сейчас не отвечает, а сохранённых данных нет. Попробуйте через минуту.";
+  if (error.message && /[а-яё]/i.test(error.message)) return error.message;
+  if (status === 0) return "Нет связи. Проверьте интернет и попробуйте ещё раз.";
+  if (status === 429) return "Слишком много запросов. Подождите минуту.";
+  if (status >= 500) return "Сервис временно недоступен. Попробуйте через минуту.";
+  return "Что-то пошло не так. Попробуйте ещё раз.";
+}
+
 export class ApiError extends Error {
   constructor(status, body) {
     const error = (body && body.error) || {};
-    super(error.message || "Ошибка сети");
+    // only Russian text from the server reaches the screen; the technical detail stays in the server's log
+    super(driverMessage(status, error));
     this.status = status;
     this.fields = error.fields || {};
     this.code = error.code;

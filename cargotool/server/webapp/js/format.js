@@ -32,3 +32,37 @@ export function moscowDate(offsetDays) {
 export function route(cargo) {
   return `${(cargo.from && cargo.from.city) || "?"} → ${(cargo.to && cargo.to.city) || "?"}`;
 }
+
+/** "45000" → "45 000" (no-break spaces), for amounts as they are typed. */
+export function groupDigits(digits) {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+}
+
+/** The digits of a typed amount ("45 000" → "45000"); anything but digits and spaces is kept, so the
+ * server can say what is wrong with it. */
+export function amountText(value) {
+  return value.replace(/[\s\u00a0\u202f]/g, "");
+}
+
+/** A company as drivers see it everywhere: its name and INN (CargoTech's security_status is not shown:
+ * what its values mean is not known). */
+export function companyText(company) {
+  if (!company) return null;
+  const parts = [company.name, company.inn ? "ИНН " + company.inn : null].filter(Boolean);
+  return parts.length ? parts.join(" · ") : null;
+}
+
+/** How long ago an ISO time was, in Russian: «5 мин назад», «2 ч назад», «3 дн. назад». */
+export function ago(iso) {
+  const minutes = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 60000));
+  if (!isFinite(minutes)) return null;
+  if (minutes < 1) return "меньше минуты назад";
+  if (minutes < 60) return `${minutes} мин назад`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} ч назад`;
+  return `${Math.round(minutes / 1440)} дн. назад`;
+}
+
+/** A radius in km as the driver reads it. */
+export function radiusText(km) {
+  return Number(km) > 0 ? `+${km} км` : "только этот город";
+}

@@ -3,7 +3,7 @@
 import { api, ApiError, errorText } from "./api.js";
 import { openDetail } from "./detail.js";
 import { $, el } from "./dom.js";
-import { num, route, rub, windowText } from "./format.js";
+import { ago, companyText, num, route, rub, windowText } from "./format.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
 
@@ -18,7 +18,7 @@ function cardNode(item) {
     ...item.truck_types.map((t) => el("span", { class: "tag" }, t.short_name)),
     ...item.load_types.map((t) => el("span", { class: "tag" }, t.short_name)),
   ];
-  const company = item.company || {};
+  const company = companyText(item.company);
   return el("li", {
     class: "card", "data-id": item.id, tabindex: "0", role: "button",
     onclick: () => { haptic.tap(); openDetail(item.id); },
@@ -35,14 +35,20 @@ function cardNode(item) {
       el("span", { class: "price" }, rub(item.price_rub)),
       item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
     el("div", { class: "tags" }, tags),
-    // security_status is shown nowhere: CargoTech has not said what its values mean [?]
-    company.name ? el("div", { class: "company" }, company.name + (company.inn ? " · ИНН " + company.inn : "")) : null,
+    company ? el("div", { class: "company" }, company) : null,
   );
 }
 
 function showSkeletons(on) {
   document.querySelectorAll(".skeleton").forEach((n) => n.remove());
   if (on) for (let i = 0; i < 3; i++) $("cards").append(el("li", { class: "skeleton", "aria-hidden": "true" }));
+}
+
+/** The stale banner says how old the saved data is (meta.fetched_at). */
+function showStale(meta) {
+  const age = meta.stale && meta.fetched_at ? ago(meta.fetched_at) : null;
+  $("stale-banner").textContent = "CargoTech сейчас недоступен — показываем сохранённые данные" + (age ? `, обновлены ${age}.` : ".");
+  $("stale-banner").hidden = !meta.stale;
 }
 
 /** The page a login answer carried (`cargos_query` must be this search's first page), or null. */
@@ -76,7 +82,7 @@ export async function loadPage(reset, session) {
     showSkeletons(false);
     state.items.push(...page.items);
     $("cards").append(...page.items.map(cardNode));
-    $("stale-banner").hidden = !page.meta.stale;
+    showStale(page.meta);
     state.nextOffset = page.meta.next_offset;
     state.done = page.meta.next_offset === null || page.meta.next_offset === undefined;
     $("list-empty").hidden = state.items.length > 0;
@@ -84,6 +90,7 @@ export async function loadPage(reset, session) {
   } catch (error) {
     if (generation !== state.generation) return;
     showSkeletons(false);
+    $("stale-banner").hidden = true;  // it spoke of data that is not on the screen
     // saved filters no longer valid: say which
     $("list-error-text").textContent = error.status === 400 ? errorText(error, "; ") : error.message;
     $("list-error").hidden = false;

@@ -11,7 +11,7 @@ import { closeSheet, loadFilters, sheetOpen, summary, wireFilters } from "./filt
 import { loadPage, watchPull, watchScroll } from "./list.js";
 import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
-import { state } from "./state.js";
+import { closeAllScreens, state } from "./state.js";
 import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
 
 /** Telegram's back button and every «‹ Назад»: close the topmost thing that is open. */
@@ -52,7 +52,8 @@ async function start() {
   let session;
   try {
     session = await login();
-  } catch (error) {
+  } catch (error) {  // nothing works without a session: no screen (and no header buttons) behind the message
+    closeAllScreens();
     $("fatal-text").textContent = error.message;
     $("fatal").hidden = false;
     return;

@@ -2,8 +2,8 @@
 
 import { api, errorText } from "./api.js";
 import { openPlans } from "./billing.js";
-import { $, el, toast } from "./dom.js";
-import { route, rub } from "./format.js";
+import { $, el, groupAsTyped, toast } from "./dom.js";
+import { amountText, groupDigits, num, route, rub, windowText } from "./format.js";
 import { state } from "./state.js";
 import { haptic, hideMainButton, showBackButton, webApp } from "./telegram.js";
 
@@ -48,8 +48,9 @@ function openOffer() {
   if (!cargo) return;
   haptic.tap();
   const mine = state.myResponse;
-  $("offer-route").textContent = `${route(cargo)} · цена ${rub(cargo.price_rub)}`;
-  $("offer-rate").value = mine ? String(mine.rate_rub) : (cargo.price_rub ? String(Math.round(cargo.price_rub)) : "");
+  $("offer-summary").replaceChildren(...offerSummary(cargo));
+  const rate = mine ? mine.rate_rub : cargo.price_rub;
+  $("offer-rate").value = rate ? groupDigits(String(Math.round(rate))) : "";
   $("offer-comment").value = mine && mine.comment ? mine.comment : "";
   $("offer-phone").value = (mine && mine.phone) || localStorage.getItem("cargotool.phone") || "";
   $("offer-errors").hidden = true;
@@ -59,6 +60,20 @@ function openOffer() {
   $("offer-sheet").hidden = false;
   showBackButton();
   hideMainButton();
+}
+
+/** One line per field: what the driver is bidding on. */
+function offerSummary(cargo) {
+  const line = (label, value) => value ? el("div", { class: "row" }, el("span", {}, label), el("span", {}, value)) : null;
+  const load = [cargo.weight_t !== null ? num(cargo.weight_t) + " т" : null, cargo.volume_m3 !== null ? num(cargo.volume_m3) + " м³" : null]
+    .filter(Boolean).join(", ");
+  return [
+    line("Маршрут", route(cargo)),
+    line("Погрузка", windowText(cargo.from)),
+    line("Груз", load),
+    line("Расстояние", cargo.distance_km !== null ? num(cargo.distance_km, 0) + " км" : null),
+    line("Цена в заявке", cargo.price_rub ? rub(cargo.price_rub) : "не указана"),
+  ].filter(Boolean);
 }
 
 export function offerOpen() { return !$("offer-sheet").hidden; }
@@ -72,7 +87,7 @@ export function closeOffer() {
 
 function updateDiff() {
   const cargo = state.cargo;
-  const rate = Number($("offer-rate").value.replace(/\s/g, ""));
+  const rate = Number(amountText($("offer-rate").value));
   if (!cargo || !cargo.price_rub || !rate) { $("offer-diff").textContent = ""; return; }
   const diff = rate - cargo.price_rub;
   $("offer-diff").textContent = diff === 0 ? "Как в заявке" :
@@ -81,7 +96,13 @@ function updateDiff() {
 
 async function sendOffer(event) {
   event.preventDefault();
-  const body = { rate_rub: Number($("offer-rate").value.replace(/\s/g, "")) || $("offer-rate").value };
+  const typed = amountText($("offer-rate").value);
+  if (!typed) {
+    $("offer-errors").textContent = "Укажите ставку в рублях";
+    $("offer-errors").hidden = false;
+    return;
+  }
+  const body = { rate_rub: /^\d+$/.test(typed) ? Number(typed) : typed };
   const comment = $("offer-comment").value.trim();
   const phone = $("offer-phone").value.trim();
   if (comment) body.comment = comment;
@@ -119,6 +140,7 @@ export function wireOffer() {
   $("offer").addEventListener("submit", sendOffer);
   $("close-offer").addEventListener("click", closeOffer);
   $("offer-sheet").addEventListener("click", (e) => { if (e.target === $("offer-sheet")) closeOffer(); });
+  groupAsTyped($("offer-rate"), groupDigits);
   for (const id of ["offer-rate", "offer-comment", "offer-phone"]) {
     $(id).addEventListener("input", () => { setDirty(true); if (id === "offer-rate") updateDiff(); });
   }
