@@ -11,6 +11,7 @@ module gets its own server (module scope). To start it with extra settings, over
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -74,10 +75,12 @@ window.Telegram = { WebApp: (function () {
 """
 
 
-def open_app(browser, server, user_id=9001, start_param=None, theme=None, viewport=(390, 844), path="/", telegram="down"):
+def open_app(browser, server, user_id=9001, start_param=None, theme=None, viewport=(390, 844), path="/", telegram="down",
+             saved_filters=None):
     """Open the Mini App the way Telegram does: signed init data in the URL fragment. telegram.org is
     "down" (no network here, as in an ordinary browser), "hangs" (never answers), or "stub" (TELEGRAM_STUB:
-    as inside Telegram). Returns the page and its JS errors."""
+    as inside Telegram). `saved_filters` (API parameters) are put on the device first, as if chosen earlier.
+    Returns the page and its JS errors."""
     init_data = sign_init_data(TEST_BOT_TOKEN, {"id": user_id, "first_name": "Пётр", "username": "petr"}, start_param=start_param)
     fragment = f"tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web"
     if theme:
@@ -85,6 +88,9 @@ def open_app(browser, server, user_id=9001, start_param=None, theme=None, viewpo
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    if saved_filters is not None:
+        saved = json.dumps({"filters": saved_filters, "names": {}})
+        page.add_init_script(f"localStorage.setItem({json.dumps(f'cargotool.filters.{user_id}')}, {json.dumps(saved)})")
     if telegram == "stub":
         page.route("https://telegram.org/**", lambda route: route.fulfill(body=TELEGRAM_STUB, content_type="text/javascript"))
     elif telegram == "down":
