@@ -4,7 +4,8 @@
   extra request costs a round trip, and without HTTP/2 a browser fetches at most six at a time. The modules
   follow a narrow style that makes this a text rewrite (enforced here, at start-up):
   `import { a, b as c } from "./x.js";` and `export function|async function|const|class NAME`; no default
-  exports, no `export let` (a bundled binding would not be live), no import cycles.
+  exports, no `export let` (a bundled binding would not be live), no import cycles, and no template
+  literal spanning lines (so that whole-line comments can be dropped from the bundle safely).
 - Every asset gets a content-hashed name (`app.3f2a9c1d0e4b.js`), so it can be cached for a year, and a
   gzip and a brotli copy, compressed once here at the highest level.
 """
@@ -27,6 +28,8 @@ _IMPORT = re.compile(r'^import \{([^}]*)\} from "\./([\w-]+\.js)";[ \t]*$', re.M
 _EXPORT = re.compile(r"^export (?:async )?(?:function\*?|const|class) ([A-Za-z_$][\w$]*)", re.M)
 _ANY_IMPORT_OR_EXPORT = re.compile(r"^\s*(?:import\b(?!\()|export\b)", re.M)
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_LINE_COMMENT = re.compile(r"^[ \t]*//.*\n", re.M)
+_DOC_COMMENT = re.compile(r"^[ \t]*/\*.*?\*/[ \t]*\n", re.M | re.S)
 
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml",
          ".html": "text/html; charset=utf-8"}
@@ -66,7 +69,10 @@ def _parse(name: str, source: str) -> tuple[list[tuple[str, str]], list[str], st
         line = body[: leftover.start()].count("\n") + 1
         raise BundleError(f"js/{name}: unsupported import/export near line {line}; use "
                           '`import { a } from "./x.js";` and `export function|const|class NAME`')
-    return imports, exports, body
+    for number, text in enumerate(source.splitlines(), 1):
+        if text.count("`") % 2:
+            raise BundleError(f"js/{name}:{number}: a template literal spans lines; join it or use + between lines")
+    return imports, exports, _DOC_COMMENT.sub("", _LINE_COMMENT.sub("", body))  # comments: for readers of js/
 
 
 def _order(modules: dict[str, str]) -> list[str]:

@@ -20,6 +20,14 @@ def e2e_env():
     return {"CACHE_LIST_TTL": "1", "CACHE_STALE_MAX": "3600", "CARGOTECH_MAX_ATTEMPTS": "1"}
 
 
+def open_sheet(browser, server, user_id):
+    """The list, then the filter sheet opened over it."""
+    page, errors = open_app(browser, server, user_id=user_id)
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    page.click("#open-filters")
+    return page, errors
+
+
 @pytest.fixture
 def faults(standin):
     yield standin[0]
@@ -56,9 +64,7 @@ def test_stale_banner_says_how_old_the_data_is(browser, server, faults):
 
 
 def test_a_city_typed_in_full_is_resolved_or_flagged_on_its_field(browser, server):
-    page, errors = open_app(browser, server, user_id=9103)
-    expect(page.locator(".card").first).to_be_visible(timeout=15000)
-    page.click("#open-filters")
+    page, errors = open_sheet(browser, server, user_id=9103)
     page.fill("#from-city", "Нетакогогорода")
     page.click("#apply-filters")
     error = page.locator(".field-error[data-error-for~=from]")
@@ -76,9 +82,7 @@ def test_a_city_typed_in_full_is_resolved_or_flagged_on_its_field(browser, serve
 
 
 def test_filter_errors_sit_on_their_field_and_name_the_range(browser, server):
-    page, errors = open_app(browser, server, user_id=9104)
-    expect(page.locator(".card").first).to_be_visible(timeout=15000)
-    page.click("#open-filters")
+    page, errors = open_sheet(browser, server, user_id=9104)
     page.fill("input[name=price_min]", "999999999999")
     page.fill("input[name=distance_min]", "900")
     page.fill("input[name=distance_max]", "100")
@@ -94,9 +98,7 @@ def test_filter_errors_sit_on_their_field_and_name_the_range(browser, server):
 
 
 def test_radius_words_and_the_summary_shows_the_radius(browser, server):
-    page, errors = open_app(browser, server, user_id=9105)
-    expect(page.locator(".card").first).to_be_visible(timeout=15000)
-    page.click("#open-filters")
+    page, errors = open_sheet(browser, server, user_id=9105)
     options = page.locator("select[name=from_radius] option").all_inner_texts()
     assert options[0] == "только этот город" and "0 км" not in options
     page.fill("#from-city", "Моск")

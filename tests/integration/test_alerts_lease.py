@@ -15,7 +15,7 @@ import redis as sync_redis
 
 from cargotool.standin import StandInServer
 from tests.conftest import environ_for_tests
-from tests.e2e.test_miniapp import free_port
+from tests.e2e.conftest import free_port
 
 LEASE_SECONDS = 2.0
 

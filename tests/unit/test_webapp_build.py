@@ -19,6 +19,7 @@ def test_dependencies_come_first_and_imports_bind_the_exports():
     script = bundle(modules)
     assert script.index('__modules["a.js"]') < script.index('__modules["b.js"]') < script.index('__modules["main.js"]')
     assert 'const { twice: double } = __modules["b.js"];' in script
+    assert "// gone" not in bundle({"main.js": "// gone\n/** gone too */\nconsole.log('// kept');\n"})
     if shutil.which("node"):  # and it runs
         assert subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout == "42\n"
 
@@ -29,6 +30,7 @@ def test_dependencies_come_first_and_imports_bind_the_exports():
     ('import * as all from "./main.js";\n', "unsupported import/export"),
     ('import { x } from "./missing.js";\n', "does not exist"),
     ('import { y } from "./main.js";\nexport const x = 1;\n', "import cycle"),
+    ("export const x = `one\n// two`;\n", "template literal spans lines"),
 ])
 def test_what_cannot_be_bundled_faithfully_is_refused(source, complaint):
     with pytest.raises(BundleError, match=complaint):
