@@ -38,6 +38,7 @@ from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
 from .core.bot.wait_questions import WaitQuestions
+from .core.insights.positions import LiveLocation
 from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
@@ -46,6 +47,7 @@ from .core.drivers.directory import DriverDirectory
 from .core.drivers.ratelimit import Limit, RateLimiter
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
+from .core.cargotech.breaker import CircuitBreaker
 from .core.cargotech.retry import RetryPolicy
 from .core.cargotech.token_file import TokenFile
 from .core.redaction import install_log_redaction, redactor
@@ -177,6 +179,14 @@ def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport |
     return None, "live", settings.cargotech_phone, settings.cargotech_password, {}
 
 
+def _locate(name: str) -> tuple[float, float] | None:
+    """City coordinates by name, from the embedded GeoNames extract (loaded on first use)."""
+    from .core.insights.gazetteer import default_gazetteer
+
+    place = default_gazetteer().find(name)
+    return (place.lat, place.lon) if place else None
+
+
 def build_services(
     settings: Settings,
     *,
@@ -225,6 +235,9 @@ def build_services(
         lock_timeout=settings.cargotech_login_lock_timeout,
         failure_backoff=settings.cargotech_login_failure_backoff,
         on_login=on_login,
+        breaker=CircuitBreaker(redis, keys("cargotech:circuit"), threshold=settings.cargotech_circuit_threshold,
+                               open_seconds=settings.cargotech_circuit_open_seconds,
+                               window=max(30, 3 * settings.cargotech_circuit_open_seconds)),
     )
     cargos = CargoService(
         cargotech,
@@ -273,15 +286,17 @@ def build_services(
     searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed)
     auto = AutoResponder(redis=redis, keys=keys, database=database, responses=responses, paywall=paywall,
                          undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
+    locations = LocationStore(redis, keys)
+    insights.positions.add(LiveLocation(locations))  # the bot's live location, beside the Mini App's
     alerter = Alerter(database=database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
-                      locations=LocationStore(redis, keys), webapp_url=settings.webapp_url,
+                      locations=locations, webapp_url=settings.webapp_url,
                       per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
                       still_minutes=settings.alerts_still_minutes, auto=auto)
     watcher = Watcher(cargotech=cargotech, cargos=cargos, searches=searches, alerter=alerter, auto=auto, redis=redis,
                       keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute,
-                      geo=geo if geo is not None else (default_geo if transport is None else {}))
+                      geo=geo if geo is not None else (default_geo if transport is None else {}), locate=_locate)
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,

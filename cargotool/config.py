@@ -181,6 +181,8 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "cargotech_retry_deadline": _Spec("CARGOTECH_RETRY_DEADLINE", _positive_float, 20.0),
     "cargotech_login_lock_timeout": _Spec("CARGOTECH_LOGIN_LOCK_TIMEOUT", _positive_float, 30.0),
     "cargotech_login_failure_backoff": _Spec("CARGOTECH_LOGIN_FAILURE_BACKOFF", _positive_int, 60),
+    "cargotech_circuit_threshold": _Spec("CARGOTECH_CIRCUIT_THRESHOLD", _positive_int, 3),
+    "cargotech_circuit_open_seconds": _Spec("CARGOTECH_CIRCUIT_OPEN_SECONDS", _positive_int, 10),
     "cargotech_token_file": _Spec("CARGOTECH_TOKEN_FILE", _text, ".cargotech-token"),
     "telegram_bot_token": _Spec("TELEGRAM_BOT_TOKEN", _text, None, secret=True),
     "telegram_init_data_max_age": _Spec("TELEGRAM_INIT_DATA_MAX_AGE", _non_negative_int, 3600),
@@ -231,6 +233,8 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "database_url": _Spec("DATABASE_URL", _database_url, "sqlite:///cargotool.sqlite3"),
     "log_level": _Spec("LOG_LEVEL", _log_level, "INFO"),
     "log_format": _Spec("LOG_FORMAT", _choice("text", "json"), "text"),
+    "metrics_token": _Spec("METRICS_TOKEN", _text, None, secret=True),
+    "prometheus_multiproc_dir": _Spec("PROMETHEUS_MULTIPROC_DIR", _text, None),
 }
 
 
@@ -247,6 +251,8 @@ class Settings:
     cargotech_retry_deadline: float
     cargotech_login_lock_timeout: float
     cargotech_login_failure_backoff: int
+    cargotech_circuit_threshold: int
+    cargotech_circuit_open_seconds: int
     cargotech_token_file: str
     telegram_bot_token: str | None
     telegram_init_data_max_age: int
@@ -295,6 +301,8 @@ class Settings:
     database_url: str
     log_level: str
     log_format: str
+    metrics_token: str | None
+    prometheus_multiproc_dir: str | None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> "Settings":

@@ -96,6 +96,17 @@ async def _dictionaries(client):
     return await client.truck_types(), await client.load_types()
 
 
+PROBE_DAY = "2026-12-01"  # fixed, so the recorded date filter matches on replay
+
+
+async def _probe(client):
+    import datetime as dt
+
+    from cargotool.core.cargotech.probe import probe
+
+    return await probe(client, dt.date.fromisoformat(PROBE_DAY))
+
+
 async def _relogin(client):
     await client.tokens._redis.set(client.tokens.token_key, STALE_TOKEN)
     return await client.me()
@@ -124,6 +135,7 @@ SCENARIOS: dict[str, Scenario] = {
     "points_search": Scenario(_points),
     "dictionaries": Scenario(_dictionaries),
     "relogin_after_401": Scenario(_relogin),
+    "probe": Scenario(_probe),  # `cargotool cargotech probe`: every request it makes, recorded
     "rate_limited_429": Scenario(_me, live=False, prepare_standin=_fail("/v1/me", 429, 1, {"Retry-After": "1"})),
     "unavailable_503_then_ok": Scenario(_me, live=False, prepare_standin=_fail("/v1/me", 503, 2)),
     "unavailable_503_persistent": Scenario(_me, live=False, prepare_standin=_fail("/v1/me", 503, 10)),

@@ -130,7 +130,7 @@ def run() -> None:
         from telethon import TelegramClient, events
         from telethon.sessions import StringSession
 
-        from ..core.bot.telethon_adapter import callback_update, message_update
+        from ..core.bot.telethon_adapter import callback_update, edited_update, message_update
 
         client = TelegramClient(StringSession(), settings.telegram_api_id, settings.telegram_api_hash)
         await client.start(bot_token=settings.telegram_bot_token)
@@ -146,6 +146,10 @@ def run() -> None:
         @client.on(events.NewMessage(incoming=True))
         async def on_message(event):
             await handlers.handle(message_update(event, await event.get_sender()))
+
+        @client.on(events.MessageEdited(incoming=True))
+        async def on_edit(event):  # live location moves
+            await handlers.handle(edited_update(event, await event.get_sender()))
 
         @client.on(events.CallbackQuery)
         async def on_press(event):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from ..bootstrap import Services
+from ..core.cargo.formatting import moscow_today
+from ..core.cargotech.probe import HOLDS, UNKNOWN, ProbeReport, probe
 from ..core.cargotech.tokens import TokenStatus
+from .exit_codes import ExitCode
 from .runtime import console, print_json, run_with_services
 
 app = typer.Typer(help="The server's CargoTech account and token.", no_args_is_help=True)
@@ -98,3 +102,42 @@ def token_flush() -> None:
 
     removed = run_with_services(work)
     console.print("token flushed" if removed else "nothing to flush: no token was cached")
+
+
+@app.command("probe")
+def probe_command(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Check, read-only, every assumption the code makes about CargoTech's API (paths, filters, meta.size,
+    field types, paging) and list the fields CargoTech sends that our models do not know.
+
+    Exit codes: 0 every product-critical assumption holds, 1 one does not (or could not be checked),
+    3 CargoTech rejected the credentials, 5 CargoTech unreachable, 78 bad config.
+    """
+
+    async def work(services: Services) -> tuple[ProbeReport, str]:
+        return await probe(services.cargotech, moscow_today()), services.upstream_label
+
+    report, upstream = run_with_services(work)
+    if as_json:
+        print_json({**report.as_dict(), "upstream": upstream})
+    else:
+        _print_probe(report, upstream)
+    if not report.ok:
+        raise typer.Exit(ExitCode.FAILURE)
+
+
+def _print_probe(report: ProbeReport, upstream: str) -> None:
+    marks = {HOLDS: "[green]holds  [/green]", UNKNOWN: "[yellow]unknown[/yellow]"}
+    console.print(f"CargoTech ({upstream}): what the code assumes")
+    for f in report.findings:
+        mark = marks.get(f.verdict, "[red]differs[/red]")
+        console.print(f"{mark} {'*' if f.critical else ' '} {escape(f.assumption)}"
+                      + (f"\n            {escape(f.detail)}" if f.detail else ""))
+    for payload, names in report.unknown_fields.items():
+        console.print(f"unknown fields in {payload}: {escape(', '.join(names))}")
+    if not report.unknown_fields:
+        console.print("no unknown fields")
+    failing = [f for f in report.findings if f.critical and f.verdict != HOLDS]
+    counts = {v: sum(1 for f in report.findings if f.verdict == v) for v in (HOLDS, "differs", UNKNOWN)}
+    console.print(f"{counts[HOLDS]} hold, {counts['differs']} differ, {counts[UNKNOWN]} unknown; "
+                  + ("every critical (*) assumption holds" if not failing else
+                     f"critical (*) not holding: {', '.join(f.key for f in failing)}"))

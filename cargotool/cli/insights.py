@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from ..bootstrap import Services
-from .runtime import console, print_json, run_with_services
+from .runtime import console, print_json, run_with_services, when
 
 insights_app = typer.Typer(help="Insights: lane market rates.", no_args_is_help=True)
 
@@ -48,7 +48,7 @@ def reports(inn: str = typer.Option(None, help="Only this company (INN)."),
         return await services.insights.reports.listing(inn.strip() if inn else None, limit)
 
     rows = [{"id": r.id, "inn": r.inn, "cargo_id": r.cargo_id, "driver_id": r.driver_id, "kind": r.kind,
-             "comment": r.comment, "updated_at": r.updated_at.isoformat(),
+             "comment": r.comment, "updated_at": r.updated_at,
              "hidden": r.hidden_at is not None, "hidden_reason": r.hidden_reason} for r in run_with_services(work)]
     if as_json:
         print_json({"items": rows})
@@ -56,7 +56,7 @@ def reports(inn: str = typer.Option(None, help="Only this company (INN)."),
     table = Table("id", "INN", "load", "driver", "kind", "comment", "when", "hidden")
     for row in rows:
         table.add_row(str(row["id"]), row["inn"], row["cargo_id"], str(row["driver_id"]), row["kind"], row["comment"] or "",
-                      row["updated_at"][:16], row["hidden_reason"] or "" if row["hidden"] else "")
+                      when(row["updated_at"]), row["hidden_reason"] or "" if row["hidden"] else "")
     console.print(table)
 
 

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from . import billing, bot, cargos, cargotech, db, dev, insights, serve, telegram
+from . import alerts, billing, bot, cargos, cargotech, db, dev, insights, serve, telegram
 from typer import Abort, Exit
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
@@ -36,6 +36,7 @@ app.add_typer(billing.subs_app, name="subs")
 app.add_typer(billing.flags_app, name="flags")
 app.add_typer(billing.audit_app, name="audit")
 app.add_typer(insights.insights_app, name="insights")
+app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(dev.app, name="dev")
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
+import shutil
 import socket
+import tempfile
 
 import typer
 
@@ -26,8 +29,6 @@ def serve(
     from sanic import Sanic
     from sanic.worker.loader import AppLoader
 
-    from ..server.app import create_app
-
     settings = load_settings()
     logging.getLogger().setLevel(settings.log_level)
     if workers > 1 and not settings.redis_url:
@@ -41,10 +42,15 @@ def serve(
     for migration in migrate_or_fail(settings.database_url):
         log.info("applied migration %s: %s", migration.version, migration.name)
 
-    loader = AppLoader(factory=create_app)
+    made = _metrics_directory(settings.prometheus_multiproc_dir, workers)
+    loader = AppLoader(factory=worker_app)
     app = loader.load()
     app.prepare(host=host, port=port, workers=workers, access_log=access_log, motd=False,
                 single_process=workers == 1)
+    if workers > 1:
+        from .watchdog import start_watchdog
+
+        app.main_process_ready(start_watchdog)  # a worker that dies is replaced (Sanic's manager does not)
     try:
         if workers == 1:
             Sanic.serve_single(primary=app)
@@ -54,6 +60,37 @@ def serve(
         if exc.errno != errno.EADDRINUSE:
             raise
         fail(f"port {port} is in use", ExitCode.FAILURE)
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def worker_app():
+    """The app of one server process, its logs in LOG_FORMAT (Sanic's own loggers too, when JSON)."""
+    from ..core.observability.logs import setup_logging
+    from ..server.app import SANIC_LOGGERS, create_app
+
+    app = create_app()
+    settings = app.ctx.settings
+    setup_logging(settings.log_level, settings.log_format, also=SANIC_LOGGERS if settings.log_format == "json" else ())
+    return app
+
+
+def _metrics_directory(configured: str | None, workers: int) -> str | None:
+    """Several workers keep their metrics in files that /metrics adds up. The directory is emptied at
+    start-up (a previous run's counts would be added to this one's); the workers, started after this,
+    find it in their environment. Returns the directory when it was made here (removed at exit)."""
+    from ..core.observability.metrics import prepare_multiprocess_dir
+
+    path = configured or (tempfile.mkdtemp(prefix="cargotool-metrics-") if workers > 1 else None)
+    if path is None:
+        return None
+    try:
+        prepare_multiprocess_dir(path)
+    except OSError as exc:
+        fail(f"PROMETHEUS_MULTIPROC_DIR {path}: {exc.strerror}", ExitCode.CONFIG)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    return None if configured else path
 
 
 def _check_port_free(host: str, port: int) -> None:

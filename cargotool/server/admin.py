@@ -8,11 +8,12 @@ import json as jsonlib
 from typing import Any
 
 from sanic import Blueprint, Request, json
-from sanic_ext import openapi
 
 from ..core.errors import Forbidden, InvalidInput
 from .client_ip import request_ip
+from . import bodies as B
 from .requests import bearer, json_body, services
+from .schema import describe
 
 bp = Blueprint("admin", url_prefix="/api/admin")
 
@@ -64,8 +65,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 
 @bp.get("/payments")
-@openapi.summary("Payments, newest first")
-@openapi.secured("session")
+@describe("Payments, newest first", responses={200: B.AdminPayments}, secured=True, errors=(403,))
 async def payments(request: Request):
     rows = await services(request).payments.list(request.args.get("status") or None, limit=200)
     return json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_rub": r.amount_kopecks / 100,
@@ -74,9 +74,7 @@ async def payments(request: Request):
 
 
 @bp.post("/payments/<payment_id:str>/refund")
-@openapi.summary("Refund a paid payment (all that is left, or amount_rub); repeating the same request refunds nothing new")
-@openapi.secured("session")
-@openapi.body({"application/json": {"amount_rub": float, "reason": str}})
+@describe("Refund a paid payment (all that is left, or amount_rub); repeating the same request refunds nothing new", body=B.Refund, responses={200: dict[str, Any], 201: dict[str, Any]}, secured=True, errors=(403, 404, 409, 502))
 async def refund(request: Request, payment_id: str):
     body = _body(request)
     amount = body.get("amount_rub")
@@ -85,23 +83,19 @@ async def refund(request: Request, payment_id: str):
         kopecks = round(amount * 100) if isinstance(amount, (int, float)) and not isinstance(amount, bool) else -1
         if kopecks < 1 or abs(kopecks - amount * 100) > 1e-6:
             raise InvalidInput("Проверьте поля", fields={"amount_rub": "сумма в рублях, до копеек"})
-    reason = body.get("reason")
-    result = await services(request).refunds.start(payment_id, reason if isinstance(reason, str) else "", kopecks,
-                                                   actor=request.ctx.actor, ip=request_ip(request))
+    reason = _text(body.get("reason"), "reason", MAX_REASON, required=True)
+    result = await services(request).refunds.start(payment_id, reason, kopecks, actor=request.ctx.actor, ip=request_ip(request))
     return json(result.public(), status=200 if result.repeated else 201)
 
 
 @bp.get("/subscriptions/<telegram_id:int>")
-@openapi.summary("A driver's subscription")
-@openapi.secured("session")
+@describe("A driver's subscription", responses={200: B.Subscription}, secured=True, errors=(403,))
 async def subscription(request: Request, telegram_id: int):
     return json((await services(request).subscriptions.status(_telegram_id(telegram_id))).public())
 
 
 @bp.post("/subscriptions/<telegram_id:int>/grant")
-@openapi.summary("Grant days of access")
-@openapi.secured("session")
-@openapi.body({"application/json": {"days": int, "reason": str}})
+@describe("Grant days of access", body=B.Grant, responses={200: B.Subscription}, secured=True, errors=(403,))
 async def grant(request: Request, telegram_id: int):
     telegram_id = _telegram_id(telegram_id)
     body = _body(request)
@@ -113,8 +107,7 @@ async def grant(request: Request, telegram_id: int):
 
 
 @bp.get("/promo")
-@openapi.summary("Promo codes and their use")
-@openapi.secured("session")
+@describe("Promo codes and their use", responses={200: B.AdminPromos}, secured=True, errors=(403,))
 async def promo_list(request: Request):
     views = await services(request).promos.list()
     return json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "describe": v.describe(), "used": v.used,
@@ -122,9 +115,7 @@ async def promo_list(request: Request):
 
 
 @bp.post("/promo")
-@openapi.summary("Create a promo code")
-@openapi.secured("session")
-@openapi.body({"application/json": {"kind": str, "value": int, "code": str, "max_uses": int, "valid_until": str}})
+@describe("Create a promo code", body=B.NewPromo, responses={201: B.PromoCreated}, secured=True, errors=(403,))
 async def promo_create(request: Request):
     body = _body(request)
     kind = _text(body.get("kind"), "kind", 16, required=True)
@@ -146,24 +137,20 @@ async def promo_create(request: Request):
 
 
 @bp.post("/promo/<code:str>/disable")
-@openapi.summary("Disable a promo code")
-@openapi.secured("session")
+@describe("Disable a promo code", responses={200: B.PromoDisabled}, secured=True, errors=(403, 404))
 async def promo_disable(request: Request, code: str):
     await services(request).promos.disable(code, actor=request.ctx.actor)
     return json({"code": code.upper(), "disabled": True})
 
 
 @bp.get("/flags")
-@openapi.summary("Feature flags")
-@openapi.secured("session")
+@describe("Feature flags", responses={200: dict[str, bool]}, secured=True, errors=(403,))
 async def flags(request: Request):
     return json(await services(request).flags.all())
 
 
 @bp.post("/flags/<name:str>")
-@openapi.summary("Switch a flag")
-@openapi.secured("session")
-@openapi.body({"application/json": {"enabled": bool}})
+@describe("Switch a flag", body=B.FlagSwitch, responses={200: dict[str, bool]}, secured=True, errors=(403,))
 async def set_flag(request: Request, name: str):
     enabled = _body(request).get("enabled")
     if not isinstance(enabled, bool):
@@ -174,16 +161,14 @@ async def set_flag(request: Request, name: str):
 
 
 @bp.get("/responses")
-@openapi.summary("Responses, newest first")
-@openapi.secured("session")
+@describe("Responses, newest first", responses={200: B.AdminResponses}, secured=True, errors=(403,))
 async def responses(request: Request):
     views = await services(request).responses.list(request.args.get("status") or None, limit=200)
     return json({"items": [{**v.public(), "driver_id": v.driver_id, "decided_by": v.decided_by} for v in views]})
 
 
 @bp.get("/audit")
-@openapi.summary("Audit log with filters (actor and action match as prefixes)")
-@openapi.secured("session")
+@describe("Audit log with filters (actor and action match as prefixes)", responses={200: B.AuditEvents}, secured=True, errors=(403,))
 async def audit(request: Request):
     since = None
     if request.args.get("since"):

@@ -18,8 +18,10 @@ from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
 from ..core.errors import CargotoolError, InvalidInput, NotConfigured, NotFound, PaymentRequired
+from . import bodies as B
 from .client_ip import request_ip
 from .requests import bearer, json_body, services
+from .schema import describe
 
 bp = Blueprint("api", url_prefix="/api")
 
@@ -54,12 +56,9 @@ async def authenticate(request: Request) -> None:
 
 
 @bp.post("/session")
-@openapi.summary("Log in with Telegram initData")
-@openapi.body({"application/json": {"init_data": str, "cargos": str}},
-              description="cargos (optional): a /api/cargos query string; its first page comes back with the session")
-@openapi.response(200, {"application/json": {"session_token": str, "expires_at": str, "driver": dict, "cargos": dict}})
-@openapi.response(401, description="initData invalid or expired")
-@openapi.response(429, description="Too many logins from this address")
+@describe("Log in with Telegram initData", body=B.Login, responses={200: B.Session}, errors=(401, 429),
+          description="With `cargos` (a /api/cargos query string) the answer carries that page too "
+                      "(`cargos`, or its error in `cargos_error`): one round trip less for the Mini App.")
 async def create_session(request: Request):
     svc = services(request)
     ip = request_ip(request)
@@ -91,16 +90,14 @@ async def first_page(svc, driver_id: int, query_string: str) -> dict:
 
 
 @bp.delete("/session")
-@openapi.summary("Log out (forget this session token)")
-@openapi.secured("session")
+@describe("Log out (forget this session token)", responses={204: None}, secured=True)
 async def delete_session(request: Request):
     await services(request).auth.logout(bearer(request))
     return HTTPResponse(status=204)
 
 
 @bp.get("/cargos")
-@openapi.summary("Loads matching the filters (cards), shared cache")
-@openapi.secured("session")
+@describe("Loads matching the filters (cards), shared cache", responses={200: B.CargoPage}, secured=True, errors=(502,))
 @openapi.parameter("from", int, description="Loading point id")
 @openapi.parameter("to", int, description="Unloading point id")
 @openapi.parameter("from_radius", int, description="km")
@@ -117,8 +114,6 @@ async def delete_session(request: Request):
 @openapi.parameter("mode", str, description="all | my")
 @openapi.parameter("limit", int, description="1–50, default 20")
 @openapi.parameter("offset", int)
-@openapi.response(200, {"application/json": {"items": list, "meta": dict}})
-@openapi.response(400, description='{"error": {"code": "invalid_filter", "fields": {...}}}')
 @openapi.parameter("sort", str, description="rate_with_deadhead | above_market | rate | price | loading (within the page)")
 @openapi.parameter("with_price", str, description="1: only loads with a price (within the page)")
 @openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more")
@@ -151,8 +146,7 @@ def split_insights_params(query_string: str) -> tuple[str, ListView]:
 
 
 @bp.get("/cargos/<cargo_id:str>")
-@openapi.summary("One load with comment, contacts and addresses, and insights (market, the trip back)")
-@openapi.secured("session")
+@describe("One load with comment, contacts and addresses, and insights (market, the trip back)", responses={200: B.CargoDetail}, secured=True, errors=(404, 502))
 @openapi.parameter("radius", int, description="km around the unloading city for the trip back (default 50)")
 async def cargo_detail(request: Request, cargo_id: str):
     if not cargo_id.isdigit() or len(cargo_id) > 20:
@@ -175,8 +169,7 @@ async def cargo_detail(request: Request, cargo_id: str):
 
 
 @bp.get("/points")
-@openapi.summary("City autocomplete")
-@openapi.secured("session")
+@describe("City autocomplete", responses={200: B.Points}, secured=True, errors=(502,))
 @openapi.parameter("q", str, required=True, description=f"at least {MIN_POINT_QUERY} characters")
 async def points(request: Request):
     text = (request.args.get("q") or "").strip()
@@ -186,15 +179,13 @@ async def points(request: Request):
 
 
 @bp.get("/dictionaries")
-@openapi.summary("Truck (body) and load types; null when unavailable")
-@openapi.secured("session")
+@describe("Truck (body) and load types; null when unavailable", responses={200: B.Dictionaries}, secured=True)
 async def dictionaries(request: Request):
     return json(await services(request).cargos.dictionaries())
 
 
 @bp.get("/whoami")
-@openapi.summary("The driver of this session")
-@openapi.secured("session")
+@describe("The driver of this session", responses={200: B.WhoAmI}, secured=True)
 async def whoami(request: Request):
     return json({"driver": request.ctx.driver.public()})
 
@@ -209,13 +200,7 @@ def _cargo_id(cargo_id: str) -> str:
 
 
 @bp.post("/cargos/<cargo_id:str>/responses")
-@openapi.summary("Respond to a load with an offered rate (again: updates the offer)")
-@openapi.secured("session")
-@openapi.body({"application/json": {"rate_rub": int, "comment": str, "phone": str}})
-@openapi.response(201, {"application/json": {"response": dict}}, description="created")
-@openapi.response(200, {"application/json": {"response": dict}}, description="updated, or unchanged")
-@openapi.response(400, description="field errors")
-@openapi.response(409, description="already accepted")
+@describe("Respond to a load with an offered rate (again: updates the offer)", body=B.Offer, responses={200: B.ResponseBody, 201: B.ResponseBody}, secured=True, errors=(402, 404, 409, 502))
 async def respond(request: Request, cargo_id: str):
     svc = services(request)
     if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.respond"):
@@ -226,16 +211,14 @@ async def respond(request: Request, cargo_id: str):
 
 
 @bp.delete("/cargos/<cargo_id:str>/responses")
-@openapi.summary("Withdraw my response to a load")
-@openapi.secured("session")
+@describe("Withdraw my response to a load", responses={200: B.ResponseBody}, secured=True, errors=(404, 409))
 async def withdraw(request: Request, cargo_id: str):
     view = await services(request).responses.withdraw(request.ctx.driver, _cargo_id(cargo_id))
     return json({"response": view.public()})
 
 
 @bp.get("/responses")
-@openapi.summary("My responses, newest first (optionally for one load)")
-@openapi.secured("session")
+@describe("My responses, newest first (optionally for one load)", responses={200: B.Responses}, secured=True, errors=(404,))
 @openapi.parameter("cargo_id", str)
 async def my_responses(request: Request):
     cargo_id = request.args.get("cargo_id")
@@ -244,8 +227,7 @@ async def my_responses(request: Request):
 
 
 @bp.post("/cargos/<cargo_id:str>/contact-to-chat")
-@openapi.summary("Have the bot send the load's contacts to my chat (phones become tappable there)")
-@openapi.secured("session")
+@describe("Have the bot send the load's contacts to my chat (phones become tappable there)", responses={202: B.Queued}, secured=True, errors=(402, 404, 502))
 async def contact_to_chat(request: Request, cargo_id: str):
     svc = services(request)
     if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.contacts"):
@@ -269,9 +251,7 @@ async def contact_to_chat(request: Request, cargo_id: str):
 # ---- subscription and payments ----------------------------------------------------------------------
 
 @bp.get("/plans")
-@openapi.summary("Subscription plans, and whether a receipt needs an e-mail or phone (with the one given last time)")
-@openapi.secured("session")
-@openapi.response(200, {"application/json": {"plans": list, "receipt": {"required": bool, "email": str, "phone": str}}})
+@describe("Subscription plans, and whether a receipt needs an e-mail or phone (with the one given last time)", responses={200: B.Plans}, secured=True)
 async def plans(request: Request):
     svc = services(request)
     contact = await svc.payments.contacts.get(request.ctx.driver.telegram_id)
@@ -280,8 +260,7 @@ async def plans(request: Request):
 
 
 @bp.get("/me")
-@openapi.summary("The driver and their subscription")
-@openapi.secured("session")
+@describe("The driver and their subscription", responses={200: B.Me}, secured=True)
 async def me(request: Request):
     svc = services(request)
     driver = request.ctx.driver
@@ -292,11 +271,9 @@ async def me(request: Request):
 
 
 @bp.post("/payments")
-@openapi.summary("Start paying for a plan; open confirmation_url outside Telegram. With receipts on, an e-mail or "
-                 "phone (79001234567; +7 (900) 123-45-67 and 8 900 ... are normalised) is needed, else the last one given")
-@openapi.secured("session")
-@openapi.body({"application/json": {"plan": str, "promo_code": str, "email": str, "phone": str}})
-@openapi.response(200, {"application/json": {"payment_id": str, "confirmation_url": str, "amount_rub": float}})
+@describe("Start paying for a plan; open confirmation_url outside Telegram. With receipts on, an e-mail or "
+                 "phone (79001234567; +7 (900) 123-45-67 and 8 900 ... are normalised) is needed, else the last one given",
+          body=B.NewPayment, responses={200: B.Payment}, secured=True, errors=(502,))
 async def create_payment(request: Request):
     svc = services(request)
     ip = request_ip(request)
@@ -307,9 +284,7 @@ async def create_payment(request: Request):
 
 
 @bp.post("/promo/apply")
-@openapi.summary("Apply a promo code that gives days of access")
-@openapi.secured("session")
-@openapi.body({"application/json": {"code": str}})
+@describe("Apply a promo code that gives days of access", body=B.PromoCode, responses={200: B.PromoApplied}, secured=True, errors=(404, 409))
 async def apply_promo(request: Request):
     svc = services(request)
     body = json_body(request)

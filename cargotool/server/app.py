@@ -12,23 +12,26 @@ from ..bootstrap import build_services
 from ..config import Settings
 from .compression import install_compression
 from .errors import install_error_handlers
+from .schema import document_errors
 from .guard import WEBHOOK_MAX_BODY, GuardedRequest, check_request_line
 from .admin import bp as admin_bp
 from .api import bp as api_bp
 from .health import bp as health_bp
+from .metrics import install_observability
 from .searches import bp as searches_bp
 from .insights import bp as insights_bp
 from .webapp import install_webapp
 from .webhooks import bp as webhooks_bp
 
 APP_NAME = "cargotool"
+SANIC_LOGGERS = ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "sanic.websockets")
 
 
 def create_app(settings: Settings | None = None, *, services_factory=None, services=None) -> Sanic:
     """Build the app. Tests hand in their own wiring: `services_factory(settings)` (built and closed
     with the server), or ready `services` (owned, and closed, by the caller)."""
     app = Sanic(APP_NAME, request_class=GuardedRequest)
-    for name in ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "sanic.websockets"):
+    for name in SANIC_LOGGERS:
         logging.getLogger(name).propagate = False  # Sanic prints these itself; no second copy via root
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS_UI_DEFAULT = "redoc"
@@ -40,6 +43,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     if services is not None:
         app.ctx.services = services
     install_error_handlers(app)
+    install_observability(app)
     app.on_request(check_request_line, priority=100)
     app.blueprint(health_bp)
     app.blueprint(api_bp)
@@ -50,6 +54,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     install_webapp(app)
     install_compression(app)
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")
+    app.before_server_start(lambda app: document_errors(app))  # every route's error answers in /docs/openapi.json
 
     @app.before_server_start
     async def open_services(app: Sanic) -> None:

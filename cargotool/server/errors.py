@@ -1,6 +1,6 @@
 """Maps errors to JSON bodies `{"error": {"code", "message", "fields"?}}`; never a traceback.
 
-Redis or the database unreachable is a 503 `unavailable` (logged once per outage, see outage.py)."""
+Redis or the database unreachable is a 503 `unavailable` (logged once per outage, see core/storage/outage.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sanic import Sanic, json
 from sanic.exceptions import SanicException
 
 from ..core.errors import CargotoolError, Unavailable
-from .outage import DOWN, Outages, dependency_of
+from ..core.storage.outage import DOWN, Outages, dependency_of
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,14 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     if fields:
         body["fields"] = fields
     return {"error": body}
+
+
+def _traced(request, body: dict) -> dict:
+    """The request id in the error body, so a driver's screenshot leads to the log lines."""
+    rid = getattr(request.ctx, "request_id", None)
+    if rid:
+        body["error"]["request_id"] = rid
+    return body
 
 
 def outages(app: Sanic) -> Outages:
@@ -43,22 +51,22 @@ def install_error_handlers(app: Sanic) -> None:
             log.warning("%s %s -> %s: %s", request.method, request.path, exc.code, exc.message)
         retry_after = getattr(exc, "retry_after", None)  # rate limits say when to come back
         headers = {"Retry-After": str(retry_after)} if retry_after else None
-        return json(exc.to_dict(), status=exc.http_status, headers=headers)
+        return json(_traced(request, exc.to_dict()), status=exc.http_status, headers=headers)
 
     @app.exception(SanicException)
     async def on_sanic_error(request, exc: SanicException):
         status = getattr(exc, "status_code", 500) or 500
         code = SANIC_CODES.get(status, "http_error")
         message = str(exc) if status < 500 else "Internal error"
-        return json(error_body(code, message), status=status, headers=getattr(exc, "headers", None))
+        return json(_traced(request, error_body(code, message)), status=status, headers=getattr(exc, "headers", None))
 
     @app.exception(*DOWN)
     async def on_dependency_down(request, exc: Exception):
         outages(request.app).failed(dependency_of(exc) or "dependency", exc)
-        return json(Unavailable(UNAVAILABLE_MESSAGE).to_dict(), status=503,
+        return json(_traced(request, Unavailable(UNAVAILABLE_MESSAGE).to_dict()), status=503,
                     headers={"Retry-After": str(RETRY_AFTER_OUTAGE)})
 
     @app.exception(Exception)
     async def on_unexpected(request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return json(error_body("internal", "Internal error"), status=500)
+        return json(_traced(request, error_body("internal", "Internal error")), status=500)

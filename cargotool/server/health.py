@@ -6,6 +6,9 @@ import asyncio
 
 from sanic import Blueprint, json
 
+from . import bodies as B
+from .schema import describe
+
 bp = Blueprint("health")
 
 CHECK_TIMEOUT = 2.0
@@ -22,11 +25,13 @@ async def _check(probe) -> str:
 
 
 @bp.get("/healthz")
+@describe("The process answers", responses={200: B.Health})
 async def healthz(request):
     return json({"status": "ok"})
 
 
 @bp.get("/readyz")
+@describe("Redis and the database answer (503 names the failing part)", responses={200: B.Readiness, 503: B.Readiness})
 async def readyz(request):
     services = request.app.ctx.services
     redis_state, db_state = await asyncio.gather(

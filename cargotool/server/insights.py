@@ -4,12 +4,15 @@ The insights on cards and details themselves are added by `GET /api/cargos[/{id}
 
 from __future__ import annotations
 
+from typing import Any
+
 from sanic import Blueprint, HTTPResponse, Request, json
-from sanic_ext import openapi
 
 from ..core.errors import NotFound
 from ..core.insights.trust import public_report
+from . import bodies as B
 from .requests import bearer, json_body, services
+from .schema import describe
 
 bp = Blueprint("insights", url_prefix="/api")
 
@@ -21,38 +24,30 @@ async def authenticate(request: Request) -> None:
 
 
 @bp.get("/me/insights")
-@openapi.summary("My position and fuel figures (used for the empty run and the fuel estimate)")
-@openapi.secured("session")
+@describe("My position and fuel figures (used for the empty run and the fuel estimate)", responses={200: dict[str, Any]}, secured=True)
 async def my_profile(request: Request):
-    return json((await services(request).insights.profiles.get(request.ctx.driver.telegram_id)).public())
+    return json(await services(request).insights.profile_view(request.ctx.driver.telegram_id))
 
 
 @bp.put("/me/position")
-@openapi.summary('Set my position: {"lat", "lon"} from the device, or a home city {"point_id", "name"?}')
-@openapi.secured("session")
-@openapi.body({"application/json": {"lat": float, "lon": float, "point_id": int, "name": str}})
-@openapi.response(200, {"application/json": {"position": dict, "fuel": dict}})
-@openapi.response(400, description="field errors (coordinates out of range, unknown city)")
+@describe('Set my position: {"lat", "lon"} from the device, or a home city {"point_id", "name"?}', body=B.Position, responses={200: dict[str, Any]}, secured=True, errors=(404,))
 async def set_position(request: Request):
-    insights = services(request).insights
-    profile = await insights.profiles.set_position(request.ctx.driver.telegram_id, json_body(request), insights.point_names)
-    return json(profile.public())
+    return json(await services(request).insights.set_position(request.ctx.driver.telegram_id, json_body(request)))
 
 
 @bp.delete("/me/position")
-@openapi.summary("Forget my position")
-@openapi.secured("session")
+@describe("Forget the position I gave in the Mini App (the bot's live location ends by itself or with /forget_location)",
+          responses={200: dict[str, Any]}, secured=True)
 async def forget_position(request: Request):
-    return json((await services(request).insights.profiles.forget_position(request.ctx.driver.telegram_id)).public())
+    return json(await services(request).insights.forget_position(request.ctx.driver.telegram_id))
 
 
 @bp.put("/me/fuel")
-@openapi.summary('Set my fuel use and price {"l_per_100km", "price_rub"} (null values forget them)')
-@openapi.secured("session")
-@openapi.body({"application/json": {"l_per_100km": float, "price_rub": float}})
+@describe('Set my fuel use and price {"l_per_100km", "price_rub"} (null values forget them)', body=B.Fuel, responses={200: dict[str, Any]}, secured=True)
 async def set_fuel(request: Request):
-    profiles = services(request).insights.profiles
-    return json((await profiles.set_fuel(request.ctx.driver.telegram_id, json_body(request))).public())
+    insights = services(request).insights
+    await insights.profiles.set_fuel(request.ctx.driver.telegram_id, json_body(request))
+    return json(await insights.profile_view(request.ctx.driver.telegram_id))
 
 
 def _cargo_id(cargo_id: str) -> str:
@@ -62,12 +57,7 @@ def _cargo_id(cargo_id: str) -> str:
 
 
 @bp.put("/cargos/<cargo_id:str>/report")
-@openapi.summary("Report on the company after my accepted response (again: edits it)")
-@openapi.secured("session")
-@openapi.body({"application/json": {"kind": "not_paid | no_cargo | terms_changed", "comment": str}})
-@openapi.response(201, {"application/json": {"report": dict}}, description="created")
-@openapi.response(200, {"application/json": {"report": dict}}, description="edited")
-@openapi.response(403, description="no accepted response of mine on this load")
+@describe("Report on the company after my accepted response (again: edits it)", body=B.ReportIn, responses={200: B.ReportBody, 201: B.ReportBody}, secured=True, errors=(403, 404, 409))
 async def put_report(request: Request, cargo_id: str):
     reports = services(request).insights.reports
     report, created = await reports.submit(request.ctx.driver.telegram_id, _cargo_id(cargo_id), json_body(request))
@@ -75,8 +65,7 @@ async def put_report(request: Request, cargo_id: str):
 
 
 @bp.delete("/cargos/<cargo_id:str>/report")
-@openapi.summary("Delete my report on this load")
-@openapi.secured("session")
+@describe("Delete my report on this load", responses={204: None}, secured=True, errors=(403, 404))
 async def delete_report(request: Request, cargo_id: str):
     await services(request).insights.reports.delete(request.ctx.driver.telegram_id, _cargo_id(cargo_id))
     return HTTPResponse(status=204)

@@ -6,19 +6,18 @@ from __future__ import annotations
 import hmac
 
 from sanic import Blueprint, Request, json
-from sanic_ext import openapi
 
 from ..core.errors import InvalidInput, NotConfigured, NotFound, Unauthorized
 from .client_ip import ip_in, request_ip
+from . import bodies as B
 from .requests import json_body
+from .schema import describe
 
 bp = Blueprint("webhooks", url_prefix="/webhooks")
 
 
 @bp.post("/telegram")
-@openapi.summary("Telegram Bot API webhook")
-@openapi.response(200, description="accepted (or already seen)")
-@openapi.response(401, description="missing or wrong X-Telegram-Bot-Api-Secret-Token")
+@describe("Telegram Bot API webhook", responses={200: B.TelegramAccepted}, errors=(401,), description='Only with the X-Telegram-Bot-Api-Secret-Token set by setWebhook; each update is queued once (by update_id).')
 async def telegram(request: Request):
     services = request.app.ctx.services
     secret = services.settings.telegram_webhook_secret
@@ -35,9 +34,7 @@ async def telegram(request: Request):
 
 
 @bp.post("/yookassa")
-@openapi.summary("YooKassa notifications (accepted only from YooKassa's networks; re-fetched before acting)")
-@openapi.response(200, description="processed (or ignored: not ours)")
-@openapi.response(403, description="not from YooKassa's networks")
+@describe("YooKassa notifications (accepted only from YooKassa's networks; re-fetched before acting)", responses={200: B.YooKassaAnswer}, errors=(403, 502))
 async def yookassa(request: Request):
     services = request.app.ctx.services
     settings = services.settings

@@ -115,6 +115,11 @@ class CargoTechStandIn:
         """Whether the list with these query parameters shows `cargo` (tests compare the matcher to this)."""
         return self._matches(cargo, dict(params))
 
+    def clear_faults(self) -> None:
+        """CargoTech is healthy again: forget the injected faults still pending."""
+        with self._lock:
+            self._faults.clear()
+
     def reset_counters(self) -> None:
         with self._lock:
             self.calls.clear()

@@ -30,10 +30,11 @@ def telegram():
 async def make_services(settings, redis, standin, telegram):
     built = []
 
-    def make(**overrides):
+    def make(geo=None, **overrides):
         values = {"outbox_enabled": "off", "alerts_quiet_hours": "off", "webapp_url": "https://app.example.ru",
                   "alerts_undo_seconds": 1, **overrides}
-        geo = {cid: (lat, lon) for cid, (_, lat, lon) in standin.dataset.cities.items()}
+        if geo is None:
+            geo = {cid: (lat, lon) for cid, (_, lat, lon) in standin.dataset.cities.items()}
         services = build_services(settings.replace(**values), redis=redis, transport=StandInTransport(standin),
                                   bot_transport=telegram.transport(), geo=geo)
         built.append(services)
@@ -95,6 +96,9 @@ async def test_a_new_matching_load_alerts_once_and_old_ones_never(svc, standin, 
     assert len(alerts_to(telegram, DRIVER)) == 1
     [(listed, new_count)] = await svc.searches.mine(DRIVER)
     assert new_count == 1
+    status = await svc.watcher.status()  # what `cargotool alerts status` prints
+    assert status["mode"] == "fresh" and status["searches"] == 1 and status["drivers_with_held_alerts"] == 0
+    assert status["cargotech_calls_this_minute"] >= 3 and status["budget_per_minute"] == 20
 
 
 async def test_one_alert_per_driver_and_load_across_searches_and_restarts(svc, make_services, standin, telegram, redis, key_prefix):
@@ -341,3 +345,20 @@ async def test_auto_response_with_undo_and_daily_cap(make_services, standin, tel
     assert [c.params["text"] for c in telegram.sent("answerCallbackQuery")][-1].startswith("Поздно")
     capped_id = ({str(c["id"]) for c in published} - set(undo_of)).pop()
     assert capped_id not in {r.cargo_id for r in rows}
+
+
+async def test_radius_searches_become_decidable_as_city_coordinates_are_learnt(make_services, standin, telegram):
+    svc = make_services(geo={})  # as live: CargoTech's points carry no coordinates
+    await svc.flags.set("paywall", False)
+    search = await svc.searches.create(DRIVER, {"filters": {"from": str(MOSCOW), "from_radius": "50"}})
+    await svc.watcher._refresh()
+    assert search.id in svc.watcher._index.undecidable  # polled by its own query until Moscow is placed
+    await svc.watcher.tick()  # the feed names Москва (and others): the gazetteer places them
+    await svc.watcher.tick()
+    assert search.id not in svc.watcher._index.undecidable
+    podolsk = load(standin, start=39)  # Подольск, ~37 km from Moscow
+    await svc.watcher.tick()
+    await deliver(svc)
+    [alert] = alerts_to(telegram, DRIVER)
+    assert alert.params["text"].count("Подольск → Казань") == 1
+    assert str(podolsk["id"]) in alert.params["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"]

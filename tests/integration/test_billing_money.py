@@ -328,3 +328,43 @@ async def test_receipts_take_a_checked_phone_or_email_and_remember_it(receipts_a
     assert refund_params["receipt"]["customer"] == {"phone": "79001234567"}
     assert refund_params["receipt"]["items"][0]["amount"] == {"value": "100.00", "currency": "RUB"}
     RefundRequest(refund_params).validate()
+
+
+async def test_concurrent_refunds_never_exceed_the_payment(money):
+    services, standin = money
+    payment = await paid(money, "1m")  # 499 ₽
+    same = await asyncio.gather(*(services.refunds.start(payment.id, "дубль", 10000) for _ in range(5)))
+    assert len({r.refund_id for r in same}) == 1 and standin.refund_creates == 1
+    rivals = await asyncio.gather(*(services.refunds.start(payment.id, f"причина {n}", 30000) for n in range(5)),
+                                  return_exceptions=True)
+    assert sum(not isinstance(r, Exception) for r in rivals) == 1  # 100 + 300 ≤ 499; a second 300 is not
+    assert all(isinstance(r, InvalidInput) for r in rivals if isinstance(r, Exception))
+    row = await services.database.run(lambda: Payment.get_by_id(payment.id))
+    assert row.refunded_kopecks == 40000 and standin.refund_creates == 2
+
+
+async def test_a_refund_yookassa_refuses_holds_nothing(money, monkeypatch):
+    services, _ = money
+    payment = await paid(money, "1m")
+
+    async def refused(**kwargs):
+        raise InvalidInput("YooKassa refused the request (amount)", fields={"amount": "refused by YooKassa"})
+
+    monkeypatch.setattr(services.payments.gateway, "refund", refused)
+    with pytest.raises(InvalidInput):
+        await services.refunds.start(payment.id, "отказ", 10000)
+    assert await services.database.run(lambda: [r.status for r in Refund.select()]) == ["canceled"]
+    monkeypatch.undo()
+    whole = await services.refunds.start(payment.id, "всё")
+    assert whole.amount_kopecks == 49900 and whole.status == "succeeded"
+
+
+async def test_the_hourly_background_job_applies_lost_refunds(money):
+    services, standin = money
+    payment = await paid(money, "1m")
+    standin.refund(payment.yookassa_id, "499.00")  # a whole refund made in the dashboard; its webhook lost
+    await services._reconcile_refunds()
+    assert await subscription_days(services) < 0.01
+    assert await actions(services, "payment.refunded") == 1
+    await services._reconcile_refunds()
+    assert await actions(services, "payment.refunded") == 1

@@ -128,3 +128,12 @@ def test_cassettes_hold_no_secrets():
         for line in text.splitlines():
             if '"token"' in line:
                 assert "REDACTED" in line, (path.name, line)
+
+
+async def test_probe_on_the_recorded_traffic_finds_every_critical_assumption_holding(client):
+    report = await play("probe", client)
+    verdicts = {f.key: f.verdict for f in report.findings}
+    assert report.ok, [f for f in report.findings if f.critical and f.verdict != "holds"]
+    assert verdicts["meta.size"] == verdicts["paging"] == verdicts["filter.route"] == verdicts["detail"] == "holds"
+    assert verdicts["dict.truck_types"] == verdicts["filter.mode_my"] == "holds"
+    assert report.unknown_fields == {}

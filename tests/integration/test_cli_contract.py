@@ -8,6 +8,7 @@ in-process store, the recorded sample), except where a row needs the live path (
 from __future__ import annotations
 
 import json
+import logging
 import os
 
 import pytest
@@ -30,6 +31,8 @@ CASES: list[tuple[str, list[str], dict, ExitCode, str]] = [
      "rejected the server's credentials"),
     ("cargotech check", [], {LIVE: "1", "CARGOTECH_BASE_URL": "http://127.0.0.1:9", "CARGOTECH_MAX_ATTEMPTS": "1",
                              "CARGOTECH_CONNECT_TIMEOUT": "0.5"}, ExitCode.UNREACHABLE, "could not reach CargoTech"),
+    ("cargotech probe", ["--json"], {LIVE: "1", "CARGOTECH_PASSWORD": "not-it"}, ExitCode.CREDENTIALS_REJECTED,
+     "rejected the server's credentials"),
     ("cargotech token status", [], {"CARGOTECH_TOKEN_CACHE_TTL": "abc"}, ExitCode.CONFIG,
      "configuration error: CARGOTECH_TOKEN_CACHE_TTL: expected a whole number, got 'abc'"),
     ("cargotech token flush", ["now"], {}, ExitCode.BAD_INPUT, "cargotech token flush: got unexpected extra argument"),
@@ -55,13 +58,20 @@ CASES: list[tuple[str, list[str], dict, ExitCode, str]] = [
     ("payments list", ["--limit", "0"], {}, ExitCode.BAD_INPUT, "invalid value for '--limit'"),
     ("payments replay", ["2f1c0000-000f-5000-8000-000000000000"], {}, ExitCode.CONFIG, "YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY"),
     ("payments reconcile", ["--older-than", "-1"], {}, ExitCode.BAD_INPUT, "invalid value for '--older-than'"),
+    ("payments refund", ["2f1c0000", "--reason", "r"], {}, ExitCode.CONFIG, "YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY"),
     ("subs show", ["abc"], {}, ExitCode.BAD_INPUT, "subs show: invalid value for 'telegram_id'"),
     ("subs grant", ["1", "--days", "99999", "--reason", "x"], {}, ExitCode.BAD_INPUT, "cargotool: days must be between 1 and 3660"),
     ("flags list", ["extra"], {}, ExitCode.BAD_INPUT, "flags list: got unexpected extra argument"),
     ("flags set", ["nope", "on"], {}, ExitCode.BAD_INPUT, "unknown flag 'nope'"),
     ("flags set", ["paywall", "maybe"], {}, ExitCode.BAD_INPUT, "flags set: invalid value for VALUE: on or off"),
     ("audit tail", ["--since", "yesterday"], {}, ExitCode.BAD_INPUT, "audit tail: invalid value for --since: expected YYYY-MM-DD"),
+    ("insights lanes", ["extra"], {}, ExitCode.BAD_INPUT, "insights lanes: got unexpected extra argument"),
+    ("insights reports", ["--limit", "0"], {}, ExitCode.BAD_INPUT, "insights reports: invalid value for '--limit'"),
+    ("insights hide-report", ["999", "--reason", "spam"], {}, ExitCode.NOT_FOUND, "999"),
+    ("payments refund", ["2f1c0000-000f-5000-8000-000000000000", "--amount-rub", "abc", "--reason", "x"], {},
+     ExitCode.BAD_INPUT, "invalid value for --amount-rub: roubles, e.g. 250 or 649.50"),
     ("dev cargotech-standin", ["--port", "70000"], {}, ExitCode.BAD_INPUT, "invalid value for '--port'"),
+    ("alerts status", ["--since", "x"], {}, ExitCode.BAD_INPUT, "alerts status: no such option: --since"),
 ]
 
 
@@ -84,6 +94,9 @@ def test_every_command_has_a_row():
 @pytest.fixture
 def embedded(tmp_path, monkeypatch):
     """A clean environment: embedded defaults, nothing from the developer's shell or a .env."""
+    root = logging.getLogger()  # main() sets logging up; give the handlers and level back afterwards
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
     for name in list(os.environ):
         if name.startswith(("CARGOTECH_", "REDIS_", "DATABASE_", "LOG_", "TELEGRAM_", "YOOKASSA_", "WEBAPP_", "PLANS")):
             monkeypatch.delenv(name)

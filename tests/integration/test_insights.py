@@ -33,7 +33,8 @@ def cargo(cargo_id, start="Москва", finish="Казань", body="тент"
 
 @pytest.fixture
 def app(settings, redis, standin):
-    return create_app(settings, services_factory=lambda s: build_services(s, redis=redis, transport=StandInTransport(standin)))
+    quiet = settings.replace(outbox_enabled="off")  # no background work (e.g. the alerts watcher) calling CargoTech
+    return create_app(quiet, services_factory=lambda s: build_services(s, redis=redis, transport=StandInTransport(standin)))
 
 
 # ---- lanes -------------------------------------------------------------------------------------------
@@ -279,3 +280,23 @@ async def test_cli_exports_the_lane_table(tmp_path, key_prefix, services):
     first = lanes["items"][0]
     assert first["from_region"].startswith("RU-") and first["from_cities"] and first["weight_class"]
     assert table.returncode == 0 and first["from_region"] in table.stdout
+
+
+async def test_the_bots_live_location_is_a_fresher_source(app, redis, key_prefix):
+    import asyncio
+    import time
+
+    from cargotool.core.alerts.location import LocationStore
+    from cargotool.core.insights.positions import LOCAL_SECONDS
+    from cargotool.core.storage.redis import Keys
+
+    token = (await login(app, 730))["session_token"]
+    _, response = await app.asgi_client.put("/api/me/position", json={"lat": 55.7558, "lon": 37.6176}, headers=auth(token))
+    assert response.json["position"]["source"] == "device"
+    now = time.time() + 1
+    await LocationStore(redis, Keys(key_prefix)).update(730, 55.7961, 49.1064, at=now, live_until=now + 600)  # Kazan
+    await asyncio.sleep(LOCAL_SECONDS + 0.1)  # this worker's copy of the position in effect lives that long
+    _, response = await app.asgi_client.get("/api/me/insights", headers=auth(token))
+    assert response.json["position"]["source"] == "live" and round(response.json["position"]["lon"]) == 49
+    _, response = await app.asgi_client.get("/api/cargos?from=1&limit=5", headers=auth(token))
+    assert all(880 <= card["deadhead_km"] <= 920 for card in response.json["items"])  # from Kazan to Moscow

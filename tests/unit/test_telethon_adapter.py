@@ -4,7 +4,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 from cargotool.core.bot.handlers import CALLBACK_RE
-from cargotool.core.bot.telethon_adapter import callback_update, message_update
+from cargotool.core.bot.telethon_adapter import callback_update, edited_update, message_update
 
 SENDER = SimpleNamespace(id=501, bot=False, first_name="Иван", last_name=None, username="ivan")
 
@@ -34,3 +34,17 @@ def test_a_sender_that_cannot_be_fetched_falls_back_to_the_event_ids():
                             message=SimpleNamespace(id=1, message=None, date=None))
     update = message_update(event, None)
     assert update["message"]["from"]["id"] == 501 and update["message"]["text"] == ""
+
+
+def test_a_live_location_and_its_moves_become_message_and_edited_message():
+    sent = dt.datetime(2026, 11, 24, 9, tzinfo=dt.timezone.utc)
+    media = SimpleNamespace(geo=SimpleNamespace(lat=55.7, long=37.6), period=3600)
+    first = SimpleNamespace(chat_id=501, sender_id=501, is_private=True,
+                            message=SimpleNamespace(id=5, message="", date=sent, media=media))
+    assert message_update(first, SENDER)["message"]["location"] == {"latitude": 55.7, "longitude": 37.6, "live_period": 3600}
+    moved = SimpleNamespace(chat_id=501, sender_id=501, is_private=True, message=SimpleNamespace(
+        id=5, message="", date=sent, edit_date=sent + dt.timedelta(seconds=30),
+        media=SimpleNamespace(geo=SimpleNamespace(lat=55.71, long=37.6), period=3600)))
+    update = edited_update(moved, SENDER)
+    assert update["update_id"] == "tl-e-501-5-1795510830"
+    assert update["edited_message"]["edit_date"] == 1795510830 and update["edited_message"]["location"]["latitude"] == 55.71

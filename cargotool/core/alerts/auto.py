@@ -68,12 +68,11 @@ class AutoResponder:
 
     async def undo(self, driver_id: int, item_id: str) -> bool:
         """True when the response was still waiting and is now cancelled (it will never be sent)."""
-        payload = await self.queue.take(item_id)
-        if payload is None:
+        waiting = await self.queue.get(item_id)
+        if waiting is None or waiting["driver_id"] != driver_id:  # gone, or someone else's
             return False
-        if payload["driver_id"] != driver_id:  # someone else's button: put it back untouched
-            await self.queue.put(payload, delay=max(0.0, self.undo_seconds / 4))
-            return False
+        if await self.queue.take(item_id) is None:
+            return False  # sent (or undone) a moment ago
         await self._redis.decr(self._day_key(driver_id))
         return True
 

@@ -30,6 +30,7 @@ from ..cargotech.models import Cargo
 from ..storage.db import Database
 from ..storage.models import AlertDelivery, AlertPrefs, DriverRecord, utcnow
 from ..storage.redis import Keys
+from ..observability.metrics import count_alert
 from .location import LocationStore
 from .rules import in_quiet_hours, quiet_window
 from .searches import Search
@@ -129,6 +130,7 @@ class Alerter:
         prefs, blocked = await self._db.run(lambda: self._driver_state(drivers))
         pending = {pair: hit for pair, hit in first.items() if pair[0] in allowed and pair[0] not in blocked}
         fresh = await self._db.run(lambda: self._claim(pending))
+        count_alert("deduplicated", len(pending) - len(fresh))  # alerted before: never twice per driver and load
         by_driver: dict[int, list[Hit]] = defaultdict(list)
         for pair in fresh:
             by_driver[pair[0]].append(pending[pair])
@@ -196,6 +198,7 @@ class Alerter:
                                 key=f"alert:{search.driver_id}:{cargo.id}", kind="alert",
                                 context={"cargo_id": cargo.id, "search_id": search.id})
         self.sent += 1
+        count_alert("sent")
 
     async def _hold(self, hit: Hit) -> None:
         view = card(hit.cargo)
@@ -207,15 +210,20 @@ class Alerter:
         pipe.sadd(self._keys("alerts:held-drivers"), driver_id)
         await pipe.execute()
         self.held += 1
+        count_alert("held")
 
     # ---- releasing what was held ------------------------------------------------------------------
 
     async def release_held(self, still_there: Callable[[str], Awaitable[bool]]) -> int:
         """Send one digest to each driver whose alerts may go again; returns how many digests."""
         sent = 0
-        for member in await self._redis.smembers(self._keys("alerts:held-drivers")):
-            driver_id = int(member)
-            if await self.hold_reason(driver_id) is not None or not await self._hourly_left(driver_id):
+        drivers = {int(member) for member in await self._redis.smembers(self._keys("alerts:held-drivers"))}
+        if not drivers:
+            return 0
+        prefs, _ = await self._db.run(lambda: self._driver_state(drivers))
+        for driver_id in sorted(drivers):
+            if await self.hold_reason(driver_id, prefs.get(driver_id) or self.default_quiet) is not None \
+                    or not await self._hourly_left(driver_id):
                 continue
             key = self._keys(f"alerts:held:{driver_id}")
             pipe = self._redis.pipeline(transaction=True)

@@ -155,11 +155,35 @@ def _near(point: tuple[int, float] | None, city: int | None, geo: Geo) -> bool:
     return haversine_km(geo[centre], geo[city]) <= radius + 0.5
 
 
+class CityGrid:
+    """Known cities in 1° cells, so "every city within R km of X" looks at a few cells, not every city."""
+
+    def __init__(self, geo: Geo) -> None:
+        self.geo = geo
+        self._cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for city, (lat, lon) in geo.items():
+            self._cells[(math.floor(lat), math.floor(lon))].append(city)
+        self._memo: dict[tuple[int, float], list[int]] = {}
+
+    def within(self, centre: int, radius_km: float) -> list[int]:
+        key = (centre, radius_km)
+        if key not in self._memo:
+            lat, lon = self.geo[centre]
+            dlat = math.ceil((radius_km + 1) / 111.0)
+            dlon = math.ceil((radius_km + 1) / max(1.0, 111.0 * math.cos(math.radians(min(abs(lat) + dlat, 89.0)))))
+            row, col = math.floor(lat), math.floor(lon)
+            self._memo[key] = [city for r in range(row - dlat, row + dlat + 1) for c in range(col - dlon, col + dlon + 1)
+                               for city in self._cells.get((r, c), ())
+                               if city == centre or haversine_km((lat, lon), self.geo[city]) <= radius_km + 0.5]
+        return self._memo[key]
+
+
 class MatcherIndex:
     """Searches (id → criteria) bucketed by loading and unloading city; `match(load)` → matching ids."""
 
     def __init__(self, geo: Geo | None = None) -> None:
         self.geo: Geo = dict(geo or {})
+        self._grid = CityGrid(self.geo)
         self._buckets: dict[tuple[int, int], list[tuple[int, Criteria]]] = defaultdict(list)
         self.undecidable: set[int] = set()
         self.size = 0
@@ -177,8 +201,7 @@ class MatcherIndex:
         centre, radius = point
         if radius < 0.5 or centre not in self.geo:
             return [centre]
-        here = self.geo[centre]
-        return [city for city, where in self.geo.items() if city == centre or haversine_km(here, where) <= radius + 0.5]
+        return self._grid.within(centre, radius)
 
     def add(self, search_id: int, criteria: Criteria) -> None:
         self.size += 1

@@ -15,6 +15,7 @@ from typing import Any, Awaitable, Callable
 import peewee
 
 from ..cargo.filters import InvalidFilter, parse_filters
+from ..cargo.formatting import moscow_today
 from ..cargotech.query import CargoListQuery
 from ..errors import InvalidInput, NotFound
 from ..storage.db import Database
@@ -82,10 +83,6 @@ def upstream_query(filters: dict[str, str], today: dt.date | None = None) -> Car
 def query_key(query: CargoListQuery) -> str:
     params = [(k, v) for k, v in query.to_params() if k not in ("limit", "offset")]
     return "&".join(f"{k}={v}" for k, v in params)
-
-
-def moscow_today() -> dt.date:
-    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).date()
 
 
 def _filters(raw: Any) -> tuple[dict[str, str], CargoListQuery]:

@@ -25,7 +25,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import redis.asyncio as aioredis
 
@@ -54,7 +54,10 @@ REDETECT_SECONDS = 3600
 class Watcher:
     def __init__(self, *, cargotech: CargoTechClient, cargos: CargoService, searches: SearchStore, alerter: Alerter,
                  auto: AutoResponder | None, redis: aioredis.Redis, keys: Keys, lease: Lease, poll_seconds: float,
-                 max_per_minute: int, geo: Geo | None = None) -> None:
+                 max_per_minute: int, geo: Geo | None = None,
+                 locate: Callable[[str], tuple[float, float] | None] | None = None) -> None:
+        """`geo`: city id → (lat, lon) known up front; `locate(name)` finds more by the names loads carry
+        (the gazetteer), so radius searches become decidable here as their cities are seen."""
         self._cargotech = cargotech
         self._cargos = cargos
         self._searches = searches
@@ -65,7 +68,10 @@ class Watcher:
         self.lease = lease
         self.poll_seconds = poll_seconds
         self.max_per_minute = max_per_minute
-        self._geo = geo or {}
+        self._geo: Geo = dict(geo or {})
+        self._locate = locate
+        self._unplaceable: set[int] = set()
+        self._geo_grew = False
         self.mode = "unknown"  # "fresh" | "queries"
         self._detected_at = 0.0
         self._index: MatcherIndex | None = None
@@ -81,7 +87,7 @@ class Watcher:
     async def run(self, stop: asyncio.Event) -> None:
         """Hold (or wait for) the lease and look for new loads every `poll_seconds` while holding it."""
         renew_every = max(0.2, self.lease.ttl / 3)
-        next_tick = 0.0
+        next_tick = time.monotonic() + self.poll_seconds  # the first look one interval after start
         try:
             while not stop.is_set():
                 try:
@@ -92,7 +98,10 @@ class Watcher:
                     log.warning("alerts watcher: %s", type(exc).__name__, exc_info=True)
                 await wait_any(stop, timeout=min(renew_every, max(0.05, next_tick - time.monotonic())))
         finally:
-            await self.lease.release()
+            try:
+                await self.lease.release()  # let another instance take over at once
+            except Exception as exc:
+                log.info("alerts watcher: could not release the lease (%s); it expires by itself", type(exc).__name__)
 
     async def _tick_renewing(self) -> None:
         """A look at CargoTech may outlast the lease: renew it meanwhile."""
@@ -117,22 +126,59 @@ class Watcher:
         queued = await self.alerter.offer(hits)
         digests = await self.alerter.release_held(self._still_there)
         auto = await self._auto.send_due() if self._auto is not None else 0
+        await self._redis.hset(self._keys("alerts:status"), mapping={
+            "mode": self.mode, "holder": self.lease.holder, "looked_at": time.time(), "searches": len(self._by_id),
+            "distinct_queries": len(self._by_key), "polled_queries": len(polled_keys)})
         return {"hits": len(hits), "alerts": queued, "digests": digests, "auto": auto}
+
+    async def status(self) -> dict[str, Any]:
+        """What the last look saw (written by whichever instance held the lease) — for operators."""
+        stored = await self._redis.hgetall(self._keys("alerts:status"))
+        calls = await self._redis.get(self._keys(f"alerts:upstream:{int(time.time() // 60)}"))
+        return {
+            "lease_holder": await self.lease.holder_now(), "mode": stored.get("mode", "unknown"),
+            "last_look_at": float(stored["looked_at"]) if stored.get("looked_at") else None,
+            "searches": int(stored.get("searches", 0)), "distinct_queries": int(stored.get("distinct_queries", 0)),
+            "polled_queries": int(stored.get("polled_queries", 0)),
+            "cargotech_calls_this_minute": int(calls or 0), "budget_per_minute": self.max_per_minute,
+            "drivers_with_held_alerts": await self._redis.scard(self._keys("alerts:held-drivers")),
+        }
 
     # ---- the searches -----------------------------------------------------------------------------
 
     async def _refresh(self) -> None:
+        """Rebuild the index when the searches changed (or new city coordinates were learnt). The build
+        runs in a thread: with tens of thousands of searches it takes a noticeable fraction of a second."""
         version = await self._redis.get(self._keys("alerts:searches:version"))
-        if self._index is not None and version == self._version:
+        if self._index is not None and version == self._version and not self._geo_grew:
             return
-        searches = await self._searches.all()
-        self._version = version
-        self._by_id = {s.id: s for s in searches}
-        by_key: dict[str, list[Search]] = defaultdict(list)
-        for search in searches:
-            by_key[search.key].append(search)
-        self._by_key = dict(by_key)
-        self._index = MatcherIndex.build(((s.id, s.query) for s in searches), self._geo)
+        if self._index is None or version != self._version:
+            searches = await self._searches.all()
+            self._version = version
+            self._by_id = {s.id: s for s in searches}
+            by_key: dict[str, list[Search]] = defaultdict(list)
+            for search in searches:
+                by_key[search.key].append(search)
+            self._by_key = dict(by_key)
+        self._geo_grew = False
+        entries = [(s.id, s.query) for s in self._by_id.values()]
+        self._index = await asyncio.to_thread(MatcherIndex.build, entries, dict(self._geo))
+
+    def _learn(self, items: Iterable[Cargo]) -> None:
+        """Coordinates of cities seen in loads, by name (CargoTech gives `{id, name}` only [?])."""
+        if self._locate is None:
+            return
+        for cargo in items:
+            for point in (cargo.start, cargo.finish):
+                city = point.city if point else None
+                if city is None or city.id is None or city.id in self._geo or city.id in self._unplaceable:
+                    continue
+                where = self._locate(city.name)
+                if where is None:
+                    self._unplaceable.add(city.id)
+                else:
+                    self._geo[city.id] = where
+                    self._geo_grew = True
 
     def _needs_query(self, key: str) -> bool:
         assert self._index is not None
@@ -193,6 +239,9 @@ class Watcher:
 
     async def _feed_hits(self, items: list[Cargo]) -> list[Hit]:
         new = await self._new("alerts:seen", items)
+        self._learn(items)
+        if self._geo_grew:
+            await self._refresh()  # a city just placed may lie within a search's radius
         assert self._index is not None
         hits = []
         for cargo in new:
@@ -215,6 +264,7 @@ class Watcher:
             if page is None:
                 break
             self._polled[key] = time.time()
+            self._learn(page.items)
             digest = hashlib.sha1(key.encode()).hexdigest()[:16]
             for cargo in await self._new(f"alerts:seen:q:{digest}", list(page.items)):
                 hits += [Hit(search, cargo) for search in searches]

@@ -87,9 +87,9 @@ class Payments:
                 errors["email"] = "Для чека нужен e-mail или телефон"
         if errors:
             raise InvalidInput("Проверьте оплату", fields=errors)
+        self.gateway.require()  # before anything is stored: without a shop, no payment row
         if contact:
             await self.contacts.remember(driver_id, contact)
-        self.gateway.require()  # before any row: without a shop nothing is stored
         row, promo = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, normalise_code(code) if code else None))
         if row.confirmation_url and row.status in ("pending", "waiting_for_capture"):
             return row

@@ -132,10 +132,7 @@ class PromoCodes:
         await self._audit.record(actor, "promo.disable", target=text)
 
     def _check(self, row: PromoCode | None, driver_id: int, now: dt.datetime) -> PromoCode:
-        if row is None or row.disabled:
-            raise PromoRejected("Такого промокода нет")
-        if row.valid_until is not None and row.valid_until < now:
-            raise PromoRejected("Срок действия промокода истёк")
+        row = _usable(row, now)
         if row.max_uses is not None and row.used + row.reserved >= row.max_uses:
             raise PromoRejected(USED_UP)
         if PromoUse.get_or_none((PromoUse.code == row.code) & (PromoUse.driver == driver_id)):
@@ -174,11 +171,7 @@ class PromoCodes:
     def discount_in_transaction(code: str, now: dt.datetime) -> PromoView:
         """A discount code that exists, is on and in its window (the cap and the driver are checked by
         `reserve_in_transaction`)."""
-        row = PromoCode.get_or_none(PromoCode.code == normalise_code(code))
-        if row is None or row.disabled:
-            raise PromoRejected("Такого промокода нет")
-        if row.valid_until is not None and row.valid_until < now:
-            raise PromoRejected("Срок действия промокода истёк")
+        row = _usable(PromoCode.get_or_none(PromoCode.code == normalise_code(code)), now)
         if row.kind == "days":
             raise PromoRejected("Этот промокод даёт дни доступа: примените его без оплаты")
         return PromoView.of(row)
@@ -225,6 +218,15 @@ class PromoCodes:
                    .execute())
         if removed:
             PromoCode.update(reserved=PromoCode.reserved - removed).where(PromoCode.code == code).execute()
+
+
+def _usable(row: PromoCode | None, now: dt.datetime) -> PromoCode:
+    """The code if it exists, is switched on and is within its validity window."""
+    if row is None or row.disabled:
+        raise PromoRejected("Такого промокода нет")
+    if row.valid_until is not None and row.valid_until < now:
+        raise PromoRejected("Срок действия промокода истёк")
+    return row
 
 
 def _take(code: str, counter: peewee.Field) -> bool:

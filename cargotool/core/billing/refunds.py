@@ -17,11 +17,16 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
+import peewee
+
 from ..audit import AuditLog
 from ..errors import InvalidInput
 from ..storage.db import Database
 from ..storage.models import Payment, Refund, utcnow
 from .payments import OPEN_REFUND, Payments
+
+
+MAX_REASON = 500  # characters; YooKassa gets the first 250 as the refund's description
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class Refunds:
         errors = {}
         if not isinstance(reason, str) or not reason.strip():
             errors["reason"] = "Укажите причину возврата"
+        elif len(reason.strip()) > MAX_REASON:
+            errors["reason"] = f"Не длиннее {MAX_REASON} символов"
         if amount_kopecks is not None and amount_kopecks < 1:
             errors["amount_rub"] = "Сумма больше нуля"
         if errors:
@@ -73,9 +80,14 @@ class Refunds:
         row, created = await self._db.run(lambda: self._stored(payment, key, amount_kopecks, reason, actor))
         if not created and row.status not in OPEN_REFUND:
             return RefundResult(row.id, row.yookassa_id, payment.id, row.amount_kopecks, row.status, True)
-        remote = await self._payments.gateway.refund(
-            payment_id=payment.yookassa_id, amount_kopecks=row.amount_kopecks, description=reason,
-            idempotency_key=f"cargotool-refund-{row.id}", receipt=await self._payments.refund_receipt(payment, row.amount_kopecks))
+        try:
+            remote = await self._payments.gateway.refund(
+                payment_id=payment.yookassa_id, amount_kopecks=row.amount_kopecks, description=reason,
+                idempotency_key=f"cargotool-refund-{row.id}",
+                receipt=await self._payments.refund_receipt(payment, row.amount_kopecks))
+        except InvalidInput:  # YooKassa refused it: it will never happen, so it no longer holds any amount
+            await self._db.run(lambda: Refund.update(status="canceled", updated_at=utcnow()).where(Refund.id == row.id).execute())
+            raise
         await self._db.run(lambda: Refund.update(yookassa_id=remote.id, status=remote.status, updated_at=utcnow())
                            .where(Refund.id == row.id).execute())
         if created:
@@ -87,20 +99,32 @@ class Refunds:
                             outcome.expires_at if outcome and outcome.applied else None)
 
     def _stored(self, payment: Payment, key: str, amount: int | None, reason: str, actor: str) -> tuple[Refund, bool]:
-        with self._db.write_transaction():
-            existing = Refund.get_or_none(Refund.request_key == key)
-            if existing is not None:
-                return existing, False
-            refunded = Payment.get_by_id(payment.id).refunded_kopecks
-            waiting = sum(r.amount_kopecks for r in Refund.select().where(
-                (Refund.payment == payment.id) & Refund.status.in_(OPEN_REFUND)))
-            left = payment.amount_kopecks - refunded - waiting
-            if left <= 0:
-                raise InvalidInput("Этот платёж уже возвращён полностью", fields={"amount_rub": "нечего возвращать"})
-            if amount is not None and amount > left:
-                raise InvalidInput(f"Вернуть можно не больше {left // 100}.{left % 100:02d} ₽",
-                                   fields={"amount_rub": f"не больше {left // 100}.{left % 100:02d}"})
-            now = utcnow()
-            row = Refund.create(id=str(uuid.uuid4()), payment=payment.id, request_key=key, amount_kopecks=amount or left,
-                                reason=reason, status="new", actor=actor, created_at=now, updated_at=now)
-            return row, True
+        """This request's row: the one made before, or a new one if the amount is still there to refund.
+        Requests for one payment are serialised (SQLite: the write lock; PostgreSQL: the payment row's)."""
+        try:
+            with self._db.write_transaction():
+                return self._stored_in_transaction(payment, key, amount, reason, actor)
+        except peewee.IntegrityError:  # the same request, made at the same moment elsewhere
+            return Refund.get(Refund.request_key == key), False
+
+    def _stored_in_transaction(self, payment: Payment, key: str, amount: int | None, reason: str,
+                               actor: str) -> tuple[Refund, bool]:
+        locked = Payment.select().where(Payment.id == payment.id)
+        if self._db.is_postgres:
+            locked = locked.for_update()
+        refunded = locked.get().refunded_kopecks
+        existing = Refund.get_or_none(Refund.request_key == key)
+        if existing is not None:
+            return existing, False
+        waiting = sum(r.amount_kopecks for r in Refund.select().where(
+            (Refund.payment == payment.id) & Refund.status.in_(OPEN_REFUND)))
+        left = payment.amount_kopecks - refunded - waiting
+        if left <= 0:
+            raise InvalidInput("Этот платёж уже возвращён полностью", fields={"amount_rub": "нечего возвращать"})
+        if amount is not None and amount > left:
+            raise InvalidInput(f"Вернуть можно не больше {left // 100}.{left % 100:02d} ₽",
+                               fields={"amount_rub": f"не больше {left // 100}.{left % 100:02d}"})
+        now = utcnow()
+        row = Refund.create(id=str(uuid.uuid4()), payment=payment.id, request_key=key, amount_kopecks=amount or left,
+                            reason=reason, status="new", actor=actor, created_at=now, updated_at=now)
+        return row, True

@@ -22,19 +22,43 @@ def _chat(event: Any) -> dict[str, Any]:
     return {"id": chat_id, "type": "private" if getattr(event, "is_private", False) else "supergroup"}
 
 
+def _location(message: Any) -> dict[str, Any] | None:
+    """A (live) location: MessageMediaGeo / MessageMediaGeoLive carry `geo` (lat, long) and, when live, `period`."""
+    media = getattr(message, "media", None)
+    geo = getattr(media, "geo", None)
+    if geo is None or not isinstance(getattr(geo, "lat", None), (int, float)):
+        return None
+    location = {"latitude": geo.lat, "longitude": geo.long}
+    if isinstance(getattr(media, "period", None), int):
+        location["live_period"] = media.period
+    return location
+
+
+def _message(event: Any, sender: Any) -> dict[str, Any]:
+    message = event.message
+    body = {
+        "message_id": message.id,
+        "date": int(message.date.timestamp()) if getattr(message, "date", None) else None,
+        "chat": _chat(event),
+        "from": _user(sender, event.sender_id),
+        "text": message.message or "",
+    }
+    if (location := _location(message)) is not None:
+        body["location"] = location
+    return body
+
+
 def message_update(event: Any, sender: Any) -> dict[str, Any]:
     """events.NewMessage → {"update_id", "message": {...}} (update_id made unique per chat and message)."""
-    message = event.message
-    return {
-        "update_id": f"tl-m-{event.chat_id}-{message.id}",
-        "message": {
-            "message_id": message.id,
-            "date": int(message.date.timestamp()) if getattr(message, "date", None) else None,
-            "chat": _chat(event),
-            "from": _user(sender, event.sender_id),
-            "text": message.message or "",
-        },
-    }
+    return {"update_id": f"tl-m-{event.chat_id}-{event.message.id}", "message": _message(event, sender)}
+
+
+def edited_update(event: Any, sender: Any) -> dict[str, Any]:
+    """events.MessageEdited → {"update_id", "edited_message": {...}}: how live location moves arrive."""
+    body = _message(event, sender)
+    edited = getattr(event.message, "edit_date", None)
+    body["edit_date"] = int(edited.timestamp()) if edited else body["date"]
+    return {"update_id": f"tl-e-{event.chat_id}-{event.message.id}-{body['edit_date']}", "edited_message": body}
 
 
 def callback_update(event: Any, sender: Any) -> dict[str, Any]:

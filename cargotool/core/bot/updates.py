@@ -14,6 +14,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from ..waiting import repeat_until
+from ..storage.outage import DOWN
 from ..storage.queue import DurableQueue
 from ..storage.redis import Keys
 from .handlers import BotHandlers
@@ -21,6 +22,7 @@ from .handlers import BotHandlers
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+OUTAGE_RETRY_SECONDS = 5.0
 DEDUPE_SECONDS = 2 * 86400  # Telegram keeps undelivered updates for 24 hours
 
 
@@ -44,6 +46,9 @@ class UpdateInbox:
         for item in await self.queue.claim(limit=limit, lease=120):
             try:
                 await self._handlers.handle(item.payload["update"])
+            except DOWN:  # Redis or the database away: not the update's fault, keep it (no attempt counted)
+                await self.queue.retry(item.id, OUTAGE_RETRY_SECONDS)
+                continue
             except Exception as exc:
                 attempts = item.payload.get("attempts", 0) + 1
                 log.warning("bot update failed (%s), attempt %d", type(exc).__name__, attempts, exc_info=True)

@@ -7,14 +7,20 @@ so a warm request costs one lookup and no serialisation:
 - in this process: a small dict, for at most `LOCAL_SECONDS` (never past freshness);
 - in Redis: `cache:<kind>:<sha1>` = "<fetched_at>\\n<json>", kept `ttl + stale_max` seconds.
 
-A miss is fetched by exactly one caller across all workers (storage/singleflight.py). If CargoTech
-fails, the last good copy is served with `"stale": true` for up to `stale_max` seconds past its
-freshness; after that the error goes to the caller. A failed fetch is remembered for a few seconds so
-the waiters (and the next requests) don't each hit a failing upstream.
+A miss is fetched by exactly one caller across all workers (storage/singleflight.py). An expired copy
+(up to `stale_max` seconds past its freshness) is refreshed the same way, but the driver never waits
+for a failing CargoTech: while the circuit breaker (cargotech/breaker.py, shared through Redis) says
+CargoTech is failing, the copy is served at once with `"stale": true` and `age_seconds` while a
+refresh runs in the background (stale-while-revalidate); otherwise the refresh gets `STALE_WAIT_SECONDS`
+before the stale copy is served and the refresh carries on. The first successful refresh replaces the
+copy, so drivers see fresh data as soon as CargoTech is back. Without any copy, the error goes to the
+caller. A failed fetch is remembered for a few seconds so the waiters (and the next requests) don't
+each hit a failing upstream.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -30,6 +36,7 @@ from ..cargotech.client import CargoTechClient
 from ..cargotech.models import Cargo
 from ..cargotech.query import CargoListQuery
 from ..errors import UpstreamError, UpstreamUnavailable
+from ..observability.metrics import count_cache
 from ..storage.redis import Keys
 from ..storage.singleflight import SingleFlight
 from .cards import card, detail
@@ -38,7 +45,8 @@ log = logging.getLogger(__name__)
 
 LOCAL_SECONDS = 2.0
 LOCAL_MAX_ENTRIES = 2048
-FAILURE_MEMORY_SECONDS = 5
+FAILURE_MEMORY_SECONDS = 2  # short: the circuit breaker is what keeps a failing CargoTech unbothered
+STALE_WAIT_SECONDS = 1.0  # with a stale copy at hand, a driver waits at most this long for a refresh
 MIN_POINT_QUERY = 2
 
 
@@ -81,6 +89,7 @@ class CargoService:
         ttl: CacheTTL = CacheTTL(),
         lock_timeout: float = 25.0,
         observer: Observer | None = None,
+        stale_wait: float = STALE_WAIT_SECONDS,
     ) -> None:
         self._client = client
         self._redis = redis
@@ -88,10 +97,16 @@ class CargoService:
         self.ttl = ttl
         self._flight: SingleFlight[Answer] = SingleFlight(redis, lock_timeout=lock_timeout, channel=keys("cache:events"))
         self._local: OrderedDict[str, tuple[float, Answer]] = OrderedDict()
+        self._breaker = client.breaker
+        self._refreshing: dict[str, asyncio.Future] = {}
+        self.stale_wait = stale_wait
         self.upstream_fetches = 0  # for tests and the benchmark
         self.observer = observer
 
     async def aclose(self) -> None:
+        for task in list(self._refreshing.values()):
+            task.cancel()
+        await asyncio.gather(*self._refreshing.values(), return_exceptions=True)
         await self._flight.aclose()
 
     # ---- the four reads -------------------------------------------------------------------------
@@ -152,10 +167,15 @@ class CargoService:
         now = time.time()
         local = self._local.get(key)
         if local and local[0] > time.monotonic():
+            count_cache(kind, "hit")
             return local[1]
         stored = await self._read(key)
         if stored and now - stored.fetched_at < ttl:
+            count_cache(kind, "hit")
             return self._remember(key, stored, ttl)
+        if stored and now - stored.fetched_at >= ttl + self.ttl.stale_max:
+            stored = None  # too old to show
+        count_cache(kind, "miss")
 
         async def read_fresh() -> Answer | None:
             current = await self._read(key)
@@ -178,14 +198,43 @@ class CargoService:
             await self._redis.set(key, f"{fetched_at:.3f}\n{answer.text}", ex=ttl + self.ttl.stale_max)
             return answer
 
+        if stored is None:
+            return self._remember(key, await self._flight.run(key, read_fresh, produce), ttl)
+        # A stale copy exists: refresh it, but never make the driver wait for a failing CargoTech.
+        refresh = self._refresh(key, ttl, read_fresh, produce)
+        if self._breaker is not None and await self._breaker.is_open():
+            return self._serve_stale(key, kind, stored, "circuit open")
         try:
-            answer = await self._flight.run(key, read_fresh, produce)
+            return self._remember(key, await asyncio.wait_for(asyncio.shield(refresh), timeout=self.stale_wait), ttl)
+        except asyncio.TimeoutError:
+            return self._serve_stale(key, kind, stored, "CargoTech is slow")
         except UpstreamError as exc:
-            if stored and time.time() - stored.fetched_at < ttl + self.ttl.stale_max:
-                log.warning("serving a stale %s (%s)", kind, exc.message)
-                return _as_stale(stored)
-            raise
-        return self._remember(key, answer, ttl)
+            return self._serve_stale(key, kind, stored, exc.message)
+
+    def _refresh(self, key: str, ttl: int, read_fresh, produce) -> asyncio.Future:
+        """The refresh of `key` in the background (one per key per process; the single flight makes it one
+        across workers). When it succeeds, this worker's local copy becomes the fresh one."""
+        task = self._refreshing.get(key)
+        if task is None or task.done():
+            task = asyncio.ensure_future(self._flight.run(key, read_fresh, produce))
+            self._refreshing[key] = task
+
+            def done(t: asyncio.Future, key=key) -> None:
+                if self._refreshing.get(key) is t:
+                    del self._refreshing[key]
+                if not t.cancelled() and t.exception() is None:
+                    self._remember(key, t.result(), ttl)
+
+            task.add_done_callback(done)
+        return task
+
+    def _serve_stale(self, key: str, kind: str, stored: Answer, why: str) -> Answer:
+        log.info("serving a stale %s (%s)", kind, why)
+        count_cache(kind, "stale")
+        answer = _as_stale(stored)
+        self._local[key] = (time.monotonic() + LOCAL_SECONDS, answer)
+        self._local.move_to_end(key)
+        return answer
 
     async def _read(self, key: str) -> Answer | None:
         raw = await self._redis.get(key)
@@ -210,4 +259,5 @@ def _as_stale(answer: Answer) -> Answer:
     body = json.loads(answer.text)
     meta = body.setdefault("meta", {})
     meta["stale"] = True
+    meta["age_seconds"] = max(0, int(time.time() - answer.fetched_at))  # fetched_at says the same, for a banner
     return Answer(json.dumps(body, ensure_ascii=False, separators=(",", ":")), answer.fetched_at, stale=True)

@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import httpx
 
 from ..errors import NotFound, UpstreamAuthFailed, UpstreamBadResponse, UpstreamError, UpstreamUnavailable
+from .breaker import CircuitBreaker
+from ..observability.metrics import MeasuredTransport, count_payload_issue
+from . import schema
 from .models import Account, Cargo, CargoPage, Point, TypeRef, data_list
 from .query import CargoListQuery
 from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
@@ -28,12 +32,13 @@ def build_http_client(
     read_timeout: float = 10.0,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
+    """The pooled client; every attempt goes through MeasuredTransport (calls, outcomes, latency)."""
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         headers={"Accept": "application/json", "User-Agent": "cargotool/0.1"},
-        transport=transport,
+        transport=MeasuredTransport(transport or httpx.AsyncHTTPTransport(limits=limits)),
     )
 
 
@@ -51,8 +56,10 @@ class CargoTechClient:
         lock_timeout: float = 30.0,
         failure_backoff: int = 60,
         on_login=None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self._http = http
+        self.breaker = breaker
         self._phone = phone
         self._password = password
         self._retry = retry or RetryPolicy()
@@ -73,7 +80,14 @@ class CargoTechClient:
 
     async def list_cargos(self, query: CargoListQuery) -> CargoPage:
         body = await self._get("/v2/cargos/views", params=query.to_params())
-        return CargoPage.parse(body, limit=query.limit, offset=query.offset)
+        with _watched("cargo_list"):
+            page = CargoPage.parse(body, limit=query.limit, offset=query.offset)
+        items = body.get("data") or []
+        if len(page.items) < len(items):
+            count_payload_issue("cargo_list", "unparsable")
+        _note_unknown("cargo_list", items, schema.CARGO)
+        _note_unknown("cargo_list_meta", [body.get("meta")], schema.META)
+        return page
 
     async def get_cargo(self, cargo_id: str | int) -> Cargo:
         text = str(cargo_id).strip()
@@ -81,14 +95,20 @@ class CargoTechClient:
             raise NotFound(f"No load with id {text!r}")
         body = await self._get(f"/v1/carrier/cargos/{text}", params=[("source", "1"), ("include", "contacts")])
         data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, dict):
-            raise UpstreamBadResponse("CargoTech sent a load detail without a `data` object")
-        return Cargo.parse(data)
+        with _watched("cargo_detail"):
+            if not isinstance(data, dict):
+                raise UpstreamBadResponse("CargoTech sent a load detail without a `data` object")
+            cargo = Cargo.parse(data)
+        _note_unknown("cargo_detail", [data], schema.CARGO)
+        return cargo
 
     async def search_points(self, name: str, limit: int = 10) -> list[Point]:
         params = [("filter[name]", name), ("limit", str(limit)), ("offset", "0")]
         body = await self._get("/v1/dictionaries/points", params=params)
-        return [p for p in (Point.parse(x) for x in data_list(body, "a point list")) if p]
+        with _watched("points"):
+            items = data_list(body, "a point list")
+        _note_unknown("points", items, schema.POINT)
+        return [p for p in (Point.parse(x) for x in items) if p]
 
     async def truck_types(self) -> list[TypeRef]:
         return await self._dictionary("/v1/dictionaries/truck_types")
@@ -98,7 +118,14 @@ class CargoTechClient:
 
     async def _dictionary(self, path: str) -> list[TypeRef]:
         body = await self._get(path)
-        return [t for t in (TypeRef.parse(x) for x in data_list(body, "a dictionary")) if t]
+        with _watched("dictionary"):
+            items = data_list(body, "a dictionary")
+        _note_unknown("dictionary", items, schema.TYPE_REF)
+        return [t for t in (TypeRef.parse(x) for x in items) if t]
+
+    async def get_json(self, path: str, params: list[tuple[str, str]] | None = None) -> Any:
+        """A read-only GET of any path, logged in, retried, as parsed JSON (for `cargotech probe`)."""
+        return await self._get(path, params=params)
 
     # ---- auth -------------------------------------------------------------------------------------
 
@@ -132,6 +159,15 @@ class CargoTechClient:
     # ---- transport with retries --------------------------------------------------------------------
 
     async def _send(self, method: str, path: str, *, params=None, json=None, token: str | None = None) -> httpx.Response:
+        """One call through the circuit breaker: refused at once while CargoTech is known to be failing."""
+        if self.breaker is not None and not await self.breaker.allow():
+            raise UpstreamUnavailable("CargoTech is failing (circuit open): not calling it for now")
+        response = await self._attempts(method, path, params=params, json=json, token=token)
+        if self.breaker is not None:
+            await self.breaker.succeeded()
+        return response
+
+    async def _attempts(self, method: str, path: str, *, params=None, json=None, token: str | None = None) -> httpx.Response:
         """Send once per attempt; retry 429/502/503/504 and connection errors within the policy."""
         headers = {"Authorization": f"Bearer {token}"} if token else None
         policy = self._retry
@@ -154,6 +190,10 @@ class CargoTechClient:
                     wait = parse_retry_after(response.headers.get("Retry-After"))
             left = policy.deadline - (time.monotonic() - started)
             delay = wait if wait is not None else policy.backoff(attempt)
+            if self.breaker is not None:  # every failed attempt counts; once the circuit opens, stop retrying
+                await self.breaker.failed()
+                if await self.breaker.is_open():
+                    raise UpstreamUnavailable(f"{failure}; circuit open after {attempt} attempt(s)")
             if attempt >= policy.max_attempts or delay >= left:
                 raise UpstreamUnavailable(f"{failure}; gave up after {attempt} attempt(s)")
             log.warning("%s %s: %s; retrying in %.2fs (attempt %d)", method, path, failure, delay, attempt)
@@ -171,6 +211,22 @@ class CargoTechClient:
         if status >= 500:
             raise UpstreamUnavailable(f"CargoTech answered HTTP {status}")
         raise UpstreamError(f"CargoTech rejected the request (HTTP {status})")
+
+
+@contextmanager
+def _watched(payload: str) -> Iterator[None]:
+    """Count a payload we could not read (metric), then let the error go on."""
+    try:
+        yield
+    except UpstreamBadResponse:
+        count_payload_issue(payload, "unparsable")
+        raise
+
+
+def _note_unknown(payload: str, items: list, known: frozenset) -> None:
+    """Count a payload whose items carry fields our models do not know (once per payload)."""
+    if any(schema.unknown_fields(item, known) for item in items):
+        count_payload_issue(payload, "unknown_fields")
 
 
 def _json(response: httpx.Response) -> Any:

@@ -19,6 +19,7 @@ from typing import Awaitable, Callable
 import redis.asyncio as aioredis
 
 from ..errors import UpstreamAuthFailed, UpstreamError, UpstreamUnavailable
+from ..observability.metrics import count_login
 from ..redaction import redactor
 from ..storage.redis import Keys
 from ..storage.singleflight import COMPARE_AND_DELETE, SingleFlight
@@ -119,14 +120,18 @@ class TokenCache:
         try:
             token = await asyncio.wait_for(self._login(), timeout=self._lock_timeout * 0.9)
         except asyncio.TimeoutError:
+            count_login("cargotech", "unavailable")
             await self._remember_failure("unavailable", "CargoTech login timed out", UNAVAILABLE_MEMORY_SECONDS)
             raise UpstreamUnavailable("CargoTech login timed out") from None
         except UpstreamAuthFailed as exc:
+            count_login("cargotech", "rejected")
             await self._remember_failure("auth", exc.message, self._failure_backoff)
             raise
         except UpstreamError as exc:
+            count_login("cargotech", "unavailable")
             await self._remember_failure("unavailable", exc.message, UNAVAILABLE_MEMORY_SECONDS)
             raise
+        count_login("cargotech", "ok")
         redactor.add_secret(token)
         pipe = self._redis.pipeline(transaction=True)
         pipe.set(self.token_key, token, ex=self._ttl)

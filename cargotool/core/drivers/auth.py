@@ -6,6 +6,7 @@ import logging
 
 from ..audit import AuditLog
 from ..errors import NotConfigured, Unauthorized
+from ..observability.metrics import count_login
 from .directory import DriverDirectory
 from .initdata import InitData, InvalidInitData, validate_init_data
 from .ratelimit import Limit
@@ -37,6 +38,7 @@ class DriverAuth:
             return validate_init_data(init_data, self._bot_token, self._max_age)
         except InvalidInitData as exc:
             log.info("rejected Telegram init data: %s", exc.reason)
+            count_login("driver", "rejected")
             raise Unauthorized("Не удалось войти через Telegram: откройте приложение заново из бота") from None
 
     async def login(self, init_data: str, ip: str | None = None) -> tuple[Session, InitData]:
@@ -47,6 +49,7 @@ class DriverAuth:
         )
         await self._directory.record_login(user)
         await self._audit.record(f"driver:{user.id}", "driver.login", target=str(user.id), ip=ip)
+        count_login("driver", "ok")
         return session, verified
 
     async def admit(self, token: str | None, limit: Limit) -> Driver:

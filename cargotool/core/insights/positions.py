@@ -1,9 +1,9 @@
 """Where a driver is, from several sources, and their fuel figures.
 
 Sources answer `await source.position(driver_id) -> Position | None`; `PositionReader` asks each and
-keeps the freshest. Today there is one source, the driver's own profile (a location the Mini App sent
-from Telegram's LocationManager, or a home city). The bot's live location can be added as another
-source with `reader.add(source)` without touching the rest.
+keeps the freshest: the driver's own profile (a location the Mini App sent from Telegram's
+LocationManager, or a home city) and the bot's live location (`LiveLocation`, added by the composition
+root with `reader.add(source)`).
 
 The profile is stored in the database; the hot path (every list page of a driver) reads a Redis copy
 that every change drops, itself kept for `LOCAL_SECONDS` in the process (so another worker may show a
@@ -187,15 +187,39 @@ class PointNames:
         return await self._redis.hget(self._key, str(point_id))
 
 
+class LiveLocation:
+    """The bot's live location (core/alerts/location.py: `latest(driver_id) -> (lat, lon, at) | None`) as a
+    position source: while the driver shares it, it is fresher than anything set in the Mini App."""
+
+    def __init__(self, store) -> None:
+        self._store = store
+
+    async def position(self, driver_id: int) -> Position | None:
+        latest = await self._store.latest(driver_id)
+        return Position(latest[0], latest[1], "live", None, latest[2]) if latest else None
+
+
 class PositionReader:
     """The freshest position any source knows."""
 
     def __init__(self, *sources: PositionSource) -> None:
         self._sources = list(sources)
+        self._local: dict[int, tuple[float, Position | None]] = {}  # the answer, for LOCAL_SECONDS
 
     def add(self, source: PositionSource) -> None:
         self._sources.append(source)
 
     async def position(self, driver_id: int) -> Position | None:
+        local = self._local.get(driver_id)
+        if local is not None and local[0] > time.monotonic():
+            return local[1]
         found = [p for p in [await s.position(driver_id) for s in self._sources] if p is not None]
-        return max(found, key=lambda p: p.at) if found else None
+        position = max(found, key=lambda p: p.at) if found else None
+        if len(self._local) >= LOCAL_MAX_ENTRIES:
+            self._local.clear()
+        self._local[driver_id] = (time.monotonic() + LOCAL_SECONDS, position)
+        return position
+
+    def forget(self, driver_id: int) -> None:
+        """Drop this process's copy (after the driver changed their position here)."""
+        self._local.pop(driver_id, None)

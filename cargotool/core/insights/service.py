@@ -2,8 +2,8 @@
 
 Two moments:
 - `on_cargos` runs when the shared cache fetches a list page or a detail from CargoTech (a hook in
-  core/cargo/service.py): every load seen becomes a lane data point, the cards get coordinates and the
-  lane's `market`, and the result is cached for everyone like the rest of the card;
+  core/cargo/service.py): every load seen becomes a lane data point, the cards get coordinates, the
+  lane's `market` and the company's short `trust` and `waits`, cached for everyone like the rest of the card;
 - `personalise_list` / `personalise_detail` run per request, for what depends on the driver: the empty
   run from their position, ₽/km including it, the fuel estimate, the order of the page, and the trip back.
 """
@@ -128,7 +128,7 @@ class Insights:
             trust = await self.reports.summaries(inns)
             waits = await self.waits.by_company(inns)
         except Exception as exc:  # the database may be down; the loads are still worth showing
-            log.warning("insights: lane statistics unavailable: %s", type(exc).__name__)
+            log.warning("insights: statistics unavailable for this page: %s", type(exc).__name__)
             return
         for cargo, card in zip(cargos, cards, strict=True):
             market = markets.get(self.lanes.lane(cargo))
@@ -146,6 +146,23 @@ class Insights:
         return {"lat": None, "lon": None, "coords_source": None}
 
     # ---- per driver ------------------------------------------------------------------------------------
+
+    async def set_position(self, driver_id: int, body: object) -> dict:
+        await self.profiles.set_position(driver_id, body, self.point_names)
+        self.positions.forget(driver_id)
+        return await self.profile_view(driver_id)
+
+    async def forget_position(self, driver_id: int) -> dict:
+        await self.profiles.forget_position(driver_id)
+        self.positions.forget(driver_id)
+        return await self.profile_view(driver_id)
+
+    async def profile_view(self, driver_id: int) -> dict:
+        """The driver's figures with the position in effect (the freshest source's, e.g. live location)."""
+        view = (await self.profiles.get(driver_id)).public()
+        position = await self.positions.position(driver_id)
+        view["position"] = position.public() if position else None
+        return view
 
     async def personalise_list(self, driver_id: int, text: str, view: ListView = ListView()) -> str | None:
         """The page for this driver, or None when nothing depends on the driver (the shared bytes are served)."""
@@ -212,7 +229,7 @@ class Insights:
         card["rate_with_deadhead_rub_km"] = rate / 100 if rate is not None else None
         line = f"≈{group_digits(empty)} км порожняком"
         if rate is not None:
-            line += f" · {format_rub(rate)}/км с порожним"
+            line += f" · {format_rub(round(rate, -2))}/км с порожним"  # whole roubles, as the Mini App shows rates
         display = card.setdefault("display", {})
         display["economics"] = line
         estimate = fuel_estimate(fuel, card.get("price_kopecks"), card.get("distance_km"), empty) if fuel else None

@@ -72,13 +72,15 @@ def install_request_ids() -> None:
     _stamping = True
 
 
-def setup_logging(level: str = "WARNING", log_format: str = "text") -> None:
-    """The root logger writes to stderr in the chosen format (replacing any handler set before)."""
+def setup_logging(level: str = "WARNING", log_format: str = "text", *, also: tuple[str, ...] = ()) -> None:
+    """The root logger (and the loggers named in `also`, which keep their own level) write to stderr
+    in the chosen format, replacing any handler set before."""
     install_request_ids()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter_for(log_format))
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level)
+    for name in ("", *also):
+        logger = logging.getLogger(name)
+        for old in list(logger.handlers):
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+    logging.getLogger().setLevel(level)

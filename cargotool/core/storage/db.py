@@ -16,6 +16,7 @@ from playhouse.db_url import connect
 from .models import database_proxy
 
 T = TypeVar("T")
+CONNECT_TIMEOUT = 5  # seconds (PostgreSQL); DATABASE_URL may set its own ?connect_timeout=
 
 # busy_timeout first: switching to WAL itself may have to wait for another connection.
 _SQLITE_PRAGMAS = {"busy_timeout": 10000, "journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"}
@@ -28,8 +29,8 @@ def open_database(url: str) -> peewee.Database:
         if path and path != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         db = connect(url, pragmas=_SQLITE_PRAGMAS)
-    else:
-        db = connect(url)
+    else:  # a database host that stopped answering fails the request in seconds instead of hanging it
+        db = connect(url, **({} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT}))
     return db
 
 

@@ -95,6 +95,10 @@ class DurableQueue:
         pipe.zrem(self._due, item_id)
         await pipe.execute()
 
+    async def get(self, item_id: str) -> dict[str, Any] | None:
+        payload = await self._redis.hget(self._items, item_id)
+        return json.loads(payload) if payload else None
+
     async def take(self, item_id: str) -> dict[str, Any] | None:
         """Remove an item and return its payload, atomically: of two takers (e.g. an undo and the
         worker about to act) exactly one gets it."""
@@ -119,6 +123,9 @@ class DurableQueue:
 
     async def size(self) -> int:
         return await self._redis.zcard(self._due)
+
+    async def dead_count(self) -> int:
+        return await self._redis.llen(self._dead)
 
     async def dead(self) -> list[dict[str, Any]]:
         return [json.loads(x) for x in await self._redis.lrange(self._dead, 0, -1)]

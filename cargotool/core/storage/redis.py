@@ -12,12 +12,17 @@ import redis.asyncio as aioredis
 
 log = logging.getLogger(__name__)
 
+CONNECT_TIMEOUT = 3.0
+COMMAND_TIMEOUT = 5.0
+
 
 def connect_redis(url: str | None, max_connections: int = 64) -> aioredis.Redis:
-    """A bounded pool that makes a burst wait for a free connection instead of failing."""
+    """A bounded pool that makes a burst wait for a free connection instead of failing. Socket timeouts
+    turn a Redis that stopped answering into a quick error (a 503), not a hung request."""
     if url:
         pool = aioredis.BlockingConnectionPool.from_url(
-            url, max_connections=max_connections, timeout=10, decode_responses=True, health_check_interval=30
+            url, max_connections=max_connections, timeout=10, decode_responses=True, health_check_interval=30,
+            socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=COMMAND_TIMEOUT,
         )
         return aioredis.Redis(connection_pool=pool)
     import fakeredis

@@ -4,7 +4,8 @@
 within its process — concurrent callers in a process share one task — then across processes, by a
 `SET NX PX` lock) calls `produce()`, which stores its result where `read()` finds it. Callers in other
 processes wait for the producer's "done" message on a pub/sub channel, then `read()` again; a timeout
-re-check covers a producer that died holding the lock (it only costs the lock's TTL). No polling loop.
+re-check covers a producer that died holding the lock: the lock's TTL is short (`LOCK_TTL_SECONDS`)
+and renewed by a live producer, so a killed worker delays the others by seconds. No polling loop.
 `read()` may raise to end the wait (e.g. a remembered failure).
 
 One pub/sub connection per process serves every waiting key: a listener task wakes the waiters of
@@ -22,6 +23,7 @@ from typing import Awaitable, Callable, Generic, TypeVar
 import redis.asyncio as aioredis
 
 from ..errors import UpstreamUnavailable
+from ..observability.metrics import SINGLE_FLIGHT_WAITS
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,18 @@ end
 return 0
 """
 
+# Extend KEYS[1] to ARGV[2] ms only while it still holds ARGV[1] (the producer's heartbeat).
+COMPARE_AND_EXTEND = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+# The lock lives this long unless its producer renews it: a producer that dies (kill -9) blocks the other
+# workers' waiters for at most this long, not for the whole fetch budget.
+LOCK_TTL_SECONDS = 3.0
+
 
 class SingleFlight(Generic[T]):
     def __init__(self, redis: aioredis.Redis, *, lock_timeout: float, channel: str) -> None:
@@ -43,6 +57,7 @@ class SingleFlight(Generic[T]):
         self._lock_timeout = lock_timeout
         self._channel = channel
         self._release = redis.register_script(COMPARE_AND_DELETE)
+        self._extend = redis.register_script(COMPARE_AND_EXTEND)
         self._inflight: dict[str, asyncio.Task[T]] = {}
         self._waiters: dict[str, set[asyncio.Future]] = {}
         self._listener: asyncio.Task | None = None
@@ -57,6 +72,8 @@ class SingleFlight(Generic[T]):
             task = asyncio.ensure_future(self._acquire(key, read, produce))
             self._inflight[key] = task
             task.add_done_callback(lambda t, k=key: self._forget(k, t))
+        else:
+            SINGLE_FLIGHT_WAITS.labels("process").inc()
         return await asyncio.shield(task)
 
     async def aclose(self) -> None:
@@ -81,21 +98,36 @@ class SingleFlight(Generic[T]):
             value = await read()
             if value is not None:
                 return value
-            if await self._redis.set(lock_key, owner, nx=True, px=int(self._lock_timeout * 1000)):
+            if await self._redis.set(lock_key, owner, nx=True, px=int(LOCK_TTL_SECONDS * 1000)):
+                heartbeat = asyncio.ensure_future(self._renew(lock_key, owner))
                 try:
                     value = await read()  # someone may have finished just before we took the lock
                     if value is not None:
                         return value
                     return await produce()
                 finally:
+                    heartbeat.cancel()
+                    await asyncio.gather(heartbeat, return_exceptions=True)
                     await self._release(keys=[lock_key], args=[owner])
                     await self._redis.publish(self._channel, key)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise UpstreamUnavailable("Timed out waiting for another process to fetch from CargoTech")
+            SINGLE_FLIGHT_WAITS.labels("cluster").inc()
             value = await self._wait(key, lock_key, read, remaining)
             if value is not None:
                 return value
+
+    async def _renew(self, lock_key: str, owner: str) -> None:
+        """Keep the lock while this producer lives (a third of the TTL between renewals)."""
+        try:
+            while True:
+                await asyncio.sleep(LOCK_TTL_SECONDS / 3)
+                await self._extend(keys=[lock_key], args=[owner, int(LOCK_TTL_SECONDS * 1000)])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # Redis away: the lock may lapse, at worst a second producer runs
+            log.warning("single-flight lock renewal stopped: %s", type(exc).__name__)
 
     async def _wait(self, key: str, lock_key: str, read, remaining: float) -> T | None:
         """Wait for the holder of `lock_key` to finish; register first, then re-check, so no wake-up

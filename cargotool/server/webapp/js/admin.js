@@ -28,26 +28,66 @@ function adminRow(title, ...lines) {
   return el("div", { class: "admin-row" }, el("b", {}, title), ...lines.filter(Boolean).map((l) => el("span", {}, l)));
 }
 
+/** A form with a visible label per field: [name, label, type, options?]; type "select" takes [[value, text], ...]. */
 function adminForm(fields, label, submit) {
-  const inputs = fields.map(([name, placeholder, type]) => el("input", { name, placeholder, type: type || "text" }));
+  const inputs = fields.map(([name, text, type, options]) => type === "select"
+    ? el("select", { name, "aria-label": text }, ...options.map(([value, optionText]) => el("option", { value }, optionText)))
+    : el("input", { name, type: type || "text", "aria-label": text, step: type === "number" ? "any" : null }));
   const result = el("p", { class: "summary" });
   const form = el("form", { class: "admin-form", onsubmit: async (e) => {
     e.preventDefault();
     const values = Object.fromEntries(inputs.map((i) => [i.name, i.value.trim()]));
     try { result.textContent = await submit(values); }
     catch (error) { result.textContent = errorText(error); }
-  } }, ...inputs, el("button", { class: "primary", type: "submit" }, label), result);
+  } }, ...fields.map(([, text], n) => el("label", { class: "stack" }, text, inputs[n])),
+  el("button", { class: "primary", type: "submit" }, label), result);
   return form;
+}
+
+/** Roubles with kopecks when there are any (money the operator refunds must read exactly). */
+function rubExact(value) {
+  return value.toLocaleString("ru-RU", { minimumFractionDigits: value % 1 ? 2 : 0, maximumFractionDigits: 2 }) + "\u00a0₽";
+}
+
+const PAYMENT_STATUS = { new: "создан", pending: "ждёт оплаты", waiting_for_capture: "ждёт подтверждения",
+  succeeded: "оплачен", canceled: "отменён" };
+const PROMO_KINDS = [["days", "Дни доступа бесплатно"], ["percent", "Скидка в процентах"], ["amount", "Скидка в рублях"]];
+const FLAG_NAMES = { paywall: "Платный доступ (главный выключатель)", "paywall.contacts": "Контакты — только с подпиской",
+  "paywall.respond": "Отклики — только с подпиской" };
+
+function refundForm(p) {
+  const left = Math.round((p.amount_rub - p.refunded_rub) * 100) / 100;
+  return adminForm([["amount_rub", `Сумма возврата, ₽ (пусто — всё, что осталось: ${rubExact(left)})`, "number"],
+    ["reason", "Причина возврата"]], "Вернуть деньги", async (v) => {
+    const body = { reason: v.reason };
+    if (v.amount_rub) body.amount_rub = Number(v.amount_rub);
+    const refund = await api(`/api/admin/payments/${encodeURIComponent(p.id)}/refund`, false, { method: "POST", body });
+    setTimeout(() => showAdminTab("payments"), 1500);
+    const done = refund.status === "succeeded" ? "выполнен" : refund.status === "pending" ? "в обработке" : "отменён";
+    return (refund.repeated ? "Такой возврат уже был: " : "Возврат ") + `${rubExact(refund.amount_rub)} ${done}`;
+  });
 }
 
 const ADMIN_TABS = {
   async payments() {
-    const { items } = await api("/api/admin/payments");
-    return items.map((p) => adminRow(`${rub(p.amount_rub)} · ${p.status}`, `водитель ${p.driver_id}, тариф ${p.plan}` +
-      (p.promo_code ? `, промокод ${p.promo_code}` : ""), `${day(p.created_at)} · ${p.yookassa_id || "—"}`));
+    const [{ items }, { plans }] = await Promise.all([api("/api/admin/payments"), api("/api/plans")]);
+    const titles = Object.fromEntries(plans.map((p) => [p.id, p.title]));
+    return items.map((p) => {
+      const row = adminRow(`${rubExact(p.amount_rub)} · ${PAYMENT_STATUS[p.status] || p.status}` +
+        (p.refunded_rub ? ` · возвращено ${rubExact(p.refunded_rub)}` : ""),
+      `водитель ${p.driver_id}, тариф «${titles[p.plan] || p.plan}»` + (p.promo_code ? `, промокод ${p.promo_code}` : ""),
+      `${day(p.created_at)} · ЮKassa: ${p.yookassa_id || "—"}`);
+      if (p.status === "succeeded" && p.refunded_rub < p.amount_rub) {
+        const details = el("details", { class: "refund" }, el("summary", {}, "Возврат…"), refundForm(p));
+        row.append(details);
+      }
+      row.dataset.payment = p.id;
+      return row;
+    });
   },
   async subscriptions() {
-    return [adminForm([["telegram_id", "Telegram id водителя", "number"], ["days", "Дней", "number"], ["reason", "Причина"]],
+    return [adminForm([["telegram_id", "Telegram id водителя", "number"], ["days", "Сколько дней добавить", "number"],
+      ["reason", "Причина (попадёт в журнал)"]],
       "Выдать доступ", async (v) => {
         const sub = await api(`/api/admin/subscriptions/${encodeURIComponent(v.telegram_id)}/grant`, false,
           { method: "POST", body: { days: Number(v.days), reason: v.reason } });
@@ -56,8 +96,10 @@ const ADMIN_TABS = {
   },
   async promo() {
     const { items } = await api("/api/admin/promo");
-    const form = adminForm([["kind", "days / percent / amount"], ["value", "Дней, % или ₽", "number"], ["code", "Код (необязательно)"],
-      ["max_uses", "Лимит использований", "number"], ["valid_until", "Действует до", "date"]], "Создать промокод", async (v) => {
+    const form = adminForm([["kind", "Что даёт промокод", "select", PROMO_KINDS],
+      ["value", "Сколько: дней, процентов или рублей", "number"], ["code", "Код (пусто — придумать самому)"],
+      ["max_uses", "Сколько раз можно использовать (пусто — без ограничений)", "number"],
+      ["valid_until", "Действует до (включительно)", "date"]], "Создать промокод", async (v) => {
         const body = { kind: v.kind, value: Number(v.value) };
         if (v.code) body.code = v.code;
         if (v.max_uses) body.max_uses = Number(v.max_uses);
@@ -67,7 +109,9 @@ const ADMIN_TABS = {
         return `Создан ${created.code}: ${created.describe}`;
       });
     return [form, ...items.map((p) => el("div", { class: "admin-row" },
-      el("b", {}, `${p.code} · ${p.describe}`), el("span", {}, `использован ${p.used}/${p.max_uses || "∞"}` + (p.disabled ? " · выключен" : "")),
+      el("b", {}, `${p.code} · ${p.describe}`),
+      el("span", {}, `использован ${p.used} из ${p.max_uses || "∞"}` + (p.reserved ? `, ждут оплаты ${p.reserved}` : "") +
+        (p.valid_until ? `, до ${day(p.valid_until)}` : "") + (p.disabled ? " · выключен" : "")),
       p.disabled ? null : el("button", { class: "secondary", type: "button", onclick: async () => {
         await api(`/api/admin/promo/${encodeURIComponent(p.code)}/disable`, false, { method: "POST" });
         showAdminTab("promo");
@@ -75,10 +119,10 @@ const ADMIN_TABS = {
   },
   async flags() {
     const flags = await api("/api/admin/flags");
-    return Object.entries(flags).map(([name, on]) => el("label", { class: "admin-row inline" }, name,
+    return Object.entries(flags).map(([name, on]) => el("label", { class: "admin-row inline" }, FLAG_NAMES[name] || name,
       el("input", { type: "checkbox", "data-flag": name, checked: on, onchange: async (e) => {
         await api(`/api/admin/flags/${encodeURIComponent(name)}`, false, { method: "POST", body: { enabled: e.target.checked } });
-        toast(`${name}: ${e.target.checked ? "вкл" : "выкл"}`);
+        toast(`${FLAG_NAMES[name] || name}: ${e.target.checked ? "включено" : "выключено"}`);
       } })));
   },
   async responses() {

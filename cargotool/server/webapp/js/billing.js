@@ -1,12 +1,16 @@
-// Subscription and payment: plans, YooKassa checkout (opened outside Telegram), promo codes.
+// Subscription and payment: plans, YooKassa checkout (opened outside Telegram), promo codes, the e-mail or
+// phone for the 54-FZ receipt (when the server sends receipts), and the way back to the load that sent
+// the driver here.
 
 import { api, errorText } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { rub } from "./format.js";
 import { closeAllScreens, state } from "./state.js";
-import { haptic, hideBackButton, hideMainButton, openExternal, showBackButton } from "./telegram.js";
+import { haptic, hideBackButton, hideMainButton, openExternal, showBackButton, webApp } from "./telegram.js";
 
 let discountCode = null;  // a discount promo code, applied when paying
+let receiptRequired = false;
+let returnTo = null;  // called by «Назад» and after paying: back to where the driver came from (a load)
 
 function moscowDay(iso) { return new Date(iso).toLocaleDateString("ru-RU", { timeZone: "Europe/Moscow" }); }
 
@@ -20,12 +24,36 @@ export async function refreshSubscription() {
   try {
     const me = await api("/api/me");
     state.subscription = me.subscription;
+    state.paywall = me.paywall;
     $("subscription-status").textContent = subscriptionText(me.subscription);
     return me.subscription;
   } catch (e) { return null; }
 }
 
-export async function openPlans() {
+const respondBlocked = () => Boolean(state.paywall && state.paywall["paywall.respond"] && !(state.subscription && state.subscription.active));
+
+/** Whether the driver may respond to loads now; asks the server unless the answer is known to be yes
+ * (a subscription may have started since the page learnt otherwise). */
+export async function mayRespond() {
+  if (!state.paywall || respondBlocked()) await refreshSubscription();
+  return !respondBlocked();
+}
+
+function phoneText(digits) { return digits ? "+" + digits : ""; }
+
+function showReceipt(receipt) {
+  receiptRequired = Boolean(receipt && receipt.required);
+  $("receipt-box").hidden = !receiptRequired;
+  $("receipt-telegram").hidden = !(webApp() && webApp().requestContact);
+  $("receipt-error").textContent = "";
+  if (receiptRequired && !$("receipt-contact").value) {
+    $("receipt-contact").value = receipt.email || phoneText(receipt.phone);
+  }
+}
+
+/** The plans screen. `back`: what «Назад» (and a finished payment) returns to; default the list. */
+export async function openPlans(back) {
+  returnTo = typeof back === "function" ? back : null;
   closeAllScreens();
   $("screen-plans").hidden = false;
   state.plansOpen = true;
@@ -34,7 +62,8 @@ export async function openPlans() {
   refreshSubscription();
   $("plans").replaceChildren(el("li", { class: "skeleton" }));
   try {
-    const { plans } = await api("/api/plans");
+    const { plans, receipt } = await api("/api/plans");
+    showReceipt(receipt);
     $("plans").replaceChildren(...plans.map((p) => el("li", { class: "card plan", "data-plan": p.id },
       el("div", {}, el("div", { class: "route" }, p.title), el("div", { class: "specs" }, Math.round(p.price_rub / p.days) + " ₽ в день")),
       el("button", { class: "primary", type: "button", onclick: () => payFor(p.id) }, rub(p.price_rub)))));
@@ -44,15 +73,36 @@ export async function openPlans() {
 export function closePlans() {
   if (!state.plansOpen) return;
   state.plansOpen = false;
+  clearInterval(state.paymentTimer);
   $("screen-plans").hidden = true;
+  const back = returnTo;
+  returnTo = null;
+  if (back) { back(); return; }
   $("screen-list").hidden = false;
   hideBackButton();
+}
+
+/** The receipt contact as the API takes it: {email} or {phone}; null (and a message) when missing. */
+function receiptContact() {
+  const text = $("receipt-contact").value.trim();
+  if (!text) {
+    $("receipt-error").textContent = "Укажите e-mail или телефон: на него придёт чек об оплате";
+    $("receipt-contact").focus();
+    return null;
+  }
+  return text.includes("@") ? { email: text } : { phone: text };
 }
 
 async function payFor(planId) {
   haptic.tap();
   const body = { plan: planId };
   if (discountCode) body.promo_code = discountCode;
+  if (receiptRequired) {
+    const contact = receiptContact();
+    if (!contact) return;
+    Object.assign(body, contact);
+    $("receipt-error").textContent = "";
+  }
   try {
     const payment = await api("/api/payments", false, { method: "POST", body });
     // Telegram's rules for digital goods: the payment page opens outside Telegram
@@ -60,7 +110,9 @@ async function payFor(planId) {
     $("promo-result").textContent = `К оплате ${rub(payment.amount_rub)}. Ждём подтверждения от ЮKassa…`;
     waitForPayment();
   } catch (error) {
-    $("promo-result").textContent = errorText(error);
+    const receiptError = error.fields && (error.fields.email || error.fields.phone);
+    if (receiptError) $("receipt-error").textContent = receiptError;
+    else $("promo-result").textContent = errorText(error);
   }
 }
 
@@ -72,7 +124,12 @@ function waitForPayment() {
     const sub = await refreshSubscription();
     if ((sub && sub.active) || tries > 40 || !state.plansOpen) {
       clearInterval(state.paymentTimer);
-      if (sub && sub.active) { haptic.success(); toast("Подписка оформлена"); $("promo-result").textContent = "Оплата получена, спасибо!"; }
+      if (sub && sub.active) {
+        haptic.success();
+        toast("Подписка оформлена");
+        $("promo-result").textContent = "Оплата получена, спасибо!";
+        if (returnTo && state.plansOpen) closePlans();  // back to the load the driver was answering
+      }
     }
   }, 3000);
 }
@@ -99,6 +156,12 @@ async function applyPromo() {
 
 export function wireBilling() {
   $("open-plans").addEventListener("click", () => { haptic.tap(); openPlans(); });
+  $("receipt-telegram").addEventListener("click", () => {
+    webApp().requestContact((shared, response) => {
+      const contact = shared && response && response.responseUnsafe && response.responseUnsafe.contact;
+      if (contact && contact.phone_number) $("receipt-contact").value = phoneText(contact.phone_number.replace(/^\+/, ""));
+    });
+  });
   $("promo-apply").addEventListener("click", applyPromo);
   document.addEventListener("visibilitychange", () => { if (!document.hidden && state.plansOpen) refreshSubscription(); });
 }

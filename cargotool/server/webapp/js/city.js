@@ -21,13 +21,14 @@ export async function resolveCity(text) {
   return { problem: found.items.length ? `Город «${text}» не найден — выберите из подсказок` : `Город «${text}» не найден в CargoTech` };
 }
 
-/** Wire one `.city` box; `draft` is the filter sheet's working copy ({filters, names}). */
-export function wireCity(box, draft) {
+/** Wire one `.city` box; `draft` is the filter sheet's working copy ({filters, names}); `onPick(point)`, if
+ * given, is told the city picked. */
+export function wireCity(box, draft, onPick) {
   const side = box.dataset.side;
   const input = box.querySelector("input");
   const list = box.querySelector(".suggest");
   const note = box.parentElement.querySelector(".field-error");
-  const say = (text) => { note.textContent = text || ""; note.hidden = !text; };
+  const say = (text) => { if (note) { note.textContent = text || ""; note.hidden = !text; } };  // a box may have no note
   let timer = null;
   let seq = 0;
   input.addEventListener("input", () => {
@@ -53,6 +54,7 @@ export function wireCity(box, draft) {
             input.value = p.name;
             list.hidden = true;
             say("");
+            if (onPick) onPick(p);
           },
         }, p.name)));
         list.hidden = found.items.length === 0;

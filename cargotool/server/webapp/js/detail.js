@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { openPlans } from "./billing.js";
 import { $, el, toast } from "./dom.js";
 import { companyText, num, route, rub, windowText } from "./format.js";
+import { detailContext, detailEconomics, detailQuery } from "./insights.js";
 import { renderMyResponse } from "./offer.js";
 import { state } from "./state.js";
 import { haptic, hideBackButton, hideMainButton, openExternal, showBackButton } from "./telegram.js";
@@ -39,7 +40,7 @@ function contactsSection(c) {
       el("button", { class: "copy", type: "button", onclick: () => copy(phone) }, "Копировать"))));
   return el("div", { class: "section" }, el("h3", {}, "Контакты"),
     c.contacts_hidden ? el("div", { id: "contacts-paywall" }, el("p", {}, "Контакты доступны с подпиской."),
-      el("button", { class: "primary", type: "button", onclick: openPlans }, "Оформить подписку")) :
+      el("button", { class: "primary", type: "button", onclick: () => openPlans(() => openDetail(c.id)) }, "Оформить подписку")) :
     contacts.length ? contacts : el("div", { class: "hint" }, "Контакты не указаны"),
     contacts.length ? el("button", { class: "linkish", type: "button", id: "contact-to-chat",
       onclick: () => sendContactToChat(c.id) }, "Отправить контакт в чат с ботом") : null,
@@ -55,6 +56,7 @@ function detailNode(c) {
       el("div", { class: "money" }, el("span", { class: "price" }, rub(c.price_rub)),
         c.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(c.rate_rub_per_km) + "/км") : null),
       flags.length ? el("div", { class: "tags" }, flags.map((f) => el("span", { class: "tag" }, f))) : null),
+    ...detailEconomics(c),
     el("div", { class: "section" }, el("h3", {}, "Маршрут"),
       row("Погрузка", windowText(c.from)), row("Адрес", c.from && c.from.address),
       row("Выгрузка", windowText(c.to)), row("Адрес", c.to && c.to.address),
@@ -67,6 +69,7 @@ function detailNode(c) {
       row("Загрузка", c.load_types.map((t) => t.name).join(", "))),
     c.comment ? el("div", { class: "section" }, el("h3", {}, "Комментарий"), el("div", { class: "comment", id: "detail-comment" }, c.comment)) : null,
     el("div", { class: "section", id: "my-response" }),
+    ...detailContext(c),
     contactsSection(c),
     c.source_url ? el("div", { class: "section" },
       el("button", { class: "linkish", type: "button", onclick: () => openExternal(c.source_url) }, "Открыть источник заявки ↗")) : null,
@@ -84,7 +87,7 @@ export async function openDetail(id) {
   showBackButton();
   try {
     const [cargo, mine] = await Promise.all([
-      api("/api/cargos/" + encodeURIComponent(id)),
+      api("/api/cargos/" + encodeURIComponent(id) + detailQuery()),
       api("/api/responses?cargo_id=" + encodeURIComponent(id)).catch(() => ({ items: [] })),
     ]);
     if (!state.detailOpen) return;

@@ -33,16 +33,16 @@ export function loadFilters() {
   } catch (e) { state.filters = {}; }
 }
 
-function place(side, anywhere) {
-  const name = state.names[side];
+function place(f, names, side, anywhere) {
+  const name = names[side] || (f[side] ? "город №" + f[side] : null);
   if (!name) return anywhere;
-  return state.filters[side + "_radius"] ? `${name} ${radiusText(state.filters[side + "_radius"])}` : `${name} (${radiusText(0)})`;
+  return f[side + "_radius"] ? `${name} ${radiusText(f[side + "_radius"])}` : name;  // no radius: that city only
 }
 
-export function summary() {
-  const f = state.filters;
+/** One line describing filters (with city names where known, and each radius). */
+export function describe(f, names) {
   const parts = [];
-  if (f.from || f.to) parts.push(`${place("from", "любой город")} → ${place("to", "куда угодно")}`);
+  if (f.from || f.to) parts.push(`${place(f, names, "from", "любой город")} → ${place(f, names, "to", "куда угодно")}`);
   if (f.date) parts.push(f.date === moscowDate(0) ? "сегодня" : f.date === moscowDate(1) ? "завтра" : day(f.date));
   if (f.wv) parts.push(f.wv.replace("-", " т / ") + " м³");
   if (f.truck_types) parts.push("кузов: " + f.truck_types.split(",").length);
@@ -56,7 +56,12 @@ export function summary() {
   }
   if (f.with_price) parts.push("только с ценой");
   if (f.sort) parts.push("сначала " + (SORT_NAMES[f.sort] || f.sort));
-  $("filter-summary").textContent = parts.length ? parts.join(" · ") : "Все грузы";
+  return parts.length ? parts.join(" · ") : "Все грузы";
+}
+
+export function summary() {
+  const f = state.filters;
+  $("filter-summary").textContent = describe(f, state.names);
   const count = Object.keys(f).filter((k) => !/_(radius|type)$/.test(k) && k !== "sort").length;
   $("filter-count").hidden = count === 0;
   $("filter-count").textContent = String(count);

@@ -52,17 +52,17 @@ export function companyText(company) {
   return parts.length ? parts.join(" · ") : null;
 }
 
-/** How long ago an ISO time was, in Russian: «5 мин назад», «2 ч назад», «3 дн. назад». */
-export function ago(iso) {
-  const minutes = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 60000));
-  if (!isFinite(minutes)) return null;
-  if (minutes < 1) return "меньше минуты назад";
-  if (minutes < 60) return `${minutes} мин назад`;
-  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} ч назад`;
-  return `${Math.round(minutes / 1440)} дн. назад`;
-}
-
 /** A radius in km as the driver reads it. */
 export function radiusText(km) {
   return Number(km) > 0 ? `+${km} км` : "только этот город";
+}
+
+// The stale banner: how old the copy is («… полученные 12 мин назад»), from meta.age_seconds or fetched_at.
+export function staleText(meta) {
+  const age = Number.isFinite(meta.age_seconds) ? meta.age_seconds
+    : Math.max(0, (Date.now() - Date.parse(meta.fetched_at)) / 1000);
+  const minutes = Math.floor(age / 60);
+  const when = !Number.isFinite(age) ? "ранее" : minutes < 1 ? "меньше минуты назад"
+    : minutes < 60 ? `${minutes} мин назад` : `${Math.floor(minutes / 60)} ч ${minutes % 60} мин назад`;
+  return `CargoTech сейчас недоступен — показываем данные, полученные ${when}.`;
 }

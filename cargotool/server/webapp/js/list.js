@@ -3,13 +3,15 @@
 import { api, ApiError, errorText } from "./api.js";
 import { openDetail } from "./detail.js";
 import { $, el } from "./dom.js";
-import { ago, companyText, num, route, rub, windowText } from "./format.js";
+import { companyText, num, route, rub, staleText, windowText } from "./format.js";
+import { cardInsights, listParams } from "./insights.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
 
-/** The /api/cargos URL of a page of the current filters (index.html's boot script builds page 0 the same way). */
+/** The /api/cargos URL of a page of the current filters (index.html's boot script builds page 0 the same
+ * way, without insights' own list parameters: with them the login's page is not used). */
 export function query(offset) {
-  const params = new URLSearchParams({ ...state.filters, limit: String(PAGE), offset: String(offset) });
+  const params = new URLSearchParams({ ...state.filters, ...listParams(), limit: String(PAGE), offset: String(offset) });
   return "/api/cargos?" + params.toString();
 }
 
@@ -34,6 +36,7 @@ function cardNode(item) {
     el("div", { class: "money" },
       el("span", { class: "price" }, rub(item.price_rub)),
       item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
+    ...cardInsights(item),
     el("div", { class: "tags" }, tags),
     company ? el("div", { class: "company" }, company) : null,
   );
@@ -42,13 +45,6 @@ function cardNode(item) {
 function showSkeletons(on) {
   document.querySelectorAll(".skeleton").forEach((n) => n.remove());
   if (on) for (let i = 0; i < 3; i++) $("cards").append(el("li", { class: "skeleton", "aria-hidden": "true" }));
-}
-
-/** The stale banner says how old the saved data is (meta.fetched_at). */
-function showStale(meta) {
-  const age = meta.stale && meta.fetched_at ? ago(meta.fetched_at) : null;
-  $("stale-banner").textContent = "CargoTech сейчас недоступен — показываем сохранённые данные" + (age ? `, обновлены ${age}.` : ".");
-  $("stale-banner").hidden = !meta.stale;
 }
 
 /** The page a login answer carried (`cargos_query` must be this search's first page), or null. */
@@ -82,7 +78,8 @@ export async function loadPage(reset, session) {
     showSkeletons(false);
     state.items.push(...page.items);
     $("cards").append(...page.items.map(cardNode));
-    showStale(page.meta);
+    $("stale-banner").hidden = !page.meta.stale;
+    if (page.meta.stale) $("stale-banner").textContent = staleText(page.meta);
     state.nextOffset = page.meta.next_offset;
     state.done = page.meta.next_offset === null || page.meta.next_offset === undefined;
     $("list-empty").hidden = state.items.length > 0;

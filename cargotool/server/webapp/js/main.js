@@ -7,10 +7,12 @@ import { login, api } from "./api.js";
 import { closePlans, openPlans, wireBilling } from "./billing.js";
 import { closeDetail, openDetail } from "./detail.js";
 import { $ } from "./dom.js";
-import { closeSheet, loadFilters, sheetOpen, summary, wireFilters } from "./filters.js";
+import { closeSheet, loadFilters, saveFilters, sheetOpen, summary, wireFilters } from "./filters.js";
+import { closePositionSheet, initInsights, positionSheetOpen } from "./insights.js";
 import { loadPage, watchPull, watchScroll } from "./list.js";
 import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
+import { closeSearches, closeSearchSheet, openSearchById, searchSheetOpen, wireSearches } from "./searches.js";
 import { closeAllScreens, state } from "./state.js";
 import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
 
@@ -19,8 +21,11 @@ function back() {
   if (state.adminOpen) closeAdmin();
   else if (state.plansOpen) closePlans();
   else if (offerOpen()) closeOffer();
+  else if (searchSheetOpen()) closeSearchSheet();
   else if (sheetOpen()) closeSheet();
+  else if (positionSheetOpen()) closePositionSheet();
   else if (state.detailOpen) closeDetail();
+  else if (state.searchesOpen) closeSearches();
   else closeResponses();
 }
 
@@ -31,18 +36,19 @@ function wireTelegram(tg) {
   tg.expand();
   tg.BackButton.onClick(back);
   tg.MainButton.onClick(onMainButton);
-  if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen) tg.BackButton.show();
+  if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen) tg.BackButton.show();
   if (state.detailOpen) renderMyResponse();
 }
 
 function wire() {
-  for (const id of ["detail-back", "responses-back", "admin-back", "plans-back"]) $(id).addEventListener("click", back);
+  for (const id of ["detail-back", "responses-back", "searches-back", "admin-back", "plans-back"]) $(id).addEventListener("click", back);
   $("retry-list").addEventListener("click", () => loadPage(true));
   $("open-responses").addEventListener("click", () => { haptic.tap(); openResponses(); });
   wireFilters();
-  wireOffer();
+  wireOffer(openDetail);
   wireBilling();
   wireAdmin();
+  wireSearches();
   whenTelegram(wireTelegram);
 }
 
@@ -60,16 +66,26 @@ async function start() {
   }
   loadFilters();
   summary();
+  // not awaited: its view (from the device) is set at once; its profile must not hold up the first page
+  initInsights({ reload: () => loadPage(true), openDetail,
+    showList: () => { saveFilters(); summary(); closeDetail(); loadPage(true); } });
   watchScroll();
   watchPull();
   await loadPage(true, session);
   // not needed for the first screen: asked only once the first cards are up
   api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
-  api("/api/me").then((me) => { state.subscription = me.subscription; $("open-admin").hidden = !me.is_admin; }).catch(() => {});
+  api("/api/me").then((me) => {
+    state.subscription = me.subscription;
+    state.paywall = me.paywall;  // known before a driver without a subscription starts typing an offer
+    $("open-admin").hidden = !me.is_admin;
+  }).catch(() => {});
   const deepLink = /^c_(\d{1,20})$/.exec(session.start_param || "");
   const fromBot = /^\d{1,20}$/.exec(new URLSearchParams(location.search).get("load") || "");
   if (deepLink) openDetail(deepLink[1]); else if (fromBot) openDetail(fromBot[0]);
   else if (new URLSearchParams(location.search).get("screen") === "plans") openPlans();
+  else if (/^\d{1,12}$/.test(new URLSearchParams(location.search).get("search") || "")) {
+    openSearchById(Number(new URLSearchParams(location.search).get("search")));  // a digest's button
+  }
 }
 
 start();  // a module runs after the document is parsed

@@ -1,7 +1,9 @@
 // Responding to a load: the «Мой отклик» box on the detail screen and the offer sheet.
+// Without a subscription (paywall.respond) the driver is told before typing and sent to the plans
+// screen, which returns to this load; a typed offer is kept per load until it is sent or discarded.
 
 import { api, errorText } from "./api.js";
-import { openPlans } from "./billing.js";
+import { mayRespond, openPlans } from "./billing.js";
 import { $, el, groupAsTyped, toast } from "./dom.js";
 import { amountText, groupDigits, num, route, rub, windowText } from "./format.js";
 import { state } from "./state.js";
@@ -13,16 +15,48 @@ const ACTIVE = ["sent", "viewed"];
 
 export function statusNode(status) { return el("span", { class: "status " + status }, STATUS[status] || status); }
 
+function paywalled() {
+  return Boolean(state.paywall && state.paywall["paywall.respond"] && !(state.subscription && state.subscription.active));
+}
+
+const draftKey = (cargoId) => "cargotool.offer." + cargoId;
+
+function loadDraft(cargoId) {
+  try { return JSON.parse(sessionStorage.getItem(draftKey(cargoId)) || "null"); } catch (e) { return null; }
+}
+
+function saveDraft() {
+  if (!state.cargo) return;
+  const draft = { rate: $("offer-rate").value, comment: $("offer-comment").value, phone: $("offer-phone").value };
+  try { sessionStorage.setItem(draftKey(state.cargo.id), JSON.stringify(draft)); } catch (e) {}
+}
+
+function dropDraft(cargoId) { try { sessionStorage.removeItem(draftKey(cargoId)); } catch (e) {} }
+
+let openLoad = null;  // detail.js's openDetail, handed in by main.js (detail.js imports this module)
+
+/** The plans screen, coming back to this load afterwards (with the typed offer, if any, reopened). */
+function plansThenBack(cargoId) {
+  openPlans(async () => {
+    await openLoad(cargoId);
+    if (loadDraft(cargoId) && state.cargo && await mayRespond()) openOffer();
+  });
+}
+
 export function renderMyResponse() {
   const box = $("my-response");
   if (!box) return;
   const mine = state.myResponse;
   const canRespond = !mine || mine.status !== "accepted";
-  const label = mine && mine.status !== "withdrawn" && mine.status !== "expired" ? "Изменить ставку" : "Откликнуться";
+  const locked = canRespond && paywalled();
+  const label = locked ? "Оформить подписку" :
+    mine && mine.status !== "withdrawn" && mine.status !== "expired" ? "Изменить ставку" : "Откликнуться";
   box.replaceChildren(
     el("h3", {}, "Мой отклик"),
     mine ? el("div", { class: "row" }, el("span", {}, rub(mine.rate_rub)), statusNode(mine.status))
          : el("div", { class: "hint" }, "Вы ещё не откликались на этот груз"),
+    locked ? el("p", { class: "hint", id: "respond-paywall" },
+      "Откликаться можно с подпиской. После оплаты вы вернётесь к этому грузу.") : null,
     el("div", { class: "actions" },
       canRespond ? el("button", { class: "primary", type: "button", id: "respond", onclick: openOffer }, label) : null,
       mine && ACTIVE.includes(mine.status) ? el("button", { class: "secondary", type: "button", id: "withdraw",
@@ -43,16 +77,18 @@ function setDirty(dirty) {
   try { if (tg) dirty ? tg.enableClosingConfirmation() : tg.disableClosingConfirmation(); } catch (e) {}
 }
 
-function openOffer() {
+async function openOffer() {
   const cargo = state.cargo;
   if (!cargo) return;
   haptic.tap();
+  if (!(await mayRespond())) { toast("Откликаться можно с подпиской"); plansThenBack(cargo.id); return; }
   const mine = state.myResponse;
+  const draft = loadDraft(cargo.id);
   $("offer-summary").replaceChildren(...offerSummary(cargo));
   const rate = mine ? mine.rate_rub : cargo.price_rub;
-  $("offer-rate").value = rate ? groupDigits(String(Math.round(rate))) : "";
-  $("offer-comment").value = mine && mine.comment ? mine.comment : "";
-  $("offer-phone").value = (mine && mine.phone) || localStorage.getItem("cargotool.phone") || "";
+  $("offer-rate").value = draft ? draft.rate : rate ? groupDigits(String(Math.round(rate))) : "";
+  $("offer-comment").value = draft ? draft.comment : mine && mine.comment ? mine.comment : "";
+  $("offer-phone").value = draft ? draft.phone : (mine && mine.phone) || localStorage.getItem("cargotool.phone") || "";
   $("offer-errors").hidden = true;
   $("offer-contact").hidden = !(webApp() && webApp().requestContact);
   updateDiff();
@@ -80,6 +116,7 @@ export function offerOpen() { return !$("offer-sheet").hidden; }
 
 export function closeOffer() {
   if (offerDirty && !window.confirm("Закрыть без отправки отклика?")) return;
+  if (state.cargo) dropDraft(state.cargo.id);
   setDirty(false);
   $("offer-sheet").hidden = true;
   if (state.detailOpen) renderMyResponse();
@@ -112,13 +149,22 @@ async function sendOffer(event) {
     const result = await api(`/api/cargos/${encodeURIComponent(state.cargo.id)}/responses`, false, { method: "POST", body });
     state.myResponse = result.response;
     if (phone) try { localStorage.setItem("cargotool.phone", phone); } catch (e) {}
+    dropDraft(state.cargo.id);
     setDirty(false);
     $("offer-sheet").hidden = true;
     haptic.success();
     toast("Отклик отправлен диспетчеру");
     renderMyResponse();
   } catch (error) {
-    if (error.status === 402) { setDirty(false); $("offer-sheet").hidden = true; toast(error.message); openPlans(); return; }
+    if (error.status === 402) {  // the subscription ended meanwhile: keep the offer, pay, come back
+      saveDraft();
+      setDirty(false);
+      $("offer-sheet").hidden = true;
+      toast(error.message);
+      state.subscription = null;
+      plansThenBack(state.cargo.id);
+      return;
+    }
     $("offer-errors").textContent = errorText(error);
     $("offer-errors").hidden = false;
   } finally {
@@ -136,13 +182,15 @@ async function withdraw() {
   } catch (error) { toast(error.message); }
 }
 
-export function wireOffer() {
+/** Bind the offer sheet; `openDetail` shows a load (the way back from the plans screen). */
+export function wireOffer(openDetail) {
+  openLoad = openDetail;
   $("offer").addEventListener("submit", sendOffer);
   $("close-offer").addEventListener("click", closeOffer);
   $("offer-sheet").addEventListener("click", (e) => { if (e.target === $("offer-sheet")) closeOffer(); });
   groupAsTyped($("offer-rate"), groupDigits);
   for (const id of ["offer-rate", "offer-comment", "offer-phone"]) {
-    $(id).addEventListener("input", () => { setDirty(true); if (id === "offer-rate") updateDiff(); });
+    $(id).addEventListener("input", () => { setDirty(true); saveDraft(); if (id === "offer-rate") updateDiff(); });
   }
   $("offer-contact").addEventListener("click", () => {
     webApp().requestContact((shared, response) => {
@@ -150,6 +198,7 @@ export function wireOffer() {
       if (contact && contact.phone_number) {
         $("offer-phone").value = (contact.phone_number.startsWith("+") ? "" : "+") + contact.phone_number;
         setDirty(true);
+        saveDraft();
       }
     });
   });

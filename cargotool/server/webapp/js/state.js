@@ -15,18 +15,22 @@ export const state = {
   done: false,
   generation: 0,        // bumps on every new search; late answers of old searches are dropped
   dictionaries: null,
+  subscription: null,   // from /api/me: {active, expires_at, source}
+  paywall: null,        // from /api/me: which paywall parts are on (null: not known yet)
   detailOpen: false,
   responsesOpen: false,
+  searchesOpen: false,
   plansOpen: false,
   adminOpen: false,
 };
 
-export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-plans", "screen-admin"];
+export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin"];
 
 export function closeAllScreens() {
   for (const id of SCREENS) $(id).hidden = true;
   state.detailOpen = false;
   state.responsesOpen = false;
+  state.searchesOpen = false;
   state.plansOpen = false;
   state.adminOpen = false;
 }

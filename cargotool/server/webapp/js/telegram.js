@@ -42,6 +42,7 @@ export const haptic = {
   tap() { try { webApp().HapticFeedback.impactOccurred("light"); } catch (e) {} },
   select() { try { webApp().HapticFeedback.selectionChanged(); } catch (e) {} },
   success() { try { webApp().HapticFeedback.notificationOccurred("success"); } catch (e) {} },
+  error() { try { webApp().HapticFeedback.notificationOccurred("error"); } catch (e) {} },
 };
 
 export function openExternal(url) {

@@ -44,12 +44,11 @@ class Outages:
         return name in self._open
 
     def failed(self, name: str, exc: BaseException) -> None:
-        if name in self._open:
-            return
-        self._open[name] = time.monotonic()
-        log.error("%s is unreachable (%s): answering 503 until it is back", name, type(exc).__name__)
-        probe = self._probes.get(name)
-        if probe is not None:
+        if name not in self._open:
+            self._open[name] = time.monotonic()
+            log.error("%s is unreachable (%s): answering 503 until it is back", name, type(exc).__name__)
+        probe, task = self._probes.get(name), self._tasks.get(name)
+        if probe is not None and (task is None or task.done()):
             self._tasks[name] = asyncio.ensure_future(self._watch(name, probe))
 
     async def _watch(self, name: str, probe) -> None:
@@ -68,4 +67,4 @@ class Outages:
         for task in self._tasks.values():
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
-        self._tasks.clear()
+        self._tasks.clear()  # an outage still open stays open: the next failure restarts its probe

@@ -1,0 +1,191 @@
+"""Benchmark of new-load alerts: saved searches of many drivers, a stand-in CargoTech publishing new loads,
+the watcher (holding its Redis lease) and the outbox delivering to a Bot API stand-in over HTTP. Prints
+its figures; it is not a test.
+
+    python bench/alerts.py                          # 1 000, 10 000 and 30 000 searches, 5 minutes each
+    python bench/alerts.py --searches 10000 --minutes 2
+
+Per scenario: N searches of N × 0.3 drivers (every search names a loading and an unloading city, ~40 %
+with a radius, ~50 % a truck class, ~20 % a minimum ₽/km), 60 new loads a minute published upstream
+(150 ms latency per call), ALERTS_POLL_SECONDS=20, the default upstream budget (20 calls/min), no quiet
+hours. Printed: time from a load's appearance upstream to the Bot API stand-in accepting its alert (p50,
+p95, max; alerts held by the hourly cap are excluded and counted), CargoTech calls per minute, matcher
+time per load, duplicates (same driver and load twice). No time compression: a scenario runs in real
+time; `--minutes` shortens it. Results also go to bench/results/alerts-*.json. Needs Redis on 127.0.0.1:6379 (DB 12, a unique prefix, cleaned).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cargotool.bootstrap import build_services  # noqa: E402
+from cargotool.config import Settings  # noqa: E402
+from cargotool.core.alerts.searches import query_key, upstream_query  # noqa: E402
+from cargotool.core.storage.models import SavedSearch, utcnow  # noqa: E402
+from cargotool.standin import CargoTechStandIn, StandInServer  # noqa: E402
+from cargotool.standin.dataset import WV_CLASSES  # noqa: E402
+from cargotool.standin.telegram import BotApiStandIn  # noqa: E402
+
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+BOT_TOKEN = "7000000001:BENCH-bot-token-for-local-benchmarks-only"
+PHONE, PASSWORD = "+7 900 123 45 67", "bench-password"
+LOADS_PER_MINUTE = 60
+
+
+class TimedBotApi(BotApiStandIn):
+    """The Bot API stand-in, noting the wall-clock moment it accepted each alert (by load id)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accepted: list[tuple[int, str, float]] = []  # (chat, load id, unix time)
+
+    def answer(self, method, params):
+        status, body = super().answer(method, params)
+        if method == "sendMessage" and status == 200:
+            for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    url = (button.get("web_app") or {}).get("url") or button.get("url") or ""
+                    if "?load=" in url:
+                        self.accepted.append((params["chat_id"], url.rsplit("=", 1)[1], time.time()))
+        return status, body
+
+
+def search_rows(count: int, cities: list[int], seed: int = 11) -> list[dict]:
+    rng = random.Random(seed)
+    drivers = max(1, int(count * 0.3))
+    rows = []
+    now = utcnow()
+    for n in range(count):
+        start, finish = rng.sample(cities, 2)
+        filters = {"from": str(start), "to": str(finish)}
+        if rng.random() < 0.4:
+            filters["from_radius"] = str(rng.choice([50, 100, 200]))
+        if rng.random() < 0.5:
+            tonnes, cubic = rng.choice(WV_CLASSES[3:])
+            filters["wv"] = f"{tonnes:g}-{cubic}"
+        if rng.random() < 0.2:
+            filters["rate_min"] = str(rng.choice([40, 50, 60]))
+        query = upstream_query(filters)
+        rows.append({"driver_id": 10_000_000 + rng.randrange(drivers), "name": f"Поиск {n}", "filters": json.dumps(filters),
+                     "query_key": query_key(query), "alerts": True, "created_at": now, "updated_at": now,
+                     "last_opened_at": now})
+    return rows
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def scenario(count: int, minutes: float, latency: float, sort: bool = True) -> dict:
+    standin = CargoTechStandIn(phone=PHONE, password=PASSWORD, latency=latency, sort_supported=sort)
+    telegram = TimedBotApi()
+    prefix = f"bench-alerts:{uuid.uuid4().hex[:8]}:"
+    tmp = Path(tempfile.mkdtemp(prefix="bench-alerts-"))
+    with StandInServer(standin) as cargotech_url, StandInServer(telegram) as bot_url:
+        settings = Settings.from_env({
+            "CARGOTECH_PHONE": PHONE, "CARGOTECH_PASSWORD": PASSWORD, "CARGOTECH_UPSTREAM": "live",
+            "CARGOTECH_BASE_URL": cargotech_url, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": bot_url,
+            "REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix, "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+            "ALERTS_QUIET_HOURS": "off", "ALERTS_POLL_SECONDS": "20", "LOG_LEVEL": "warning",
+        })
+        geo = {cid: (lat, lon) for cid, (_, lat, lon) in standin.dataset.cities.items()}
+        services = build_services(settings, geo=geo)
+        rows = search_rows(count, sorted(standin.dataset.cities))
+
+        def insert() -> None:
+            with services.database.write_transaction():
+                for start in range(0, len(rows), 500):
+                    SavedSearch.insert_many(rows[start:start + 500]).execute()
+
+        await services.database.run(insert)
+        await services.flags.set("paywall", False)
+        stop = asyncio.Event()
+        tasks = [asyncio.ensure_future(services.watcher.run(stop)), asyncio.ensure_future(services.outbox.run(stop, idle=0.2))]
+        await asyncio.sleep(3)  # the first look: detection and the baseline
+        standin.reset_counters()
+        services.watcher.match_seconds.clear()
+        started = time.time()
+        published: list[str] = []
+        total = int(minutes * LOADS_PER_MINUTE)
+        for n in range(total):
+            await asyncio.sleep(max(0.0, started + n * 60 / LOADS_PER_MINUTE - time.time()))
+            published.append(str(standin.publish()["id"]))
+        measured_for = time.time() - started
+        upstream_calls = sum(v for k, v in standin.calls.items() if k.startswith("GET"))
+        await asyncio.sleep(services.watcher.poll_seconds + 10)  # the last loads' look and their delivery
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        held = services.alerter.held
+        queued_left = await services.outbox.queue.size()
+
+        accepted = telegram.accepted
+        pairs = Counter((chat, load) for chat, load, _ in accepted)
+        latencies = [at - standin.published_at[load] for _, load, at in accepted if load in standin.published_at]
+        matcher_ms = [s * 1000 for s in services.watcher.match_seconds]
+        result = {
+            "searches": count, "drivers": len({r["driver_id"] for r in rows}), "minutes": round(measured_for / 60, 2),
+            "loads_published": len(published), "loads_matched_by_watcher": len(matcher_ms),
+            "alerts_accepted": len(accepted), "alerts_held_by_cap": held, "left_in_outbox": queued_left,
+            "latency_p50_s": round(pct(latencies, 0.5), 2), "latency_p95_s": round(pct(latencies, 0.95), 2),
+            "latency_max_s": round(max(latencies), 2) if latencies else None,
+            "cargotech_calls_per_minute": round(upstream_calls / (measured_for / 60), 1),
+            "matcher_ms_p50": round(pct(matcher_ms, 0.5), 3), "matcher_ms_p95": round(pct(matcher_ms, 0.95), 3),
+            "matcher_ms_max": round(max(matcher_ms), 3) if matcher_ms else None,
+            "matcher_ms_mean": round(statistics.fmean(matcher_ms), 3) if matcher_ms else None,
+            "duplicates": sum(n - 1 for n in pairs.values() if n > 1), "mode": services.watcher.mode,
+        }
+        client = aioredis.from_url(REDIS_URL)
+        keys = [k async for k in client.scan_iter(match=prefix + "*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+        await services.aclose()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--searches", default="1000,10000,30000", help="comma-separated scenario sizes")
+    parser.add_argument("--minutes", type=float, default=5.0, help="how long each scenario publishes loads")
+    parser.add_argument("--latency", type=float, default=0.15, help="stand-in CargoTech latency per call, s")
+    parser.add_argument("--no-sort", action="store_true",
+                        help="the stand-in ignores sort=-updated_at: the watcher falls back to polling the searches' queries")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    results = []
+    for count in (int(x) for x in args.searches.split(",")):
+        result = asyncio.run(scenario(count, args.minutes, args.latency, sort=not args.no_sort))
+        results.append(result)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    out = ROOT / "bench" / "results" / f"alerts-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    print("\nsearches | drivers | alerts | p50 s | p95 s | max s | CargoTech calls/min | matcher ms p50/p95/max | duplicates")
+    for r in results:
+        print(f"{r['searches']:>8} | {r['drivers']:>7} | {r['alerts_accepted']:>6} | {r['latency_p50_s']:>5} | "
+              f"{r['latency_p95_s']:>5} | {r['latency_max_s']} | {r['cargotech_calls_per_minute']:>19} | "
+              f"{r['matcher_ms_p50']}/{r['matcher_ms_p95']}/{r['matcher_ms_max']} | {r['duplicates']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Request ids, request metrics and `GET /metrics` (Prometheus text format).
+
+Every request gets an id — the caller's `X-Request-Id` when it is a sane token (a proxy's), else a new
+one — that is stamped on every log line of the request, returned in `X-Request-Id` and put in error
+bodies, so a driver's complaint can be traced. `/metrics` is open unless METRICS_TOKEN is set; then it
+needs `Authorization: Bearer <METRICS_TOKEN>`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+import os
+import re
+import secrets
+import time
+
+from sanic import HTTPResponse, Request, Sanic
+
+from ..core.errors import Unauthorized
+from ..core.observability import metrics
+from ..core.observability.gauges import gauge_sources
+from ..core.observability.logs import install_request_ids, request_id
+from .requests import bearer, services
+
+_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+# Hot path: an id is this process's random prefix and a counter (unique enough to find log lines, and
+# cheaper than uuid4 per request); the histogram child of each (route, method, status) is kept.
+_PREFIX = secrets.token_hex(6)
+_counter = itertools.count(1)
+_latency: dict[tuple[str, str, int], object] = {}
+
+
+def new_request_id() -> str:
+    return f"{_PREFIX}{next(_counter):08x}"
+
+
+def install_observability(app: Sanic) -> None:
+    install_request_ids()
+
+    @app.on_request(priority=1000)  # before everything else, so even the session check logs with the id
+    async def start(request: Request) -> None:
+        given = request.headers.get("x-request-id")
+        rid = given if given and _SANE_ID.fullmatch(given) else new_request_id()
+        request.ctx.request_id = rid
+        request.ctx.started = time.perf_counter()
+        request_id.set(rid)
+
+    @app.on_response(priority=1000)
+    async def finish(request: Request, response: HTTPResponse) -> None:
+        rid = getattr(request.ctx, "request_id", None)
+        if rid is None:
+            return
+        response.headers["X-Request-Id"] = rid
+        route = request.route.path if request.route is not None else None
+        key = (route, request.method, response.status)
+        child = _latency.get(key)
+        if child is None:
+            child = _latency[key] = metrics.HTTP_LATENCY.labels(
+                "/" + route if route is not None else "unmatched", request.method, str(response.status))
+        child.observe(time.perf_counter() - request.ctx.started)
+        # The id stays set until the next request on this connection sets its own: Sanic's access log
+        # line is written after this middleware and should carry it too.
+
+    @app.get("/metrics", name="metrics")
+    async def scrape(request: Request) -> HTTPResponse:
+        token = app.ctx.settings.metrics_token
+        if token and not hmac.compare_digest((bearer(request) or "").encode(), token.encode()):
+            raise Unauthorized("/metrics needs Authorization: Bearer <METRICS_TOKEN>")
+        svc = services(request)
+        await metrics.refresh_gauges(gauge_sources(
+            queues={"outbox": svc.outbox.queue, "bot:updates": svc.updates.queue},
+            sessions=svc.auth.sessions, database=svc.database))
+        return HTTPResponse(metrics.render(), content_type=metrics.CONTENT_TYPE, headers={"Cache-Control": "no-store"})
+
+    @app.after_server_stop
+    async def forget_this_worker(app: Sanic) -> None:
+        metrics.mark_process_dead(os.getpid())

@@ -1,0 +1,284 @@
+// Insights: the driver's position (for the empty run) and fuel figures, how the list is ordered, and what
+// cards and the detail show about a load — economics, the lane's market, the company, dock waits, the
+// trip back — plus the driver's own report on a company after an accepted load.
+
+import { api, errorText } from "./api.js";
+import { wireCity } from "./city.js";
+import { $, el, toast } from "./dom.js";
+import { day, num, rub } from "./format.js";
+import { state } from "./state.js";
+import { haptic, showBackButton, hideBackButton, webApp } from "./telegram.js";
+
+const SORTS = [["", "Обычный порядок"], ["rate_with_deadhead", "₽/км с порожним"], ["above_market", "Выше рынка"]];
+const REPORT_KINDS = [["not_paid", "не заплатили / задержали оплату"], ["no_cargo", "груза не было"], ["terms_changed", "условия изменили"]];
+const REASON = "Покажем, сколько ехать порожняком до погрузки и сколько выходит ₽/км с учётом этого. " +
+  "Где вы, видите только вы; можно забыть в любой момент.";
+
+const view = { sort: "", no_long_waits: false };  // how the list is ordered and filtered, saved on the device
+let profile = { position: null, fuel: null };
+let hooks = { reload: () => {}, openDetail: () => {}, showList: () => {} };
+
+function viewKey() { return "cargotool.view." + (state.driver ? state.driver.telegram_id : "anon"); }
+
+/** Our list parameters (the server takes them out before asking CargoTech). */
+export function listParams() {
+  const params = {};
+  if (view.sort) params.sort = view.sort;
+  if (view.no_long_waits) params.no_long_waits = "1";
+  return params;
+}
+
+/** `?radius=` for the detail's trip back: the driver's own loading radius when they chose one. */
+export function detailQuery() {
+  return state.filters.from_radius ? "?radius=" + encodeURIComponent(state.filters.from_radius) : "";
+}
+
+// ---- the card -------------------------------------------------------------------------------------
+
+function marketChip(market) {
+  if (!market) return null;
+  const delta = market.delta_percent;
+  return el("span", { class: "mini market" + (delta > 0 ? " up" : delta < 0 ? " down" : "") }, market.text);
+}
+
+function waitsText(waits) {
+  return waits && waits.median_label ? "простой " + waits.median_label : "простой: нет данных";
+}
+
+export function cardInsights(item) {
+  const trust = item.trust;
+  return [
+    item.deadhead_km !== undefined ? el("div", { class: "economics" }, "≈" + num(item.deadhead_km, 0) + " км порожняком" +
+      (item.rate_with_deadhead_rub_km !== null ? " · " + rub(item.rate_with_deadhead_rub_km) + "/км с порожним" : "")) : null,
+    item.fuel_estimate ? el("div", { class: "hint-line" }, item.fuel_estimate.text) : null,
+    el("div", { class: "insight-chips" },
+      marketChip(item.market),
+      trust && trust.flagged ? el("span", { class: "mini warn" }, "⚠ жалобы водителей: " + trust.reports_total) : null,
+      el("span", { class: "mini" + (item.waits && item.waits.long ? " warn" : "") }, "⏱ " + waitsText(item.waits))),
+  ];
+}
+
+// ---- the detail -----------------------------------------------------------------------------------
+
+function row(label, value) {
+  return value === null || value === undefined || value === "" ? null : el("div", { class: "row" }, el("span", {}, label), el("span", {}, value));
+}
+
+function economicsSection(c) {
+  if (c.deadhead_km === undefined) {
+    return el("div", { class: "section", id: "detail-economics" }, el("h3", {}, "Экономика"),
+      el("p", { class: "hint-line" }, "Укажите, где вы, — посчитаем порожний пробег до погрузки."),
+      el("button", { class: "linkish", type: "button", onclick: openPositionSheet }, "📍 Указать местоположение"));
+  }
+  const fuel = c.fuel_estimate;
+  return el("div", { class: "section", id: "detail-economics" }, el("h3", {}, "Экономика"),
+    row("Порожний пробег", "≈" + num(c.deadhead_km, 0) + " км"),
+    row("Ставка с порожним", c.rate_with_deadhead_rub_km !== null ? rub(c.rate_with_deadhead_rub_km) + "/км" : null),
+    row("Ставка без порожнего", c.rate_rub_per_km !== null ? rub(c.rate_rub_per_km) + "/км" : null),
+    fuel ? row("Топливо (оценка)", "≈" + rub(fuel.fuel_rub)) : null,
+    fuel ? row("Остаётся (оценка)", "≈" + rub(fuel.left_rub)) : null,
+    el("p", { class: "hint-line" }, "Порожний пробег — по прямой × 1,25, приблизительно."));
+}
+
+function marketSection(c) {
+  return el("div", { class: "section", id: "detail-market" }, el("h3", {}, "Рынок направления"),
+    c.market ? [el("div", {}, marketChip(c.market)),
+      el("p", { class: "hint-line" }, `По ${c.market.points} грузам за ${c.market.days} дней, середина ставок.`)]
+      : el("p", { class: "hint-line" }, "Мало данных по направлению: нужно от 10 грузов за 60 дней."));
+}
+
+function reportForm(c) {
+  const mine = c.trust && c.trust.my_report;
+  let kind = mine ? mine.kind : "";
+  const comment = el("textarea", { id: "report-comment", rows: "2", maxlength: "1000", placeholder: "Комментарий (необязательно)" },
+    mine && mine.comment ? mine.comment : "");
+  const chips = el("div", { class: "chips", id: "report-kinds" }, REPORT_KINDS.map(([value, label]) => el("button", {
+    type: "button", class: "chip" + (value === kind ? " on" : ""), "data-kind": value,
+    onclick: (e) => {
+      haptic.select(); kind = value;
+      chips.querySelectorAll(".chip").forEach((chip) => chip.classList.toggle("on", chip === e.currentTarget));
+    },
+  }, label)));
+  async function send() {
+    if (!kind) { toast("Выберите, что случилось"); return; }
+    try {
+      await api(`/api/cargos/${encodeURIComponent(c.id)}/report`, false, { method: "PUT", body: { kind, comment: comment.value.trim() || null } });
+      haptic.success(); toast("Отзыв сохранён"); hooks.openDetail(c.id);
+    } catch (error) { toast(errorText(error)); }
+  }
+  async function remove() {
+    try {
+      await api(`/api/cargos/${encodeURIComponent(c.id)}/report`, false, { method: "DELETE" });
+      toast("Отзыв удалён"); hooks.openDetail(c.id);
+    } catch (error) { toast(error.message); }
+  }
+  return el("div", { class: "report", id: "report-form" },
+    el("div", { class: "hint-line" }, mine ? (mine.hidden ? "Ваш отзыв скрыт модератором." : "Ваш отзыв об этой компании:")
+      : "Вы работали по этому грузу. Если что-то пошло не так, расскажите другим водителям:"),
+    chips, el("label", { class: "stack" }, comment),
+    el("div", { class: "actions" },
+      el("button", { class: "primary", type: "button", id: "report-send", onclick: send }, mine ? "Изменить отзыв" : "Отправить отзыв"),
+      mine ? el("button", { class: "secondary", type: "button", id: "report-delete", onclick: remove }, "Удалить") : null));
+}
+
+function trustSection(c) {
+  const t = c.trust;
+  if (!t) return null;
+  const reports = t.reports && t.reports.length
+    ? t.reports.map((r) => el("div", { class: "row warn-text" }, el("span", {}, r.label), el("span", {}, `${r.count} · последний ${day(r.last_at)}`)))
+    : [el("p", { class: "hint-line" }, "Жалоб от наших водителей нет.")];
+  const accepted = state.myResponse && state.myResponse.status === "accepted";
+  return el("div", { class: "section" + (t.flagged ? " flagged" : ""), id: "detail-trust" }, el("h3", {}, "Компания"),
+    row("Название", t.name), row("ИНН", t.inn),
+    t.drivers_worked_text ? el("p", { class: "hint-line" }, t.drivers_worked_text[0].toUpperCase() + t.drivers_worked_text.slice(1)) : null,
+    ...reports, accepted && t.inn ? reportForm(c) : null);
+}
+
+function waitsSection(c) {
+  const w = c.waits;
+  if (!w) return null;
+  return el("div", { class: "section", id: "detail-waits" }, el("h3", {}, "Простой на складе"),
+    row("Погрузка", w.loading.text), row("Выгрузка", w.unloading.text), row("У компании", w.company.text),
+    el("p", { class: "hint-line" }, `Медиана ответов наших водителей, от ${w.min_answers} ответов.`));
+}
+
+function backhaulSection(c) {
+  const b = c.backhaul;
+  if (!b) return null;
+  if (!b.available) return el("div", { class: "section", id: "detail-backhaul" }, el("h3", {}, "Обратный груз"), el("p", { class: "hint-line" }, b.text));
+  const showAll = () => {
+    haptic.tap();
+    state.filters = { from: String(b.query.from), from_radius: String(b.query.from_radius), date: b.query.date };
+    state.names = { from: b.city };
+    hooks.showList();
+  };
+  return el("div", { class: "section", id: "detail-backhaul" }, el("h3", {}, "Обратный груз"),
+    el("div", { class: "backhaul-title" }, b.text),
+    b.best.map((item) => el("button", { class: "backhaul-item", type: "button", "data-id": item.id,
+      onclick: () => { haptic.tap(); hooks.openDetail(item.id); } },
+      el("span", {}, (item.display && item.display.route) || ("→ " + (item.to || "?"))),
+      el("span", { class: "rate" }, item.rate_rub_per_km !== null ? rub(item.rate_rub_per_km) + "/км" : ""))),
+    b.count ? el("button", { class: "linkish", type: "button", id: "backhaul-all", onclick: showAll }, "Показать все") : null);
+}
+
+/** Sections under the price: what the load earns and how its rate compares with the lane. */
+export function detailEconomics(c) { return [economicsSection(c), marketSection(c)]; }
+
+/** Sections after the driver's response: the company, dock waits, the trip back. */
+export function detailContext(c) { return [trustSection(c), waitsSection(c), backhaulSection(c)]; }
+
+// ---- position, fuel and the list's order -----------------------------------------------------------
+
+function positionLabel() {
+  const p = profile.position;
+  if (!p) return "📍 Где вы?";
+  return "📍 " + (p.label || (p.source === "live" ? "живая геопозиция из чата" : "по геопозиции"));
+}
+
+function renderBar() {
+  $("position-button").textContent = positionLabel();
+  $("sort-select").value = view.sort;
+  $("no-long-waits").classList.toggle("on", view.no_long_waits);
+}
+
+function saveView() {
+  try { localStorage.setItem(viewKey(), JSON.stringify(view)); } catch (e) {}
+}
+
+async function setPosition(body) {
+  try {
+    profile = await api("/api/me/position", false, { method: "PUT", body });
+    haptic.success();
+    closePositionSheet();
+    renderBar();
+    hooks.reload();
+    if (state.detailOpen && state.cargo) hooks.openDetail(state.cargo.id);  // its economics change too
+  } catch (error) { $("position-error").textContent = errorText(error); $("position-error").hidden = false; }
+}
+
+function locate() {
+  $("position-error").hidden = true;
+  const failed = () => { $("position-error").textContent = "Не удалось определить местоположение — выберите город."; $("position-error").hidden = false; };
+  const manager = webApp() && webApp().LocationManager;
+  if (manager) {  // Telegram asks the driver itself; our reason is already on screen
+    manager.init(() => {
+      if (!manager.isLocationAvailable) { failed(); return; }
+      manager.getLocation((data) => data ? setPosition({ lat: data.latitude, lon: data.longitude }) : failed());
+    });
+    return;
+  }
+  if (!navigator.geolocation) { failed(); return; }
+  navigator.geolocation.getCurrentPosition((pos) => setPosition({ lat: pos.coords.latitude, lon: pos.coords.longitude }),
+    failed, { timeout: 10000, maximumAge: 600000 });
+}
+
+async function saveFuel() {
+  const litres = Number($("fuel-litres").value.replace(",", "."));
+  const price = Number($("fuel-price").value.replace(",", "."));
+  const empty = !$("fuel-litres").value.trim() && !$("fuel-price").value.trim();
+  try {
+    profile = await api("/api/me/fuel", false, { method: "PUT", body: empty ? { l_per_100km: null, price_rub: null } : { l_per_100km: litres, price_rub: price } });
+    haptic.success(); toast(empty ? "Расход забыт" : "Расход сохранён"); closePositionSheet(); hooks.reload();
+  } catch (error) { $("position-error").textContent = errorText(error); $("position-error").hidden = false; }
+}
+
+async function forgetPosition() {
+  try { profile = await api("/api/me/position", false, { method: "DELETE" }); } catch (error) { toast(error.message); return; }
+  closePositionSheet(); renderBar(); hooks.reload();
+}
+
+export function openPositionSheet() {
+  $("position-error").hidden = true;
+  $("home-city").value = "";
+  $("fuel-litres").value = profile.fuel ? String(profile.fuel.l_per_100km).replace(".", ",") : "";
+  $("fuel-price").value = profile.fuel ? String(profile.fuel.price_rub).replace(".", ",") : "";
+  $("forget-position").hidden = !profile.position;
+  $("position-sheet").hidden = false;
+  showBackButton();
+}
+
+export function positionSheetOpen() { return !$("position-sheet").hidden; }
+
+export function closePositionSheet() {
+  $("position-sheet").hidden = true;
+  if (!state.detailOpen) hideBackButton();
+}
+
+function buildUi() {
+  const bar = el("div", { class: "insights-bar", id: "insights-bar" },
+    el("button", { class: "chip-button", type: "button", id: "position-button", onclick: () => { haptic.tap(); openPositionSheet(); } }, "📍 Где вы?"),
+    el("select", { id: "sort-select", "aria-label": "Порядок", onchange: (e) => { view.sort = e.target.value; saveView(); hooks.reload(); } },
+      SORTS.map(([value, label]) => el("option", { value }, label))),
+    el("button", { class: "chip", type: "button", id: "no-long-waits",
+      onclick: () => { haptic.select(); view.no_long_waits = !view.no_long_waits; saveView(); renderBar(); hooks.reload(); } }, "Без долгих простоев"));
+  $("filter-summary").after(bar);
+  const sheet = el("div", { id: "position-sheet", class: "sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "position-title", hidden: true },
+    el("div", { class: "sheet-body" },
+      el("div", { class: "sheet-head" }, el("h2", { id: "position-title" }, "Где вы сейчас?"),
+        el("button", { type: "button", class: "link", onclick: closePositionSheet }, "Закрыть")),
+      el("p", { class: "summary", id: "position-reason" }, REASON),
+      el("div", { class: "actions" }, el("button", { class: "primary", type: "button", id: "locate", onclick: locate }, "Определить местоположение")),
+      el("label", { class: "stack" }, "Или домашний город",
+        el("span", { class: "city", id: "home-city-box", "data-side": "home" },
+          el("input", { id: "home-city", placeholder: "Начните вводить город", autocomplete: "off" }),
+          el("ul", { id: "home-suggest", class: "suggest", role: "listbox", hidden: true }))),
+      el("fieldset", {}, el("legend", {}, "Расход топлива (для оценки)"),
+        el("div", { class: "inline" }, "Литров на 100 км", el("input", { id: "fuel-litres", inputmode: "decimal", placeholder: "32" })),
+        el("div", { class: "inline" }, "Цена литра, ₽", el("input", { id: "fuel-price", inputmode: "decimal", placeholder: "68" })),
+        el("div", { class: "actions" }, el("button", { class: "secondary", type: "button", id: "fuel-save", onclick: saveFuel }, "Сохранить расход"))),
+      el("p", { class: "errors", id: "position-error", hidden: true }),
+      el("button", { class: "link", type: "button", id: "forget-position", onclick: forgetPosition }, "Забыть местоположение")));
+  sheet.addEventListener("click", (e) => { if (e.target === sheet) closePositionSheet(); });
+  document.getElementById("app").append(sheet);
+  wireCity($("home-city-box"), { filters: {}, names: {} }, (point) => setPosition({ point_id: point.id, name: point.name }));
+}
+
+/** After login: build the bar and the sheet, read the saved order and the driver's position. */
+export async function initInsights(callbacks) {
+  hooks = { ...hooks, ...callbacks };
+  try { Object.assign(view, JSON.parse(localStorage.getItem(viewKey()) || "{}")); } catch (e) {}
+  buildUi();
+  renderBar();
+  try { profile = await api("/api/me/insights"); } catch (e) { /* no position: the bar offers to set one */ }
+  renderBar();
+}

@@ -1,0 +1,171 @@
+// Saved searches: «Следить за поиском» saves the current filters under an editable name; «Мои поиски»
+// lists them with their new-load counts, runs one with a tap, edits, pauses and deletes.
+
+import { api, errorText } from "./api.js";
+import { $, el, toast } from "./dom.js";
+import { describe, saveFilters, summary } from "./filters.js";
+import { loadPage } from "./list.js";
+import { state } from "./state.js";
+import { haptic, hideBackButton, showBackButton, webApp } from "./telegram.js";
+
+let editing = null;  // the search being edited, or null when saving a new one
+
+// City names are not part of a search (the API keeps point ids); the device remembers them per search.
+function namesKey(id) { return "cargotool.search-names." + id; }
+function rememberNames(id, names) { try { localStorage.setItem(namesKey(id), JSON.stringify(names || {})); } catch (e) {} }
+function namesOf(id) { try { return JSON.parse(localStorage.getItem(namesKey(id)) || "{}"); } catch (e) { return {}; } }
+
+// ---- the save / edit sheet ------------------------------------------------------------------------
+
+function openSheet(search) {
+  editing = search || null;
+  const filters = search ? search.filters : state.filters;
+  $("search-title").textContent = search ? "Изменить поиск" : "Следить за поиском";
+  $("search-filters").textContent = describe(filters, search ? namesOf(search.id) : state.names);
+  $("search-name").value = search ? search.name : describe(state.filters, state.names).slice(0, 120);
+  $("search-replace-row").hidden = !search;
+  $("search-replace").checked = false;
+  $("search-alerts").checked = search ? search.alerts : true;
+  const rule = (search && search.auto_response) || {};
+  $("auto-rate").value = rule.rate_min || "";
+  $("auto-price").value = rule.price_min || "";
+  $("search-errors").hidden = true;
+  $("search-sheet").hidden = false;
+  showBackButton();
+}
+
+export function searchSheetOpen() { return !$("search-sheet").hidden; }
+
+export function closeSearchSheet() {
+  $("search-sheet").hidden = true;
+  if (!state.detailOpen && !state.searchesOpen) hideBackButton();
+}
+
+function ruleFromSheet() {
+  const rate = $("auto-rate").value.replace(/\s/g, "");
+  const price = $("auto-price").value.replace(/\s/g, "");
+  if (!rate && !price) return null;
+  const rule = {};
+  if (rate) rule.rate_min = /^\d+$/.test(rate) ? Number(rate) : rate;
+  if (price) rule.price_min = /^\d+$/.test(price) ? Number(price) : price;
+  return rule;
+}
+
+async function submitSheet(event) {
+  event.preventDefault();
+  const body = { name: $("search-name").value.trim(), alerts: $("search-alerts").checked, auto_response: ruleFromSheet() };
+  const replacing = !editing || $("search-replace").checked;
+  if (replacing) body.filters = state.filters;
+  try {
+    const { search } = editing
+      ? await api(`/api/searches/${editing.id}`, false, { method: "PATCH", body })
+      : await api("/api/searches", false, { method: "POST", body });
+    if (replacing) rememberNames(search.id, state.names);
+    haptic.success();
+    closeSearchSheet();
+    toast(editing ? "Поиск изменён" : "Поиск сохранён — о новых грузах напишу в бот");
+    if (state.searchesOpen) renderSearches();
+  } catch (error) {
+    $("search-errors").textContent = errorText(error);
+    $("search-errors").hidden = false;
+    haptic.error();
+  }
+}
+
+// ---- «Мои поиски» ---------------------------------------------------------------------------------
+
+function card(search) {
+  const actions = el("div", { class: "search-actions" },
+    el("button", { type: "button", class: "secondary", "data-action": "toggle",
+      onclick: (e) => { e.stopPropagation(); toggle(search); } }, search.alerts ? "Пауза" : "Включить"),
+    el("button", { type: "button", class: "secondary", "data-action": "edit",
+      onclick: (e) => { e.stopPropagation(); openSheet(search); } }, "Изменить"),
+    el("button", { type: "button", class: "secondary", "data-action": "delete",
+      onclick: (e) => { e.stopPropagation(); remove(search); } }, "Удалить"));
+  return el("li", { class: "card" + (search.alerts ? "" : " paused"), "data-id": String(search.id), role: "button", tabindex: "0",
+    onclick: () => runSearch(search) },
+    el("div", { class: "route" }, search.name, search.new_count ? el("span", { class: "badge" }, `+${search.new_count}`) : null),
+    el("div", { class: "dates" }, describe(search.filters, namesOf(search.id))),
+    el("div", { class: "dates" }, search.alerts ? "🔔 уведомления включены" : "⏸ на паузе",
+      search.auto_response ? " · 🤖 автоотклик" : ""),
+    actions);
+}
+
+async function renderSearches() {
+  $("searches").replaceChildren(el("li", { class: "skeleton" }), el("li", { class: "skeleton" }));
+  try {
+    const { items } = await api("/api/searches");
+    $("searches-empty").hidden = items.length > 0;
+    $("searches").replaceChildren(...items.map(card));
+    return items;
+  } catch (error) {
+    $("searches").replaceChildren(el("li", { class: "state" }, error.message));
+    return [];
+  }
+}
+
+export async function openSearches() {
+  $("screen-list").hidden = true;
+  $("screen-searches").hidden = false;
+  state.searchesOpen = true;
+  showBackButton();
+  return renderSearches();
+}
+
+export function closeSearches() {
+  if (!state.searchesOpen) return;
+  state.searchesOpen = false;
+  $("screen-searches").hidden = true;
+  $("screen-list").hidden = false;
+  hideBackButton();
+}
+
+/** Show the list with the search's filters (and reset its new-load count). */
+export function runSearch(search) {
+  haptic.tap();
+  state.filters = { ...search.filters };
+  state.names = namesOf(search.id);
+  saveFilters();
+  summary();
+  closeSearches();
+  loadPage(true);
+  api(`/api/searches/${search.id}`, false, { method: "PATCH", body: { opened: true } }).catch(() => {});
+}
+
+/** The digest's «Открыть …» button: `?search=<id>`. */
+export async function openSearchById(id) {
+  const items = await openSearches();
+  const search = items.find((s) => s.id === id);
+  if (search) runSearch(search);
+}
+
+async function toggle(search) {
+  try {
+    await api(`/api/searches/${search.id}`, false, { method: "PATCH", body: { alerts: !search.alerts } });
+    haptic.select();
+    renderSearches();
+  } catch (error) { toast(error.message); }
+}
+
+function confirmed(text) {
+  const tg = webApp();
+  if (tg && tg.showConfirm) return new Promise((resolve) => tg.showConfirm(text, resolve));
+  return Promise.resolve(window.confirm(text));
+}
+
+async function remove(search) {
+  if (!(await confirmed(`Удалить поиск «${search.name}»?`))) return;
+  try {
+    await api(`/api/searches/${search.id}`, false, { method: "DELETE" });
+    toast("Поиск удалён");
+    renderSearches();
+  } catch (error) { toast(error.message); }
+}
+
+export function wireSearches() {
+  $("watch-search").addEventListener("click", () => { haptic.tap(); openSheet(null); });
+  $("open-searches").addEventListener("click", () => { haptic.tap(); openSearches(); });
+  $("close-search").addEventListener("click", closeSearchSheet);
+  $("search-sheet").addEventListener("click", (e) => { if (e.target === $("search-sheet")) closeSearchSheet(); });
+  $("search-form").addEventListener("submit", submitSheet);
+}

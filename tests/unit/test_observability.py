@@ -1,0 +1,85 @@
+"""Log formats with request ids and redaction; metrics added up across worker processes."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+
+from cargotool.core.observability.logs import JsonFormatter, TextFormatter, install_request_ids, request_id
+from cargotool.core.observability.metrics import endpoint_of, outcome_of
+from cargotool.core.redaction import install_log_redaction, redactor
+
+
+def _log_through(formatter: logging.Formatter, message: str, *args) -> str:
+    install_log_redaction()
+    install_request_ids()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    logger = logging.getLogger("cargotool.test.observability")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning(message, *args)
+    finally:
+        logger.removeHandler(handler)
+    return stream.getvalue()
+
+
+def test_json_lines_are_one_object_with_the_request_id_and_no_secret():
+    redactor.add_secret("s3cr3t-token-value-xyz")
+    marker = request_id.set("req-42")
+    try:
+        out = _log_through(JsonFormatter(), "login with %s\nsecond line", "s3cr3t-token-value-xyz")
+    finally:
+        request_id.reset(marker)
+    assert out.count("\n") == 1  # one line, even for a multi-line message
+    entry = json.loads(out)
+    assert entry["level"] == "WARNING" and entry["logger"] == "cargotool.test.observability"
+    assert entry["request_id"] == "req-42" and entry["time"].endswith("+00:00")
+    assert "s3cr3t-token-value-xyz" not in out and "second line" in entry["message"]
+
+
+def test_text_lines_carry_the_request_id_only_inside_a_request():
+    marker = request_id.set("req-7")
+    try:
+        assert _log_through(TextFormatter(), "hello").strip() == "WARNING cargotool.test.observability: hello [request req-7]"
+    finally:
+        request_id.reset(marker)
+    assert _log_through(TextFormatter(), "hello").strip() == "WARNING cargotool.test.observability: hello"
+
+
+def test_endpoint_labels_do_not_grow_with_ids():
+    assert endpoint_of("/v1/carrier/cargos/6236980000") == "/v1/carrier/cargos/{id}"
+    assert endpoint_of("/v2/cargos/views") == "/v2/cargos/views"
+    assert [outcome_of(s) for s in (200, 401, 404, 429, 422, 503)] == [
+        "ok", "unauthorized", "not_found", "rate_limited", "client_error", "server_error"]
+
+
+WORKER = """
+import sys
+from cargotool.core.observability import metrics
+metrics.count_login("cargotech", "ok")
+metrics.QUEUE_DEPTH.labels("outbox").set(int(sys.argv[1]))
+"""
+
+READER = """
+from cargotool.core.observability import metrics
+print(metrics.render().decode())
+"""
+
+
+def test_workers_counts_are_added_up_and_a_new_start_forgets_the_old_run(tmp_path):
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for depth in ("3", "5"):
+        subprocess.run([sys.executable, "-c", WORKER, depth], env=env, check=True)
+    text = subprocess.run([sys.executable, "-c", READER], env=env, check=True, capture_output=True, text=True).stdout
+    assert 'cargotool_logins_total{kind="cargotech",outcome="ok"} 2.0' in text
+    cleaner = "from cargotool.core.observability.metrics import prepare_multiprocess_dir as p; import sys; p(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", cleaner, str(tmp_path)], env=env, check=True)
+    text = subprocess.run([sys.executable, "-c", READER], env=env, check=True, capture_output=True, text=True).stdout
+    assert "cargotool_logins_total{" not in text
