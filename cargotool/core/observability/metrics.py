@@ -180,12 +180,17 @@ def render() -> bytes:
     return generate_latest(DEFAULT_REGISTRY)
 
 
+_PROMETHEUS_FILE = re.compile(r"(counter|histogram|summary|gauge_[a-z]+)_\d+\.db")
+
+
 def prepare_multiprocess_dir(path: str) -> None:
     """Empty the directory of a previous run's files (their counts would be added to this run's)."""
     os.makedirs(path, exist_ok=True)
     mine = f"_{os.getpid()}.db"  # this process may have opened its own files already (label-less gauges)
     for name in os.listdir(path):
-        if name.endswith(".db") and not name.endswith(mine):
+        # Only prometheus_client's own files (`counter_123.db`, `gauge_livesum_123.db`, ...): a directory
+        # shared by mistake keeps everything else.
+        if _PROMETHEUS_FILE.fullmatch(name) and not name.endswith(mine):
             os.remove(os.path.join(path, name))
 
 
