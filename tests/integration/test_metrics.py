@@ -16,6 +16,7 @@ from cargotool.core.observability import metrics
 from cargotool.core.storage.models import Payment
 from cargotool.server.app import create_app
 from cargotool.standin import StandInTransport
+from tests.conftest import close_services
 from tests.integration.test_api import auth, init_data, login
 
 Sanic.test_mode = True
@@ -38,12 +39,20 @@ FAMILIES = [
 
 
 @pytest.fixture
-def make_app(settings, redis, standin):
+async def make_app(settings, redis, standin):
+    """Apps with services built once (not per ASGI request: concurrent test requests would each build
+    and close their own, closing the shared Redis client under the others)."""
+    built = []
+
     def build(**overrides):
         app_settings = settings.replace(cache_list_ttl=1, outbox_enabled="off", **overrides)
-        return create_app(app_settings, services_factory=lambda s: build_services(s, redis=redis, transport=StandInTransport(standin)))
+        services = build_services(app_settings, redis=redis, transport=StandInTransport(standin))
+        built.append(services)
+        return create_app(app_settings, services=services)
 
-    return build
+    yield build
+    for services in built:
+        await close_services(services)
 
 
 async def scrape(app, headers=None) -> dict[tuple, float]:

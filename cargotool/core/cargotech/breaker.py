@@ -88,6 +88,11 @@ class CircuitBreaker:
         self._known = (time.monotonic() + STATE_CACHE_SECONDS, value)
         return value
 
+    @property
+    def known_state(self) -> str:
+        """The state this process read last (for the metrics gauge; no Redis call)."""
+        return self._known[1]
+
     async def is_open(self) -> bool:
         """Open or half-open: CargoTech is known to be failing."""
         return await self.state() != CLOSED
