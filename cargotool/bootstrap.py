@@ -49,6 +49,7 @@ from .core.drivers.ratelimit import Limit, RateLimiter
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
 from .core.cargotech.breaker import CircuitBreaker
+from .core.observability.metrics import register_circuit
 from .core.cargotech.retry import RetryPolicy
 from .core.cargotech.token_file import TokenFile
 from .core.redaction import install_log_redaction, redactor
@@ -217,6 +218,10 @@ def build_services(
         if label == "live":  # logins to the in-process recorded sample are not events worth auditing
             await audit.record("system", "cargotech.login", target=label)
 
+    breaker = CircuitBreaker(redis, keys("cargotech:circuit"), threshold=settings.cargotech_circuit_threshold,
+                             open_seconds=settings.cargotech_circuit_open_seconds,
+                             window=max(30, 3 * settings.cargotech_circuit_open_seconds))
+    register_circuit("cargotech", lambda: breaker.known_state)  # cargotool_circuit_state in /metrics
     cargotech = CargoTechClient(
         http,
         phone=phone,
@@ -228,9 +233,7 @@ def build_services(
         lock_timeout=settings.cargotech_login_lock_timeout,
         failure_backoff=settings.cargotech_login_failure_backoff,
         on_login=on_login,
-        breaker=CircuitBreaker(redis, keys("cargotech:circuit"), threshold=settings.cargotech_circuit_threshold,
-                               open_seconds=settings.cargotech_circuit_open_seconds,
-                               window=max(30, 3 * settings.cargotech_circuit_open_seconds)),
+        breaker=breaker,
     )
     cargos = CargoService(
         cargotech,

@@ -41,7 +41,8 @@ FAMILIES = [
 
 @pytest.fixture
 async def make_app(settings, redis, standin):
-    """Apps over services the test owns (they stay open between requests: the test uses them too)."""
+    """Apps with services built once (not per ASGI request: concurrent test requests would each build
+    and close their own, closing the shared Redis client under the others)."""
     built = []
 
     def build(**overrides):
