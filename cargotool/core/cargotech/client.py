@@ -164,7 +164,11 @@ class CargoTechClient:
             raise UpstreamUnavailable("CargoTech is failing (circuit open): not calling it for now")
         response = await self._attempts(method, path, params=params, json=json, token=token)
         if self.breaker is not None:
-            await self.breaker.succeeded()
+            # A 500 (not retried) is CargoTech failing too; a 4xx answer means it is up.
+            if response.status_code >= 500:
+                await self.breaker.failed()
+            else:
+                await self.breaker.succeeded()
         return response
 
     async def _attempts(self, method: str, path: str, *, params=None, json=None, token: str | None = None) -> httpx.Response:
