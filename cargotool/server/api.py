@@ -22,6 +22,7 @@ from . import bodies as B
 from .client_ip import request_ip
 from .requests import bearer, json_body, services
 from .schema import describe
+from ..core.numbers import plain_int
 
 bp = Blueprint("api", url_prefix="/api")
 
@@ -149,8 +150,12 @@ def split_insights_params(query_string: str) -> tuple[str, ListView]:
 @describe("One load with comment, contacts and addresses, and insights (market, the trip back)", responses={200: B.CargoDetail}, secured=True, errors=(404, 502))
 @openapi.parameter("radius", int, description="km around the unloading city for the trip back (default 50)")
 async def cargo_detail(request: Request, cargo_id: str):
-    if not cargo_id.isdigit() or len(cargo_id) > 20:
+    if plain_int(cargo_id, max_digits=20) is None:
         raise NotFound("Груз не найден")
+    radius_text = request.args.get("radius")
+    radius = plain_int(radius_text, max_digits=5)
+    if radius_text is not None and (radius is None or radius > MAX_RADIUS_KM):
+        raise InvalidInput("Проверьте радиус", fields={"radius": f"Радиус — от 0 до {MAX_RADIUS_KM} км"})
     svc = services(request)
     try:
         answer = await svc.cargos.detail(cargo_id)
@@ -161,10 +166,7 @@ async def cargo_detail(request: Request, cargo_id: str):
     if not await svc.paywall.allows(driver_id, "paywall.contacts"):
         body["contacts"] = []
         body["contacts_hidden"] = True
-    radius = request.args.get("radius")
-    if radius is not None and (not radius.isdigit() or int(radius) > MAX_RADIUS_KM):
-        raise InvalidInput("Проверьте радиус", fields={"radius": f"Радиус — от 0 до {MAX_RADIUS_KM} км"})
-    body = await svc.insights.personalise_detail(driver_id, body, int(radius) if radius else None, moscow_today())
+    body = await svc.insights.personalise_detail(driver_id, body, radius, moscow_today())
     return json(body, headers={"Cache-Control": "no-store"})
 
 
@@ -194,7 +196,7 @@ async def whoami(request: Request):
 # ---- responses to loads -----------------------------------------------------------------------------
 
 def _cargo_id(cargo_id: str) -> str:
-    if not cargo_id.isdigit() or len(cargo_id) > 20:
+    if plain_int(cargo_id, max_digits=20) is None:
         raise NotFound("Груз не найден")
     return cargo_id
 
