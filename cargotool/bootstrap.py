@@ -38,6 +38,7 @@ from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
 from .core.bot.wait_questions import WaitQuestions
+from .core.insights.gazetteer import default_gazetteer
 from .core.insights.positions import LiveLocation
 from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
@@ -48,6 +49,7 @@ from .core.drivers.ratelimit import Limit, RateLimiter
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
 from .core.cargotech.breaker import CircuitBreaker
+from .core.observability.metrics import register_circuit
 from .core.cargotech.retry import RetryPolicy
 from .core.cargotech.token_file import TokenFile
 from .core.redaction import install_log_redaction, redactor
@@ -179,14 +181,6 @@ def _cargotech_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport |
     return None, "live", settings.cargotech_phone, settings.cargotech_password, {}
 
 
-def _locate(name: str) -> tuple[float, float] | None:
-    """City coordinates by name, from the embedded GeoNames extract (loaded on first use)."""
-    from .core.insights.gazetteer import default_gazetteer
-
-    place = default_gazetteer().find(name)
-    return (place.lat, place.lon) if place else None
-
-
 def build_services(
     settings: Settings,
     *,
@@ -224,6 +218,10 @@ def build_services(
         if label == "live":  # logins to the in-process recorded sample are not events worth auditing
             await audit.record("system", "cargotech.login", target=label)
 
+    breaker = CircuitBreaker(redis, keys("cargotech:circuit"), threshold=settings.cargotech_circuit_threshold,
+                             open_seconds=settings.cargotech_circuit_open_seconds,
+                             window=max(30, 3 * settings.cargotech_circuit_open_seconds))
+    register_circuit("cargotech", lambda: breaker.known_state)  # cargotool_circuit_state in /metrics
     cargotech = CargoTechClient(
         http,
         phone=phone,
@@ -235,9 +233,7 @@ def build_services(
         lock_timeout=settings.cargotech_login_lock_timeout,
         failure_backoff=settings.cargotech_login_failure_backoff,
         on_login=on_login,
-        breaker=CircuitBreaker(redis, keys("cargotech:circuit"), threshold=settings.cargotech_circuit_threshold,
-                               open_seconds=settings.cargotech_circuit_open_seconds,
-                               window=max(30, 3 * settings.cargotech_circuit_open_seconds)),
+        breaker=breaker,
     )
     cargos = CargoService(
         cargotech,
@@ -296,7 +292,8 @@ def build_services(
                       keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute,
-                      geo=geo if geo is not None else (default_geo if transport is None else {}), locate=_locate)
+                      geo=geo if geo is not None else (default_geo if transport is None else {}),
+                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None)
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,

@@ -20,6 +20,7 @@ from sanic import Request
 from sanic.exceptions import PayloadTooLarge
 
 from ..core.errors import InvalidInput
+from ..core.numbers import plain_int
 
 API_MAX_BODY = 8 * 1024  # the largest driver/admin JSON body (a response with a 500-character comment) is ~3 KB
 WEBHOOK_MAX_BODY = 64 * 1024  # Telegram updates carry a message (≤ 4096 characters) and what it replies to
@@ -39,7 +40,7 @@ class GuardedRequest(Request):
             return
         limit = body_limit(self.path)
         length = self.headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit:
+        if (plain_int(length, max_digits=30) or 0) > limit:
             raise PayloadTooLarge(f"The body is larger than {limit} bytes")
         if hasattr(self.stream, "request_max_size"):  # HTTP/1: also bounds a chunked body as it arrives
             self.stream.request_max_size = min(self.stream.request_max_size, limit)

@@ -13,6 +13,7 @@ from ..core.insights.trust import public_report
 from . import bodies as B
 from .requests import bearer, json_body, services
 from .schema import describe
+from ..core.numbers import plain_int
 
 bp = Blueprint("insights", url_prefix="/api")
 
@@ -51,7 +52,7 @@ async def set_fuel(request: Request):
 
 
 def _cargo_id(cargo_id: str) -> str:
-    if not cargo_id.isdigit() or len(cargo_id) > 20:
+    if plain_int(cargo_id, max_digits=20) is None:
         raise NotFound("Груз не найден")
     return cargo_id
 

@@ -241,6 +241,8 @@ async def test_live_location_holds_alerts_while_moving_and_releases_after_standi
     await svc.bot.handle(_location(1, 55.70, 37.60, sent, sent, edited=False))
     await svc.bot.handle(_location(2, 55.70, 37.62, sent + 60, sent))  # ~1.25 km in a minute: 75 km/h
     assert await svc.alerter.locations.latest(DRIVER) == (55.70, 37.62, sent + 60)
+    position = await svc.insights.positions.position(DRIVER)  # insights read it too (deadhead, distance)
+    assert position.source == "live" and (position.lat, position.lon) == (55.70, 37.62)
     load(standin)
     await svc.watcher.tick()
     await deliver(svc)
@@ -362,3 +364,25 @@ async def test_radius_searches_become_decidable_as_city_coordinates_are_learnt(m
     [alert] = alerts_to(telegram, DRIVER)
     assert alert.params["text"].count("Подольск → Казань") == 1
     assert str(podolsk["id"]) in alert.params["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"]
+
+
+async def test_never_twice_on_postgresql_too(make_services, postgres_url, standin, telegram):
+    svc = make_services(database_url=postgres_url)
+    await svc.flags.set("paywall", False)
+    await svc.searches.create(DRIVER, {"name": "A", "filters": {"from": str(MOSCOW)}})
+    await svc.searches.create(DRIVER, {"name": "B", "filters": {"to": str(KAZAN)}})
+    await svc.alerter.set_quiet_hours(DRIVER, "off")
+    await svc.watcher.tick()
+    cargo = load(standin)
+    await svc.watcher.tick()
+    again = make_services(database_url=postgres_url)  # another instance, its own memory, same database
+    await again.redis.delete(again.keys("alerts:seen"))  # and Redis forgot what was seen
+    await again.watcher.tick()
+    standin.withdraw(cargo["id"])
+    standin.publish({**cargo, "updated_at": dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z")})
+    await again.watcher.tick()
+    await deliver(svc)
+    await deliver(again)
+    assert len(alerts_to(telegram, DRIVER)) == 1
+    [(first, hits_a), (second, hits_b)] = await svc.searches.mine(DRIVER)
+    assert hits_a == hits_b == 1  # both searches count the load; one alert was sent

@@ -4,14 +4,18 @@ while it is open, refreshed in the background, and fresh data as soon as CargoTe
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import time
+
+import pytest
 
 from cargotool.core.cargo import service as service_module
 from cargotool.core.cargo.filters import parse_filters
 from cargotool.core.cargo.service import CacheTTL, CargoService
 from cargotool.core.cargotech.breaker import CircuitBreaker
 from cargotool.core.cargotech.retry import RetryPolicy
+from cargotool.core.errors import UpstreamError
 from cargotool.core.storage.redis import Keys
 from tests.integration.test_token_cache import make_client
 
@@ -109,3 +113,15 @@ async def test_a_slow_cargotech_serves_the_stale_copy_and_refreshes_behind_it(re
     answer = await service.list(query)
     assert not answer.stale
     await service.aclose()
+
+
+async def test_a_cargotech_answering_500_opens_the_circuit(redis, key_prefix, standin):
+    """500 is not retried, but it is a failure: it must count towards opening the circuit, never close it."""
+    client = make_client(standin, redis, key_prefix, breaker=breaker(redis, key_prefix, threshold=2, open_seconds=60))
+    query = parse_filters({}, today=dt.date.today())
+    standin.fail_next("/v2/cargos/views", 500, times=10)
+    assert not await client.breaker.is_open()
+    for _ in range(2):
+        with pytest.raises(UpstreamError):
+            await client.list_cargos(query)
+    assert await client.breaker.is_open()

@@ -134,6 +134,9 @@ CASES = [
     # odd ids in paths
     ("cargo-id-nul", "GET", "/api/cargos/1%00", {}, "driver", 400),
     ("cargo-id-huge", "GET", "/api/cargos/" + "9" * 30, {}, "driver", 404),
+    ("cargo-id-superscript-digit", "GET", "/api/cargos/%C2%B2", {}, "driver", 404),
+    ("detail-radius-superscript-digit", "GET", "/api/cargos/1001?radius=%C2%B2", {}, "driver", 400),
+    ("detail-radius-5000-digits", "GET", "/api/cargos/1001?radius=" + "9" * 5000, {}, "driver", 400),
 ]
 
 

@@ -110,3 +110,20 @@ async def test_new_load_count_since_last_opened(app):
     assert opened.status == 200
     _, listed = await app.asgi_client.get("/api/searches", headers=headers)
     assert listed.json["items"][0]["new_count"] == 0
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("post", "/api/searches", {"name": "a\u0000b", "filters": {}}),
+    ("post", "/api/searches", {"filters": {"from": "1\u0000"}}),
+    ("post", "/api/searches", {"filters": {"from": "9" * 40}}),
+    ("post", "/api/searches", {"filters": {"from": 10 ** 40}}),
+    ("post", "/api/searches", {"filters": {}, "auto_response": {"rate_min": 10 ** 40}}),
+    ("post", "/api/searches", {"filters": {"\u0000": "1"}}),
+    ("patch", "/api/searches/99999999999999999999999", {"name": "x"}),
+    ("patch", "/api/searches/0", {"name": "x"}),
+])
+async def test_hostile_input_is_a_4xx_never_a_500(app, method, path, body):
+    headers = await _token(app)
+    _, response = await getattr(app.asgi_client, method)(path, headers=headers, json=body)
+    assert 400 <= response.status < 500, (path, body, response.status, response.text)
+    assert response.json["error"]["code"]

@@ -11,6 +11,7 @@ from .auto import AutoResponder
 from .delivery import Alerter
 from .rules import mute_seconds
 from .searches import SearchStore
+from ..numbers import plain_int
 
 COMMANDS = ("/mute", "/unmute", "/drive", "/quiet", "/forget_location")
 CALLBACK_RE = re.compile(r"^al:(off|undo):([0-9a-f-]{1,40})$")
@@ -80,10 +81,11 @@ class AlertCommands:
             return None
         action, value = match.groups()
         if action == "off":
-            if not value.isdigit():
+            search_id = plain_int(value)
+            if search_id is None:
                 return "Эта кнопка больше не работает"
             try:
-                search = await self._searches.pause(driver_id, int(value))
+                search = await self._searches.pause(driver_id, search_id)
             except NotFound:
                 return "Этого поиска уже нет"
             return f"Больше не пришлю грузы по поиску «{search.name}». Включить снова — в «Мои поиски»."

@@ -69,3 +69,4 @@ class LocationStore:
 
     async def forget(self, driver_id: int) -> bool:
         return bool(await self._redis.delete(self._key(driver_id)))
+

@@ -268,6 +268,8 @@ class SearchStore:
 
     @staticmethod
     def _own(driver_id: int, search_id: int) -> SavedSearch:
+        if not 1 <= search_id <= 2**31 - 1:  # beyond the column's range: no such search (not a DB error)
+            raise NotFound("Поиск не найден")
         row = SavedSearch.get_or_none((SavedSearch.id == search_id) & (SavedSearch.driver_id == driver_id))
         if row is None:
             raise NotFound("Поиск не найден")

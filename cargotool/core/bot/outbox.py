@@ -96,16 +96,25 @@ class Outbox:
 
     # ---- delivery ---------------------------------------------------------------------------------
 
-    async def deliver_due(self, limit: int = 20) -> int:
-        """One pass: claim what is due and try to send it. Returns how many were delivered."""
+    async def deliver_due(self, limit: int = 50) -> int:
+        """One pass: claim what is due and try to send it. Returns how many were delivered. Different
+        chats are served concurrently (a burst of alerts to many drivers is not one round trip at a
+        time); each chat's messages still go one after another, in order."""
         if self._api is None:
             return 0
-        delivered = 0
         held: dict[Any, float] = {}  # chat → when its next message may go; keeps each chat's order
+        chats: dict[Any, list[Item]] = {}
         for item in await self.queue.claim(limit=limit, lease=LEASE_SECONDS):
-            if await self._deliver(item, held):
-                delivered += 1
-        return delivered
+            chats.setdefault((item.payload.get("params") or {}).get("chat_id"), []).append(item)
+
+        async def one_chat(items: list[Item]) -> int:
+            return sum([await self._deliver(item, held) for item in items])
+
+        results = await asyncio.gather(*(one_chat(items) for items in chats.values()), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(results)
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
         """Deliver until `stop` is set; sleeps `idle` between empty passes (or until a send wakes it)."""

@@ -10,8 +10,9 @@ so a warm request costs one lookup and no serialisation:
 A miss is fetched by exactly one caller across all workers (storage/singleflight.py). An expired copy
 (up to `stale_max` seconds past its freshness) is refreshed the same way, but the driver never waits
 for a failing CargoTech: while the circuit breaker (cargotech/breaker.py, shared through Redis) says
-CargoTech is failing, the copy is served at once with `"stale": true` and `age_seconds` while a
-refresh runs in the background (stale-while-revalidate); otherwise the refresh gets `STALE_WAIT_SECONDS`
+CargoTech is failing, the copy is served at once with `"stale": true` and `age_seconds` (while the
+circuit is half-open a refresh runs in the background, and one of them across the workers is the probe:
+stale-while-revalidate); otherwise the refresh gets `STALE_WAIT_SECONDS`
 before the stale copy is served and the refresh carries on. The first successful refresh replaces the
 copy, so drivers see fresh data as soon as CargoTech is back. Without any copy, the error goes to the
 caller. A failed fetch is remembered for a few seconds so the waiters (and the next requests) don't
@@ -32,6 +33,7 @@ from typing import Any, Awaitable, Callable, Sequence
 
 import redis.asyncio as aioredis
 
+from ..cargotech.breaker import CLOSED, HALF_OPEN, OPEN
 from ..cargotech.client import CargoTechClient
 from ..cargotech.models import Cargo
 from ..cargotech.query import CargoListQuery
@@ -201,9 +203,12 @@ class CargoService:
         if stored is None:
             return self._remember(key, await self._flight.run(key, read_fresh, produce), ttl)
         # A stale copy exists: refresh it, but never make the driver wait for a failing CargoTech.
-        refresh = self._refresh(key, ttl, read_fresh, produce)
-        if self._breaker is not None and await self._breaker.is_open():
+        circuit = await self._breaker.state() if self._breaker is not None else CLOSED
+        if circuit == OPEN:  # no call may leave: not even a refresh
             return self._serve_stale(key, kind, stored, "circuit open")
+        refresh = self._refresh(key, ttl, read_fresh, produce)
+        if circuit == HALF_OPEN:  # one refresh across the workers is the probe; the driver does not wait for it
+            return self._serve_stale(key, kind, stored, "circuit half-open")
         try:
             return self._remember(key, await asyncio.wait_for(asyncio.shield(refresh), timeout=self.stale_wait), ttl)
         except asyncio.TimeoutError:

@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 
 log = logging.getLogger(__name__)
 
+CLOSED, OPEN, HALF_OPEN = "closed", "open", "half-open"
 STATE_CACHE_SECONDS = 0.5  # is_open() is asked on every stale read: a worker re-reads Redis at most this often
 
 # KEYS: failures, open, probe. ARGV: threshold, probe ttl (ms). Returns 1 (call), 0 (refuse).
@@ -61,28 +62,37 @@ class CircuitBreaker:
         self._failed = redis.register_script(_FAILED)
         self._succeeded = redis.register_script(_SUCCEEDED)
         self._redis = redis
-        self._known: tuple[float, bool] = (0.0, False)
+        self._known: tuple[float, str] = (0.0, CLOSED)
 
     async def allow(self) -> bool:
         """May a call go to CargoTech now? (True for the single half-open probe.)"""
         return int(await self._allow(keys=self._keys, args=[self.threshold, self._probe_ms])) > 0
 
     async def failed(self) -> None:
-        self._known = (0.0, False)
+        self._known = (0.0, CLOSED)
         if int(await self._failed(keys=self._keys, args=[self.threshold, self.window, self.open_seconds])):
             log.error("CargoTech is failing: circuit open for %d s (stale copies are served meanwhile)", self.open_seconds)
 
     async def succeeded(self) -> None:
-        self._known = (0.0, False)
+        self._known = (0.0, CLOSED)
         if int(await self._succeeded(keys=self._keys)) >= self.threshold:
             log.warning("CargoTech answers again: circuit closed")
 
-    async def is_open(self) -> bool:
-        """Open or half-open: CargoTech is known to be failing (read at most every STATE_CACHE_SECONDS)."""
+    async def state(self) -> str:
+        """CLOSED, OPEN or HALF_OPEN (read from Redis at most every STATE_CACHE_SECONDS per process)."""
         until, value = self._known
         if until > time.monotonic():
             return value
         failures, opened = await self._redis.mget(self._keys[0], self._keys[1])
-        value = opened is not None or int(failures or 0) >= self.threshold
+        value = OPEN if opened is not None else HALF_OPEN if int(failures or 0) >= self.threshold else CLOSED
         self._known = (time.monotonic() + STATE_CACHE_SECONDS, value)
         return value
+
+    @property
+    def known_state(self) -> str:
+        """The state this process read last (for the metrics gauge; no Redis call)."""
+        return self._known[1]
+
+    async def is_open(self) -> bool:
+        """Open or half-open: CargoTech is known to be failing."""
+        return await self.state() != CLOSED

@@ -18,6 +18,7 @@ from .models import Account, Cargo, CargoPage, Point, TypeRef, data_list
 from .query import CargoListQuery
 from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from .tokens import TokenCache
+from ..numbers import plain_int
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class CargoTechClient:
 
     async def get_cargo(self, cargo_id: str | int) -> Cargo:
         text = str(cargo_id).strip()
-        if not text.isdigit():
+        if plain_int(text, max_digits=20) is None:
             raise NotFound(f"No load with id {text!r}")
         body = await self._get(f"/v1/carrier/cargos/{text}", params=[("source", "1"), ("include", "contacts")])
         data = body.get("data") if isinstance(body, dict) else None
@@ -164,7 +165,11 @@ class CargoTechClient:
             raise UpstreamUnavailable("CargoTech is failing (circuit open): not calling it for now")
         response = await self._attempts(method, path, params=params, json=json, token=token)
         if self.breaker is not None:
-            await self.breaker.succeeded()
+            # A 500 (not retried) is CargoTech failing too; a 4xx answer means it is up.
+            if response.status_code >= 500:
+                await self.breaker.failed()
+            else:
+                await self.breaker.succeeded()
         return response
 
     async def _attempts(self, method: str, path: str, *, params=None, json=None, token: str | None = None) -> httpx.Response:

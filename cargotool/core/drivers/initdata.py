@@ -16,6 +16,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote, unquote_plus
+from ..numbers import plain_int
 
 FUTURE_SKEW_SECONDS = 60  # tolerate clocks this far ahead; more is a forged or broken auth_date
 _HASH_RE = re.compile(r"[0-9a-f]{64}")
@@ -87,9 +88,9 @@ def validate_init_data(init_data: str, bot_token: str, max_age: int = 3600, now:
         raise InvalidInitData("signature does not match")
 
     auth_raw = fields.get("auth_date", "")
-    if not auth_raw.isdigit():
+    auth_date = plain_int(auth_raw)
+    if auth_date is None:
         raise InvalidInitData("auth_date is missing or not a number")
-    auth_date = int(auth_raw)
     current = time.time() if now is None else now
     if auth_date > current + FUTURE_SKEW_SECONDS:
         raise InvalidInitData("auth_date is in the future")

@@ -35,8 +35,11 @@ from .waits import NO_DATA, WaitBook
 
 log = logging.getLogger(__name__)
 
-SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка"}
-VIEW_PARAMS = ("sort", "no_long_waits")  # list parameters of ours, not CargoTech's
+# CargoTech's list has no sort we can rely on (`sort` is unverified for it): these order the page itself.
+# Without `sort` the page keeps CargoTech's own order, newest first like a board.
+SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка", "rate": "₽/км", "price": "цена",
+         "loading": "ближайшая погрузка"}
+VIEW_PARAMS = ("sort", "no_long_waits", "with_price")  # list parameters of ours, not CargoTech's
 BACKHAUL_DAYS = 3  # the unloading day and the two after it
 BACKHAUL_DEFAULT_RADIUS_KM = 50
 BACKHAUL_BEST = 3
@@ -51,6 +54,7 @@ class ListView:
 
     sort: str | None = None
     no_long_waits: bool = False
+    with_price: bool = False  # only loads with a price (on this page: CargoTech has no such filter)
 
     @classmethod
     def parse(cls, values: dict[str, str]) -> "ListView":
@@ -58,12 +62,13 @@ class ListView:
         sort = values.get("sort") or None
         if sort is not None and sort not in SORTS:
             fields["sort"] = "Допустимо: " + ", ".join(SORTS)
-        flag = values.get("no_long_waits", "")
-        if flag not in ("", "0", "1", "true", "false"):
-            fields["no_long_waits"] = "Допустимо: 1 или 0"
+        flags = {name: values.get(name, "") for name in ("no_long_waits", "with_price")}
+        for name, flag in flags.items():
+            if flag not in ("", "0", "1", "true", "false"):
+                fields[name] = "Допустимо: 1 или 0"
         if fields:
             raise InvalidFilter("Проверьте фильтры", fields=fields)
-        return cls(sort, flag in ("1", "true"))
+        return cls(sort, flags["no_long_waits"] in ("1", "true"), flags["with_price"] in ("1", "true"))
 
 
 def _plural(n: int, one: str, few: str, many: str) -> str:
@@ -168,7 +173,7 @@ class Insights:
         """The page for this driver, or None when nothing depends on the driver (the shared bytes are served)."""
         profile = await self.profiles.get(driver_id)
         position = await self.positions.position(driver_id)
-        if position is None and view.sort is None and not view.no_long_waits:
+        if position is None and view == ListView():
             return None
         body = json.loads(text)
         items = body.get("items", [])
@@ -178,6 +183,10 @@ class Insights:
         if view.no_long_waits:
             kept = [card for card in items if not (card.get("waits") or {}).get("long")]
             meta["hidden_long_waits"] = len(items) - len(kept)
+            items = kept
+        if view.with_price:
+            kept = [card for card in items if card.get("price_kopecks")]
+            meta["hidden_without_price"] = len(items) - len(kept)
             items = kept
         if view.sort is not None:
             items = sort_cards(items, view.sort)
@@ -306,11 +315,17 @@ def short_trust(company: dict | None, summaries: dict[str, dict]) -> dict | None
 
 
 def sort_cards(cards: list[dict], sort: str) -> list[dict]:
-    """Best first; cards without the figure keep their order after the others."""
-    if sort == "rate_with_deadhead":
-        key = (lambda c: c.get("rate_with_deadhead_kopecks_per_km"))
-    else:
-        key = (lambda c: (c.get("market") or {}).get("delta_percent"))
+    """Best first (the highest figure, or the earliest loading); cards without the figure keep their order
+    after the others."""
+    if sort == "loading":
+        dated = [c for c in cards if (c.get("from") or {}).get("from")]
+        return sorted(dated, key=lambda c: c["from"]["from"]) + [c for c in cards if c not in dated]
+    key = {
+        "rate_with_deadhead": lambda c: c.get("rate_with_deadhead_kopecks_per_km"),
+        "above_market": lambda c: (c.get("market") or {}).get("delta_percent"),
+        "rate": lambda c: c.get("rate_kopecks_per_km"),
+        "price": lambda c: c.get("price_kopecks"),
+    }[sort]
     ranked = [c for c in cards if key(c) is not None]
     rest = [c for c in cards if key(c) is None]
     return sorted(ranked, key=lambda c: -key(c)) + rest

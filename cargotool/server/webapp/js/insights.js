@@ -7,7 +7,7 @@ import { wireCity } from "./city.js";
 import { $, el, toast } from "./dom.js";
 import { day, num, rub } from "./format.js";
 import { state } from "./state.js";
-import { haptic, showBackButton, hideBackButton, tg } from "./telegram.js";
+import { haptic, showBackButton, hideBackButton, webApp } from "./telegram.js";
 
 const SORTS = [["", "Обычный порядок"], ["rate_with_deadhead", "₽/км с порожним"], ["above_market", "Выше рынка"]];
 const REPORT_KINDS = [["not_paid", "не заплатили / задержали оплату"], ["no_cargo", "груза не было"], ["terms_changed", "условия изменили"]];
@@ -207,7 +207,7 @@ async function setPosition(body) {
 function locate() {
   $("position-error").hidden = true;
   const failed = () => { $("position-error").textContent = "Не удалось определить местоположение — выберите город."; $("position-error").hidden = false; };
-  const manager = tg && tg.LocationManager;
+  const manager = webApp() && webApp().LocationManager;
   if (manager) {  // Telegram asks the driver itself; our reason is already on screen
     manager.init(() => {
       if (!manager.isLocationAvailable) { failed(); return; }
