@@ -17,7 +17,7 @@ from ..core.cargo.formatting import moscow_today
 from ..core.cargotech.query import CargoListQuery
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
-from ..core.errors import InvalidInput, NotConfigured, NotFound, PaymentRequired
+from ..core.errors import CargotoolError, InvalidInput, NotConfigured, NotFound, PaymentRequired
 from . import bodies as B
 from .client_ip import request_ip
 from .requests import bearer, json_body, services
@@ -56,7 +56,9 @@ async def authenticate(request: Request) -> None:
 
 
 @bp.post("/session")
-@describe("Log in with Telegram initData", body=B.Login, responses={200: B.Session}, errors=(401, 429))
+@describe("Log in with Telegram initData", body=B.Login, responses={200: B.Session}, errors=(401, 429),
+          description="With `cargos` (a /api/cargos query string) the answer carries that page too "
+                      "(`cargos`, or its error in `cargos_error`): one round trip less for the Mini App.")
 async def create_session(request: Request):
     svc = services(request)
     ip = request_ip(request)
@@ -66,12 +68,25 @@ async def create_session(request: Request):
     if not isinstance(init_data, str) or not init_data.strip():
         raise InvalidInput("Нужны данные входа Telegram", fields={"init_data": "Обязательное поле"})
     session, verified = await svc.auth.login(init_data.strip(), ip=ip)
-    return json({
+    answer = {
         "session_token": session.token,
         "expires_at": dt.datetime.fromtimestamp(session.expires_at, dt.timezone.utc).isoformat(),
         "driver": session.driver.public(),
         "start_param": verified.start_param,
-    })
+    }
+    cargos = body.get("cargos")
+    if isinstance(cargos, str) and len(cargos) <= 2000:  # the first page too: one round trip less on a slow link
+        answer.update(await first_page(svc, session.driver.telegram_id, cargos))
+    return json(answer)
+
+
+async def first_page(svc, driver_id: int, query_string: str) -> dict:
+    """`GET /api/cargos?<query_string>`'s answer, or its error, for the login answer to carry along."""
+    try:
+        page = await cargo_page(svc, driver_id, query_string)
+    except CargotoolError as exc:
+        return {"cargos_query": query_string, "cargos_error": {"status": exc.http_status, **exc.to_dict()}}
+    return {"cargos_query": query_string, "cargos": jsonlib.loads(page.text if isinstance(page, Answer) else page)}
 
 
 @bp.delete("/session")
@@ -99,17 +114,22 @@ async def delete_session(request: Request):
 @openapi.parameter("mode", str, description="all | my")
 @openapi.parameter("limit", int, description="1–50, default 20")
 @openapi.parameter("offset", int)
-@openapi.parameter("sort", str, description="rate_with_deadhead | above_market (within the page)")
+@openapi.parameter("sort", str, description="rate_with_deadhead | above_market | rate | price | loading (within the page)")
+@openapi.parameter("with_price", str, description="1: only loads with a price (within the page)")
 @openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more")
 async def list_cargos(request: Request):
-    svc = services(request)
-    today = moscow_today()
-    query_string, view = split_insights_params(request.query_string)
-    answer = await svc.cargos.list(query_for(query_string, today))
-    personal = await svc.insights.personalise_list(request.ctx.driver.telegram_id, answer.text, view)
-    if personal is None:
-        return answer_response(answer)
-    return HTTPResponse(personal, content_type="application/json", headers={"Cache-Control": "no-store"})
+    page = await cargo_page(services(request), request.ctx.driver.telegram_id, request.query_string)
+    if isinstance(page, Answer):
+        return answer_response(page)
+    return HTTPResponse(page, content_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+async def cargo_page(svc, driver_id: int, query_string: str) -> Answer | str:
+    """A page of the list for this driver: the shared answer, or this driver's own copy (insights)."""
+    query_string, view = split_insights_params(query_string)
+    answer = await svc.cargos.list(query_for(query_string, moscow_today()))
+    personal = await svc.insights.personalise_list(driver_id, answer.text, view)
+    return answer if personal is None else personal
 
 
 def split_insights_params(query_string: str) -> tuple[str, ListView]:

@@ -10,6 +10,7 @@ from sanic import Sanic
 from .. import __version__
 from ..bootstrap import build_services
 from ..config import Settings
+from .compression import install_compression
 from .errors import install_error_handlers
 from .schema import document_errors
 from .guard import WEBHOOK_MAX_BODY, GuardedRequest, check_request_line
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.blueprint(insights_bp)
     app.blueprint(webhooks_bp)
     install_webapp(app)
+    install_compression(app)
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")
     app.before_server_start(lambda app: document_errors(app))  # every route's error answers in /docs/openapi.json
 

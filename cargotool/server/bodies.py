@@ -20,6 +20,7 @@ class Driver(TypedDict):
 
 class Login(TypedDict):
     init_data: str
+    cargos: NotRequired[str]  # a /api/cargos query string: its first page comes back with the session
 
 
 class Session(TypedDict):
@@ -27,6 +28,9 @@ class Session(TypedDict):
     expires_at: str
     driver: Driver
     start_param: str | None
+    cargos_query: NotRequired[str]
+    cargos: NotRequired[dict[str, Any]]  # a CargoPage
+    cargos_error: NotRequired[dict[str, Any]]  # {"status", "error": {...}}
 
 
 class WhoAmI(TypedDict):
@@ -227,6 +231,10 @@ class ReportIn(TypedDict):
 
 class ReportBody(TypedDict):
     report: dict[str, Any]
+
+
+class MyReportBody(TypedDict):
+    report: dict[str, Any] | None  # null: no report of mine on this load
 
 
 # ---- admin -------------------------------------------------------------------------------------------

@@ -56,6 +56,13 @@ def _cargo_id(cargo_id: str) -> str:
     return cargo_id
 
 
+@bp.get("/cargos/<cargo_id:str>/report")
+@describe("My report on this load's company, or null", responses={200: B.MyReportBody}, secured=True, errors=(404,))
+async def get_report(request: Request, cargo_id: str):
+    report = await services(request).insights.reports.mine(request.ctx.driver.telegram_id, _cargo_id(cargo_id))
+    return json({"report": public_report(report)})
+
+
 @bp.put("/cargos/<cargo_id:str>/report")
 @describe("Report on the company after my accepted response (again: edits it)", body=B.ReportIn, responses={200: B.ReportBody, 201: B.ReportBody}, secured=True, errors=(403, 404, 409))
 async def put_report(request: Request, cargo_id: str):

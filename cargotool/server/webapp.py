@@ -1,48 +1,67 @@
-"""The Mini App: one HTML page and its assets, all served by us (only Telegram's own script comes
-from telegram.org). Assets carry a content hash in their URL, so they can be cached for a year."""
+"""The Mini App: one HTML page and its assets, all served by us from memory (only Telegram's own script comes
+from telegram.org). webapp_build joins the ES modules, names every asset by its content hash and compresses
+it once at start-up; here they are served with the best encoding the client accepts and, for hashed names,
+cached for a year. Only names known at start-up are served: anything else under /static/ is a JSON 404."""
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
+import re
 
 from sanic import Blueprint, HTTPResponse, Request, Sanic
 
-ROOT = Path(__file__).parent / "webapp"
-ASSETS = ("js/main.js", "app.css", "icon.svg")
+from ..core.errors import NotFound
+from .compression import choose_encoding
+from .webapp_build import Asset, build
 
-# Telegram Web shows Mini Apps in an iframe, so no X-Frame-Options; frame-ancestors names Telegram.
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' https://telegram.org",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'self' https://web.telegram.org https://*.telegram.org",
-])
+HASHED = re.compile(r"\.[0-9a-f]{12}\.\w+$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+PAGE_CACHE = "private, max-age=86400"
 
 
-def _versioned_index() -> str:
-    html = (ROOT / "index.html").read_text(encoding="utf-8")
-    for name in ASSETS:
-        digest = hashlib.sha256((ROOT / name).read_bytes()).hexdigest()[:12]
-        html = html.replace(f"/static/{name}\"", f"/static/{name}?v={digest}\"")
-    return html
+def content_security_policy(script_hashes: list[str]) -> str:
+    # Telegram Web shows Mini Apps in an iframe, so no X-Frame-Options; frame-ancestors names Telegram.
+    # The page's one inline script (starting the login early) is allowed by its hash, not 'unsafe-inline'.
+    return "; ".join([
+        "default-src 'self'",
+        " ".join(["script-src 'self' https://telegram.org", *script_hashes]),
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self' https://web.telegram.org https://*.telegram.org",
+    ])
+
+
+def serve(request: Request, item: Asset, cache_control: str) -> HTTPResponse:
+    headers = {"Cache-Control": cache_control, "ETag": item.etag, "Vary": "Accept-Encoding"}
+    if item.etag in request.headers.get("if-none-match", ""):
+        return HTTPResponse(status=304, headers=headers)
+    encoding = choose_encoding(request.headers.get("accept-encoding", ""), item.encoded)
+    if encoding:
+        headers["Content-Encoding"] = encoding
+        return HTTPResponse(item.encoded[encoding], content_type=item.content_type, headers=headers)
+    return HTTPResponse(item.body, content_type=item.content_type, headers=headers)
 
 
 def install_webapp(app: Sanic) -> None:
-    index = _versioned_index()
+    built = build()
+    csp = content_security_policy(built.csp_script_hashes)
     bp = Blueprint("webapp")
 
     @bp.get("/")
     async def page(request: Request):
-        return HTTPResponse(index, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
+        # kept a day: the page checks in the background that it is the current build (see index.html)
+        return serve(request, built.index, PAGE_CACHE)
 
-    bp.static("/static", str(ROOT), name="webapp_static")
+    @bp.get("/static/<name:path>")
+    async def static(request: Request, name: str):
+        item = built.assets.get(name)
+        if item is None:
+            raise NotFound("Нет такого файла")
+        return serve(request, item, IMMUTABLE if HASHED.search(name) else "no-cache")
 
     @bp.on_response  # only the page and its assets: the JSON API's hot path stays lean
     async def security_headers(request: Request, response: HTTPResponse) -> None:
@@ -50,8 +69,6 @@ def install_webapp(app: Sanic) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "no-referrer")
         if request.path == "/" or request.path.startswith("/static/"):
-            headers["Content-Security-Policy"] = CSP
-        if request.path.startswith("/static/") and request.args.get("v"):
-            headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            headers["Content-Security-Policy"] = csp
 
     app.blueprint(bp)

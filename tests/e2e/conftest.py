@@ -11,6 +11,7 @@ module gets its own server (module scope). To start it with extra settings, over
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -57,9 +58,29 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
     return path
 
 
-def open_app(browser, server, user_id=9001, start_param=None, theme=None, viewport=(390, 844), path="/"):
+# Enough of telegram-web-app.js for the page to take its "inside Telegram" path; it records what the page asks.
+TELEGRAM_STUB = """
+window.telegramCalls = [];
+window.Telegram = { WebApp: (function () {
+  function button(name) {
+    return { show: function () { telegramCalls.push(name + ".show"); }, hide: function () { telegramCalls.push(name + ".hide"); },
+      onClick: function () {}, setText: function (t) { telegramCalls.push(name + ".setText:" + t); } };
+  }
+  var noop = function () {};
+  return { initData: new URLSearchParams(location.hash.slice(1)).get("tgWebAppData") || "",
+    ready: function () { telegramCalls.push("ready"); }, expand: noop, BackButton: button("BackButton"),
+    MainButton: button("MainButton"), HapticFeedback: { impactOccurred: noop, selectionChanged: noop,
+    notificationOccurred: noop }, openLink: noop, enableClosingConfirmation: noop, disableClosingConfirmation: noop };
+})() };
+"""
+
+
+def open_app(browser, server, user_id=9001, start_param=None, theme=None, viewport=(390, 844), path="/", telegram="down",
+             saved_filters=None):
     """Open the Mini App the way Telegram does: signed init data in the URL fragment. telegram.org is
-    unreachable (no network here), as in an ordinary browser. Returns the page and its JS errors."""
+    "down" (no network here, as in an ordinary browser), "hangs" (never answers), or "stub" (TELEGRAM_STUB:
+    as inside Telegram). `saved_filters` (API parameters) are put on the device first, as if chosen earlier.
+    Returns the page and its JS errors."""
     init_data = sign_init_data(TEST_BOT_TOKEN, {"id": user_id, "first_name": "Пётр", "username": "petr"}, start_param=start_param)
     fragment = f"tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web"
     if theme:
@@ -67,8 +88,17 @@ def open_app(browser, server, user_id=9001, start_param=None, theme=None, viewpo
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.route("https://telegram.org/**", lambda route: route.abort())
-    page.goto(f"{server}{path}#{fragment}")
+    if saved_filters is not None:
+        saved = json.dumps({"filters": saved_filters, "names": {}})
+        page.add_init_script(f"localStorage.setItem({json.dumps(f'cargotool.filters.{user_id}')}, {json.dumps(saved)})")
+    if telegram == "stub":
+        page.route("https://telegram.org/**", lambda route: route.fulfill(body=TELEGRAM_STUB, content_type="text/javascript"))
+    elif telegram == "down":
+        page.route("https://telegram.org/**", lambda route: route.abort())
+    else:  # "hangs": the request stays unanswered
+        page.route("https://telegram.org/**", lambda route: None)
+    # with telegram.org hanging, the load event (which waits for every script) would never come
+    page.goto(f"{server}{path}#{fragment}", wait_until="commit" if telegram == "hangs" else "load")
     return page, errors
 
 

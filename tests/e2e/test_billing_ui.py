@@ -48,7 +48,7 @@ def test_a_typed_offer_survives_a_402_and_comes_back(browser, server, standin):
         assert granted.returncode == 0, granted.stderr
         page.click("#respond")  # subscribed now: the offer opens as it was typed
         expect(page.locator("#offer-sheet")).to_be_visible(timeout=SLOW)
-        assert page.input_value("#offer-rate") == "55555" and page.input_value("#offer-comment") == "Жду звонка"
+        assert page.input_value("#offer-rate") == "55\u00a0555" and page.input_value("#offer-comment") == "Жду звонка"
         page.click("#offer-send")
         expect(page.locator("#offer-sheet")).to_be_hidden(timeout=SLOW)
         expect(page.locator("#my-response")).to_contain_text("отправлен", timeout=SLOW)

@@ -60,7 +60,7 @@ def test_invalid_filter_is_explained_in_the_sheet(browser, server):
     page.click("#open-filters")
     page.fill("#wv-custom", "тяжёлый")
     page.click("#apply-filters")
-    expect(page.locator("#filter-errors")).to_contain_text("Тоннаж")
+    expect(page.locator(".field-error[data-error-for~=wv]")).to_contain_text("Тоннаж")  # on the field itself
     expect(page.locator("#sheet")).to_be_visible()
     assert errors == []
     page.close()
@@ -98,7 +98,7 @@ def test_respond_to_a_load_and_see_it_in_my_responses(browser, server, standin, 
     expect(page.locator("#my-response")).to_contain_text("ещё не откликались")
     page.click("#respond")
     expect(page.locator("#offer-sheet")).to_be_visible()
-    posted = page.input_value("#offer-rate")
+    posted = page.input_value("#offer-rate").replace("\u00a0", "")
     assert posted and int(posted) > 0  # prefilled with the posted price
     page.fill("#offer-rate", "абв")
     page.click("#offer-send")
@@ -189,5 +189,24 @@ def test_admin_screen(browser, server):
     page.click("#admin-tabs [data-tab='audit']")
     expect(page.locator("#admin-body")).to_contain_text("subscription.grant")
     screenshot(page, "miniapp-admin")
+    assert errors == []
+    page.close()
+
+
+def test_the_first_cards_do_not_wait_for_telegram_org(browser, server):
+    page, errors = open_app(browser, server, user_id=9010, telegram="hangs")
+    started = time.monotonic()
+    expect(page.locator(".card").first).to_be_visible(timeout=5000)  # before this, an 8 s script meant 8 s of blank
+    assert time.monotonic() - started < 5
+    assert errors == []
+    page.close()
+
+
+def test_inside_telegram_its_buttons_are_used(browser, server, standin):
+    cargo = standin[0].dataset.cargos[3]
+    page, errors = open_app(browser, server, user_id=9011, start_param=f"c_{cargo['id']}", telegram="stub")
+    expect(page.locator("#respond")).to_be_visible(timeout=15000)
+    calls = page.evaluate("() => window.telegramCalls")
+    assert "ready" in calls and "BackButton.show" in calls and "MainButton.setText:Откликнуться" in calls
     assert errors == []
     page.close()

@@ -179,7 +179,7 @@ async def test_mini_app_page_headers(app):
     assert "https://telegram.org/js/telegram-web-app.js" in response.text
     import re
 
-    asset = re.search(r'/static/js/main\.js\?v=[0-9a-f]{12}', response.text).group(0)
+    asset = re.search(r'/static/app\.[0-9a-f]{12}\.js', response.text).group(0)
     _, js = await app.asgi_client.get(asset)
     assert js.status == 200 and "immutable" in js.headers["cache-control"]
 

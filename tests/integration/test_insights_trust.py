@@ -47,12 +47,15 @@ async def test_reports_need_an_accepted_response_and_show_as_counts(app, standin
     assert mine["inn"] == inn and mine["flagged"] is True and mine["reports_total"] == 1
     assert mine["reports"] == [{"kind": "terms_changed", "label": "условия изменили", "count": 1,
                                 "last_at": mine["reports"][0]["last_at"]}]
-    assert mine["my_report"]["kind"] == "terms_changed"
+    _, own = await app.asgi_client.get(f"/api/cargos/{cargo_id}/report", headers=author)
+    assert own.json["report"]["kind"] == "terms_changed" and own.json["report"]["comment"] is None
     assert mine["drivers_worked"] is None and mine["drivers_worked_text"] == "наших водителей меньше 3"
     assert mine["security_status_label"] is None
 
     seen = await detail(app, other, cargo_id)
-    assert seen.json["trust"]["reports_total"] == 1 and seen.json["trust"]["my_report"] is None
+    assert seen.json["trust"]["reports_total"] == 1
+    _, own = await app.asgi_client.get(f"/api/cargos/{cargo_id}/report", headers=other)
+    assert own.status == 200 and own.json["report"] is None
     assert "801" not in seen.text.replace(cargo_id, "")  # no author, no comment
     _, cards = await app.asgi_client.get("/api/cargos?limit=50&offset=1", headers=other)  # a page not cached before
     flagged = [c for c in cards.json["items"] if (c["company"] or {}).get("inn") == inn]
@@ -72,7 +75,8 @@ async def test_operators_hide_abusive_reports_and_it_is_audited(app, standin):
     report_id = response.json["report"]["id"]
     await app.ctx.services.insights.reports.hide(report_id, "оскорбления", actor="cli")
     assert (await detail(app, other, cargo_id)).json["trust"]["reports_total"] == 0
-    assert (await detail(app, author, cargo_id)).json["trust"]["my_report"]["hidden"] is True
+    _, own = await app.asgi_client.get(f"/api/cargos/{cargo_id}/report", headers=author)
+    assert own.json["report"]["hidden"] is True
     events = await app.ctx.services.database.run(lambda: [(e.action, e.actor) for e in AuditEvent.select()])
     assert ("report.create", "driver:811") in events and ("report.hide", "cli") in events
 

@@ -77,7 +77,7 @@ def moved(before: dict, after: dict, family: str) -> dict:
 async def test_every_family_moves_under_traffic(make_app, standin, redis, key_prefix):
     app = make_app()
     before = await scrape(app)
-    metrics.register_circuit("cargotech", lambda: "open")  # the hardening helper's breaker plugs in here
+    metrics.register_circuit("test-extra", lambda: "half_open")  # other breakers plug in here
 
     session = await login(app)
     _, rejected = await app.asgi_client.post("/api/session", json={"init_data": init_data()[:-4] + "0000"})
@@ -96,6 +96,8 @@ async def test_every_family_moves_under_traffic(make_app, standin, redis, key_pr
     standin.fail_next("/v2/cargos/views", 503, times=10)
     _, stale = await app.asgi_client.get("/api/cargos?limit=5", headers=headers)
     assert stale.status == 200 and stale.json["meta"]["stale"] is True
+    for page in range(3):  # the failures open the shared circuit towards CargoTech
+        await app.asgi_client.get(f"/api/cargos?limit=5&offset={10 + page}", headers=headers)
 
     services = app.ctx.services
     await services.outbox.queue.put({"method": "sendMessage", "params": {"chat_id": 1, "text": "x"}})
@@ -122,13 +124,14 @@ async def test_every_family_moves_under_traffic(make_app, standin, redis, key_pr
     assert value("cargotool_cache_requests_total", kind="list", result="stale") >= 1
     assert value("cargotool_cargotech_requests_total", endpoint="/v2/cargos/views", outcome="server_error") >= 1
     assert value("cargotool_http_request_duration_seconds_count", route="/api/cargos", method="GET", status="200") >= 3
-    assert value("cargotool_circuit_state", circuit="cargotech") == 2
+    assert value("cargotool_circuit_state", circuit="cargotech") == 2  # read from the real breaker
+    assert value("cargotool_circuit_state", circuit="test-extra") == 1
     assert value("cargotool_queue_depth", queue="outbox") == 1 and value("cargotool_queue_depth", queue="bot:updates") == 1
     assert value("cargotool_queue_dead_letters", queue="outbox") == 1
     assert value("cargotool_payments", status="succeeded") == 1 and value("cargotool_payments", status="pending") == 0
     assert value("cargotool_active_sessions") == 1
     assert value("cargotool_single_flight_waits_total", scope="process") >= 4
-    metrics._circuits.pop("cargotech")
+    metrics._circuits.pop("test-extra")
 
 
 async def test_metrics_token_is_required_when_set(make_app):

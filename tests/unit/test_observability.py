@@ -83,3 +83,12 @@ def test_workers_counts_are_added_up_and_a_new_start_forgets_the_old_run(tmp_pat
     subprocess.run([sys.executable, "-c", cleaner, str(tmp_path)], env=env, check=True)
     text = subprocess.run([sys.executable, "-c", READER], env=env, check=True, capture_output=True, text=True).stdout
     assert "cargotool_logins_total{" not in text
+
+
+def test_cleaning_the_metrics_directory_keeps_files_that_are_not_prometheus_clients(tmp_path):
+    from cargotool.core.observability.metrics import prepare_multiprocess_dir
+
+    for name in ("counter_41.db", "gauge_livesum_41.db", "histogram_41.db", "app.db", "notes.txt", "counter_x.db"):
+        (tmp_path / name).write_text("x")
+    prepare_multiprocess_dir(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db", "counter_x.db", "notes.txt"]

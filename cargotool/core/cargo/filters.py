@@ -45,8 +45,11 @@ class _Reader:
         text = self.raw.get(name)
         if text is None:
             return None
-        if not re.fullmatch(r"\d+", text) or not low <= int(text) <= high:
+        if not re.fullmatch(r"\d+", text):
             self.errors[name] = message
+            return None
+        if not low <= int(text) <= high:  # the real problem is the range, not the format
+            self.errors[name] = f"Допустимо от {low:,} до {high:,}".replace(",", "\u00a0")
             return None
         return int(text)
 

@@ -77,6 +77,13 @@ class CircuitBreaker:
         if int(await self._succeeded(keys=self._keys)) >= self.threshold:
             log.warning("CargoTech answers again: circuit closed")
 
+    async def state(self) -> str:
+        """`closed`, `open`, or `half_open` (the open time is over: one probe may go), for /metrics."""
+        failures, opened = await self._redis.mget(self._keys[0], self._keys[1])
+        if opened is not None:
+            return "open"
+        return "half_open" if int(failures or 0) >= self.threshold else "closed"
+
     async def is_open(self) -> bool:
         """Open or half-open: CargoTech is known to be failing (read at most every STATE_CACHE_SECONDS)."""
         until, value = self._known

@@ -119,24 +119,24 @@ class LaneBook:
         return len(rows)
 
     async def markets(self, lanes: Iterable[Lane], now: dt.datetime | None = None) -> dict[Lane, Market]:
+        lanes = list(lanes)
+        return await self._db.run(lambda: self.markets_now(lanes, now))
+
+    def markets_now(self, lanes: Iterable[Lane], now: dt.datetime | None = None) -> dict[Lane, Market]:
+        """The market of each lane that has one. Runs in a database thread."""
         wanted = set(lanes)
         if not wanted:
             return {}
         cutoff = (now or utcnow()) - dt.timedelta(days=self.max_age_days)
-
-        def work() -> dict[Lane, list[int]]:
-            match = reduce(operator.or_, [
-                (LaneRate.from_region == lane.from_region) & (LaneRate.to_region == lane.to_region)
-                & (LaneRate.body == lane.body) & (LaneRate.weight_class == lane.weight_class) for lane in wanted])
-            found: dict[Lane, list[int]] = defaultdict(list)
-            query = (LaneRate.select(LaneRate.from_region, LaneRate.to_region, LaneRate.body, LaneRate.weight_class,
-                                     LaneRate.rate_kopecks_per_km)
-                     .where((LaneRate.seen_at >= cutoff) & match).tuples())
-            for from_region, to_region, body, wclass, rate in query:
-                found[Lane(from_region, to_region, body, wclass)].append(rate)
-            return found
-
-        found = await self._db.run(work)
+        match = reduce(operator.or_, [
+            (LaneRate.from_region == lane.from_region) & (LaneRate.to_region == lane.to_region)
+            & (LaneRate.body == lane.body) & (LaneRate.weight_class == lane.weight_class) for lane in wanted])
+        found: dict[Lane, list[int]] = defaultdict(list)
+        query = (LaneRate.select(LaneRate.from_region, LaneRate.to_region, LaneRate.body, LaneRate.weight_class,
+                                 LaneRate.rate_kopecks_per_km)
+                 .where((LaneRate.seen_at >= cutoff) & match).tuples())
+        for from_region, to_region, body, wclass, rate in query:
+            found[Lane(from_region, to_region, body, wclass)].append(rate)
         result = {}
         for lane, rates in found.items():
             market = market_of(rates, self.max_age_days, self.min_points)

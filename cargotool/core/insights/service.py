@@ -11,8 +11,10 @@ Two moments:
 from __future__ import annotations
 
 import datetime as dt
+import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Sequence
 
@@ -28,16 +30,20 @@ from .economics import deadhead_km, fuel_estimate, rate_with_deadhead
 from .gazetteer import Gazetteer, default_gazetteer
 from .lanes import LaneBook
 from .positions import PointNames, Position, PositionReader, Profiles
-from .trust import Reports, TripBook, address_key, public_report
+from .trust import Reports, TripBook, address_key
 from .waits import NO_DATA, WaitBook
 
 log = logging.getLogger(__name__)
 
-SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка"}
-VIEW_PARAMS = ("sort", "no_long_waits")  # list parameters of ours, not CargoTech's
+# CargoTech's list has no sort we can rely on (`sort` is unverified for it): these order the page itself.
+# Without `sort` the page keeps CargoTech's own order, newest first like a board.
+SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка", "rate": "₽/км", "price": "цена",
+         "loading": "ближайшая погрузка"}
+VIEW_PARAMS = ("sort", "no_long_waits", "with_price")  # list parameters of ours, not CargoTech's
 BACKHAUL_DAYS = 3  # the unloading day and the two after it
 BACKHAUL_DEFAULT_RADIUS_KM = 50
 BACKHAUL_BEST = 3
+CONTEXT_SECONDS = 30.0
 
 ListPage = Callable[[CargoListQuery], Awaitable[Any]]
 
@@ -48,6 +54,7 @@ class ListView:
 
     sort: str | None = None
     no_long_waits: bool = False
+    with_price: bool = False  # only loads with a price (on this page: CargoTech has no such filter)
 
     @classmethod
     def parse(cls, values: dict[str, str]) -> "ListView":
@@ -55,12 +62,13 @@ class ListView:
         sort = values.get("sort") or None
         if sort is not None and sort not in SORTS:
             fields["sort"] = "Допустимо: " + ", ".join(SORTS)
-        flag = values.get("no_long_waits", "")
-        if flag not in ("", "0", "1", "true", "false"):
-            fields["no_long_waits"] = "Допустимо: 1 или 0"
+        flags = {name: values.get(name, "") for name in ("no_long_waits", "with_price")}
+        for name, flag in flags.items():
+            if flag not in ("", "0", "1", "true", "false"):
+                fields[name] = "Допустимо: 1 или 0"
         if fields:
             raise InvalidFilter("Проверьте фильтры", fields=fields)
-        return cls(sort, flag in ("1", "true"))
+        return cls(sort, flags["no_long_waits"] in ("1", "true"), flags["with_price"] in ("1", "true"))
 
 
 def _plural(n: int, one: str, few: str, many: str) -> str:
@@ -91,7 +99,7 @@ def _payload_coordinates(cargo: Cargo, side: str) -> tuple[float, float] | None:
 
 class Insights:
     def __init__(self, lanes: LaneBook, profiles: Profiles, positions: PositionReader, point_names: PointNames,
-                 gazetteer: Gazetteer, trips: TripBook, reports: Reports, waits: WaitBook) -> None:
+                 gazetteer: Gazetteer, trips: TripBook, reports: Reports, waits: WaitBook, database: Database) -> None:
         self.lanes = lanes
         self.waits = waits
         self.trips = trips
@@ -100,6 +108,8 @@ class Insights:
         self.positions = positions
         self.point_names = point_names
         self._gazetteer = gazetteer
+        self._db = database
+        self._contexts: dict[tuple, tuple[float, tuple]] = {}
         self.list_page: ListPage | None = None  # set by the composition root (the shared cache's list)
 
     # ---- when the shared cache fetches from CargoTech ------------------------------------------------
@@ -118,10 +128,10 @@ class Insights:
                      if p is not None and p.city is not None and p.city.id is not None}
             await self.point_names.learn(names)
             await self.lanes.record((cargo, card.get("rate_kopecks_per_km")) for cargo, card in zip(cargos, cards, strict=True))
-            markets = await self.lanes.markets(self.lanes.lane(c) for c in cargos)
+            lanes = [self.lanes.lane(c) for c in cargos]
             inns = [(card.get("company") or {}).get("inn") for card in cards]
-            trust = await self.reports.summaries(inns)
-            waits = await self.waits.by_company(inns)
+            markets, trust, waits = await self._db.run(lambda: (
+                self.lanes.markets_now(lanes), self.reports.summaries_now(inns), self.waits.by_company_now(inns)))
         except Exception as exc:  # the database may be down; the loads are still worth showing
             log.warning("insights: statistics unavailable for this page: %s", type(exc).__name__)
             return
@@ -163,7 +173,7 @@ class Insights:
         """The page for this driver, or None when nothing depends on the driver (the shared bytes are served)."""
         profile = await self.profiles.get(driver_id)
         position = await self.positions.position(driver_id)
-        if position is None and view.sort is None and not view.no_long_waits:
+        if position is None and view == ListView():
             return None
         body = json.loads(text)
         items = body.get("items", [])
@@ -173,6 +183,10 @@ class Insights:
         if view.no_long_waits:
             kept = [card for card in items if not (card.get("waits") or {}).get("long")]
             meta["hidden_long_waits"] = len(items) - len(kept)
+            items = kept
+        if view.with_price:
+            kept = [card for card in items if card.get("price_kopecks")]
+            meta["hidden_without_price"] = len(items) - len(kept)
             items = kept
         if view.sort is not None:
             items = sort_cards(items, view.sort)
@@ -184,30 +198,44 @@ class Insights:
         profile = await self.profiles.get(driver_id)
         self._economics(body, await self.positions.position(driver_id), profile.fuel)
         body["backhaul"] = await self.backhaul(body, radius_km, today)
-        body["trust"] = await self.trust(driver_id, body)
-        loading, unloading = await self.waits.at_addresses(address_key((body.get("from") or {}).get("address")),
-                                                           address_key((body.get("to") or {}).get("address")))
-        inn = (body.get("company") or {}).get("inn")
-        company = (await self.waits.by_company([inn])).get(inn) if inn else None
-        body["waits"] = {"loading": loading, "unloading": unloading, "company": company or dict(NO_DATA),
-                         "min_answers": self.waits.min_answers}
-        return body
-
-    async def trust(self, driver_id: int, body: dict) -> dict | None:
-        """The full trust strip of a detail, read fresh (a card's short one is as old as the cached page)."""
         company = body.get("company") or {}
-        inn = company.get("inn")
-        summary = (await self.reports.summaries([inn])).get(inn) if inn else None
-        mine = await self.reports.mine(driver_id, str(body.get("id")))
-        return {
-            "name": company.get("name"), "inn": inn,
+        summary, loading, unloading, waits = await self._context(
+            company.get("inn"), address_key((body.get("from") or {}).get("address")),
+            address_key((body.get("to") or {}).get("address")))
+        body["trust"] = {
+            "name": company.get("name"), "inn": company.get("inn"),
             # [?] CargoTech's `security_status` is passed through as a number: its meaning is not documented
             # (0 is the only value seen), so no label is claimed for it.
             "security_status": company.get("security_status"), "security_status_label": None,
             **(summary or {"drivers_worked": None, "drivers_worked_text": None, "reports": [], "reports_total": 0,
                            "flagged": False}),
-            "my_report": public_report(mine),
         }
+        body["waits"] = {"loading": loading, "unloading": unloading, "company": waits,
+                         "min_answers": self.waits.min_answers}
+        return body
+
+    async def _context(self, inn: str | None, loading_key: str | None, unloading_key: str | None) -> tuple:
+        """Trust and waits of a detail: one database round trip, kept `CONTEXT_SECONDS` in the process
+        (dropped here at once when a report changes; another worker shows it up to that much later)."""
+        key = (inn, loading_key, unloading_key)
+        cached = self._contexts.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+
+        def work() -> tuple:
+            summary = self.reports.summaries_now([inn]).get(inn) if inn else None
+            company = self.waits.by_company_now([inn]).get(inn) if inn else None
+            return (summary, self.waits.at_address_now(loading_key), self.waits.at_address_now(unloading_key),
+                    company or dict(NO_DATA))
+
+        context = await self._db.run(work)
+        if len(self._contexts) >= 4096:
+            self._contexts.clear()
+        self._contexts[key] = (time.monotonic() + CONTEXT_SECONDS, context)
+        return context
+
+    def forget_contexts(self) -> None:
+        self._contexts.clear()
 
     def _economics(self, card: dict, position: Position | None, fuel) -> None:
         start = card.get("from") or {}
@@ -250,18 +278,20 @@ class Insights:
         days = [first + dt.timedelta(days=n) for n in range(BACKHAUL_DAYS)]
         seen: dict[str, dict] = {}
         more = False
+        queries = [parse_filters({"from": str(city_id), "from_radius": str(radius), "date": day.isoformat()}, today=today)
+                   for day in days]
         try:
-            for day in days:
-                query = parse_filters({"from": str(city_id), "from_radius": str(radius), "date": day.isoformat()}, today=today)
-                page = json.loads((await self.list_page(query)).text)
-                more = more or page.get("meta", {}).get("next_offset") is not None
-                for item in page.get("items", []):
-                    if item.get("id") != body.get("id"):
-                        seen.setdefault(item["id"], item)
+            answers = await asyncio.gather(*(self.list_page(query) for query in queries))  # each a shared cache key
         except UpstreamError as exc:
             log.warning("insights: backhaul unavailable: %s", exc.message)
             return {"city": finish.get("city"), "available": False, "count": None, "best": [], "query": None,
                     "text": "Обратные грузы сейчас недоступны"}
+        for answer in answers:
+            page = json.loads(answer.text)
+            more = more or page.get("meta", {}).get("next_offset") is not None
+            for item in page.get("items", []):
+                if item.get("id") != body.get("id"):
+                    seen.setdefault(item["id"], item)
         best = sorted((c for c in seen.values() if c.get("rate_kopecks_per_km")),
                       key=lambda c: -c["rate_kopecks_per_km"])[:BACKHAUL_BEST]
         count = len(seen)
@@ -285,11 +315,17 @@ def short_trust(company: dict | None, summaries: dict[str, dict]) -> dict | None
 
 
 def sort_cards(cards: list[dict], sort: str) -> list[dict]:
-    """Best first; cards without the figure keep their order after the others."""
-    if sort == "rate_with_deadhead":
-        key = (lambda c: c.get("rate_with_deadhead_kopecks_per_km"))
-    else:
-        key = (lambda c: (c.get("market") or {}).get("delta_percent"))
+    """Best first (the highest figure, or the earliest loading); cards without the figure keep their order
+    after the others."""
+    if sort == "loading":
+        dated = [c for c in cards if (c.get("from") or {}).get("from")]
+        return sorted(dated, key=lambda c: c["from"]["from"]) + [c for c in cards if c not in dated]
+    key = {
+        "rate_with_deadhead": lambda c: c.get("rate_with_deadhead_kopecks_per_km"),
+        "above_market": lambda c: (c.get("market") or {}).get("delta_percent"),
+        "rate": lambda c: c.get("rate_kopecks_per_km"),
+        "price": lambda c: c.get("price_kopecks"),
+    }[sort]
     ranked = [c for c in cards if key(c) is not None]
     rest = [c for c in cards if key(c) is None]
     return sorted(ranked, key=lambda c: -key(c)) + rest
@@ -299,5 +335,7 @@ def build_insights(database: Database, redis, keys: Keys, audit: AuditLog) -> In
     gazetteer = default_gazetteer()
     profiles = Profiles(database, redis, keys, gazetteer)
     trips = TripBook(database)
-    return Insights(LaneBook(database, gazetteer), profiles, PositionReader(profiles), PointNames(redis, keys), gazetteer,
-                    trips, Reports(database, trips, audit), WaitBook(database))
+    insights = Insights(LaneBook(database, gazetteer), profiles, PositionReader(profiles), PointNames(redis, keys),
+                        gazetteer, trips, Reports(database, trips, audit), WaitBook(database), database)
+    insights.reports.on_change = insights.forget_contexts
+    return insights

@@ -90,6 +90,7 @@ class Reports:
         self._db = database
         self._trips = trips
         self._audit = audit
+        self.on_change = lambda: None  # told after a report is created, edited, deleted or hidden
 
     async def submit(self, driver_id: int, cargo_id: str, body: object) -> tuple[DriverReport, bool]:
         if not isinstance(body, dict):
@@ -120,6 +121,7 @@ class Reports:
                 return DriverReport.get_by_id(row.id), False
 
         report, created = await self._db.run(work)
+        self.on_change()
         await self._audit.record(f"driver:{driver_id}", "report.create" if created else "report.update",
                                  target=f"inn:{trip.inn}", details={"cargo_id": cargo_id, "kind": kind})
         return report, created
@@ -133,6 +135,7 @@ class Reports:
             (DriverReport.driver_id == driver_id) & (DriverReport.cargo_id == cargo_id)).execute())
         if not deleted:
             raise NotFound("Отзыва нет")
+        self.on_change()
         await self._audit.record(f"driver:{driver_id}", "report.delete", target=f"cargo:{cargo_id}")
 
     async def hide(self, report_id: int, reason: str, actor: str) -> DriverReport:
@@ -143,6 +146,7 @@ class Reports:
             raise NotFound(f"report {report_id} not found")
         await self._db.run(lambda: DriverReport.update(hidden_at=utcnow(), hidden_by=actor, hidden_reason=reason.strip())
                            .where(DriverReport.id == report_id).execute())
+        self.on_change()
         await self._audit.record(actor, "report.hide", target=f"report:{report_id}",
                                  details={"inn": row.inn, "kind": row.kind, "reason": reason.strip()})
         return await self._db.run(lambda: DriverReport.get_by_id(report_id))
@@ -155,19 +159,20 @@ class Reports:
         return await self._db.run(work)
 
     async def summaries(self, inns: Iterable[str]) -> dict[str, dict]:
-        """Per INN: drivers who worked with it (from MIN_DRIVERS on) and visible reports per kind."""
+        inns = list(inns)
+        return await self._db.run(lambda: self.summaries_now(inns))
+
+    @staticmethod
+    def summaries_now(inns: Iterable[str]) -> dict[str, dict]:
+        """Per INN: drivers who worked with it (from MIN_DRIVERS on) and visible reports per kind.
+        Runs in a database thread (see Database.run)."""
         wanted = sorted({i for i in inns if i})
         if not wanted:
             return {}
-
-        def work():
-            drivers = dict(Trip.select(Trip.inn, fn.COUNT(Trip.driver_id.distinct())).where(Trip.inn.in_(wanted))
-                           .group_by(Trip.inn).tuples())
-            reports = list(DriverReport.select(DriverReport.inn, DriverReport.kind, DriverReport.updated_at)
-                           .where(DriverReport.inn.in_(wanted) & DriverReport.hidden_at.is_null()).tuples())
-            return drivers, reports
-
-        drivers, reports = await self._db.run(work)
+        drivers = dict(Trip.select(Trip.inn, fn.COUNT(Trip.driver_id.distinct())).where(Trip.inn.in_(wanted))
+                       .group_by(Trip.inn).tuples())
+        reports = list(DriverReport.select(DriverReport.inn, DriverReport.kind, DriverReport.updated_at)
+                       .where(DriverReport.inn.in_(wanted) & DriverReport.hidden_at.is_null()).tuples())
         by_inn: dict[str, dict[str, list[dt.datetime]]] = defaultdict(lambda: defaultdict(list))
         for inn, kind, when in reports:
             by_inn[inn][kind].append(when)

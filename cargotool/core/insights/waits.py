@@ -83,25 +83,24 @@ class WaitBook:
         return await self._db.run(work)
 
     async def by_company(self, inns: Iterable[str]) -> dict[str, dict]:
+        inns = list(inns)
+        return await self._db.run(lambda: self.by_company_now(inns))
+
+    def by_company_now(self, inns: Iterable[str]) -> dict[str, dict]:
+        """Per INN, every answer about its trips. Runs in a database thread."""
         wanted = sorted({i for i in inns if i})
         if not wanted:
             return {}
-        rows = await self._db.run(lambda: list(Trip.select(Trip.inn, Trip.load_wait, Trip.unload_wait)
-                                               .where(Trip.inn.in_(wanted)).tuples()))
         found: dict[str, list[str]] = defaultdict(list)
-        for inn, load, unload in rows:
+        for inn, load, unload in Trip.select(Trip.inn, Trip.load_wait, Trip.unload_wait).where(Trip.inn.in_(wanted)).tuples():
             found[inn] += [c for c in (load, unload) if c]
         return {inn: median_of(found[inn], self.min_answers) for inn in wanted}
 
-    async def at_addresses(self, loading_key: str | None, unloading_key: str | None) -> tuple[dict, dict]:
-        """Waits at a loading and an unloading address. A dock is a dock: answers about loading and
-        unloading there both count."""
-        def answers_at(key: str | None) -> list[str]:
-            if not key:
-                return []
-            loads = Trip.select(Trip.load_wait).where((Trip.from_address_key == key) & Trip.load_wait.is_null(False))
-            unloads = Trip.select(Trip.unload_wait).where((Trip.to_address_key == key) & Trip.unload_wait.is_null(False))
-            return [code for (code,) in loads.tuples()] + [code for (code,) in unloads.tuples()]
-
-        loading, unloading = await self._db.run(lambda: (answers_at(loading_key), answers_at(unloading_key)))
-        return median_of(loading, self.min_answers), median_of(unloading, self.min_answers)
+    def at_address_now(self, key: str | None) -> dict:
+        """Waits at one address. A dock is a dock: answers about loading and unloading there both count.
+        Runs in a database thread."""
+        if not key:
+            return median_of([], self.min_answers)
+        loads = Trip.select(Trip.load_wait).where((Trip.from_address_key == key) & Trip.load_wait.is_null(False))
+        unloads = Trip.select(Trip.unload_wait).where((Trip.to_address_key == key) & Trip.unload_wait.is_null(False))
+        return median_of([code for (code,) in loads.tuples()] + [code for (code,) in unloads.tuples()], self.min_answers)

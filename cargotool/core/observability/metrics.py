@@ -11,6 +11,7 @@ time by `refresh_gauges`, so nothing polls in the background.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import re
@@ -139,23 +140,28 @@ class MeasuredTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-# The circuit breaker registers a reader of its state: () -> "closed" | "half_open" | "open".
+# Circuit breakers are read at scrape time: a reader returns "closed" | "half_open" | "open" (or an
+# awaitable of it). The server passes the CargoTech breaker's; `register_circuit` adds others.
 _CIRCUIT_VALUES = {"closed": 0, "half_open": 1, "half-open": 1, "open": 2}
-_circuits: dict[str, Callable[[], str]] = {}
+CircuitReader = Callable[[], Any]
+_circuits: dict[str, CircuitReader] = {}
 
 
-def register_circuit(name: str, read_state: Callable[[], str]) -> None:
+def register_circuit(name: str, read_state: CircuitReader) -> None:
     _circuits[name] = read_state
 
 
 GaugeSource = Callable[[], Awaitable[None]]
 
 
-async def refresh_gauges(sources: list[GaugeSource]) -> None:
+async def refresh_gauges(sources: list[GaugeSource], circuits: dict[str, CircuitReader] | None = None) -> None:
     """Set the scrape-time gauges; a failing source leaves its old value and is logged, never fatal."""
-    for name, read_state in list(_circuits.items()):
+    for name, read_state in {**_circuits, **(circuits or {})}.items():
         try:
-            CIRCUIT_STATE.labels(name).set(_CIRCUIT_VALUES.get(str(read_state()), 2))
+            state = read_state()
+            if inspect.isawaitable(state):
+                state = await state
+            CIRCUIT_STATE.labels(name).set(_CIRCUIT_VALUES.get(str(state), 2))
         except Exception as exc:
             log.warning("metrics: cannot read circuit %s (%s)", name, type(exc).__name__)
     for source in sources:
@@ -174,12 +180,17 @@ def render() -> bytes:
     return generate_latest(DEFAULT_REGISTRY)
 
 
+_PROMETHEUS_FILE = re.compile(r"(counter|histogram|summary|gauge_[a-z]+)_\d+\.db")
+
+
 def prepare_multiprocess_dir(path: str) -> None:
     """Empty the directory of a previous run's files (their counts would be added to this run's)."""
     os.makedirs(path, exist_ok=True)
     mine = f"_{os.getpid()}.db"  # this process may have opened its own files already (label-less gauges)
     for name in os.listdir(path):
-        if name.endswith(".db") and not name.endswith(mine):
+        # Only prometheus_client's own files (`counter_123.db`, `gauge_livesum_123.db`, ...): a directory
+        # shared by mistake keeps everything else.
+        if _PROMETHEUS_FILE.fullmatch(name) and not name.endswith(mine):
             os.remove(os.path.join(path, name))
 
 

@@ -4,10 +4,23 @@
 import { state } from "./state.js";
 import { launchParams } from "./telegram.js";
 
+/** What a driver reads: the server's message when it is Russian (written for drivers); otherwise (a
+ * technical English message, say «could not reach CargoTech (ConnectError)…») plain words by kind. The
+ * technical detail stays in the server's log. */
+function driverMessage(status, error) {
+  if (/^upstream/.test(error.code || "")) return "CargoTech сейчас не отвечает, а сохранённых данных нет. Попробуйте через минуту.";
+  if (error.message && /[а-яё]/i.test(error.message)) return error.message;
+  if (status === 0) return "Нет связи. Проверьте интернет и попробуйте ещё раз.";
+  if (status === 429) return "Слишком много запросов. Подождите минуту.";
+  if (status >= 500) return "Сервис временно недоступен. Попробуйте через минуту.";
+  return "Что-то пошло не так. Попробуйте ещё раз.";
+}
+
 export class ApiError extends Error {
   constructor(status, body) {
     const error = (body && body.error) || {};
-    super(error.message || "Ошибка сети");
+    // only Russian text from the server reaches the screen; the technical detail stays in the server's log
+    super(driverMessage(status, error));
     this.status = status;
     this.fields = error.fields || {};
     this.code = error.code;
@@ -20,19 +33,36 @@ export function errorText(error, separator) {
   return fields.length ? fields.join(separator || ". ") : error.message;
 }
 
+const OFFLINE = "Нет связи. Проверьте интернет и попробуйте ещё раз.";
+
+async function postSession(initData, cargos) {
+  let response;
+  try {
+    response = await fetch("/api/session", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(cargos ? { init_data: initData, cargos } : { init_data: initData }),
+    });
+  } catch (e) {
+    throw new ApiError(0, { error: { message: OFFLINE } });
+  }
+  return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+/** Log in. The page's inline script may already have sent the first login (asking for the first page of
+ * loads too, see index.html): its answer is used once; every later login is a plain one. */
 export async function login() {
   const { initData } = launchParams();
   if (!initData) throw new ApiError(401, { error: { message: "Откройте приложение из бота в Telegram." } });
-  const response = await fetch("/api/session", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ init_data: initData }),
-  });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, body);
-  state.token = body.session_token;
-  state.driver = body.driver;
-  return body;
+  const boot = window.cargotoolBoot;
+  window.cargotoolBoot = null;
+  let answer = null;
+  if (boot && boot.initData === initData) answer = await boot.answer.catch(() => null);
+  if (!answer || !answer.body) answer = await postSession(initData);
+  if (answer.status !== 200) throw new ApiError(answer.status, answer.body);
+  state.token = answer.body.session_token;
+  state.driver = answer.body.driver;
+  return answer.body;
 }
 
 export async function api(path, retried, options) {
@@ -46,7 +76,7 @@ export async function api(path, retried, options) {
   try {
     response = await fetch(path, init);
   } catch (e) {
-    throw new ApiError(0, { error: { message: "Нет связи. Проверьте интернет и попробуйте ещё раз." } });
+    throw new ApiError(0, { error: { message: OFFLINE } });
   }
   if (response.status === 401 && !retried) {  // the session expired: log in again once
     await login();

@@ -6,7 +6,7 @@ import { api, errorText } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { rub } from "./format.js";
 import { closeAllScreens, state } from "./state.js";
-import { haptic, hideBackButton, hideMainButton, openExternal, showBackButton, tg } from "./telegram.js";
+import { haptic, hideBackButton, hideMainButton, openExternal, showBackButton, webApp } from "./telegram.js";
 
 let discountCode = null;  // a discount promo code, applied when paying
 let receiptRequired = false;
@@ -44,7 +44,7 @@ function phoneText(digits) { return digits ? "+" + digits : ""; }
 function showReceipt(receipt) {
   receiptRequired = Boolean(receipt && receipt.required);
   $("receipt-box").hidden = !receiptRequired;
-  $("receipt-telegram").hidden = !(tg && tg.requestContact);
+  $("receipt-telegram").hidden = !(webApp() && webApp().requestContact);
   $("receipt-error").textContent = "";
   if (receiptRequired && !$("receipt-contact").value) {
     $("receipt-contact").value = receipt.email || phoneText(receipt.phone);
@@ -157,7 +157,7 @@ async function applyPromo() {
 export function wireBilling() {
   $("open-plans").addEventListener("click", () => { haptic.tap(); openPlans(); });
   $("receipt-telegram").addEventListener("click", () => {
-    tg.requestContact((shared, response) => {
+    webApp().requestContact((shared, response) => {
       const contact = shared && response && response.responseUnsafe && response.responseUnsafe.contact;
       if (contact && contact.phone_number) $("receipt-contact").value = phoneText(contact.phone_number.replace(/^\+/, ""));
     });

@@ -3,7 +3,7 @@
 import { api } from "./api.js";
 import { openPlans } from "./billing.js";
 import { $, el, toast } from "./dom.js";
-import { num, route, rub, windowText } from "./format.js";
+import { companyText, num, route, rub, windowText } from "./format.js";
 import { detailContext, detailEconomics, detailQuery } from "./insights.js";
 import { renderMyResponse } from "./offer.js";
 import { state } from "./state.js";
@@ -44,8 +44,8 @@ function contactsSection(c) {
     contacts.length ? contacts : el("div", { class: "hint" }, "Контакты не указаны"),
     contacts.length ? el("button", { class: "linkish", type: "button", id: "contact-to-chat",
       onclick: () => sendContactToChat(c.id) }, "Отправить контакт в чат с ботом") : null,
-    c.company && c.company.name ? row("Компания", c.company.name + (c.company.inn ? ", ИНН " + c.company.inn : "")) : null,
-    c.shipper && c.shipper.name ? row("Грузовладелец", c.shipper.name) : null);
+    row("Компания", companyText(c.company)),
+    row("Грузовладелец", companyText(c.shipper)));
 }
 
 function detailNode(c) {

@@ -26,3 +26,18 @@ export function toast(text) {
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => { node.hidden = true; }, 2000);
 }
+
+/** Group the digits of an amount field as it is typed («45 000»), keeping the caret after the same digit. */
+export function groupAsTyped(input, group) {
+  input.addEventListener("input", () => {
+    const caret = input.selectionStart === null ? input.value.length : input.selectionStart;
+    const digitsBefore = input.value.slice(0, caret).replace(/\D/g, "").length;
+    if (/[^\d\s\u00a0]/.test(input.value)) return;  // not an amount: leave it for the error message
+    input.value = group(input.value.replace(/\D/g, ""));
+    let position = 0;
+    for (let seen = 0; position < input.value.length && seen < digitsBefore; position++) {
+      if (/\d/.test(input.value[position])) seen++;
+    }
+    input.setSelectionRange(position, position);
+  });
+}

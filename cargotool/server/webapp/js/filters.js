@@ -1,15 +1,17 @@
 // Filters: saved per driver on the device, the one-line summary over the list, and the filter sheet.
 
-import { api, errorText } from "./api.js";
-import { wireCity } from "./city.js";
-import { $, el } from "./dom.js";
-import { day, moscowDate, rub } from "./format.js";
+import { api } from "./api.js";
+import { resolveCity, wireCity } from "./city.js";
+import { $, el, groupAsTyped } from "./dom.js";
+import { amountText, day, groupDigits, moscowDate, radiusText, rub } from "./format.js";
 import { loadPage } from "./list.js";
 import { state } from "./state.js";
-import { haptic, hideBackButton, showBackButton, tg } from "./telegram.js";
+import { haptic, hideBackButton, showBackButton, webApp } from "./telegram.js";
 
 const WV_PRESETS = ["1.5-9", "3-16", "5-36", "7.5-45", "10-54", "15-65", "20-83"];
 const RADII_KM = [0, 25, 50, 100, 200];
+const AMOUNTS = ["price_min", "price_max", "rate_min", "distance_min", "distance_max"];
+const SORT_NAMES = { rate: "выше ₽/км", price: "дороже", loading: "ближе погрузка" };
 
 // ---- persistence and summary ----------------------------------------------------------------------
 
@@ -18,7 +20,7 @@ function storageKey() { return "cargotool.filters." + (state.driver ? state.driv
 export function saveFilters() {
   const value = JSON.stringify({ filters: state.filters, names: state.names });
   try { localStorage.setItem(storageKey(), value); } catch (e) {}
-  try { tg && tg.DeviceStorage && tg.DeviceStorage.setItem("filters", value, () => {}); } catch (e) {}
+  try { webApp().DeviceStorage.setItem("filters", value, () => {}); } catch (e) {}
 }
 
 export function loadFilters() {
@@ -31,23 +33,36 @@ export function loadFilters() {
   } catch (e) { state.filters = {}; }
 }
 
-/** One line describing filters (with city names where known). */
+function place(f, names, side, anywhere) {
+  const name = names[side] || (f[side] ? "город №" + f[side] : null);
+  if (!name) return anywhere;
+  return f[side + "_radius"] ? `${name} ${radiusText(f[side + "_radius"])}` : name;  // no radius: that city only
+}
+
+/** One line describing filters (with city names where known, and each radius). */
 export function describe(f, names) {
   const parts = [];
-  if (f.from || f.to) parts.push(`${names.from || (f.from ? "город №" + f.from : "любой город")} → ${names.to || (f.to ? "город №" + f.to : "куда угодно")}`);
+  if (f.from || f.to) parts.push(`${place(f, names, "from", "любой город")} → ${place(f, names, "to", "куда угодно")}`);
   if (f.date) parts.push(f.date === moscowDate(0) ? "сегодня" : f.date === moscowDate(1) ? "завтра" : day(f.date));
   if (f.wv) parts.push(f.wv.replace("-", " т / ") + " м³");
   if (f.truck_types) parts.push("кузов: " + f.truck_types.split(",").length);
   if (f.load_types) parts.push("загрузка: " + f.load_types.split(",").length);
-  if (f.price_min) parts.push("от " + rub(Number(f.price_min)));
+  if (f.price_min || f.price_max) {
+    parts.push([f.price_min ? "от " + rub(Number(f.price_min)) : null, f.price_max ? "до " + rub(Number(f.price_max)) : null].filter(Boolean).join(" "));
+  }
   if (f.rate_min) parts.push("от " + f.rate_min + " ₽/км");
+  if (f.distance_min || f.distance_max) {
+    parts.push([f.distance_min ? "от " + groupDigits(f.distance_min) : null, f.distance_max ? "до " + groupDigits(f.distance_max) : null].filter(Boolean).join(" ") + " км");
+  }
+  if (f.with_price) parts.push("только с ценой");
+  if (f.sort) parts.push("сначала " + (SORT_NAMES[f.sort] || f.sort));
   return parts.length ? parts.join(" · ") : "Все грузы";
 }
 
 export function summary() {
   const f = state.filters;
   $("filter-summary").textContent = describe(f, state.names);
-  const count = Object.keys(f).filter((k) => !/_(radius|type)$/.test(k)).length;
+  const count = Object.keys(f).filter((k) => !/_(radius|type)$/.test(k) && k !== "sort").length;
   $("filter-count").hidden = count === 0;
   $("filter-count").textContent = String(count);
 }
@@ -106,13 +121,14 @@ function openSheet() {
   $("to-city").value = draft.names.to || "";
   form.from_radius.value = draft.filters.from_radius || "";
   form.to_radius.value = draft.filters.to_radius || "";
-  form.price_min.value = draft.filters.price_min || "";
-  form.rate_min.value = draft.filters.rate_min || "";
+  for (const name of AMOUNTS) form[name].value = groupDigits(draft.filters[name] || "");
+  form.with_price.checked = Boolean(draft.filters.with_price);
+  chipGroup($("sort-chips"), "sort", draft.filters.sort || "");
   const wv = draft.filters.wv || "";
   $("wv-custom").value = WV_PRESETS.includes(wv) ? "" : wv;
   chipGroup($("wv-chips"), "wv", WV_PRESETS.includes(wv) || !wv ? wv : null);
   syncDateChips();
-  $("filter-errors").hidden = true;
+  showFieldErrors({});
   renderDictionaries();
   $("sheet").hidden = false;
   showBackButton();
@@ -127,26 +143,62 @@ export function closeSheet() {
 
 function readSheet() {
   const form = $("filters");
-  for (const name of ["from_radius", "to_radius", "price_min", "rate_min"]) {
-    const value = form[name].value.trim().replace(/\s/g, "");
+  for (const name of ["from_radius", "to_radius", ...AMOUNTS]) {
+    const value = amountText(form[name].value.trim());
     if (value) draft.filters[name] = value; else delete draft.filters[name];
   }
-  for (const side of ["from", "to"]) {  // a city typed but not picked from the list is dropped
+  if (form.with_price.checked) draft.filters.with_price = "1"; else delete draft.filters.with_price;
+  for (const side of ["from", "to"]) {
     if (!$(side + "-city").value.trim()) { delete draft.filters[side]; delete draft.names[side]; delete draft.filters[side + "_type"]; }
   }
   const custom = $("wv-custom").value.trim().replace(",", ".");
   if (custom) draft.filters.wv = custom;
 }
 
+/** Each error under its own field (data-error-for names the API's fields); the rest in the sheet's footer. */
+function showFieldErrors(fields) {
+  const rest = [];
+  document.querySelectorAll("#filters .field-error").forEach((node) => { node.hidden = true; node.textContent = ""; });
+  for (const [name, message] of Object.entries(fields)) {
+    const node = document.querySelector(`#filters .field-error[data-error-for~="${name}"]`);
+    if (node) { node.textContent = node.textContent ? node.textContent + ". " + message : message; node.hidden = false; }
+    else rest.push(message);
+  }
+  $("filter-errors").textContent = rest.join(". ");
+  $("filter-errors").hidden = rest.length === 0;
+  const first = document.querySelector("#filters .field-error:not([hidden]), #filter-errors:not([hidden])");
+  if (first) first.scrollIntoView({ block: "center" });
+}
+
+/** A city typed in full but not picked from the suggestions: take the exact match, or say why not. */
+async function resolveTypedCities() {
+  const fields = {};
+  for (const side of ["from", "to"]) {
+    const text = $(side + "-city").value.trim();
+    if (!text || draft.filters[side]) continue;
+    const found = await resolveCity(text);
+    if (found.point) {
+      draft.filters[side] = String(found.point.id);
+      if (found.point.type) draft.filters[side + "_type"] = String(found.point.type);
+      draft.names[side] = found.point.name;
+      $(side + "-city").value = found.point.name;
+    } else {
+      fields[side] = found.problem;
+    }
+  }
+  return fields;
+}
+
 async function applySheet(event) {
   if (event) event.preventDefault();
   readSheet();
+  const cityErrors = await resolveTypedCities();
+  if (Object.keys(cityErrors).length) { showFieldErrors(cityErrors); return; }
   try {  // validate on the server before closing, so errors show next to the filters
     await api("/api/cargos?" + new URLSearchParams({ ...draft.filters, limit: "1" }).toString());
   } catch (error) {
     if (error.status === 400) {
-      $("filter-errors").textContent = errorText(error);
-      $("filter-errors").hidden = false;
+      showFieldErrors(Object.keys(error.fields).length ? error.fields : { form: error.message });
       return;
     }
   }
@@ -164,13 +216,23 @@ function resetSheet() {
   $("filters").reset();
   ["from-city", "to-city"].forEach((id) => { $(id).value = ""; });
   chipGroup($("wv-chips"), "wv", "");
+  chipGroup($("sort-chips"), "sort", "");
   syncDateChips();
+  showFieldErrors({});
   renderDictionaries();
 }
 
 export function wireFilters() {
   document.querySelectorAll("select.radius").forEach((select) => select.replaceChildren(
-    ...RADII_KM.map((km) => el("option", { value: km ? String(km) : "" }, `${km} км`))));
+    ...RADII_KM.map((km) => el("option", { value: km ? String(km) : "" }, km ? `${km} км` : radiusText(0)))));
+  document.querySelectorAll("#filters input.rub").forEach((input) => groupAsTyped(input, groupDigits));
+  $("sort-chips").addEventListener("click", (e) => {
+    const chip = e.target.closest("button.chip");
+    if (!chip) return;
+    haptic.select();
+    if (chip.dataset.sort) draft.filters.sort = chip.dataset.sort; else delete draft.filters.sort;
+    chipGroup($("sort-chips"), "sort", chip.dataset.sort);
+  });
   $("open-filters").addEventListener("click", () => { haptic.tap(); openSheet(); });
   $("close-filters").addEventListener("click", closeSheet);
   $("sheet").addEventListener("click", (e) => { if (e.target === $("sheet")) closeSheet(); });

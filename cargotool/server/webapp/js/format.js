@@ -33,6 +33,30 @@ export function route(cargo) {
   return `${(cargo.from && cargo.from.city) || "?"} → ${(cargo.to && cargo.to.city) || "?"}`;
 }
 
+/** "45000" → "45 000" (no-break spaces), for amounts as they are typed. */
+export function groupDigits(digits) {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+}
+
+/** The digits of a typed amount ("45 000" → "45000"); anything but digits and spaces is kept, so the
+ * server can say what is wrong with it. */
+export function amountText(value) {
+  return value.replace(/[\s\u00a0\u202f]/g, "");
+}
+
+/** A company as drivers see it everywhere: its name and INN (CargoTech's security_status is not shown:
+ * what its values mean is not known). */
+export function companyText(company) {
+  if (!company) return null;
+  const parts = [company.name, company.inn ? "ИНН " + company.inn : null].filter(Boolean);
+  return parts.length ? parts.join(" · ") : null;
+}
+
+/** A radius in km as the driver reads it. */
+export function radiusText(km) {
+  return Number(km) > 0 ? `+${km} км` : "только этот город";
+}
+
 // The stale banner: how old the copy is («… полученные 12 мин назад»), from meta.age_seconds or fetched_at.
 export function staleText(meta) {
   const age = Number.isFinite(meta.age_seconds) ? meta.age_seconds

@@ -7,7 +7,7 @@ import { wireCity } from "./city.js";
 import { $, el, toast } from "./dom.js";
 import { day, num, rub } from "./format.js";
 import { state } from "./state.js";
-import { haptic, showBackButton, hideBackButton, tg } from "./telegram.js";
+import { haptic, showBackButton, hideBackButton, webApp } from "./telegram.js";
 
 const SORTS = [["", "Обычный порядок"], ["rate_with_deadhead", "₽/км с порожним"], ["above_market", "Выше рынка"]];
 const REPORT_KINDS = [["not_paid", "не заплатили / задержали оплату"], ["no_cargo", "груза не было"], ["terms_changed", "условия изменили"]];
@@ -87,8 +87,7 @@ function marketSection(c) {
       : el("p", { class: "hint-line" }, "Мало данных по направлению: нужно от 10 грузов за 60 дней."));
 }
 
-function reportForm(c) {
-  const mine = c.trust && c.trust.my_report;
+function reportForm(c, mine) {
   let kind = mine ? mine.kind : "";
   const comment = el("textarea", { id: "report-comment", rows: "2", maxlength: "1000", placeholder: "Комментарий (необязательно)" },
     mine && mine.comment ? mine.comment : "");
@@ -121,6 +120,15 @@ function reportForm(c) {
       mine ? el("button", { class: "secondary", type: "button", id: "report-delete", onclick: remove }, "Удалить") : null));
 }
 
+/** The report form, once the driver's own report (if any) has arrived. */
+function reportSlot(c) {
+  const slot = el("div", { id: "report-slot" });
+  api(`/api/cargos/${encodeURIComponent(c.id)}/report`)
+    .then((answer) => slot.replaceChildren(reportForm(c, answer.report)))
+    .catch(() => slot.replaceChildren(reportForm(c, null)));
+  return slot;
+}
+
 function trustSection(c) {
   const t = c.trust;
   if (!t) return null;
@@ -131,7 +139,7 @@ function trustSection(c) {
   return el("div", { class: "section" + (t.flagged ? " flagged" : ""), id: "detail-trust" }, el("h3", {}, "Компания"),
     row("Название", t.name), row("ИНН", t.inn),
     t.drivers_worked_text ? el("p", { class: "hint-line" }, t.drivers_worked_text[0].toUpperCase() + t.drivers_worked_text.slice(1)) : null,
-    ...reports, accepted && t.inn ? reportForm(c) : null);
+    ...reports, accepted && t.inn ? reportSlot(c) : null);
 }
 
 function waitsSection(c) {
@@ -199,7 +207,7 @@ async function setPosition(body) {
 function locate() {
   $("position-error").hidden = true;
   const failed = () => { $("position-error").textContent = "Не удалось определить местоположение — выберите город."; $("position-error").hidden = false; };
-  const manager = tg && tg.LocationManager;
+  const manager = webApp() && webApp().LocationManager;
   if (manager) {  // Telegram asks the driver itself; our reason is already on screen
     manager.init(() => {
       if (!manager.isLocationAvailable) { failed(); return; }

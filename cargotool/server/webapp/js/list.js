@@ -1,14 +1,16 @@
 // The list screen: cards, paging by infinite scroll, pull-to-refresh.
 
-import { api, errorText } from "./api.js";
+import { api, ApiError, errorText } from "./api.js";
 import { openDetail } from "./detail.js";
 import { $, el } from "./dom.js";
-import { num, route, rub, staleText, windowText } from "./format.js";
+import { companyText, num, route, rub, staleText, windowText } from "./format.js";
 import { cardInsights, listParams } from "./insights.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
 
-function query(offset) {
+/** The /api/cargos URL of a page of the current filters (index.html's boot script builds page 0 the same
+ * way, without insights' own list parameters: with them the login's page is not used). */
+export function query(offset) {
   const params = new URLSearchParams({ ...state.filters, ...listParams(), limit: String(PAGE), offset: String(offset) });
   return "/api/cargos?" + params.toString();
 }
@@ -18,7 +20,7 @@ function cardNode(item) {
     ...item.truck_types.map((t) => el("span", { class: "tag" }, t.short_name)),
     ...item.load_types.map((t) => el("span", { class: "tag" }, t.short_name)),
   ];
-  const company = item.company || {};
+  const company = companyText(item.company);
   return el("li", {
     class: "card", "data-id": item.id, tabindex: "0", role: "button",
     onclick: () => { haptic.tap(); openDetail(item.id); },
@@ -36,8 +38,7 @@ function cardNode(item) {
       item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
     ...cardInsights(item),
     el("div", { class: "tags" }, tags),
-    // security_status is shown nowhere: CargoTech has not said what its values mean [?]
-    company.name ? el("div", { class: "company" }, company.name + (company.inn ? " · ИНН " + company.inn : "")) : null,
+    company ? el("div", { class: "company" }, company) : null,
   );
 }
 
@@ -46,7 +47,15 @@ function showSkeletons(on) {
   if (on) for (let i = 0; i < 3; i++) $("cards").append(el("li", { class: "skeleton", "aria-hidden": "true" }));
 }
 
-export async function loadPage(reset) {
+/** The page a login answer carried (`cargos_query` must be this search's first page), or null. */
+function carried(session) {
+  if (!session || "/api/cargos?" + session.cargos_query !== query(0)) return null;
+  if (session.cargos_error) throw new ApiError(session.cargos_error.status, session.cargos_error);
+  return session.cargos || null;
+}
+
+/** Load the next page; `reset` starts the search over. `session` may carry the first page already. */
+export async function loadPage(reset, session) {
   if (reset) {
     state.generation += 1;
     state.items = [];
@@ -64,7 +73,7 @@ export async function loadPage(reset) {
   $("list-end").hidden = true;
   showSkeletons(true);
   try {
-    const page = await api(query(state.nextOffset));
+    const page = (reset && carried(session)) || await api(query(state.nextOffset));
     if (generation !== state.generation) return;
     showSkeletons(false);
     state.items.push(...page.items);
@@ -78,6 +87,7 @@ export async function loadPage(reset) {
   } catch (error) {
     if (generation !== state.generation) return;
     showSkeletons(false);
+    $("stale-banner").hidden = true;  // it spoke of data that is not on the screen
     // saved filters no longer valid: say which
     $("list-error-text").textContent = error.status === 400 ? errorText(error, "; ") : error.message;
     $("list-error").hidden = false;

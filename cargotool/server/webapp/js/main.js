@@ -10,11 +10,11 @@ import { $ } from "./dom.js";
 import { closeSheet, loadFilters, saveFilters, sheetOpen, summary, wireFilters } from "./filters.js";
 import { closePositionSheet, initInsights, positionSheetOpen } from "./insights.js";
 import { loadPage, watchPull, watchScroll } from "./list.js";
-import { closeOffer, offerOpen, wireOffer } from "./offer.js";
+import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
 import { closeSearches, closeSearchSheet, openSearchById, searchSheetOpen, wireSearches } from "./searches.js";
-import { state } from "./state.js";
-import { applyTheme, haptic, launchParams, tg } from "./telegram.js";
+import { closeAllScreens, state } from "./state.js";
+import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
 
 /** Telegram's back button and every «‹ Назад»: close the topmost thing that is open. */
 function back() {
@@ -29,12 +29,18 @@ function back() {
   else closeResponses();
 }
 
+/** Telegram's own buttons, once its script has run (at once, late, or never: nothing waits for it). */
+function wireTelegram(tg) {
+  document.documentElement.classList.add("tg");
+  tg.ready();
+  tg.expand();
+  tg.BackButton.onClick(back);
+  tg.MainButton.onClick(onMainButton);
+  if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen) tg.BackButton.show();
+  if (state.detailOpen) renderMyResponse();
+}
+
 function wire() {
-  if (tg) {
-    tg.ready();
-    tg.expand();
-    tg.BackButton.onClick(back);
-  }
   for (const id of ["detail-back", "responses-back", "searches-back", "admin-back", "plans-back"]) $(id).addEventListener("click", back);
   $("retry-list").addEventListener("click", () => loadPage(true));
   $("open-responses").addEventListener("click", () => { haptic.tap(); openResponses(); });
@@ -43,6 +49,7 @@ function wire() {
   wireBilling();
   wireAdmin();
   wireSearches();
+  whenTelegram(wireTelegram);
 }
 
 async function start() {
@@ -51,24 +58,27 @@ async function start() {
   let session;
   try {
     session = await login();
-  } catch (error) {
+  } catch (error) {  // nothing works without a session: no screen (and no header buttons) behind the message
+    closeAllScreens();
     $("fatal-text").textContent = error.message;
     $("fatal").hidden = false;
     return;
   }
   loadFilters();
   summary();
-  await initInsights({ reload: () => loadPage(true), openDetail,
+  // not awaited: its view (from the device) is set at once; its profile must not hold up the first page
+  initInsights({ reload: () => loadPage(true), openDetail,
     showList: () => { saveFilters(); summary(); closeDetail(); loadPage(true); } });
   watchScroll();
   watchPull();
+  await loadPage(true, session);
+  // not needed for the first screen: asked only once the first cards are up
   api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
   api("/api/me").then((me) => {
     state.subscription = me.subscription;
     state.paywall = me.paywall;  // known before a driver without a subscription starts typing an offer
     $("open-admin").hidden = !me.is_admin;
   }).catch(() => {});
-  await loadPage(true);
   const deepLink = /^c_(\d{1,20})$/.exec(session.start_param || "");
   const fromBot = /^\d{1,20}$/.exec(new URLSearchParams(location.search).get("load") || "");
   if (deepLink) openDetail(deepLink[1]); else if (fromBot) openDetail(fromBot[0]);

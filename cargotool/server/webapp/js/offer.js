@@ -4,10 +4,10 @@
 
 import { api, errorText } from "./api.js";
 import { mayRespond, openPlans } from "./billing.js";
-import { $, el, toast } from "./dom.js";
-import { route, rub } from "./format.js";
+import { $, el, groupAsTyped, toast } from "./dom.js";
+import { amountText, groupDigits, num, route, rub, windowText } from "./format.js";
 import { state } from "./state.js";
-import { haptic, showBackButton, tg } from "./telegram.js";
+import { haptic, hideMainButton, showBackButton, webApp } from "./telegram.js";
 
 export const STATUS = { sent: "отправлен", viewed: "диспетчер смотрит", accepted: "принят", declined: "отклонён",
   withdrawn: "отозван", expired: "истёк" };
@@ -61,19 +61,19 @@ export function renderMyResponse() {
       canRespond ? el("button", { class: "primary", type: "button", id: "respond", onclick: openOffer }, label) : null,
       mine && ACTIVE.includes(mine.status) ? el("button", { class: "secondary", type: "button", id: "withdraw",
         onclick: withdraw }, "Отозвать") : null));
-  if (tg) {
-    if (canRespond) {
-      tg.MainButton.setText(label);
-      tg.MainButton.show();
-    } else {
-      tg.MainButton.hide();
-    }
+  const tg = webApp();
+  if (tg && canRespond) {
+    tg.MainButton.setText(label);
+    tg.MainButton.show();
+  } else {
+    hideMainButton();
   }
 }
 
 let offerDirty = false;
 function setDirty(dirty) {
   offerDirty = dirty;
+  const tg = webApp();
   try { if (tg) dirty ? tg.enableClosingConfirmation() : tg.disableClosingConfirmation(); } catch (e) {}
 }
 
@@ -84,17 +84,32 @@ async function openOffer() {
   if (!(await mayRespond())) { toast("Откликаться можно с подпиской"); plansThenBack(cargo.id); return; }
   const mine = state.myResponse;
   const draft = loadDraft(cargo.id);
-  $("offer-route").textContent = `${route(cargo)} · цена ${rub(cargo.price_rub)}`;
-  $("offer-rate").value = draft ? draft.rate : mine ? String(mine.rate_rub) : (cargo.price_rub ? String(Math.round(cargo.price_rub)) : "");
+  $("offer-summary").replaceChildren(...offerSummary(cargo));
+  const rate = mine ? mine.rate_rub : cargo.price_rub;
+  $("offer-rate").value = draft ? draft.rate : rate ? groupDigits(String(Math.round(rate))) : "";
   $("offer-comment").value = draft ? draft.comment : mine && mine.comment ? mine.comment : "";
   $("offer-phone").value = draft ? draft.phone : (mine && mine.phone) || localStorage.getItem("cargotool.phone") || "";
   $("offer-errors").hidden = true;
-  $("offer-contact").hidden = !(tg && tg.requestContact);
+  $("offer-contact").hidden = !(webApp() && webApp().requestContact);
   updateDiff();
   setDirty(false);
   $("offer-sheet").hidden = false;
   showBackButton();
-  if (tg) tg.MainButton.hide();
+  hideMainButton();
+}
+
+/** One line per field: what the driver is bidding on. */
+function offerSummary(cargo) {
+  const line = (label, value) => value ? el("div", { class: "row" }, el("span", {}, label), el("span", {}, value)) : null;
+  const load = [cargo.weight_t !== null ? num(cargo.weight_t) + " т" : null, cargo.volume_m3 !== null ? num(cargo.volume_m3) + " м³" : null]
+    .filter(Boolean).join(", ");
+  return [
+    line("Маршрут", route(cargo)),
+    line("Погрузка", windowText(cargo.from)),
+    line("Груз", load),
+    line("Расстояние", cargo.distance_km !== null ? num(cargo.distance_km, 0) + " км" : null),
+    line("Цена в заявке", cargo.price_rub ? rub(cargo.price_rub) : "не указана"),
+  ].filter(Boolean);
 }
 
 export function offerOpen() { return !$("offer-sheet").hidden; }
@@ -109,7 +124,7 @@ export function closeOffer() {
 
 function updateDiff() {
   const cargo = state.cargo;
-  const rate = Number($("offer-rate").value.replace(/\s/g, ""));
+  const rate = Number(amountText($("offer-rate").value));
   if (!cargo || !cargo.price_rub || !rate) { $("offer-diff").textContent = ""; return; }
   const diff = rate - cargo.price_rub;
   $("offer-diff").textContent = diff === 0 ? "Как в заявке" :
@@ -118,7 +133,13 @@ function updateDiff() {
 
 async function sendOffer(event) {
   event.preventDefault();
-  const body = { rate_rub: Number($("offer-rate").value.replace(/\s/g, "")) || $("offer-rate").value };
+  const typed = amountText($("offer-rate").value);
+  if (!typed) {
+    $("offer-errors").textContent = "Укажите ставку в рублях";
+    $("offer-errors").hidden = false;
+    return;
+  }
+  const body = { rate_rub: /^\d+$/.test(typed) ? Number(typed) : typed };
   const comment = $("offer-comment").value.trim();
   const phone = $("offer-phone").value.trim();
   if (comment) body.comment = comment;
@@ -167,11 +188,12 @@ export function wireOffer(openDetail) {
   $("offer").addEventListener("submit", sendOffer);
   $("close-offer").addEventListener("click", closeOffer);
   $("offer-sheet").addEventListener("click", (e) => { if (e.target === $("offer-sheet")) closeOffer(); });
+  groupAsTyped($("offer-rate"), groupDigits);
   for (const id of ["offer-rate", "offer-comment", "offer-phone"]) {
     $(id).addEventListener("input", () => { setDirty(true); saveDraft(); if (id === "offer-rate") updateDiff(); });
   }
   $("offer-contact").addEventListener("click", () => {
-    tg.requestContact((shared, response) => {
+    webApp().requestContact((shared, response) => {
       const contact = shared && response && response.responseUnsafe && response.responseUnsafe.contact;
       if (contact && contact.phone_number) {
         $("offer-phone").value = (contact.phone_number.startsWith("+") ? "" : "+") + contact.phone_number;
@@ -180,5 +202,9 @@ export function wireOffer(openDetail) {
       }
     });
   });
-  if (tg) tg.MainButton.onClick(() => { if (state.detailOpen && $("offer-sheet").hidden) openOffer(); });
+}
+
+/** Telegram's MainButton on the detail screen is «Откликнуться»; wired once Telegram's script has run. */
+export function onMainButton() {
+  if (state.detailOpen && $("offer-sheet").hidden) openOffer();
 }

@@ -6,7 +6,7 @@ import { $, el, toast } from "./dom.js";
 import { describe, saveFilters, summary } from "./filters.js";
 import { loadPage } from "./list.js";
 import { state } from "./state.js";
-import { haptic, hideBackButton, showBackButton, tg } from "./telegram.js";
+import { haptic, hideBackButton, showBackButton, webApp } from "./telegram.js";
 
 let editing = null;  // the search being edited, or null when saving a new one
 
@@ -148,6 +148,7 @@ async function toggle(search) {
 }
 
 function confirmed(text) {
+  const tg = webApp();
   if (tg && tg.showConfirm) return new Promise((resolve) => tg.showConfirm(text, resolve));
   return Promise.resolve(window.confirm(text));
 }

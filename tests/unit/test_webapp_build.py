@@ -1,0 +1,44 @@
+"""The Mini App's start-up bundler: dependency order, renamed imports, and refusals for what it cannot
+bundle faithfully."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from cargotool.server.webapp_build import BundleError, bundle, read_modules
+
+MAIN = 'import { twice as double } from "./b.js";\nimport { base } from "./a.js";\nconsole.log(double(base));\n'
+
+
+def test_dependencies_come_first_and_imports_bind_the_exports():
+    modules = {"main.js": MAIN, "a.js": "export const base = 21;\n",
+               "b.js": 'import { base } from "./a.js";\nexport function twice(x) { return x * 2 + base - base; }\n'}
+    script = bundle(modules)
+    assert script.index('__modules["a.js"]') < script.index('__modules["b.js"]') < script.index('__modules["main.js"]')
+    assert 'const { twice: double } = __modules["b.js"];' in script
+    assert "// gone" not in bundle({"main.js": "// gone\n/** gone too */\nconsole.log('// kept');\n"})
+    if shutil.which("node"):  # and it runs
+        assert subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout == "42\n"
+
+
+@pytest.mark.parametrize("source, complaint", [
+    ("export default 1;\n", "unsupported import/export"),
+    ("export let counter = 0;\n", "unsupported import/export"),
+    ('import * as all from "./main.js";\n', "unsupported import/export"),
+    ('import { x } from "./missing.js";\n', "does not exist"),
+    ('import { y } from "./main.js";\nexport const x = 1;\n', "import cycle"),
+    ("export const x = `one\n// two`;\n", "template literal spans lines"),
+])
+def test_what_cannot_be_bundled_faithfully_is_refused(source, complaint):
+    with pytest.raises(BundleError, match=complaint):
+        bundle({"main.js": 'import { x } from "./a.js";\n', "a.js": source})
+
+
+def test_the_real_modules_bundle():
+    modules = read_modules()
+    assert "main.js" in modules
+    script = bundle(modules)
+    assert all(f'__modules["{name}"]' in script for name in modules)  # every module is reachable from main.js
