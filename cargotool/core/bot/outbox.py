@@ -124,7 +124,9 @@ class Outbox:
         """Put the item back until its chat may receive again, behind the chat's earlier messages."""
         due = time.time() + wait
         if chat_id in held:
-            due = max(due, held[chat_id] + 0.001)
+            # One token interval behind the chat's previous message, not a hair: otherwise both fall due
+            # together and a concurrent pass (another worker, or the next pass) could send them swapped.
+            due = max(due, held[chat_id] + 1 / self._chat_limit(chat_id)[1])
         held[chat_id] = due
         await self.queue.retry(item.id, due - time.time())
 
