@@ -136,11 +136,12 @@ def payments_reconcile(older_than: int = typer.Option(10, min=0, help="Minutes a
 def _kopecks(text: str | None) -> int | None:
     if text is None:
         return None
-    try:
+    try:  # quantize raises too, for a value beyond Decimal's precision (1E+30)
         value = Decimal(text.replace(",", ".").strip())
+        whole_kopecks = value.is_finite() and value > 0 and value == value.quantize(Decimal("0.01"))
     except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        whole_kopecks = False
+    if not whole_kopecks:
         raise typer.BadParameter("roubles, e.g. 250 or 649.50", param_hint="--amount-rub")
     return int(value * 100)
 

@@ -266,6 +266,11 @@ async def test_admins_refund_from_the_admin_api(settings, redis, standin, yookas
         assert (await app.asgi_client.post(path, json={"reason": "x"}, headers=driver))[1].status == 403
         _, bad = await app.asgi_client.post(path, json={"amount_rub": "сто"}, headers=admin)
         assert bad.status == 400 and set(bad.json["error"]["fields"]) == {"amount_rub"}
+        for hostile in ("1e307", "-1e307", "NaN", "Infinity", "0", "499.01", "0.001", "true"):  # no 500, no overflow
+            _, refused = await app.asgi_client.post(path, content=f'{{"amount_rub": {hostile}, "reason": "x"}}',
+                                                    headers={**admin, "content-type": "application/json"})
+            expected = {"body"} if hostile in ("NaN", "Infinity") else {"amount_rub"}  # not JSON: refused as a body
+            assert refused.status == 400 and set(refused.json["error"]["fields"]) == expected, hostile
         _, no_reason = await app.asgi_client.post(path, json={"amount_rub": 100}, headers=admin)
         assert no_reason.status == 400 and set(no_reason.json["error"]["fields"]) == {"reason"}
         _, made = await app.asgi_client.post(path, json={"amount_rub": 249.5, "reason": "жалоба"}, headers=admin)
