@@ -373,3 +373,56 @@ async def test_the_hourly_background_job_applies_lost_refunds(money):
     assert await actions(services, "payment.refunded") == 1
     await services._reconcile_refunds()
     assert await actions(services, "payment.refunded") == 1
+
+
+async def expire_reservations(services, code):
+    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    await services.database.run(lambda: PromoUse.update(reserved_until=past).where(PromoUse.code == code).execute())
+
+
+async def test_a_timed_out_reservation_does_not_let_the_driver_use_a_code_twice(money):
+    """The review's reproduction: a no-cap 50 % code; P1 reserved; the reservation times out; P2 with the
+    same code. Before: both were created and paid at half price, used=2."""
+    services, standin = money
+    await services.promos.create("percent", 50, code="TWICE")
+    first = await services.payments.create(501, {"plan": "1m", "promo_code": "TWICE"})
+    await expire_reservations(services, "TWICE")
+    with pytest.raises(PromoRejected, match="ещё можно оплатить"):  # P1 can still be paid
+        await services.payments.create(501, {"plan": "3m", "promo_code": "TWICE"})
+    late = await succeed(money, first)  # paid late: honoured and counted once
+    assert late.applied
+    with pytest.raises(PromoRejected, match="уже использовали"):
+        await services.payments.create(501, {"plan": "3m", "promo_code": "TWICE"})
+    row = await promo_row(services, "TWICE")
+    assert (row.used, row.reserved) == (1, 0)
+    uses = await services.database.run(lambda: [(u.driver_id, u.payment_id, u.state) for u in PromoUse.select()])
+    assert uses == [(501, first.id, "used")]
+
+
+async def test_a_driver_may_use_the_code_again_once_the_timed_out_payment_is_canceled(money):
+    services, standin = money
+    await services.promos.create("percent", 50, code="AGAIN", max_uses=1)
+    first = await services.payments.create(501, {"plan": "1m", "promo_code": "AGAIN"})
+    await expire_reservations(services, "AGAIN")
+    with pytest.raises(PromoRejected):
+        await services.payments.create(501, {"plan": "3m", "promo_code": "AGAIN"})
+    standin.cancel(first.yookassa_id)
+    await services.payments.replay(first.yookassa_id)
+    second = await services.payments.create(501, {"plan": "3m", "promo_code": "AGAIN"})
+    assert second.amount_kopecks == 64950
+    await succeed(money, second)
+    row = await promo_row(services, "AGAIN")
+    assert (row.used, row.reserved) == (1, 0)
+    uses = await services.database.run(lambda: [(u.payment_id, u.state) for u in PromoUse.select()])
+    assert uses == [(second.id, "used")]
+
+
+async def test_an_expired_row_of_a_payment_that_never_reached_yookassa_is_taken_over(money):
+    services, _ = money
+    await services.promos.create("amount", 10000, code="OVER")
+    first = await services.payments.create(501, {"plan": "1m", "promo_code": "OVER"})
+    await services.database.run(lambda: Payment.update(status="canceled").where(Payment.id == first.id).execute())
+    await expire_reservations(services, "OVER")  # canceled without the release (an older version's row)
+    second = await services.payments.create(501, {"plan": "1m", "promo_code": "OVER"})
+    uses = await services.database.run(lambda: [(u.payment_id, u.state) for u in PromoUse.select()])
+    assert uses == [(second.id, "reserved")] and (await promo_row(services, "OVER")).reserved == 1
