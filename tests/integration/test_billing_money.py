@@ -13,8 +13,8 @@ from yookassa.domain.request import PaymentRequest, RefundRequest
 from cargotool.bootstrap import build_services
 from cargotool.core.billing.payments import Outcome
 from cargotool.core.billing.promo import PromoRejected
-from cargotool.core.errors import InvalidInput, NotFound
-from cargotool.core.storage.models import AuditEvent, Payment, PromoCode, PromoUse, Refund, Subscription
+from cargotool.core.errors import InvalidInput, NotFound, UpstreamUnavailable
+from cargotool.core.storage.models import AuditEvent, DriverRecord, Payment, PromoCode, PromoUse, Refund, Subscription
 from cargotool.server.app import create_app
 from cargotool.standin import StandInTransport
 from tests.conftest import close_services
@@ -426,3 +426,44 @@ async def test_an_expired_row_of_a_payment_that_never_reached_yookassa_is_taken_
     second = await services.payments.create(501, {"plan": "1m", "promo_code": "OVER"})
     uses = await services.database.run(lambda: [(u.payment_id, u.state) for u in PromoUse.select()])
     assert uses == [(second.id, "reserved")] and (await promo_row(services, "OVER")).reserved == 1
+
+
+async def test_a_failed_payment_creation_gives_its_code_back_and_a_retry_gets_a_new_key(money, monkeypatch):
+    services, _ = money
+    await services.promos.create("percent", 50, code="FAIL1", max_uses=1)
+    real_create, keys = services.payments.gateway.create, []
+
+    async def unavailable(**kwargs):
+        keys.append(kwargs["idempotency_key"])
+        raise UpstreamUnavailable("YooKassa is unavailable (ConnectionError)")
+
+    monkeypatch.setattr(services.payments.gateway, "create", unavailable)
+    with pytest.raises(UpstreamUnavailable):
+        await services.payments.create(501, {"plan": "1m", "promo_code": "FAIL1"})
+    assert (await promo_row(services, "FAIL1")).reserved == 0  # not held for 60 minutes
+    assert await services.database.run(lambda: [p.status for p in Payment.select()]) == ["canceled"]
+    assert await actions(services, "payment.create_failed") == 1
+
+    async def recording(**kwargs):
+        keys.append(kwargs["idempotency_key"])
+        return await real_create(**kwargs)
+
+    monkeypatch.setattr(services.payments.gateway, "create", recording)
+    retry = await services.payments.create(501, {"plan": "1m", "promo_code": "FAIL1"})
+    assert retry.amount_kopecks == 24950 and retry.confirmation_url
+    assert len(set(keys)) == 2  # the retry's body is sent under a key of its own
+    assert (await promo_row(services, "FAIL1")).reserved == 1
+
+
+async def test_a_payment_still_new_is_never_handed_back(money):
+    """Its create may be in flight (or was lost): reusing its Idempotence-Key with another body is refused
+    by YooKassa, so a second request gets a row of its own."""
+    services, _ = money
+    await services.database.run(lambda: DriverRecord.insert(telegram_id=501, first_name="").execute())
+    stuck = await services.database.run(lambda: Payment.create(
+        id="00000000-0000-4000-8000-000000000001", driver=501, plan_id="1m", days=30, amount_kopecks=49900,
+        status="new", created_at=dt.datetime.now(dt.timezone.utc)))
+    fresh = await services.payments.create(501, {"plan": "1m"})
+    assert fresh.id != stuck.id and fresh.confirmation_url
+    again = await services.payments.create(501, {"plan": "1m"})
+    assert again.id == fresh.id  # one YooKassa accepted is handed back

@@ -15,6 +15,7 @@ access without paying, and nothing is counted twice.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import uuid
@@ -91,13 +92,17 @@ class Payments:
         if contact:
             await self.contacts.remember(driver_id, contact)
         row, promo = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, normalise_code(code) if code else None))
-        if row.confirmation_url and row.status in ("pending", "waiting_for_capture"):
+        if row.confirmation_url:
             return row
-        remote = await self.gateway.create(
-            amount_kopecks=row.amount_kopecks, description=f"Подписка cargotool: {plan.title}",
-            return_url=self._return_url, metadata={"payment_id": row.id, "driver_id": str(driver_id), "plan": plan.id},
-            idempotency_key=f"cargotool-{row.id}", receipt=self._receipt_for(plan, row.amount_kopecks, contact),
-        )
+        try:
+            remote = await self.gateway.create(
+                amount_kopecks=row.amount_kopecks, description=f"Подписка cargotool: {plan.title}",
+                return_url=self._return_url, metadata={"payment_id": row.id, "driver_id": str(driver_id), "plan": plan.id},
+                idempotency_key=f"cargotool-{row.id}", receipt=self._receipt_for(plan, row.amount_kopecks, contact),
+            )
+        except (Exception, asyncio.CancelledError) as exc:
+            await asyncio.shield(self._abandon(row, exc))
+            raise
         await self._db.run(lambda: Payment.update(yookassa_id=remote.id, status=remote.status,
                                                   confirmation_url=remote.confirmation_url, updated_at=utcnow())
                            .where(Payment.id == row.id).execute())
@@ -106,9 +111,27 @@ class Payments:
                                           "promo": promo.code if promo else None, "yookassa_id": remote.id})
         return await self._db.run(lambda: Payment.get_by_id(row.id))
 
+    async def _abandon(self, row: Payment, exc: BaseException) -> None:
+        """YooKassa's create failed: the row is canceled and its code's reservation given back in one
+        transaction, so a retry makes a new row (a new Idempotence-Key: its body may differ, e.g. another
+        receipt contact). Should YooKassa have made the payment after all, nobody has its page; were it
+        paid, `apply` still honours it (found by metadata)."""
+        def work() -> bool:
+            with self._db.write_transaction():
+                canceled = (Payment.update(status="canceled", updated_at=utcnow())
+                            .where((Payment.id == row.id) & (Payment.status == "new")).execute())
+                if canceled and row.promo_code:
+                    PromoCodes.release_in_transaction(row.promo_code, row.driver_id, row.id)
+                return bool(canceled)
+
+        if await self._db.run(work):
+            await self._audit.record(f"driver:{row.driver_id}", "payment.create_failed", target=row.id,
+                                     details={"error": type(exc).__name__, "promo": row.promo_code})
+
     def _reusable_or_new(self, driver_id: int, plan: Plan, code: str | None) -> tuple[Payment, PromoView | None]:
-        """An open payment for the same driver, plan and code to hand back, or a new row (holding a
-        reservation of the code), in one write transaction."""
+        """An open payment YooKassa accepted (it has a page) for the same driver, plan and code to hand
+        back, or a new row (holding a reservation of the code), in one write transaction. A row still
+        `new` is never handed back: its create may be in flight with another body under its key."""
         with self._db.write_transaction():
             now = utcnow()
             promo = PromoCodes.discount_in_transaction(code, now) if code else None
@@ -117,7 +140,8 @@ class Payments:
             existing = (Payment.select()
                         .where((Payment.driver == driver_id) & (Payment.plan_id == plan.id) & (Payment.status.in_(OPEN))
                                & (Payment.promo_code.is_null() if code is None else Payment.promo_code == code)
-                               & (Payment.created_at > since) & (Payment.amount_kopecks == amount))
+                               & (Payment.created_at > since) & (Payment.amount_kopecks == amount)
+                               & Payment.confirmation_url.is_null(False))
                         .order_by(Payment.created_at.desc()).first())
             if existing:
                 return existing, promo
