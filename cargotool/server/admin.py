@@ -67,10 +67,14 @@ def _iso(moment: dt.datetime | None) -> str | None:
 @bp.get("/payments")
 @describe("Payments, newest first", responses={200: B.AdminPayments}, secured=True, errors=(403,))
 async def payments(request: Request):
-    rows = await services(request).payments.list(request.args.get("status") or None, limit=200)
+    svc = services(request)
+    rows = await svc.payments.list(request.args.get("status") or None, limit=200)
+    to_check = await svc.payments.refunds_to_check()
     return json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_rub": r.amount_kopecks / 100,
                             "promo_code": r.promo_code, "status": r.status, "yookassa_id": r.yookassa_id,
-                            "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at)} for r in rows]})
+                            "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at)} for r in rows],
+                 "refunds_to_check": [{"refund_id": r.id, "payment_id": r.payment_id, "amount_rub": r.amount_kopecks / 100,
+                                       "reason": r.reason, "requested_at": _iso(r.created_at)} for r in to_check]})
 
 
 def _refund_kopecks(amount: Any, payment_kopecks: int) -> int:

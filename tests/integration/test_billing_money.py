@@ -13,6 +13,7 @@ from yookassa.domain.request import PaymentRequest, RefundRequest
 from cargotool.bootstrap import build_services
 from cargotool.core.billing.payments import Outcome
 from cargotool.core.billing.promo import PromoRejected
+from cargotool.core.billing.refunds import RefundNeedsCheck
 from cargotool.core.errors import InvalidInput, NotFound, UpstreamUnavailable
 from cargotool.core.storage.models import AuditEvent, DriverRecord, Payment, PromoCode, PromoUse, Refund, Subscription
 from cargotool.server.app import create_app
@@ -280,7 +281,7 @@ async def test_admins_refund_from_the_admin_api(settings, redis, standin, yookas
         _, missing = await app.asgi_client.post("/api/admin/payments/nope/refund", json={"reason": "x"}, headers=admin)
         assert missing.status == 404
         _, listed = await app.asgi_client.get("/api/admin/payments", headers=admin)
-        assert listed.json["items"][0]["refunded_rub"] == 249.5
+        assert listed.json["items"][0]["refunded_rub"] == 249.5 and listed.json["refunds_to_check"] == []
         assert 14.9 < await subscription_days(services) < 15.001
         _, audit = await app.asgi_client.get("/api/admin/audit?action=payment.refund_requested", headers=admin)
         assert [e["actor"] for e in audit.json["items"]] == ["admin:42"]
@@ -467,3 +468,92 @@ async def test_a_payment_still_new_is_never_handed_back(money):
     assert fresh.id != stuck.id and fresh.confirmation_url
     again = await services.payments.create(501, {"plan": "1m"})
     assert again.id == fresh.id  # one YooKassa accepted is handed back
+
+
+# ---- refunds whose answer was lost (review findings) ----------------------------------------------------
+
+def answer_lost(services, monkeypatch, *, made: bool):
+    """YooKassa's refund call raises as if its answer were lost; with `made` YooKassa did make the refund."""
+    real = services.payments.gateway.refund
+
+    async def lost(**kwargs):
+        if made:
+            await real(**kwargs)
+        raise UpstreamUnavailable("YooKassa did not answer in 15 s")
+
+    monkeypatch.setattr(services.payments.gateway, "refund", lost)
+
+
+async def test_a_refund_whose_answer_was_lost_is_adopted_and_the_rest_is_whole(money, monkeypatch):
+    services, standin = money
+    payment = await paid(money, "1m")  # 499 ₽
+    answer_lost(services, monkeypatch, made=True)
+    with pytest.raises(UpstreamUnavailable):
+        await services.refunds.start(payment.id, "частично", 10000)
+    monkeypatch.undo()
+    [outcome] = await services.payments.reconcile()  # our open refund makes reconcile look
+    assert outcome.applied and outcome.status == "refund"
+    [row] = await services.database.run(lambda: list(Refund.select()))
+    assert row.status == "succeeded" and row.yookassa_id == next(iter(standin.refunds))
+    rest = await services.refunds.start(payment.id, "остаток")
+    assert rest.amount_kopecks == 39900  # before: 29900, the adopted 100 ₽ counted twice
+    assert standin.refund_creates == 2
+    assert await services.database.run(lambda: Payment.get_by_id(payment.id).refunded_kopecks) == 49900
+
+
+async def test_a_webhook_before_our_answer_still_finishes_our_refund_row(money, monkeypatch):
+    services, standin = money
+    payment = await paid(money, "1m")
+    standin.refund_status = "pending"
+    real = services.payments.gateway.refund
+
+    async def webhook_first(**kwargs):
+        remote = await real(**kwargs)
+        standin.finish_refund(remote.id)  # it succeeds, and its webhook arrives before our row has the id
+        done = await services.payments.handle_notification(standin.notification("refund.succeeded", remote.id))
+        assert done.applied
+        return remote  # the create's own answer: pending
+
+    monkeypatch.setattr(services.payments.gateway, "refund", webhook_first)
+    result = await services.refunds.start(payment.id, "вебхук раньше", 10000)
+    monkeypatch.undo()
+    assert result.status == "pending"
+    await services.payments.reconcile()  # the effect is a duplicate now; the row must still finish
+    assert await services.database.run(lambda: Refund.get_by_id(result.refund_id).status) == "succeeded"
+    assert await actions(services, "payment.refunded") == 1
+    whole = await services.refunds.start(payment.id, "остаток")
+    assert whole.amount_kopecks == 39900
+
+
+async def test_a_lost_refund_is_never_sent_again_after_its_key_may_have_expired(money, monkeypatch):
+    services, standin = money
+    payment = await paid(money, "1m")
+    answer_lost(services, monkeypatch, made=False)
+    with pytest.raises(UpstreamUnavailable):
+        await services.refunds.start(payment.id, "потерян", 10000)
+    monkeypatch.undo()
+    day_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=24)
+    await services.database.run(lambda: Refund.update(created_at=day_ago).execute())
+    with pytest.raises(RefundNeedsCheck, match="личном кабинете"):
+        await services.refunds.start(payment.id, "потерян", 10000)  # the same request, a day later
+    assert standin.refund_creates == 0  # not sent again: the old key may be gone, a resend could refund twice
+    assert await actions(services, "payment.refund_needs_check") == 1
+    [check] = await services.payments.refunds_to_check()
+    assert (check.status, check.amount_kopecks) == ("check", 10000)
+    whole = await services.refunds.start(payment.id, "всё остальное")  # it holds nothing of the payment
+    assert whole.amount_kopecks == 49900
+
+
+async def test_reconcile_marks_a_stale_lost_refund_for_a_check(money, monkeypatch):
+    services, standin = money
+    payment = await paid(money, "1m")
+    answer_lost(services, monkeypatch, made=False)
+    with pytest.raises(UpstreamUnavailable):
+        await services.refunds.start(payment.id, "потерян", 10000)
+    monkeypatch.undo()
+    assert await services.payments.reconcile() == [] and not await services.payments.refunds_to_check()  # young
+    day_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=24)
+    await services.database.run(lambda: Refund.update(created_at=day_ago).execute())
+    await services.payments.reconcile()
+    assert [r.status for r in await services.payments.refunds_to_check()] == ["check"]
+    assert await actions(services, "payment.refund_needs_check") == 1 and standin.refund_creates == 0

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 REUSE_MINUTES = 10
 OPEN = ("new", "pending", "waiting_for_capture")
 OPEN_REFUND = ("new", "pending")
+NEEDS_CHECK = "check"  # a refund whose answer was lost and whose Idempotence-Key may have expired
+RESEND_WITHIN = dt.timedelta(hours=23)  # YooKassa keeps an Idempotence-Key 24 h: later, a re-send is a new refund
 
 
 @dataclass(frozen=True)
@@ -262,13 +264,15 @@ class Payments:
                     PaymentEffect.create(payment=row.id, effect=f"refund:{refund.id}")
                     Payment.update(refunded_kopecks=Payment.refunded_kopecks + refund.amount_kopecks,
                                    updated_at=utcnow()).where(Payment.id == row.id).execute()
-                    Refund.update(status="succeeded", updated_at=utcnow()).where(Refund.yookassa_id == refund.id).execute()
                     share = min(1.0, refund.amount_kopecks / row.amount_kopecks) if row.amount_kopecks else 1.0
                     return shorten_in_transaction(row.driver_id, row.days * share)
             except peewee.IntegrityError:
                 return "duplicate"
 
         result = await self._db.run(work)
+        # Outside the effect's transaction: a duplicate effect (the webhook came first) still finishes our row.
+        await self._db.run(lambda: Refund.update(status="succeeded", updated_at=utcnow())
+                           .where((Refund.yookassa_id == refund.id) & (Refund.status != "succeeded")).execute())
         if result == "duplicate":
             return Outcome(row.id, "refund", False)
         await self._subscriptions.forget(row.driver_id)
@@ -279,7 +283,9 @@ class Payments:
 
     async def sync_refunds(self, row: Payment, actor: str) -> list[Outcome]:
         """Apply the refunds of a payment that never reached us: when YooKassa's `refunded_amount` is more
-        than ours (or a refund we started is still open), its refunds are listed and each is applied once."""
+        than ours (or a refund we started is still open), its refunds are listed and each is applied once.
+        A refund of ours whose answer was lost (no YooKassa id) adopts an unknown refund of the same amount;
+        one still without an id after RESEND_WITHIN is marked for a manual check (never sent again)."""
         remote = await self.gateway.find(row.yookassa_id)
         ours, open_refunds = await self._db.run(lambda: (
             Payment.get_by_id(row.id).refunded_kopecks,
@@ -287,7 +293,11 @@ class Payments:
         if remote.refunded_kopecks <= ours and not open_refunds:
             return []
         outcomes = []
-        for refund in await self.gateway.refunds_of(row.yookassa_id):
+        remote_refunds = await self.gateway.refunds_of(row.yookassa_id)
+        stale = await self._db.run(lambda: self._adopt(row.id, remote_refunds))
+        for refund_row in stale:
+            await self.needs_check(refund_row, actor)
+        for refund in remote_refunds:
             if refund.status == "canceled":
                 await self._db.run(lambda r=refund: Refund.update(status="canceled", updated_at=utcnow())
                                    .where(Refund.yookassa_id == r.id).execute())
@@ -295,6 +305,39 @@ class Payments:
             if outcome is not None and outcome.applied:
                 outcomes.append(outcome)
         return outcomes
+
+    def _adopt(self, payment_id: str, remote: list[RemoteRefund]) -> list[Refund]:
+        """Give our refunds without a YooKassa id (their answer was lost) the unknown refund of the same
+        amount, oldest first; returns those still without one after RESEND_WITHIN."""
+        with self._db.write_transaction():
+            known = {r.yookassa_id for r in Refund.select(Refund.yookassa_id).where(
+                Refund.yookassa_id.in_([r.id for r in remote]))} if remote else set()
+            orphans = list(Refund.select().where((Refund.payment == payment_id) & Refund.yookassa_id.is_null()
+                                                 & Refund.status.in_(("new", NEEDS_CHECK))).order_by(Refund.created_at))
+            for refund in remote:
+                match = next((o for o in orphans if o.amount_kopecks == refund.amount_kopecks), None)
+                if refund.id in known or match is None:
+                    continue
+                orphans.remove(match)
+                Refund.update(yookassa_id=refund.id, status=refund.status, updated_at=utcnow()).where(Refund.id == match.id).execute()
+            cutoff = utcnow() - RESEND_WITHIN
+            return [o for o in orphans if o.status == "new" and o.created_at < cutoff]
+
+    async def needs_check(self, refund: Refund, actor: str) -> None:
+        """Mark a refund whose answer was lost too long ago for a manual check in YooKassa's dashboard:
+        sending it again could refund twice, and it no longer holds any amount of the payment."""
+        marked = await self._db.run(lambda: Refund.update(status=NEEDS_CHECK, updated_at=utcnow())
+                                    .where((Refund.id == refund.id) & (Refund.status == "new")
+                                           & Refund.yookassa_id.is_null()).execute())
+        if marked:
+            log.error("refund %s of payment %s needs a manual check", refund.id, refund.payment_id)
+            await self._audit.record(actor, "payment.refund_needs_check", target=refund.payment_id,
+                                     details={"refund_id": refund.id, "amount_kopecks": refund.amount_kopecks,
+                                              "requested_at": refund.created_at.isoformat()})
+
+    async def refunds_to_check(self) -> list[Refund]:
+        return await self._db.run(lambda: list(Refund.select().where(Refund.status == NEEDS_CHECK)
+                                                .order_by(Refund.created_at.desc())))
 
     async def find(self, ref: str) -> Payment:
         """A payment by YooKassa's id or ours."""
