@@ -525,15 +525,25 @@ async def test_a_webhook_before_our_answer_still_finishes_our_refund_row(money, 
     assert whole.amount_kopecks == 39900
 
 
+async def a_lost_refund(money, monkeypatch) -> Payment:
+    """A paid payment and a 100 ₽ refund of it that YooKassa never got (the call failed)."""
+    payment = await paid(money, "1m")
+    answer_lost(money[0], monkeypatch, made=False)
+    with pytest.raises(UpstreamUnavailable):
+        await money[0].refunds.start(payment.id, "потерян", 10000)
+    monkeypatch.undo()
+    return payment
+
+
+async def age_refunds(services, hours=24):
+    then = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours)
+    await services.database.run(lambda: Refund.update(created_at=then).execute())
+
+
 async def test_a_lost_refund_is_never_sent_again_after_its_key_may_have_expired(money, monkeypatch):
     services, standin = money
-    payment = await paid(money, "1m")
-    answer_lost(services, monkeypatch, made=False)
-    with pytest.raises(UpstreamUnavailable):
-        await services.refunds.start(payment.id, "потерян", 10000)
-    monkeypatch.undo()
-    day_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=24)
-    await services.database.run(lambda: Refund.update(created_at=day_ago).execute())
+    payment = await a_lost_refund(money, monkeypatch)
+    await age_refunds(services)
     with pytest.raises(RefundNeedsCheck, match="личном кабинете"):
         await services.refunds.start(payment.id, "потерян", 10000)  # the same request, a day later
     assert standin.refund_creates == 0  # not sent again: the old key may be gone, a resend could refund twice
@@ -546,14 +556,9 @@ async def test_a_lost_refund_is_never_sent_again_after_its_key_may_have_expired(
 
 async def test_reconcile_marks_a_stale_lost_refund_for_a_check(money, monkeypatch):
     services, standin = money
-    payment = await paid(money, "1m")
-    answer_lost(services, monkeypatch, made=False)
-    with pytest.raises(UpstreamUnavailable):
-        await services.refunds.start(payment.id, "потерян", 10000)
-    monkeypatch.undo()
+    await a_lost_refund(money, monkeypatch)
     assert await services.payments.reconcile() == [] and not await services.payments.refunds_to_check()  # young
-    day_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=24)
-    await services.database.run(lambda: Refund.update(created_at=day_ago).execute())
+    await age_refunds(services)
     await services.payments.reconcile()
     assert [r.status for r in await services.payments.refunds_to_check()] == ["check"]
     assert await actions(services, "payment.refund_needs_check") == 1 and standin.refund_creates == 0

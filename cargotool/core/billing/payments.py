@@ -315,8 +315,10 @@ class Payments:
             orphans = list(Refund.select().where((Refund.payment == payment_id) & Refund.yookassa_id.is_null()
                                                  & Refund.status.in_(("new", NEEDS_CHECK))).order_by(Refund.created_at))
             for refund in remote:
+                if refund.id in known:
+                    continue
                 match = next((o for o in orphans if o.amount_kopecks == refund.amount_kopecks), None)
-                if refund.id in known or match is None:
+                if match is None:
                     continue
                 orphans.remove(match)
                 Refund.update(yookassa_id=refund.id, status=refund.status, updated_at=utcnow()).where(Refund.id == match.id).execute()
