@@ -142,6 +142,7 @@ class Services:
         await self.cargotech.tokens.aclose()
         await self.http.aclose()
         await self.redis.aclose()
+        self.payments.gateway.close()
         self.database.close()
 
 

@@ -91,12 +91,17 @@ def promo_disable(code: str = typer.Argument(..., help="The code.")) -> None:
 @payments_app.command("list")
 def payments_list(status: Optional[str] = typer.Option(None, help="new, pending, succeeded, canceled, ..."),
                   limit: int = typer.Option(50, min=1, max=1000), as_json: bool = typer.Option(False, "--json")) -> None:
-    """Payments, newest first."""
-    rows = run_with_services(lambda services: services.payments.list(status, limit))
+    """Payments, newest first; then refunds whose answer was lost that need a manual check in YooKassa."""
+    async def work(services: Services):
+        return await services.payments.list(status, limit), await services.payments.refunds_to_check()
+
+    rows, to_check = run_with_services(work)
     if as_json:
         print_json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_kopecks": r.amount_kopecks,
                                "promo_code": r.promo_code, "status": r.status, "yookassa_id": r.yookassa_id,
-                               "refunded_kopecks": r.refunded_kopecks, "created_at": r.created_at} for r in rows]})
+                               "refunded_kopecks": r.refunded_kopecks, "created_at": r.created_at} for r in rows],
+                    "refunds_to_check": [{"refund_id": r.id, "payment_id": r.payment_id, "amount_kopecks": r.amount_kopecks,
+                                          "reason": r.reason, "requested_at": r.created_at} for r in to_check]})
         return
     table = Table()
     for column in ("Created", "Driver", "Plan", "Amount", "Promo", "Status", "YooKassa id"):
@@ -105,6 +110,9 @@ def payments_list(status: Optional[str] = typer.Option(None, help="new, pending,
         table.add_row(when(r.created_at), str(r.driver_id), r.plan_id, format_rub(r.amount_kopecks), r.promo_code or "—",
                       r.status, r.yookassa_id or "—")
     console.print(table)
+    for r in to_check:
+        console.print(f"CHECK in YooKassa's dashboard: refund {r.id} of payment {r.payment_id}, {format_rub(r.amount_kopecks)},"
+                      f" requested {when(r.created_at)}: its answer was lost and it is not sent again")
 
 
 @payments_app.command("replay")
@@ -136,11 +144,12 @@ def payments_reconcile(older_than: int = typer.Option(10, min=0, help="Minutes a
 def _kopecks(text: str | None) -> int | None:
     if text is None:
         return None
-    try:
+    try:  # quantize raises too, for a value beyond Decimal's precision (1E+30)
         value = Decimal(text.replace(",", ".").strip())
+        whole_kopecks = value.is_finite() and value > 0 and value == value.quantize(Decimal("0.01"))
     except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        whole_kopecks = False
+    if not whole_kopecks:
         raise typer.BadParameter("roubles, e.g. 250 or 649.50", param_hint="--amount-rub")
     return int(value * 100)
 

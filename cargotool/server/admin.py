@@ -67,24 +67,38 @@ def _iso(moment: dt.datetime | None) -> str | None:
 @bp.get("/payments")
 @describe("Payments, newest first", responses={200: B.AdminPayments}, secured=True, errors=(403,))
 async def payments(request: Request):
-    rows = await services(request).payments.list(request.args.get("status") or None, limit=200)
+    svc = services(request)
+    rows = await svc.payments.list(request.args.get("status") or None, limit=200)
+    to_check = await svc.payments.refunds_to_check()
     return json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_rub": r.amount_kopecks / 100,
                             "promo_code": r.promo_code, "status": r.status, "yookassa_id": r.yookassa_id,
-                            "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at)} for r in rows]})
+                            "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at)} for r in rows],
+                 "refunds_to_check": [{"refund_id": r.id, "payment_id": r.payment_id, "amount_rub": r.amount_kopecks / 100,
+                                       "reason": r.reason, "requested_at": _iso(r.created_at)} for r in to_check]})
+
+
+def _refund_kopecks(amount: Any, payment_kopecks: int) -> int:
+    """Roubles to kopecks, checked first: 0 < amount ≤ the payment and whole kopecks (a huge, negative or
+    NaN float is refused here instead of overflowing later)."""
+    problem = "сумма в рублях, до копеек, больше нуля и не больше платежа"
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not 0 < amount <= payment_kopecks / 100:
+        raise InvalidInput("Проверьте поля", fields={"amount_rub": problem})
+    kopecks = round(amount * 100)
+    if kopecks < 1 or abs(kopecks - amount * 100) > 1e-6:
+        raise InvalidInput("Проверьте поля", fields={"amount_rub": problem})
+    return kopecks
 
 
 @bp.post("/payments/<payment_id:str>/refund")
 @describe("Refund a paid payment (all that is left, or amount_rub); repeating the same request refunds nothing new", body=B.Refund, responses={200: dict[str, Any], 201: dict[str, Any]}, secured=True, errors=(403, 404, 409, 502))
 async def refund(request: Request, payment_id: str):
     body = _body(request)
-    amount = body.get("amount_rub")
+    svc = services(request)
     kopecks = None
-    if amount is not None and amount != "":
-        kopecks = round(amount * 100) if isinstance(amount, (int, float)) and not isinstance(amount, bool) else -1
-        if kopecks < 1 or abs(kopecks - amount * 100) > 1e-6:
-            raise InvalidInput("Проверьте поля", fields={"amount_rub": "сумма в рублях, до копеек"})
+    if body.get("amount_rub") is not None and body.get("amount_rub") != "":
+        kopecks = _refund_kopecks(body["amount_rub"], (await svc.payments.find(payment_id)).amount_kopecks)
     reason = _text(body.get("reason"), "reason", MAX_REASON, required=True)
-    result = await services(request).refunds.start(payment_id, reason, kopecks, actor=request.ctx.actor, ip=request_ip(request))
+    result = await svc.refunds.start(payment_id, reason, kopecks, actor=request.ctx.actor, ip=request_ip(request))
     return json(result.public(), status=200 if result.repeated else 201)
 
 

@@ -251,8 +251,17 @@ class AdminPayment(TypedDict):
     created_at: str | None
 
 
+class RefundToCheck(TypedDict):
+    refund_id: str
+    payment_id: str
+    amount_rub: float
+    reason: str
+    requested_at: str | None
+
+
 class AdminPayments(TypedDict):
     items: list[AdminPayment]
+    refunds_to_check: list[RefundToCheck]  # answer lost over 23 h ago: check in YooKassa's dashboard
 
 
 class Refund(TypedDict):

@@ -13,8 +13,9 @@ from yookassa.domain.request import PaymentRequest, RefundRequest
 from cargotool.bootstrap import build_services
 from cargotool.core.billing.payments import Outcome
 from cargotool.core.billing.promo import PromoRejected
-from cargotool.core.errors import InvalidInput, NotFound
-from cargotool.core.storage.models import AuditEvent, Payment, PromoCode, PromoUse, Refund, Subscription
+from cargotool.core.billing.refunds import RefundNeedsCheck
+from cargotool.core.errors import InvalidInput, NotFound, UpstreamUnavailable
+from cargotool.core.storage.models import AuditEvent, DriverRecord, Payment, PromoCode, PromoUse, Refund, Subscription
 from cargotool.server.app import create_app
 from cargotool.standin import StandInTransport
 from tests.conftest import close_services
@@ -266,6 +267,11 @@ async def test_admins_refund_from_the_admin_api(settings, redis, standin, yookas
         assert (await app.asgi_client.post(path, json={"reason": "x"}, headers=driver))[1].status == 403
         _, bad = await app.asgi_client.post(path, json={"amount_rub": "сто"}, headers=admin)
         assert bad.status == 400 and set(bad.json["error"]["fields"]) == {"amount_rub"}
+        for hostile in ("1e307", "-1e307", "NaN", "Infinity", "0", "499.01", "0.001", "true"):  # no 500, no overflow
+            _, refused = await app.asgi_client.post(path, content=f'{{"amount_rub": {hostile}, "reason": "x"}}',
+                                                    headers={**admin, "content-type": "application/json"})
+            expected = {"body"} if hostile in ("NaN", "Infinity") else {"amount_rub"}  # not JSON: refused as a body
+            assert refused.status == 400 and set(refused.json["error"]["fields"]) == expected, hostile
         _, no_reason = await app.asgi_client.post(path, json={"amount_rub": 100}, headers=admin)
         assert no_reason.status == 400 and set(no_reason.json["error"]["fields"]) == {"reason"}
         _, made = await app.asgi_client.post(path, json={"amount_rub": 249.5, "reason": "жалоба"}, headers=admin)
@@ -275,7 +281,7 @@ async def test_admins_refund_from_the_admin_api(settings, redis, standin, yookas
         _, missing = await app.asgi_client.post("/api/admin/payments/nope/refund", json={"reason": "x"}, headers=admin)
         assert missing.status == 404
         _, listed = await app.asgi_client.get("/api/admin/payments", headers=admin)
-        assert listed.json["items"][0]["refunded_rub"] == 249.5
+        assert listed.json["items"][0]["refunded_rub"] == 249.5 and listed.json["refunds_to_check"] == []
         assert 14.9 < await subscription_days(services) < 15.001
         _, audit = await app.asgi_client.get("/api/admin/audit?action=payment.refund_requested", headers=admin)
         assert [e["actor"] for e in audit.json["items"]] == ["admin:42"]
@@ -368,3 +374,191 @@ async def test_the_hourly_background_job_applies_lost_refunds(money):
     assert await actions(services, "payment.refunded") == 1
     await services._reconcile_refunds()
     assert await actions(services, "payment.refunded") == 1
+
+
+async def expire_reservations(services, code):
+    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    await services.database.run(lambda: PromoUse.update(reserved_until=past).where(PromoUse.code == code).execute())
+
+
+async def test_a_timed_out_reservation_does_not_let_the_driver_use_a_code_twice(money):
+    """The review's reproduction: a no-cap 50 % code; P1 reserved; the reservation times out; P2 with the
+    same code. Before: both were created and paid at half price, used=2."""
+    services, standin = money
+    await services.promos.create("percent", 50, code="TWICE")
+    first = await services.payments.create(501, {"plan": "1m", "promo_code": "TWICE"})
+    await expire_reservations(services, "TWICE")
+    with pytest.raises(PromoRejected, match="ещё можно оплатить"):  # P1 can still be paid
+        await services.payments.create(501, {"plan": "3m", "promo_code": "TWICE"})
+    late = await succeed(money, first)  # paid late: honoured and counted once
+    assert late.applied
+    with pytest.raises(PromoRejected, match="уже использовали"):
+        await services.payments.create(501, {"plan": "3m", "promo_code": "TWICE"})
+    row = await promo_row(services, "TWICE")
+    assert (row.used, row.reserved) == (1, 0)
+    uses = await services.database.run(lambda: [(u.driver_id, u.payment_id, u.state) for u in PromoUse.select()])
+    assert uses == [(501, first.id, "used")]
+
+
+async def test_a_driver_may_use_the_code_again_once_the_timed_out_payment_is_canceled(money):
+    services, standin = money
+    await services.promos.create("percent", 50, code="AGAIN", max_uses=1)
+    first = await services.payments.create(501, {"plan": "1m", "promo_code": "AGAIN"})
+    await expire_reservations(services, "AGAIN")
+    with pytest.raises(PromoRejected):
+        await services.payments.create(501, {"plan": "3m", "promo_code": "AGAIN"})
+    standin.cancel(first.yookassa_id)
+    await services.payments.replay(first.yookassa_id)
+    second = await services.payments.create(501, {"plan": "3m", "promo_code": "AGAIN"})
+    assert second.amount_kopecks == 64950
+    await succeed(money, second)
+    row = await promo_row(services, "AGAIN")
+    assert (row.used, row.reserved) == (1, 0)
+    uses = await services.database.run(lambda: [(u.payment_id, u.state) for u in PromoUse.select()])
+    assert uses == [(second.id, "used")]
+
+
+async def test_an_expired_row_of_a_payment_that_never_reached_yookassa_is_taken_over(money):
+    services, _ = money
+    await services.promos.create("amount", 10000, code="OVER")
+    first = await services.payments.create(501, {"plan": "1m", "promo_code": "OVER"})
+    await services.database.run(lambda: Payment.update(status="canceled").where(Payment.id == first.id).execute())
+    await expire_reservations(services, "OVER")  # canceled without the release (an older version's row)
+    second = await services.payments.create(501, {"plan": "1m", "promo_code": "OVER"})
+    uses = await services.database.run(lambda: [(u.payment_id, u.state) for u in PromoUse.select()])
+    assert uses == [(second.id, "reserved")] and (await promo_row(services, "OVER")).reserved == 1
+
+
+async def test_a_failed_payment_creation_gives_its_code_back_and_a_retry_gets_a_new_key(money, monkeypatch):
+    services, _ = money
+    await services.promos.create("percent", 50, code="FAIL1", max_uses=1)
+    real_create, keys = services.payments.gateway.create, []
+
+    async def unavailable(**kwargs):
+        keys.append(kwargs["idempotency_key"])
+        raise UpstreamUnavailable("YooKassa is unavailable (ConnectionError)")
+
+    monkeypatch.setattr(services.payments.gateway, "create", unavailable)
+    with pytest.raises(UpstreamUnavailable):
+        await services.payments.create(501, {"plan": "1m", "promo_code": "FAIL1"})
+    assert (await promo_row(services, "FAIL1")).reserved == 0  # not held for 60 minutes
+    assert await services.database.run(lambda: [p.status for p in Payment.select()]) == ["canceled"]
+    assert await actions(services, "payment.create_failed") == 1
+
+    async def recording(**kwargs):
+        keys.append(kwargs["idempotency_key"])
+        return await real_create(**kwargs)
+
+    monkeypatch.setattr(services.payments.gateway, "create", recording)
+    retry = await services.payments.create(501, {"plan": "1m", "promo_code": "FAIL1"})
+    assert retry.amount_kopecks == 24950 and retry.confirmation_url
+    assert len(set(keys)) == 2  # the retry's body is sent under a key of its own
+    assert (await promo_row(services, "FAIL1")).reserved == 1
+
+
+async def test_a_payment_still_new_is_never_handed_back(money):
+    """Its create may be in flight (or was lost): reusing its Idempotence-Key with another body is refused
+    by YooKassa, so a second request gets a row of its own."""
+    services, _ = money
+    await services.database.run(lambda: DriverRecord.insert(telegram_id=501, first_name="").execute())
+    stuck = await services.database.run(lambda: Payment.create(
+        id="00000000-0000-4000-8000-000000000001", driver=501, plan_id="1m", days=30, amount_kopecks=49900,
+        status="new", created_at=dt.datetime.now(dt.timezone.utc)))
+    fresh = await services.payments.create(501, {"plan": "1m"})
+    assert fresh.id != stuck.id and fresh.confirmation_url
+    again = await services.payments.create(501, {"plan": "1m"})
+    assert again.id == fresh.id  # one YooKassa accepted is handed back
+
+
+# ---- refunds whose answer was lost (review findings) ----------------------------------------------------
+
+def answer_lost(services, monkeypatch, *, made: bool):
+    """YooKassa's refund call raises as if its answer were lost; with `made` YooKassa did make the refund."""
+    real = services.payments.gateway.refund
+
+    async def lost(**kwargs):
+        if made:
+            await real(**kwargs)
+        raise UpstreamUnavailable("YooKassa did not answer in 15 s")
+
+    monkeypatch.setattr(services.payments.gateway, "refund", lost)
+
+
+async def test_a_refund_whose_answer_was_lost_is_adopted_and_the_rest_is_whole(money, monkeypatch):
+    services, standin = money
+    payment = await paid(money, "1m")  # 499 ₽
+    answer_lost(services, monkeypatch, made=True)
+    with pytest.raises(UpstreamUnavailable):
+        await services.refunds.start(payment.id, "частично", 10000)
+    monkeypatch.undo()
+    [outcome] = await services.payments.reconcile()  # our open refund makes reconcile look
+    assert outcome.applied and outcome.status == "refund"
+    [row] = await services.database.run(lambda: list(Refund.select()))
+    assert row.status == "succeeded" and row.yookassa_id == next(iter(standin.refunds))
+    rest = await services.refunds.start(payment.id, "остаток")
+    assert rest.amount_kopecks == 39900  # before: 29900, the adopted 100 ₽ counted twice
+    assert standin.refund_creates == 2
+    assert await services.database.run(lambda: Payment.get_by_id(payment.id).refunded_kopecks) == 49900
+
+
+async def test_a_webhook_before_our_answer_still_finishes_our_refund_row(money, monkeypatch):
+    services, standin = money
+    payment = await paid(money, "1m")
+    standin.refund_status = "pending"
+    real = services.payments.gateway.refund
+
+    async def webhook_first(**kwargs):
+        remote = await real(**kwargs)
+        standin.finish_refund(remote.id)  # it succeeds, and its webhook arrives before our row has the id
+        done = await services.payments.handle_notification(standin.notification("refund.succeeded", remote.id))
+        assert done.applied
+        return remote  # the create's own answer: pending
+
+    monkeypatch.setattr(services.payments.gateway, "refund", webhook_first)
+    result = await services.refunds.start(payment.id, "вебхук раньше", 10000)
+    monkeypatch.undo()
+    assert result.status == "pending"
+    await services.payments.reconcile()  # the effect is a duplicate now; the row must still finish
+    assert await services.database.run(lambda: Refund.get_by_id(result.refund_id).status) == "succeeded"
+    assert await actions(services, "payment.refunded") == 1
+    whole = await services.refunds.start(payment.id, "остаток")
+    assert whole.amount_kopecks == 39900
+
+
+async def a_lost_refund(money, monkeypatch) -> Payment:
+    """A paid payment and a 100 ₽ refund of it that YooKassa never got (the call failed)."""
+    payment = await paid(money, "1m")
+    answer_lost(money[0], monkeypatch, made=False)
+    with pytest.raises(UpstreamUnavailable):
+        await money[0].refunds.start(payment.id, "потерян", 10000)
+    monkeypatch.undo()
+    return payment
+
+
+async def age_refunds(services, hours=24):
+    then = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours)
+    await services.database.run(lambda: Refund.update(created_at=then).execute())
+
+
+async def test_a_lost_refund_is_never_sent_again_after_its_key_may_have_expired(money, monkeypatch):
+    services, standin = money
+    payment = await a_lost_refund(money, monkeypatch)
+    await age_refunds(services)
+    with pytest.raises(RefundNeedsCheck, match="личном кабинете"):
+        await services.refunds.start(payment.id, "потерян", 10000)  # the same request, a day later
+    assert standin.refund_creates == 0  # not sent again: the old key may be gone, a resend could refund twice
+    assert await actions(services, "payment.refund_needs_check") == 1
+    [check] = await services.payments.refunds_to_check()
+    assert (check.status, check.amount_kopecks) == ("check", 10000)
+    whole = await services.refunds.start(payment.id, "всё остальное")  # it holds nothing of the payment
+    assert whole.amount_kopecks == 49900
+
+
+async def test_reconcile_marks_a_stale_lost_refund_for_a_check(money, monkeypatch):
+    services, standin = money
+    await a_lost_refund(money, monkeypatch)
+    assert await services.payments.reconcile() == [] and not await services.payments.refunds_to_check()  # young
+    await age_refunds(services)
+    await services.payments.reconcile()
+    assert [r.status for r in await services.payments.refunds_to_check()] == ["check"]
+    assert await actions(services, "payment.refund_needs_check") == 1 and standin.refund_creates == 0

@@ -103,6 +103,28 @@ def test_payments_replay_and_reconcile(env, tmp_path):
     audit = json.loads(cli(environ, tmp_path, "audit", "tail", "--action", "payment.refund", "--json").stdout)["items"]
     assert [e["action"] for e in audit] == ["payment.refunded", "payment.refund_requested"]
     assert audit[1]["actor"] == "cli" and audit[1]["details"]["reason"] == "support ticket 7"
+    lost = (  # a refund of ours whose answer was lost a day ago (what `payments reconcile` marks `check`)
+        "import datetime as dt, uuid\n"
+        "from cargotool.config import Settings\n"
+        "from cargotool.bootstrap import build_services\n"
+        "from cargotool.core.billing.refunds import request_key\n"
+        "from cargotool.core.storage.models import Payment, Refund\n"
+        "s = build_services(Settings.from_env())\n"
+        f"p = s.database.run_sync(lambda: Payment.get(Payment.yookassa_id == {yookassa_id!r}))\n"
+        "day_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)\n"
+        "s.database.run_sync(lambda: Refund.create(id=str(uuid.uuid4()), payment=p.id, amount_kopecks=1000, reason='lost',"
+        " request_key=request_key(p.id, 1000, 'lost'), status='check', actor='cli', created_at=day_ago))\n"
+    )
+    marked = subprocess.run([sys.executable, "-c", lost], env=environ, cwd=tmp_path, capture_output=True, text=True)
+    assert marked.returncode == 0, marked.stderr
+    table = cli(environ, tmp_path, "payments", "list")
+    text = " ".join(table.stdout.replace("\u202f", " ").split())  # rich wraps long lines
+    assert "CHECK in YooKassa's dashboard" in text and "10 ₽, requested" in text
+    [check] = json.loads(cli(environ, tmp_path, "payments", "list", "--json").stdout)["refunds_to_check"]
+    assert (check["amount_kopecks"], check["reason"]) == (1000, "lost")
+    again = cli(environ, tmp_path, "payments", "refund", yookassa_id, "--amount-rub", "10", "--reason", "lost")
+    assert again.returncode == 1 and "личном кабинете" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+    assert len(yookassa.refunds) == 1  # not sent
     environ.pop("YOOKASSA_SECRET_KEY")
     unconfigured = cli(environ, tmp_path, "payments", "replay", yookassa_id)
     assert unconfigured.returncode == 78 and "YOOKASSA_SECRET_KEY" in unconfigured.stderr

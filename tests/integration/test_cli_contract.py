@@ -70,6 +70,8 @@ CASES: list[tuple[str, list[str], dict, ExitCode, str]] = [
     ("insights hide-report", ["999", "--reason", "spam"], {}, ExitCode.NOT_FOUND, "999"),
     ("payments refund", ["2f1c0000-000f-5000-8000-000000000000", "--amount-rub", "abc", "--reason", "x"], {},
      ExitCode.BAD_INPUT, "invalid value for --amount-rub: roubles, e.g. 250 or 649.50"),
+    ("payments refund", ["2f1c0000-000f-5000-8000-000000000000", "--amount-rub", "1E+30", "--reason", "r"], {},
+     ExitCode.BAD_INPUT, "invalid value for --amount-rub: roubles, e.g. 250 or 649.50"),
     ("dev cargotech-standin", ["--port", "70000"], {}, ExitCode.BAD_INPUT, "invalid value for '--port'"),
     ("insights hide-report", ["1", "--reason", " "], {}, ExitCode.BAD_INPUT, "a reason is required"),
     ("alerts status", ["--since", "x"], {}, ExitCode.BAD_INPUT, "alerts status: no such option: --since"),

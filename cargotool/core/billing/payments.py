@@ -15,6 +15,7 @@ access without paying, and nothing is counted twice.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import uuid
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 REUSE_MINUTES = 10
 OPEN = ("new", "pending", "waiting_for_capture")
 OPEN_REFUND = ("new", "pending")
+NEEDS_CHECK = "check"  # a refund whose answer was lost and whose Idempotence-Key may have expired
+RESEND_WITHIN = dt.timedelta(hours=23)  # YooKassa keeps an Idempotence-Key 24 h: later, a re-send is a new refund
 
 
 @dataclass(frozen=True)
@@ -91,13 +94,17 @@ class Payments:
         if contact:
             await self.contacts.remember(driver_id, contact)
         row, promo = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, normalise_code(code) if code else None))
-        if row.confirmation_url and row.status in ("pending", "waiting_for_capture"):
+        if row.confirmation_url:
             return row
-        remote = await self.gateway.create(
-            amount_kopecks=row.amount_kopecks, description=f"Подписка cargotool: {plan.title}",
-            return_url=self._return_url, metadata={"payment_id": row.id, "driver_id": str(driver_id), "plan": plan.id},
-            idempotency_key=f"cargotool-{row.id}", receipt=self._receipt_for(plan, row.amount_kopecks, contact),
-        )
+        try:
+            remote = await self.gateway.create(
+                amount_kopecks=row.amount_kopecks, description=f"Подписка cargotool: {plan.title}",
+                return_url=self._return_url, metadata={"payment_id": row.id, "driver_id": str(driver_id), "plan": plan.id},
+                idempotency_key=f"cargotool-{row.id}", receipt=self._receipt_for(plan, row.amount_kopecks, contact),
+            )
+        except (Exception, asyncio.CancelledError) as exc:
+            await asyncio.shield(self._abandon(row, exc))
+            raise
         await self._db.run(lambda: Payment.update(yookassa_id=remote.id, status=remote.status,
                                                   confirmation_url=remote.confirmation_url, updated_at=utcnow())
                            .where(Payment.id == row.id).execute())
@@ -106,9 +113,27 @@ class Payments:
                                           "promo": promo.code if promo else None, "yookassa_id": remote.id})
         return await self._db.run(lambda: Payment.get_by_id(row.id))
 
+    async def _abandon(self, row: Payment, exc: BaseException) -> None:
+        """YooKassa's create failed: the row is canceled and its code's reservation given back in one
+        transaction, so a retry makes a new row (a new Idempotence-Key: its body may differ, e.g. another
+        receipt contact). Should YooKassa have made the payment after all, nobody has its page; were it
+        paid, `apply` still honours it (found by metadata)."""
+        def work() -> bool:
+            with self._db.write_transaction():
+                canceled = (Payment.update(status="canceled", updated_at=utcnow())
+                            .where((Payment.id == row.id) & (Payment.status == "new")).execute())
+                if canceled and row.promo_code:
+                    PromoCodes.release_in_transaction(row.promo_code, row.driver_id, row.id)
+                return bool(canceled)
+
+        if await self._db.run(work):
+            await self._audit.record(f"driver:{row.driver_id}", "payment.create_failed", target=row.id,
+                                     details={"error": type(exc).__name__, "promo": row.promo_code})
+
     def _reusable_or_new(self, driver_id: int, plan: Plan, code: str | None) -> tuple[Payment, PromoView | None]:
-        """An open payment for the same driver, plan and code to hand back, or a new row (holding a
-        reservation of the code), in one write transaction."""
+        """An open payment YooKassa accepted (it has a page) for the same driver, plan and code to hand
+        back, or a new row (holding a reservation of the code), in one write transaction. A row still
+        `new` is never handed back: its create may be in flight with another body under its key."""
         with self._db.write_transaction():
             now = utcnow()
             promo = PromoCodes.discount_in_transaction(code, now) if code else None
@@ -117,7 +142,8 @@ class Payments:
             existing = (Payment.select()
                         .where((Payment.driver == driver_id) & (Payment.plan_id == plan.id) & (Payment.status.in_(OPEN))
                                & (Payment.promo_code.is_null() if code is None else Payment.promo_code == code)
-                               & (Payment.created_at > since) & (Payment.amount_kopecks == amount))
+                               & (Payment.created_at > since) & (Payment.amount_kopecks == amount)
+                               & Payment.confirmation_url.is_null(False))
                         .order_by(Payment.created_at.desc()).first())
             if existing:
                 return existing, promo
@@ -238,13 +264,15 @@ class Payments:
                     PaymentEffect.create(payment=row.id, effect=f"refund:{refund.id}")
                     Payment.update(refunded_kopecks=Payment.refunded_kopecks + refund.amount_kopecks,
                                    updated_at=utcnow()).where(Payment.id == row.id).execute()
-                    Refund.update(status="succeeded", updated_at=utcnow()).where(Refund.yookassa_id == refund.id).execute()
                     share = min(1.0, refund.amount_kopecks / row.amount_kopecks) if row.amount_kopecks else 1.0
                     return shorten_in_transaction(row.driver_id, row.days * share)
             except peewee.IntegrityError:
                 return "duplicate"
 
         result = await self._db.run(work)
+        # Outside the effect's transaction: a duplicate effect (the webhook came first) still finishes our row.
+        await self._db.run(lambda: Refund.update(status="succeeded", updated_at=utcnow())
+                           .where((Refund.yookassa_id == refund.id) & (Refund.status != "succeeded")).execute())
         if result == "duplicate":
             return Outcome(row.id, "refund", False)
         await self._subscriptions.forget(row.driver_id)
@@ -255,7 +283,9 @@ class Payments:
 
     async def sync_refunds(self, row: Payment, actor: str) -> list[Outcome]:
         """Apply the refunds of a payment that never reached us: when YooKassa's `refunded_amount` is more
-        than ours (or a refund we started is still open), its refunds are listed and each is applied once."""
+        than ours (or a refund we started is still open), its refunds are listed and each is applied once.
+        A refund of ours whose answer was lost (no YooKassa id) adopts an unknown refund of the same amount;
+        one still without an id after RESEND_WITHIN is marked for a manual check (never sent again)."""
         remote = await self.gateway.find(row.yookassa_id)
         ours, open_refunds = await self._db.run(lambda: (
             Payment.get_by_id(row.id).refunded_kopecks,
@@ -263,7 +293,11 @@ class Payments:
         if remote.refunded_kopecks <= ours and not open_refunds:
             return []
         outcomes = []
-        for refund in await self.gateway.refunds_of(row.yookassa_id):
+        remote_refunds = await self.gateway.refunds_of(row.yookassa_id)
+        stale = await self._db.run(lambda: self._adopt(row.id, remote_refunds))
+        for refund_row in stale:
+            await self.needs_check(refund_row, actor)
+        for refund in remote_refunds:
             if refund.status == "canceled":
                 await self._db.run(lambda r=refund: Refund.update(status="canceled", updated_at=utcnow())
                                    .where(Refund.yookassa_id == r.id).execute())
@@ -271,6 +305,41 @@ class Payments:
             if outcome is not None and outcome.applied:
                 outcomes.append(outcome)
         return outcomes
+
+    def _adopt(self, payment_id: str, remote: list[RemoteRefund]) -> list[Refund]:
+        """Give our refunds without a YooKassa id (their answer was lost) the unknown refund of the same
+        amount, oldest first; returns those still without one after RESEND_WITHIN."""
+        with self._db.write_transaction():
+            known = {r.yookassa_id for r in Refund.select(Refund.yookassa_id).where(
+                Refund.yookassa_id.in_([r.id for r in remote]))} if remote else set()
+            orphans = list(Refund.select().where((Refund.payment == payment_id) & Refund.yookassa_id.is_null()
+                                                 & Refund.status.in_(("new", NEEDS_CHECK))).order_by(Refund.created_at))
+            for refund in remote:
+                if refund.id in known:
+                    continue
+                match = next((o for o in orphans if o.amount_kopecks == refund.amount_kopecks), None)
+                if match is None:
+                    continue
+                orphans.remove(match)
+                Refund.update(yookassa_id=refund.id, status=refund.status, updated_at=utcnow()).where(Refund.id == match.id).execute()
+            cutoff = utcnow() - RESEND_WITHIN
+            return [o for o in orphans if o.status == "new" and o.created_at < cutoff]
+
+    async def needs_check(self, refund: Refund, actor: str) -> None:
+        """Mark a refund whose answer was lost too long ago for a manual check in YooKassa's dashboard:
+        sending it again could refund twice, and it no longer holds any amount of the payment."""
+        marked = await self._db.run(lambda: Refund.update(status=NEEDS_CHECK, updated_at=utcnow())
+                                    .where((Refund.id == refund.id) & (Refund.status == "new")
+                                           & Refund.yookassa_id.is_null()).execute())
+        if marked:
+            log.error("refund %s of payment %s needs a manual check", refund.id, refund.payment_id)
+            await self._audit.record(actor, "payment.refund_needs_check", target=refund.payment_id,
+                                     details={"refund_id": refund.id, "amount_kopecks": refund.amount_kopecks,
+                                              "requested_at": refund.created_at.isoformat()})
+
+    async def refunds_to_check(self) -> list[Refund]:
+        return await self._db.run(lambda: list(Refund.select().where(Refund.status == NEEDS_CHECK)
+                                                .order_by(Refund.created_at.desc())))
 
     async def find(self, ref: str) -> Payment:
         """A payment by YooKassa's id or ours."""

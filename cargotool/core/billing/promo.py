@@ -10,9 +10,12 @@ after the row lock; SQLite serialises writers). The once-per-driver rule is the 
 - Day codes are applied at once (`apply_days`): counter and use row in one transaction.
 - Discount codes are *reserved* when a payment is created (`reserve_in_transaction`, in the payment row's
   transaction) and turned into a use when it succeeds (`consume_in_transaction`); a canceled payment
-  gives its reservation back at once, an abandoned one when the reservation times out. A payment that
-  succeeds after its reservation timed out is honoured (the driver paid the discounted price in good
-  faith) and counted, so the cap can be overshot only by such late payments.
+  gives its reservation back at once, an abandoned one when the reservation times out. A timed-out
+  reservation is marked `expired`, not deleted: it no longer counts against the cap, but the (code,
+  driver) row stays, so the driver cannot start a second discounted payment while the first can still be
+  paid. A payment that succeeds after its reservation timed out is honoured (the driver paid the
+  discounted price in good faith) and counted, so the cap can be overshot only by such late payments.
+  Once that payment is canceled (or never reached YooKassa), the driver may reserve the code again.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ import peewee
 from ..audit import AuditLog
 from ..errors import CargotoolError, InvalidInput, NotFound
 from ..storage.db import Database
-from ..storage.models import DriverRecord, PromoCode, PromoUse, database_proxy, utcnow
+from ..storage.models import DriverRecord, Payment, PromoCode, PromoUse, database_proxy, utcnow
 from .subscriptions import Subscriptions, extend_in_transaction
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_RE = re.compile(r"^[A-Z0-9_-]{3,32}$")
 MIN_PAYMENT_KOPECKS = 100  # YooKassa takes at least 1 ₽
-USED, RESERVED = "used", "reserved"
+USED, RESERVED, EXPIRED = "used", "reserved", "expired"
+PAYABLE = ("pending", "waiting_for_capture", "succeeded")  # a payment in these may still be (or is) paid
 USED_UP = "Промокод уже использован максимальное число раз"
 ALREADY_USED = "Вы уже использовали этот промокод"
 
@@ -183,12 +187,22 @@ class PromoCodes:
         mine = PromoUse.get_or_none((PromoUse.code == code) & (PromoUse.driver == driver_id))
         if mine is not None and mine.state == USED:
             raise PromoRejected(ALREADY_USED)
-        if mine is not None:
+        if mine is not None and mine.state == RESERVED:
             minutes = max(1, int((mine.reserved_until - now).total_seconds() // 60) + 1)
             raise PromoRejected(f"Промокод уже применён к другому вашему неоплаченному платежу. Оплатите его "
                                 f"или выберите тариф снова через {minutes} мин.")
+        if mine is not None and _still_payable(mine.payment_id):
+            raise PromoRejected("Промокод применён к другому вашему платежу, который ещё можно оплатить. "
+                                "Оплатите его или попробуйте снова, когда он будет отменён.")
         if not _take(code, PromoCode.reserved):
             raise PromoRejected(USED_UP)
+        if mine is not None:  # expired, and its payment can no longer be paid: this payment takes the row
+            taken = (PromoUse.update(payment_id=payment_id, state=RESERVED, reserved_until=until)
+                     .where((PromoUse.code == code) & (PromoUse.driver == driver_id) & (PromoUse.state == EXPIRED)
+                            & (PromoUse.payment_id == mine.payment_id)).execute())
+            if not taken:  # another payment of this driver took it meanwhile (this transaction rolls back)
+                raise PromoRejected(ALREADY_USED)
+            return
         try:
             with database_proxy.atomic():  # a savepoint: the same driver racing with two payments fails alone
                 PromoUse.create(code=code, driver=driver_id, payment_id=payment_id, state=RESERVED,
@@ -200,24 +214,29 @@ class PromoCodes:
     def consume_in_transaction(code: str, driver_id: int, payment_id: str) -> bool:
         """The payment succeeded: its reservation becomes a use. False when it held none any more (it
         timed out): the payment is honoured and counted anyway, possibly past the cap."""
-        turned = (PromoUse.update(state=USED, reserved_until=None)
-                  .where((PromoUse.code == code) & (PromoUse.driver == driver_id)
-                         & (PromoUse.payment_id == payment_id) & (PromoUse.state == RESERVED)).execute())
-        if turned:
+        def turn(state: str) -> int:
+            return (PromoUse.update(state=USED, reserved_until=None)
+                    .where((PromoUse.code == code) & (PromoUse.driver == driver_id)
+                           & (PromoUse.payment_id == payment_id) & (PromoUse.state == state)).execute())
+
+        if turn(RESERVED):
             PromoCode.update(used=PromoCode.used + 1, reserved=PromoCode.reserved - 1).where(PromoCode.code == code).execute()
             return True
         PromoCode.update(used=PromoCode.used + 1).where(PromoCode.code == code).execute()
+        if turn(EXPIRED):
+            return False
         PromoUse.insert(code=code, driver=driver_id, payment_id=payment_id, state=USED).on_conflict_ignore().execute()
         return False
 
     @staticmethod
     def release_in_transaction(code: str, driver_id: int, payment_id: str) -> None:
-        """The payment was canceled: give its reservation back."""
-        removed = (PromoUse.delete().where((PromoUse.code == code) & (PromoUse.driver == driver_id)
-                                           & (PromoUse.payment_id == payment_id) & (PromoUse.state == RESERVED))
-                   .execute())
+        """The payment was canceled: give its reservation back (an expired one no longer counts; its row
+        goes too, so the driver may use the code again)."""
+        mine = (PromoUse.code == code) & (PromoUse.driver == driver_id) & (PromoUse.payment_id == payment_id)
+        removed = PromoUse.delete().where(mine & (PromoUse.state == RESERVED)).execute()
         if removed:
             PromoCode.update(reserved=PromoCode.reserved - removed).where(PromoCode.code == code).execute()
+        PromoUse.delete().where(mine & (PromoUse.state == EXPIRED)).execute()
 
 
 def _usable(row: PromoCode | None, now: dt.datetime) -> PromoCode:
@@ -238,9 +257,17 @@ def _take(code: str, counter: peewee.Field) -> bool:
 
 
 def _release_expired(code: str, now: dt.datetime) -> None:
-    """Drop reservations of abandoned payments. DELETE's row count is what this transaction removed, so
-    two transactions releasing the same rows never give a reservation back twice."""
-    removed = (PromoUse.delete().where((PromoUse.code == code) & (PromoUse.state == RESERVED)
-                                       & (PromoUse.reserved_until < now)).execute())
-    if removed:
-        PromoCode.update(reserved=PromoCode.reserved - removed).where(PromoCode.code == code).execute()
+    """Give the reservations of abandoned payments back to the cap, keeping their rows as `expired` (the
+    once-per-driver rule still holds). UPDATE's row count is what this transaction changed (PostgreSQL
+    re-checks the state after the row lock), so two transactions never give a reservation back twice."""
+    released = (PromoUse.update(state=EXPIRED).where((PromoUse.code == code) & (PromoUse.state == RESERVED)
+                                                     & (PromoUse.reserved_until < now)).execute())
+    if released:
+        PromoCode.update(reserved=PromoCode.reserved - released).where(PromoCode.code == code).execute()
+
+
+def _still_payable(payment_id: str | None) -> bool:
+    """Whether the payment that held an expired reservation may still be paid (it was sent to YooKassa and
+    neither canceled nor refused there)."""
+    payment = Payment.get_or_none(Payment.id == payment_id) if payment_id else None
+    return payment is not None and payment.status in PAYABLE and payment.yookassa_id is not None

@@ -8,6 +8,9 @@
 - The effect (the subscription shortened by the refunded share) is the same exactly-once effect the
   webhook and reconcile apply (`Payments.apply_refund`, keyed by YooKassa's refund id): whichever comes
   first applies it, the others change nothing.
+- A request repeated after YooKassa answered is never sent again: its refund is fetched by id. One whose
+  answer was lost is sent again (same key) only within RESEND_WITHIN; later it is marked `check` (see
+  `Payments.sync_refunds`) and the operator is told to look in YooKassa's dashboard.
 """
 
 from __future__ import annotations
@@ -20,13 +23,18 @@ from dataclasses import dataclass
 import peewee
 
 from ..audit import AuditLog
-from ..errors import InvalidInput
+from ..errors import CargotoolError, InvalidInput
 from ..storage.db import Database
 from ..storage.models import Payment, Refund, utcnow
-from .payments import OPEN_REFUND, Payments
+from .payments import NEEDS_CHECK, OPEN_REFUND, RESEND_WITHIN, Payments
 
 
 MAX_REASON = 500  # characters; YooKassa gets the first 250 as the refund's description
+
+
+class RefundNeedsCheck(CargotoolError):
+    code = "refund_needs_check"
+    http_status = 409
 
 
 @dataclass(frozen=True)
@@ -78,18 +86,28 @@ class Refunds:
         await self._payments.sync_refunds(payment, actor)  # YooKassa's refunds first: what is left is then true
         key = request_key(payment.id, amount_kopecks, reason)
         row, created = await self._db.run(lambda: self._stored(payment, key, amount_kopecks, reason, actor))
+        if not created and row.yookassa_id is None and row.status == "new" and row.created_at < utcnow() - RESEND_WITHIN:
+            await self._payments.needs_check(row, actor)
+            row = await self._db.run(lambda: Refund.get_by_id(row.id))
+        if row.status == NEEDS_CHECK:
+            raise RefundNeedsCheck(f"Возврат {row.id} запрошен {row.created_at:%Y-%m-%d %H:%M} UTC, ответ YooKassa "
+                                   "потерян; повторная отправка могла бы вернуть деньги дважды. Проверьте его в "
+                                   "личном кабинете YooKassa")
         if not created and row.status not in OPEN_REFUND:
             return RefundResult(row.id, row.yookassa_id, payment.id, row.amount_kopecks, row.status, True)
-        try:
-            remote = await self._payments.gateway.refund(
-                payment_id=payment.yookassa_id, amount_kopecks=row.amount_kopecks, description=reason,
-                idempotency_key=f"cargotool-refund-{row.id}",
-                receipt=await self._payments.refund_receipt(payment, row.amount_kopecks))
-        except InvalidInput:  # YooKassa refused it: it will never happen, so it no longer holds any amount
-            await self._db.run(lambda: Refund.update(status="canceled", updated_at=utcnow()).where(Refund.id == row.id).execute())
-            raise
+        if row.yookassa_id:  # YooKassa answered before: ask it, never send again
+            remote = await self._payments.gateway.find_refund(row.yookassa_id)
+        else:
+            try:
+                remote = await self._payments.gateway.refund(
+                    payment_id=payment.yookassa_id, amount_kopecks=row.amount_kopecks, description=reason,
+                    idempotency_key=f"cargotool-refund-{row.id}",
+                    receipt=await self._payments.refund_receipt(payment, row.amount_kopecks))
+            except InvalidInput:  # YooKassa refused it: it will never happen, so it no longer holds any amount
+                await self._db.run(lambda: Refund.update(status="canceled", updated_at=utcnow()).where(Refund.id == row.id).execute())
+                raise
         await self._db.run(lambda: Refund.update(yookassa_id=remote.id, status=remote.status, updated_at=utcnow())
-                           .where(Refund.id == row.id).execute())
+                           .where((Refund.id == row.id) & Refund.status.in_(OPEN_REFUND)).execute())
         if created:
             await self._audit.record(actor, "payment.refund_requested", target=payment.id, ip=ip,
                                      details={"refund_id": row.id, "yookassa_refund_id": remote.id,
