@@ -30,6 +30,8 @@ _ANY_IMPORT_OR_EXPORT = re.compile(r"^\s*(?:import\b(?!\()|export\b)", re.M)
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 _LINE_COMMENT = re.compile(r"^[ \t]*//.*\n", re.M)
 _DOC_COMMENT = re.compile(r"^[ \t]*/\*.*?\*/[ \t]*\n", re.M | re.S)
+_INDENT = re.compile(r"^[ \t]+", re.M)
+_HTML_COMMENT = re.compile(r"<!--.*?-->\s*", re.S)
 
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml",
          ".html": "text/html; charset=utf-8"}
@@ -72,7 +74,8 @@ def _parse(name: str, source: str) -> tuple[list[tuple[str, str]], list[str], st
     for number, text in enumerate(source.splitlines(), 1):
         if text.count("`") % 2:
             raise BundleError(f"js/{name}:{number}: a template literal spans lines; join it or use + between lines")
-    return imports, exports, _DOC_COMMENT.sub("", _LINE_COMMENT.sub("", body))  # comments: for readers of js/
+    # comments and indentation are for readers of js/, not for a phone on a slow link
+    return imports, exports, _INDENT.sub("", _DOC_COMMENT.sub("", _LINE_COMMENT.sub("", body)))
 
 
 def _order(modules: dict[str, str]) -> list[str]:
@@ -137,7 +140,7 @@ def build(root: Path = ROOT) -> Build:
     script = bundle(read_modules(root)).encode()
     files = {"app.js": script, "app.css": (root / "app.css").read_bytes(), "icon.svg": (root / "icon.svg").read_bytes()}
     assets: dict[str, Asset] = {}
-    html = (root / "index.html").read_text(encoding="utf-8")
+    html = _INDENT.sub("", _HTML_COMMENT.sub("", (root / "index.html").read_text(encoding="utf-8")))
     for name, body in files.items():
         versioned = hashed_name(name, body)
         assets[versioned] = asset(body, TYPES[Path(name).suffix])
