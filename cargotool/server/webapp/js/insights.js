@@ -259,7 +259,7 @@ function buildUi() {
       SORTS.map(([value, label]) => el("option", { value }, label))),
     el("button", { class: "chip", type: "button", id: "no-long-waits",
       onclick: () => { haptic.select(); view.no_long_waits = !view.no_long_waits; saveView(); renderBar(); hooks.reload(); } }, "Без долгих простоев"));
-  $("filter-summary").after(bar);
+  $("filter-summary").parentElement.after(bar);  // its own row under the summary: at 360 px they do not fit side by side
   const sheet = el("div", { id: "position-sheet", class: "sheet", role: "dialog", "aria-modal": "true", "aria-labelledby": "position-title", hidden: true },
     el("div", { class: "sheet-body" },
       el("div", { class: "sheet-head" }, el("h2", { id: "position-title" }, "Где вы сейчас?"),
