@@ -37,7 +37,8 @@ async def set_position(request: Request):
 
 
 @bp.delete("/me/position")
-@describe("Forget the position I gave in the Mini App (the bot's live location ends by itself or with /forget_location)",
+@describe("Forget my position: the one given in the Mini App (device or home city) and the bot's live location "
+          "(further updates of that live share are ignored; a new share starts again)",
           responses={200: dict[str, Any]}, secured=True)
 async def forget_position(request: Request):
     return json(await services(request).insights.forget_position(request.ctx.driver.telegram_id))

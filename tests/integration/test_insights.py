@@ -300,3 +300,32 @@ async def test_the_bots_live_location_is_a_fresher_source(app, redis, key_prefix
     assert response.json["position"]["source"] == "live" and round(response.json["position"]["lon"]) == 49
     _, response = await app.asgi_client.get("/api/cargos?from=1&limit=5", headers=auth(token))
     assert all(880 <= card["deadhead_km"] <= 920 for card in response.json["items"])  # from Kazan to Moscow
+
+
+async def test_forgetting_the_position_forgets_the_bots_live_location_too(app, redis, key_prefix):
+    """DELETE /api/me/position is the driver saying "stop using where I am": the live share must stop
+    counting too, and Telegram's further edits of that same share must not bring it back."""
+    import time
+
+    from cargotool.core.alerts.location import LocationStore
+    from cargotool.core.storage.redis import Keys
+
+    token = (await login(app, 731))["session_token"]
+    store = LocationStore(redis, Keys(key_prefix))
+    sent = time.time()
+    await store.update(731, 55.7961, 49.1064, at=sent, live_until=sent + 600)
+    _, response = await app.asgi_client.get("/api/me/insights", headers=auth(token))
+    assert response.json["position"]["source"] == "live"
+
+    _, response = await app.asgi_client.delete("/api/me/position", headers=auth(token))
+    assert response.status == 200 and response.json["position"] is None
+    assert await store.latest(731) is None
+    await store.update(731, 55.80, 49.11, at=sent + 30, live_until=sent + 600)  # the same share keeps moving
+    await store.update(731, 55.81, 49.12, at=sent + 60, live_until=None)  # an edit that omits the period
+    assert await store.latest(731) is None and not await store.moving(731, 15)
+    _, response = await app.asgi_client.get("/api/me/insights", headers=auth(token))
+    assert response.json["position"] is None
+
+    later = sent + 120  # the driver shares their location again: a new share counts
+    await store.update(731, 55.82, 49.13, at=later, live_until=later + 900)
+    assert (await store.latest(731))[:2] == (55.82, 49.13)

@@ -4,6 +4,10 @@ Telegram sends the first point as a `message` with `location.live_period`, then 
 `edited_message` (its `edit_date` is the moment of the point). Telegram gives no speed: it is derived
 from two successive points. Only the latest point is kept (one Redis hash per driver, expiring with
 the live period); `forget` deletes it. `latest(driver_id)` is the read API other features use.
+
+Forgetting must hold while Telegram keeps sending the same share's edits (it does until the live period
+ends or the driver stops sharing): `forget` leaves a marker of the forgotten share (its end time, which
+every edit of it repeats) that makes `update` ignore that share; a new share starts afresh.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ class LocationStore:
         (a one-off location message says nothing about whether the truck moves)."""
         key = self._key(driver_id)
         previous = await self._redis.hgetall(key)
+        if previous.get("forgotten_until"):
+            if live_until is None or abs(live_until - float(previous["forgotten_until"])) < 1:
+                return  # an edit of the share the driver asked to forget
+            previous = {}  # a new share
         until = live_until or float(previous.get("until") or 0)
         if until <= self.clock():
             return
@@ -55,7 +63,7 @@ class LocationStore:
     async def latest(self, driver_id: int) -> tuple[float, float, float] | None:
         """(latitude, longitude, unix time of the point), or None when nothing live is known."""
         data = await self._redis.hgetall(self._key(driver_id))
-        if not data or float(data.get("until") or 0) <= self.clock():
+        if "lat" not in data or float(data.get("until") or 0) <= self.clock():
             return None
         return float(data["lat"]), float(data["lon"]), float(data["at"])
 
@@ -63,10 +71,21 @@ class LocationStore:
         """True while the truck moves and until `still_minutes` after it was last seen moving (Telegram
         sends no edits while the position stays the same, so silence after moving counts as standing)."""
         data = await self._redis.hgetall(self._key(driver_id))
-        if not data or float(data.get("until") or 0) <= self.clock():
+        if "lat" not in data or float(data.get("until") or 0) <= self.clock():
             return False
         return self.clock() - float(data.get("moved_at") or 0) < still_minutes * 60
 
     async def forget(self, driver_id: int) -> bool:
-        return bool(await self._redis.delete(self._key(driver_id)))
+        """Forget the live location; False when there was none. Edits of this share are ignored from now on."""
+        key = self._key(driver_id)
+        data = await self._redis.hgetall(key)
+        until = float(data.get("until") or 0)
+        if "lat" not in data or until <= self.clock():
+            return False
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(key)
+        pipe.hset(key, mapping={"forgotten_until": until})
+        pipe.expireat(key, int(until) + 1)
+        await pipe.execute()
+        return True
 

@@ -198,6 +198,9 @@ class LiveLocation:
         latest = await self._store.latest(driver_id)
         return Position(latest[0], latest[1], "live", None, latest[2]) if latest else None
 
+    async def erase(self, driver_id: int) -> None:
+        await self._store.forget(driver_id)
+
 
 class PositionReader:
     """The freshest position any source knows."""
@@ -223,3 +226,10 @@ class PositionReader:
     def forget(self, driver_id: int) -> None:
         """Drop this process's copy (after the driver changed their position here)."""
         self._local.pop(driver_id, None)
+
+    async def erase(self, driver_id: int) -> None:
+        """Make every source that can forget (the bot's live location) forget the driver's position."""
+        for source in self._sources:
+            if hasattr(source, "erase"):
+                await source.erase(driver_id)
+        self.forget(driver_id)

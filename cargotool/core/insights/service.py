@@ -158,8 +158,9 @@ class Insights:
         return await self.profile_view(driver_id)
 
     async def forget_position(self, driver_id: int) -> dict:
+        """Forget every position of the driver: the Mini App's (device or home city) and the bot's live one."""
         await self.profiles.forget_position(driver_id)
-        self.positions.forget(driver_id)
+        await self.positions.erase(driver_id)
         return await self.profile_view(driver_id)
 
     async def profile_view(self, driver_id: int) -> dict:
