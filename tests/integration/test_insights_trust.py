@@ -98,3 +98,31 @@ async def test_report_validation(app, standin):
     for body, field in (({"kind": "scam"}, "kind"), ({"kind": "not_paid", "comment": "x" * 1001}, "comment"), (None, "kind")):
         _, response = await app.asgi_client.put(f"/api/cargos/{cargo_id}/report", json=body, headers=headers)
         assert response.status == 400 and field in response.json["error"]["fields"]
+
+
+async def test_a_report_counts_for_the_shipper_as_well_as_the_poster(app, standin):
+    """A broker posts, the shipper owns the cargo: a driver who was not paid warns about both, and the
+    detail shows the shipper's own strip beside the poster's."""
+    cargos = standin.dataset.cargos
+    index = next(i for i, c in enumerate(cargos) if c["shipper"]["inn"] != c["company"]["inn"])
+    poster, shipper = cargos[index]["company"], cargos[index]["shipper"]
+    author, other = await session(app, 851), await session(app, 852)
+    cargo_id = await accepted(app, standin, index, author)
+    _, response = await app.asgi_client.put(f"/api/cargos/{cargo_id}/report", json={"kind": "not_paid"}, headers=author)
+    assert response.status == 201
+
+    trust = (await detail(app, other, cargo_id)).json["trust"]
+    assert trust["inn"] == poster["inn"] and trust["reports_total"] == 1
+    assert trust["shipper"]["inn"] == shipper["inn"] and trust["shipper"]["name"] == shipper["name"]
+    assert trust["shipper"]["flagged"] is True and trust["shipper"]["reports"][0]["kind"] == "not_paid"
+    summaries = await app.ctx.services.insights.reports.summaries([poster["inn"], shipper["inn"]])
+    assert summaries[poster["inn"]]["reports_total"] == summaries[shipper["inn"]]["reports_total"] == 1
+    # the shipper's own loads (where it is the poster) carry the flag on the list's cards too
+    own_loads = [i for i, c in enumerate(cargos) if c["company"]["inn"] == shipper["inn"]]
+    if own_loads:
+        card_trust = (await detail(app, other, cargo_of(standin, own_loads[0]))).json["trust"]
+        assert card_trust["flagged"] is True
+
+    same = next((i for i, c in enumerate(cargos) if c["shipper"]["inn"] == c["company"]["inn"]), None)
+    if same is not None:  # a shipper that posts its own load has one strip, not two
+        assert (await detail(app, other, cargo_of(standin, same))).json["trust"]["shipper"] is None

@@ -50,8 +50,10 @@ class Trip(BaseModel):
     response_id = peewee.BigIntegerField(unique=True)
     driver_id = peewee.BigIntegerField(index=True)
     cargo_id = peewee.CharField(max_length=32)
-    inn = peewee.CharField(max_length=16, null=True, index=True)
+    inn = peewee.CharField(max_length=16, null=True, index=True)  # the company that posted the load
     company_name = peewee.CharField(max_length=256, null=True)
+    shipper_inn = peewee.CharField(max_length=16, null=True, index=True)  # the detail's shipper, when another company
+    shipper_name = peewee.CharField(max_length=256, null=True)
     from_city = peewee.CharField(max_length=128, null=True)
     to_city = peewee.CharField(max_length=128, null=True)
     from_address_key = peewee.CharField(max_length=255, null=True, index=True)
@@ -73,7 +75,8 @@ class DriverReport(BaseModel):
     id = peewee.AutoField()
     driver_id = peewee.BigIntegerField()
     cargo_id = peewee.CharField(max_length=32)
-    inn = peewee.CharField(max_length=16, index=True)
+    inn = peewee.CharField(max_length=16, index=True)  # the poster's INN (the shipper's when the poster has none)
+    shipper_inn = peewee.CharField(max_length=16, null=True, index=True)  # the shipper's, when another company
     kind = peewee.CharField(max_length=16)  # not_paid | no_cargo | terms_changed
     comment = peewee.TextField(null=True)
     hidden_at = UTCDateTimeField(null=True)

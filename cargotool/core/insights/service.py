@@ -200,33 +200,33 @@ class Insights:
         self._economics(body, await self.positions.position(driver_id), profile.fuel)
         body["backhaul"] = await self.backhaul(body, radius_km, today)
         company = body.get("company") or {}
-        summary, loading, unloading, waits = await self._context(
-            company.get("inn"), address_key((body.get("from") or {}).get("address")),
+        shipper = body.get("shipper") or {}
+        if not shipper.get("inn") or shipper.get("inn") == company.get("inn"):
+            shipper = {}
+        summaries, loading, unloading, waits = await self._context(
+            company.get("inn"), shipper.get("inn"), address_key((body.get("from") or {}).get("address")),
             address_key((body.get("to") or {}).get("address")))
-        body["trust"] = {
-            "name": company.get("name"), "inn": company.get("inn"),
-            # [?] CargoTech's `security_status` is passed through as a number: its meaning is not documented
-            # (0 is the only value seen), so no label is claimed for it.
-            "security_status": company.get("security_status"), "security_status_label": None,
-            **(summary or {"drivers_worked": None, "drivers_worked_text": None, "reports": [], "reports_total": 0,
-                           "flagged": False}),
-        }
+        body["trust"] = _trust_strip(company, summaries.get(company.get("inn")))
+        # the cargo's owner when it is not the company that posted it (a broker): its own strip
+        body["trust"]["shipper"] = _trust_strip(shipper, summaries.get(shipper["inn"])) if shipper else None
         body["waits"] = {"loading": loading, "unloading": unloading, "company": waits,
                          "min_answers": self.waits.min_answers}
         return body
 
-    async def _context(self, inn: str | None, loading_key: str | None, unloading_key: str | None) -> tuple:
+    async def _context(self, inn: str | None, shipper_inn: str | None, loading_key: str | None,
+                       unloading_key: str | None) -> tuple:
         """Trust and waits of a detail: one database round trip, kept `CONTEXT_SECONDS` in the process
         (dropped here at once when a report changes; another worker shows it up to that much later)."""
-        key = (inn, loading_key, unloading_key)
+        key = (inn, shipper_inn, loading_key, unloading_key)
         cached = self._contexts.get(key)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
 
         def work() -> tuple:
-            summary = self.reports.summaries_now([inn]).get(inn) if inn else None
+            inns = [i for i in (inn, shipper_inn) if i]
+            summaries = self.reports.summaries_now(inns)
             company = self.waits.by_company_now([inn]).get(inn) if inn else None
-            return (summary, self.waits.at_address_now(loading_key), self.waits.at_address_now(unloading_key),
+            return (summaries, self.waits.at_address_now(loading_key), self.waits.at_address_now(unloading_key),
                     company or dict(NO_DATA))
 
         context = await self._db.run(work)
@@ -305,6 +305,17 @@ class Insights:
             "query": {"from": city_id, "from_radius": radius, "date": days[0].isoformat()},
             "text": f"Обратно из {finish.get('city')}: {'от ' if more else ''}{count} {word} за {BACKHAUL_DAYS} дня",
         }
+
+
+def _trust_strip(company: dict, summary: dict | None) -> dict:
+    return {
+        "name": company.get("name"), "inn": company.get("inn"),
+        # [?] CargoTech's `security_status` is passed through as a number: its meaning is not documented
+        # (0 is the only value seen), so no label is claimed for it.
+        "security_status": company.get("security_status"), "security_status_label": None,
+        **(summary or {"drivers_worked": None, "drivers_worked_text": None, "reports": [], "reports_total": 0,
+                       "flagged": False}),
+    }
 
 
 def short_trust(company: dict | None, summaries: dict[str, dict]) -> dict | None:

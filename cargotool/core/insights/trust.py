@@ -1,5 +1,9 @@
 """Who the shipper is: how many of our drivers worked with a company (by INN) and what they reported.
 
+A load names up to two companies: `company` (who posted it, often a broker; the list knows only this one)
+and the detail's `shipper` (whose cargo it is). A trip and a report belong to both: a figure for an INN
+counts every trip and report where it was either, once.
+
 Work is an accepted response (copied into `insight_trips` by `TripBook.sync`). After one, the driver may
 report «не заплатили / задержали оплату», «груза не было» or «условия изменили» (one report per driver
 and load, editable, deletable by them, with an optional comment). Others see only aggregates: counts per
@@ -66,9 +70,13 @@ class TripBook:
             for row in rows:
                 card = json.loads(row.cargo or "{}")
                 start, finish, company = card.get("from") or {}, card.get("to") or {}, card.get("company") or {}
+                shipper = card.get("shipper") or {}
+                inn = company.get("inn") or None
+                shipper_inn = shipper.get("inn") if shipper.get("inn") and shipper.get("inn") != inn else None
                 Trip.insert(
                     response_id=row.id, driver_id=row.driver_id, cargo_id=row.cargo_id,
-                    inn=(company.get("inn") or None), company_name=company.get("name"),
+                    inn=inn, company_name=company.get("name"),
+                    shipper_inn=shipper_inn, shipper_name=shipper.get("name") if shipper_inn else None,
                     from_city=start.get("city"), to_city=finish.get("city"),
                     from_address_key=address_key(start.get("address")), to_address_key=address_key(finish.get("address")),
                     loading_until=_end_of(start.get("to") or start.get("from")),
@@ -106,8 +114,9 @@ class Reports:
         trip = await self._trips.of_driver(driver_id, cargo_id)
         if trip is None:
             raise Forbidden("Отзыв можно оставить после принятого отклика на этот груз")
-        if not trip.inn:
+        if not trip.inn and not trip.shipper_inn:
             raise InvalidInput("У этого груза нет ИНН компании — отзыв не к кому привязать", fields={"cargo_id": "Нет ИНН"})
+        inn, shipper_inn = (trip.inn, trip.shipper_inn) if trip.inn else (trip.shipper_inn, None)
         text = comment.strip() or None if isinstance(comment, str) else None
         now = utcnow()
 
@@ -115,15 +124,15 @@ class Reports:
             with self._db.write_transaction():
                 row = DriverReport.get_or_none((DriverReport.driver_id == driver_id) & (DriverReport.cargo_id == cargo_id))
                 if row is None:
-                    return DriverReport.create(driver_id=driver_id, cargo_id=cargo_id, inn=trip.inn, kind=kind,
-                                               comment=text, created_at=now, updated_at=now), True
+                    return DriverReport.create(driver_id=driver_id, cargo_id=cargo_id, inn=inn, shipper_inn=shipper_inn,
+                                               kind=kind, comment=text, created_at=now, updated_at=now), True
                 DriverReport.update(kind=kind, comment=text, updated_at=now).where(DriverReport.id == row.id).execute()
                 return DriverReport.get_by_id(row.id), False
 
         report, created = await self._db.run(work)
         self.on_change()
         await self._audit.record(f"driver:{driver_id}", "report.create" if created else "report.update",
-                                 target=f"inn:{trip.inn}", details={"cargo_id": cargo_id, "kind": kind})
+                                 target=f"inn:{inn}", details={"cargo_id": cargo_id, "kind": kind, "shipper_inn": shipper_inn})
         return report, created
 
     async def mine(self, driver_id: int, cargo_id: str) -> DriverReport | None:
@@ -154,7 +163,7 @@ class Reports:
     async def listing(self, inn: str | None = None, limit: int = 50) -> list[DriverReport]:
         def work() -> list[DriverReport]:
             query = DriverReport.select().order_by(DriverReport.id.desc()).limit(limit)
-            return list(query.where(DriverReport.inn == inn) if inn else query)
+            return list(query.where((DriverReport.inn == inn) | (DriverReport.shipper_inn == inn)) if inn else query)
 
         return await self._db.run(work)
 
@@ -169,16 +178,22 @@ class Reports:
         wanted = sorted({i for i in inns if i})
         if not wanted:
             return {}
-        drivers = dict(Trip.select(Trip.inn, fn.COUNT(Trip.driver_id.distinct())).where(Trip.inn.in_(wanted))
-                       .group_by(Trip.inn).tuples())
-        reports = list(DriverReport.select(DriverReport.inn, DriverReport.kind, DriverReport.updated_at)
-                       .where(DriverReport.inn.in_(wanted) & DriverReport.hidden_at.is_null()).tuples())
+        drivers_of: dict[str, set[int]] = defaultdict(set)
+        for inn, shipper_inn, driver in (Trip.select(Trip.inn, Trip.shipper_inn, Trip.driver_id)
+                                         .where(Trip.inn.in_(wanted) | Trip.shipper_inn.in_(wanted)).tuples()):
+            for side in {inn, shipper_inn} - {None}:
+                drivers_of[side].add(driver)
+        reports = list(DriverReport.select(DriverReport.inn, DriverReport.shipper_inn, DriverReport.kind,
+                                           DriverReport.updated_at)
+                       .where((DriverReport.inn.in_(wanted) | DriverReport.shipper_inn.in_(wanted))
+                              & DriverReport.hidden_at.is_null()).tuples())
         by_inn: dict[str, dict[str, list[dt.datetime]]] = defaultdict(lambda: defaultdict(list))
-        for inn, kind, when in reports:
-            by_inn[inn][kind].append(when)
+        for inn, shipper_inn, kind, when in reports:
+            for side in {inn, shipper_inn} - {None}:
+                by_inn[side][kind].append(when)
         result = {}
         for inn in wanted:
-            worked = drivers.get(inn, 0)
+            worked = len(drivers_of.get(inn, ()))
             kinds = [{"kind": kind, "label": REPORT_KINDS[kind], "count": len(dates),
                       "last_at": max(dates).astimezone(MOSCOW).date().isoformat()}
                      for kind, dates in sorted(by_inn[inn].items()) if kind in REPORT_KINDS]

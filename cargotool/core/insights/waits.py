@@ -92,8 +92,11 @@ class WaitBook:
         if not wanted:
             return {}
         found: dict[str, list[str]] = defaultdict(list)
-        for inn, load, unload in Trip.select(Trip.inn, Trip.load_wait, Trip.unload_wait).where(Trip.inn.in_(wanted)).tuples():
-            found[inn] += [c for c in (load, unload) if c]
+        trips = (Trip.select(Trip.inn, Trip.shipper_inn, Trip.load_wait, Trip.unload_wait)
+                 .where(Trip.inn.in_(wanted) | Trip.shipper_inn.in_(wanted)).tuples())
+        for inn, shipper_inn, load, unload in trips:  # the poster's figure and the shipper's
+            for side in {inn, shipper_inn} - {None}:
+                found[side] += [c for c in (load, unload) if c]
         return {inn: median_of(found[inn], self.min_answers) for inn in wanted}
 
     def at_address_now(self, key: str | None) -> dict:

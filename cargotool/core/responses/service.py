@@ -135,7 +135,7 @@ def normalise_phone(text: str) -> str | None:
 def _snapshot(detail: dict[str, Any]) -> dict[str, Any]:
     """What the dispatchers and the driver's list need later, even when the load is gone upstream."""
     keep = ("id", "from", "to", "weight_t", "volume_m3", "distance_km", "price_kopecks", "price_rub", "price_source",
-            "rate_rub_per_km", "truck_types", "company", "source_url", "display")
+            "rate_rub_per_km", "truck_types", "company", "shipper", "source_url", "display")
     return {k: detail.get(k) for k in keep}
 
 

@@ -132,14 +132,21 @@ function reportSlot(c) {
 function trustSection(c) {
   const t = c.trust;
   if (!t) return null;
+  const accepted = state.myResponse && state.myResponse.status === "accepted";
+  const s = t.shipper;
+  return el("div", { class: "section" + (t.flagged || (s && s.flagged) ? " flagged" : ""), id: "detail-trust" },
+    el("h3", {}, s ? "Разместил груз" : "Компания"), ...trustLines(t),
+    s ? el("h3", { id: "detail-shipper" }, "Грузовладелец") : null, ...(s ? trustLines(s) : []),
+    accepted && (t.inn || (s && s.inn)) ? reportSlot(c) : null);
+}
+
+function trustLines(t) {
   const reports = t.reports && t.reports.length
     ? t.reports.map((r) => el("div", { class: "row warn-text" }, el("span", {}, r.label), el("span", {}, `${r.count} · последний ${day(r.last_at)}`)))
     : [el("p", { class: "hint-line" }, "Жалоб от наших водителей нет.")];
-  const accepted = state.myResponse && state.myResponse.status === "accepted";
-  return el("div", { class: "section" + (t.flagged ? " flagged" : ""), id: "detail-trust" }, el("h3", {}, "Компания"),
-    row("Название", t.name), row("ИНН", t.inn),
+  return [row("Название", t.name), row("ИНН", t.inn),
     t.drivers_worked_text ? el("p", { class: "hint-line" }, t.drivers_worked_text[0].toUpperCase() + t.drivers_worked_text.slice(1)) : null,
-    ...reports, accepted && t.inn ? reportSlot(c) : null);
+    ...reports];
 }
 
 function waitsSection(c) {
