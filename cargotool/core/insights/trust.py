@@ -19,7 +19,6 @@ import re
 from collections import defaultdict
 from typing import Iterable
 
-from peewee import fn
 
 from ..audit import AuditLog
 from ..errors import Forbidden, InvalidInput, NotFound
