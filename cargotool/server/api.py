@@ -115,9 +115,11 @@ async def delete_session(request: Request):
 @openapi.parameter("mode", str, description="all | my")
 @openapi.parameter("limit", int, description="1–50, default 20")
 @openapi.parameter("offset", int)
-@openapi.parameter("sort", str, description="rate_with_deadhead | above_market | rate | price | loading (within the page)")
-@openapi.parameter("with_price", str, description="1: only loads with a price (within the page)")
-@openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more")
+@openapi.parameter("sort", str, description="rate_with_deadhead | above_market | rate | price | loading: applied to the "
+                   "100 freshest loads matching the filters (meta.sort says so)")
+@openapi.parameter("with_price", str, description="1: only loads with a price (among the 100 freshest)")
+@openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more "
+                   "(among the 100 freshest)")
 async def list_cargos(request: Request):
     page = await cargo_page(services(request), request.ctx.driver.telegram_id, request.query_string)
     if isinstance(page, Answer):
@@ -128,8 +130,11 @@ async def list_cargos(request: Request):
 async def cargo_page(svc, driver_id: int, query_string: str) -> Answer | str:
     """A page of the list for this driver: the shared answer, or this driver's own copy (insights)."""
     query_string, view = split_insights_params(query_string)
-    answer = await svc.cargos.list(query_for(query_string, moscow_today()))
-    personal = await svc.insights.personalise_list(driver_id, answer.text, view)
+    query = query_for(query_string, moscow_today())
+    if view != ListView():  # an order or filter of ours: over the freshest loads, not one page
+        return await svc.insights.ordered_list(driver_id, query, view)
+    answer = await svc.cargos.list(query)
+    personal = await svc.insights.personalise_list(driver_id, answer.text)
     return answer if personal is None else personal
 
 

@@ -98,6 +98,10 @@ def test_all_five_insights_on_a_card_and_a_detail(browser, server, standin):
     page.wait_for_timeout(500)
     texts = page.locator(".card .economics").all_inner_texts()
     assert len(texts) >= 10
+    rates = [int("".join(ch for ch in t.split("·")[1] if ch.isdigit())) for t in texts if "·" in t]
+    assert rates == sorted(rates, reverse=True)  # the freshest 100 ordered, not one page
+    page.select_option("#sort-select", "")  # back to CargoTech's order: the seeded load is on the first page
+    expect(page.locator(f".card[data-id='{seeded['target']}']")).to_be_visible()
 
     card = page.locator(f".card[data-id='{seeded['target']}']")
     card.click()

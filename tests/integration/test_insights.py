@@ -124,7 +124,8 @@ async def test_position_gives_cards_the_empty_run_for_that_driver_only(app, stan
     _, response = await app.asgi_client.get("/api/cargos?limit=20&sort=rate_with_deadhead", headers=auth(token))
     rates = [c["rate_with_deadhead_kopecks_per_km"] for c in response.json["items"]]
     assert len(rates) == 20 and rates == sorted(rates, reverse=True)
-    assert response.json["meta"]["sort"] == {"by": "rate_with_deadhead", "scope": "page"}
+    assert response.json["meta"]["sort"]["by"] == "rate_with_deadhead"
+    assert response.json["meta"]["sort"]["scope"] == "window" and response.json["meta"]["sort"]["window"] == 100
     assert len({c["deadhead_km"] for c in response.json["items"]}) > 1
 
     _, response = await app.asgi_client.delete("/api/me/position", headers=auth(token))
@@ -169,6 +170,63 @@ async def test_unknown_sort_and_missing_session(app):
     assert "sort" in response.json["error"]["fields"]
     _, response = await app.asgi_client.put("/api/me/position", json={"lat": 1, "lon": 1})
     assert response.status == 401
+
+
+async def test_an_order_covers_the_freshest_hundred_loads_not_one_page(app, standin):
+    """Sorting one page of 20 would hide a better load on page 2: the order spans two upstream pages of 50,
+    read through the shared cache (another driver, another order: no more CargoTech calls)."""
+    token = (await login(app, 706))["session_token"]
+    plain = []
+    for offset in (0, 50):
+        _, response = await app.asgi_client.get(f"/api/cargos?limit=50&offset={offset}", headers=auth(token))
+        plain += response.json["items"]
+    rates = {c["id"]: c["rate_kopecks_per_km"] for c in plain}
+    best = sorted((c for c in plain if c["rate_kopecks_per_km"]), key=lambda c: -c["rate_kopecks_per_km"])
+    assert any(c["id"] in {x["id"] for x in plain[50:]} for c in best[:20])  # the data has winners on page 2
+    calls = standin.calls[VIEWS]
+
+    seen, offset = [], 0
+    while offset is not None:
+        _, response = await app.asgi_client.get(f"/api/cargos?limit=20&offset={offset}&sort=rate", headers=auth(token))
+        assert response.status == 200
+        seen += [c["id"] for c in response.json["items"]]
+        meta = response.json["meta"]
+        offset = meta["next_offset"]
+    assert len(seen) == len(set(seen)) == 100  # every load of the window once, across the driver's pages
+    assert [rates[i] for i in seen[:len(best)]] == [c["rate_kopecks_per_km"] for c in best]
+    assert meta["sort"]["more_upstream"] is True and meta["total"] == len(standin.dataset.cargos)
+    assert meta["sort"]["text"].startswith(f"Порядок и отбор — среди 100 самых свежих грузов из {meta['total']}.")
+
+    other = (await login(app, 707))["session_token"]
+    _, response = await app.asgi_client.get("/api/cargos?sort=price&with_price=1", headers=auth(other))
+    prices = [c["price_kopecks"] for c in response.json["items"]]
+    assert prices == sorted(prices, reverse=True) and all(prices)
+    assert response.json["meta"]["hidden_without_price"] == 100 - sum(1 for c in plain if c["price_kopecks"])
+    assert standin.calls[VIEWS] == calls  # the same two shared pages served both drivers and both orders
+
+
+async def test_an_order_over_a_short_list_says_it_is_all(app, standin):
+    from collections import Counter
+
+    token = (await login(app, 708))["session_token"]
+    starts = Counter(c["points"]["start"]["city"]["id"] for c in standin.dataset.cargos)
+    city = next(city for city, n in starts.most_common() if 3 <= n <= 30)
+    _, response = await app.asgi_client.get(f"/api/cargos?from={city}&from_radius=0&sort=loading", headers=auth(token))
+    meta = response.json["meta"]
+    assert response.status == 200 and 0 < meta["sort"]["window"] < 50
+    dates = [c["from"]["from"] for c in response.json["items"] if c["from"]["from"]]
+    assert dates == sorted(dates)
+    assert meta["sort"]["more_upstream"] is False and meta["sort"]["text"] == "Это все грузы по вашему запросу."
+
+
+async def test_a_failing_second_page_still_orders_the_first(app, standin):
+    token = (await login(app, 709))["session_token"]
+    _, response = await app.asgi_client.get("/api/cargos?limit=50", headers=auth(token))  # the first page, cached
+    standin.fail_next("/v2/cargos/views", 503, times=50)  # CargoTech fails from now on
+    _, response = await app.asgi_client.get("/api/cargos?sort=rate", headers=auth(token))
+    assert response.status == 200
+    sort = response.json["meta"]["sort"]
+    assert sort["partial"] is True and sort["window"] == 50 and "недоступна" in sort["text"]
 
 
 # ---- market on cards ----------------------------------------------------------------------------------

@@ -32,11 +32,12 @@ from .lanes import LaneBook
 from .positions import PointNames, Position, PositionReader, Profiles
 from .trust import Reports, TripBook, address_key
 from .waits import NO_DATA, WaitBook
+from .window import page_of, read_window, window_text
 
 log = logging.getLogger(__name__)
 
-# CargoTech's list has no sort we can rely on (`sort` is unverified for it): these order the page itself.
-# Without `sort` the page keeps CargoTech's own order, newest first like a board.
+# CargoTech's list has no sort we can rely on (`sort` is unverified for it): these order the freshest
+# loads ourselves (core/insights/window.py). Without `sort` the list keeps CargoTech's own order, newest first.
 SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка", "rate": "₽/км", "price": "цена",
          "loading": "ближайшая погрузка"}
 VIEW_PARAMS = ("sort", "no_long_waits", "with_price")  # list parameters of ours, not CargoTech's
@@ -54,7 +55,7 @@ class ListView:
 
     sort: str | None = None
     no_long_waits: bool = False
-    with_price: bool = False  # only loads with a price (on this page: CargoTech has no such filter)
+    with_price: bool = False  # only loads with a price (CargoTech has no such filter)
 
     @classmethod
     def parse(cls, values: dict[str, str]) -> "ListView":
@@ -170,29 +171,41 @@ class Insights:
         view["position"] = position.public() if position else None
         return view
 
-    async def personalise_list(self, driver_id: int, text: str, view: ListView = ListView()) -> str | None:
+    async def personalise_list(self, driver_id: int, text: str) -> str | None:
         """The page for this driver, or None when nothing depends on the driver (the shared bytes are served)."""
         profile = await self.profiles.get(driver_id)
         position = await self.positions.position(driver_id)
-        if position is None and view == ListView():
+        if position is None:
             return None
         body = json.loads(text)
-        items = body.get("items", [])
-        for card in items:
+        for card in body.get("items", []):
             self._economics(card, position, profile.fuel)
-        meta = body.setdefault("meta", {})
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+    async def ordered_list(self, driver_id: int, query: CargoListQuery, view: ListView) -> str:
+        """The driver's page of the list in their order and without what they filter out, applied to the
+        freshest `WINDOW` loads (core/insights/window.py), not to one page."""
+        if self.list_page is None:
+            raise RuntimeError("Insights.list_page is not set (see the composition root)")
+        cards, window_meta = await read_window(self.list_page, query)
+        profile = await self.profiles.get(driver_id)
+        position = await self.positions.position(driver_id)
+        for card in cards:
+            self._economics(card, position, profile.fuel)
+        scanned = len(cards)
+        hidden = {}
         if view.no_long_waits:
-            kept = [card for card in items if not (card.get("waits") or {}).get("long")]
-            meta["hidden_long_waits"] = len(items) - len(kept)
-            items = kept
+            kept = [card for card in cards if not (card.get("waits") or {}).get("long")]
+            hidden["hidden_long_waits"], cards = len(cards) - len(kept), kept
         if view.with_price:
-            kept = [card for card in items if card.get("price_kopecks")]
-            meta["hidden_without_price"] = len(items) - len(kept)
-            items = kept
+            kept = [card for card in cards if card.get("price_kopecks")]
+            hidden["hidden_without_price"], cards = len(cards) - len(kept), kept
         if view.sort is not None:
-            items = sort_cards(items, view.sort)
-            meta["sort"] = {"by": view.sort, "scope": "page"}
-        body["items"] = items
+            cards = sort_cards(cards, view.sort)
+        order = {"by": view.sort, "scope": "window", "window": scanned, "more_upstream": window_meta["more_upstream"],
+                 "partial": window_meta["partial"], "text": window_text(scanned, window_meta)}
+        body = page_of(cards, window_meta, query, order)
+        body["meta"].update(hidden)
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
     async def personalise_detail(self, driver_id: int, body: dict, radius_km: int | None, today: dt.date) -> dict:

@@ -84,6 +84,8 @@ export async function loadPage(reset, session) {
     state.done = page.meta.next_offset === null || page.meta.next_offset === undefined;
     $("list-empty").hidden = state.items.length > 0;
     $("list-end").hidden = !(state.done && state.items.length > 0);
+    // an order of ours covers the freshest loads only: the end of the list says how many, and what else to do
+    $("list-end").textContent = (page.meta.sort && page.meta.sort.text) || "Это все грузы по вашему запросу";
   } catch (error) {
     if (generation !== state.generation) return;
     showSkeletons(false);

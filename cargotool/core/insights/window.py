@@ -1,0 +1,87 @@
+"""Orders and filters of ours across more than one page: the "sort window".
+
+CargoTech's list has no sort we can rely on for ₽/km, price or loading date, and none at all for what only
+we know (₽/km with the driver's empty run, the lane's market, dock waits). Sorting one page of 20 would put
+the best of 20 first and hide a better load on page 2. Instead the driver's order is applied to the
+`WINDOW` freshest loads matching the filters: upstream pages of `WINDOW_PAGE` read through the shared cache
+(the same keys for every driver and every sort, so sorting adds no CargoTech calls per driver), merged,
+ordered and filtered here, then cut into the driver's pages. `meta.sort` says how many loads the order
+covers and whether more exist beyond them, in words the Mini App shows as they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from typing import Any, Awaitable, Callable
+
+from ..cargotech.query import CargoListQuery
+from ..errors import UpstreamError
+
+WINDOW_PAGE = 50  # CargoTech's largest page we use
+WINDOW = 100  # loads an order of ours covers: two upstream pages
+
+ListPage = Callable[[CargoListQuery], Awaitable[Any]]  # CargoService.list: an Answer with .text / .stale
+
+
+async def read_window(list_page: ListPage, query: CargoListQuery) -> tuple[list[dict], dict]:
+    """The first `WINDOW` loads for the query's filters (its own paging ignored), and a meta describing them:
+    `stale`/`age_seconds` of the oldest page used, `fetched_at`, `more_upstream` (loads exist beyond the
+    window), `partial` (a later page failed; the first one is used alone). The first page's error is raised."""
+    first = await list_page(dataclasses.replace(query, limit=WINDOW_PAGE, offset=0))
+    pages = [json.loads(first.text)]
+    more = pages[0].get("meta", {}).get("next_offset") is not None
+    partial = False
+    offsets = list(range(WINDOW_PAGE, WINDOW, WINDOW_PAGE)) if more else []
+    if offsets:
+        answers = await asyncio.gather(*(list_page(dataclasses.replace(query, limit=WINDOW_PAGE, offset=offset))
+                                         for offset in offsets), return_exceptions=True)
+        for answer in answers:
+            if isinstance(answer, UpstreamError):
+                partial = True
+                break
+            if isinstance(answer, BaseException):
+                raise answer
+            pages.append(json.loads(answer.text))
+        more = not partial and pages[-1].get("meta", {}).get("next_offset") is not None
+    seen: dict[Any, dict] = {}
+    for page in pages:
+        for card in page.get("items", []):
+            seen.setdefault(card.get("id"), card)  # a load that moved between pages counts once
+    metas = [page.get("meta", {}) for page in pages]
+    stale = [m for m in metas if m.get("stale")]
+    meta: dict[str, Any] = {
+        "stale": bool(stale),
+        "fetched_at": min((m.get("fetched_at") for m in metas if m.get("fetched_at")), default=None),
+        "more_upstream": more, "partial": partial,
+        "total": metas[0].get("total"),
+    }
+    if stale:
+        meta["age_seconds"] = max(m.get("age_seconds") or 0 for m in stale)
+    return list(seen.values()), meta
+
+
+def page_of(cards: list[dict], window_meta: dict, query: CargoListQuery, sort: dict) -> dict:
+    """The driver's page (`query.offset`, `query.limit`) of the ordered window, with the list's usual meta."""
+    chunk = cards[query.offset:query.offset + query.limit]
+    end = query.offset + len(chunk)
+    meta = {"limit": query.limit, "offset": query.offset, "total": window_meta.get("total"),
+            "next_offset": end if end < len(cards) else None, "stale": window_meta["stale"],
+            "fetched_at": window_meta["fetched_at"], "sort": sort}
+    if "age_seconds" in window_meta:
+        meta["age_seconds"] = window_meta["age_seconds"]
+    return {"items": chunk, "meta": meta}
+
+
+def window_text(scanned: int, window_meta: dict) -> str:
+    """What the order and filters cover, for the end of the list (true whether or not more loads exist)."""
+    if window_meta["partial"]:
+        return (f"Порядок и отбор — среди {scanned} самых свежих грузов: следующая страница CargoTech "
+                "сейчас недоступна.")
+    if window_meta["more_upstream"]:
+        total = window_meta.get("total")
+        of = f" из {total}" if isinstance(total, int) and total > scanned else ""
+        return (f"Порядок и отбор — среди {scanned} самых свежих грузов{of}. Остальные покажет порядок "
+                "«Сначала новые» или фильтры точнее.")
+    return "Это все грузы по вашему запросу."
