@@ -184,12 +184,14 @@ async def test_an_order_covers_the_freshest_hundred_loads_not_one_page(app, stan
     best = sorted((c for c in plain if c["rate_kopecks_per_km"]), key=lambda c: -c["rate_kopecks_per_km"])
     assert any(c["id"] in {x["id"] for x in plain[50:]} for c in best[:20])  # the data has winners on page 2
     calls = standin.calls[VIEWS]
+    await app.asgi_client.put("/api/me/position", json={"lat": 55.7961, "lon": 49.1064}, headers=auth(token))
 
     seen, offset = [], 0
     while offset is not None:
         _, response = await app.asgi_client.get(f"/api/cargos?limit=20&offset={offset}&sort=rate", headers=auth(token))
         assert response.status == 200
         seen += [c["id"] for c in response.json["items"]]
+        assert all(c["deadhead_km"] > 0 and "порожним" in c["display"]["economics"] for c in response.json["items"])
         meta = response.json["meta"]
         offset = meta["next_offset"]
     assert len(seen) == len(set(seen)) == 100  # every load of the window once, across the driver's pages
@@ -199,6 +201,7 @@ async def test_an_order_covers_the_freshest_hundred_loads_not_one_page(app, stan
 
     other = (await login(app, 707))["session_token"]
     _, response = await app.asgi_client.get("/api/cargos?sort=price&with_price=1", headers=auth(other))
+    assert all("deadhead_km" not in c and "economics" not in c["display"] for c in response.json["items"])  # not 706's
     prices = [c["price_kopecks"] for c in response.json["items"]]
     assert prices == sorted(prices, reverse=True) and all(prices)
     assert response.json["meta"]["hidden_without_price"] == 100 - sum(1 for c in plain if c["price_kopecks"])

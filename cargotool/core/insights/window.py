@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
 from ..cargotech.query import CargoListQuery
@@ -21,8 +22,25 @@ from ..errors import UpstreamError
 
 WINDOW_PAGE = 50  # CargoTech's largest page we use
 WINDOW = 100  # loads an order of ours covers: two upstream pages
+PARSED_PAGES = 64  # parsed upstream pages kept per process (a driver scrolling an order re-reads the same two)
 
 ListPage = Callable[[CargoListQuery], Awaitable[Any]]  # CargoService.list: an Answer with .text / .stale
+
+
+_parsed: OrderedDict[str, dict] = OrderedDict()
+
+
+def _parse(text: str) -> dict:
+    """A cached page's JSON, parsed once per process while the cache serves the same text (a str keeps its
+    hash, so the lookup is cheap). Callers must not change what it returns: `read_window` copies cards."""
+    page = _parsed.get(text)
+    if page is None:
+        page = _parsed[text] = json.loads(text)
+        while len(_parsed) > PARSED_PAGES:
+            _parsed.popitem(last=False)
+    else:
+        _parsed.move_to_end(text)
+    return page
 
 
 async def read_window(list_page: ListPage, query: CargoListQuery) -> tuple[list[dict], dict]:
@@ -30,7 +48,7 @@ async def read_window(list_page: ListPage, query: CargoListQuery) -> tuple[list[
     `stale`/`age_seconds` of the oldest page used, `fetched_at`, `more_upstream` (loads exist beyond the
     window), `partial` (a later page failed; the first one is used alone). The first page's error is raised."""
     first = await list_page(dataclasses.replace(query, limit=WINDOW_PAGE, offset=0))
-    pages = [json.loads(first.text)]
+    pages = [_parse(first.text)]
     more = pages[0].get("meta", {}).get("next_offset") is not None
     partial = False
     offsets = list(range(WINDOW_PAGE, WINDOW, WINDOW_PAGE)) if more else []
@@ -43,12 +61,14 @@ async def read_window(list_page: ListPage, query: CargoListQuery) -> tuple[list[
                 break
             if isinstance(answer, BaseException):
                 raise answer
-            pages.append(json.loads(answer.text))
+            pages.append(_parse(answer.text))
         more = not partial and pages[-1].get("meta", {}).get("next_offset") is not None
     seen: dict[Any, dict] = {}
     for page in pages:
         for card in page.get("items", []):
-            seen.setdefault(card.get("id"), card)  # a load that moved between pages counts once
+            if card.get("id") not in seen:  # a load that moved between pages counts once
+                # a copy this driver's figures may be written to (economics writes into `display`)
+                seen[card.get("id")] = {**card, "display": dict(card.get("display") or {})}
     metas = [page.get("meta", {}) for page in pages]
     stale = [m for m in metas if m.get("stale")]
     meta: dict[str, Any] = {
