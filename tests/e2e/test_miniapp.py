@@ -96,6 +96,8 @@ def test_respond_to_a_load_and_see_it_in_my_responses(browser, server, standin, 
     page, errors = open_app(browser, server, user_id=9005, start_param=f"c_{cargo['id']}")
     expect(page.locator("#respond")).to_be_visible(timeout=15000)
     expect(page.locator("#my-response")).to_contain_text("ещё не откликались")
+    detail_text = page.locator("#detail").inner_text()
+    assert "null" not in detail_text and "undefined" not in detail_text  # an empty slot never shows as a word
     page.click("#respond")
     expect(page.locator("#offer-sheet")).to_be_visible()
     posted = page.input_value("#offer-rate").replace("\u00a0", "")

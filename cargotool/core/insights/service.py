@@ -316,7 +316,8 @@ class Insights:
             "best": [{"id": c["id"], "display": c.get("display"), "rate_rub_per_km": c.get("rate_rub_per_km"),
                       "price_rub": c.get("price_rub"), "to": (c.get("to") or {}).get("city")} for c in best],
             "query": {"from": city_id, "from_radius": radius, "date": days[0].isoformat()},
-            "text": f"Обратно из {finish.get('city')}: {'от ' if more else ''}{count} {word} за {BACKHAUL_DAYS} дня",
+            # «из г. Краснодар»: the official style keeps a name after «г.» undeclined, so no declension is needed
+            "text": f"Обратно из г. {finish.get('city')}: {'от ' if more else ''}{count} {word} за {BACKHAUL_DAYS} дня",
         }
 
 

@@ -51,7 +51,7 @@ export function renderMyResponse() {
   const locked = canRespond && paywalled();
   const label = locked ? "Оформить подписку" :
     mine && mine.status !== "withdrawn" && mine.status !== "expired" ? "Изменить ставку" : "Откликнуться";
-  box.replaceChildren(
+  box.replaceChildren(...[  // replaceChildren would write a null as the text "null"
     el("h3", {}, "Мой отклик"),
     mine ? el("div", { class: "row" }, el("span", {}, rub(mine.rate_rub)), statusNode(mine.status))
          : el("div", { class: "hint" }, "Вы ещё не откликались на этот груз"),
@@ -60,7 +60,7 @@ export function renderMyResponse() {
     el("div", { class: "actions" },
       canRespond ? el("button", { class: "primary", type: "button", id: "respond", onclick: openOffer }, label) : null,
       mine && ACTIVE.includes(mine.status) ? el("button", { class: "secondary", type: "button", id: "withdraw",
-        onclick: withdraw }, "Отозвать") : null));
+        onclick: withdraw }, "Отозвать") : null)].filter(Boolean));
   const tg = webApp();
   if (tg && canRespond) {
     tg.MainButton.setText(label);
