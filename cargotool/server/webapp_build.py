@@ -6,6 +6,10 @@
   `import { a, b as c } from "./x.js";` and `export function|async function|const|class NAME`; no default
   exports, no `export let` (a bundled binding would not be live), no import cycles, and no template
   literal spanning lines (so that whole-line comments can be dropped from the bundle safely).
+- A screen few people open (the operators' admin screen) is left out of that script: `import("./x.js")`
+  (a dynamic import) makes x.js and what only it needs a second script (a "chunk"), fetched the first
+  time it is asked for — bytes the first screen of every driver does not wait for on a slow link. Modules
+  share one registry (`globalThis.__cargotoolModules`), so a chunk uses what the main script has.
 - Every asset gets a content-hashed name (`app.3f2a9c1d0e4b.js`), so it can be cached for a year, and a
   gzip and a brotli copy, compressed once here at the highest level.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +31,7 @@ ENTRY = "main.js"
 
 _IMPORT = re.compile(r'^import \{([^}]*)\} from "\./([\w-]+\.js)";[ \t]*$', re.M)
 _EXPORT = re.compile(r"^export (?:async )?(?:function\*?|const|class) ([A-Za-z_$][\w$]*)", re.M)
+_DYNAMIC_IMPORT = re.compile(r'\bimport\("\./([\w-]+\.js)"\)')
 _ANY_IMPORT_OR_EXPORT = re.compile(r"^\s*(?:import\b(?!\()|export\b)", re.M)
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 _LINE_COMMENT = re.compile(r"^[ \t]*//.*\n", re.M)
@@ -78,14 +84,15 @@ def _parse(name: str, source: str) -> tuple[list[tuple[str, str]], list[str], st
     return imports, exports, _INDENT.sub("", _DOC_COMMENT.sub("", _LINE_COMMENT.sub("", body)))
 
 
-def _order(modules: dict[str, str]) -> list[str]:
-    """Modules with every dependency before its dependents; raises on a cycle or a missing module."""
+def _order(modules: dict[str, str], entry: str = ENTRY, loaded: frozenset[str] = frozenset()) -> list[str]:
+    """Modules reachable from `entry` by static imports, every dependency before its dependents, leaving out
+    those already `loaded` (by the main script); raises on a cycle or a missing module."""
     graph = {name: [module for _, module in _IMPORT.findall(source)] for name, source in modules.items()}
     done: list[str] = []
     visiting: list[str] = []
 
     def visit(name: str) -> None:
-        if name in done:
+        if name in done or name in loaded:
             return
         if name not in graph:
             raise BundleError(f"js/{visiting[-1]} imports js/{name}, which does not exist")
@@ -97,24 +104,72 @@ def _order(modules: dict[str, str]) -> list[str]:
         visiting.pop()
         done.append(name)
 
-    visit(ENTRY)
+    visit(entry)
     return done
 
 
-def bundle(modules: dict[str, str]) -> str:
-    """One script from the modules reachable from main.js; each runs in its own function scope."""
+def _module(name: str, source: str) -> str:
+    imports, exports, body = _parse(name, source)
+    lines = []
+    for names, module in imports:
+        wanted = [n.strip() for n in names.split(",") if n.strip()]
+        bindings = ", ".join(n.replace(" as ", ": ") for n in wanted)
+        lines.append(f'const {{ {bindings} }} = __modules["{module}"];')
+    body = _DYNAMIC_IMPORT.sub(lambda m: f'__lazy("{m.group(1)}")', body)
+    return (f'__modules["{name}"] = (() => {{ // js/{name}\n' + "\n".join(lines) + "\n" + body.strip()
+            + f"\nreturn {{ {', '.join(exports)} }};\n}})();")
+
+
+# The main script's loader of chunks: one <script> per chunk, asked for once; a failure may be retried.
+_LOADER = """const __modules = globalThis.__cargotoolModules = {};
+const __chunks = %s;
+const __loading = {};
+function __lazy(name) {
+if (__modules[name]) return Promise.resolve(__modules[name]);
+return __loading[name] || (__loading[name] = new Promise((resolve, reject) => {
+const script = document.createElement("script");
+script.src = __chunks[name];
+script.onload = () => resolve(__modules[name]);
+script.onerror = () => { delete __loading[name]; script.remove(); reject(new Error("chunk " + name)); };
+document.head.append(script);
+}));
+}"""
+
+
+@dataclass(frozen=True)
+class Scripts:
+    main: str
+    chunks: dict[str, tuple[str, str]]  # dynamically imported module -> (its file name under /static/, script)
+
+
+def scripts(modules: dict[str, str]) -> Scripts:
+    """The main script (main.js and everything it imports statically) and one chunk per dynamically
+    imported module (with what only it needs)."""
+    main_order = _order(modules)
+    loaded = frozenset(main_order)
+    wanted = [name for module in main_order for name in _DYNAMIC_IMPORT.findall(modules[module])]
+    chunks: dict[str, tuple[str, str]] = {}
+    while wanted:
+        entry = wanted.pop(0)
+        if entry in loaded or entry in chunks:
+            continue
+        if entry not in modules:
+            raise BundleError(f"a dynamic import names js/{entry}, which does not exist")
+        order = _order(modules, entry, loaded)
+        text = ("((__modules, __lazy) => {\n" + "\n".join(_module(name, modules[name]) for name in order)
+                + "\n})(globalThis.__cargotoolModules, globalThis.__cargotoolLazy);\n")
+        chunks[entry] = (hashed_name(f"app-{entry}", text.encode()), text)
+        wanted += [name for module in order for name in _DYNAMIC_IMPORT.findall(modules[module])]
+    urls = {entry: f"/static/{file}" for entry, (file, _) in chunks.items()}
     parts = ["// cargotool Mini App: webapp/js/*.js joined at server start-up (cargotool/server/webapp_build.py)",
-             "const __modules = {};"]
-    for name in _order(modules):
-        imports, exports, body = _parse(name, modules[name])
-        lines = []
-        for names, module in imports:
-            wanted = [n.strip() for n in names.split(",") if n.strip()]
-            bindings = ", ".join(n.replace(" as ", ": ") for n in wanted)
-            lines.append(f'const {{ {bindings} }} = __modules["{module}"];')
-        parts.append(f'__modules["{name}"] = (() => {{ // js/{name}\n' + "\n".join(lines) + "\n" + body.strip()
-                     + f"\nreturn {{ {', '.join(exports)} }};\n}})();")
-    return "\n".join(parts) + "\n"
+             _LOADER % json.dumps(urls), "globalThis.__cargotoolLazy = __lazy;"]
+    parts += [_module(name, modules[name]) for name in main_order]
+    return Scripts("\n".join(parts) + "\n", chunks)
+
+
+def bundle(modules: dict[str, str]) -> str:
+    """The main script: main.js and the modules it imports statically, each in its own function scope."""
+    return scripts(modules).main
 
 
 def read_modules(root: Path = ROOT) -> dict[str, str]:
@@ -137,7 +192,8 @@ class Build:
 def build(root: Path = ROOT) -> Build:
     """The page and every asset, hashed and compressed. Unhashed names (app.css, js/*.js for loading the
     modules one by one while developing) are served too, but revalidated on every use."""
-    script = bundle(read_modules(root)).encode()
+    built = scripts(read_modules(root))
+    script = built.main.encode()
     files = {"app.js": script, "app.css": (root / "app.css").read_bytes(), "icon.svg": (root / "icon.svg").read_bytes()}
     assets: dict[str, Asset] = {}
     html = _INDENT.sub("", _HTML_COMMENT.sub("", (root / "index.html").read_text(encoding="utf-8")))
@@ -147,6 +203,8 @@ def build(root: Path = ROOT) -> Build:
         html = html.replace(f'"/static/{name}"', f'"/static/{versioned}"')
         if name != "app.js":
             assets[name] = assets[versioned]
+    for file, text in built.chunks.values():
+        assets[file] = asset(text.encode(), TYPES[".js"])
     for name, source in read_modules(root).items():
         assets[f"js/{name}"] = asset(source.encode(), TYPES[".js"])
     # the page names its own build, so a copy from the browser's cache can tell that it is out of date

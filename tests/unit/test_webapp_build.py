@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from cargotool.server.webapp_build import BundleError, bundle, read_modules
+from cargotool.server.webapp_build import BundleError, bundle, read_modules, scripts
 
 MAIN = 'import { twice as double } from "./b.js";\nimport { base } from "./a.js";\nconsole.log(double(base));\n'
 
@@ -37,8 +37,28 @@ def test_what_cannot_be_bundled_faithfully_is_refused(source, complaint):
         bundle({"main.js": 'import { x } from "./a.js";\n', "a.js": source})
 
 
+def test_a_dynamic_import_becomes_a_chunk_with_only_what_the_main_script_lacks():
+    modules = {"main.js": 'import { base } from "./a.js";\nglobalThis.go = () => import("./lazy.js").then((m) => console.log(m.twice(base)));\n',
+               "a.js": "export const base = 21;\n",
+               "lazy.js": 'import { base } from "./a.js";\nimport { one } from "./only-lazy.js";\nexport function twice(x) { return x * 2 + base - base + one - 1; }\n',
+               "only-lazy.js": "export const one = 1;\n"}
+    built = scripts(modules)
+    assert '__modules["lazy.js"] = ' not in built.main and '__modules["only-lazy.js"] = ' not in built.main
+    file, chunk = built.chunks["lazy.js"]
+    assert file.startswith("app-lazy.") and f'"/static/{file}"' in built.main
+    assert '__modules["only-lazy.js"] = ' in chunk and '__modules["a.js"] = ' not in chunk  # shared, not repeated
+    if shutil.which("node"):  # the chunk (here run right after the main script) registers into the same registry
+        out = subprocess.run(["node", "-e", built.main + chunk + "go();"], capture_output=True, text=True, check=True)
+        assert out.stdout == "42\n"
+    with pytest.raises(BundleError, match="dynamic import names js/gone.js"):
+        scripts({"main.js": 'const later = () => import("./gone.js");\n'})
+
+
 def test_the_real_modules_bundle():
     modules = read_modules()
     assert "main.js" in modules
-    script = bundle(modules)
-    assert all(f'__modules["{name}"]' in script for name in modules)  # every module is reachable from main.js
+    built = scripts(modules)
+    chunks = "".join(text for _, text in built.chunks.values())
+    # every module is in the main script or a chunk, once
+    assert all((built.main + chunks).count(f'__modules["{name}"] = ') == 1 for name in modules)
+    assert '__modules["admin.js"] = ' in chunks  # the operators' screen is not in every driver's first download

@@ -2,11 +2,10 @@
 // Works inside Telegram (telegram-web-app.js) and in an ordinary browser given #tgWebAppData=... .
 // One module per screen or concern; see docs/architecture.md («Mini App») for how to add a screen.
 
-import { closeAdmin, wireAdmin } from "./admin.js";
 import { login, api } from "./api.js";
 import { closePlans, openPlans, wireBilling } from "./billing.js";
 import { closeDetail, openDetail } from "./detail.js";
-import { $ } from "./dom.js";
+import { $, toast } from "./dom.js";
 import { closeSheet, loadFilters, saveFilters, sheetOpen, summary, wireFilters } from "./filters.js";
 import { closePositionSheet, initInsights, positionSheetOpen } from "./insights.js";
 import { loadPage, watchPull, watchScroll } from "./list.js";
@@ -16,9 +15,26 @@ import { closeSearches, closeSearchSheet, openSearchById, searchSheetOpen, wireS
 import { closeAllScreens, state } from "./state.js";
 import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
 
+let admin = null;  // admin.js, fetched the first time an operator opens the screen (drivers never need it)
+
+/** The admin screen's script comes as a second file: the first screen of every driver does not wait for it. */
+function wireAdminLoader() {
+  $("open-admin").addEventListener("click", () => {
+    haptic.tap();
+    import("./admin.js").then((module) => {
+      admin = module;
+      module.wireAdmin();  // from now on admin.js answers the button itself
+      module.openAdmin();
+    }).catch(() => {
+      toast("Не удалось загрузить раздел — проверьте связь и нажмите ещё раз");
+      wireAdminLoader();
+    });
+  }, { once: true });
+}
+
 /** Telegram's back button and every «‹ Назад»: close the topmost thing that is open. */
 function back() {
-  if (state.adminOpen) closeAdmin();
+  if (state.adminOpen && admin) admin.closeAdmin();
   else if (state.plansOpen) closePlans();
   else if (offerOpen()) closeOffer();
   else if (searchSheetOpen()) closeSearchSheet();
@@ -47,7 +63,7 @@ function wire() {
   wireFilters();
   wireOffer(openDetail);
   wireBilling();
-  wireAdmin();
+  wireAdminLoader();
   wireSearches();
   whenTelegram(wireTelegram);
 }
