@@ -147,18 +147,38 @@ async def test_concurrent_deliverers_keep_every_chats_order(redis, key_prefix, c
     assert await outboxes[0].queue.dead_count() == 0
 
 
+async def test_messages_queued_by_the_previous_version_go_first(redis, key_prefix):
+    telegram = FlakyTelegram(5, p429=0, p_fail=0)
+    telegram.retry_after[1] = 0.3  # the first send to the chat waits: nothing else of it may overtake it
+    outbox = Outbox(redis, Keys(key_prefix), telegram)
+    for n in range(3):  # queued before the deploy: no line (the previous version's `put` had no group)
+        await outbox.queue.put({"method": "sendMessage", "params": {"chat_id": 1, "text": f"old{n}"}, "attempts": 0})
+    for n in range(3):
+        await outbox.send("sendMessage", {"chat_id": 1, "text": f"new{n}"})
+    stop = asyncio.Event()
+    worker = asyncio.ensure_future(outbox.run(stop, idle=0.02))
+    try:
+        await drained(outbox, telegram, 6, timeout=10)
+    finally:
+        stop.set()
+        await worker
+    assert telegram.received[1] == ["old0", "old1", "old2", "new0", "new1", "new2"]
+
+
 @pytest.mark.parametrize("reached_telegram", [True, False], ids=["answer-lost", "never-arrived"])
 async def test_a_deliverer_killed_mid_send_is_taken_over_after_its_lease(redis, key_prefix, clients, reached_telegram):
     telegram = FlakyTelegram(7, p429=0, p_fail=0)
     telegram.hang, telegram.hang_after_receiving = "m1", reached_telegram
     keys = Keys(key_prefix)
     doomed, survivor = Outbox(clients(), keys, telegram, lease=0.6), Outbox(clients(), keys, telegram, lease=0.6)
-    for n in range(4):
+    for n in range(2):
         await survivor.send("sendMessage", {"chat_id": 1, "text": f"m{n}"})
     killed_at = time.monotonic()
     task = asyncio.ensure_future(doomed.deliver_due())
     await asyncio.wait_for(telegram.hanging.wait(), 5)
     task.cancel()  # the worker dies while m1 is on its way: its claim stays until the lease ends
+    for n in range(2, 4):  # queued after the crash, due at once: they must still wait for m1
+        await survivor.send("sendMessage", {"chat_id": 1, "text": f"m{n}"})
     await survivor.send("sendMessage", {"chat_id": 2, "text": "other chat"})
     assert await survivor.deliver_due() == 1  # the other chat is not held up
     assert telegram.received[1] == (["m0", "m1"] if reached_telegram else ["m0"])

@@ -138,3 +138,16 @@ async def test_adopting_keeps_a_claim_of_the_old_layout(redis, key_prefix):
     assert await q.claim(limit=10, lease=30) == []  # "new" waits: "old" is first and still leased
     await q.ack(old.id)
     assert texts(await q.claim(limit=10, lease=30)) == ["new"]
+
+
+async def test_adopt_unblocks_a_line_whose_head_an_old_version_removed(redis, key_prefix):
+    q = queue(redis, key_prefix)
+    await q.put({"t": "a1"}, group="a")
+    await q.put({"t": "a2"}, group="a")
+    [a1] = await q.claim(limit=10, lease=30)
+    # An old worker acks as it used to: the item leaves the hash and the due set, not the line.
+    await redis.hdel(f"{key_prefix}q:items", a1.id)
+    await redis.zrem(f"{key_prefix}q:due", a1.id)
+    assert await q.claim(limit=10, lease=30) == []
+    await q.adopt(lambda payload: None)
+    assert texts(await q.claim(limit=10, lease=30)) == ["a2"]

@@ -245,10 +245,14 @@ class DurableQueue:
 
     async def adopt(self, group_of: Callable[[dict[str, Any]], str | None]) -> int:
         """Move items queued without a group (by a version before groups) into their group's line, ahead
-        of everything queued since, in the order they were queued. Idempotent; returns how many moved."""
+        of everything queued since, in the order they were queued. Idempotent; returns how many moved.
+        Also lets a line go on whose head an old version removed without knowing about lines."""
         grouped = set(await self._redis.hkeys(self._group))
+        items = set(await self._redis.hkeys(self._items))
+        for item_id in grouped - items:
+            await self._run(self._ack, item_id)
         moved = 0
-        for item_id in sorted(set(await self._redis.hkeys(self._items)) - grouped):
+        for item_id in sorted(items - grouped):
             payload = await self.get(item_id)
             group = group_of(payload) if payload is not None else None
             if group is not None:
