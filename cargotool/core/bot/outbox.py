@@ -7,7 +7,6 @@
 - A 403 (the driver blocked the bot) marks the driver unreachable; nothing more is sent to them.
 - Other failures are retried with backoff, at most MAX_ATTEMPTS times; then the message is kept in
   `outbox:dead` for an operator.
-
 - Each chat's messages go out strictly in the order they were queued, across any number of deliverers
   (server workers, `bot run`): a message is sent only once every earlier message of its chat was sent,
   dropped (403) or given up. The queue keeps one line per chat and hands out only its head, leased
@@ -17,8 +16,9 @@
   had reached Telegram, that message arrives twice, still after everything queued before it).
 
 Hooks let the caller fill a message in at send time (`prepare`, e.g. the message id of an edit) and
-learn what Telegram answered (`on_sent`, e.g. to remember that id); `on_sent` runs before the chat's next
-message is handed out.
+learn what Telegram answered (`on_sent`, e.g. to remember that id). `on_sent` runs after the ack, so
+another deliverer may already hold the chat's next message: an edit that finds no message id yet waits
+(`prepare` → None) and is tried again 2 s later, up to MAX_WAITS times.
 """
 
 from __future__ import annotations
