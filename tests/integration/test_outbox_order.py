@@ -213,7 +213,7 @@ async def test_a_chat_in_a_long_429_does_not_delay_the_others(redis, key_prefix)
         stop.set()
         await worker
     others = max(at for text, at in telegram.at.items() if not text.startswith("slow"))
-    assert others - start < 1.0 < 1.5 <= telegram.at["slow0"] - start
+    assert others < start + 1.5 <= telegram.at["slow0"]  # all other chats were served within chat 1's wait
     assert telegram.received[1] == ["slow0", "slow1", "slow2"]
 
 
@@ -234,8 +234,8 @@ async def test_a_slow_send_to_one_chat_does_not_hold_up_the_others(redis, key_pr
     finally:
         stop.set()
         await worker
-    assert max(telegram.at[f"fast{chat}"] for chat in range(2, 7)) - queued_at < 1.0
-    assert telegram.at["slow"] > max(telegram.at[f"fast{chat}"] for chat in range(2, 7))
+    # Queued after the slow send began, yet all answered before it (it takes 2 s).
+    assert queued_at < max(telegram.at[f"fast{chat}"] for chat in range(2, 7)) < telegram.at["slow"]
 
 
 WORKER = textwrap.dedent("""
