@@ -7,9 +7,18 @@
 - A 403 (the driver blocked the bot) marks the driver unreachable; nothing more is sent to them.
 - Other failures are retried with backoff, at most MAX_ATTEMPTS times; then the message is kept in
   `outbox:dead` for an operator.
+- Each chat's messages go out strictly in the order they were queued, across any number of deliverers
+  (server workers, `bot run`): a message is sent only once every earlier message of its chat was sent,
+  dropped (403) or given up. The queue keeps one line per chat and hands out only its head, leased
+  (`DurableQueue` groups); a held message (rate limit, 429, backoff, an edit waiting for its original)
+  keeps its place and the chat waits behind it, other chats do not. A deliverer that dies mid-send loses
+  its claim when the lease ends, and another sends the message (at least once: if the first one's send
+  had reached Telegram, that message arrives twice, still after everything queued before it).
 
 Hooks let the caller fill a message in at send time (`prepare`, e.g. the message id of an edit) and
-learn what Telegram answered (`on_sent`, e.g. to remember that id).
+learn what Telegram answered (`on_sent`, e.g. to remember that id). `on_sent` runs after the ack, so
+another deliverer may already hold the chat's next message: an edit that finds no message id yet waits
+(`prepare` → None) and is tried again 2 s later, up to MAX_WAITS times.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import redis.asyncio as aioredis
 
 from ..drivers.ratelimit import BUCKET_LUA
 from ..errors import UpstreamError
-from ..waiting import repeat_until
+from ..waiting import wait_any
 from ..storage.queue import DurableQueue, Item
 from ..storage.redis import Keys
 from .api import BotApi, TelegramError
@@ -31,8 +40,10 @@ from .api import BotApi, TelegramError
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+BACKOFF_FIRST = 2.0  # seconds before the first retry of a failed send; doubles each time, at most 600
 MAX_WAITS = 150  # a message that waits for another (an edit for its original) gives up after ~5 minutes
-LEASE_SECONDS = 60.0
+LEASE_SECONDS = 60.0  # longer than a Bot API call may take (BotApi's timeout is 15 s)
+CONCURRENCY = 64  # chats served at once by one `run`
 PRIVATE_PER_MINUTE, PRIVATE_BURST = 60, 1
 GROUP_PER_MINUTE, GROUP_BURST = 20, 3
 GLOBAL_PER_MINUTE, GLOBAL_BURST = 30 * 60, 30
@@ -59,6 +70,14 @@ return {1, '0'}
 
 Hook = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
+SENT, SETTLED, HELD = "sent", "settled", "held"  # what became of a message handed to `_deliver`
+
+
+def chat_of(payload: dict[str, Any]) -> str | None:
+    """The queue group of a message: its chat (None: a call without a chat, not ordered)."""
+    chat_id = (payload.get("params") or {}).get("chat_id")
+    return None if chat_id is None else str(chat_id)
+
 
 class Outbox:
     def __init__(
@@ -68,10 +87,12 @@ class Outbox:
         api: BotApi | None,
         *,
         on_blocked: Callable[[int], Awaitable[None]] | None = None,
+        lease: float = LEASE_SECONDS,
     ) -> None:
         self.queue = DurableQueue(redis, keys, "outbox")
         self._api = api
         self._keys = keys
+        self._lease = lease
         self._take = redis.register_script(_TAKE_BOTH)
         self._on_blocked = on_blocked
         self._prepare: dict[str, Hook] = {}
@@ -89,48 +110,97 @@ class Outbox:
                    context: dict[str, Any] | None = None) -> str | None:
         """Queue a Bot API call. With `key`, the same message is queued at most once."""
         payload = {"method": method, "params": params, "kind": kind, "context": context or {}, "attempts": 0}
-        item_id = await self.queue.put(payload, dedupe_key=key)
+        item_id = await self.queue.put(payload, dedupe_key=key, group=chat_of(payload))
         if item_id:
             self._wake.set()
         return item_id
+
+    async def adopt_old_items(self) -> int:
+        """Messages queued by a version without per-chat lines (already in Redis at deploy time) join
+        their chat's line, ahead of anything queued since. Done when `run` starts; idempotent."""
+        moved = await self.queue.adopt(chat_of)
+        if moved:
+            log.info("outbox: %d queued messages moved into their chats' lines", moved)
+        return moved
 
     # ---- delivery ---------------------------------------------------------------------------------
 
     async def deliver_due(self, limit: int = 50) -> int:
         """One pass: claim what is due and try to send it. Returns how many were delivered. Different
-        chats are served concurrently (a burst of alerts to many drivers is not one round trip at a
-        time); each chat's messages still go one after another, in order."""
+        chats are served concurrently; of each chat only its next message is handed out (to one
+        deliverer at a time), and once it is sent the same deliverer goes on with the one after it."""
         if self._api is None:
             return 0
-        held: dict[Any, float] = {}  # chat → when its next message may go; keeps each chat's order
-        chats: dict[Any, list[Item]] = {}
-        for item in await self.queue.claim(limit=limit, lease=LEASE_SECONDS):
-            chats.setdefault((item.payload.get("params") or {}).get("chat_id"), []).append(item)
-
-        async def one_chat(items: list[Item]) -> int:
-            return sum([await self._deliver(item, held) for item in items])
-
-        results = await asyncio.gather(*(one_chat(items) for items in chats.values()), return_exceptions=True)
+        items = await self.queue.claim(limit=limit, lease=self._lease)
+        results = await asyncio.gather(*(self._serve_chat(item, limit) for item in items), return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
         return sum(results)
 
-    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
-        """Deliver until `stop` is set; sleeps `idle` between empty passes (or until a send wakes it)."""
-        await repeat_until(stop, self._wake, self.deliver_due, idle=idle, name="outbox")
+    async def run(self, stop: asyncio.Event, idle: float = 1.0, concurrency: int = CONCURRENCY) -> None:
+        """Deliver until `stop` is set. Each claimed chat is served by its own task, so a slow send to one
+        chat does not hold up the others; when nothing is due, sleeps `idle` (or until a send wakes it)."""
+        try:
+            await self.adopt_old_items()
+        except Exception as exc:
+            log.warning("outbox: moving old queued messages failed: %s", type(exc).__name__)
+        if self._api is None:
+            await stop.wait()
+            return
+        serving: set[asyncio.Task] = set()
+        room = asyncio.Event()
 
-    async def _hold(self, item: Item, chat_id: Any, held: dict[Any, float], wait: float) -> None:
-        """Put the item back until its chat may receive again, behind the chat's earlier messages."""
-        due = time.time() + wait
-        if chat_id in held:
-            # One token interval behind the chat's previous message, not a hair: otherwise both fall due
-            # together and a concurrent pass (another worker, or the next pass) could send them swapped.
-            due = max(due, held[chat_id] + 1 / self._chat_limit(chat_id)[1])
-        held[chat_id] = due
-        await self.queue.retry(item.id, due - time.time())
+        def finished(task: asyncio.Task) -> None:
+            serving.discard(task)
+            room.set()
+            if not task.cancelled() and task.exception() is not None:
+                log.warning("outbox chat failed: %s", type(task.exception()).__name__)
 
-    async def _deliver(self, item: Item, held: dict[Any, float]) -> bool:
+        try:
+            while not stop.is_set():
+                self._wake.clear()  # before claiming: a send or a finished chat from now on is not missed
+                room.clear()
+                free = concurrency - len(serving)
+                items: list[Item] = []
+                if free > 0:
+                    try:
+                        items = await self.queue.claim(limit=free, lease=self._lease)
+                    except Exception as exc:
+                        log.warning("outbox pass failed: %s", type(exc).__name__)
+                for item in items:
+                    task = asyncio.ensure_future(self._serve_chat(item, limit=50))
+                    serving.add(task)
+                    task.add_done_callback(finished)
+                if items and len(items) == free:
+                    continue  # perhaps more are due
+                await wait_any(self._wake, stop, room, timeout=idle)
+        finally:
+            if serving:
+                await asyncio.gather(*serving, return_exceptions=True)
+
+    async def _serve_chat(self, first: Item, limit: int) -> int:
+        """Deliver the claimed head of a chat's line and, while they are sent, the messages behind it."""
+        item: Item | None = first
+        chat = chat_of(first.payload)
+        sent = 0
+        for _ in range(limit):
+            if item is None:
+                break
+            outcome = await self._deliver(item)
+            if outcome == HELD or chat is None:
+                break
+            sent += outcome == SENT
+            item = await self.queue.claim_group(chat, lease=self._lease)
+        return sent
+
+    async def _hold(self, item: Item, wait: float, payload: dict[str, Any] | None = None) -> str:
+        """Put the item back for `wait` seconds; it stays first in its chat's line, so the chat's later
+        messages wait behind it (other chats do not)."""
+        await self.queue.retry(item.id, wait, payload)
+        return HELD
+
+    async def _deliver(self, item: Item) -> str:
         payload = item.payload
         params = dict(payload["params"])
         kind = payload.get("kind")
@@ -140,32 +210,27 @@ class Outbox:
                 payload = {**payload, "waits": payload.get("waits", 0) + 1}
                 if payload["waits"] > MAX_WAITS:
                     await self.queue.bury(item.id, payload, "never became ready")
-                else:
-                    await self.queue.retry(item.id, 2.0, payload)
-                return False
+                    return SETTLED
+                return await self._hold(item, 2.0, payload)
             params = prepared
         chat_id = params.get("chat_id")
-        if chat_id in held:  # an earlier message to this chat is waiting: so does this one
-            await self._hold(item, chat_id, held, 0.0)
-            return False
         if chat_id is not None:
             allowed, wait = await self._take(
                 keys=[self._keys(f"outbox:rate:chat:{chat_id}"), self._keys("outbox:rate:all")],
                 args=[*self._chat_limit(chat_id), GLOBAL_BURST, GLOBAL_PER_MINUTE / 60, f"{time.time():.3f}"],
             )
             if not int(allowed):
-                await self._hold(item, chat_id, held, float(wait))
-                return False
+                return await self._hold(item, float(wait))
         try:
             result = await self._api.call(payload["method"], params)
         except TelegramError as exc:
-            return await self._failed(item, exc, chat_id, held)
+            return await self._failed(item, exc, chat_id)
         except UpstreamError as exc:
-            return await self._failed(item, exc, chat_id, held)
+            return await self._failed(item, exc, chat_id)
         await self.queue.ack(item.id)
         if kind in self._on_sent:
             await self._on_sent[kind](payload, result)
-        return True
+        return SENT
 
     @staticmethod
     def _chat_limit(chat_id: Any) -> tuple[int, float]:
@@ -174,30 +239,27 @@ class Outbox:
             return GROUP_BURST, GROUP_PER_MINUTE / 60
         return PRIVATE_BURST, PRIVATE_PER_MINUTE / 60
 
-    async def _failed(self, item: Item, exc: Exception, chat_id: Any, held: dict[Any, float]) -> bool:
+    async def _failed(self, item: Item, exc: Exception, chat_id: Any) -> str:
         payload = dict(item.payload)
         if isinstance(exc, TelegramError) and exc.retry_after is not None:
             log.info("Telegram asks to wait %.0fs (429)", exc.retry_after)
-            await self._hold(item, chat_id, held, exc.retry_after)
-            return False
+            return await self._hold(item, exc.retry_after)
         if isinstance(exc, TelegramError) and exc.blocked:
             log.info("chat %s blocked the bot: dropping the message", chat_id)
             await self.queue.ack(item.id)
             if self._on_blocked is not None and isinstance(chat_id, int) and chat_id > 0:
                 await self._on_blocked(chat_id)
-            return False
+            return SETTLED
         if isinstance(exc, TelegramError) and exc.permanent:
             if "message is not modified" in exc.description:
                 await self.queue.ack(item.id)  # an edit that changes nothing: done
-                return False
+                return SETTLED
             log.warning("Telegram refused %s: %s", payload["method"], exc.description)
             await self.queue.bury(item.id, payload, exc.description)
-            return False
+            return SETTLED
         payload["attempts"] = payload.get("attempts", 0) + 1
         if payload["attempts"] >= MAX_ATTEMPTS:
             log.warning("giving up on %s after %d attempts: %s", payload["method"], payload["attempts"], exc)
             await self.queue.bury(item.id, payload, str(exc))
-            return False
-        held[chat_id] = time.time() + min(600.0, 2.0 ** payload["attempts"])
-        await self.queue.retry(item.id, held[chat_id] - time.time(), payload)
-        return False
+            return SETTLED
+        return await self._hold(item, min(600.0, BACKOFF_FIRST * 2.0 ** (payload["attempts"] - 1)), payload)
