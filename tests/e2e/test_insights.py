@@ -19,7 +19,8 @@ from cargotool.core.drivers.initdata import sign_init_data
 from cargotool.core.insights.gazetteer import default_gazetteer
 from cargotool.core.insights.lanes import MIN_POINTS, LaneBook
 from tests.conftest import TEST_BOT_TOKEN
-from tests.e2e.conftest import SERVER_PROCESS, screenshot
+from tests.e2e.conftest import SERVER_PROCESS, open_app, screenshot
+from tests.e2e.test_miniapp_states import SMALL_TARGETS
 
 KAZAN = (55.7961, 49.1064)
 
@@ -151,3 +152,106 @@ def test_a_driver_reports_from_the_detail_after_an_accepted_load(browser, server
     page.click("#report-delete")
     expect(page.locator("#report-send")).to_have_text("Отправить отзыв")
     context.close()
+
+
+def saved_searches(server, user_id):
+    return httpx.get(f"{server}/api/searches", headers=login(server, user_id)).json()["items"]
+
+
+def test_the_trip_back_is_saved_as_a_search_in_one_tap_once(browser, server, standin):
+    cargo = standin[0].dataset.cargos[0]
+    page, errors = open_app(browser, server, user_id=9331, path=f"/?load={cargo['id']}", viewport=(360, 740))
+    save = page.locator("#backhaul-save")
+    expect(save).to_be_visible(timeout=15000)
+    city = cargo["points"]["finish"]["city"]["name"]
+    expect(page.locator("#backhaul-save-note")).to_contain_text(f"Без даты: бот напишет о новых грузах из {city} (+50 км)")
+    save.click()
+    expect(save).to_have_text("✓ Сохранено как поиск")
+    expect(save).to_be_disabled()
+    expect(page.locator("#backhaul-save-note")).to_contain_text(f"Поиск «Обратно из {city}» сохранён")
+    [search] = saved_searches(server, 9331)
+    # no date: a search pinned to the unloading day would find nothing two days later
+    assert search["name"] == f"Обратно из {city}" and search["alerts"] is True
+    assert search["filters"] == {"from": str(cargo["points"]["finish"]["city"]["id"]), "from_radius": "50"}
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing overflows at 360 px
+    assert page.evaluate(SMALL_TARGETS) == []
+    screenshot(page, "insights-backhaul-saved")
+
+    page.reload()  # the same tap again: the existing search is named, no second one
+    expect(save).to_be_visible(timeout=15000)
+    save.click()
+    expect(page.locator("#backhaul-save-note")).to_contain_text(f"Такой поиск уже сохранён: «Обратно из {city}»")
+    expect(save).to_have_text("✓ Сохранено как поиск")
+    assert len(saved_searches(server, 9331)) == 1
+
+    page.click("#backhaul-searches")  # «Мои поиски», from the detail
+    expect(page.locator("#screen-searches")).to_be_visible()
+    expect(page.locator("#screen-detail")).to_be_hidden()
+    expect(page.locator("#searches .card", has_text=f"Обратно из {city}")).to_contain_text(f"{city} +50 км → куда угодно")
+    page.click("#searches-back")
+    expect(page.locator("#screen-list")).to_be_visible()
+    assert errors == []
+    page.close()
+
+
+def test_saving_the_trip_back_says_why_it_failed(browser, server, standin):
+    cargo = standin[0].dataset.cargos[0]
+    page, errors = open_app(browser, server, user_id=9332, path=f"/?load={cargo['id']}", viewport=(360, 740))
+    save = page.locator("#backhaul-save")
+    expect(save).to_be_visible(timeout=15000)
+    page.route("**/api/searches", lambda route: route.abort())  # offline at the tap
+    save.click()
+    expect(page.locator("#backhaul-save-note.errors")).to_have_text("Нет связи. Проверьте интернет и попробуйте ещё раз.")
+    expect(save).to_be_enabled()  # try again later
+    page.unroute("**/api/searches")
+
+    headers = login(server, 9332)  # the cap (ALERTS_MAX_SEARCHES, 10) already reached
+    for n in range(10):
+        assert httpx.post(f"{server}/api/searches", json={"filters": {"from": str(n + 100)}}, headers=headers).status_code == 201
+    save.click()
+    expect(page.locator("#backhaul-save-note.errors")).to_contain_text("Можно сохранить не больше 10 поисков — удалите ненужный")
+    expect(page.locator("#backhaul-searches")).to_be_visible()  # where to delete one
+    assert len(saved_searches(server, 9332)) == 10
+    screenshot(page, "insights-backhaul-cap", full_page=False)
+    assert errors == []
+    page.close()
+
+
+def test_one_order_control_in_the_bar_one_value_in_the_filters(browser, server):
+    page, errors = open_app(browser, server, user_id=9333, viewport=(360, 740))
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    select = page.locator("#sort-select")
+    assert [o.get_attribute("value") for o in select.locator("option").all()] == [
+        "", "rate_with_deadhead", "above_market", "rate", "price", "loading"]
+    page.click("#open-filters")
+    expect(page.locator("#sheet")).to_be_visible()
+    assert page.locator("#sort-chips").count() == 0  # the sheet has no order of its own any more
+    page.click("#close-filters")
+
+    select.select_option("price")
+    expect(page.locator("#filter-summary")).to_contain_text("сначала дороже")
+    expect(page.locator(".card").first).to_be_visible()
+    prices = [int("".join(ch for ch in text if ch.isdigit())) for text in page.locator(".card .price").all_inner_texts()]
+    assert prices == sorted(prices, reverse=True)
+    stored = page.evaluate("JSON.parse(localStorage.getItem('cargotool.filters.9333'))")
+    assert stored["filters"] == {"sort": "price"}
+    box = select.bounding_box()
+    assert box["x"] + box["width"] <= 360 and box["height"] >= 44
+
+    page.click("#open-filters")  # the sheet's «Сбросить» and «Показать грузы» keep the order
+    page.click("#reset-filters")
+    page.click("#apply-filters")
+    expect(page.locator("#sheet")).to_be_hidden()
+    expect(page.locator("#filter-summary")).to_have_text("сначала дороже")
+    expect(select).to_have_value("price")
+
+    page.reload()  # kept on the device, and the order the first page was asked with
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    expect(select).to_have_value("price")
+    expect(page.locator("#filter-summary")).to_have_text("сначала дороже")
+    select.select_option("")
+    expect(page.locator("#filter-summary")).to_have_text("Все грузы")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "insights-order-control-360", full_page=False)
+    assert errors == []
+    page.close()
