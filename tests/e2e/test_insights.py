@@ -8,6 +8,8 @@ browser's geolocation, and a driver's report is sent through the API before the 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import sqlite3
 from urllib.parse import quote
 
@@ -199,10 +201,17 @@ def test_saving_the_trip_back_says_why_it_failed(browser, server, standin):
     page, errors = open_app(browser, server, user_id=9332, path=f"/?load={cargo['id']}", viewport=(360, 740))
     save = page.locator("#backhaul-save")
     expect(save).to_be_visible(timeout=15000)
+    page.route("**/api/searches", lambda route: route.fulfill(status=402, content_type="application/json", body=json.dumps(
+        {"error": {"code": "payment_required", "message": "Нужна подписка"}})))  # should saving ever be paid for
+    save.click()
+    expect(page.locator("#backhaul-save-note.errors")).to_have_text("Сохранять поиски можно с подпиской.")
+    expect(page.locator("#backhaul-plans")).to_be_visible()
+    page.unroute("**/api/searches")
     page.route("**/api/searches", lambda route: route.abort())  # offline at the tap
     save.click()
     expect(page.locator("#backhaul-save-note.errors")).to_have_text("Нет связи. Проверьте интернет и попробуйте ещё раз.")
     expect(save).to_be_enabled()  # try again later
+    expect(page.locator("#backhaul-plans")).to_be_hidden()
     page.unroute("**/api/searches")
 
     headers = login(server, 9332)  # the cap (ALERTS_MAX_SEARCHES, 10) already reached
@@ -255,3 +264,20 @@ def test_one_order_control_in_the_bar_one_value_in_the_filters(browser, server):
     screenshot(page, "insights-order-control-360", full_page=False)
     assert errors == []
     page.close()
+
+
+def test_an_order_kept_apart_from_the_filters_before_is_moved_over_once(browser, server):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.add_init_script("if (!sessionStorage.getItem('seeded')) { sessionStorage.setItem('seeded', '1');"
+                            " localStorage.setItem('cargotool.view.9334', JSON.stringify({sort: 'above_market', no_long_waits: true})); }")
+    page = context.new_page()
+    page.route("https://telegram.org/**", lambda route: route.abort())
+    init = sign_init_data(TEST_BOT_TOKEN, {"id": 9334, "first_name": "Пётр"})
+    page.goto(f"{server}/#tgWebAppData={quote(init, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web")
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    expect(page.locator("#sort-select")).to_have_value("above_market")
+    expect(page.locator("#filter-summary")).to_have_text("сначала выше рынка")
+    expect(page.locator("#no-long-waits")).to_have_class(re.compile(r"\bon\b"))
+    assert page.evaluate("JSON.parse(localStorage.getItem('cargotool.filters.9334'))")["filters"] == {"sort": "above_market"}
+    assert "sort" not in page.evaluate("JSON.parse(localStorage.getItem('cargotool.view.9334'))")
+    context.close()

@@ -173,12 +173,12 @@ function backhaulSection(c) {
       el("span", {}, (item.display && item.display.route) || ("→ " + (item.to || "?"))),
       el("span", { class: "rate" }, item.rate_rub_per_km !== null ? rub(item.rate_rub_per_km) + "/км" : ""))),
     b.count ? el("button", { class: "linkish", type: "button", id: "backhaul-all", onclick: showAll }, "Показать все") : null,
-    backhaulSave(b));
+    backhaulSave(b, c.id));
 }
 
 /** «Сохранить как поиск»: loads from the unloading city within the radius used, WITHOUT a date — a saved
  * search keeps one fixed date, which would be useless two days later; this one keeps finding loads back. */
-function backhaulSave(b) {
+function backhaulSave(b, cargoId) {
   const name = ("Обратно из " + b.city).slice(0, 120);
   const filters = { from: String(b.query.from), from_radius: String(b.query.from_radius) };
   const note = el("p", { class: "hint-line", id: "backhaul-save-note", role: "status" },
@@ -187,7 +187,7 @@ function backhaulSave(b) {
   const mine = el("button", { class: "linkish", type: "button", id: "backhaul-searches", hidden: true,
     onclick: () => { haptic.tap(); hooks.openSearches(); } }, "Мои поиски");
   const plans = el("button", { class: "linkish", type: "button", id: "backhaul-plans", hidden: true,
-    onclick: () => { haptic.tap(); openPlans(() => hooks.openDetail(state.cargo ? state.cargo.id : null)); } }, "Оформить подписку");
+    onclick: () => { haptic.tap(); openPlans(() => hooks.openDetail(cargoId)); } }, "Оформить подписку");
   function saved(text) {
     button.disabled = true;
     button.textContent = "✓ Сохранено как поиск";
