@@ -51,6 +51,8 @@ def test_operators_read_and_hide_reports_and_see_lost_refunds(browser, server, s
     warning = page.locator("#refunds-to-check")  # the payments tab first
     expect(warning).to_contain_text("Возврат 200 ₽ по платежу pay-e2e-lost: ответ ЮKassa потерян — проверьте в личном кабинете ЮKassa")
     expect(warning).to_contain_text("причина: водитель не смог выехать")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "admin-refunds-to-check-360", full_page=False)
 
     page.click("#admin-tabs [data-tab='reports']")
     expect(page.locator("#admin-body h2")).to_have_text("Отзывы о компаниях")
