@@ -39,6 +39,7 @@ from .core.bot.outbox import Outbox
 from .core.bot.updates import UpdateInbox
 from .core.bot.wait_questions import WaitQuestions
 from .core.insights.gazetteer import default_gazetteer
+from .core.insights.moderation import ReportDesk
 from .core.insights.positions import LiveLocation
 from .core.insights.service import Insights, build_insights
 from .core.responses.service import ResponseService
@@ -92,6 +93,7 @@ class Services:
     alerter: Alerter
     watcher: Watcher
     insights: Insights
+    report_desk: ReportDesk
     wait_questions: WaitQuestions
     upstream_label: str  # "live" or "recorded"
     token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
@@ -331,6 +333,7 @@ def build_services(
         alerter=alerter,
         watcher=watcher,
         insights=insights,
+        report_desk=ReportDesk(database, insights.reports),
         wait_questions=wait_questions,
         upstream_label=label,
         token_file=token_file,

@@ -8,8 +8,10 @@ import json as jsonlib
 from typing import Any
 
 from sanic import Blueprint, Request, json
+from sanic_ext import openapi
 
 from ..core.errors import Forbidden, InvalidInput
+from ..core.numbers import plain_int
 from .client_ip import request_ip
 from . import bodies as B
 from .requests import bearer, json_body, services
@@ -195,3 +197,25 @@ async def audit(request: Request):
     return json({"items": [{"at": _iso(e.created_at), "actor": e.actor, "action": e.action, "target": e.target,
                             "details": jsonlib.loads(e.details or "{}"), "ip": e.ip} for e in events]})
 
+
+
+@bp.get("/reports")
+@describe("Drivers' reports on companies, newest first, with comments and company names (operators only)",
+          responses={200: B.AdminReports}, secured=True, errors=(403,))
+@openapi.parameter("inn", str, description="only this company's reports")
+@openapi.parameter("limit", int, description="1–200, default 50")
+async def reports(request: Request):
+    limit_text = request.args.get("limit")
+    limit = plain_int(limit_text, max_digits=3) if limit_text else 50
+    if limit is None:
+        raise InvalidInput("Проверьте параметры", fields={"limit": "целое число от 1 до 200"})
+    lines = await services(request).report_desk.recent(request.args.get("inn") or None, limit)
+    return json({"items": [line.public() for line in lines]})
+
+
+@bp.post("/reports/<report_id:int>/hide")
+@describe("Hide an abusive report from every driver (audited; a reason is required)", body=B.HideReport,
+          responses={200: B.AdminReport}, secured=True, errors=(403, 404, 422))
+async def hide_report(request: Request, report_id: int):
+    line = await services(request).report_desk.hide(report_id, _body(request).get("reason"), actor=request.ctx.actor)
+    return json(line.public())

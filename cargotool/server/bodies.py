@@ -333,6 +333,31 @@ class AuditEvents(TypedDict):
     items: list[AuditEvent]
 
 
+class AdminReport(TypedDict):
+    """A driver's report on a company as operators see it (the comment is for operators only)."""
+
+    id: int
+    inn: str
+    company: str | None
+    cargo_id: str
+    driver_id: int
+    kind: str
+    label: str
+    comment: str | None
+    updated_at: str
+    hidden: bool
+    hidden_reason: str | None
+    hidden_by: str | None
+
+
+class AdminReports(TypedDict):
+    items: list[AdminReport]
+
+
+class HideReport(TypedDict):
+    reason: str
+
+
 # ---- webhooks and health ------------------------------------------------------------------------------
 
 class TelegramAccepted(TypedDict):

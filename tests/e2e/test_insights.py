@@ -8,6 +8,8 @@ browser's geolocation, and a driver's report is sent through the API before the 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import sqlite3
 from urllib.parse import quote
 
@@ -19,7 +21,8 @@ from cargotool.core.drivers.initdata import sign_init_data
 from cargotool.core.insights.gazetteer import default_gazetteer
 from cargotool.core.insights.lanes import MIN_POINTS, LaneBook
 from tests.conftest import TEST_BOT_TOKEN
-from tests.e2e.conftest import SERVER_PROCESS, screenshot
+from tests.e2e.conftest import SERVER_PROCESS, open_app, screenshot
+from tests.e2e.test_miniapp_states import SMALL_TARGETS
 
 KAZAN = (55.7961, 49.1064)
 
@@ -92,7 +95,7 @@ def test_all_five_insights_on_a_card_and_a_detail(browser, server, standin):
     expect(card.locator(".mini", has_text="простой 1–3 ч")).to_be_visible()
     screenshot(page, "insights-list", full_page=False)
 
-    # order by ₽/km with the empty run (within the page)
+    # order by ₽/km with the empty run (over the 100 freshest loads)
     page.select_option("#sort-select", "rate_with_deadhead")
     expect(page.locator(".card").first).to_be_visible()
     page.wait_for_timeout(500)
@@ -154,4 +157,131 @@ def test_a_driver_reports_from_the_detail_after_an_accepted_load(browser, server
     expect(page.locator("#detail-trust")).to_contain_text("условия изменили")
     page.click("#report-delete")
     expect(page.locator("#report-send")).to_have_text("Отправить отзыв")
+    context.close()
+
+
+def saved_searches(server, user_id):
+    return httpx.get(f"{server}/api/searches", headers=login(server, user_id)).json()["items"]
+
+
+def test_the_trip_back_is_saved_as_a_search_in_one_tap_once(browser, server, standin):
+    cargo = standin[0].dataset.cargos[0]
+    page, errors = open_app(browser, server, user_id=9331, path=f"/?load={cargo['id']}", viewport=(360, 740))
+    save = page.locator("#backhaul-save")
+    expect(save).to_be_visible(timeout=15000)
+    city = cargo["points"]["finish"]["city"]["name"]
+    expect(page.locator("#backhaul-save-note")).to_contain_text(f"Без даты: бот напишет о новых грузах из {city} (+50 км)")
+    save.click()
+    expect(save).to_have_text("✓ Сохранено как поиск")
+    expect(save).to_be_disabled()
+    expect(page.locator("#backhaul-save-note")).to_contain_text(f"Поиск «Обратно из г. {city}» сохранён")
+    [search] = saved_searches(server, 9331)
+    # no date: a search pinned to the unloading day would find nothing two days later
+    assert search["name"] == f"Обратно из г. {city}" and search["alerts"] is True
+    assert search["filters"] == {"from": str(cargo["points"]["finish"]["city"]["id"]), "from_radius": "50"}
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing overflows at 360 px
+    assert page.evaluate(SMALL_TARGETS) == []
+    screenshot(page, "insights-backhaul-saved")
+
+    page.reload()  # the same tap again: the existing search is named, no second one
+    expect(save).to_be_visible(timeout=15000)
+    save.click()
+    expect(page.locator("#backhaul-save-note")).to_contain_text(f"Такой поиск уже сохранён: «Обратно из г. {city}»")
+    expect(save).to_have_text("✓ Сохранено как поиск")
+    assert len(saved_searches(server, 9331)) == 1
+
+    page.click("#backhaul-searches")  # «Мои поиски», from the detail
+    expect(page.locator("#screen-searches")).to_be_visible()
+    expect(page.locator("#screen-detail")).to_be_hidden()
+    expect(page.locator("#searches .card", has_text=f"Обратно из г. {city}")).to_contain_text(f"{city} +50 км → куда угодно")
+    page.click("#searches-back")
+    expect(page.locator("#screen-list")).to_be_visible()
+    assert errors == []
+    page.close()
+
+
+def test_saving_the_trip_back_says_why_it_failed(browser, server, standin):
+    cargo = standin[0].dataset.cargos[0]
+    page, errors = open_app(browser, server, user_id=9332, path=f"/?load={cargo['id']}", viewport=(360, 740))
+    save = page.locator("#backhaul-save")
+    expect(save).to_be_visible(timeout=15000)
+    page.route("**/api/searches", lambda route: route.fulfill(status=402, content_type="application/json", body=json.dumps(
+        {"error": {"code": "payment_required", "message": "Нужна подписка"}})))  # should saving ever be paid for
+    save.click()
+    expect(page.locator("#backhaul-save-note.errors")).to_have_text("Сохранять поиски можно с подпиской.")
+    expect(page.locator("#backhaul-plans")).to_be_visible()
+    page.unroute("**/api/searches")
+    page.route("**/api/searches", lambda route: route.abort())  # offline at the tap
+    save.click()
+    expect(page.locator("#backhaul-save-note.errors")).to_have_text("Нет связи. Проверьте интернет и попробуйте ещё раз.")
+    expect(save).to_be_enabled()  # try again later
+    expect(page.locator("#backhaul-plans")).to_be_hidden()
+    page.unroute("**/api/searches")
+
+    headers = login(server, 9332)  # the cap (ALERTS_MAX_SEARCHES, 10) already reached
+    for n in range(10):
+        assert httpx.post(f"{server}/api/searches", json={"filters": {"from": str(n + 100)}}, headers=headers).status_code == 201
+    save.click()
+    expect(page.locator("#backhaul-save-note.errors")).to_contain_text("Можно сохранить не больше 10 поисков — удалите ненужный")
+    expect(page.locator("#backhaul-searches")).to_be_visible()  # where to delete one
+    assert len(saved_searches(server, 9332)) == 10
+    screenshot(page, "insights-backhaul-cap", full_page=False)
+    assert errors == []
+    page.close()
+
+
+def test_one_order_control_in_the_bar_one_value_in_the_filters(browser, server):
+    page, errors = open_app(browser, server, user_id=9333, viewport=(360, 740))
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    select = page.locator("#sort-select")
+    assert [o.get_attribute("value") for o in select.locator("option").all()] == [
+        "", "rate_with_deadhead", "above_market", "rate", "price", "loading"]
+    page.click("#open-filters")
+    expect(page.locator("#sheet")).to_be_visible()
+    assert page.locator("#sort-chips").count() == 0  # the sheet has no order of its own any more
+    page.click("#close-filters")
+
+    select.select_option("price")
+    expect(page.locator("#filter-summary")).to_contain_text("сначала дороже")
+    expect(page.locator(".card").first).to_be_visible()
+    prices = [int("".join(ch for ch in text if ch.isdigit())) for text in page.locator(".card .price").all_inner_texts()]
+    assert prices == sorted(prices, reverse=True)
+    stored = page.evaluate("JSON.parse(localStorage.getItem('cargotool.filters.9333'))")
+    assert stored["filters"] == {"sort": "price"}
+    box = select.bounding_box()
+    assert box["x"] + box["width"] <= 360 and box["height"] >= 44
+
+    page.click("#open-filters")  # the sheet's «Сбросить» and «Показать грузы» keep the order
+    page.click("#reset-filters")
+    page.click("#apply-filters")
+    expect(page.locator("#sheet")).to_be_hidden()
+    expect(page.locator("#filter-summary")).to_have_text("сначала дороже")
+    expect(select).to_have_value("price")
+
+    page.reload()  # kept on the device, and the order the first page was asked with
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    expect(select).to_have_value("price")
+    expect(page.locator("#filter-summary")).to_have_text("сначала дороже")
+    select.select_option("")
+    expect(page.locator("#filter-summary")).to_have_text("Все грузы")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "insights-order-control-360", full_page=False)
+    assert errors == []
+    page.close()
+
+
+def test_an_order_kept_apart_from_the_filters_before_is_moved_over_once(browser, server):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.add_init_script("if (!sessionStorage.getItem('seeded')) { sessionStorage.setItem('seeded', '1');"
+                            " localStorage.setItem('cargotool.view.9334', JSON.stringify({sort: 'above_market', no_long_waits: true})); }")
+    page = context.new_page()
+    page.route("https://telegram.org/**", lambda route: route.abort())
+    init = sign_init_data(TEST_BOT_TOKEN, {"id": 9334, "first_name": "Пётр"})
+    page.goto(f"{server}/#tgWebAppData={quote(init, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web")
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    expect(page.locator("#sort-select")).to_have_value("above_market")
+    expect(page.locator("#filter-summary")).to_have_text("сначала выше рынка")
+    expect(page.locator("#no-long-waits")).to_have_class(re.compile(r"\bon\b"))
+    assert page.evaluate("JSON.parse(localStorage.getItem('cargotool.filters.9334'))")["filters"] == {"sort": "above_market"}
+    assert "sort" not in page.evaluate("JSON.parse(localStorage.getItem('cargotool.view.9334'))")
     context.close()

@@ -85,6 +85,25 @@ async def test_at_most_the_configured_number_per_driver(app):
     assert response.status == 201
 
 
+async def test_an_identical_search_is_named_not_saved_twice(app):
+    headers = await _token(app)
+    _, first = await app.asgi_client.post("/api/searches", headers=headers, json={
+        "name": "Обратно из Казани", "filters": {"from": "3", "from_radius": "50"}})
+    assert first.status == 201, first.text
+    # the same upstream query written differently (a number, the default point type)
+    _, again = await app.asgi_client.post("/api/searches", headers=headers, json={
+        "name": "Казань", "filters": {"from": 3, "from_radius": "50", "from_type": "2"}})
+    assert again.status == 409 and again.json["error"]["code"] == "duplicate_search", again.text
+    assert "«Обратно из Казани»" in again.json["error"]["message"]
+    _, listed = await app.asgi_client.get("/api/searches", headers=headers)
+    assert [s["name"] for s in listed.json["items"]] == ["Обратно из Казани"]
+    _, wider = await app.asgi_client.post("/api/searches", headers=headers, json={"filters": {"from": "3", "from_radius": "100"}})
+    assert wider.status == 201  # another radius is another search
+    other = await _token(app, user_id=778)  # and another driver's identical search is theirs
+    _, theirs = await app.asgi_client.post("/api/searches", headers=other, json={"filters": {"from": "3", "from_radius": "50"}})
+    assert theirs.status == 201
+
+
 async def test_a_driver_sees_and_changes_only_their_own(app):
     mine, theirs = await _token(app, 501), await _token(app, 502)
     _, created = await app.asgi_client.post("/api/searches", headers=mine, json={"filters": {"from": "1"}})

@@ -30,6 +30,13 @@ class TooManySearches(InvalidInput):
     http_status = 409
 
 
+class DuplicateSearch(InvalidInput):
+    """The driver already has a search with the same upstream query (it would find and alert the same loads)."""
+
+    code = "duplicate_search"
+    http_status = 409
+
+
 @dataclass(frozen=True)
 class AutoRule:
     """Respond automatically when the rate is at least `rate_min` ₽/km and/or the price at least `price_min` ₽."""
@@ -171,13 +178,17 @@ class SearchStore:
 
         def work() -> SavedSearch:
             with self._db.write_transaction():
+                key = query_key(query)
+                same = SavedSearch.get_or_none((SavedSearch.driver_id == driver_id) & (SavedSearch.query_key == key))
+                if same is not None:
+                    raise DuplicateSearch(f"Такой поиск уже сохранён: «{same.name}»")
                 count = SavedSearch.select().where(SavedSearch.driver_id == driver_id).count()
                 if count >= self.max_per_driver:
                     raise TooManySearches(f"Можно сохранить не больше {self.max_per_driver} поисков — удалите ненужный",
                                           fields={"filters": f"не больше {self.max_per_driver} поисков"})
                 now = utcnow()
                 return SavedSearch.create(driver_id=driver_id, name=_name(body.get("name"), f"Поиск {count + 1}"),
-                                          filters=json.dumps(filters, ensure_ascii=False), query_key=query_key(query),
+                                          filters=json.dumps(filters, ensure_ascii=False), query_key=key,
                                           alerts=alerts, auto_rule=json.dumps(rule.public()) if rule else None,
                                           created_at=now, updated_at=now, last_opened_at=now)
 

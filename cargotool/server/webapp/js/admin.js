@@ -68,11 +68,53 @@ function refundForm(p) {
   });
 }
 
+/** Refunds whose answer from YooKassa was lost and that are never sent again: an operator checks them by hand. */
+function refundsToCheck(refunds) {
+  if (!refunds.length) return null;
+  return el("div", { class: "admin-warning", id: "refunds-to-check", role: "status" },
+    el("b", {}, "Возвраты: проверьте вручную"),
+    ...refunds.map((r) => el("div", { class: "refund-check", "data-refund": r.refund_id },
+      el("div", {}, `Возврат ${rubExact(r.amount_rub)} по платежу ${r.payment_id}: ответ ЮKassa потерян — проверьте в личном кабинете ЮKassa, прошёл ли он.`),
+      el("div", {}, `Запрошен ${r.requested_at ? day(r.requested_at) : "—"}, причина: ${r.reason}`))));
+}
+
+/** A report on a company, with the comment (operators only) and «Скрыть…» asking for the reason. */
+function reportRow(r) {
+  const company = r.company ? `${r.company} · ИНН ${r.inn}` : `ИНН ${r.inn}`;
+  const row = el("div", { class: "admin-row" + (r.hidden ? " hidden-report" : ""), "data-report": String(r.id) },
+    el("b", {}, company),
+    el("span", {}, `${r.label} · ${day(r.updated_at)} · груз № ${r.cargo_id} · водитель ${r.driver_id}`),
+    r.comment ? el("span", { class: "comment" }, "«" + r.comment + "»") : el("span", {}, "без комментария"),
+    el("span", { class: "report-state" }, r.hidden ? `Скрыт${r.hidden_reason ? ": " + r.hidden_reason : ""}` : "Виден водителям"));
+  if (r.hidden) return row;
+  const reason = el("input", { name: "reason", maxlength: "500", "aria-label": "Причина (попадёт в журнал)", placeholder: "Причина, например: оскорбления" });
+  const problem = el("p", { class: "errors", hidden: true });
+  const form = el("form", { class: "hide-form", hidden: true, onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      await api(`/api/admin/reports/${r.id}/hide`, false, { method: "POST", body: { reason: reason.value.trim() } });
+      haptic.success();
+      toast("Отзыв скрыт");
+      row.replaceWith(reportRow({ ...r, hidden: true, hidden_reason: reason.value.trim() }));
+    } catch (error) {
+      haptic.error();
+      problem.textContent = error.code === "reason_required" ? error.message : errorText(error);
+      problem.hidden = false;
+    }
+  } }, el("label", { class: "stack" }, "Причина (попадёт в журнал)", reason), problem,
+  el("div", { class: "actions" }, el("button", { class: "primary", type: "submit" }, "Скрыть"),
+    el("button", { class: "secondary", type: "button", onclick: () => { form.hidden = true; open.hidden = false; } }, "Отмена")));
+  const open = el("button", { class: "secondary", type: "button", "data-action": "hide",
+    onclick: () => { open.hidden = true; form.hidden = false; reason.focus(); } }, "Скрыть…");
+  row.append(open, form);
+  return row;
+}
+
 const ADMIN_TABS = {
   async payments() {
-    const [{ items }, { plans }] = await Promise.all([api("/api/admin/payments"), api("/api/plans")]);
+    const [{ items, refunds_to_check: toCheck }, { plans }] = await Promise.all([api("/api/admin/payments"), api("/api/plans")]);
     const titles = Object.fromEntries(plans.map((p) => [p.id, p.title]));
-    return items.map((p) => {
+    return [refundsToCheck(toCheck || []), ...items.map((p) => {
       const row = adminRow(`${rubExact(p.amount_rub)} · ${PAYMENT_STATUS[p.status] || p.status}` +
         (p.refunded_rub ? ` · возвращено ${rubExact(p.refunded_rub)}` : ""),
       `водитель ${p.driver_id}, тариф «${titles[p.plan] || p.plan}»` + (p.promo_code ? `, промокод ${p.promo_code}` : ""),
@@ -83,7 +125,7 @@ const ADMIN_TABS = {
       }
       row.dataset.payment = p.id;
       return row;
-    });
+    })].filter(Boolean);
   },
   async subscriptions() {
     return [adminForm([["telegram_id", "Telegram id водителя", "number"], ["days", "Сколько дней добавить", "number"],
@@ -129,6 +171,17 @@ const ADMIN_TABS = {
     const { items } = await api("/api/admin/responses");
     return items.map((r) => adminRow(`${(r.cargo.display && r.cargo.display.route) || r.cargo_id} · ${rub(r.rate_rub)}`,
       `водитель ${r.driver_id} · ${STATUS[r.status] || r.status}`, r.decided_by ? `решил: ${r.decided_by}` : null));
+  },
+  async reports() {
+    const inn = el("input", { id: "reports-inn", inputmode: "numeric", value: state.reportsInn || "" });
+    const filter = el("form", { class: "admin-form", onsubmit: (e) => { e.preventDefault(); state.reportsInn = inn.value.trim(); showAdminTab("reports"); } },
+      el("label", { class: "stack" }, "ИНН компании (пусто — все)", inn), el("button", { class: "secondary", type: "submit" }, "Показать"));
+    const params = new URLSearchParams({ limit: "100" });
+    if (state.reportsInn) params.set("inn", state.reportsInn);
+    const { items } = await api("/api/admin/reports?" + params.toString());
+    return [el("h2", { class: "admin-title" }, "Отзывы о компаниях"),
+      el("p", { class: "summary" }, "Водители видят только число жалоб по видам; комментарий виден лишь здесь. Скрытый отзыв не считается в жалобах."),
+      filter, ...(items.length ? items.map(reportRow) : [el("p", { class: "summary" }, "Отзывов нет")])];
   },
   async audit() {
     const filters = el("form", { class: "admin-form", onsubmit: (e) => { e.preventDefault(); showAdminTab("audit"); } },

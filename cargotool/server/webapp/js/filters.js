@@ -11,7 +11,9 @@ import { haptic, hideBackButton, showBackButton, webApp } from "./telegram.js";
 const WV_PRESETS = ["1.5-9", "3-16", "5-36", "7.5-45", "10-54", "15-65", "20-83"];
 const RADII_KM = [0, 25, 50, 100, 200];
 const AMOUNTS = ["price_min", "price_max", "rate_min", "distance_min", "distance_max"];
-const SORT_NAMES = { rate: "выше ₽/км", price: "дороже", loading: "ближе погрузка" };
+// How the summary line names the order (the control is the list's select, js/insights.js; the value is state.filters.sort)
+const SORT_NAMES = { rate_with_deadhead: "выше ₽/км с порожним", above_market: "выше рынка", rate: "выше ₽/км",
+  price: "дороже", loading: "ближе погрузка" };
 
 // ---- persistence and summary ----------------------------------------------------------------------
 
@@ -67,8 +69,11 @@ export function summary() {
   $("filter-count").textContent = String(count);
 }
 
+/** Only the order is kept: it shows the same loads. */
+function withoutFilters() { return state.filters.sort ? { sort: state.filters.sort } : {}; }
+
 export function resetFilters() {
-  state.filters = {}; state.names = {}; saveFilters(); summary(); loadPage(true);
+  state.filters = withoutFilters(); state.names = {}; saveFilters(); summary(); loadPage(true);
 }
 
 // ---- the sheet ------------------------------------------------------------------------------------
@@ -123,7 +128,6 @@ function openSheet() {
   form.to_radius.value = draft.filters.to_radius || "";
   for (const name of AMOUNTS) form[name].value = groupDigits(draft.filters[name] || "");
   form.with_price.checked = Boolean(draft.filters.with_price);
-  chipGroup($("sort-chips"), "sort", draft.filters.sort || "");
   const wv = draft.filters.wv || "";
   $("wv-custom").value = WV_PRESETS.includes(wv) ? "" : wv;
   chipGroup($("wv-chips"), "wv", WV_PRESETS.includes(wv) || !wv ? wv : null);
@@ -212,11 +216,10 @@ async function applySheet(event) {
 }
 
 function resetSheet() {
-  draft.filters = {}; draft.names = {};
+  draft.filters = withoutFilters(); draft.names = {};
   $("filters").reset();
   ["from-city", "to-city"].forEach((id) => { $(id).value = ""; });
   chipGroup($("wv-chips"), "wv", "");
-  chipGroup($("sort-chips"), "sort", "");
   syncDateChips();
   showFieldErrors({});
   renderDictionaries();
@@ -226,13 +229,6 @@ export function wireFilters() {
   document.querySelectorAll("select.radius").forEach((select) => select.replaceChildren(
     ...RADII_KM.map((km) => el("option", { value: km ? String(km) : "" }, km ? `${km} км` : radiusText(0)))));
   document.querySelectorAll("#filters input.rub").forEach((input) => groupAsTyped(input, groupDigits));
-  $("sort-chips").addEventListener("click", (e) => {
-    const chip = e.target.closest("button.chip");
-    if (!chip) return;
-    haptic.select();
-    if (chip.dataset.sort) draft.filters.sort = chip.dataset.sort; else delete draft.filters.sort;
-    chipGroup($("sort-chips"), "sort", chip.dataset.sort);
-  });
   $("open-filters").addEventListener("click", () => { haptic.tap(); openSheet(); });
   $("close-filters").addEventListener("click", closeSheet);
   $("sheet").addEventListener("click", (e) => { if (e.target === $("sheet")) closeSheet(); });

@@ -3,27 +3,31 @@
 // trip back — plus the driver's own report on a company after an accepted load.
 
 import { api, errorText } from "./api.js";
+import { openPlans } from "./billing.js";
 import { wireCity } from "./city.js";
 import { $, el, toast } from "./dom.js";
-import { day, num, rub } from "./format.js";
+import { day, num, radiusText, rub } from "./format.js";
 import { state } from "./state.js";
 import { haptic, showBackButton, hideBackButton, webApp } from "./telegram.js";
 
-const SORTS = [["", "Обычный порядок"], ["rate_with_deadhead", "₽/км с порожним"], ["above_market", "Выше рынка"]];
+// The list's one order control (the filter sheet has none): the values GET /api/cargos takes as `sort`,
+// kept in state.filters.sort like every other list parameter, so the summary line names it too.
+export const SORTS = [["", "Сначала новые"], ["rate_with_deadhead", "Выше ₽/км с порожним"], ["above_market", "Выше рынка"],
+  ["rate", "Выше ₽/км"], ["price", "Дороже"], ["loading", "Ближе погрузка"]];
 const REPORT_KINDS = [["not_paid", "не заплатили / задержали оплату"], ["no_cargo", "груза не было"], ["terms_changed", "условия изменили"]];
 const REASON = "Покажем, сколько ехать порожняком до погрузки и сколько выходит ₽/км с учётом этого. " +
   "Где вы, видите только вы; можно забыть в любой момент.";
 
-const view = { sort: "", no_long_waits: false };  // how the list is ordered and filtered, saved on the device
+const view = { no_long_waits: false };  // how the list is filtered on this device (the order is in state.filters)
 let profile = { position: null, fuel: null };
-let hooks = { reload: () => {}, openDetail: () => {}, showList: () => {} };
+let hooks = { reload: () => {}, openDetail: () => {}, showList: () => {}, saveFilters: () => {}, saveSearch: async () => null,
+  openSearches: () => {} };
 
 function viewKey() { return "cargotool.view." + (state.driver ? state.driver.telegram_id : "anon"); }
 
 /** Our list parameters (the server takes them out before asking CargoTech). */
 export function listParams() {
   const params = {};
-  if (view.sort) params.sort = view.sort;
   if (view.no_long_waits) params.no_long_waits = "1";
   return params;
 }
@@ -163,7 +167,9 @@ function backhaulSection(c) {
   if (!b.available) return el("div", { class: "section", id: "detail-backhaul" }, el("h3", {}, "Обратный груз"), el("p", { class: "hint-line" }, b.text));
   const showAll = () => {
     haptic.tap();
+    const sort = state.filters.sort;  // the driver's order stays
     state.filters = { from: String(b.query.from), from_radius: String(b.query.from_radius), date: b.query.date };
+    if (sort) state.filters.sort = sort;
     state.names = { from: b.city };
     hooks.showList();
   };
@@ -173,7 +179,50 @@ function backhaulSection(c) {
       onclick: () => { haptic.tap(); hooks.openDetail(item.id); } },
       el("span", {}, (item.display && item.display.route) || ("→ " + (item.to || "?"))),
       el("span", { class: "rate" }, item.rate_rub_per_km !== null ? rub(item.rate_rub_per_km) + "/км" : ""))),
-    b.count ? el("button", { class: "linkish", type: "button", id: "backhaul-all", onclick: showAll }, "Показать все") : null);
+    b.count ? el("button", { class: "linkish", type: "button", id: "backhaul-all", onclick: showAll }, "Показать все") : null,
+    backhaulSave(b, c.id));
+}
+
+/** «Сохранить как поиск»: loads from the unloading city within the radius used, WITHOUT a date — a saved
+ * search keeps one fixed date, which would be useless two days later; this one keeps finding loads back. */
+function backhaulSave(b, cargoId) {
+  const name = ("Обратно из г. " + b.city).slice(0, 120);  // «г.»: the name needs no declension
+  const filters = { from: String(b.query.from), from_radius: String(b.query.from_radius) };
+  const note = el("p", { class: "hint-line", id: "backhaul-save-note", role: "status" },
+    `Без даты: бот напишет о новых грузах из ${b.city} (${radiusText(b.query.from_radius)}), пока вы не удалите поиск.`);
+  const button = el("button", { class: "secondary", type: "button", id: "backhaul-save", onclick: save }, "🔔 Сохранить как поиск");
+  const mine = el("button", { class: "linkish", type: "button", id: "backhaul-searches", hidden: true,
+    onclick: () => { haptic.tap(); hooks.openSearches(); } }, "Мои поиски");
+  const plans = el("button", { class: "linkish", type: "button", id: "backhaul-plans", hidden: true,
+    onclick: () => { haptic.tap(); openPlans(() => hooks.openDetail(cargoId)); } }, "Оформить подписку");
+  function saved(text) {
+    button.disabled = true;
+    button.textContent = "✓ Сохранено как поиск";
+    note.className = "hint-line";
+    note.textContent = text;
+    mine.hidden = false;
+    plans.hidden = true;
+  }
+  async function save() {
+    haptic.tap();
+    button.disabled = true;
+    try {
+      await hooks.saveSearch(name, filters, { from: b.city });
+      haptic.success();
+      saved(`Поиск «${name}» сохранён — о новых грузах напишу в бот.`);
+    } catch (error) {
+      if (error.code === "duplicate_search") { saved(error.message + " — второй не нужен."); return; }
+      haptic.error();
+      button.disabled = false;
+      note.className = "errors";
+      // no field to point at here: the whole sentence (the cap's says how many and what to do)
+      note.textContent = error.status === 402 ? "Сохранять поиски можно с подпиской."
+        : error.code === "invalid_filter" ? errorText(error) : error.message;
+      mine.hidden = error.code !== "too_many_searches";  // the way to delete one
+      plans.hidden = error.status !== 402;
+    }
+  }
+  return el("div", { class: "backhaul-save" }, button, note, el("div", { class: "actions-inline" }, mine, plans));
 }
 
 /** Sections under the price: what the load earns and how its rate compares with the lane. */
@@ -190,10 +239,18 @@ function positionLabel() {
   return "📍 " + (p.label || (p.source === "live" ? "живая геопозиция из чата" : "по геопозиции"));
 }
 
-function renderBar() {
+/** The bar shows the list's state: called after login and whenever the list starts over (list.js). */
+export function renderBar() {
+  if (!$("insights-bar")) return;
   $("position-button").textContent = positionLabel();
-  $("sort-select").value = view.sort;
+  $("sort-select").value = state.filters.sort || "";
   $("no-long-waits").classList.toggle("on", view.no_long_waits);
+}
+
+function setSort(value) {
+  haptic.select();
+  if (value) state.filters.sort = value; else delete state.filters.sort;
+  hooks.showList();  // saves the filters, redraws the summary line (it names the order) and reloads
 }
 
 function saveView() {
@@ -262,7 +319,7 @@ export function closePositionSheet() {
 function buildUi() {
   const bar = el("div", { class: "insights-bar", id: "insights-bar" },
     el("button", { class: "chip-button", type: "button", id: "position-button", onclick: () => { haptic.tap(); openPositionSheet(); } }, "📍 Где вы?"),
-    el("select", { id: "sort-select", "aria-label": "Порядок", onchange: (e) => { view.sort = e.target.value; saveView(); hooks.reload(); } },
+    el("select", { id: "sort-select", "aria-label": "Порядок", onchange: (e) => setSort(e.target.value) },
       SORTS.map(([value, label]) => el("option", { value }, label))),
     el("button", { class: "chip", type: "button", id: "no-long-waits",
       onclick: () => { haptic.select(); view.no_long_waits = !view.no_long_waits; saveView(); renderBar(); hooks.reload(); } }, "Без долгих простоев"));
@@ -291,7 +348,13 @@ function buildUi() {
 /** After login: build the bar and the sheet, read the saved order and the driver's position. */
 export async function initInsights(callbacks) {
   hooks = { ...hooks, ...callbacks };
-  try { Object.assign(view, JSON.parse(localStorage.getItem(viewKey()) || "{}")); } catch (e) {}
+  try {
+    const saved = JSON.parse(localStorage.getItem(viewKey()) || "{}");
+    view.no_long_waits = Boolean(saved.no_long_waits);
+    // the order used to be kept here, apart from the filters: move it over once
+    if (saved.sort && !state.filters.sort && SORTS.some(([value]) => value === saved.sort)) { state.filters.sort = saved.sort; hooks.saveFilters(); }
+    if ("sort" in saved) saveView();
+  } catch (e) {}
   buildUi();
   renderBar();
   try { profile = await api("/api/me/insights"); } catch (e) { /* no position: the bar offers to set one */ }

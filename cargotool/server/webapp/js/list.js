@@ -4,7 +4,7 @@ import { api, ApiError, errorText } from "./api.js";
 import { openDetail } from "./detail.js";
 import { $, el } from "./dom.js";
 import { companyText, num, route, rub, staleText, windowText } from "./format.js";
-import { cardInsights, listParams } from "./insights.js";
+import { cardInsights, listParams, renderBar } from "./insights.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
 
@@ -63,6 +63,7 @@ export async function loadPage(reset, session) {
     state.done = false;
     $("cards").replaceChildren();
     window.scrollTo(0, 0);
+    renderBar();  // the order control shows state.filters.sort, whoever changed it
   }
   if (state.loading && !reset) return;
   if (state.done) return;

@@ -11,7 +11,7 @@ import { closePositionSheet, initInsights, positionSheetOpen } from "./insights.
 import { loadPage, watchPull, watchScroll } from "./list.js";
 import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
-import { closeSearches, closeSearchSheet, openSearchById, searchSheetOpen, wireSearches } from "./searches.js";
+import { closeSearches, closeSearchSheet, openSearchById, openSearches, quickSave, searchSheetOpen, wireSearches } from "./searches.js";
 import { closeAllScreens, state } from "./state.js";
 import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
 
@@ -84,7 +84,9 @@ async function start() {
   summary();
   // not awaited: its view (from the device) is set at once; its profile must not hold up the first page
   initInsights({ reload: () => loadPage(true), openDetail,
-    showList: () => { saveFilters(); summary(); closeDetail(); loadPage(true); } });
+    showList: () => { saveFilters(); summary(); closeDetail(); loadPage(true); },
+    saveFilters: () => { saveFilters(); summary(); },
+    saveSearch: quickSave, openSearches: () => { closeDetail(); openSearches(); } });
   watchScroll();
   watchPull();
   await loadPage(true, session);

@@ -19,10 +19,10 @@ function namesOf(id) { try { return JSON.parse(localStorage.getItem(namesKey(id)
 
 function openSheet(search) {
   editing = search || null;
-  const filters = search ? search.filters : state.filters;
+  const filters = search ? search.filters : searchFilters(state.filters);
   $("search-title").textContent = search ? "Изменить поиск" : "Следить за поиском";
   $("search-filters").textContent = describe(filters, search ? namesOf(search.id) : state.names);
-  $("search-name").value = search ? search.name : describe(state.filters, state.names).slice(0, 120);
+  $("search-name").value = search ? search.name : describe(filters, state.names).slice(0, 120);
   $("search-replace-row").hidden = !search;
   $("search-replace").checked = false;
   $("search-alerts").checked = search ? search.alerts : true;
@@ -41,6 +41,13 @@ export function closeSearchSheet() {
   if (!state.detailOpen && !state.searchesOpen) hideBackButton();
 }
 
+/** The list's filters without its order: `sort` arranges a page, it does not choose loads. */
+function searchFilters(filters) {
+  const rest = { ...filters };
+  delete rest.sort;
+  return rest;
+}
+
 function ruleFromSheet() {
   const rate = $("auto-rate").value.replace(/\s/g, "");
   const price = $("auto-price").value.replace(/\s/g, "");
@@ -55,7 +62,7 @@ async function submitSheet(event) {
   event.preventDefault();
   const body = { name: $("search-name").value.trim(), alerts: $("search-alerts").checked, auto_response: ruleFromSheet() };
   const replacing = !editing || $("search-replace").checked;
-  if (replacing) body.filters = state.filters;
+  if (replacing) body.filters = searchFilters(state.filters);
   try {
     const { search } = editing
       ? await api(`/api/searches/${editing.id}`, false, { method: "PATCH", body })
@@ -70,6 +77,14 @@ async function submitSheet(event) {
     $("search-errors").hidden = false;
     haptic.error();
   }
+}
+
+/** Save filters as a search in one tap (the detail's trip back): no sheet, alerts on. Resolves to the new
+ * search; rejects with the ApiError (`duplicate_search` when the driver already has the same search). */
+export async function quickSave(name, filters, names) {
+  const { search } = await api("/api/searches", false, { method: "POST", body: { name, filters, alerts: true } });
+  rememberNames(search.id, names);
+  return search;
 }
 
 // ---- «Мои поиски» ---------------------------------------------------------------------------------
@@ -123,7 +138,7 @@ export function closeSearches() {
 /** Show the list with the search's filters (and reset its new-load count). */
 export function runSearch(search) {
   haptic.tap();
-  state.filters = { ...search.filters };
+  state.filters = state.filters.sort ? { ...search.filters, sort: state.filters.sort } : { ...search.filters };  // the order stays
   state.names = namesOf(search.id);
   saveFilters();
   summary();
