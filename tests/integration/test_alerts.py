@@ -101,6 +101,20 @@ async def test_a_new_matching_load_alerts_once_and_old_ones_never(svc, standin, 
     assert status["cargotech_calls_this_minute"] >= 3 and status["budget_per_minute"] == 20
 
 
+async def test_a_search_only_with_price_skips_loads_without_one(svc, standin, telegram):
+    await svc.searches.create(DRIVER, {"filters": {"from": str(MOSCOW), "to": str(KAZAN), "with_price": "1"}})
+    await svc.watcher.tick()
+    load(standin, price=None, price_carrier=None)  # «цена договорная»
+    priced = load(standin, price=9_000_000, price_carrier=None)
+    result = await svc.watcher.tick()
+    assert result["alerts"] == 1
+    await deliver(svc)
+    [message] = alerts_to(telegram, DRIVER)
+    assert message.params["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"].endswith(f"?load={priced['id']}")
+    [(_, new_count)] = await svc.searches.mine(DRIVER)
+    assert new_count == 1  # the load without a price is not new for this search either
+
+
 async def test_one_alert_per_driver_and_load_across_searches_and_restarts(svc, make_services, standin, telegram, redis, key_prefix):
     await svc.searches.create(DRIVER, {"filters": {"from": str(MOSCOW)}})
     await svc.searches.create(DRIVER, {"filters": {"from": str(MOSCOW), "from_radius": "100", "to": str(KAZAN)}})

@@ -146,3 +146,21 @@ async def test_hostile_input_is_a_4xx_never_a_500(app, method, path, body):
     _, response = await getattr(app.asgi_client, method)(path, headers=headers, json=body)
     assert 400 <= response.status < 500, (path, body, response.status, response.text)
     assert response.json["error"]["code"]
+
+
+async def test_only_with_price_is_kept_with_a_search_and_counts_for_sameness(app):
+    """«Только с ценой» is our filter, not CargoTech's: a search keeps it (the list runs it as saved), and a
+    search that differs only by it is another search."""
+    headers = await _token(app, user_id=778)
+    _, priced = await app.asgi_client.post("/api/searches", headers=headers, json={
+        "filters": {"from": "3", "with_price": "1"}})
+    assert priced.status == 201, priced.text
+    assert priced.json["search"]["filters"] == {"from": "3", "with_price": "1"}
+    _, again = await app.asgi_client.post("/api/searches", headers=headers, json={
+        "filters": {"from": 3, "with_price": "true"}})
+    assert again.status == 409 and again.json["error"]["code"] == "duplicate_search"
+    _, any_price = await app.asgi_client.post("/api/searches", headers=headers, json={
+        "filters": {"from": "3", "with_price": "0"}})
+    assert any_price.status == 201 and "with_price" not in any_price.json["search"]["filters"]
+    _, bad = await app.asgi_client.post("/api/searches", headers=headers, json={"filters": {"from": "3", "with_price": "да"}})
+    assert bad.status == 400 and bad.json["error"]["fields"]["with_price"] == "Допустимо: 1 или 0"

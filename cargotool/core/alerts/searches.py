@@ -2,7 +2,9 @@
 
 The filters are kept as the list's query parameters (strings), exactly what `GET /api/cargos` takes,
 so the Mini App can run a saved search as it is. `query_key` is the normalised upstream query without
-paging: equal searches of different drivers share it, and the watcher polls each key once.
+paging: equal searches of different drivers share it, and the watcher polls each key once. A filter of
+ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой») is kept with the filters and applied
+to the loads a search finds (`Search.accepts`), outside the upstream query.
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ class AutoRule:
         return {"rate_min": self.rate_min, "price_min": self.price_min}
 
 
+LOCAL_FILTERS = ("with_price",)
+TRUE_FLAGS, FLAGS = ("1", "true"), ("0", "1", "true", "false")
+
+
 @dataclass(frozen=True)
 class Search:
     id: int
@@ -67,6 +73,14 @@ class Search:
     auto_rule: AutoRule | None
     created_at: dt.datetime
     last_opened_at: dt.datetime
+
+    @property
+    def with_price(self) -> bool:
+        return self.filters.get("with_price") in TRUE_FLAGS
+
+    def accepts(self, cargo: Any) -> bool:
+        """The filters of ours a found load must pass too (CargoTech's filters were applied upstream)."""
+        return not self.with_price or bool(cargo.price_carrier or cargo.price)
 
     def public(self, new_count: int = 0) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "filters": self.filters, "alerts": self.alerts,
@@ -84,7 +98,8 @@ class Search:
 
 def upstream_query(filters: dict[str, str], today: dt.date | None = None) -> CargoListQuery:
     """The normalised upstream query of saved filters (first page, fixed size: the watcher's poll)."""
-    return parse_filters({**filters, "limit": "50"}, today=today)
+    upstream = {k: v for k, v in filters.items() if k not in LOCAL_FILTERS}
+    return parse_filters({**upstream, "limit": "50"}, today=today)
 
 
 def query_key(query: CargoListQuery) -> str:
@@ -109,6 +124,13 @@ def _filters(raw: Any) -> tuple[dict[str, str], CargoListQuery]:
             values[str(name)] = ",".join(str(v) for v in value)
         else:
             values[str(name)] = str(value).strip()
+    for name in LOCAL_FILTERS:
+        if name in values and values[name] not in FLAGS:
+            errors[name] = "Допустимо: 1 или 0"
+        elif values.get(name) in ("0", "false"):
+            del values[name]  # off is the same as absent: one spelling for the duplicate check
+        elif name in values:
+            values[name] = "1"
     try:
         query = upstream_query(values, today=moscow_today())
     except InvalidFilter as exc:
@@ -179,7 +201,10 @@ class SearchStore:
         def work() -> SavedSearch:
             with self._db.write_transaction():
                 key = query_key(query)
-                same = SavedSearch.get_or_none((SavedSearch.driver_id == driver_id) & (SavedSearch.query_key == key))
+                local = {k: filters.get(k) for k in LOCAL_FILTERS}
+                same = next((row for row in SavedSearch.select().where((SavedSearch.driver_id == driver_id)
+                                                                        & (SavedSearch.query_key == key))
+                             if {k: json.loads(row.filters).get(k) for k in LOCAL_FILTERS} == local), None)
                 if same is not None:
                     raise DuplicateSearch(f"Такой поиск уже сохранён: «{same.name}»")
                 count = SavedSearch.select().where(SavedSearch.driver_id == driver_id).count()

@@ -122,6 +122,7 @@ class Watcher:
             hits += await self._poll_feed()
         polled_keys = [k for k in self._by_key if self.mode != "fresh" or self._needs_query(k)]
         hits += await self._poll_queries(polled_keys)
+        hits = [hit for hit in hits if hit.search.accepts(hit.cargo)]  # «только с ценой» is ours, not CargoTech's
         await self._searches.record_hits(sorted({(h.search.id, h.cargo.id) for h in hits}))
         queued = await self.alerter.offer(hits)
         digests = await self.alerter.release_held(self._still_there)
