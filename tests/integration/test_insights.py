@@ -387,6 +387,8 @@ async def test_forgetting_the_position_forgets_the_bots_live_location_too(app, r
     _, response = await app.asgi_client.get("/api/me/insights", headers=auth(token))
     assert response.json["position"] is None
 
-    later = sent + 120  # the driver shares their location again: a new share counts
+    later = sent + 120  # the driver shares their location again: a new share counts, speed and all
     await store.update(731, 55.82, 49.13, at=later, live_until=later + 900)
     assert (await store.latest(731))[:2] == (55.82, 49.13)
+    await store.update(731, 55.82 + 0.009, 49.13, at=later + 60, live_until=later + 900)  # ≈1 km a minute
+    assert await store.moving(731, 15)

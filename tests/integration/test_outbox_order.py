@@ -325,3 +325,68 @@ async def test_two_processes_keep_every_chats_order(redis, key_prefix):
     assert int(await redis.get(f"{key_prefix}tg:overlaps") or 0) == 0
     assert [bool(await redis.llen(f"{key_prefix}tg:by:{seed}")) for seed in (1, 2)] == [True, True]  # both took part
     assert [json.loads(x) for x in await redis.lrange(f"{key_prefix}outbox:dead", 0, -1)] == []
+
+
+async def _due_now(redis, outbox: Outbox) -> None:
+    """Fast-forward: whatever waits is due now (stands in for its wait passing)."""
+    for member, _ in await redis.zrange(outbox.queue._due, 0, -1, withscores=True):
+        await redis.zadd(outbox.queue._due, {member: time.time() - 1})
+
+
+async def test_an_edit_that_never_becomes_ready_holds_its_chat_seconds_not_minutes(redis, key_prefix):
+    """The dispatcher chat: an edit whose original never got a message id (buried, or the response is gone)
+    must not hold every new response behind it for long: per-chat order already put the original first."""
+    telegram = FlakyTelegram(seed=5, p429=0, p_fail=0)
+    outbox = Outbox(redis, Keys(key_prefix), telegram)
+
+    async def never_ready(payload):
+        return None
+
+    outbox.register("dispatch_edit", prepare=never_ready)
+    await outbox.send("editMessageText", {"chat_id": -100500, "text": "edit"}, kind="dispatch_edit")
+    await outbox.send("sendMessage", {"chat_id": -100500, "text": "new response"})
+    rounds = 0
+    while not telegram.received[-100500]:
+        await outbox.deliver_due()
+        await _due_now(redis, outbox)
+        rounds += 1
+    assert rounds == outbox_module.MAX_WAITS + 1 and outbox_module.MAX_WAITS * 2.0 <= 10  # ≈ 10 s of real time
+    assert telegram.received[-100500] == ["new response"] and await outbox.queue.dead_count() == 1
+
+
+async def test_a_failing_prepare_spends_attempts_and_then_lets_the_chat_go_on(redis, key_prefix, caplog):
+    telegram = FlakyTelegram(seed=6, p429=0, p_fail=0)
+    outbox = Outbox(redis, Keys(key_prefix), telegram)
+
+    async def broken(payload):
+        raise KeyError("response_id")
+
+    outbox.register("dispatch_edit", prepare=broken)
+    await outbox.send("editMessageText", {"chat_id": 7, "text": "edit"}, kind="dispatch_edit")
+    await outbox.send("sendMessage", {"chat_id": 7, "text": "behind"})
+    for _ in range(outbox_module.MAX_ATTEMPTS + 2):
+        await outbox.deliver_due()  # never raises: the failure is the message's, not the deliverer's
+        await _due_now(redis, outbox)
+    assert telegram.received[7] == ["behind"] and await outbox.queue.dead_count() == 1
+    assert "KeyError" in caplog.text  # logged with its traceback, once per attempt
+
+
+async def test_run_repairs_a_line_an_old_version_left_headless(redis, key_prefix, monkeypatch):
+    """During a rolling deploy a process of the previous version acks a line's head its own way (items and
+    due only): the new `run` re-adopts now and then, so the chat's next messages do not wait for ever."""
+    monkeypatch.setattr(outbox_module, "ADOPT_SECONDS", 0.05)
+    telegram = FlakyTelegram(seed=7, p429=0, p_fail=0)
+    outbox = Outbox(redis, Keys(key_prefix), telegram)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(outbox.run(stop, idle=0.02))  # its adoption at start finds nothing
+    await asyncio.sleep(0.1)
+    ids = [await outbox.queue.put({"method": "sendMessage", "params": {"chat_id": 42, "text": f"m{n}"}, "kind": None,
+                                   "context": {}, "attempts": 0}, group="42", delay=0.3) for n in range(3)]
+    await redis.hdel(outbox.queue._items, ids[0])  # what the previous version's ack of the head did
+    await redis.zrem(outbox.queue._due, ids[0])
+    try:
+        await drained(outbox, telegram, expected=2, timeout=5)
+    finally:
+        stop.set()
+        await runner
+    assert telegram.received[42] == ["m1", "m2"]

@@ -37,7 +37,8 @@ class LocationStore:
         (a one-off location message says nothing about whether the truck moves)."""
         key = self._key(driver_id)
         previous = await self._redis.hgetall(key)
-        if previous.get("forgotten_until"):
+        forgotten = bool(previous.get("forgotten_until"))
+        if forgotten:
             if live_until is None or abs(live_until - float(previous["forgotten_until"])) < 1:
                 return  # an edit of the share the driver asked to forget
             previous = {}  # a new share
@@ -55,6 +56,8 @@ class LocationStore:
         if speed > MOVING_KMH:
             moved_at = at  # the latest moment the truck was seen moving
         pipe = self._redis.pipeline(transaction=True)
+        if forgotten:
+            pipe.delete(key)  # the marker goes with the forgotten share: this one is remembered as usual
         pipe.hset(key, mapping={"lat": lat, "lon": lon, "at": at, "until": until, "speed": round(speed, 2),
                                 "moved_at": moved_at})
         pipe.expireat(key, int(until) + 1)

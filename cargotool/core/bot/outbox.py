@@ -31,7 +31,8 @@ from typing import Any, Awaitable, Callable
 import redis.asyncio as aioredis
 
 from ..drivers.ratelimit import BUCKET_LUA
-from ..errors import UpstreamError
+from ..errors import Unavailable, UpstreamError
+from ..storage.outage import dependency_of
 from ..waiting import wait_any
 from ..storage.queue import DurableQueue, Item
 from ..storage.redis import Keys
@@ -41,7 +42,11 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 BACKOFF_FIRST = 2.0  # seconds before the first retry of a failed send; doubles each time, at most 600
-MAX_WAITS = 150  # a message that waits for another (an edit for its original) gives up after ~5 minutes
+# A message that waits for another (an edit for its original's message id) gives up after ~10 s: with
+# per-chat order the original is settled before the edit is handed out, so the wait only covers the
+# moment between its ack and `on_sent` storing the id; waiting longer would hold up the whole chat.
+MAX_WAITS = 5
+ADOPT_SECONDS = 300.0  # `run` re-adopts now and then: an old-version process still running may have left a line headless
 LEASE_SECONDS = 60.0  # longer than a Bot API call may take (BotApi's timeout is 15 s)
 CONCURRENCY = 64  # chats served at once by one `run`
 PRIVATE_PER_MINUTE, PRIVATE_BURST = 60, 1
@@ -150,15 +155,22 @@ class Outbox:
             return
         serving: set[asyncio.Task] = set()
         room = asyncio.Event()
+        adopt_at = time.monotonic() + ADOPT_SECONDS
 
         def finished(task: asyncio.Task) -> None:
             serving.discard(task)
             room.set()
             if not task.cancelled() and task.exception() is not None:
-                log.warning("outbox chat failed: %s", type(task.exception()).__name__)
+                log.warning("outbox chat failed", exc_info=task.exception())
 
         try:
             while not stop.is_set():
+                if time.monotonic() >= adopt_at:
+                    adopt_at = time.monotonic() + ADOPT_SECONDS
+                    try:
+                        await self.adopt_old_items()
+                    except Exception as exc:
+                        log.warning("outbox: moving old queued messages failed: %s", type(exc).__name__)
                 self._wake.clear()  # before claiming: a send or a finished chat from now on is not missed
                 room.clear()
                 free = concurrency - len(serving)
@@ -205,7 +217,13 @@ class Outbox:
         params = dict(payload["params"])
         kind = payload.get("kind")
         if kind in self._prepare:
-            prepared = await self._prepare[kind](payload)
+            try:
+                prepared = await self._prepare[kind](payload)
+            except Exception as exc:  # a bug or an outage must not hold the chat's line for ever
+                if isinstance(exc, Unavailable) or dependency_of(exc) is not None:
+                    return await self._hold(item, BACKOFF_FIRST)  # our own storage is away: no attempt spent
+                log.warning("outbox: preparing a %s message failed", kind, exc_info=exc)
+                return await self._failed(item, exc, None)
             if prepared is None:  # not ready yet (e.g. the message to edit is not sent yet)
                 payload = {**payload, "waits": payload.get("waits", 0) + 1}
                 if payload["waits"] > MAX_WAITS:
