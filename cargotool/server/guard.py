@@ -66,7 +66,11 @@ def _clean_text(value: str) -> bool:
 
 def check_request_line(request: Request) -> None:
     """Path and query string: UTF-8, no NUL (a 400 naming the part)."""
-    for part, raw in (("path", request.path), ("query", request.query_string)):
+    path, query = request.path, request.query_string
+    if path.isascii() and query.isascii() and "%" not in path and "%" not in query \
+            and "\x00" not in path and "\x00" not in query:
+        return  # the usual request line: nothing escaped, so nothing below can fail (it ran on every request)
+    for part, raw in (("path", path), ("query", query)):
         try:
             decoded = unquote_to_bytes(raw).decode("utf-8")
         except (UnicodeDecodeError, UnicodeEncodeError):

@@ -25,10 +25,11 @@ from .requests import bearer, services
 
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # Hot path: an id is this process's random prefix and a counter (unique enough to find log lines, and
-# cheaper than uuid4 per request); the histogram child of each (route, method, status) is kept.
+# cheaper than uuid4 per request); the latency is added up in this process (metrics.observe_http) with
+# the label values of each (route, method, status) made once.
 _PREFIX = secrets.token_hex(6)
 _counter = itertools.count(1)
-_latency: dict[tuple[str, str, int], object] = {}
+_labels: dict[tuple[str | None, str, int], tuple[str, str, str]] = {}
 
 
 def new_request_id() -> str:
@@ -54,11 +55,10 @@ def install_observability(app: Sanic) -> None:
         response.headers["X-Request-Id"] = rid
         route = request.route.path if request.route is not None else None
         key = (route, request.method, response.status)
-        child = _latency.get(key)
-        if child is None:
-            child = _latency[key] = metrics.HTTP_LATENCY.labels(
-                "/" + route if route is not None else "unmatched", request.method, str(response.status))
-        child.observe(time.perf_counter() - request.ctx.started)
+        labels = _labels.get(key)
+        if labels is None:
+            labels = _labels[key] = ("/" + route if route is not None else "unmatched", request.method, str(response.status))
+        metrics.observe_http(*labels, time.perf_counter() - request.ctx.started)
         # The id stays set until the next request on this connection sets its own: Sanic's access log
         # line is written after this middleware and should carry it too.
 

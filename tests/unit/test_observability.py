@@ -92,3 +92,69 @@ def test_cleaning_the_metrics_directory_keeps_files_that_are_not_prometheus_clie
         (tmp_path / name).write_text("x")
     prepare_multiprocess_dir(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db", "counter_x.db", "notes.txt"]
+
+
+def _histogram_samples(histogram, labels: dict) -> dict:
+    return {(s.name, s.labels.get("le")): s.value for family in histogram.collect() for s in family.samples
+            if all(s.labels.get(k) == v for k, v in labels.items()) and not s.name.endswith("_created")}
+
+
+def test_latency_added_up_in_process_equals_observing_one_by_one():
+    from prometheus_client import CollectorRegistry, Histogram
+
+    from cargotool.core.observability import metrics
+
+    values = [0.0, 0.0004, 0.001, 0.0011, 0.0049, 0.05, 0.3, 2.5, 9.9, 10.0, 11.0, 600.0]
+    reference = Histogram("reference_seconds", "x", ["route", "method", "status"], buckets=metrics._FAST,
+                          registry=CollectorRegistry())
+    for value in values:
+        metrics.observe_http("/unit-test", "GET", "299", value)
+        reference.labels("/unit-test", "GET", "299").observe(value)
+    metrics.flush()
+    ours = _histogram_samples(metrics.HTTP_LATENCY, {"route": "/unit-test", "status": "299"})
+    theirs = _histogram_samples(reference, {"route": "/unit-test", "status": "299"})
+    assert {(name.replace("reference_seconds", "cargotool_http_request_duration_seconds"), le): v
+            for (name, le), v in theirs.items()} == ours
+    assert ours[("cargotool_http_request_duration_seconds_count", None)] == len(values)
+
+
+async def test_hot_path_counts_reach_prometheus_on_a_timer_without_a_scrape(monkeypatch):
+    import asyncio
+
+    from cargotool.core.observability import metrics
+
+    monkeypatch.setattr(metrics, "FLUSH_SECONDS", 0.01)
+    child = metrics.CACHE.labels("unit-test", "hit")
+    before = child._value.get()
+    metrics.count_cache("unit-test", "hit")
+    metrics.count_cache("unit-test", "hit")
+    assert child._value.get() == before  # kept in the process for now
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if child._value.get() != before:
+            break
+    assert child._value.get() == before + 2
+    metrics.count_cache("unit-test", "hit")  # the timer re-arms
+    await asyncio.sleep(0.05)
+    assert child._value.get() == before + 3
+
+
+WORKER_ON_A_LOOP = """
+import asyncio
+from cargotool.core.observability import metrics
+
+async def main():
+    metrics.count_cache("list", "hit")
+    metrics.observe_http("/api/cargos", "GET", "200", 0.002)
+
+asyncio.run(main())
+metrics.mark_process_dead(__import__("os").getpid())  # what a stopping worker does
+"""
+
+
+def test_a_stopping_worker_writes_what_it_held(tmp_path):
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", WORKER_ON_A_LOOP], env=env, check=True)
+    text = subprocess.run([sys.executable, "-c", READER], env=env, check=True, capture_output=True, text=True).stdout
+    assert 'cargotool_cache_requests_total{kind="list",result="hit"} 1.0' in text
+    assert 'cargotool_http_request_duration_seconds_bucket{le="0.0025",method="GET",route="/api/cargos",status="200"} 1.0' in text

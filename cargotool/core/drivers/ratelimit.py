@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import redis.asyncio as aioredis
 
@@ -54,7 +55,11 @@ class Limit:
 
     def args(self) -> list[str]:
         """capacity, refill per second, now — the script's arguments."""
-        return [str(self.burst), repr(self.per_minute / 60.0), f"{time.time():.3f}"]
+        return [*self._fixed_args, f"{time.time():.3f}"]
+
+    @cached_property
+    def _fixed_args(self) -> tuple[str, str]:  # every API request passes these: formatted once
+        return str(self.burst), repr(self.per_minute / 60.0)
 
 
 class RateLimiter:

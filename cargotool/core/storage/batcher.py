@@ -3,6 +3,11 @@
 Every API request runs one script (session + rate limit). Sent one by one, redis-py spends ~70 µs of
 CPU per call; pipelined, ~18 µs. Under load many requests are in flight at once, so gathering the
 calls of one loop iteration and sending them together costs no latency and most of the CPU.
+
+A batch is written on one pooled connection as one packed write and its replies are read in order,
+without redis-py's Pipeline object (its per-batch machinery — command stack, retry wrapper, prepares —
+was a tenth of a warm list request's CPU). A batch that fails on a broken connection is sent once more
+on a fresh one, as redis-py's retry did.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import hashlib
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 MAX_BATCH = 256
 
@@ -58,15 +65,37 @@ class ScriptBatcher:
                 future.set_result(result)
 
     async def _execute(self, batch) -> list:
+        pool = self._redis.connection_pool
         for attempt in (1, 2):
-            pipe = self._redis.pipeline(transaction=False)
-            for call, _ in batch:
-                pipe.evalsha(self._sha, *call)
-            results = await pipe.execute(raise_on_error=False)
-            if attempt == 1 and any(_is_noscript(r) for r in results):
-                await self._redis.script_load(self._script)  # e.g. after a Redis restart or SCRIPT FLUSH
-                continue
-            return results
+            connection = await pool.get_connection()
+            try:
+                results = await self._roundtrip(connection, batch)
+                if any(_is_noscript(r) for r in results):  # e.g. after a Redis restart or SCRIPT FLUSH
+                    await connection.send_command("SCRIPT", "LOAD", self._script)
+                    await connection.read_response()
+                    results = await self._roundtrip(connection, batch)
+                return results
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                await connection.disconnect()
+                if attempt == 2:
+                    raise
+            except BaseException:
+                await connection.disconnect()  # a reply may be left unread: never hand this socket on
+                raise
+            finally:
+                await pool.release(connection)
+        raise AssertionError("unreachable")
+
+    async def _roundtrip(self, connection, batch) -> list:
+        """One packed write of every call, then every reply in order (an error reply is returned, not raised)."""
+        await connection.send_packed_command(
+            connection.pack_commands([("EVALSHA", self._sha, *call) for call, _ in batch]), check_health=False)
+        results: list = []
+        for _ in batch:
+            try:
+                results.append(await connection.read_response())
+            except ResponseError as exc:
+                results.append(exc)
         return results
 
 
