@@ -339,6 +339,8 @@ class AdminReport(TypedDict):
     id: int
     inn: str
     company: str | None
+    shipper_inn: str | None  # the cargo's owner, when not the company that posted the load
+    shipper: str | None
     cargo_id: str
     driver_id: int
     kind: str

@@ -195,6 +195,28 @@ def test_admin_screen(browser, server):
     page.close()
 
 
+def test_a_page_open_across_a_deploy_reloads_for_the_admin_screen(browser, server):
+    """The admin screen's script is a chunk named by its hash: a page from before a deploy asks for a chunk
+    the server no longer has, and then loads the current build instead of blaming the connection."""
+    page, errors = open_app(browser, server, user_id=ADMIN)
+    expect(page.locator("#open-admin")).to_be_visible(timeout=15000)
+    page.route("**/static/app-admin.*", lambda route: route.fulfill(status=404, body="{}"))
+
+    def newer_build(route):
+        if route.request.resource_type != "fetch":
+            return route.continue_()
+        html = route.fetch().text().replace('src="/static/app.', 'src="/static/app.0')  # another build's name
+        return route.fulfill(status=200, body=html, headers={"Content-Type": "text/html; charset=utf-8"})
+
+    page.route(f"{server}/", newer_build)
+    page.evaluate("window.beforeDeploy = true")
+    with page.expect_navigation(timeout=15000):
+        page.click("#open-admin")
+    assert page.evaluate("() => window.beforeDeploy") is None  # a new document: reloaded
+    assert errors == []
+    page.close()
+
+
 def test_the_first_cards_do_not_wait_for_telegram_org(browser, server):
     page, errors = open_app(browser, server, user_id=9010, telegram="hangs")
     started = time.monotonic()

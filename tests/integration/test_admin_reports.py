@@ -108,3 +108,15 @@ async def test_bad_hide_bodies_are_400(app, standin):
     for body in ({"reason": 5}, {"reason": "x" * 501}, ["spam"]):
         _, response = await app.asgi_client.post(f"/api/admin/reports/{report_id}/hide", json=body, headers=admin)
         assert response.status == 400 and response.json["error"]["fields"], (body, response.text)
+
+
+async def test_a_report_shows_the_shipper_and_is_found_by_its_inn(app, standin):
+    cargos = standin.dataset.cargos
+    index = next(i for i, c in enumerate(cargos) if c["shipper"]["inn"] != c["company"]["inn"])
+    shipper = cargos[index]["shipper"]
+    _, report_id = await reported(app, standin, index, 861)
+    admin = await session(app, ADMIN)
+    _, by_shipper = await app.asgi_client.get(f"/api/admin/reports?inn={shipper['inn']}", headers=admin)
+    [line] = [r for r in by_shipper.json["items"] if r["id"] == report_id]
+    assert line["shipper_inn"] == shipper["inn"] and line["shipper"] == shipper["name"]
+    assert line["company"] == cargos[index]["company"]["name"]

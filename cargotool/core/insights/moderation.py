@@ -1,8 +1,9 @@
 """What operators see of drivers' reports on companies (the admin screen): every report with its comment,
 the company's name and whether it is hidden; hiding goes through `Reports.hide` (audited).
 
-Reports carry only the INN; the company's name is taken from the accepted trip the report was written
-after (`insight_trips`, copied from the response's card), else from any trip with that INN.
+Reports carry only INNs (the poster's and, when another company, the shipper's); names are taken from the
+accepted trip the report was written after (`insight_trips`, copied from the response's card), else from
+any trip with that INN on either side.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class ReportLine:
     id: int
     inn: str
     company: str | None
+    shipper_inn: str | None
+    shipper: str | None
     cargo_id: str
     driver_id: int
     kind: str
@@ -41,7 +44,8 @@ class ReportLine:
     hidden_by: str | None
 
     def public(self) -> dict:
-        return {"id": self.id, "inn": self.inn, "company": self.company, "cargo_id": self.cargo_id,
+        return {"id": self.id, "inn": self.inn, "company": self.company, "shipper_inn": self.shipper_inn,
+                "shipper": self.shipper, "cargo_id": self.cargo_id,
                 "driver_id": self.driver_id, "kind": self.kind, "label": REPORT_KINDS.get(self.kind, self.kind),
                 "comment": self.comment, "updated_at": self.updated_at, "hidden": self.hidden,
                 "hidden_reason": self.hidden_reason, "hidden_by": self.hidden_by}
@@ -83,19 +87,25 @@ class ReportDesk:
         Runs in a database thread."""
         if not rows:
             return {}
-        inns = sorted({r.inn for r in rows})
-        names: dict[tuple[int, str] | str, str] = {}
-        trips = (Trip.select(Trip.driver_id, Trip.cargo_id, Trip.inn, Trip.company_name)
-                 .where(Trip.inn.in_(inns) & Trip.company_name.is_null(False)).order_by(Trip.id))
-        for driver_id, cargo_id, inn, name in trips.tuples():
-            names[(driver_id, cargo_id)] = name
-            names[inn] = name  # the latest trip's name wins
+        inns = sorted({inn for r in rows for inn in (r.inn, r.shipper_inn) if inn})
+        names: dict[tuple[int, str] | tuple[int, str, str] | str, str] = {}
+        trips = (Trip.select(Trip.driver_id, Trip.cargo_id, Trip.inn, Trip.company_name, Trip.shipper_inn,
+                             Trip.shipper_name)
+                 .where(Trip.inn.in_(inns) | Trip.shipper_inn.in_(inns)).order_by(Trip.id))
+        for driver_id, cargo_id, inn, name, shipper_inn, shipper_name in trips.tuples():
+            for side_inn, side_name in ((inn, name), (shipper_inn, shipper_name)):
+                if side_inn and side_name:
+                    names[(driver_id, cargo_id, side_inn)] = side_name
+                    names[side_inn] = side_name  # the latest trip's name wins
         return names
 
     @staticmethod
     def _line(row: DriverReport, names: dict) -> ReportLine:
         return ReportLine(
-            id=row.id, inn=row.inn, company=names.get((row.driver_id, row.cargo_id)) or names.get(row.inn),
+            id=row.id, inn=row.inn, company=names.get((row.driver_id, row.cargo_id, row.inn)) or names.get(row.inn),
+            shipper_inn=row.shipper_inn,
+            shipper=(names.get((row.driver_id, row.cargo_id, row.shipper_inn)) or names.get(row.shipper_inn)
+                     if row.shipper_inn else None),
             cargo_id=row.cargo_id, driver_id=row.driver_id, kind=row.kind, comment=(row.comment or "")[:MAX_COMMENT] or None,
             updated_at=row.updated_at.astimezone(MOSCOW).isoformat(), hidden=row.hidden_at is not None,
             hidden_reason=row.hidden_reason, hidden_by=row.hidden_by)

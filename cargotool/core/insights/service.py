@@ -238,7 +238,8 @@ class Insights:
         def work() -> tuple:
             inns = [i for i in (inn, shipper_inn) if i]
             summaries = self.reports.summaries_now(inns)
-            company = self.waits.by_company_now([inn]).get(inn) if inn else None
+            whose = inn or shipper_inn  # the poster's dock-wait figure; the shipper's when the poster has no INN
+            company = self.waits.by_company_now([whose]).get(whose) if whose else None
             return (summaries, self.waits.at_address_now(loading_key), self.waits.at_address_now(unloading_key),
                     company or dict(NO_DATA))
 
@@ -345,7 +346,7 @@ def sort_cards(cards: list[dict], sort: str) -> list[dict]:
     after the others."""
     if sort == "loading":
         dated = [c for c in cards if (c.get("from") or {}).get("from")]
-        return sorted(dated, key=lambda c: c["from"]["from"]) + [c for c in cards if c not in dated]
+        return sorted(dated, key=lambda c: c["from"]["from"]) + [c for c in cards if not (c.get("from") or {}).get("from")]
     key = {
         "rate_with_deadhead": lambda c: c.get("rate_with_deadhead_kopecks_per_km"),
         "above_market": lambda c: (c.get("market") or {}).get("delta_percent"),

@@ -11,7 +11,6 @@ covers and whether more exist beyond them, in words the Mini App shows as they a
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 from collections import OrderedDict
@@ -22,6 +21,7 @@ from ..errors import UpstreamError
 
 WINDOW_PAGE = 50  # CargoTech's largest page we use
 WINDOW = 100  # loads an order of ours covers: two upstream pages
+MAX_WINDOW_PAGES = 5  # should CargoTech cut pages shorter than asked, at most this many calls fill the window
 PARSED_PAGES = 64  # parsed upstream pages kept per process (a driver scrolling an order re-reads the same two)
 
 ListPage = Callable[[CargoListQuery], Awaitable[Any]]  # CargoService.list: an Answer with .text / .stale
@@ -46,23 +46,27 @@ def _parse(text: str) -> dict:
 async def read_window(list_page: ListPage, query: CargoListQuery) -> tuple[list[dict], dict]:
     """The first `WINDOW` loads for the query's filters (its own paging ignored), and a meta describing them:
     `stale`/`age_seconds` of the oldest page used, `fetched_at`, `more_upstream` (loads exist beyond the
-    window), `partial` (a later page failed; the first one is used alone). The first page's error is raised."""
-    first = await list_page(dataclasses.replace(query, limit=WINDOW_PAGE, offset=0))
-    pages = [_parse(first.text)]
-    more = pages[0].get("meta", {}).get("next_offset") is not None
-    partial = False
-    offsets = list(range(WINDOW_PAGE, WINDOW, WINDOW_PAGE)) if more else []
-    if offsets:
-        answers = await asyncio.gather(*(list_page(dataclasses.replace(query, limit=WINDOW_PAGE, offset=offset))
-                                         for offset in offsets), return_exceptions=True)
-        for answer in answers:
-            if isinstance(answer, UpstreamError):
-                partial = True
-                break
-            if isinstance(answer, BaseException):
-                raise answer
-            pages.append(_parse(answer.text))
-        more = not partial and pages[-1].get("meta", {}).get("next_offset") is not None
+    window), `partial` (a later page failed; the pages before it are used). The first page's error is raised.
+    Pages are read one after another, each from where the previous one ended."""
+    pages: list[dict] = []
+    offset, more, partial = 0, False, False
+    while True:
+        try:
+            answer = await list_page(dataclasses.replace(query, limit=WINDOW_PAGE, offset=offset))
+        except UpstreamError:
+            if not pages:
+                raise
+            partial = True  # the first pages are still worth ordering
+            break
+        page = _parse(answer.text)
+        pages.append(page)
+        # CargoTech's own `next_offset` (a page it cut shorter than asked is followed from where it ended)
+        next_offset = page.get("meta", {}).get("next_offset")
+        more = next_offset is not None
+        loaded = sum(len(p.get("items", [])) for p in pages)
+        if not more or not page.get("items") or loaded >= WINDOW or len(pages) >= MAX_WINDOW_PAGES:
+            break
+        offset = next_offset
     seen: dict[Any, dict] = {}
     for page in pages:
         for card in page.get("items", []):

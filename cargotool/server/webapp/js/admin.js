@@ -83,6 +83,7 @@ function reportRow(r) {
   const company = r.company ? `${r.company} · ИНН ${r.inn}` : `ИНН ${r.inn}`;
   const row = el("div", { class: "admin-row" + (r.hidden ? " hidden-report" : ""), "data-report": String(r.id) },
     el("b", {}, company),
+    r.shipper_inn ? el("span", {}, `грузовладелец: ${r.shipper ? r.shipper + " · " : ""}ИНН ${r.shipper_inn}`) : null,
     el("span", {}, `${r.label} · ${day(r.updated_at)} · груз № ${r.cargo_id} · водитель ${r.driver_id}`),
     r.comment ? el("span", { class: "comment" }, "«" + r.comment + "»") : el("span", {}, "без комментария"),
     el("span", { class: "report-state" }, r.hidden ? `Скрыт${r.hidden_reason ? ": " + r.hidden_reason : ""}` : "Виден водителям"));

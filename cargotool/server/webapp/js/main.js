@@ -26,10 +26,23 @@ function wireAdminLoader() {
       module.wireAdmin();  // from now on admin.js answers the button itself
       module.openAdmin();
     }).catch(() => {
-      toast("Не удалось загрузить раздел — проверьте связь и нажмите ещё раз");
       wireAdminLoader();
+      reloadIfOutdated().then((outdated) => {
+        if (!outdated) toast("Не удалось загрузить раздел — проверьте связь и нажмите ещё раз");
+      });
     });
   }, { once: true });
+}
+
+/** A page open across a deploy asks for a chunk the server no longer has: then load the current build. */
+async function reloadIfOutdated() {
+  const mine = document.querySelector('script[type="module"][src^="/static/app."]');
+  try {
+    const page = await (await fetch(location.pathname + location.search, { cache: "no-cache" })).text();
+    if (!mine || page.includes(mine.getAttribute("src"))) return false;
+  } catch (error) { return false; }  // offline: the toast says so
+  location.reload();
+  return true;
 }
 
 /** Telegram's back button and every «‹ Назад»: close the topmost thing that is open. */

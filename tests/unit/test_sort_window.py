@@ -1,0 +1,46 @@
+"""The sort window reads pages from where CargoTech's previous page ended, whatever size it serves."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+from cargotool.core.cargotech.query import CargoListQuery
+from cargotool.core.errors import UpstreamUnavailable
+from cargotool.core.insights.window import WINDOW, read_window
+
+
+def board(total: int, cap: int, fail_from: int | None = None):
+    """A list endpoint over `total` loads that serves at most `cap` per page; it records each call's offset."""
+    calls = []
+
+    async def list_page(query: CargoListQuery):
+        calls.append(query.offset)
+        if fail_from is not None and query.offset >= fail_from:
+            raise UpstreamUnavailable("CargoTech is down")
+        ids = list(range(query.offset, min(total, query.offset + min(cap, query.limit))))
+        after = query.offset + len(ids)
+        meta = {"total": total, "next_offset": after if ids and after < total else None, "stale": False,
+                "fetched_at": "2026-11-24T10:00:00Z"}
+        return SimpleNamespace(text=json.dumps({"items": [{"id": i, "display": {}} for i in ids], "meta": meta}))
+
+    return list_page, calls
+
+
+async def test_a_page_cut_shorter_than_asked_is_followed_from_where_it_ended():
+    list_page, calls = board(total=240, cap=20)
+    cards, meta = await read_window(list_page, CargoListQuery())
+    assert [c["id"] for c in cards] == list(range(WINDOW)) and calls == [0, 20, 40, 60, 80]
+    assert meta["more_upstream"] is True and meta["partial"] is False
+
+
+async def test_a_short_list_takes_one_call_and_says_there_is_no_more():
+    list_page, calls = board(total=30, cap=50)
+    cards, meta = await read_window(list_page, CargoListQuery(offset=40, limit=10))  # the driver's paging is ignored
+    assert len(cards) == 30 and calls == [0] and meta["more_upstream"] is False
+
+
+async def test_a_failing_later_page_leaves_the_earlier_ones():
+    list_page, calls = board(total=240, cap=50, fail_from=50)
+    cards, meta = await read_window(list_page, CargoListQuery())
+    assert len(cards) == 50 and meta["partial"] is True
