@@ -287,6 +287,7 @@ def build_services(
                          undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
     locations = LocationStore(redis, keys)
     insights.positions.add(LiveLocation(locations))  # the bot's live location, beside the Mini App's
+    locations.on_share_started = insights.positions.gained  # drivers without a position are cached long
     alerter = Alerter(database=database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
                       locations=locations, webapp_url=settings.webapp_url,
                       per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,

@@ -392,3 +392,45 @@ async def test_forgetting_the_position_forgets_the_bots_live_location_too(app, r
     assert (await store.latest(731))[:2] == (55.82, 49.13)
     await store.update(731, 55.82 + 0.009, 49.13, at=later + 60, live_until=later + 900)  # ≈1 km a minute
     assert await store.moving(731, 15)
+
+
+async def test_no_position_is_cached_long_until_any_driver_gains_one(redis, key_prefix):
+    """A list page of a driver without a position reads nothing of theirs while nobody gained a position;
+    a position given through another process is seen within EPOCH_CHECK_SECONDS, not NEGATIVE_SECONDS."""
+    import asyncio
+
+    from cargotool.core.insights.positions import EPOCH_CHECK_SECONDS, NEGATIVE_SECONDS, Position, PositionReader
+    from cargotool.core.storage.redis import Keys
+
+    class Source:
+        def __init__(self):
+            self.where, self.reads = None, 0
+
+        async def position(self, driver_id):
+            self.reads += 1
+            return self.where
+
+    source = Source()
+    here = PositionReader(source, redis=redis, keys=Keys(key_prefix))
+    there = PositionReader(Source(), redis=redis, keys=Keys(key_prefix))  # another worker
+    assert await here.position(1) is None
+    for _ in range(50):
+        assert await here.position(1) is None
+    assert source.reads == 1 and NEGATIVE_SECONDS > 10 * EPOCH_CHECK_SECONDS
+
+    source.where = Position(55.79, 49.10, "device", None, 1.0)
+    await there.gained()  # e.g. PUT /api/me/position answered by the other worker
+    await asyncio.sleep(EPOCH_CHECK_SECONDS + 0.05)
+    assert await here.position(1) == source.where and source.reads == 2
+
+
+async def test_a_live_share_starting_drops_every_no_position(app, redis, key_prefix):
+    import time
+
+    token = (await login(app, 733))["session_token"]
+    _, response = await app.asgi_client.get("/api/cargos?from=1&limit=5", headers=auth(token))
+    assert all("deadhead_km" not in card for card in response.json["items"])  # "no position", cached
+    now = time.time()
+    await app.ctx.services.alerter.locations.update(733, 55.7961, 49.1064, at=now, live_until=now + 600)
+    _, response = await app.asgi_client.get("/api/cargos?from=1&limit=5", headers=auth(token))
+    assert all(880 <= card["deadhead_km"] <= 920 for card in response.json["items"])  # at once, in this process

@@ -13,6 +13,7 @@ every edit of it repeats) that makes `update` ignore that share; a new share sta
 from __future__ import annotations
 
 import time
+from typing import Awaitable, Callable
 
 import redis.asyncio as aioredis
 
@@ -28,6 +29,7 @@ class LocationStore:
         self._redis = redis
         self._keys = keys
         self.clock = clock
+        self.on_share_started: Callable[[], Awaitable[None]] | None = None  # told when a driver starts sharing
 
     def _key(self, driver_id: int) -> str:
         return self._keys(f"alerts:location:{driver_id}")
@@ -62,6 +64,8 @@ class LocationStore:
                                 "moved_at": moved_at})
         pipe.expireat(key, int(until) + 1)
         await pipe.execute()
+        if "lat" not in previous and self.on_share_started is not None:
+            await self.on_share_started()
 
     async def latest(self, driver_id: int) -> tuple[float, float, float] | None:
         """(latitude, longitude, unix time of the point), or None when nothing live is known."""

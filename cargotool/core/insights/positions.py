@@ -8,6 +8,11 @@ root with `reader.add(source)`).
 The profile is stored in the database; the hot path (every list page of a driver) reads a Redis copy
 that every change drops, itself kept for `LOCAL_SECONDS` in the process (so another worker may show a
 changed position up to that much later; the worker that made the change forgets its copy at once).
+
+Most drivers have no position at all, and for them a list page needs nothing personal: "no position" is
+kept longer (`NEGATIVE_SECONDS`) and trusted while a Redis counter, the positions epoch, is unchanged.
+Gaining a position (the Mini App's, or a live share starting) bumps it; each process reads it at most every
+`EPOCH_CHECK_SECONDS`. So a warm list page of a driver without a position costs no Redis read of theirs.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from .models import DriverInsightProfile
 
 CACHE_SECONDS = 600
 LOCAL_SECONDS = 2.0
+NEGATIVE_SECONDS = 30.0
+EPOCH_CHECK_SECONDS = 0.5
 LOCAL_MAX_ENTRIES = 4096
 
 
@@ -205,22 +212,44 @@ class LiveLocation:
 class PositionReader:
     """The freshest position any source knows."""
 
-    def __init__(self, *sources: PositionSource) -> None:
+    def __init__(self, *sources: PositionSource, redis: aioredis.Redis | None = None, keys: Keys | None = None) -> None:
         self._sources = list(sources)
-        self._local: dict[int, tuple[float, Position | None]] = {}  # the answer, for LOCAL_SECONDS
+        self._local: dict[int, tuple[float, Position | None, str | None]] = {}  # answer, until, epoch
+        self._redis = redis
+        self._epoch_key = keys("insights:positions:epoch") if keys is not None else None
+        self._epoch: tuple[float, str | None] = (0.0, None)  # (read at, value)
 
     def add(self, source: PositionSource) -> None:
         self._sources.append(source)
 
+    async def _current_epoch(self) -> str | None:
+        if self._redis is None or self._epoch_key is None:
+            return None
+        read_at, value = self._epoch
+        if time.monotonic() - read_at < EPOCH_CHECK_SECONDS:
+            return value
+        value = await self._redis.get(self._epoch_key)
+        self._epoch = (time.monotonic(), value)
+        return value
+
+    async def gained(self) -> None:
+        """Some driver has a position now who may have had none: every process drops its "no position"."""
+        if self._redis is not None and self._epoch_key is not None:
+            await self._redis.incr(self._epoch_key)
+        self._epoch = (0.0, None)
+
     async def position(self, driver_id: int) -> Position | None:
         local = self._local.get(driver_id)
-        if local is not None and local[0] > time.monotonic():
+        if local is not None and local[0] > time.monotonic() and (
+                local[1] is not None or self._redis is None or await self._current_epoch() == local[2]):
             return local[1]
+        epoch = await self._current_epoch()
         found = [p for p in [await s.position(driver_id) for s in self._sources] if p is not None]
         position = max(found, key=lambda p: p.at) if found else None
         if len(self._local) >= LOCAL_MAX_ENTRIES:
             self._local.clear()
-        self._local[driver_id] = (time.monotonic() + LOCAL_SECONDS, position)
+        ttl = LOCAL_SECONDS if position is not None or self._redis is None else NEGATIVE_SECONDS
+        self._local[driver_id] = (time.monotonic() + ttl, position, epoch)
         return position
 
     def forget(self, driver_id: int) -> None:

@@ -156,6 +156,7 @@ class Insights:
     async def set_position(self, driver_id: int, body: object) -> dict:
         await self.profiles.set_position(driver_id, body, self.point_names)
         self.positions.forget(driver_id)
+        await self.positions.gained()
         return await self.profile_view(driver_id)
 
     async def forget_position(self, driver_id: int) -> dict:
@@ -173,10 +174,10 @@ class Insights:
 
     async def personalise_list(self, driver_id: int, text: str) -> str | None:
         """The page for this driver, or None when nothing depends on the driver (the shared bytes are served)."""
-        profile = await self.profiles.get(driver_id)
         position = await self.positions.position(driver_id)
-        if position is None:
+        if position is None:  # most drivers: the shared bytes, with no read of theirs (see positions.py)
             return None
+        profile = await self.profiles.get(driver_id)
         body = json.loads(text)
         for card in body.get("items", []):
             self._economics(card, position, profile.fuel)
@@ -362,7 +363,7 @@ def build_insights(database: Database, redis, keys: Keys, audit: AuditLog) -> In
     gazetteer = default_gazetteer()
     profiles = Profiles(database, redis, keys, gazetteer)
     trips = TripBook(database)
-    insights = Insights(LaneBook(database, gazetteer), profiles, PositionReader(profiles), PointNames(redis, keys),
+    insights = Insights(LaneBook(database, gazetteer), profiles, PositionReader(profiles, redis=redis, keys=keys), PointNames(redis, keys),
                         gazetteer, trips, Reports(database, trips, audit), WaitBook(database), database)
     insights.reports.on_change = insights.forget_contexts
     return insights
