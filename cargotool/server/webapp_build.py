@@ -6,10 +6,11 @@
   `import { a, b as c } from "./x.js";` and `export function|async function|const|class NAME`; no default
   exports, no `export let` (a bundled binding would not be live), no import cycles, and no template
   literal spanning lines (so that whole-line comments can be dropped from the bundle safely).
-- A screen few people open (the operators' admin screen) is left out of that script: `import("./x.js")`
-  (a dynamic import) makes x.js and what only it needs a second script (a "chunk"), fetched the first
-  time it is asked for — bytes the first screen of every driver does not wait for on a slow link. Modules
-  share one registry (`globalThis.__cargotoolModules`), so a chunk uses what the main script has.
+- What the first screen does not need is left out of that script: `import("./x.js")` (a dynamic import)
+  makes x.js and what only it needs a second script (a "chunk"), fetched when first asked for — bytes the
+  first card does not wait for on a slow link. Modules share one registry (`globalThis.__cargotoolModules`),
+  so a chunk uses what the main script has; a module is never in two chunks (refused: two copies would be
+  two instances with their own state).
 - Every asset gets a content-hashed name (`app.3f2a9c1d0e4b.js`), so it can be cached for a year, and a
   gzip and a brotli copy, compressed once here at the highest level.
 """
@@ -149,6 +150,7 @@ def scripts(modules: dict[str, str]) -> Scripts:
     loaded = frozenset(main_order)
     wanted = [name for module in main_order for name in _DYNAMIC_IMPORT.findall(modules[module])]
     chunks: dict[str, tuple[str, str]] = {}
+    in_chunks: dict[str, set[str]] = {}
     while wanted:
         entry = wanted.pop(0)
         if entry in loaded or entry in chunks:
@@ -156,6 +158,11 @@ def scripts(modules: dict[str, str]) -> Scripts:
         if entry not in modules:
             raise BundleError(f"a dynamic import names js/{entry}, which does not exist")
         order = _order(modules, entry, loaded)
+        shared = [name for name in order if any(name in placed for placed in in_chunks.values())]
+        if shared:  # two copies would be two module instances, each with its own state
+            raise BundleError(f"js/{shared[0]} would be in two chunks ({entry} and another): import it from "
+                              "main.js's side or from one chunk only")
+        in_chunks[entry] = set(order)
         text = ("((__modules, __lazy) => {\n" + "\n".join(_module(name, modules[name]) for name in order)
                 + "\n})(globalThis.__cargotoolModules, globalThis.__cargotoolLazy);\n")
         chunks[entry] = (hashed_name(f"app-{entry}", text.encode()), text)

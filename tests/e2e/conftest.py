@@ -76,11 +76,11 @@ window.Telegram = { WebApp: (function () {
 
 
 def open_app(browser, server, user_id=9001, start_param=None, theme=None, viewport=(390, 844), path="/", telegram="down",
-             saved_filters=None):
+             saved_filters=None, routes=()):
     """Open the Mini App the way Telegram does: signed init data in the URL fragment. telegram.org is
     "down" (no network here, as in an ordinary browser), "hangs" (never answers), or "stub" (TELEGRAM_STUB:
     as inside Telegram). `saved_filters` (API parameters) are put on the device first, as if chosen earlier.
-    Returns the page and its JS errors."""
+    `routes` are (url pattern, handler) pairs set before the page loads. Returns the page and its JS errors."""
     init_data = sign_init_data(TEST_BOT_TOKEN, {"id": user_id, "first_name": "Пётр", "username": "petr"}, start_param=start_param)
     fragment = f"tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web"
     if theme:
@@ -97,6 +97,8 @@ def open_app(browser, server, user_id=9001, start_param=None, theme=None, viewpo
         page.route("https://telegram.org/**", lambda route: route.abort())
     else:  # "hangs": the request stays unanswered
         page.route("https://telegram.org/**", lambda route: None)
+    for pattern, handler in routes:
+        page.route(pattern, handler)
     # with telegram.org hanging, the load event (which waits for every script) would never come
     page.goto(f"{server}{path}#{fragment}", wait_until="commit" if telegram == "hangs" else "load")
     return page, errors

@@ -195,24 +195,41 @@ def test_admin_screen(browser, server):
     page.close()
 
 
-def test_a_page_open_across_a_deploy_reloads_for_the_admin_screen(browser, server):
-    """The admin screen's script is a chunk named by its hash: a page from before a deploy asks for a chunk
-    the server no longer has, and then loads the current build instead of blaming the connection."""
-    page, errors = open_app(browser, server, user_id=ADMIN)
-    expect(page.locator("#open-admin")).to_be_visible(timeout=15000)
-    page.route("**/static/app-admin.*", lambda route: route.fulfill(status=404, body="{}"))
-
+def test_a_page_open_across_a_deploy_reloads_for_its_later_screens(browser, server):
+    """The screens after the first card are a second script named by its hash: a page from before a deploy
+    asks for one the server no longer has, and then loads the current build instead of blaming the link."""
     def newer_build(route):
         if route.request.resource_type != "fetch":
             return route.continue_()
         html = route.fetch().text().replace('src="/static/app.', 'src="/static/app.0')  # another build's name
         return route.fulfill(status=200, body=html, headers={"Content-Type": "text/html; charset=utf-8"})
 
-    page.route(f"{server}/", newer_build)
+    page, errors = open_app(browser, server, user_id=ADMIN, routes=[
+        ("**/static/app-screens.*", lambda route: route.fulfill(status=404, body="{}")), (f"{server}/", newer_build)])
+    expect(page.locator("#open-admin")).to_be_visible(timeout=15000)
     page.evaluate("window.beforeDeploy = true")
     with page.expect_navigation(timeout=15000):
         page.click("#open-admin")
     assert page.evaluate("() => window.beforeDeploy") is None  # a new document: reloaded
+    assert errors == []
+    page.close()
+
+
+def test_the_first_cards_do_not_wait_for_the_other_screens(browser, server):
+    """On a weak link the first card must not wait for the load's, offer's, plans' … script; a tap on a card
+    before that script is here opens the load as soon as it arrives."""
+    held = []
+    # telegram="hangs" only so that open_app does not wait for the load event, which the held script holds up
+    page, errors = open_app(browser, server, user_id=9011, telegram="hangs", routes=[("**/static/app-screens.*", lambda route: held.append(route))])
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    assert held and page.locator("#screen-detail").is_hidden()
+    page.locator(".card").first.click()
+    page.click("#open-plans")  # a header button of a later screen, tapped early: waits for it too
+    page.wait_for_timeout(300)
+    assert page.locator("#screen-detail").is_hidden()  # nothing yet: the script is still on its way
+    for route in held:
+        route.continue_()
+    expect(page.locator("#screen-plans")).to_be_visible(timeout=10000)
     assert errors == []
     page.close()
 

@@ -54,14 +54,14 @@ async def test_hashed_assets_are_immutable_and_compressed_as_accepted(app):
     assert again.status == 304 and again.content == b""
 
 
-async def test_the_admin_screens_script_is_a_chunk_the_main_script_names(app):
+async def test_the_later_screens_are_a_chunk_the_main_script_names(app):
     _, page = await app.asgi_client.get("/")
     _, main = await app.asgi_client.get(asset_urls(page.text)["js"], headers=PLAIN)
-    chunk_url = re.search(r'"admin\.js": "(/static/app-admin\.[0-9a-f]{12}\.js)"', main.text).group(1)
-    assert '__modules["admin.js"] = ' not in main.text  # a driver's first download leaves the admin screen out
+    chunk_url = re.search(r'"screens\.js": "(/static/app-screens\.[0-9a-f]{12}\.js)"', main.text).group(1)
+    assert '__modules["detail.js"] = ' not in main.text  # the first card does not wait for the other screens
     _, chunk = await app.asgi_client.get(chunk_url, headers=PLAIN)
     assert chunk.status == 200 and "immutable" in chunk.headers["cache-control"]
-    assert '__modules["admin.js"] = ' in chunk.text
+    assert '__modules["detail.js"] = ' in chunk.text and '__modules["admin.js"] = ' in chunk.text
     assert chunk_url.split(".")[-2] == hashlib.sha256(chunk.content).hexdigest()[:12]
 
 

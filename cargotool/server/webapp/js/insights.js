@@ -3,7 +3,6 @@
 // trip back — plus the driver's own report on a company after an accepted load.
 
 import { api, errorText } from "./api.js";
-import { openPlans } from "./billing.js";
 import { wireCity } from "./city.js";
 import { $, el, toast } from "./dom.js";
 import { day, num, radiusText, rub } from "./format.js";
@@ -21,7 +20,7 @@ const REASON = "Покажем, сколько ехать порожняком �
 const view = { no_long_waits: false };  // how the list is filtered on this device (the order is in state.filters)
 let profile = { position: null, fuel: null };
 let hooks = { reload: () => {}, openDetail: () => {}, showList: () => {}, saveFilters: () => {}, saveSearch: async () => null,
-  openSearches: () => {} };
+  openSearches: () => {}, openPlans: () => {} };
 
 function viewKey() { return "cargotool.view." + (state.driver ? state.driver.telegram_id : "anon"); }
 
@@ -194,7 +193,7 @@ function backhaulSave(b, cargoId) {
   const mine = el("button", { class: "linkish", type: "button", id: "backhaul-searches", hidden: true,
     onclick: () => { haptic.tap(); hooks.openSearches(); } }, "Мои поиски");
   const plans = el("button", { class: "linkish", type: "button", id: "backhaul-plans", hidden: true,
-    onclick: () => { haptic.tap(); openPlans(() => hooks.openDetail(cargoId)); } }, "Оформить подписку");
+    onclick: () => { haptic.tap(); hooks.openPlans(() => hooks.openDetail(cargoId)); } }, "Оформить подписку");
   function saved(text) {
     button.disabled = true;
     button.textContent = "✓ Сохранено как поиск";

@@ -1,10 +1,10 @@
 // The list screen: cards, paging by infinite scroll, pull-to-refresh.
 
 import { api, ApiError, errorText } from "./api.js";
-import { openDetail } from "./detail.js";
 import { $, el } from "./dom.js";
 import { companyText, num, route, rub, staleText, windowText } from "./format.js";
 import { cardInsights, listParams, renderBar } from "./insights.js";
+import { withScreens } from "./later.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
 
@@ -23,8 +23,8 @@ function cardNode(item) {
   const company = companyText(item.company);
   return el("li", {
     class: "card", "data-id": item.id, tabindex: "0", role: "button",
-    onclick: () => { haptic.tap(); openDetail(item.id); },
-    onkeydown: (e) => { if (e.key === "Enter") openDetail(item.id); },
+    onclick: () => { haptic.tap(); withScreens((s) => s.openDetail(item.id)); },
+    onkeydown: (e) => { if (e.key === "Enter") withScreens((s) => s.openDetail(item.id)); },
   },
     el("div", { class: "route" }, route(item)),
     el("div", { class: "dates" }, "Погрузка: " + windowText(item.from)),

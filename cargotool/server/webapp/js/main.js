@@ -3,59 +3,27 @@
 // One module per screen or concern; see docs/architecture.md («Mini App») for how to add a screen.
 
 import { login, api } from "./api.js";
-import { closePlans, openPlans, wireBilling } from "./billing.js";
-import { closeDetail, openDetail } from "./detail.js";
-import { $, toast } from "./dom.js";
+import { $ } from "./dom.js";
 import { closeSheet, loadFilters, saveFilters, sheetOpen, summary, wireFilters } from "./filters.js";
 import { closePositionSheet, initInsights, positionSheetOpen } from "./insights.js";
+import { holdTaps, later, ready, withScreens } from "./later.js";
 import { loadPage, watchPull, watchScroll } from "./list.js";
-import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
-import { closeResponses, openResponses } from "./responses.js";
-import { closeSearches, closeSearchSheet, openSearchById, openSearches, quickSave, searchSheetOpen, wireSearches } from "./searches.js";
 import { closeAllScreens, state } from "./state.js";
 import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
 
-let admin = null;  // admin.js, fetched the first time an operator opens the screen (drivers never need it)
-
-/** The admin screen's script comes as a second file: the first screen of every driver does not wait for it. */
-function wireAdminLoader() {
-  $("open-admin").addEventListener("click", () => {
-    haptic.tap();
-    import("./admin.js").then((module) => {
-      admin = module;
-      module.wireAdmin();  // from now on admin.js answers the button itself
-      module.openAdmin();
-    }).catch(() => {
-      wireAdminLoader();
-      reloadIfOutdated().then((outdated) => {
-        if (!outdated) toast("Не удалось загрузить раздел — проверьте связь и нажмите ещё раз");
-      });
-    });
-  }, { once: true });
-}
-
-/** A page open across a deploy asks for a chunk the server no longer has: then load the current build. */
-async function reloadIfOutdated() {
-  const mine = document.querySelector('script[type="module"][src^="/static/app."]');
-  try {
-    const page = await (await fetch(location.pathname + location.search, { cache: "no-cache" })).text();
-    if (!mine || page.includes(mine.getAttribute("src"))) return false;
-  } catch (error) { return false; }  // offline: the toast says so
-  location.reload();
-  return true;
-}
-
-/** Telegram's back button and every «‹ Назад»: close the topmost thing that is open. */
+/** Telegram's back button and every «‹ Назад»: close the topmost thing that is open. The screens of the
+ * second script (js/screens.js) can be open only once it is here. */
 function back() {
-  if (state.adminOpen && admin) admin.closeAdmin();
-  else if (state.plansOpen) closePlans();
-  else if (offerOpen()) closeOffer();
-  else if (searchSheetOpen()) closeSearchSheet();
+  const s = ready();
+  if (s && state.adminOpen) s.closeAdmin();
+  else if (s && state.plansOpen) s.closePlans();
+  else if (s && s.offerOpen()) s.closeOffer();
+  else if (s && s.searchSheetOpen()) s.closeSearchSheet();
   else if (sheetOpen()) closeSheet();
   else if (positionSheetOpen()) closePositionSheet();
-  else if (state.detailOpen) closeDetail();
-  else if (state.searchesOpen) closeSearches();
-  else closeResponses();
+  else if (s && state.detailOpen) s.closeDetail();
+  else if (s && state.searchesOpen) s.closeSearches();
+  else if (s) s.closeResponses();
 }
 
 /** Telegram's own buttons, once its script has run (at once, late, or never: nothing waits for it). */
@@ -64,20 +32,17 @@ function wireTelegram(tg) {
   tg.ready();
   tg.expand();
   tg.BackButton.onClick(back);
-  tg.MainButton.onClick(onMainButton);
+  tg.MainButton.onClick(() => { if (ready()) ready().onMainButton(); });
   if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen) tg.BackButton.show();
-  if (state.detailOpen) renderMyResponse();
+  if (state.detailOpen && ready()) ready().renderMyResponse();
 }
 
 function wire() {
   for (const id of ["detail-back", "responses-back", "searches-back", "admin-back", "plans-back"]) $(id).addEventListener("click", back);
   $("retry-list").addEventListener("click", () => loadPage(true));
-  $("open-responses").addEventListener("click", () => { haptic.tap(); openResponses(); });
+  $("open-responses").addEventListener("click", () => { haptic.tap(); withScreens((s) => s.openResponses()); });
   wireFilters();
-  wireOffer(openDetail);
-  wireBilling();
-  wireAdminLoader();
-  wireSearches();
+  holdTaps(["open-plans", "open-searches", "watch-search", "open-admin"]);  // wired by the second script
   whenTelegram(wireTelegram);
 }
 
@@ -96,13 +61,16 @@ async function start() {
   loadFilters();
   summary();
   // not awaited: its view (from the device) is set at once; its profile must not hold up the first page
-  initInsights({ reload: () => loadPage(true), openDetail,
-    showList: () => { saveFilters(); summary(); closeDetail(); loadPage(true); },
+  initInsights({ reload: () => loadPage(true), openDetail: (id) => withScreens((s) => s.openDetail(id)),
+    showList: () => { saveFilters(); summary(); if (ready()) ready().closeDetail(); loadPage(true); },
     saveFilters: () => { saveFilters(); summary(); },
-    saveSearch: quickSave, openSearches: () => { closeDetail(); openSearches(); } });
+    saveSearch: (...args) => later().then((s) => s.quickSave(...args)),
+    openSearches: () => withScreens((s) => { s.closeDetail(); s.openSearches(); }),
+    openPlans: (back) => withScreens((s) => s.openPlans(back)) });
   watchScroll();
   watchPull();
   await loadPage(true, session);
+  later().catch(() => {});  // the other screens' script, now that the first cards are up
   // not needed for the first screen: asked only once the first cards are up
   api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
   api("/api/me").then((me) => {
@@ -112,11 +80,11 @@ async function start() {
   }).catch(() => {});
   const deepLink = /^c_(\d{1,20})$/.exec(session.start_param || "");
   const fromBot = /^\d{1,20}$/.exec(new URLSearchParams(location.search).get("load") || "");
-  if (deepLink) openDetail(deepLink[1]); else if (fromBot) openDetail(fromBot[0]);
-  else if (new URLSearchParams(location.search).get("screen") === "plans") openPlans();
-  else if (/^\d{1,12}$/.test(new URLSearchParams(location.search).get("search") || "")) {
-    openSearchById(Number(new URLSearchParams(location.search).get("search")));  // a digest's button
-  }
+  const search = new URLSearchParams(location.search).get("search");
+  if (deepLink) withScreens((s) => s.openDetail(deepLink[1]));
+  else if (fromBot) withScreens((s) => s.openDetail(fromBot[0]));
+  else if (new URLSearchParams(location.search).get("screen") === "plans") withScreens((s) => s.openPlans());
+  else if (/^\d{1,12}$/.test(search || "")) withScreens((s) => s.openSearchById(Number(search)));  // a digest's button
 }
 
 start();  // a module runs after the document is parsed

@@ -1,0 +1,23 @@
+// The screens a driver opens after the first card (the load, responding, my responses, saved searches,
+// plans, the admin screen): the bundler makes this module and what only it needs a second script, which
+// js/later.js asks for once the first cards are up, so the first card does not wait for it on a slow link.
+
+import { closeAdmin, wireAdmin } from "./admin.js";
+import { closePlans, openPlans, wireBilling } from "./billing.js";
+import { closeDetail, openDetail } from "./detail.js";
+import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
+import { closeResponses, openResponses } from "./responses.js";
+import { closeSearches, closeSearchSheet, openSearchById, openSearches, quickSave, searchSheetOpen, wireSearches } from "./searches.js";
+
+export const screens = {
+  closeAdmin, closePlans, openPlans, closeDetail, openDetail, closeOffer, offerOpen, onMainButton, renderMyResponse,
+  closeResponses, openResponses, closeSearches, closeSearchSheet, openSearchById, openSearches, quickSave, searchSheetOpen,
+};
+
+/** Their buttons, once their script is here (js/later.js holds a tap that comes earlier). */
+export function wireScreens() {
+  wireOffer(openDetail);
+  wireBilling();
+  wireSearches();
+  wireAdmin();
+}
