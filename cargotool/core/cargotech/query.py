@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 # [?] The docs say point type 2 means "city"; the dictionary shows cities with type 1 and the web UI
 # passes the item's type through, defaulting to 2. We do the same: callers pass the dictionary's type
@@ -94,4 +95,8 @@ class CargoListQuery:
         return params
 
     def cache_key(self) -> str:
+        return self._cache_key
+
+    @cached_property
+    def _cache_key(self) -> str:  # a warm list request asks for it of the same (lru-cached) query again and again
         return "&".join(f"{k}={v}" for k, v in self.to_params())
