@@ -8,7 +8,7 @@ workers on the real Redis, and wrk as the load tool. Prints its figures; it is n
 Scenario "drivers": 1000 drivers with their own sessions, each making a request about every 2 s
 (≈ 500 req/s): 70 % list (50 filter sets × pages 1–3), 20 % detail (200 ids), 10 % point search.
 A warm-up run comes first and is reported separately. Targets: zero errors, p95 < 50 ms,
-p99 < 300 ms, upstream calls ≤ distinct keys per cache TTL window.
+p99 < 300 ms, no upstream key fetched twice within the cache TTL (the stand-in counts each key).
 
 Scenario "ceiling": closed-loop throughput of the warm list endpoint against a bare Sanic handler that
 returns the same bytes from memory, same machine and worker count. Target: ratio ≥ 0.5.
@@ -19,6 +19,7 @@ Needs: wrk (Debian package `wrk`), Redis on 127.0.0.1:6379 (DB 13 is used and cl
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import asyncio
 import json
 import os
@@ -183,21 +184,29 @@ def scenario_drivers(standin, upstream_url, tmp, workers, duration, warmup) -> d
         warm = run_wrk(server.url, connections=connections, duration=warmup, tokens=tmp / "tokens.txt",
                        paths=tmp / "paths.txt", pace_ms=pace)
         warm_upstream = sum(v for k, v in standin.calls.items() if not k.startswith("POST"))
+        warm_requests = Counter(standin.requests)
         standin.reset_counters()
         measured = run_wrk(server.url, connections=connections, duration=duration, tokens=tmp / "tokens.txt",
                            paths=tmp / "paths.txt", pace_ms=pace)
         upstream = sum(v for k, v in standin.calls.items() if not k.startswith("POST"))
+        # Every upstream key (list page, detail, point search; with the details' trip-back pages, which the
+        # paths do not name) is to be fetched once within the cache TTL; the alerts watcher's own polling
+        # (`sort=`) repeats by design and is left out.
+        fetched = {k: n for k, n in (warm_requests + standin.requests).items()
+                   if not k.startswith("POST") and "sort=" not in k}
+        repeated = sum(n - 1 for n in fetched.values())
     finally:
         server.stop()
         clean(prefix)
     print(f"Scenario 'drivers' ({workers} workers, 1000 sessions, {distinct} distinct upstream keys):")
     report(f"warm-up {warmup}s (cold cache)", warm)
-    print(f"    upstream calls during warm-up: {warm_upstream} (≤ {distinct} distinct keys)")
+    print(f"    upstream calls during warm-up: {warm_upstream}")
     report(f"measured {duration}s", measured)
     print(f"    upstream calls during the measured run: {upstream}")
-    ok = measured["errors"] == 0 and measured["p95_us"] < 50_000 and measured["p99_us"] < 300_000 \
-        and warm_upstream + upstream <= distinct
-    print(f"  targets (0 errors, p95 < 50 ms, p99 < 300 ms, upstream ≤ distinct keys): {'MET' if ok else 'NOT MET'}")
+    print(f"    upstream keys fetched in both runs: {len(fetched)} (the paths' {distinct} and the details' trip back), "
+          f"fetched more than once: {repeated}")
+    ok = measured["errors"] == 0 and measured["p95_us"] < 50_000 and measured["p99_us"] < 300_000 and repeated == 0
+    print(f"  targets (0 errors, p95 < 50 ms, p99 < 300 ms, no upstream key fetched twice): {'MET' if ok else 'NOT MET'}")
     return {"warmup": warm, "measured": measured, "distinct_keys": distinct, "upstream_warmup": warm_upstream,
             "upstream_measured": upstream, "targets_met": ok}
 

@@ -70,6 +70,7 @@ class CargoTechStandIn:
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()
+        self.requests: Counter[str] = Counter()  # "METHOD path?query" → count: the same key asked twice shows here
         # Whether `sort=updated_at` / `sort=-updated_at` works on the list (unverified upstream [?]); when
         # it does not, the parameter is ignored and the default order (newest first, like a board) is kept.
         self.sort_supported = sort_supported
@@ -123,6 +124,7 @@ class CargoTechStandIn:
     def reset_counters(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.requests.clear()
 
     def delay_for(self, path: str) -> float:
         return self.login_latency if path == "/v1/auth/login" else self.latency
@@ -133,6 +135,7 @@ class CargoTechStandIn:
         route = re.sub(r"/\d+$", "/{id}", path)
         with self._lock:
             self.calls[f"{method} {route}"] += 1
+            self.requests[f"{method} {path}?{query}"] += 1
             fault = self._take_fault(path)
         if fault is not None:
             return Reply(fault.status, fault.body, fault.headers)
