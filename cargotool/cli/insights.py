@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
 from rich.table import Table
 
 from ..bootstrap import Services
+from ..core.insights.moderation import MAX_LISTING
 from .runtime import console, print_json, run_with_services, when
 
 insights_app = typer.Typer(help="Insights: lane market rates.", no_args_is_help=True)
@@ -39,24 +42,25 @@ def lanes(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
 
 @insights_app.command("reports")
-def reports(inn: str = typer.Option(None, help="Only this company (INN)."),
-            limit: int = typer.Option(50, min=1, max=1000, help="How many, newest first."),
+def reports(inn: str = typer.Option(None, help="Only this company (INN, as poster or shipper)."),
+            limit: int = typer.Option(50, min=1, max=MAX_LISTING, help="How many, newest first."),
             as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Drivers' reports on companies, with comments (for operators; drivers see only counts)."""
 
     async def work(services: Services):
-        return await services.insights.reports.listing(inn.strip() if inn else None, limit)
+        return await services.report_desk.recent(inn.strip() if inn else None, limit)
 
-    rows = [{"id": r.id, "inn": r.inn, "cargo_id": r.cargo_id, "driver_id": r.driver_id, "kind": r.kind,
-             "comment": r.comment, "updated_at": r.updated_at,
-             "hidden": r.hidden_at is not None, "hidden_reason": r.hidden_reason} for r in run_with_services(work)]
+    lines = [line.public() for line in run_with_services(work)]
     if as_json:
-        print_json({"items": rows})
+        print_json({"items": lines})
         return
-    table = Table("id", "INN", "load", "driver", "kind", "comment", "when", "hidden")
-    for row in rows:
-        table.add_row(str(row["id"]), row["inn"], row["cargo_id"], str(row["driver_id"]), row["kind"], row["comment"] or "",
-                      when(row["updated_at"]), row["hidden_reason"] or "" if row["hidden"] else "")
+    table = Table("id", "company", "shipper", "load", "driver", "kind", "comment", "when", "hidden")
+    for line in lines:
+        company = f"{line['company'] or '—'} · {line['inn']}"
+        shipper = f"{line['shipper'] or '—'} · {line['shipper_inn']}" if line["shipper_inn"] else ""
+        table.add_row(str(line["id"]), company, shipper, line["cargo_id"], str(line["driver_id"]), line["kind"],
+                      line["comment"] or "", when(dt.datetime.fromisoformat(line["updated_at"])),
+                      line["hidden_reason"] or "" if line["hidden"] else "")
     console.print(table)
 
 

@@ -67,6 +67,7 @@ CASES: list[tuple[str, list[str], dict, ExitCode, str]] = [
     ("audit tail", ["--since", "yesterday"], {}, ExitCode.BAD_INPUT, "audit tail: invalid value for --since: expected YYYY-MM-DD"),
     ("insights lanes", ["extra"], {}, ExitCode.BAD_INPUT, "insights lanes: got unexpected extra argument"),
     ("insights reports", ["--limit", "0"], {}, ExitCode.BAD_INPUT, "insights reports: invalid value for '--limit'"),
+    ("insights reports", ["--inn", "ООО"], {}, ExitCode.BAD_INPUT, "ИНН — цифры, до 16"),
     ("insights hide-report", ["999", "--reason", "spam"], {}, ExitCode.NOT_FOUND, "999"),
     ("payments refund", ["2f1c0000-000f-5000-8000-000000000000", "--amount-rub", "abc", "--reason", "x"], {},
      ExitCode.BAD_INPUT, "invalid value for --amount-rub: roubles, e.g. 250 or 649.50"),

@@ -434,3 +434,25 @@ async def test_a_live_share_starting_drops_every_no_position(app, redis, key_pre
     await app.ctx.services.alerter.locations.update(733, 55.7961, 49.1064, at=now, live_until=now + 600)
     _, response = await app.asgi_client.get("/api/cargos?from=1&limit=5", headers=auth(token))
     assert all(880 <= card["deadhead_km"] <= 920 for card in response.json["items"])  # at once, in this process
+
+
+async def test_cli_lists_reports_with_poster_and_shipper(tmp_path, key_prefix, services):
+    from cargotool.core.insights.models import DriverReport, Trip
+    from cargotool.core.storage.models import utcnow
+    from tests.integration.cli_helpers import cli_env, run_cli
+
+    def seed():
+        now = utcnow()
+        Trip.create(response_id=1, driver_id=501, cargo_id="77", inn="7812345670", company_name="ООО «Брокер»",
+                    shipper_inn="7701234567", shipper_name="ООО «ГрузЛайн»", accepted_at=now)
+        DriverReport.create(driver_id=501, cargo_id="77", inn="7812345670", shipper_inn="7701234567", kind="not_paid",
+                            comment="ждём оплату", created_at=now, updated_at=now)
+
+    await services.database.run(seed)
+    env = cli_env(tmp_path, key_prefix, "http://127.0.0.1:9")
+    listed = run_cli(["insights", "reports", "--inn", "7701234567", "--json"], env, tmp_path)  # found by the shipper
+    assert listed.returncode == 0, listed.stderr
+    [line] = json.loads(listed.stdout)["items"]
+    assert (line["company"], line["shipper"], line["comment"]) == ("ООО «Брокер»", "ООО «ГрузЛайн»", "ждём оплату")
+    table = run_cli(["insights", "reports"], env, tmp_path)
+    assert table.returncode == 0 and "ГрузЛайн" in table.stdout and "MSK" in table.stdout
