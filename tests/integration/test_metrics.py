@@ -159,6 +159,12 @@ async def test_request_ids_in_headers_error_bodies_and_log_lines(make_app, caplo
     assert response.headers["x-request-id"] != "bad id with spaces\n"
 
 
+def healthz_count(text: str) -> float:
+    return sum(s.value for family in text_string_to_metric_families(text) for s in family.samples
+               if s.name == "cargotool_http_request_duration_seconds_count" and s.labels.get("route") == "/healthz"
+               and s.labels.get("status") == "200")
+
+
 def test_two_workers_are_added_up_and_an_old_run_is_forgotten(tmp_path, key_prefix):
     """`serve --workers 2` as a process: /metrics answers for both workers, and the counts a previous
     run left in PROMETHEUS_MULTIPROC_DIR are emptied at start-up."""
@@ -205,7 +211,13 @@ def test_two_workers_are_added_up_and_an_old_run_is_forgotten(tmp_path, key_pref
         with httpx.Client(base_url=base) as client:  # new connections: both workers get some
             for _ in range(30):
                 client.get("/healthz", headers={"Connection": "close"})
-        text = httpx.get(f"{base}/metrics").text
+        # a worker writes its hot-path counts at most FLUSH_SECONDS late (at once only for the one scraped)
+        deadline = time.monotonic() + 10 * metrics.FLUSH_SECONDS
+        while True:
+            text = httpx.get(f"{base}/metrics").text
+            if healthz_count(text) >= 31 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
     finally:
         server.terminate()
         try:
