@@ -7,6 +7,7 @@ test_responses_bot.py) so that many messages race through in a few seconds."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -84,6 +85,18 @@ class FlakyTelegram:
             self.in_flight[chat] -= 1
 
 
+@contextlib.asynccontextmanager
+async def running(outbox: Outbox, idle: float):
+    """`outbox.run` in the background for the block's duration."""
+    stop = asyncio.Event()
+    worker = asyncio.ensure_future(outbox.run(stop, idle=idle))
+    try:
+        yield
+    finally:
+        stop.set()
+        await worker
+
+
 async def drained(outbox: Outbox, telegram: FlakyTelegram, expected: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -155,13 +168,8 @@ async def test_messages_queued_by_the_previous_version_go_first(redis, key_prefi
         await outbox.queue.put({"method": "sendMessage", "params": {"chat_id": 1, "text": f"old{n}"}, "attempts": 0})
     for n in range(3):
         await outbox.send("sendMessage", {"chat_id": 1, "text": f"new{n}"})
-    stop = asyncio.Event()
-    worker = asyncio.ensure_future(outbox.run(stop, idle=0.02))
-    try:
+    async with running(outbox, idle=0.02):
         await drained(outbox, telegram, 6, timeout=10)
-    finally:
-        stop.set()
-        await worker
     assert telegram.received[1] == ["old0", "old1", "old2", "new0", "new1", "new2"]
 
 
@@ -182,13 +190,8 @@ async def test_a_deliverer_killed_mid_send_is_taken_over_after_its_lease(redis, 
     await survivor.send("sendMessage", {"chat_id": 2, "text": "other chat"})
     assert await survivor.deliver_due() == 1  # the other chat is not held up
     assert telegram.received[1] == (["m0", "m1"] if reached_telegram else ["m0"])
-    stop = asyncio.Event()
-    worker = asyncio.ensure_future(survivor.run(stop, idle=0.05))
-    try:
+    async with running(survivor, idle=0.05):
         await drained(survivor, telegram, 6 if reached_telegram else 5, timeout=10)
-    finally:
-        stop.set()
-        await worker
     assert telegram.at["m2"] - killed_at >= 0.6  # nothing of chat 1 went before m1's lease ended
     # At least once: when Telegram had got m1 before the crash, it gets it again, before m2.
     assert telegram.received[1] == (["m0", "m1", "m1", "m2", "m3"] if reached_telegram else ["m0", "m1", "m2", "m3"])
@@ -205,13 +208,8 @@ async def test_a_chat_in_a_long_429_does_not_delay_the_others(redis, key_prefix)
     for chat in range(2, 12):
         for n in range(3):
             await outbox.send("sendMessage", {"chat_id": chat, "text": f"{chat}:{n}"})
-    stop = asyncio.Event()
-    worker = asyncio.ensure_future(outbox.run(stop, idle=0.05))
-    try:
+    async with running(outbox, idle=0.05):
         await drained(outbox, telegram, 33, timeout=10)
-    finally:
-        stop.set()
-        await worker
     others = max(at for text, at in telegram.at.items() if not text.startswith("slow"))
     assert others < start + 1.5 <= telegram.at["slow0"]  # all other chats were served within chat 1's wait
     assert telegram.received[1] == ["slow0", "slow1", "slow2"]
@@ -222,18 +220,13 @@ async def test_a_slow_send_to_one_chat_does_not_hold_up_the_others(redis, key_pr
     telegram.delay[1] = 2.0
     outbox = Outbox(redis, Keys(key_prefix), telegram)
     await outbox.send("sendMessage", {"chat_id": 1, "text": "slow"})
-    stop = asyncio.Event()
-    worker = asyncio.ensure_future(outbox.run(stop, idle=0.05))
-    try:
+    async with running(outbox, idle=0.05):
         while not telegram.in_flight[1]:
             await asyncio.sleep(0.01)
         queued_at = time.monotonic()
         for chat in range(2, 7):
             await outbox.send("sendMessage", {"chat_id": chat, "text": f"fast{chat}"})
         await drained(outbox, telegram, 6, timeout=10)
-    finally:
-        stop.set()
-        await worker
     # Queued after the slow send began, yet all answered before it (it takes 2 s).
     assert queued_at < max(telegram.at[f"fast{chat}"] for chat in range(2, 7)) < telegram.at["slow"]
 
@@ -377,16 +370,12 @@ async def test_run_repairs_a_line_an_old_version_left_headless(redis, key_prefix
     monkeypatch.setattr(outbox_module, "ADOPT_SECONDS", 0.05)
     telegram = FlakyTelegram(seed=7, p429=0, p_fail=0)
     outbox = Outbox(redis, Keys(key_prefix), telegram)
-    stop = asyncio.Event()
-    runner = asyncio.create_task(outbox.run(stop, idle=0.02))  # its adoption at start finds nothing
-    await asyncio.sleep(0.1)
-    ids = [await outbox.queue.put({"method": "sendMessage", "params": {"chat_id": 42, "text": f"m{n}"}, "kind": None,
-                                   "context": {}, "attempts": 0}, group="42", delay=0.3) for n in range(3)]
-    await redis.hdel(outbox.queue._items, ids[0])  # what the previous version's ack of the head did
-    await redis.zrem(outbox.queue._due, ids[0])
-    try:
+    async with running(outbox, idle=0.02):
+        await asyncio.sleep(0.1)  # its adoption at start finds nothing
+        ids = [await outbox.queue.put({"method": "sendMessage", "params": {"chat_id": 42, "text": f"m{n}"},
+                                       "kind": None, "context": {}, "attempts": 0}, group="42", delay=0.3)
+               for n in range(3)]
+        await redis.hdel(outbox.queue._items, ids[0])  # what the previous version's ack of the head did
+        await redis.zrem(outbox.queue._due, ids[0])
         await drained(outbox, telegram, expected=2, timeout=5)
-    finally:
-        stop.set()
-        await runner
     assert telegram.received[42] == ["m1", "m2"]

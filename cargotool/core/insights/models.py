@@ -88,3 +88,8 @@ class DriverReport(BaseModel):
     class Meta:
         table_name = "driver_reports"
         indexes = ((("driver_id", "cargo_id"), True),)
+
+
+def companies_of(inn: str | None, shipper_inn: str | None) -> set[str]:
+    """The INNs a trip or a report belongs to: the poster's and the shipper's (each figure counts it once)."""
+    return {i for i in (inn, shipper_inn) if i}

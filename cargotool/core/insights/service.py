@@ -5,7 +5,8 @@ Two moments:
   core/cargo/service.py): every load seen becomes a lane data point, the cards get coordinates, the
   lane's `market` and the company's short `trust` and `waits`, cached for everyone like the rest of the card;
 - `personalise_list` / `personalise_detail` run per request, for what depends on the driver: the empty
-  run from their position, ₽/km including it, the fuel estimate, the order of the page, and the trip back.
+  run from their position, ₽/km including it, the fuel estimate, and the trip back;
+- `ordered_list` applies a driver's order and filters of ours to the freshest loads (core/insights/window.py).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from ..audit import AuditLog
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import Response, utcnow
-from .models import DriverReport, Trip
+from .models import DriverReport, Trip, companies_of
 
 REPORT_KINDS = {"not_paid": "не заплатили / задержали оплату", "no_cargo": "груза не было",
                 "terms_changed": "условия изменили"}
@@ -180,7 +180,7 @@ class Reports:
         drivers_of: dict[str, set[int]] = defaultdict(set)
         for inn, shipper_inn, driver in (Trip.select(Trip.inn, Trip.shipper_inn, Trip.driver_id)
                                          .where(Trip.inn.in_(wanted) | Trip.shipper_inn.in_(wanted)).tuples()):
-            for side in {inn, shipper_inn} - {None}:
+            for side in companies_of(inn, shipper_inn):
                 drivers_of[side].add(driver)
         reports = list(DriverReport.select(DriverReport.inn, DriverReport.shipper_inn, DriverReport.kind,
                                            DriverReport.updated_at)
@@ -188,7 +188,7 @@ class Reports:
                               & DriverReport.hidden_at.is_null()).tuples())
         by_inn: dict[str, dict[str, list[dt.datetime]]] = defaultdict(lambda: defaultdict(list))
         for inn, shipper_inn, kind, when in reports:
-            for side in {inn, shipper_inn} - {None}:
+            for side in companies_of(inn, shipper_inn):
                 by_inn[side][kind].append(when)
         result = {}
         for inn in wanted:

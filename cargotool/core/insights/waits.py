@@ -16,7 +16,7 @@ from typing import Iterable
 
 from ..storage.db import Database
 from ..storage.models import utcnow
-from .models import Trip
+from .models import Trip, companies_of
 
 WAIT_ANSWERS = {"lt1": "до 1 ч", "1_3": "1–3 ч", "3_6": "3–6 ч", "6_12": "6–12 ч", "gt24": "больше суток",
                 "none": "не грузился"}
@@ -95,7 +95,7 @@ class WaitBook:
         trips = (Trip.select(Trip.inn, Trip.shipper_inn, Trip.load_wait, Trip.unload_wait)
                  .where(Trip.inn.in_(wanted) | Trip.shipper_inn.in_(wanted)).tuples())
         for inn, shipper_inn, load, unload in trips:  # the poster's figure and the shipper's
-            for side in {inn, shipper_inn} - {None}:
+            for side in companies_of(inn, shipper_inn):
                 found[side] += [c for c in (load, unload) if c]
         return {inn: median_of(found[inn], self.min_answers) for inn in wanted}
 
