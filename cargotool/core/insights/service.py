@@ -190,10 +190,11 @@ class Insights:
         if self.list_page is None:
             raise RuntimeError("Insights.list_page is not set (see the composition root)")
         cards, window_meta = await read_window(self.list_page, query)
-        profile = await self.profiles.get(driver_id)
         position = await self.positions.position(driver_id)
-        for card in cards:
-            self._economics(card, position, profile.fuel)
+        if position is not None:  # most drivers have none: then no read of their profile either
+            fuel = (await self.profiles.get(driver_id)).fuel
+            for card in cards:
+                self._economics(card, position, fuel)
         scanned = len(cards)
         hidden = {}
         if view.no_long_waits:
