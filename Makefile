@@ -6,12 +6,17 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install chromium cassettes bench clean
+# Tests run in parallel, a test file per worker (module-scoped servers stay one per module).
+TEST_WORKERS ?= 3
 
-$(STAMP): pyproject.toml
+.PHONY: run test install lock lint chromium cassettes bench clean
+
+# Exact versions from requirements.lock (refresh it with `make lock`), then this package without deps.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -27,7 +32,18 @@ chromium:
 
 ## Install, then run the whole test suite (needs the local Redis and PostgreSQL, see README).
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=20 $(PYTEST_ARGS)
+
+## Re-resolve pyproject.toml's dependencies (runtime + dev) into requirements.lock.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" --quiet -o requirements.lock
+
+## The linters CI runs.
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 ## Regenerate fixtures/cassettes from the local stand-in.
 cassettes: $(STAMP)

@@ -8,7 +8,7 @@ import typer
 
 from . import alerts, billing, bot, cargos, cargotech, db, dev, insights, serve, telegram
 from typer import Abort, Exit
-from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer.exceptions import TyperException
 
 from .exit_codes import ExitCode
 from .runtime import console, err_console
@@ -46,14 +46,17 @@ def main(args: list[str] | None = None) -> int:
     setup_logging()
     try:
         result = app(args=args, prog_name="cargotool", standalone_mode=False)
-    except NoArgsIsHelpError as exc:  # `cargotool cargos`: the group's help is what was asked for
-        console.print(exc.ctx.get_help(), markup=False)
-        return ExitCode.OK
-    except UsageError as exc:
-        where = " ".join(exc.ctx.command_path.split()[1:]) if exc.ctx is not None else ""
+    except TyperException as exc:  # click's errors as typer raises them (usage, bad parameter, no arguments)
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `cargotool cargos`: the group's help is what was asked for
+            help_text = ctx.get_help()  # typer's rich help prints itself and returns ""; plain click returns it
+            if help_text:
+                console.print(help_text, markup=False)
+            return ExitCode.OK
+        where = " ".join(ctx.command_path.split()[1:]) if ctx is not None else ""
         err_console.print(f"cargotool: {where + ': ' if where else ''}{_sentence(exc.format_message())} (see --help)",
                           markup=False)
-        return ExitCode.BAD_INPUT
+        return ExitCode.BAD_INPUT if getattr(exc, "exit_code", 2) == 2 else ExitCode.FAILURE
     except (Abort, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
     except Exit as exc:
