@@ -6,6 +6,7 @@ button that asks again and clears the server's mark."""
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 import httpx
 from playwright.sync_api import expect
@@ -108,4 +109,17 @@ def test_a_driver_the_bot_cannot_reach_sees_it_and_can_allow_again(browser, serv
     expect(banner).to_have_count(0)
     assert calls(page).count("requestWriteAccess") == 1
     wait_for(lambda: access() is True, "the grant reaches the server")
+    assert errors == []
+
+
+def test_no_question_when_the_launch_data_allows_writing(browser, server):
+    page, errors = open_app(browser, server, user_id=9303, viewport=PHONE, routes=[("https://telegram.org/**", stubbed)])
+    init_data = sign_init_data(TEST_BOT_TOKEN, {"id": 9303, "first_name": "Пётр", "allows_write_to_pm": True})
+    page.goto(f"{server}/?again=1#tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web")
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    page.click("#watch-search")
+    page.click("#search-save")
+    expect(page.locator("#toast")).to_contain_text("Поиск сохранён")
+    made = calls(page)
+    assert "fetch:POST /api/searches" in made and "requestWriteAccess" not in made
     assert errors == []
