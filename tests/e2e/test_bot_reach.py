@@ -123,3 +123,19 @@ def test_no_question_when_the_launch_data_allows_writing(browser, server):
     made = calls(page)
     assert "fetch:POST /api/searches" in made and "requestWriteAccess" not in made
     assert errors == []
+
+
+def test_write_access_is_asked_before_the_first_response(browser, server, standin):
+    cargo_id = str(standin[0].dataset.cargos[1]["id"])
+    page, errors = open_app(browser, server, user_id=9304, viewport=PHONE, path=f"/?load={cargo_id}",
+                            routes=[("https://telegram.org/**", stubbed)])
+    page.locator("#respond").click(timeout=15000)
+    page.fill("#offer-rate", "95000")
+    page.click("#offer-send")
+    expect(page.locator("#toast")).to_contain_text("Отклик отправлен")
+    made = calls(page)
+    sent = f"fetch:POST /api/cargos/{cargo_id}/responses"
+    assert "requestWriteAccess" in made and sent in made
+    assert made.index("requestWriteAccess") < made.index(sent)
+    expect(page.locator("#my-response .reach-banner")).to_have_count(0)  # the server can write: no banner
+    assert errors == []
