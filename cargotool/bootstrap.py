@@ -47,6 +47,7 @@ from .core.cargo.service import CacheTTL, CargoService
 from .core.drivers.auth import DriverAuth
 from .core.drivers.directory import DriverDirectory
 from .core.drivers.ratelimit import Limit, RateLimiter
+from .core.drivers.reach import BotReach
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
 from .core.cargotech.breaker import CircuitBreaker
@@ -79,6 +80,7 @@ class Services:
     responses: ResponseService
     bot_api: BotApi | None  # None without TELEGRAM_BOT_TOKEN: messages wait in the outbox
     outbox: Outbox
+    reach: BotReach  # whether the bot can write to a driver (a 403 marks, the driver clears)
     bot: BotHandlers
     updates: UpdateInbox
     flags: Flags
@@ -262,7 +264,8 @@ def build_services(
     responses = ResponseService(database, cargos, audit, expire_hours=settings.response_expire_hours)
     bot_api = (BotApi(settings.bot_token, settings.telegram_api_url, transport=bot_transport)
                if settings.telegram_bot_token else None)
-    outbox = Outbox(redis, keys, bot_api, on_blocked=responses.mark_unreachable)
+    reach = BotReach(database, audit)
+    outbox = Outbox(redis, keys, bot_api, on_blocked=reach.lost)
     responses.dispatch = ChatDispatch(outbox, responses, settings.telegram_dispatcher_chat_id, settings.webapp_url)
     plans = plans_from(settings.plans)
     subscriptions = Subscriptions(database, redis, keys, audit)
@@ -304,6 +307,7 @@ def build_services(
                            alerts=AlertCommands(alerter, searches, auto))
     wait_questions = WaitQuestions(insights.waits, insights.trips, outbox)
     handlers.callbacks["wt"] = wait_questions.on_callback
+    handlers.on_private_message.append(reach.wrote_to_bot)
     return Services(
         settings=settings,
         redis=redis,
@@ -320,6 +324,7 @@ def build_services(
         responses=responses,
         bot_api=bot_api,
         outbox=outbox,
+        reach=reach,
         bot=handlers,
         updates=UpdateInbox(redis, keys, handlers),
         flags=flags,

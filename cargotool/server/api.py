@@ -74,6 +74,7 @@ async def create_session(request: Request):
         "expires_at": dt.datetime.fromtimestamp(session.expires_at, dt.timezone.utc).isoformat(),
         "driver": session.driver.public(),
         "start_param": verified.start_param,
+        "bot_can_write": await svc.reach.after_login(verified.user),  # clears a 403 when the launch data allows
     }
     cargos = body.get("cargos")
     if isinstance(cargos, str) and len(cargos) <= 2000:  # the first page too: one round trip less on a slow link

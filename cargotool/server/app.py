@@ -19,6 +19,7 @@ from .api import bp as api_bp
 from .health import bp as health_bp
 from .metrics import install_observability
 from .searches import bp as searches_bp
+from .reach import bp as reach_bp
 from .insights import bp as insights_bp
 from .webapp import install_webapp
 from .webhooks import bp as webhooks_bp
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.blueprint(health_bp)
     app.blueprint(api_bp)
     app.blueprint(searches_bp)
+    app.blueprint(reach_bp)
     app.blueprint(admin_bp)
     app.blueprint(insights_bp)
     app.blueprint(webhooks_bp)

@@ -28,6 +28,7 @@ class Session(TypedDict):
     expires_at: str
     driver: Driver
     start_param: str | None
+    bot_can_write: bool  # false while Telegram refuses the bot's messages (GET/POST /api/me/bot-access)
     cargos_query: NotRequired[str]
     cargos: NotRequired[dict[str, Any]]  # a CargoPage
     cargos_error: NotRequired[dict[str, Any]]  # {"status", "error": {...}}

@@ -5,8 +5,8 @@
   outbox message carries the same pair as its de-duplication key.
 - **Held** (one digest later, loads already gone dropped): during the driver's quiet hours, while
   muted (`/mute`), while driving (live location or `/drive`), and beyond `per_hour` alerts an hour.
-- `paywall.alerts`: without a subscription (when the flag is on) no alerts at all; a driver who
-  blocked the bot gets none either.
+- `paywall.alerts`: without a subscription (when the flag is on) no alerts at all; a driver the bot
+  cannot write to (a 403, see core/drivers/reach.py) gets none either.
 """
 
 from __future__ import annotations

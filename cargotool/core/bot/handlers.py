@@ -49,6 +49,7 @@ class BotHandlers:
         self._admins = set(admin_ids)
         self._alerts = alerts  # core.alerts.commands.AlertCommands, or None
         self.callbacks: dict[str, Any] = {}  # button prefix → `handler(query, answer)`, for other modules' buttons
+        self.on_private_message: list[Any] = []  # `hook(chat_id)` for every message a driver writes to the bot
 
     def with_answerer(self, answerer) -> "BotHandlers":
         """The same handlers, answering button presses through `answerer(query, text, alert)`."""
@@ -56,6 +57,7 @@ class BotHandlers:
                                dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer,
                                subscriptions=self._subscriptions, alerts=self._alerts)
         handlers.callbacks = self.callbacks
+        handlers.on_private_message = self.on_private_message
         return handlers
 
     async def handle(self, update: dict[str, Any]) -> None:
@@ -80,6 +82,8 @@ class BotHandlers:
         chat = message.get("chat") or {}
         if chat.get("type") != "private" or not isinstance(chat.get("id"), int):
             return  # the dispatcher group talks to people, not to the bot
+        for hook in self.on_private_message:
+            await hook(chat["id"])
         if await self._location(message):
             return
         text = (message.get("text") or "").strip()

@@ -4,7 +4,9 @@
   once Telegram accepted it (at least once); a de-duplication key makes a message be queued only once.
 - Telegram's limits are kept with token buckets in Redis, shared by every process: about one message a
   second per private chat, 20 a minute per group, 30 a second in all. A 429 waits `retry_after`.
-- A 403 (the driver blocked the bot) marks the driver unreachable; nothing more is sent to them.
+- A 403 (the driver blocked the bot, or never started it) drops the message and reports the chat to
+  `on_blocked` (core/drivers/reach.py marks the driver: no status messages or alerts until they let the
+  bot write again).
 - Other failures are retried with backoff, at most MAX_ATTEMPTS times; then the message is kept in
   `outbox:dead` for an operator.
 - Each chat's messages go out strictly in the order they were queued, across any number of deliverers

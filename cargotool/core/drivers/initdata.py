@@ -40,6 +40,7 @@ class TelegramUser:
     last_name: str | None = None
     username: str | None = None
     language_code: str | None = None
+    allows_write_to_pm: bool = False  # the driver let the bot message them (absent: unknown, maybe not)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def _user(raw: str | None) -> TelegramUser:
         last_name=text("last_name"),
         username=text("username"),
         language_code=text("language_code"),
+        allows_write_to_pm=data.get("allows_write_to_pm") is True,
     )
 
 

@@ -245,10 +245,6 @@ class ResponseService:
     async def driver(self, telegram_id: int) -> DriverRecord | None:
         return await self._db.run(lambda: DriverRecord.get_or_none(DriverRecord.telegram_id == telegram_id))
 
-    async def mark_unreachable(self, telegram_id: int) -> None:
-        await self._db.run(lambda: DriverRecord.update(bot_blocked_at=utcnow())
-                           .where(DriverRecord.telegram_id == telegram_id).execute())
-
     # ---- expiry -------------------------------------------------------------------------------------
 
     async def expire_due(self, check_upstream: int = 50) -> int:

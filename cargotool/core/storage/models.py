@@ -57,7 +57,7 @@ class DriverRecord(BaseModel):
     username = peewee.CharField(max_length=64, null=True)
     created_at = UTCDateTimeField(default=utcnow)
     last_login_at = UTCDateTimeField(default=utcnow)
-    bot_blocked_at = UTCDateTimeField(null=True)  # the driver blocked the bot (403): stop messaging
+    bot_blocked_at = UTCDateTimeField(null=True)  # a 403 (blocked, never started): silent until cleared (drivers/reach.py)
 
     class Meta:
         table_name = "drivers"

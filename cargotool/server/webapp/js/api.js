@@ -62,6 +62,7 @@ export async function login() {
   if (answer.status !== 200) throw new ApiError(answer.status, answer.body);
   state.token = answer.body.session_token;
   state.driver = answer.body.driver;
+  state.botCanWrite = answer.body.bot_can_write !== false;
   return answer.body;
 }
 

@@ -6,6 +6,7 @@ import { api, errorText } from "./api.js";
 import { mayRespond, openPlans } from "./billing.js";
 import { $, el, groupAsTyped, toast } from "./dom.js";
 import { amountText, groupDigits, num, route, rub, windowText } from "./format.js";
+import { askBeforeNotifying, onReachChange, reachBanner } from "./reach.js";
 import { state } from "./state.js";
 import { haptic, hideMainButton, showBackButton, webApp } from "./telegram.js";
 
@@ -60,7 +61,8 @@ export function renderMyResponse() {
     el("div", { class: "actions" },
       canRespond ? el("button", { class: "primary", type: "button", id: "respond", onclick: openOffer }, label) : null,
       mine && ACTIVE.includes(mine.status) ? el("button", { class: "secondary", type: "button", id: "withdraw",
-        onclick: withdraw }, "Отозвать") : null)].filter(Boolean));
+        onclick: withdraw }, "Отозвать") : null),
+    mine ? reachBanner() : null].filter(Boolean));
   const tg = webApp();
   if (tg && canRespond) {
     tg.MainButton.setText(label);
@@ -146,6 +148,7 @@ async function sendOffer(event) {
   if (phone) body.phone = phone;
   $("offer-send").disabled = true;
   try {
+    await askBeforeNotifying();
     const result = await api(`/api/cargos/${encodeURIComponent(state.cargo.id)}/responses`, false, { method: "POST", body });
     state.myResponse = result.response;
     if (phone) try { localStorage.setItem("cargotool.phone", phone); } catch (e) {}
@@ -185,6 +188,7 @@ async function withdraw() {
 /** Bind the offer sheet; `openDetail` shows a load (the way back from the plans screen). */
 export function wireOffer(openDetail) {
   openLoad = openDetail;
+  onReachChange(() => { if (state.detailOpen) renderMyResponse(); });
   $("offer").addEventListener("submit", sendOffer);
   $("close-offer").addEventListener("click", closeOffer);
   $("offer-sheet").addEventListener("click", (e) => { if (e.target === $("offer-sheet")) closeOffer(); });

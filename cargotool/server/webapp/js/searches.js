@@ -5,6 +5,7 @@ import { api, errorText } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { describe, saveFilters, summary } from "./filters.js";
 import { loadPage } from "./list.js";
+import { askBeforeNotifying, onReachChange, reachBanner, recheckReach } from "./reach.js";
 import { state } from "./state.js";
 import { haptic, hideBackButton, showBackButton, webApp } from "./telegram.js";
 
@@ -63,6 +64,7 @@ async function submitSheet(event) {
   const body = { name: $("search-name").value.trim(), alerts: $("search-alerts").checked, auto_response: ruleFromSheet() };
   const replacing = !editing || $("search-replace").checked;
   if (replacing) body.filters = searchFilters(state.filters);
+  if (body.alerts) await askBeforeNotifying();
   try {
     const { search } = editing
       ? await api(`/api/searches/${editing.id}`, false, { method: "PATCH", body })
@@ -82,6 +84,7 @@ async function submitSheet(event) {
 /** Save filters as a search in one tap (the detail's trip back): no sheet, alerts on. Resolves to the new
  * search; rejects with the ApiError (`duplicate_search` when the driver already has the same search). */
 export async function quickSave(name, filters, names) {
+  await askBeforeNotifying();
   const { search } = await api("/api/searches", false, { method: "POST", body: { name, filters, alerts: true } });
   rememberNames(search.id, names);
   return search;
@@ -124,6 +127,8 @@ export async function openSearches() {
   $("screen-searches").hidden = false;
   state.searchesOpen = true;
   showBackButton();
+  showReach();
+  recheckReach();
   return renderSearches();
 }
 
@@ -154,7 +159,10 @@ export async function openSearchById(id) {
   if (search) runSearch(search);
 }
 
+function showReach() { $("searches-reach").replaceChildren(...[reachBanner()].filter(Boolean)); }
+
 async function toggle(search) {
+  if (!search.alerts) await askBeforeNotifying();
   try {
     await api(`/api/searches/${search.id}`, false, { method: "PATCH", body: { alerts: !search.alerts } });
     haptic.select();
@@ -183,4 +191,5 @@ export function wireSearches() {
   $("close-search").addEventListener("click", closeSearchSheet);
   $("search-sheet").addEventListener("click", (e) => { if (e.target === $("search-sheet")) closeSearchSheet(); });
   $("search-form").addEventListener("submit", submitSheet);
+  onReachChange(showReach);
 }

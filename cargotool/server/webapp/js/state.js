@@ -17,6 +17,7 @@ export const state = {
   dictionaries: null,
   subscription: null,   // from /api/me: {active, expires_at, source}
   paywall: null,        // from /api/me: which paywall parts are on (null: not known yet)
+  botCanWrite: true,    // false while the server knows Telegram refuses the bot's messages (js/reach.js)
   detailOpen: false,
   responsesOpen: false,
   searchesOpen: false,
