@@ -43,6 +43,12 @@ def _morph() -> Any:
     return _analyser
 
 
+def warm_up() -> None:
+    """Build the analyser now (about a second on a busy machine) — call it off the event loop at start-up, so
+    that no request waits for it."""
+    declined("Москва", "gent")
+
+
 # ---- numbers ---------------------------------------------------------------------------------------------
 
 def plural(count: int, one: str, few: str, many: str) -> str:

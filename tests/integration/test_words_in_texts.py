@@ -4,7 +4,11 @@ SQLite, the CargoTech stand-in."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import subprocess
+import sys
+import time
 
 import pytest
 from sanic import Sanic
@@ -15,6 +19,7 @@ from cargotool.core.billing.plans import Plan
 from cargotool.core.insights.lanes import Market
 from cargotool.core.storage.db import Database
 from cargotool.core.storage.migrations import migrate
+from cargotool.core import words
 from cargotool.server.app import create_app
 from cargotool.standin import StandInTransport
 from tests.integration.test_api import auth, login
@@ -90,3 +95,19 @@ async def test_the_saved_search_cap_agrees_with_its_number(tmp_path, cap, words)
         assert refused.value.fields == {"filters": words}
     finally:
         database.close()
+
+
+def test_importing_the_app_does_not_load_the_dictionary():
+    code = "import sys, cargotool.server.app, cargotool.core.words; assert 'pymorphy3' not in sys.modules, 'loaded'"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120).returncode == 0
+
+
+async def test_each_worker_builds_the_dictionary_at_start_off_the_event_loop(app, monkeypatch):
+    monkeypatch.setattr(words, "_analyser", None)
+    words.declined.cache_clear()
+    _, response = await app.asgi_client.get("/healthz")  # starts the app; nothing here declines a city
+    assert response.status == 200
+    deadline = time.monotonic() + 60
+    while words._analyser is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert words._analyser is not None
