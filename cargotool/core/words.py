@@ -110,8 +110,8 @@ def declined(name: str, case: str) -> str | None:
     head = _place(words[-1].lower())
     if head is None:
         return None
-    forms = _inflect_place(head, words[-1].lower(), case)
-    if forms is None:
+    head_form = _inflect_place(head, words[-1].lower(), case)
+    if head_form is None:
         return None
     grammar = head.tag
     adjectives = []
@@ -122,7 +122,7 @@ def declined(name: str, case: str) -> str | None:
         adjectives.append(_inflect_adjective(adjective, grammar, case))
     if any(a is None for a in adjectives):
         return None
-    return " ".join(_like(original, new) for original, new in zip(words, [*adjectives, forms], strict=True))
+    return " ".join(_like(original, new) for original, new in zip(words, [*adjectives, head_form], strict=True))
 
 
 def _place(word: str) -> Any | None:
@@ -191,7 +191,8 @@ def _like(original: str, new: str) -> str:
     old_parts, new_parts = original.split("-"), new.split("-")
     if len(old_parts) != len(new_parts):
         return new[:1].upper() + new[1:] if original[:1].isupper() else new
-    return "-".join(n[:1].upper() + n[1:] if o[:1].isupper() else n for o, n in zip(old_parts, new_parts, strict=True))
+    return "-".join(n.upper() if len(o) > 1 and o.isupper() else n[:1].upper() + n[1:] if o[:1].isupper() else n
+                    for o, n in zip(old_parts, new_parts, strict=True))
 
 
 def _euphonic(preposition: str, word: str) -> str:

@@ -103,6 +103,7 @@ def test_given_prefix_spacing_and_capitals():
     assert from_city("г. Москва") == "из Москвы"
     assert from_city("  Нижний   Новгород ") == "из Нижнего Новгорода"
     assert from_city("СПб") == "из СПб"
+    assert from_city("НИЖНИЙ НОВГОРОД") == "из НИЖНЕГО НОВГОРОДА" and from_city("Йошкар-ола") == "из Йошкар-олы"
     assert from_city("") == "из г. ?"
 
 
