@@ -10,6 +10,7 @@ from sanic import Sanic
 from .. import __version__
 from ..bootstrap import build_services
 from ..config import Settings
+from ..core.words import warm_up
 from .compression import install_compression
 from .errors import install_error_handlers
 from .schema import document_errors
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
             factory = services_factory or (lambda s: build_services(s, run_migrations=False))
             app.ctx.services = factory(app.ctx.settings)
         app.ctx.stop = asyncio.Event()
+        asyncio.get_running_loop().run_in_executor(None, warm_up)  # city declension's dictionary, off the loop
         if app.ctx.settings.outbox_enabled == "on":
             app.add_task(app.ctx.services.run_background(app.ctx.stop), name="background")
 

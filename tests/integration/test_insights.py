@@ -297,7 +297,7 @@ async def test_backhaul_comes_from_the_shared_cache(app, standin):
     assert backhaul["count"] == len(seen)
     best = sorted((c for c in seen.values() if c["rate_kopecks_per_km"]), key=lambda c: -c["rate_kopecks_per_km"])[:3]
     assert [b["id"] for b in backhaul["best"]] == [c["id"] for c in best]
-    assert backhaul["text"].startswith(f"Обратно из г. {body['to']['city']}: ")
+    assert backhaul["text"].startswith(f"Обратно {backhaul['from_text']}: ")  # «из Краснодара»: test_words_in_texts
 
 
 async def test_backhaul_is_unavailable_not_an_error_when_cargotech_fails(app, standin):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -107,7 +107,34 @@ def test_malformed_strings_are_invalid_not_exceptions(text):
 
 def test_user_must_be_json_with_numeric_id():
     assert reason(encode(vector(user="not json"))) == "user is not JSON"
-    assert reason(encode(vector(user='{"id": "12"}'))) == "user has no numeric id"
+    assert reason(encode(vector(user="[1]"))) == "user is not a JSON object"
+
+
+def test_a_user_id_sent_as_a_string_of_digits_is_accepted():
+    """The shape of aiogram's second `check_webapp_signature` vector (tests/test_utils/test_web_app.py): the id
+    and flags as JSON strings, `", "` and `": "` separators, a flag emoji as escaped surrogate pairs, and the
+    query string encoded with «+» for spaces. Signed here with the test bot token."""
+    user = {"id": "123456789", "first_name": "PlaceholderFirstName", "last_name": "PlaceholderLastName 🇺🇦",
+            "username": "Latand", "language_code": "en", "is_premium": "true", "allows_write_to_pm": "true"}
+    fields = {"auth_date": str(NOW - 60), "user": json.dumps(user), "query_id": "test"}
+    assert '"id": "123456789"' in fields["user"] and "\\ud83c\\uddfa" in fields["user"]
+    fields["hash"] = telegram_sign(fields)
+    data = validate_init_data("&".join(f"{k}={quote_plus(v)}" for k, v in fields.items()), BOT_TOKEN, 3600, now=NOW)
+    assert data.user.id == 123456789 and isinstance(data.user.id, int)
+    assert data.user.last_name == "PlaceholderLastName 🇺🇦" and data.user.username == "Latand"
+    assert validate_init_data(encode(vector(user='{"id":"9223372036854775807"}')), BOT_TOKEN, now=NOW).user.id == 2**63 - 1
+
+
+@pytest.mark.parametrize("user_id", ['"+123"', '"-5"', '" 123"', '"123 "', '"1e3"', '"12.0"', '""', '"0x10"', '"١٢٣"', '"²"',
+                                     '"12_3"', "12.0", "1e3", "true", "false", "null", "[1]", '{"n": 1}',
+                                     '"00000000000000000000123"'])
+def test_any_other_user_id_is_refused(user_id):
+    assert reason(encode(vector(user=f'{{"id":{user_id},"first_name":"x"}}'))) == "user has no numeric id"
+
+
+@pytest.mark.parametrize("user_id", ['"0"', "0", '"9223372036854775808"', "9223372036854775808", "-7"])
+def test_user_ids_outside_telegrams_range_are_refused_as_strings_too(user_id):
+    assert reason(encode(vector(user=f'{{"id":{user_id}}}'))) == "user id is out of range"
 
 
 def test_signature_field_is_part_of_the_check_string():

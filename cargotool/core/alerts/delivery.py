@@ -30,6 +30,7 @@ from ..cargotech.models import Cargo
 from ..storage.db import Database
 from ..storage.models import AlertDelivery, AlertPrefs, DriverRecord, utcnow
 from ..storage.redis import Keys
+from ..words import counted
 from ..observability.metrics import count_alert
 from .location import LocationStore
 from .rules import in_quiet_hours, quiet_window
@@ -257,10 +258,4 @@ class Alerter:
 
 
 def _loads(count: int) -> str:
-    if count % 10 == 1 and count % 100 != 11:
-        word = "груз"
-    elif count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
-        word = "груза"
-    else:
-        word = "грузов"
-    return f"ещё {count} {word}"
+    return "ещё " + counted(count, "груз", "груза", "грузов")

@@ -22,6 +22,7 @@ from ..cargotech.query import CargoListQuery
 from ..errors import InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import SavedSearch, SearchHit, utcnow
+from ..words import counted
 
 NAME_MAX = 120
 PAGING = ("limit", "offset")
@@ -209,8 +210,8 @@ class SearchStore:
                     raise DuplicateSearch(f"Такой поиск уже сохранён: «{same.name}»")
                 count = SavedSearch.select().where(SavedSearch.driver_id == driver_id).count()
                 if count >= self.max_per_driver:
-                    raise TooManySearches(f"Можно сохранить не больше {self.max_per_driver} поисков — удалите ненужный",
-                                          fields={"filters": f"не больше {self.max_per_driver} поисков"})
+                    cap = f"не больше {counted(self.max_per_driver, 'поиска', 'поисков', 'поисков')}"
+                    raise TooManySearches(f"Можно сохранить {cap} — удалите ненужный", fields={"filters": cap})
                 now = utcnow()
                 return SavedSearch.create(driver_id=driver_id, name=_name(body.get("name"), f"Поиск {count + 1}"),
                                           filters=json.dumps(filters, ensure_ascii=False), query_key=key,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..words import counted
+
 TITLES = {30: "1 месяц", 90: "3 месяца", 180: "6 месяцев", 365: "12 месяцев"}
 
 
@@ -15,7 +17,7 @@ class Plan:
 
     @property
     def title(self) -> str:
-        return TITLES.get(self.days, f"{self.days} дней")
+        return TITLES.get(self.days) or counted(self.days, "день", "дня", "дней")
 
     def public(self) -> dict:
         return {"id": self.id, "title": self.title, "days": self.days, "price_rub": self.price_kopecks // 100}

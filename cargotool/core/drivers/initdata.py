@@ -112,9 +112,10 @@ def _user(raw: str | None) -> TelegramUser:
         data = json.loads(raw)
     except ValueError:
         raise InvalidInitData("user is not JSON") from None
-    if not isinstance(data, dict) or not isinstance(data.get("id"), int) or isinstance(data.get("id"), bool):
-        raise InvalidInitData("user has no numeric id")
-    if not 0 < data["id"] <= MAX_USER_ID:
+    if not isinstance(data, dict):
+        raise InvalidInitData("user is not a JSON object")
+    user_id = _user_id(data.get("id"))
+    if not 0 < user_id <= MAX_USER_ID:
         raise InvalidInitData("user id is out of range")
 
     def text(name: str) -> str | None:
@@ -124,13 +125,25 @@ def _user(raw: str | None) -> TelegramUser:
         return _printable(value)[:256] or None
 
     return TelegramUser(
-        id=data["id"],
+        id=user_id,
         first_name=text("first_name") or "",
         last_name=text("last_name"),
         username=text("username"),
         language_code=text("language_code"),
         allows_write_to_pm=data.get("allows_write_to_pm") is True,
     )
+
+
+def _user_id(value: object) -> int:
+    """A JSON integer, or a string of ASCII digits: some clients and libraries' test vectors (aiogram's) send
+    `"id": "123456789"`. Anything else (a float, a bool, a sign, spaces, other text) is refused."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        number = plain_int(value, max_digits=19)  # 2**63 - 1 has 19 digits; the range check follows
+        if number is not None:
+            return number
+    raise InvalidInitData("user has no numeric id")
 
 
 def _printable(value: str) -> str:

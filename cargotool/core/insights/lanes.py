@@ -23,6 +23,7 @@ from typing import Iterable, Sequence
 from ..cargotech.models import Cargo
 from ..storage.db import Database
 from ..storage.models import utcnow
+from ..words import counted
 from .gazetteer import Gazetteer, normalise
 from .models import LaneRate
 
@@ -62,7 +63,8 @@ class Market:
         if delta is not None:
             text += f" · эта ставка {delta:+d} %".replace("+0 %", "±0 %")
         return {"low_rub_km": self.low / 100, "median_rub_km": self.median / 100, "high_rub_km": self.high / 100,
-                "points": self.points, "days": self.days, "delta_percent": delta, "text": text}
+                "points": self.points, "days": self.days, "delta_percent": delta, "text": text,
+                "basis_text": f"По {counted(self.points, 'грузу', 'грузам', 'грузам')} за {counted(self.days, 'день', 'дня', 'дней')}"}
 
 
 def market_of(rates: Sequence[int], window_days: int = MAX_AGE_DAYS, min_points: int = MIN_POINTS) -> Market | None:

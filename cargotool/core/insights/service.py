@@ -27,6 +27,7 @@ from ..cargotech.query import CargoListQuery
 from ..errors import UpstreamError
 from ..storage.db import Database
 from ..storage.redis import Keys
+from ..words import counted, from_city, plural
 from .economics import deadhead_km, fuel_estimate, rate_with_deadhead
 from .gazetteer import Gazetteer, default_gazetteer
 from .lanes import LaneBook
@@ -71,14 +72,6 @@ class ListView:
         if fields:
             raise InvalidFilter("Проверьте фильтры", fields=fields)
         return cls(sort, flags["no_long_waits"] in ("1", "true"), flags["with_price"] in ("1", "true"))
-
-
-def _plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def _payload_coordinates(cargo: Cargo, side: str) -> tuple[float, float] | None:
@@ -302,8 +295,8 @@ class Insights:
             answers = await asyncio.gather(*(self.list_page(query) for query in queries))  # each a shared cache key
         except UpstreamError as exc:
             log.warning("insights: backhaul unavailable: %s", exc.message)
-            return {"city": finish.get("city"), "available": False, "count": None, "best": [], "query": None,
-                    "text": "Обратные грузы сейчас недоступны"}
+            return {"city": finish.get("city"), "from_text": from_city(finish.get("city")), "available": False,
+                    "count": None, "best": [], "query": None, "text": "Обратные грузы сейчас недоступны"}
         for answer in answers:
             page = json.loads(answer.text)
             more = more or page.get("meta", {}).get("next_offset") is not None
@@ -313,15 +306,15 @@ class Insights:
         best = sorted((c for c in seen.values() if c.get("rate_kopecks_per_km")),
                       key=lambda c: -c["rate_kopecks_per_km"])[:BACKHAUL_BEST]
         count = len(seen)
-        word = _plural(count, "груз", "груза", "грузов")
+        word = plural(count, "груз", "груза", "грузов")
+        where = from_city(finish.get("city"))  # «из Краснодара»; the Mini App names a saved search with it
         return {
-            "city": finish.get("city"), "city_id": city_id, "radius_km": radius, "available": True,
+            "city": finish.get("city"), "from_text": where, "city_id": city_id, "radius_km": radius, "available": True,
             "dates": [d.isoformat() for d in days], "count": count, "count_is_lower_bound": more,
             "best": [{"id": c["id"], "display": c.get("display"), "rate_rub_per_km": c.get("rate_rub_per_km"),
                       "price_rub": c.get("price_rub"), "to": (c.get("to") or {}).get("city")} for c in best],
             "query": {"from": city_id, "from_radius": radius, "date": days[0].isoformat()},
-            # «из г. Краснодар»: the official style keeps a name after «г.» undeclined, so no declension is needed
-            "text": f"Обратно из г. {finish.get('city')}: {'от ' if more else ''}{count} {word} за {BACKHAUL_DAYS} дня",
+            "text": f"Обратно {where}: {'от ' if more else ''}{count} {word} за {counted(BACKHAUL_DAYS, 'день', 'дня', 'дней')}",
         }
 
 

@@ -86,7 +86,7 @@ function economicsSection(c) {
 function marketSection(c) {
   return el("div", { class: "section", id: "detail-market" }, el("h3", {}, "Рынок направления"),
     c.market ? [el("div", {}, marketChip(c.market)),
-      el("p", { class: "hint-line" }, `По ${c.market.points} грузам за ${c.market.days} дней, середина ставок.`)]
+      el("p", { class: "hint-line" }, `${c.market.basis_text || `По ${c.market.points} грузам за ${c.market.days} дней`}, середина ставок.`)]
       : el("p", { class: "hint-line" }, "Мало данных по направлению: нужно от 10 грузов за 60 дней."));
 }
 
@@ -185,10 +185,12 @@ function backhaulSection(c) {
 /** «Сохранить как поиск»: loads from the unloading city within the radius used, WITHOUT a date — a saved
  * search keeps one fixed date, which would be useless two days later; this one keeps finding loads back. */
 function backhaulSave(b, cargoId) {
-  const name = ("Обратно из г. " + b.city).slice(0, 120);  // «г.»: the name needs no declension
+  // The server declines the city («из Краснодара»); «из г. …» needs no declension if an old answer lacks it.
+  const from = b.from_text || "из г. " + b.city;
+  const name = ("Обратно " + from).slice(0, 120);
   const filters = { from: String(b.query.from), from_radius: String(b.query.from_radius) };
   const note = el("p", { class: "hint-line", id: "backhaul-save-note", role: "status" },
-    `Без даты: бот напишет о новых грузах из ${b.city} (${radiusText(b.query.from_radius)}), пока вы не удалите поиск.`);
+    `Без даты: бот напишет о новых грузах ${from} (${radiusText(b.query.from_radius)}), пока вы не удалите поиск.`);
   const button = el("button", { class: "secondary", type: "button", id: "backhaul-save", onclick: save }, "🔔 Сохранить как поиск");
   const mine = el("button", { class: "linkish", type: "button", id: "backhaul-searches", hidden: true,
     onclick: () => { haptic.tap(); hooks.openSearches(); } }, "Мои поиски");
