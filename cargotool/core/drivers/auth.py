@@ -59,9 +59,5 @@ class DriverAuth:
             raise Unauthorized("Сессия истекла, войдите заново")
         return driver
 
-    async def driver_gone(self, driver: Driver) -> bool:
-        """True when the session's driver has no row any more (see DriverGone)."""
-        return not await self._directory.has_row(driver.telegram_id)
-
     async def logout(self, token: str) -> None:
         await self.sessions.delete(token)

@@ -27,6 +27,3 @@ class DriverDirectory:
              .execute())
 
         await self._db.run(work)
-
-    async def has_row(self, telegram_id: int) -> bool:
-        return await self._db.run(lambda: has_row(telegram_id))
