@@ -67,6 +67,10 @@ async def test_blackholed_database_answers_503_fast_and_the_cached_list_keeps_wo
         then = [await timed(client.get("/api/responses", headers=headers)) for _ in range(5)]
         print("blackholed, 5 requests one after the other:", figures(then))
         assert all_quick_503s(then)
+        seconds, ready = await timed(client.get("/readyz"))
+        print(f"blackholed, /readyz: {seconds:.2f}s {ready.json()['checks']}")
+        assert ready.status_code == 503 and ready.json()["checks"]["database"].startswith("error")
+        assert ready.json()["checks"]["schema"] == "error: the database does not answer" and seconds < GENEROUS
         cached = await timed(client.get("/api/cargos", headers=headers))
         print(f"blackholed, the cached list: {cached[0]:.2f}s")
         assert cached[1].status_code == 200, "a cached list does not need the database"
