@@ -13,7 +13,14 @@ p99 < 300 ms, no upstream key fetched twice within the cache TTL (the stand-in c
 Scenario "ceiling": closed-loop throughput of the warm list endpoint against a bare Sanic handler that
 returns the same bytes from memory, same machine and worker count. Target: ratio ≥ 0.5.
 
-Needs: wrk (Debian package `wrk`), Redis on 127.0.0.1:6379 (DB 13 is used and cleaned).
+Scenario "database": closed-loop throughput of a warm endpoint that reads the database on every request
+(`GET /api/responses`, the driver's responses). With `--database-url postgresql://…` it shows what the
+connection pool saves: before it, every request opened (and closed) its own PostgreSQL connection.
+
+    python bench/run.py --scenario database --database-url postgresql://postgres@127.0.0.1:5432/bench
+
+Needs: wrk (Debian package `wrk`), Redis on 127.0.0.1:6379 (DB 13 is used and cleaned). Without
+`--database-url` the server uses a fresh SQLite file.
 """
 
 from __future__ import annotations
@@ -90,13 +97,16 @@ def build_paths(standin: CargoTechStandIn) -> tuple[list[str], int]:
     return paths, distinct
 
 
+DATABASE_URL: str | None = None  # --database-url; None: a SQLite file in the run's temporary directory
+
+
 class Server:
     def __init__(self, upstream: str, workers: int, prefix: str, tmp: Path, **extra_env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "CARGOTECH_BASE_URL": upstream, "CARGOTECH_PHONE": PHONE, "CARGOTECH_PASSWORD": PASSWORD,
                "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix,
-               "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}", "LOG_LEVEL": "warning",
+               "DATABASE_URL": DATABASE_URL or f"sqlite:///{tmp / 'bench.sqlite3'}", "LOG_LEVEL": "warning",
                "RATE_LIMIT_LOGIN_PER_MINUTE": "1000000", "RATE_LIMIT_LOGIN_BURST": "100000", **extra_env}
         self.log = tmp / f"server-{self.port}.log"
         self.process = subprocess.Popen(
@@ -248,6 +258,28 @@ def scenario_ceiling(standin, upstream_url, tmp, workers, duration) -> dict:
     return {"ours": ours, "bare": yardstick, "ratio": ratio}
 
 
+def scenario_database(upstream_url, tmp, workers, duration) -> dict:
+    prefix = f"bench:{os.getpid()}:database:"
+    server = Server(upstream_url, workers, prefix, tmp, RATE_LIMIT_API_PER_MINUTE="100000000", RATE_LIMIT_API_BURST="1000000")
+    try:
+        tokens = asyncio.run(open_sessions(server.url, 200))
+        (tmp / "database-tokens.txt").write_text("\n".join(tokens) + "\n")
+        (tmp / "database-paths.txt").write_text("/api/responses\n")
+        warm = run_wrk(server.url, connections=32, duration=3, tokens=tmp / "database-tokens.txt",
+                       paths=tmp / "database-paths.txt", threads=2)
+        measured = run_wrk(server.url, connections=32, duration=duration, tokens=tmp / "database-tokens.txt",
+                           paths=tmp / "database-paths.txt", threads=2)
+    finally:
+        server.stop()
+        clean(prefix)
+    kind = (DATABASE_URL or "sqlite").split(":", 1)[0]
+    print(f"Scenario 'database' ({workers} workers, {kind}, GET /api/responses reads the database each time, "
+          f"closed loop, 32 connections):")
+    report("warm-up 3s", warm)
+    report(f"measured {duration}s", measured)
+    return {"database": kind, "warmup": warm, "measured": measured}
+
+
 def clean(prefix: str) -> None:
     client = redis.Redis.from_url(REDIS_URL)
     keys = list(client.scan_iter(match=prefix + "*", count=1000))
@@ -257,7 +289,8 @@ def clean(prefix: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", choices=["drivers", "ceiling", "all"], default="all")
+    parser.add_argument("--scenario", choices=["drivers", "ceiling", "database", "all"], default="all")
+    parser.add_argument("--database-url", help="the server's DATABASE_URL (default: a fresh SQLite file)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=int, default=60, help="seconds of the measured drivers run")
     parser.add_argument("--warmup", type=int, default=20, help="seconds of the drivers warm-up run")
@@ -266,6 +299,8 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    global DATABASE_URL
+    DATABASE_URL = args.database_url
     standin = CargoTechStandIn(phone=PHONE, password=PASSWORD, latency=args.latency, login_latency=args.latency)
     results: dict = {"workers": args.workers, "cpus": os.cpu_count(), "latency_s": args.latency}
     with StandInServer(standin) as upstream_url, tempfile.TemporaryDirectory() as tmpdir:
@@ -274,6 +309,8 @@ def main() -> None:
             results["drivers"] = scenario_drivers(standin, upstream_url, tmp, args.workers, args.duration, args.warmup)
         if args.scenario in ("ceiling", "all"):
             results["ceiling"] = scenario_ceiling(standin, upstream_url, tmp, args.workers, args.ceiling_duration)
+        if args.scenario in ("database", "all"):
+            results["database"] = scenario_database(upstream_url, tmp, args.workers, args.ceiling_duration)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(results, indent=2))

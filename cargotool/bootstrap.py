@@ -200,7 +200,8 @@ def build_services(
     register_secrets(settings)
     redis = redis if redis is not None else connect_redis(settings.redis_url, settings.redis_max_connections)
     keys = Keys(settings.redis_key_prefix)
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, pool_size=settings.database_pool_size,
+                        pool_wait=settings.database_pool_wait, connect_timeout=settings.database_connect_timeout)
     if run_migrations:
         migrate(database)
     default_transport, label, phone, password, default_geo = _cargotech_transport(settings)

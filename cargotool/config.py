@@ -231,6 +231,9 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "redis_key_prefix": _Spec("REDIS_KEY_PREFIX", _text, ""),
     "redis_max_connections": _Spec("REDIS_MAX_CONNECTIONS", _positive_int, 64),
     "database_url": _Spec("DATABASE_URL", _database_url, "sqlite:///cargotool.sqlite3"),
+    "database_pool_size": _Spec("DATABASE_POOL_SIZE", _positive_int, 10),
+    "database_pool_wait": _Spec("DATABASE_POOL_WAIT", _positive_float, 2.0),
+    "database_connect_timeout": _Spec("DATABASE_CONNECT_TIMEOUT", _positive_int, 2),
     "log_level": _Spec("LOG_LEVEL", _log_level, "INFO"),
     "log_format": _Spec("LOG_FORMAT", _choice("text", "json"), "text"),
     "metrics_token": _Spec("METRICS_TOKEN", _text, None, secret=True),
@@ -299,6 +302,9 @@ class Settings:
     redis_key_prefix: str
     redis_max_connections: int
     database_url: str
+    database_pool_size: int
+    database_pool_wait: float
+    database_connect_timeout: int
     log_level: str
     log_format: str
     metrics_token: str | None

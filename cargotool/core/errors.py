@@ -64,6 +64,14 @@ class Unauthorized(CargotoolError):
     http_status = 401
 
 
+class DriverGone(Unauthorized):
+    """The session's driver has no row any more (deleted, or a database restored from before their first
+    login): a fresh login writes it again, so the answer is the 401 that makes the Mini App log in."""
+
+    def __init__(self) -> None:
+        super().__init__("Сессия устарела, войдите заново")
+
+
 class NotConfigured(CargotoolError):
     """A feature needs configuration this deployment lacks (e.g. TELEGRAM_BOT_TOKEN)."""
 

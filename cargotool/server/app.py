@@ -18,6 +18,7 @@ from .guard import WEBHOOK_MAX_BODY, GuardedRequest, check_request_line
 from .admin import bp as admin_bp
 from .api import bp as api_bp
 from .health import bp as health_bp
+from .vanished_driver import install_vanished_driver_handler
 from .metrics import install_observability
 from .searches import bp as searches_bp
 from .reach import bp as reach_bp
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     if services is not None:
         app.ctx.services = services
     install_error_handlers(app)
+    install_vanished_driver_handler(app)
     install_observability(app)
     app.on_request(check_request_line, priority=100)
     app.blueprint(health_bp)

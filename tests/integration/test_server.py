@@ -22,7 +22,8 @@ async def test_healthz_and_readyz(settings, redis, standin):
     assert response.status == 200 and response.json == {"status": "ok"}
     _, response = await app.asgi_client.get("/readyz")
     assert response.status == 200
-    assert response.json == {"status": "ready", "checks": {"redis": "ok", "database": "ok", "cargotech": "live"}}
+    assert response.json == {"status": "ready", "checks": {"redis": "ok", "database": "ok", "schema": "ok",
+                                                           "writable": "ok", "cargotech": "live"}}
 
 
 async def test_readyz_names_the_failing_part(settings, standin):

@@ -7,6 +7,11 @@ from ..storage.models import DriverRecord, utcnow
 from .initdata import TelegramUser
 
 
+def has_row(telegram_id: int) -> bool:
+    """Inside a unit of database work: does the driver still have their row?"""
+    return DriverRecord.select().where(DriverRecord.telegram_id == telegram_id).exists()
+
+
 class DriverDirectory:
     def __init__(self, database: Database) -> None:
         self._db = database

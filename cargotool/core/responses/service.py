@@ -20,8 +20,9 @@ import peewee
 
 from ..audit import AuditLog
 from ..cargo.service import CargoService
+from ..drivers.directory import has_row
 from ..drivers.sessions import Driver
-from ..errors import CargotoolError, InvalidInput, NotFound
+from ..errors import CargotoolError, DriverGone, InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import DriverRecord, Response, ResponseEvent, utcnow
 
@@ -189,6 +190,8 @@ class ResponseService:
                                          note=f"offer v{row.version}", created_at=now)
                     return False, True, previous, ResponseView.of(row)
             except peewee.IntegrityError:
+                if not has_row(driver.telegram_id):  # not a race: the driver's row is gone
+                    raise DriverGone() from None
                 continue
         raise Conflict("Отклик изменился одновременно с другого устройства, повторите")
 
