@@ -111,6 +111,7 @@ class SentinelSet:
     """A primary, one replica and three Sentinels watching them (quorum 2)."""
 
     def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
         self.processes: list[RedisProcess] = []
         try:
             self.primary = self._start(directory, "primary", [])
