@@ -46,6 +46,22 @@ def until(check, seconds: float, what: str, pause: float = 0.1):
         time.sleep(pause)
 
 
+class CountingProxy(TcpProxy):
+    """Counts the connections it accepted (a reconnect shows as one more); `drop()` resets every open
+    connection while still accepting new ones (unlike `cut()`, which also stops listening)."""
+
+    accepted = 0
+
+    async def _accept(self, reader, writer) -> None:
+        self.accepted += 1
+        await super()._accept(reader, writer)
+
+    def drop(self) -> None:
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+
+
 class ThreadedProxy:
     """tests/integration/tcp_proxy.TcpProxy on an event loop of its own thread: `reset()` drops every
     open connection (as a Redis restart or a proxy dropping idle connections would) and accepts again."""
@@ -54,18 +70,21 @@ class ThreadedProxy:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="tcp-proxy", daemon=True)
         self._thread.start()
-        self._proxy = self._call(TcpProxy(target_port).start())
+        self._proxy = self._call(CountingProxy(target_port).start())
         self.port = self._proxy.port
+
+    @property
+    def accepted(self) -> int:
+        return self._proxy.accepted
 
     def _call(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
 
     def reset(self) -> None:
-        self._call(self._reset())
+        async def drop() -> None:
+            self._proxy.drop()
 
-    async def _reset(self) -> None:
-        await self._proxy.cut()
-        await self._proxy.restore()
+        self._call(drop())
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -79,8 +98,8 @@ class RedisProcess:
     """One `redis-server` (a data node or, with `sentinel=True`, a Sentinel) on a free port, its config
     and log in `directory`."""
 
-    def __init__(self, directory: Path, name: str, lines: list[str], sentinel: bool = False) -> None:
-        self.port = free_port()
+    def __init__(self, directory: Path, name: str, lines: list[str], sentinel: bool = False, port: int = 0) -> None:
+        self.port = port or free_port()
         self.name = name
         self.log = directory / f"{name}.log"
         config = directory / f"{name}.conf"

@@ -1,22 +1,29 @@
-"""Redis connections reset under load (a restart, a failover, a proxy dropping idle connections): the
-real `cargotool serve` (uvloop: a write on a reset connection raises RuntimeError, not an OSError) sits
-behind a TCP proxy that drops every connection again and again while drivers list loads. Not one 500:
-what cannot be retried on a fresh connection is a 503 with Retry-After, and /readyz is ready after."""
+"""Redis connections reset under load: the real `cargotool serve` (two workers on uvloop, where a write on
+a reset connection raises RuntimeError rather than an OSError) while drivers list loads, and (a) a TCP
+proxy in front of the real Redis drops every connection again and again, (b) its own Redis is killed and
+started again on the same port (append-only file: the data survives, the loaded scripts do not). Not one
+500: what cannot be retried on a fresh connection is a 503 with Retry-After; /readyz is ready after."""
 
 from __future__ import annotations
 
 import asyncio
 import collections
+from typing import Awaitable, Callable
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
+
+from cargotool.core.storage.redis import RedisTarget, connect_redis
 
 from tests.conftest import TEST_REDIS_URL
-from tests.faults.redis_processes import ThreadedProxy, until
+from tests.faults.redis_processes import RedisProcess, ThreadedProxy, until
 from tests.integration.test_live_server import live_server, token
 
-RESETS = 12
 CLIENTS = 16
+RESETS = 12
+RESTARTS = 3
+DURABLE = ["appendonly yes", "appendfsync always"]
 
 
 @pytest.fixture
@@ -27,52 +34,113 @@ def proxy():
 
 
 @pytest.fixture
-def server(tmp_path, proxy):
+def own_redis(tmp_path):
+    """A Redis of this test's own; `restart()` kills it and starts it again on the same port."""
+    class Restartable:
+        process = RedisProcess(tmp_path, "restarted", DURABLE)
+
+        def restart(self) -> None:
+            self.process.kill()
+            self.process = RedisProcess(tmp_path, "restarted", DURABLE, port=self.process.port)
+
+    running = Restartable()
+    yield running
+    running.process.kill()
+
+
+async def test_a_command_whose_connection_is_reset_is_sent_again_on_a_fresh_one(proxy, redis, key_prefix):
+    """A BLPOP waiting on Redis when the proxy drops its connection: sent once more on a new connection, it
+    gets the value pushed after the reset (without the retry it would raise ConnectionError)."""
     db = TEST_REDIS_URL.rsplit("/", 1)[1]
-    with live_server(tmp_path, workers=2, REDIS_URL=f"redis://127.0.0.1:{proxy.port}/{db}") as running:
-        yield running
+    client = connect_redis(RedisTarget(url=f"redis://127.0.0.1:{proxy.port}/{db}"))
+    key = key_prefix + "reset:list"
+    try:
+        assert await client.ping()
+        accepted = proxy.accepted
+        waiting = asyncio.ensure_future(client.blpop([key], timeout=4))
+        first = await until_async(lambda: _blocked(redis, ()), "the BLPOP is waiting in Redis")
+        await asyncio.to_thread(proxy.reset)
+        await until_async(lambda: _blocked(redis, first), "the BLPOP is sent again (and the first one gone)")
+        await redis.rpush(key, "груз")
+        assert list(await waiting) == [key, "груз"]
+        assert proxy.accepted == accepted + 1  # on a fresh connection
+    finally:
+        await client.aclose()
 
 
-async def list_under_resets(url: str, headers: dict, proxy: ThreadedProxy) -> list[tuple[str, httpx.Response | None]]:
-    """CLIENTS drivers list loads while the proxy drops every Redis connection RESETS times."""
-    answers: list[tuple[str, httpx.Response | None]] = []
+async def _blocked(redis: aioredis.Redis, gone: tuple[str, ...]) -> tuple[str, ...]:
+    """The ids of the clients blocked in BLPOP, once none of `gone` is among them."""
+    blocked = tuple(c["id"] for c in await redis.client_list() if c.get("cmd") == "blpop")
+    return blocked if blocked and not set(gone) & set(blocked) else ()
+
+
+async def until_async(check, what: str, seconds: float = 20):
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not (result := await check()):
+        assert asyncio.get_running_loop().time() < deadline, what
+        await asyncio.sleep(0.05)
+    return result
+
+
+async def list_while(url: str, headers: dict, disrupt: Callable[[], Awaitable[None]]) -> list[httpx.Response | str]:
+    """CLIENTS drivers list loads until `disrupt()` is over; every answer (or transport error's name)."""
+    answers: list[httpx.Response | str] = []
     done = asyncio.Event()
 
     async def driver(n: int, client: httpx.AsyncClient) -> None:
         while not done.is_set():
             try:
-                response = await client.get(f"/api/cargos?from={1 + n % 5}")
-                answers.append(("after" if done.is_set() else "during", response))
+                answers.append(await client.get(f"/api/cargos?from={1 + n % 5}"))
             except httpx.HTTPError as exc:
-                answers.append((type(exc).__name__, None))
+                answers.append(type(exc).__name__)
 
-    async def resetter() -> None:
-        for _ in range(RESETS):
-            await asyncio.sleep(0.25)
-            await asyncio.to_thread(proxy.reset)
-        await asyncio.sleep(0.25)
+    async def disruption() -> None:
+        await disrupt()
+        await asyncio.sleep(0.5)
         done.set()
 
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=20,
                                  limits=httpx.Limits(max_connections=CLIENTS)) as client:
-        await asyncio.gather(resetter(), *(driver(n, client) for n in range(CLIENTS)))
+        await asyncio.gather(disruption(), *(driver(n, client) for n in range(CLIENTS)))
     return answers
 
 
-def test_reset_connections_under_load_are_never_a_500(server, proxy):
-    url = server["url"]
-    headers = {"Authorization": f"Bearer {token(url)}"}
-    answers = asyncio.run(list_under_resets(url, headers, proxy))
-
-    statuses = collections.Counter(r.status_code if r is not None else phase for phase, r in answers)
-    assert statuses[200] > RESETS, statuses  # the load ran through the resets
+def check_answers(answers: list, server: dict, headers: dict, disruptions: int) -> collections.Counter:
+    statuses = collections.Counter(a.status_code if isinstance(a, httpx.Response) else a for a in answers)
+    assert statuses[200] > disruptions, statuses  # the load ran through
     assert set(statuses) <= {200, 503}, statuses  # no 500, no dropped HTTP connection
-    for _, response in answers:
-        if response.status_code == 503:
-            assert response.json()["error"]["code"] == "unavailable" and int(response.headers["retry-after"]) > 0
+    for answer in answers:
+        if answer.status_code == 503:
+            assert answer.json()["error"]["code"] == "unavailable" and int(answer.headers["retry-after"]) > 0
     log = server["log"].read_text()
     assert "RuntimeError" not in log and "Traceback" not in log, log[-3000:]
+    until(lambda: httpx.get(server["url"] + "/readyz", timeout=5).status_code == 200, 20, "/readyz is ready again")
+    assert httpx.get(server["url"] + "/api/cargos?from=2", headers=headers, timeout=10).status_code == 200
+    return statuses
 
-    until(lambda: httpx.get(url + "/readyz", timeout=5).status_code == 200, 20, "/readyz is ready again")
-    assert httpx.get(url + "/api/cargos?from=2", headers=headers, timeout=10).status_code == 200
-    print(f"\nanswers during {RESETS} resets with {CLIENTS} drivers: {dict(statuses)}")
+
+def test_connections_reset_under_load_are_never_a_500(tmp_path, proxy):
+    db = TEST_REDIS_URL.rsplit("/", 1)[1]
+    with live_server(tmp_path, workers=2, REDIS_URL=f"redis://127.0.0.1:{proxy.port}/{db}") as server:
+        headers = {"Authorization": f"Bearer {token(server['url'])}"}
+
+        async def resets() -> None:
+            for _ in range(RESETS):
+                await asyncio.sleep(0.25)
+                await asyncio.to_thread(proxy.reset)
+
+        statuses = check_answers(asyncio.run(list_while(server["url"], headers, resets)), server, headers, RESETS)
+    print(f"\n{RESETS} resets under {CLIENTS} drivers' load: {dict(statuses)}")
+
+
+def test_a_redis_restarted_under_load_is_never_a_500(tmp_path, own_redis):
+    with live_server(tmp_path, workers=2, REDIS_URL=f"redis://127.0.0.1:{own_redis.process.port}/0") as server:
+        headers = {"Authorization": f"Bearer {token(server['url'])}"}
+
+        async def restarts() -> None:
+            for _ in range(RESTARTS):
+                await asyncio.sleep(1.5)
+                await asyncio.to_thread(own_redis.restart)
+
+        statuses = check_answers(asyncio.run(list_while(server["url"], headers, restarts)), server, headers, RESTARTS)
+    print(f"\n{RESTARTS} Redis restarts under {CLIENTS} drivers' load: {dict(statuses)}")

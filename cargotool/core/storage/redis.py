@@ -11,7 +11,10 @@ import logging
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +43,12 @@ class BlockingSentinelPool(SentinelConnectionPool, aioredis.BlockingConnectionPo
 
 def connect_redis(target: RedisTarget) -> aioredis.Redis:
     """A bounded pool that makes a burst wait for a free connection instead of failing. Socket timeouts
-    turn a Redis that stopped answering into a quick error (a 503), not a hung request."""
+    turn a Redis that stopped answering into a quick error (a 503), not a hung request. A command whose
+    connection was reset (a restart, a failover, a proxy dropping idle connections) is sent once more on
+    a fresh one; a timeout is not repeated (it would double the wait)."""
     options = dict(max_connections=target.max_connections, timeout=POOL_WAIT, decode_responses=True,
-                   health_check_interval=30, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=COMMAND_TIMEOUT)
+                   health_check_interval=30, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=COMMAND_TIMEOUT,
+                   retry=Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,)))
     if target.sentinels:
         return _sentinel_client(target, options)
     if target.url:
