@@ -105,42 +105,37 @@ async def list_while(url: str, headers: dict, disrupt: Callable[[], Awaitable[No
     return answers
 
 
-def check_answers(answers: list, server: dict, headers: dict, disruptions: int) -> collections.Counter:
-    statuses = collections.Counter(a.status_code if isinstance(a, httpx.Response) else a for a in answers)
-    assert statuses[200] > disruptions, statuses  # the load ran through
-    assert set(statuses) <= {200, 503}, statuses  # no 500, no dropped HTTP connection
-    for answer in answers:
-        if answer.status_code == 503:
-            assert answer.json()["error"]["code"] == "unavailable" and int(answer.headers["retry-after"]) > 0
-    log = server["log"].read_text()
-    assert "RuntimeError" not in log and "Traceback" not in log, log[-3000:]
-    until(lambda: httpx.get(server["url"] + "/readyz", timeout=5).status_code == 200, 20, "/readyz is ready again")
-    assert httpx.get(server["url"] + "/api/cargos?from=2", headers=headers, timeout=10).status_code == 200
+def serve_through(tmp_path, redis_url: str, disrupt: Callable[[], None], times: int, pause: float) -> collections.Counter:
+    """`cargotool serve` on `redis_url` under CLIENTS drivers' load while `disrupt()` runs `times` times,
+    `pause` s apart: no 500, every 503 with Retry-After, no traceback, /readyz ready after."""
+    with live_server(tmp_path, workers=2, REDIS_URL=redis_url) as server:
+        headers = {"Authorization": f"Bearer {token(server['url'])}"}
+
+        async def disruptions() -> None:
+            for _ in range(times):
+                await asyncio.sleep(pause)
+                await asyncio.to_thread(disrupt)
+
+        answers = asyncio.run(list_while(server["url"], headers, disruptions))
+        statuses = collections.Counter(a.status_code if isinstance(a, httpx.Response) else a for a in answers)
+        assert statuses[200] > times, statuses  # the load ran through
+        assert set(statuses) <= {200, 503}, statuses  # no 500, no dropped HTTP connection
+        for answer in answers:
+            if answer.status_code == 503:
+                assert answer.json()["error"]["code"] == "unavailable" and int(answer.headers["retry-after"]) > 0
+        log = server["log"].read_text()
+        assert "RuntimeError" not in log and "Traceback" not in log, log[-3000:]
+        until(lambda: httpx.get(server["url"] + "/readyz", timeout=5).status_code == 200, 20, "/readyz is ready again")
+        assert httpx.get(server["url"] + "/api/cargos?from=2", headers=headers, timeout=10).status_code == 200
     return statuses
 
 
 def test_connections_reset_under_load_are_never_a_500(tmp_path, proxy):
     db = TEST_REDIS_URL.rsplit("/", 1)[1]
-    with live_server(tmp_path, workers=2, REDIS_URL=f"redis://127.0.0.1:{proxy.port}/{db}") as server:
-        headers = {"Authorization": f"Bearer {token(server['url'])}"}
-
-        async def resets() -> None:
-            for _ in range(RESETS):
-                await asyncio.sleep(0.25)
-                await asyncio.to_thread(proxy.reset)
-
-        statuses = check_answers(asyncio.run(list_while(server["url"], headers, resets)), server, headers, RESETS)
+    statuses = serve_through(tmp_path, f"redis://127.0.0.1:{proxy.port}/{db}", proxy.reset, RESETS, 0.25)
     print(f"\n{RESETS} resets under {CLIENTS} drivers' load: {dict(statuses)}")
 
 
 def test_a_redis_restarted_under_load_is_never_a_500(tmp_path, own_redis):
-    with live_server(tmp_path, workers=2, REDIS_URL=f"redis://127.0.0.1:{own_redis.process.port}/0") as server:
-        headers = {"Authorization": f"Bearer {token(server['url'])}"}
-
-        async def restarts() -> None:
-            for _ in range(RESTARTS):
-                await asyncio.sleep(1.5)
-                await asyncio.to_thread(own_redis.restart)
-
-        statuses = check_answers(asyncio.run(list_while(server["url"], headers, restarts)), server, headers, RESTARTS)
+    statuses = serve_through(tmp_path, f"redis://127.0.0.1:{own_redis.process.port}/0", own_redis.restart, RESTARTS, 1.5)
     print(f"\n{RESTARTS} Redis restarts under {CLIENTS} drivers' load: {dict(statuses)}")
