@@ -18,9 +18,11 @@ from cargotool.core.bot.api import BotApi
 from cargotool.core.bot.outbox import Outbox
 from cargotool.core.storage.redis import Keys, RedisTarget, connect_redis
 from cargotool.core.storage.replication import ReplicatedWrite
+from cargotool.standin import CargoTechStandIn, StandInServer
 from cargotool.standin.telegram import BotApiStandIn
-from tests.conftest import TEST_BOT_TOKEN
+from tests.conftest import TEST_BOT_TOKEN, TEST_PASSWORD, TEST_PHONE
 from tests.faults.redis_processes import MASTER_NAME, SentinelSet, until
+from tests.integration.cli_helpers import cli_env, run_cli
 from tests.integration.test_live_server import live_server, token
 
 CLIENTS = 8
@@ -170,3 +172,25 @@ async def test_without_replicas_a_put_does_not_wait(redis, key_prefix, monkeypat
         await outbox.send("sendMessage", {"chat_id": 7, "text": str(n)})
     assert await outbox.queue.size() == 3 and pipelines == []
     assert await ReplicatedWrite(redis).replicas() == 0
+
+
+def test_cli_commands_share_the_token_through_the_primary_sentinel_names(tmp_path, sentinels):
+    """The CLI builds its Redis client in the same factory: the second command reuses the token the first
+    one cached on the primary, and after a failover it is read from the promoted replica."""
+    standin = CargoTechStandIn(phone=TEST_PHONE, password=TEST_PASSWORD)
+    with StandInServer(standin) as upstream:
+        env = cli_env(tmp_path, "cli:", upstream, REDIS_URL="", REDIS_SENTINELS=sentinels.addresses,
+                      REDIS_SENTINEL_MASTER=MASTER_NAME)
+        for _ in range(2):
+            result = run_cli(["cargotech", "check"], env, tmp_path)
+            assert result.returncode == 0, result.stderr
+        assert standin.logins == 1
+        with sentinels.primary.client() as primary:
+            assert primary.exists("cli:cargotech:api:token")
+        with sentinels.replica.client() as replica:
+            until(lambda: replica.exists("cli:cargotech:api:token"), 10, "the replica has the token")
+        sentinels.primary.kill()
+        until(lambda: sentinels.master_port() == sentinels.replica.port, 30, "Sentinel promoted the replica")
+        result = run_cli(["cargotech", "check"], env, tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert standin.logins == 1  # the token came from the promoted replica
