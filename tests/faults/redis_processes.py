@@ -108,7 +108,11 @@ class RedisProcess:
         argv = [REDIS_SERVER, str(config)] + (["--sentinel"] if sentinel else [])
         self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                                         start_new_session=True)
-        until(self._answers, 20, f"{name} on port {self.port} answers")
+        try:
+            until(self._answers, 20, f"{name} on port {self.port} answers")
+        except BaseException:
+            self.kill()
+            raise
 
     def _answers(self) -> bool:
         if self.process.poll() is not None:

@@ -1,8 +1,9 @@
 """Redis behind Sentinel, failing over under load. The test starts a primary, a replica and three
 Sentinels from the machine's redis-server on free ports, runs `cargotool serve` (two workers) with
-REDIS_SENTINELS, and kills the primary with SIGKILL while drivers list loads: only 200s and 503s (with
-Retry-After) while Sentinel promotes the replica, no 500, full service again within the issue's 15 s; the
-outbox messages queued (acknowledged) before the kill are all delivered from the promoted replica."""
+REDIS_SENTINELS, and makes the primary fail over while drivers list loads — killed with SIGKILL, or demoted
+by a coordinated SENTINEL FAILOVER (it then answers writes with READONLY): only 200s and 503s (with
+Retry-After), no 500, full service again within the issue's 15 s; the outbox messages queued
+(acknowledged) before the failover are all delivered from the promoted replica; the CLI uses it too."""
 
 from __future__ import annotations
 
@@ -72,8 +73,18 @@ async def deliver_all(sentinels: SentinelSet, prefix: str, telegram: BotApiStand
         await redis.aclose()
 
 
-async def list_through_failover(url: str, headers: dict, sentinels: SentinelSet) -> tuple[list, float]:
-    """(started, status, retry-after) of every list request; the primary is killed after KILL_AFTER s and
+def fail_over(sentinels: SentinelSet, how: str) -> None:
+    """"kill": the primary dies (SIGKILL); "demote": a coordinated SENTINEL FAILOVER, after which the old
+    primary lives on as a replica and refuses writes (READONLY)."""
+    if how == "kill":
+        sentinels.primary.kill()
+    else:
+        with sentinels.sentinels[0].client() as sentinel:
+            assert sentinel.sentinel_failover(MASTER_NAME)
+
+
+async def list_through_failover(url: str, headers: dict, sentinels: SentinelSet, how: str) -> tuple[list, float]:
+    """(started, status, retry-after) of every list request; the primary fails over after KILL_AFTER s and
     the load goes on until answers have been 200 for 3 s (or 60 s passed). Returns the answers and the kill time."""
     answers: list[tuple[float, int | str, str | None]] = []
     killed_at = float("inf")
@@ -93,7 +104,7 @@ async def list_through_failover(url: str, headers: dict, sentinels: SentinelSet)
         nonlocal killed_at
         await asyncio.sleep(KILL_AFTER)
         killed_at = time.monotonic()
-        await asyncio.to_thread(sentinels.primary.kill)
+        await asyncio.to_thread(fail_over, sentinels, how)
         deadline = killed_at + 60
         while time.monotonic() < deadline:
             await asyncio.sleep(0.5)
@@ -107,7 +118,8 @@ async def list_through_failover(url: str, headers: dict, sentinels: SentinelSet)
     return answers, killed_at
 
 
-def test_the_primary_killed_under_load_fails_over_with_only_503s(tmp_path, sentinels):
+@pytest.mark.parametrize("how", ["kill", "demote"])
+def test_the_primary_failing_over_under_load_gives_only_503s(tmp_path, sentinels, how):
     prefix = f"cargotool-test:{uuid.uuid4().hex[:12]}:"
     texts = asyncio.run(queue_messages(sentinels, prefix))
     with sentinels.replica.client() as replica:
@@ -117,7 +129,7 @@ def test_the_primary_killed_under_load_fails_over_with_only_503s(tmp_path, senti
                      REDIS_SENTINEL_MASTER=MASTER_NAME) as server:
         url = server["url"]
         headers = {"Authorization": f"Bearer {token(url)}"}
-        answers, killed_at = asyncio.run(list_through_failover(url, headers, sentinels))
+        answers, killed_at = asyncio.run(list_through_failover(url, headers, sentinels, how))
 
         statuses = collections.Counter(status for _, status, _ in answers)
         assert set(statuses) <= {200, 503}, statuses  # no 500, no dropped connection
@@ -131,7 +143,7 @@ def test_the_primary_killed_under_load_fails_over_with_only_503s(tmp_path, senti
         until(lambda: httpx.get(url + "/readyz", timeout=5).status_code == 200, 20, "/readyz is ready again")
         log = server["log"].read_text()
         assert "Traceback" not in log, log[-3000:]
-        print(f"\nfailover under load: {dict(statuses)}; full service {back_at - killed_at:.1f} s after the kill")
+        print(f"\nfailover ({how}) under load: {dict(statuses)}; full service {back_at - killed_at:.1f} s after it")
 
     telegram = BotApiStandIn()
     asyncio.run(deliver_all(sentinels, prefix, telegram))

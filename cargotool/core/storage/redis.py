@@ -67,7 +67,7 @@ def _sentinel_client(target: RedisTarget, options: dict) -> aioredis.Redis:
         from_url = aioredis.connection.parse_url(target.url)
         options.update({key: from_url[key] for key in ("db", "username", "password") if key in from_url})
         options["ssl"] = target.url.startswith("rediss://")
-    sentinel = Sentinel(list(target.sentinels), socket_connect_timeout=SENTINEL_TIMEOUT,
+    sentinel = Sentinel(list(target.sentinels),
                         sentinel_kwargs={"socket_connect_timeout": SENTINEL_TIMEOUT, "socket_timeout": SENTINEL_TIMEOUT,
                                          "password": target.sentinel_password})
     return sentinel.master_for(target.master, connection_pool_class=BlockingSentinelPool, **options)
