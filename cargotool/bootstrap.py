@@ -58,7 +58,7 @@ from .core.redaction import install_log_redaction, redactor
 from .core.waiting import wait_any
 from .core.storage.db import Database
 from .core.storage.migrations import migrate
-from .core.storage.redis import Keys, connect_redis
+from .core.storage.redis import Keys, RedisTarget, connect_redis
 
 log = logging.getLogger(__name__)
 
@@ -157,11 +157,16 @@ def register_secrets(settings: Settings) -> None:
     redactor.add_phone(settings.cargotech_phone)
 
 
+def redis_target(settings: Settings) -> RedisTarget:
+    return RedisTarget(url=settings.redis_url, sentinels=settings.redis_sentinels, master=settings.redis_sentinel_master,
+                       sentinel_password=settings.redis_sentinel_password, max_connections=settings.redis_max_connections)
+
+
 def embedded_defaults(settings: Settings) -> list[str]:
     """What this deployment runs on that is only fit for a demo: `serve` says it once at start-up
     (operator commands do not repeat it; `cargotech check` names the upstream it used)."""
     notes = []
-    if not settings.redis_url:
+    if not settings.shared_redis:
         notes.append("REDIS_URL is not set: using an embedded in-process store, valid for a single process only")
     if settings.uses_recorded_cargotech:
         notes.append("CargoTech: serving the recorded sample data (no credentials set); not the live API")
@@ -198,7 +203,7 @@ def build_services(
     """Wire everything. `redis` and `transport` let tests hand in their own connections; `geo` gives
     the alerts matcher city coordinates (a stand-in's) when the transport is not the default one."""
     register_secrets(settings)
-    redis = redis if redis is not None else connect_redis(settings.redis_url, settings.redis_max_connections)
+    redis = redis if redis is not None else connect_redis(redis_target(settings))
     keys = Keys(settings.redis_key_prefix)
     database = Database(settings.database_url, pool_size=settings.database_pool_size,
                         pool_wait=settings.database_pool_wait, connect_timeout=settings.database_connect_timeout)
@@ -215,7 +220,7 @@ def build_services(
     insights = build_insights(database, redis, keys, audit)
     # The live API's token outlives a process; the recorded sample's is issued in-process and dies with it.
     token_file = (TokenFile(settings.cargotech_token_file, redis, keys)
-                  if label == "live" and not settings.redis_url and settings.cargotech_token_file.lower() != "off"
+                  if label == "live" and not settings.shared_redis and settings.cargotech_token_file.lower() != "off"
                   else None)
 
     async def on_login() -> None:

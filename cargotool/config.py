@@ -117,6 +117,17 @@ def _redis_url(raw: str) -> str:
     return value
 
 
+def _host_ports(raw: str) -> tuple[tuple[str, int], ...]:
+    """`host:port,host:port` (REDIS_SENTINELS)."""
+    found = []
+    for item in (part.strip() for part in raw.split(",") if part.strip()):
+        host, _, port = item.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"expected comma-separated host:port pairs, got {item!r}")
+        found.append((host.strip("[]"), int(port)))
+    return tuple(found)
+
+
 def _database_url(raw: str) -> str:
     value = raw.strip()
     scheme = urlparse(value).scheme
@@ -230,6 +241,9 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "redis_url": _Spec("REDIS_URL", _redis_url, None),
     "redis_key_prefix": _Spec("REDIS_KEY_PREFIX", _text, ""),
     "redis_max_connections": _Spec("REDIS_MAX_CONNECTIONS", _positive_int, 64),
+    "redis_sentinels": _Spec("REDIS_SENTINELS", _host_ports, ()),
+    "redis_sentinel_master": _Spec("REDIS_SENTINEL_MASTER", _text, "mymaster"),
+    "redis_sentinel_password": _Spec("REDIS_SENTINEL_PASSWORD", _text, None, secret=True),
     "database_url": _Spec("DATABASE_URL", _database_url, "sqlite:///cargotool.sqlite3"),
     "database_pool_size": _Spec("DATABASE_POOL_SIZE", _positive_int, 10),
     "database_pool_wait": _Spec("DATABASE_POOL_WAIT", _positive_float, 2.0),
@@ -301,6 +315,9 @@ class Settings:
     redis_url: str | None
     redis_key_prefix: str
     redis_max_connections: int
+    redis_sentinels: tuple[tuple[str, int], ...]
+    redis_sentinel_master: str
+    redis_sentinel_password: str | None
     database_url: str
     database_pool_size: int
     database_pool_wait: float
@@ -339,6 +356,11 @@ class Settings:
             raise ConfigError(
                 "CARGOTECH_UPSTREAM", "'live' needs CARGOTECH_PHONE and CARGOTECH_PASSWORD to be set"
             )
+
+    @property
+    def shared_redis(self) -> bool:
+        """A Redis server (REDIS_URL or REDIS_SENTINELS), not the embedded single-process store."""
+        return bool(self.redis_url or self.redis_sentinels)
 
     @property
     def has_cargotech_credentials(self) -> bool:

@@ -37,7 +37,7 @@ def _status_dict(status: TokenStatus) -> dict:
 
 def _why_not_shared(services: Services) -> str | None:
     """Why a command cannot see a token an earlier command obtained, or None when it could."""
-    if services.settings.redis_url or services.token_file is not None:
+    if services.settings.shared_redis or services.token_file is not None:
         return None
     if services.upstream_label == "recorded":
         return ("the recorded sample data is served inside each command, which logs in to it afresh"

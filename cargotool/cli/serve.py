@@ -31,7 +31,7 @@ def serve(
 
     settings = load_settings()
     logging.getLogger().setLevel(settings.log_level)
-    if workers > 1 and not settings.redis_url:
+    if workers > 1 and not settings.shared_redis:
         fail(
             "the embedded store (REDIS_URL unset) is single-process: set REDIS_URL to run several workers",
             ExitCode.CONFIG,

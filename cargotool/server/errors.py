@@ -68,5 +68,7 @@ def install_error_handlers(app: Sanic) -> None:
 
     @app.exception(Exception)
     async def on_unexpected(request, exc: Exception):
+        if dependency_of(exc) is not None:  # not one of DOWN's types: a Redis connection reset under uvloop
+            return await on_dependency_down(request, exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return json(_traced(request, error_body("internal", "Internal error")), status=500)

@@ -2,6 +2,8 @@
 
 - Nothing is lost on a restart: a message is queued in Redis before anything is sent, and removed only
   once Telegram accepted it (at least once); a de-duplication key makes a message be queued only once.
+  When the primary has replicas, queuing returns only once one of them holds the message (WAIT, at most
+  100 ms: storage/replication.py), so a failover right after does not lose it.
 - Telegram's limits are kept with token buckets in Redis, shared by every process: about one message a
   second per private chat, 20 a minute per group, 30 a second in all. A 429 waits `retry_after`.
 - A 403 (the driver blocked the bot, or never started it) drops the message and reports the chat to
@@ -38,6 +40,7 @@ from ..storage.outage import dependency_of
 from ..waiting import wait_any
 from ..storage.queue import DurableQueue, Item
 from ..storage.redis import Keys
+from ..storage.replication import ReplicatedWrite
 from .api import BotApi, TelegramError
 
 log = logging.getLogger(__name__)
@@ -96,7 +99,7 @@ class Outbox:
         on_blocked: Callable[[int], Awaitable[None]] | None = None,
         lease: float = LEASE_SECONDS,
     ) -> None:
-        self.queue = DurableQueue(redis, keys, "outbox")
+        self.queue = DurableQueue(redis, keys, "outbox", replicated=ReplicatedWrite(redis))
         self._api = api
         self._keys = keys
         self._lease = lease

@@ -7,7 +7,8 @@ calls of one loop iteration and sending them together costs no latency and most 
 A batch is written on one pooled connection as one packed write and its replies are read in order,
 without redis-py's Pipeline object (its per-batch machinery — command stack, retry wrapper, prepares —
 was a tenth of a warm list request's CPU). A batch that fails on a broken connection is sent once more
-on a fresh one, as redis-py's retry did.
+on a fresh one, as redis-py's retry did; a connection reset under uvloop (a RuntimeError, see resets.py)
+counts as broken, and fails as a ConnectionError (a 503) when the fresh one fails too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from .resets import is_closed_transport
 
 MAX_BATCH = 256
 
@@ -75,9 +78,13 @@ class ScriptBatcher:
                     await connection.read_response()
                     results = await self._roundtrip(connection, batch)
                 return results
-            except (RedisConnectionError, RedisTimeoutError, OSError):
+            except (RedisConnectionError, RedisTimeoutError, OSError, RuntimeError) as exc:
                 await connection.disconnect()
+                if isinstance(exc, RuntimeError) and not is_closed_transport(exc):
+                    raise  # a bug, not a reset connection
                 if attempt == 2:
+                    if isinstance(exc, RuntimeError):
+                        raise RedisConnectionError("the connection to Redis was reset") from exc
                     raise
             except BaseException:
                 await connection.disconnect()  # a reply may be left unread: never hand this socket on

@@ -15,6 +15,8 @@ from typing import Awaitable, Callable
 import peewee
 from redis import exceptions as redis_errors
 
+from .resets import is_reset_redis_connection
+
 log = logging.getLogger(__name__)
 
 PROBE_SECONDS = 1.0
@@ -27,7 +29,7 @@ DOWN = REDIS_DOWN + DATABASE_DOWN
 
 def dependency_of(exc: BaseException) -> str | None:
     """"redis" or "database" when `exc` means that dependency cannot be reached, else None."""
-    if isinstance(exc, REDIS_DOWN):
+    if isinstance(exc, REDIS_DOWN) or is_reset_redis_connection(exc):
         return "redis"
     if isinstance(exc, DATABASE_DOWN):
         return "database"

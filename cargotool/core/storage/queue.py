@@ -36,6 +36,7 @@ from typing import Any, Callable
 import redis.asyncio as aioredis
 
 from .redis import Keys
+from .replication import ReplicatedWrite
 
 # Every script: KEYS = items, due, group, after, seq, dead; ARGV[1] = the lines' key prefix, ARGV[2] = now.
 _COMMON = """
@@ -174,8 +175,10 @@ class Item:
 
 
 class DurableQueue:
-    def __init__(self, redis: aioredis.Redis, keys: Keys, name: str) -> None:
+    def __init__(self, redis: aioredis.Redis, keys: Keys, name: str, *, replicated: ReplicatedWrite | None = None) -> None:
+        """With `replicated`, `put` returns only once a replica holds the item (when there is one)."""
         self._redis = redis
+        self._replicated = replicated
         self._keys = keys
         self._items = keys(f"{name}:items")
         self._due = keys(f"{name}:due")
@@ -193,8 +196,11 @@ class DurableQueue:
         self._retry = redis.register_script(_RETRY)
         self._adopt = redis.register_script(_ADOPT)
 
-    async def _run(self, script, *args: Any) -> Any:
-        return await script(keys=self._all_keys, args=[self._line, f"{time.time():.6f}", *args])
+    async def _run(self, script, *args: Any, durable: bool = False) -> Any:
+        argv = [self._line, f"{time.time():.6f}", *args]
+        if durable and self._replicated is not None:
+            return await self._replicated.script(script, self._all_keys, argv)
+        return await script(keys=self._all_keys, args=argv)
 
     async def put(self, payload: dict[str, Any], *, dedupe_key: str | None = None, dedupe_ttl: int = 7 * 86400,
                   delay: float = 0.0, group: str | None = None) -> str | None:
@@ -204,7 +210,7 @@ class DurableQueue:
         item_id = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         added = await self._run(
             self._put, item_id, json.dumps(payload, ensure_ascii=False), f"{time.time() + delay:.6f}",
-            self._dedupe_prefix + dedupe_key if dedupe_key else "", dedupe_ttl, group or "",
+            self._dedupe_prefix + dedupe_key if dedupe_key else "", dedupe_ttl, group or "", durable=True,
         )
         return item_id if int(added) else None
 
