@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from sanic import Blueprint, HTTPResponse, Request, json
+from sanic_ext import openapi
 from typing_extensions import TypedDict
 
 from ..core.privacy.policy import Policy
@@ -57,6 +58,7 @@ async def _driver_id(request: Request) -> int:
 
 @bp.get("/privacy")
 @describe("The privacy policy (Russian HTML page): operator, data processed, purposes, retention, rights")
+@openapi.response(200, {"text/html": str}, description="The policy page")
 async def privacy_page(request: Request):
     return HTTPResponse(render_policy(services(request).privacy_policy), content_type="text/html; charset=utf-8",
                         headers={"Cache-Control": "public, max-age=3600", "Content-Security-Policy": PAGE_CSP})
