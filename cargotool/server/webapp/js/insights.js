@@ -4,6 +4,7 @@
 
 import { api, errorText } from "./api.js";
 import { wireCity } from "./city.js";
+import { ensurePositionConsent, positionConsentNode, refreshConsent } from "./consent.js";
 import { $, el, toast } from "./dom.js";
 import { day, num, radiusText, rub } from "./format.js";
 import { state } from "./state.js";
@@ -258,6 +259,7 @@ function saveView() {
 
 async function setPosition(body) {
   try {
+    await ensurePositionConsent();
     profile = await api("/api/me/position", false, { method: "PUT", body });
     haptic.success();
     closePositionSheet();
@@ -305,6 +307,7 @@ export function openPositionSheet() {
   $("fuel-price").value = profile.fuel ? String(profile.fuel.price_rub).replace(".", ",") : "";
   $("forget-position").hidden = !profile.position;
   $("position-sheet").hidden = false;
+  refreshConsent();
   showBackButton();
 }
 
@@ -328,6 +331,7 @@ function buildUi() {
       el("div", { class: "sheet-head" }, el("h2", { id: "position-title" }, "Где вы сейчас?"),
         el("button", { type: "button", class: "link", onclick: closePositionSheet }, "Закрыть")),
       el("p", { class: "summary", id: "position-reason" }, REASON),
+      positionConsentNode(closePositionSheet),
       el("div", { class: "actions" }, el("button", { class: "primary", type: "button", id: "locate", onclick: locate }, "Определить местоположение")),
       el("label", { class: "stack" }, "Или домашний город",
         el("span", { class: "city", id: "home-city-box", "data-side": "home" },

@@ -8,6 +8,7 @@ import { $, el, groupAsTyped, toast } from "./dom.js";
 import { amountText, groupDigits, num, route, rub, windowText } from "./format.js";
 import { state } from "./state.js";
 import { haptic, hideMainButton, showBackButton, webApp } from "./telegram.js";
+import { confirmDialog } from "./platform.js";
 
 export const STATUS = { sent: "отправлен", viewed: "диспетчер смотрит", accepted: "принят", declined: "отклонён",
   withdrawn: "отозван", expired: "истёк" };
@@ -114,8 +115,8 @@ function offerSummary(cargo) {
 
 export function offerOpen() { return !$("offer-sheet").hidden; }
 
-export function closeOffer() {
-  if (offerDirty && !window.confirm("Закрыть без отправки отклика?")) return;
+export async function closeOffer() {
+  if (offerDirty && !(await confirmDialog("Закрыть без отправки отклика?"))) return;
   if (state.cargo) dropDraft(state.cargo.id);
   setDirty(false);
   $("offer-sheet").hidden = true;
@@ -173,7 +174,7 @@ async function sendOffer(event) {
 }
 
 async function withdraw() {
-  if (!window.confirm("Отозвать отклик?")) return;
+  if (!(await confirmDialog("Отозвать отклик?"))) return;
   try {
     const result = await api(`/api/cargos/${encodeURIComponent(state.cargo.id)}/responses`, false, { method: "DELETE" });
     state.myResponse = result.response;
