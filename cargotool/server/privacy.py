@@ -112,7 +112,7 @@ dl{{margin:0}} dt{{font-weight:600;margin-top:6px}} dd{{margin:0 0 0 0}} .cat{{b
 <p>Здесь сказано, какие персональные данные водителей обрабатывает сервис поиска грузов (приложение в Telegram и бот),
 зачем, сколько их храним и как их удалить. Политика составлена по Федеральному закону № 152-ФЗ «О персональных данных».</p>
 <h2>Оператор</h2>
-<p id="operator">{e(policy.operator_name)}, ИНН {e(policy.operator_inn)}.<br>
+<p id="operator">{e(policy.operator_line)}.<br>
 Вопросы и требования о ваших данных: <span id="contact">{e(policy.contact)}</span>.</p>
 <h2>Какие данные, зачем и сколько храним</h2>
 {rows}

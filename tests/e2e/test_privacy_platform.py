@@ -238,5 +238,9 @@ def test_the_plans_screen_links_the_policy(browser, server):
     page, errors = open_page(browser, server, 9511, path="/?screen=plans")
     expect(page.locator("#screen-plans")).to_be_visible(timeout=15000)
     expect(page.locator("#plans-privacy")).to_have_attribute("href", "/privacy")
-    response = httpx.get(f"{server}/privacy")
-    assert response.status_code == 200 and "Политика конфиденциальности" in response.text
+    page.goto(f"{server}/privacy")  # the page itself reads at 360 px: nothing wider than the screen
+    expect(page.locator("h1")).to_have_text("Политика конфиденциальности")
+    expect(page.locator("#data-payments")).to_contain_text("402-ФЗ")
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
+    screenshot(page, "privacy-policy-360", full_page=False)
+    assert errors == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NOT_GIVEN = "не указан"
+CONTACT_NOT_GIVEN = "адрес не указан"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,13 @@ class Policy:
     categories: tuple[DataCategory, ...]
     rights: tuple[str, ...]
     recipients: tuple[str, ...]
+
+    @property
+    def operator_line(self) -> str:
+        """«ИП Петров П. П., ИНН 7712…», or «не указан» when the deployment has not named the operator."""
+        if self.operator_name == NOT_GIVEN:
+            return NOT_GIVEN
+        return f"{self.operator_name}, ИНН {self.operator_inn}"
 
 
 def _hours(seconds: int) -> str:
@@ -119,7 +127,7 @@ def build_policy(operator_name: str | None, operator_inn: str | None, contact: s
         "диспетчеры перевозчика — ваш отклик, имя и телефон, если вы его указали;",
         "платёжный сервис — сумма платежа и контакт для чека.",
     )
-    return Policy(operator_name or NOT_GIVEN, operator_inn or NOT_GIVEN, contact or NOT_GIVEN, categories, rights,
+    return Policy(operator_name or NOT_GIVEN, operator_inn or NOT_GIVEN, contact or CONTACT_NOT_GIVEN, categories, rights,
                   recipients)
 
 
@@ -130,7 +138,7 @@ def policy_from(settings) -> Policy:
 def summary_text(policy: Policy, url: str) -> str:
     """The bot's `/privacy`: the short version, with a link to the full policy."""
     lines = [f"Политика конфиденциальности: {url}", "",
-             f"Оператор персональных данных: {policy.operator_name}, ИНН {policy.operator_inn}.",
+             f"Оператор персональных данных: {policy.operator_line}.",
              "Что мы обрабатываем: " + "; ".join(c.name.lower() for c in policy.categories) + ".",
              "Местоположение используем только после вашего разрешения.",
              "Удалить свои данные: /forget_me или «Удалить мои данные» в настройках приложения.",
