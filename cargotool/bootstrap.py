@@ -36,12 +36,17 @@ from .core.bot.api import BotApi
 from .core.bot.dispatch import ChatDispatch
 from .core.bot.handlers import BotHandlers
 from .core.bot.outbox import Outbox
+from .core.bot.share import LoadSharer
 from .core.bot.updates import UpdateInbox
 from .core.bot.wait_questions import WaitQuestions
 from .core.insights.gazetteer import default_gazetteer
 from .core.insights.moderation import ReportDesk
 from .core.insights.positions import LiveLocation
 from .core.insights.service import Insights, build_insights
+from .core.privacy.bot import PrivacyBot
+from .core.privacy.consent import Consents
+from .core.privacy.forget import Forgetter
+from .core.privacy.policy import Policy, policy_from
 from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
 from .core.drivers.auth import DriverAuth
@@ -98,6 +103,10 @@ class Services:
     report_desk: ReportDesk
     wait_questions: WaitQuestions
     upstream_label: str  # "live" or "recorded"
+    consents: Consents
+    forgetter: Forgetter
+    privacy_policy: Policy
+    sharer: LoadSharer
     token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
 
     async def _once_per_window(self, job: str, seconds: int) -> bool:
@@ -166,6 +175,9 @@ def embedded_defaults(settings: Settings) -> list[str]:
     """What this deployment runs on that is only fit for a demo: `serve` says it once at start-up
     (operator commands do not repeat it; `cargotech check` names the upstream it used)."""
     notes = []
+    if not (settings.operator_name and settings.operator_inn and settings.privacy_contact):
+        notes.append("OPERATOR_NAME, OPERATOR_INN or PRIVACY_CONTACT is not set: the privacy policy (GET /privacy) "
+                     "does not name the operator or a contact")
     if not settings.shared_redis:
         notes.append("REDIS_URL is not set: using an embedded in-process store, valid for a single process only")
     if settings.uses_recorded_cargotech:
@@ -314,6 +326,16 @@ def build_services(
     wait_questions = WaitQuestions(insights.waits, insights.trips, outbox)
     handlers.callbacks["wt"] = wait_questions.on_callback
     handlers.on_private_message.append(reach.wrote_to_bot)
+    consents = Consents(database, redis, keys)
+    forgetter = Forgetter(database=database, audit=audit, consents=consents, profiles=insights.profiles,
+                          positions=insights.positions, searches=searches, alerter=alerter,
+                          sessions=auth.sessions, reports=insights.reports)
+    privacy_policy = policy_from(settings)
+    privacy_bot = PrivacyBot(consents=consents, forgetter=forgetter, outbox=outbox, policy=privacy_policy,
+                             policy_url=settings.webapp_url.rstrip("/") + "/privacy")
+    handlers.commands.update({"/privacy": privacy_bot.privacy, "/forget_me": privacy_bot.forget_me})
+    handlers.callbacks.update({"fm": privacy_bot.on_forget, "cs": privacy_bot.on_consent})
+    handlers.location_gate = privacy_bot.location_gate
     return Services(
         settings=settings,
         redis=redis,
@@ -348,5 +370,9 @@ def build_services(
         report_desk=ReportDesk(database, insights.reports),
         wait_questions=wait_questions,
         upstream_label=label,
+        consents=consents,
+        forgetter=forgetter,
+        privacy_policy=privacy_policy,
+        sharer=LoadSharer(bot_api),
         token_file=token_file,
     )

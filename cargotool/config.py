@@ -252,6 +252,9 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "log_format": _Spec("LOG_FORMAT", _choice("text", "json"), "text"),
     "metrics_token": _Spec("METRICS_TOKEN", _text, None, secret=True),
     "prometheus_multiproc_dir": _Spec("PROMETHEUS_MULTIPROC_DIR", _text, None),
+    "operator_name": _Spec("OPERATOR_NAME", _text, None),
+    "operator_inn": _Spec("OPERATOR_INN", _text, None),
+    "privacy_contact": _Spec("PRIVACY_CONTACT", _text, None),
 }
 
 
@@ -326,6 +329,9 @@ class Settings:
     log_format: str
     metrics_token: str | None
     prometheus_multiproc_dir: str | None
+    operator_name: str | None
+    operator_inn: str | None
+    privacy_contact: str | None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> "Settings":

@@ -31,6 +31,8 @@ COMMANDS = [
     {"command": "drive", "description": "Я за рулём: копить уведомления до остановки"},
     {"command": "quiet", "description": "Тихие часы, например /quiet 22:00-07:00"},
     {"command": "forget_location", "description": "Забыть мою геопозицию"},
+    {"command": "privacy", "description": "Политика конфиденциальности"},
+    {"command": "forget_me", "description": "Удалить мои данные"},
     {"command": "help", "description": "Помощь"},
 ]
 

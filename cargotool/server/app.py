@@ -23,6 +23,8 @@ from .metrics import install_observability
 from .searches import bp as searches_bp
 from .reach import bp as reach_bp
 from .insights import bp as insights_bp
+from .privacy import bp as privacy_bp
+from .share import bp as share_bp
 from .webapp import install_webapp
 from .webhooks import bp as webhooks_bp
 
@@ -55,6 +57,8 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.blueprint(reach_bp)
     app.blueprint(admin_bp)
     app.blueprint(insights_bp)
+    app.blueprint(privacy_bp)
+    app.blueprint(share_bp)
     app.blueprint(webhooks_bp)
     install_webapp(app)
     install_compression(app)

@@ -31,8 +31,10 @@ async def my_profile(request: Request):
 
 
 @bp.put("/me/position")
-@describe('Set my position: {"lat", "lon"} from the device, or a home city {"point_id", "name"?}', body=B.Position, responses={200: dict[str, Any]}, secured=True, errors=(404,))
+@describe('Set my position: {"lat", "lon"} from the device, or a home city {"point_id", "name"?} (409 consent_required '
+          'until PUT /api/me/consent said yes to "position")', body=B.Position, responses={200: dict[str, Any]}, secured=True, errors=(404, 409))
 async def set_position(request: Request):
+    await services(request).consents.require(request.ctx.driver.telegram_id, "position")
     return json(await services(request).insights.set_position(request.ctx.driver.telegram_id, json_body(request)))
 
 

@@ -72,6 +72,8 @@ class BotApiStandIn:
                                                 "chat": {"id": params.get("chat_id")}, "text": params.get("text")}}
         if method == "getMe":
             return 200, {"ok": True, "result": {"id": 7000000001, "is_bot": True, "first_name": "Грузы", "username": "cargotool_bot"}}
+        if method == "savePreparedInlineMessage":  # a PreparedInlineMessage, kept for an hour as by Telegram
+            return 200, {"ok": True, "result": {"id": f"prepared-{message_id}", "expiration_date": int(time.time()) + 3600}}
         if method == "getWebhookInfo":
             return 200, {"ok": True, "result": {"url": "", "pending_update_count": 0}}
         return 200, {"ok": True, "result": True}

@@ -15,6 +15,7 @@ from cargotool.standin import StandInTransport
 from cargotool.standin.dataset import new_cargo
 from cargotool.standin.telegram import BotApiStandIn
 from tests.conftest import close_services
+from tests.integration.privacy_helpers import allow_live_location
 
 DRIVER = 501
 OTHER = 502
@@ -251,6 +252,7 @@ async def test_live_location_holds_alerts_while_moving_and_releases_after_standi
     svc.alerter.locations.clock = lambda: clock[0]
     await svc.searches.create(DRIVER, {"filters": {"from": str(MOSCOW)}})
     await svc.watcher.tick()
+    await allow_live_location(svc.consents, DRIVER)  # asked on the first point otherwise (tests/integration/test_privacy.py)
     sent = clock[0] - 120
     await svc.bot.handle(_location(1, 55.70, 37.60, sent, sent, edited=False))
     await svc.bot.handle(_location(2, 55.70, 37.62, sent + 60, sent))  # ~1.25 km in a minute: 75 km/h

@@ -19,6 +19,7 @@ from cargotool.core.storage.migrations import migrate
 from cargotool.core.storage.models import utcnow
 from cargotool.server.app import create_app
 from cargotool.standin import StandInTransport
+from tests.integration.privacy_helpers import allow_position
 from tests.integration.test_api import auth, login
 
 Sanic.test_mode = True
@@ -93,6 +94,7 @@ async def test_unknown_cities_are_their_own_region(database):
 
 async def test_position_gives_cards_the_empty_run_for_that_driver_only(app, standin):
     token = (await login(app, 701))["session_token"]
+    await allow_position(app, token)
     other = (await login(app, 702))["session_token"]
     _, response = await app.asgi_client.get("/api/cargos?from=1&limit=10", headers=auth(token))
     assert response.status == 200
@@ -136,6 +138,7 @@ async def test_position_gives_cards_the_empty_run_for_that_driver_only(app, stan
 
 async def test_home_city_by_point_id(app):
     token = (await login(app, 703))["session_token"]
+    await allow_position(app, token)
     _, response = await app.asgi_client.put("/api/me/position", json={"point_id": 3}, headers=auth(token))
     assert response.status == 400 and "point_id" in response.json["error"]["fields"]  # id never seen, no name
     await app.asgi_client.get("/api/cargos?limit=50", headers=auth(token))  # the server learns ids from pages
@@ -159,6 +162,7 @@ async def test_home_city_by_point_id(app):
 ])
 async def test_bad_position_and_fuel_are_field_errors(app, path, payload, field):
     token = (await login(app, 704))["session_token"]
+    await allow_position(app, token)
     _, response = await app.asgi_client.put(path, json=payload, headers=auth(token))
     assert response.status == 400 and field in response.json["error"]["fields"]
 
@@ -176,6 +180,7 @@ async def test_an_order_covers_the_freshest_hundred_loads_not_one_page(app, stan
     """Sorting one page of 20 would hide a better load on page 2: the order spans two upstream pages of 50,
     read through the shared cache (another driver, another order: no more CargoTech calls)."""
     token = (await login(app, 706))["session_token"]
+    await allow_position(app, token)
     plain = []
     for offset in (0, 50):
         _, response = await app.asgi_client.get(f"/api/cargos?limit=50&offset={offset}", headers=auth(token))
@@ -236,6 +241,7 @@ async def test_a_failing_second_page_still_orders_the_first(app, standin):
 
 async def test_cards_and_detail_carry_the_lane_market(app, standin):
     token = (await login(app, 706))["session_token"]
+    await allow_position(app, token)
     raw = standin.dataset.cargos[0]
     target = Cargo.parse(raw)
     book = app.ctx.services.insights.lanes
@@ -352,6 +358,7 @@ async def test_the_bots_live_location_is_a_fresher_source(app, redis, key_prefix
     from cargotool.core.storage.redis import Keys
 
     token = (await login(app, 730))["session_token"]
+    await allow_position(app, token)
     _, response = await app.asgi_client.put("/api/me/position", json={"lat": 55.7558, "lon": 37.6176}, headers=auth(token))
     assert response.json["position"]["source"] == "device"
     now = time.time() + 1

@@ -116,6 +116,15 @@ class Alerter:
             return "driving"
         return None
 
+    async def forget(self, driver_id: int) -> None:
+        """Forget the driver's switches (mute, /drive), quiet hours and held alerts («Удалить мои данные»)."""
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(self._keys(f"alerts:mute:{driver_id}"), self._keys(f"alerts:drive:{driver_id}"),
+                    self._keys(f"alerts:held:{driver_id}"))
+        pipe.srem(self._keys("alerts:held-drivers"), driver_id)
+        await pipe.execute()
+        await self._db.run(lambda: AlertPrefs.delete().where(AlertPrefs.driver_id == driver_id).execute())
+
     # ---- offering matches -------------------------------------------------------------------------
 
     async def offer(self, hits: list[Hit]) -> int:

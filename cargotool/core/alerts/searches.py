@@ -21,7 +21,7 @@ from ..cargo.formatting import moscow_today
 from ..cargotech.query import CargoListQuery
 from ..errors import InvalidInput, NotFound
 from ..storage.db import Database
-from ..storage.models import SavedSearch, SearchHit, utcnow
+from ..storage.models import AlertDelivery, SavedSearch, SearchHit, utcnow
 from ..words import counted
 
 NAME_MAX = 120
@@ -264,6 +264,23 @@ class SearchStore:
 
         await self._db.run(work)
         await self._changed()
+
+    async def forget_driver(self, driver_id: int) -> int:
+        """Delete all of the driver's searches, their hits and which loads were alerted to them; returns how many
+        searches («Удалить мои данные»)."""
+        def work() -> int:
+            with self._db.write_transaction():
+                ids = [row.id for row in SavedSearch.select(SavedSearch.id).where(SavedSearch.driver_id == driver_id)]
+                if ids:
+                    SearchHit.delete().where(SearchHit.search_id.in_(ids)).execute()
+                    SavedSearch.delete().where(SavedSearch.id.in_(ids)).execute()
+                AlertDelivery.delete().where(AlertDelivery.driver_id == driver_id).execute()
+                return len(ids)
+
+        count = await self._db.run(work)
+        if count:
+            await self._changed()
+        return count
 
     async def get(self, driver_id: int, search_id: int) -> Search:
         return Search.of(await self._db.run(lambda: self._own(driver_id, search_id)))

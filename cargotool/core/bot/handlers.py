@@ -27,6 +27,7 @@ HELP = (
     "• /status — подписка и последние отклики\n"
     "• «Мои поиски» в приложении: сохраните поиск — я пришлю новые грузы по нему\n"
     "• /help — эта подсказка\n"
+    "• /privacy — как мы обращаемся с вашими данными, /forget_me — удалить их\n"
     + ALERT_HELP + "\n\n"
     "О каждом решении диспетчера по вашему отклику я напишу сюда."
 )
@@ -50,6 +51,8 @@ class BotHandlers:
         self._alerts = alerts  # core.alerts.commands.AlertCommands, or None
         self.callbacks: dict[str, Any] = {}  # button prefix → `handler(query, answer)`, for other modules' buttons
         self.on_private_message: list[Any] = []  # `hook(chat_id)` for every message a driver writes to the bot
+        self.commands: dict[str, Any] = {}  # "/name" → `handler(chat_id, argument) -> (text, keyboard)`, other modules'
+        self.location_gate: Any = None  # `gate(chat_id, message) -> bool`: may this location be used (consent)?
 
     def with_answerer(self, answerer) -> "BotHandlers":
         """The same handlers, answering button presses through `answerer(query, text, alert)`."""
@@ -58,6 +61,8 @@ class BotHandlers:
                                subscriptions=self._subscriptions, alerts=self._alerts)
         handlers.callbacks = self.callbacks
         handlers.on_private_message = self.on_private_message
+        handlers.commands = self.commands
+        handlers.location_gate = self.location_gate
         return handlers
 
     async def handle(self, update: dict[str, Any]) -> None:
@@ -73,6 +78,8 @@ class BotHandlers:
         chat = message.get("chat") or {}
         if self._alerts is None or chat.get("type") != "private" or not isinstance(message.get("location"), dict):
             return False
+        if self.location_gate is not None and not await self.location_gate(chat["id"], message):
+            return True  # not to be used (yet): the gate asked the driver
         await self._alerts.location(chat["id"], message)
         return True
 
@@ -93,6 +100,9 @@ class BotHandlers:
             await self._start(chat["id"], argument.strip(), update_id)
         elif command in ("/responses", "/status"):
             await self._responses_list(chat["id"], update_id, with_subscription=command == "/status")
+        elif command in self.commands:
+            text, keyboard = await self.commands[command](chat["id"], argument)
+            await self._reply(chat["id"], text, update_id, keyboard=keyboard)
         elif self._alerts is not None and command in ALERT_COMMANDS:
             await self._reply(chat["id"], await self._alerts.command(chat["id"], command, argument), update_id)
         else:

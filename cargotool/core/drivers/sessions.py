@@ -88,6 +88,15 @@ class SessionStore:
     async def delete(self, token: str) -> bool:
         return bool(await self._redis.delete(self._key(token)))
 
+    async def delete_driver(self, driver_id: int) -> int:
+        """End every session of the driver (a SCAN over sessions: for a rare request like forgetting a driver)."""
+        prefix, ended = f"{driver_id}|", 0
+        async for key in self._redis.scan_iter(match=self._keys(SESSION_KEY + "*"), count=1000):
+            value = await self._redis.get(key)
+            if value is not None and value.startswith(prefix):
+                ended += await self._redis.delete(key)
+        return ended
+
     async def count(self) -> int:
         """Sessions alive now (a SCAN: for the metrics scrape, not for a request)."""
         return sum([1 async for _ in self._redis.scan_iter(match=self._keys(SESSION_KEY + "*"), count=1000)])

@@ -139,6 +139,14 @@ class Profiles:
         return await self._save(driver_id, lat=None, lon=None, point_id=None, place_name=None,
                                 position_source=None, position_at=None)
 
+    async def delete_row(self, driver_id: int) -> bool:
+        """Delete the driver's row (position and fuel figures) and every copy of it; False when there was none."""
+        deleted = await self._db.run(lambda: DriverInsightProfile.delete()
+                                     .where(DriverInsightProfile.driver_id == driver_id).execute())
+        await self._redis.delete(self._key(driver_id))
+        self._local.pop(driver_id, None)
+        return bool(deleted)
+
     async def set_fuel(self, driver_id: int, body: object) -> Profile:
         """`{"l_per_100km", "price_rub"}`, or `null` values to forget them."""
         if not isinstance(body, dict):

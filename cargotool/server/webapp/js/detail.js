@@ -6,6 +6,7 @@ import { $, el, toast } from "./dom.js";
 import { companyText, num, route, rub, windowText } from "./format.js";
 import { detailContext, detailEconomics, detailQuery } from "./insights.js";
 import { renderMyResponse } from "./offer.js";
+import { canShareMessage, shareMessage } from "./platform.js";
 import { state } from "./state.js";
 import { haptic, hideBackButton, hideMainButton, openExternal, showBackButton } from "./telegram.js";
 
@@ -33,6 +34,16 @@ async function sendContactToChat(id) {
   } catch (error) { toast(error.message); }
 }
 
+/** «Поделиться»: the bot prepares a message about the load (route, dates, price, a button to open it) and
+ * Telegram's share dialog sends it to whomever the driver picks. */
+async function shareLoad(id) {
+  haptic.tap();
+  try {
+    const prepared = await api(`/api/cargos/${encodeURIComponent(id)}/share`, false, { method: "POST" });
+    if (await shareMessage(prepared.id)) { haptic.success(); toast("Груз отправлен"); }
+  } catch (error) { toast(error.message); }
+}
+
 function contactsSection(c) {
   const contacts = (c.contacts || []).flatMap((contact) => contact.phones.map((phone) =>
     el("div", { class: "contact" },
@@ -55,7 +66,8 @@ function detailNode(c) {
       el("div", { class: "route" }, route(c)),
       el("div", { class: "money" }, el("span", { class: "price" }, rub(c.price_rub)),
         c.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(c.rate_rub_per_km) + "/км") : null),
-      flags.length ? el("div", { class: "tags" }, flags.map((f) => el("span", { class: "tag" }, f))) : null),
+      flags.length ? el("div", { class: "tags" }, flags.map((f) => el("span", { class: "tag" }, f))) : null,
+      canShareMessage() ? el("button", { class: "linkish", type: "button", id: "share-load", onclick: () => shareLoad(c.id) }, "Поделиться") : null),
     ...detailEconomics(c),
     el("div", { class: "section" }, el("h3", {}, "Маршрут"),
       row("Погрузка", windowText(c.from)), row("Адрес", c.from && c.from.address),

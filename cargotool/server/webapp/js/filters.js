@@ -6,7 +6,8 @@ import { $, el, groupAsTyped } from "./dom.js";
 import { amountText, day, groupDigits, moscowDate, radiusText, rub } from "./format.js";
 import { loadPage } from "./list.js";
 import { state } from "./state.js";
-import { haptic, hideBackButton, showBackButton, webApp } from "./telegram.js";
+import { deviceGet, deviceSet } from "./platform.js";
+import { haptic, hideBackButton, showBackButton } from "./telegram.js";
 
 const WV_PRESETS = ["1.5-9", "3-16", "5-36", "7.5-45", "10-54", "15-65", "20-83"];
 const RADII_KM = [0, 25, 50, 100, 200];
@@ -22,7 +23,26 @@ function storageKey() { return "cargotool.filters." + (state.driver ? state.driv
 export function saveFilters() {
   const value = JSON.stringify({ filters: state.filters, names: state.names });
   try { localStorage.setItem(storageKey(), value); } catch (e) {}
-  try { webApp().DeviceStorage.setItem("filters", value, () => {}); } catch (e) {}
+  deviceSet("filters", value);
+}
+
+/** Telegram's DeviceStorage outlives the webview's localStorage (which a client may clear): when this device's
+ * localStorage has no filters but DeviceStorage does, take them back and call `onRestored()`. */
+export function restoreFilters(onRestored) {
+  let local = null;
+  try { local = localStorage.getItem(storageKey()); } catch (e) {}
+  if (local) return Promise.resolve(false);
+  return deviceGet("filters").then((value) => {
+    try {
+      const saved = JSON.parse(value || "null");
+      if (!saved || typeof saved.filters !== "object" || !Object.keys(saved.filters).length) return false;
+      state.filters = saved.filters;
+      state.names = saved.names || {};
+      try { localStorage.setItem(storageKey(), value); } catch (e) {}
+      onRestored();
+      return true;
+    } catch (e) { return false; }
+  });
 }
 
 export function loadFilters() {

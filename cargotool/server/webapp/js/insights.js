@@ -4,6 +4,7 @@
 
 import { api, errorText } from "./api.js";
 import { wireCity } from "./city.js";
+import { ensurePositionConsent, positionConsentNode, refreshConsent } from "./consent.js";
 import { $, el, toast } from "./dom.js";
 import { day, num, radiusText, rub } from "./format.js";
 import { state } from "./state.js";
@@ -260,6 +261,7 @@ function saveView() {
 
 async function setPosition(body) {
   try {
+    await ensurePositionConsent();
     profile = await api("/api/me/position", false, { method: "PUT", body });
     haptic.success();
     closePositionSheet();
@@ -307,6 +309,7 @@ export function openPositionSheet() {
   $("fuel-price").value = profile.fuel ? String(profile.fuel.price_rub).replace(".", ",") : "";
   $("forget-position").hidden = !profile.position;
   $("position-sheet").hidden = false;
+  refreshConsent();
   showBackButton();
 }
 
@@ -330,6 +333,7 @@ function buildUi() {
       el("div", { class: "sheet-head" }, el("h2", { id: "position-title" }, "Где вы сейчас?"),
         el("button", { type: "button", class: "link", onclick: closePositionSheet }, "Закрыть")),
       el("p", { class: "summary", id: "position-reason" }, REASON),
+      positionConsentNode(closePositionSheet),
       el("div", { class: "actions" }, el("button", { class: "primary", type: "button", id: "locate", onclick: locate }, "Определить местоположение")),
       el("label", { class: "stack" }, "Или домашний город",
         el("span", { class: "city", id: "home-city-box", "data-side": "home" },

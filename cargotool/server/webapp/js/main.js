@@ -4,10 +4,11 @@
 
 import { login, api } from "./api.js";
 import { $ } from "./dom.js";
-import { closeSheet, loadFilters, saveFilters, sheetOpen, summary, wireFilters } from "./filters.js";
+import { closeSheet, loadFilters, restoreFilters, saveFilters, sheetOpen, summary, wireFilters } from "./filters.js";
 import { closePositionSheet, initInsights, positionSheetOpen } from "./insights.js";
 import { holdTaps, later, ready, withScreens } from "./later.js";
 import { loadPage, watchPull, watchScroll } from "./list.js";
+import { wirePlatform } from "./platform.js";
 import { closeAllScreens, state } from "./state.js";
 import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
 
@@ -16,6 +17,7 @@ import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
 function back() {
   const s = ready();
   if (s && state.adminOpen) s.closeAdmin();
+  else if (s && state.settingsOpen) s.closeSettings();
   else if (s && state.plansOpen) s.closePlans();
   else if (s && s.offerOpen()) s.closeOffer();
   else if (s && s.searchSheetOpen()) s.closeSearchSheet();
@@ -33,16 +35,17 @@ function wireTelegram(tg) {
   tg.expand();
   tg.BackButton.onClick(back);
   tg.MainButton.onClick(() => { if (ready()) ready().onMainButton(); });
-  if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen) tg.BackButton.show();
+  if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen || state.settingsOpen) tg.BackButton.show();
   if (state.detailOpen && ready()) ready().renderMyResponse();
 }
 
 function wire() {
-  for (const id of ["detail-back", "responses-back", "searches-back", "admin-back", "plans-back"]) $(id).addEventListener("click", back);
+  for (const id of ["detail-back", "responses-back", "searches-back", "admin-back", "plans-back", "settings-back"]) $(id).addEventListener("click", back);
   $("retry-list").addEventListener("click", () => loadPage(true));
   $("open-responses").addEventListener("click", () => { haptic.tap(); withScreens((s) => s.openResponses()); });
   wireFilters();
-  holdTaps(["open-plans", "open-searches", "watch-search", "open-admin"]);  // wired by the second script
+  holdTaps(["open-plans", "open-searches", "watch-search", "open-admin", "open-settings"]);
+  wirePlatform($("screen-list"));  // wired by the second script
   whenTelegram(wireTelegram);
 }
 
@@ -60,6 +63,7 @@ async function start() {
   }
   loadFilters();
   summary();
+  restoreFilters(() => { summary(); loadPage(true); });  // from DeviceStorage when this webview lost its copy
   // not awaited: its view (from the device) is set at once; its profile must not hold up the first page
   initInsights({ reload: () => loadPage(true), openDetail: (id) => withScreens((s) => s.openDetail(id)),
     showList: () => { saveFilters(); summary(); if (ready()) ready().closeDetail(); loadPage(true); },

@@ -9,6 +9,7 @@ import { amountText, groupDigits, num, route, rub, windowText } from "./format.j
 import { askBeforeNotifying, onReachChange, reachBanner } from "./reach.js";
 import { state } from "./state.js";
 import { haptic, hideMainButton, showBackButton, webApp } from "./telegram.js";
+import { confirmDialog } from "./platform.js";
 
 export const STATUS = { sent: "отправлен", viewed: "диспетчер смотрит", accepted: "принят", declined: "отклонён",
   withdrawn: "отозван", expired: "истёк" };
@@ -116,8 +117,8 @@ function offerSummary(cargo) {
 
 export function offerOpen() { return !$("offer-sheet").hidden; }
 
-export function closeOffer() {
-  if (offerDirty && !window.confirm("Закрыть без отправки отклика?")) return;
+export async function closeOffer() {
+  if (offerDirty && !(await confirmDialog("Закрыть без отправки отклика?"))) return;
   if (state.cargo) dropDraft(state.cargo.id);
   setDirty(false);
   $("offer-sheet").hidden = true;
@@ -176,7 +177,7 @@ async function sendOffer(event) {
 }
 
 async function withdraw() {
-  if (!window.confirm("Отозвать отклик?")) return;
+  if (!(await confirmDialog("Отозвать отклик?"))) return;
   try {
     const result = await api(`/api/cargos/${encodeURIComponent(state.cargo.id)}/responses`, false, { method: "DELETE" });
     state.myResponse = result.response;

@@ -7,11 +7,13 @@ import { closePlans, openPlans, wireBilling } from "./billing.js";
 import { closeDetail, openDetail } from "./detail.js";
 import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
+import { closeSettings, wireSettings } from "./settings.js";
 import { closeSearches, closeSearchSheet, openSearchById, openSearches, quickSave, searchSheetOpen, wireSearches } from "./searches.js";
 
 export const screens = {
   closeAdmin, closePlans, openPlans, closeDetail, openDetail, closeOffer, offerOpen, onMainButton, renderMyResponse,
   closeResponses, openResponses, closeSearches, closeSearchSheet, openSearchById, openSearches, quickSave, searchSheetOpen,
+  closeSettings,
 };
 
 /** Their buttons, once their script is here (js/later.js holds a tap that comes earlier). */
@@ -20,4 +22,5 @@ export function wireScreens() {
   wireBilling();
   wireSearches();
   wireAdmin();
+  wireSettings();
 }

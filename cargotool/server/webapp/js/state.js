@@ -23,9 +23,10 @@ export const state = {
   searchesOpen: false,
   plansOpen: false,
   adminOpen: false,
+  settingsOpen: false,
 };
 
-export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin"];
+export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin", "screen-settings"];
 
 export function closeAllScreens() {
   for (const id of SCREENS) $(id).hidden = true;
@@ -34,4 +35,5 @@ export function closeAllScreens() {
   state.searchesOpen = false;
   state.plansOpen = false;
   state.adminOpen = false;
+  state.settingsOpen = false;
 }

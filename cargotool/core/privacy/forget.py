@@ -1,0 +1,106 @@
+"""«Удалить мои данные» / `/forget_me`: what goes, what stays and why, in one place.
+
+Goes: the position (the Mini App's and the bot's live location), fuel figures, saved searches with their alerts
+and switches, sessions, consents, the phone and comments given with responses, contacts for receipts, the name
+and username. Reports lose their author and comment: they are moved to a random negative pseudonym (the same for
+all of the driver's reports and trips, so "how many drivers" counts stay right and nothing leads back).
+Stays: payment records and the subscription (accounting law), responses as the carrier's record of work (without
+phone and comment), and the audit log (which gets an entry for this). Each owner deletes its own data; this
+module only calls them in order and says what it did.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from ..audit import AuditLog
+from ..insights.models import DriverReport, Trip
+from ..storage.db import Database
+from ..storage.models import DriverRecord, ReceiptContact, Response
+from .consent import Consents
+
+DELETED = (
+    "местоположение (из приложения и трансляция в чате)",
+    "расход топлива",
+    "сохранённые поиски, уведомления по ним и настройки уведомлений",
+    "сессии приложения — войти придётся заново",
+    "ваши согласия на использование местоположения",
+    "телефон и комментарии в откликах, контакты для чеков",
+    "имя и username из Telegram",
+    "авторство отзывов о компаниях: отзывы стали обезличенными",
+)
+KEPT = (
+    {"what": "Записи о платежах и подписка",
+     "why": "Закон о бухгалтерском учёте (402-ФЗ, ст. 29) требует хранить их не меньше 5 лет; оплаченная подписка "
+            "продолжает действовать."},
+    {"what": "Отклики на грузы (груз, ставка, статус)",
+     "why": "Это история работы с перевозчиком; телефон и комментарий из них стёрты."},
+    {"what": "Обезличенные отзывы о компаниях",
+     "why": "Остаются в общем счёте по компании, без автора и комментария."},
+    {"what": "Журнал действий",
+     "why": "Запись о входах, платежах и этом удалении нужна для разбора споров и безопасности сервиса."},
+)
+
+
+@dataclass
+class Forgotten:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def public(self) -> dict:
+        return {"deleted": list(DELETED), "kept": [dict(k) for k in KEPT],
+                "message": "Ваши данные удалены. Записи о платежах остаются: их хранения требует закон о "
+                           "бухгалтерском учёте."}
+
+
+def bot_text(contact: str) -> str:
+    kept = "\n".join(f"• {k['what']}: {k['why']}" for k in KEPT)
+    return "Готово, ваши данные удалены:\n" + "\n".join(f"• {d}" for d in DELETED) + \
+        "\n\nОстаётся:\n" + kept + f"\n\nВопросы о ваших данных: {contact}."
+
+
+def _pseudonym() -> int:
+    return -(secrets.randbelow(2**62) + 1)  # negative: never a Telegram id
+
+
+class Forgetter:
+    def __init__(self, *, database: Database, audit: AuditLog, consents: Consents, profiles, positions, searches,
+                 alerter, sessions, reports) -> None:
+        """`profiles.delete_row`, `positions.erase` (live location), `searches.forget_driver`, `alerter.forget`,
+        `sessions.delete_driver`, `reports.on_change` — each owner forgets its own part."""
+        self._db = database
+        self._audit = audit
+        self._consents = consents
+        self._profiles = profiles
+        self._positions = positions
+        self._searches = searches
+        self._alerter = alerter
+        self._sessions = sessions
+        self._reports = reports
+
+    async def forget(self, driver_id: int, via: str) -> Forgotten:
+        done = Forgotten()
+        done.counts["profile"] = int(await self._profiles.delete_row(driver_id))
+        await self._positions.erase(driver_id)
+        done.counts["searches"] = await self._searches.forget_driver(driver_id)
+        await self._alerter.forget(driver_id)
+        done.counts["consents"] = await self._consents.forget(driver_id)
+        done.counts.update(await self._db.run(lambda: self._rows(driver_id)))
+        self._reports.on_change()
+        done.counts["sessions"] = await self._sessions.delete_driver(driver_id)
+        await self._audit.record(f"driver:{driver_id}", "privacy.forget", target=f"driver:{driver_id}",
+                                 details={"via": via, **done.counts})
+        return done
+
+    def _rows(self, driver_id: int) -> dict[str, int]:
+        pseudonym = _pseudonym()
+        with self._db.write_transaction():
+            reports = (DriverReport.update(driver_id=pseudonym, comment=None)
+                       .where(DriverReport.driver_id == driver_id).execute())
+            trips = Trip.update(driver_id=pseudonym).where(Trip.driver_id == driver_id).execute()
+            responses = (Response.update(phone=None, comment=None)
+                         .where(Response.driver == driver_id).execute())
+            ReceiptContact.delete().where(ReceiptContact.driver == driver_id).execute()
+            DriverRecord.update(first_name="", last_name=None, username=None).where(
+                DriverRecord.telegram_id == driver_id).execute()
+        return {"reports": reports, "trips": trips, "responses": responses}
