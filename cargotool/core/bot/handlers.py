@@ -25,6 +25,7 @@ HELP = (
     "• Откройте приложение кнопкой ниже: фильтры, грузы, контакты, отклики.\n"
     "• /responses — ваши отклики и их статусы\n"
     "• /status — подписка и последние отклики\n"
+    "• /paysupport — помощь с оплатой и возвратом\n"
     "• «Мои поиски» в приложении: сохраните поиск — я пришлю новые грузы по нему\n"
     "• /help — эта подсказка\n"
     + ALERT_HELP + "\n\n"
@@ -49,6 +50,8 @@ class BotHandlers:
         self._admins = set(admin_ids)
         self._alerts = alerts  # core.alerts.commands.AlertCommands, or None
         self.callbacks: dict[str, Any] = {}  # button prefix → `handler(query, answer)`, for other modules' buttons
+        # `hook(message, update_id) -> handled?`, asked in order before the commands (payments, /paysupport)
+        self.message_hooks: list[Any] = []
 
     def with_answerer(self, answerer) -> "BotHandlers":
         """The same handlers, answering button presses through `answerer(query, text, alert)`."""
@@ -56,6 +59,7 @@ class BotHandlers:
                                dispatcher_chat_id=self._dispatcher_chat, admin_ids=tuple(self._admins), answerer=answerer,
                                subscriptions=self._subscriptions, alerts=self._alerts)
         handlers.callbacks = self.callbacks
+        handlers.message_hooks = self.message_hooks
         return handlers
 
     async def handle(self, update: dict[str, Any]) -> None:
@@ -78,6 +82,9 @@ class BotHandlers:
 
     async def _message(self, message: dict[str, Any], update_id: Any) -> None:
         chat = message.get("chat") or {}
+        for hook in self.message_hooks:
+            if await hook(message, update_id):
+                return
         if chat.get("type") != "private" or not isinstance(chat.get("id"), int):
             return  # the dispatcher group talks to people, not to the bot
         if await self._location(message):
