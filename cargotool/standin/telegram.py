@@ -29,6 +29,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    message_id: int = 0  # the id a sent message gets
 
 
 STARS_PERIOD = 2592000  # the only subscription period Telegram allows
@@ -119,8 +120,8 @@ class BotApiStandIn:
                     return status, body
             if params.get("chat_id") in self.blocked_chats:
                 return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
-            self.calls.append(Call(method, params))
             message_id = next(self._ids)
+            self.calls.append(Call(method, params, message_id=params.get("message_id", message_id)))
         if method in ("sendMessage", "editMessageText"):
             return 200, {"ok": True, "result": {"message_id": params.get("message_id", message_id), "date": int(time.time()),
                                                 "chat": {"id": params.get("chat_id")}, "text": params.get("text")}}
