@@ -93,7 +93,7 @@ class Payments:
             raise InvalidInput("Проверьте оплату", fields=errors)
         if not self.gateway.configured:  # before anything is stored: without a shop, no payment row
             log.warning("a driver asked to pay by card, but YooKassa is not configured (YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY)")
-            raise NotConfigured(CARD_UNAVAILABLE, fields={"method": "оплата картой недоступна"})
+            raise NotConfigured(CARD_UNAVAILABLE)
         if contact:
             await self.contacts.remember(driver_id, contact)
         row, promo = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, normalise_code(code) if code else None))

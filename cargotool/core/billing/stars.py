@@ -105,7 +105,7 @@ class StarsPayments:
         if plan is None:
             raise InvalidInput("Проверьте оплату", fields={"plan": "Выберите тариф: " + ", ".join(self._plans)})
         if plan.stars is None or not await self.enabled():
-            raise StarsUnavailable(UNAVAILABLE, fields={"method": "звёздами не оплатить"})
+            raise StarsUnavailable(UNAVAILABLE)
         row = await self._db.run(lambda: self._reusable_or_new(driver_id, plan))
         if row.confirmation_url:
             return row
