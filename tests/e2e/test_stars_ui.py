@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TELEGRAM_STUB, open_app, screenshot
+from tests.e2e.conftest import ADMIN, TELEGRAM_STUB, open_app, screenshot
 
 SLOW = 15000  # ms: the machine is shared
 HOOK_SECRET = "e2e-stars-hook-secret"
@@ -95,6 +95,31 @@ def test_plans_at_360px_pay_in_stars_and_turn_renewal_off(browser, server, teleg
         invoices_opened(page, 2)
         page.evaluate("window.invoiceCallback('cancelled')")
         expect(page.locator("#plans .plan[data-plan='3m'] .plan-note")).to_have_text("Оплата отменена.", timeout=SLOW)
+        assert errors == []
+    finally:
+        page.close()
+
+
+def test_the_admin_sees_stars_beside_roubles_and_refunds_stars_whole(browser, server, telegram):
+    """Runs after the payment above (same module server)."""
+    bot = telegram[0]
+    page, errors = open_app(browser, server, user_id=ADMIN, viewport=(360, 740))
+    try:
+        expect(page.locator("#open-admin")).to_be_visible(timeout=SLOW)
+        page.click("#open-admin")
+        expect(page.locator("#payment-totals")).to_contain_text("звёздами ⭐ 250", timeout=SLOW)
+        row = page.locator("#admin-body .admin-row[data-method='stars']", has_text="тариф «1 месяц»")
+        expect(row).to_contain_text("⭐ 250 · звёзды · оплачен", timeout=SLOW)
+        expect(row).to_contain_text("Telegram: stx", timeout=SLOW)
+        row.locator("summary").click()
+        expect(row.get_by_label("Сумма возврата, ₽")).to_have_count(0)  # Stars go back whole
+        row.get_by_label("Причина возврата").fill("водитель передумал")
+        row.locator("button[type=submit]").click()
+        expect(row.locator(".summary")).to_contain_text("Звёзды возвращены: ⭐ 250", timeout=SLOW)
+        assert [c.params["user_id"] for c in bot.sent("refundStarPayment")] == [DRIVER]
+        expect(page.locator("#admin-body .admin-row[data-method='stars']", has_text="тариф «1 месяц»")).to_contain_text(
+            "возвращено целиком", timeout=SLOW)
+        screenshot(page, "stars-admin-360")
         assert errors == []
     finally:
         page.close()
