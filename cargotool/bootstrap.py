@@ -31,10 +31,12 @@ from .core.billing.payments import Payments
 from .core.billing.plans import Plan, plans_from
 from .core.billing.promo import PromoCodes
 from .core.billing.refunds import Refunds
+from .core.billing.stars import StarsPayments
 from .core.billing.subscriptions import Subscriptions
 from .core.bot.api import BotApi
 from .core.bot.dispatch import ChatDispatch
 from .core.bot.handlers import BotHandlers
+from .core.bot.paysupport import PaySupport
 from .core.bot.outbox import Outbox
 from .core.bot.share import LoadSharer
 from .core.bot.updates import UpdateInbox
@@ -93,6 +95,7 @@ class Services:
     promos: PromoCodes
     payments: Payments
     refunds: Refunds
+    stars: StarsPayments
     plans: dict[str, Plan]
     paywall: Paywall
     notices: BillingNotices
@@ -285,7 +288,7 @@ def build_services(
     reach = BotReach(database, audit)
     outbox = Outbox(redis, keys, bot_api, on_blocked=reach.lost)
     responses.dispatch = ChatDispatch(outbox, responses, settings.telegram_dispatcher_chat_id, settings.webapp_url)
-    plans = plans_from(settings.plans)
+    plans = plans_from(settings.plans, settings.plans_stars)
     subscriptions = Subscriptions(database, redis, keys, audit)
     promos = PromoCodes(database, subscriptions, audit)
     notices = BillingNotices(outbox, subscriptions, settings.webapp_url)
@@ -298,6 +301,7 @@ def build_services(
                         return_url=settings.payment_return_url or settings.webapp_url,
                         receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code,
                         reservation_minutes=settings.promo_reservation_minutes, on_paid=notices.paid)
+    stars = StarsPayments(database, plans, flags, subscriptions, audit, bot_api, on_paid=notices.paid)
     paywall = Paywall(flags, subscriptions)
 
     async def searches_changed() -> None:
@@ -336,6 +340,8 @@ def build_services(
     handlers.commands.update({"/privacy": privacy_bot.privacy, "/forget_me": privacy_bot.forget_me})
     handlers.callbacks.update({"fm": privacy_bot.on_forget, "cs": privacy_bot.on_consent})
     handlers.location_gate = privacy_bot.location_gate
+    handlers.message_hooks += [stars.on_message,
+                               PaySupport(redis, keys, outbox, database, settings.telegram_dispatcher_chat_id).on_message]
     return Services(
         settings=settings,
         redis=redis,
@@ -359,7 +365,8 @@ def build_services(
         subscriptions=subscriptions,
         promos=promos,
         payments=payments,
-        refunds=Refunds(database, payments, audit),
+        refunds=Refunds(database, payments, audit, stars),
+        stars=stars,
         plans=plans,
         paywall=paywall,
         notices=notices,

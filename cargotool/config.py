@@ -92,6 +92,19 @@ def _plans(raw: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(plans)
 
 
+def _plans_stars(raw: str) -> tuple[tuple[str, int], ...]:
+    """`id:stars,...`, e.g. `1m:250,3m:650`: plans of PLANS priced in whole Telegram Stars."""
+    prices = []
+    for part in (p.strip() for p in raw.split(",") if p.strip()):
+        plan_id, _, stars = part.partition(":")
+        if not plan_id or not stars.strip().isdigit() or int(stars) <= 0:
+            raise ValueError(f"expected id:stars items with a whole number of Stars above 0, got {part!r}")
+        prices.append((plan_id.strip(), int(stars)))
+    if len({p[0] for p in prices}) != len(prices):
+        raise ValueError("each plan at most once")
+    return tuple(prices)
+
+
 def _positive_float(raw: str) -> float:
     try:
         value = float(raw.strip())
@@ -206,6 +219,7 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "telegram_api_hash": _Spec("TELEGRAM_API_HASH", _text, None, secret=True),
     "response_expire_hours": _Spec("RESPONSE_EXPIRE_HOURS", _positive_int, 24),
     "plans": _Spec("PLANS", _plans, (("1m", 30, 499), ("3m", 90, 1299), ("6m", 180, 2399), ("12m", 365, 3999))),
+    "plans_stars": _Spec("PLANS_STARS", _plans_stars, ()),
     "yookassa_shop_id": _Spec("YOOKASSA_SHOP_ID", _text, None),
     "yookassa_secret_key": _Spec("YOOKASSA_SECRET_KEY", _text, None, secret=True),
     "yookassa_api_url": _Spec("YOOKASSA_API_URL", _http_url, "https://api.yookassa.ru/v3"),
@@ -285,6 +299,7 @@ class Settings:
     telegram_api_hash: str | None
     response_expire_hours: int
     plans: tuple[tuple[str, int, int], ...]
+    plans_stars: tuple[tuple[str, int], ...]
     yookassa_shop_id: str | None
     yookassa_secret_key: str | None
     yookassa_api_url: str
@@ -358,6 +373,9 @@ class Settings:
         return Settings(**current)
 
     def _check_consistency(self) -> None:
+        unknown = sorted({plan_id for plan_id, _ in self.plans_stars} - {plan[0] for plan in self.plans})
+        if unknown:
+            raise ConfigError("PLANS_STARS", f"no such plan in PLANS: {', '.join(unknown)}")
         if self.cargotech_upstream == "live" and not self.has_cargotech_credentials:
             raise ConfigError(
                 "CARGOTECH_UPSTREAM", "'live' needs CARGOTECH_PHONE and CARGOTECH_PASSWORD to be set"

@@ -15,7 +15,7 @@ from ..core.cargo.formatting import format_rub
 from .runtime import console, print_json, run_with_services, when
 
 promo_app = typer.Typer(help="Promo codes.", no_args_is_help=True)
-payments_app = typer.Typer(help="YooKassa payments.", no_args_is_help=True)
+payments_app = typer.Typer(help="Payments: YooKassa (roubles) and Telegram Stars.", no_args_is_help=True)
 subs_app = typer.Typer(help="Drivers' subscriptions.", no_args_is_help=True)
 flags_app = typer.Typer(help="Feature flags.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
@@ -99,16 +99,21 @@ def payments_list(status: Optional[str] = typer.Option(None, help="new, pending,
     if as_json:
         print_json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_kopecks": r.amount_kopecks,
                                "promo_code": r.promo_code, "status": r.status, "yookassa_id": r.yookassa_id,
-                               "refunded_kopecks": r.refunded_kopecks, "created_at": r.created_at} for r in rows],
+                               "refunded_kopecks": r.refunded_kopecks, "created_at": r.created_at, "method": r.method,
+                               "stars": r.stars, "refunded_stars": r.refunded_stars,
+                               "telegram_payment_charge_id": r.telegram_payment_charge_id} for r in rows],
                     "refunds_to_check": [{"refund_id": r.id, "payment_id": r.payment_id, "amount_kopecks": r.amount_kopecks,
                                           "reason": r.reason, "requested_at": r.created_at} for r in to_check]})
         return
     table = Table()
-    for column in ("Created", "Driver", "Plan", "Amount", "Promo", "Status", "YooKassa id"):
-        table.add_column(column, no_wrap=column in ("Amount", "YooKassa id"))
+    for column in ("Created", "Driver", "Plan", "Amount", "Promo", "Status", "Method", "Payment id"):
+        table.add_column(column, no_wrap=column in ("Amount", "Payment id"))
     for r in rows:
-        table.add_row(when(r.created_at), str(r.driver_id), r.plan_id, format_rub(r.amount_kopecks), r.promo_code or "—",
-                      r.status, r.yookassa_id or "—")
+        stars = r.method == "stars"
+        refunded = r.refunded_stars if stars else r.refunded_kopecks
+        table.add_row(when(r.created_at), str(r.driver_id), r.plan_id, f"{r.stars} Stars" if stars else format_rub(r.amount_kopecks),
+                      r.promo_code or "—", r.status + (" (refunded)" if refunded else ""), r.method,
+                      (r.telegram_payment_charge_id if stars else r.yookassa_id) or r.id)
     console.print(table)
     for r in to_check:
         console.print(f"CHECK in YooKassa's dashboard: refund {r.id} of payment {r.payment_id}, {format_rub(r.amount_kopecks)},"
@@ -155,16 +160,23 @@ def _kopecks(text: str | None) -> int | None:
 
 
 @payments_app.command("refund")
-def payments_refund(payment_id: str = typer.Argument(..., help="YooKassa's payment id (as `payments replay` takes) or ours."),
+def payments_refund(payment_id: str = typer.Argument(..., help="YooKassa's payment id (as `payments replay` takes), a Telegram Stars charge id, or ours."),
                     amount_rub: Optional[str] = typer.Option(None, help="Roubles to refund (default: all that is left)."),
                     reason: str = typer.Option(..., help="Why (audit log, and the refund's description at YooKassa)."),
                     as_json: bool = typer.Option(False, "--json")) -> None:
     """Refund a paid payment through YooKassa and shorten the subscription by the refunded share (once,
-    however the refund's news arrives). Repeating the same command does not refund again."""
+    however the refund's news arrives); a Telegram Stars payment (our id or its charge id) goes back whole
+    through refundStarPayment. Repeating the same command does not refund again."""
     amount = _kopecks(amount_rub)
     result = run_with_services(lambda services: services.refunds.start(payment_id, reason, amount))
     if as_json:
         print_json(result.public())
+        return
+    if result.stars is not None:
+        done = "already refunded (nothing new sent)" if result.repeated else "refunded"
+        console.print(f"{done}: {result.stars} Stars of payment {result.payment_id} (charge {result.refund_id})")
+        if result.expires_at:
+            console.print(f"driver's access now until {when(result.expires_at)}")
         return
     if result.repeated:
         console.print(f"already requested: refund {result.yookassa_id or result.refund_id} of {format_rub(result.amount_kopecks)}"

@@ -26,6 +26,7 @@ COMMANDS = [
     {"command": "start", "description": "Открыть грузы"},
     {"command": "responses", "description": "Мои отклики"},
     {"command": "status", "description": "Подписка и последние отклики"},
+    {"command": "paysupport", "description": "Помощь с оплатой и возвратом"},
     {"command": "mute", "description": "Пауза уведомлений о грузах, например /mute 2h"},
     {"command": "unmute", "description": "Снова присылать уведомления"},
     {"command": "drive", "description": "Я за рулём: копить уведомления до остановки"},
@@ -35,6 +36,9 @@ COMMANDS = [
     {"command": "forget_me", "description": "Удалить мои данные"},
     {"command": "help", "description": "Помощь"},
 ]
+
+# pre_checkout_query: Telegram asks before taking Stars (the webhook answers it at once)
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "pre_checkout_query"]
 
 
 def _api(services: Services) -> BotApi:
@@ -57,7 +61,7 @@ def setup(url: str = typer.Option(..., help="Public https URL of this server, e.
         if not secret:
             raise NotConfigured("TELEGRAM_WEBHOOK_SECRET is not set (the webhook would accept anyone)")
         await api.call("setWebhook", {"url": f"{root}/webhooks/telegram", "secret_token": secret,
-                                      "allowed_updates": ["message", "edited_message", "callback_query"], "drop_pending_updates": drop_pending})
+                                      "allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": drop_pending})
         await api.call("setMyCommands", {"commands": COMMANDS, "language_code": "ru"})
         await api.call("setMyCommands", {"commands": COMMANDS})
         webapp = services.settings.webapp_url.rstrip("/") + "/"

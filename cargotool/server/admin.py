@@ -74,7 +74,10 @@ async def payments(request: Request):
     to_check = await svc.payments.refunds_to_check()
     return json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_rub": r.amount_kopecks / 100,
                             "promo_code": r.promo_code, "status": r.status, "yookassa_id": r.yookassa_id,
-                            "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at)} for r in rows],
+                            "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at),
+                            "method": r.method, "stars": r.stars, "refunded_stars": r.refunded_stars,
+                            "telegram_payment_charge_id": r.telegram_payment_charge_id, "recurring": r.is_recurring}
+                           for r in rows],
                  "refunds_to_check": [{"refund_id": r.id, "payment_id": r.payment_id, "amount_rub": r.amount_kopecks / 100,
                                        "reason": r.reason, "requested_at": _iso(r.created_at)} for r in to_check]})
 
@@ -92,7 +95,7 @@ def _refund_kopecks(amount: Any, payment_kopecks: int) -> int:
 
 
 @bp.post("/payments/<payment_id:str>/refund")
-@describe("Refund a paid payment (all that is left, or amount_rub); repeating the same request refunds nothing new", body=B.Refund, responses={200: dict[str, Any], 201: dict[str, Any]}, secured=True, errors=(403, 404, 409, 502))
+@describe("Refund a paid payment (all that is left, or amount_rub; a Telegram Stars payment only whole); repeating the same request refunds nothing new", body=B.Refund, responses={200: dict[str, Any], 201: dict[str, Any]}, secured=True, errors=(403, 404, 409, 502, 503))
 async def refund(request: Request, payment_id: str):
     body = _body(request)
     svc = services(request)

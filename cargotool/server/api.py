@@ -263,7 +263,8 @@ async def contact_to_chat(request: Request, cargo_id: str):
 async def plans(request: Request):
     svc = services(request)
     contact = await svc.payments.contacts.get(request.ctx.driver.telegram_id)
-    return json({"plans": [plan.public() for plan in svc.plans.values()],
+    stars_on = await svc.stars.enabled()
+    return json({"plans": [plan.public(stars_on) for plan in svc.plans.values()],
                  "receipt": {"required": svc.payments.receipts_on, "email": contact.get("email"), "phone": contact.get("phone")}})
 
 
@@ -274,6 +275,7 @@ async def me(request: Request):
     driver = request.ctx.driver
     status = await svc.subscriptions.status(driver.telegram_id)
     return json({"driver": driver.public(), "subscription": status.public(),
+                 "renewal": await svc.stars.renewal(driver.telegram_id),
                  "is_admin": driver.telegram_id in svc.settings.admin_telegram_ids,
                  "paywall": {name: await svc.flags.enabled(name) for name in ("paywall.contacts", "paywall.respond")}})
 
@@ -281,12 +283,21 @@ async def me(request: Request):
 @bp.post("/payments")
 @describe("Start paying for a plan; open confirmation_url outside Telegram. With receipts on, an e-mail or "
                  "phone (79001234567; +7 (900) 123-45-67 and 8 900 ... are normalised) is needed, else the last one given",
-          body=B.NewPayment, responses={200: B.Payment}, secured=True, errors=(502,))
+          body=B.NewPayment, responses={200: B.Payment}, secured=True, errors=(409, 502),
+          description='With "method": "stars", an invoice link in Telegram Stars for `Telegram.WebApp.openInvoice` '
+                      '(the 30-day plan as a subscription renewed every 30 days); without it (or "yookassa"), YooKassa.')
 async def create_payment(request: Request):
     svc = services(request)
     ip = request_ip(request)
     await svc.limiter.check(f"payments:{request.ctx.driver.telegram_id}", PAYMENT_LIMIT)
-    payment = await svc.payments.create(request.ctx.driver.telegram_id, json_body(request), ip=ip)
+    body = json_body(request)
+    method = body.get("method") if isinstance(body, dict) else None
+    if method == "stars":
+        payment = await svc.stars.create(request.ctx.driver.telegram_id, body.get("plan"), ip=ip)
+        return json({"payment_id": payment.id, "invoice_link": payment.confirmation_url, "stars": payment.stars})
+    if method not in (None, "yookassa"):
+        raise InvalidInput("Проверьте оплату", fields={"method": "stars или yookassa"})
+    payment = await svc.payments.create(request.ctx.driver.telegram_id, body, ip=ip)
     return json({"payment_id": payment.id, "confirmation_url": payment.confirmation_url,
                  "amount_rub": payment.amount_kopecks / 100, "status": payment.status})
 
@@ -303,6 +314,20 @@ async def apply_promo(request: Request):
     promo, expires = await svc.promos.apply_days(code, request.ctx.driver.telegram_id, ip=request_ip(request))
     status = await svc.subscriptions.status(request.ctx.driver.telegram_id)
     return json({"promo": {"code": promo.code, "days": promo.value}, "subscription": status.public()})
+
+
+@bp.post("/subscription/renewal")
+@describe("Turn the renewal of a Telegram Stars subscription off (or back on)", body=B.RenewalChange,
+          responses={200: B.RenewalBody}, secured=True, errors=(404, 503))
+async def subscription_renewal(request: Request):
+    svc = services(request)
+    body = json_body(request)
+    enabled = body.get("enabled") if isinstance(body, dict) else None
+    if not isinstance(enabled, bool):
+        raise InvalidInput("Проверьте поля", fields={"enabled": "true или false"})
+    await svc.limiter.check(f"payments:{request.ctx.driver.telegram_id}", PAYMENT_LIMIT)
+    renewal = await svc.stars.set_renewal(request.ctx.driver.telegram_id, enabled, ip=request_ip(request))
+    return json({"renewal": renewal})
 
 
 PAYMENT_LIMIT = Limit(per_minute=10, burst=5)  # stricter than the API's: payments and promo guesses

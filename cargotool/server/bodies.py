@@ -152,6 +152,7 @@ class Plan(TypedDict):
     title: str
     days: int
     price_rub: int
+    stars: int | None
 
 
 class Plans(TypedDict):
@@ -165,15 +166,32 @@ class Subscription(TypedDict):
     source: str | None
 
 
+class Renewal(TypedDict):
+    method: str
+    enabled: bool
+    stars: int | None
+    period_ends_at: str
+
+
 class Me(TypedDict):
     driver: Driver
     subscription: Subscription
     is_admin: bool
     paywall: dict[str, bool]
+    renewal: Renewal | None
+
+
+class RenewalChange(TypedDict):
+    enabled: bool
+
+
+class RenewalBody(TypedDict):
+    renewal: Renewal | None
 
 
 class NewPayment(TypedDict):
     plan: str
+    method: NotRequired[str]
     promo_code: NotRequired[str]
     email: NotRequired[str]
     phone: NotRequired[str]
@@ -181,9 +199,11 @@ class NewPayment(TypedDict):
 
 class Payment(TypedDict):
     payment_id: str
-    confirmation_url: str | None
-    amount_rub: float
-    status: str
+    confirmation_url: NotRequired[str | None]
+    amount_rub: NotRequired[float]
+    status: NotRequired[str]
+    invoice_link: NotRequired[str]
+    stars: NotRequired[int]
 
 
 class PromoCode(TypedDict):
@@ -250,6 +270,11 @@ class AdminPayment(TypedDict):
     yookassa_id: str | None
     refunded_rub: float
     created_at: str | None
+    method: str
+    stars: int | None
+    refunded_stars: int
+    telegram_payment_charge_id: str | None
+    recurring: bool
 
 
 class RefundToCheck(TypedDict):

@@ -1,5 +1,6 @@
 """`POST /webhooks/telegram`: Bot API updates. Only requests carrying the secret token set with
-setWebhook are accepted; each update is queued once (by update_id) and processed after the answer."""
+setWebhook are accepted; each update is queued once (by update_id) and processed after the answer,
+except a pre_checkout_query, answered before (Telegram cancels a Stars payment not answered in 10 s)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ async def telegram(request: Request):
     update = json_body(request)
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         raise InvalidInput("Not a Telegram update", fields={"update_id": "required, a number"})
+    if isinstance(update.get("pre_checkout_query"), dict):  # Telegram waits 10 s: answered now, not queued
+        await services.stars.pre_checkout(update["pre_checkout_query"])
+        return json({"ok": True, "duplicate": False})
     new = await services.updates.accept(update)
     return json({"ok": True, "duplicate": not new})
 

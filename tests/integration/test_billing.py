@@ -79,10 +79,10 @@ async def test_plans_and_me(app):
     headers = await session(app)
     _, response = await app.asgi_client.get("/api/plans", headers=headers)
     assert response.json["plans"] == [
-        {"id": "1m", "title": "1 месяц", "days": 30, "price_rub": 499},
-        {"id": "3m", "title": "3 месяца", "days": 90, "price_rub": 1299},
-        {"id": "6m", "title": "6 месяцев", "days": 180, "price_rub": 2399},
-        {"id": "12m", "title": "12 месяцев", "days": 365, "price_rub": 3999},
+        {"id": "1m", "title": "1 месяц", "days": 30, "price_rub": 499, "stars": None},
+        {"id": "3m", "title": "3 месяца", "days": 90, "price_rub": 1299, "stars": None},
+        {"id": "6m", "title": "6 месяцев", "days": 180, "price_rub": 2399, "stars": None},
+        {"id": "12m", "title": "12 месяцев", "days": 365, "price_rub": 3999, "stars": None},
     ]
     _, response = await app.asgi_client.get("/api/me", headers=headers)
     assert response.json["subscription"] == {"active": False, "expires_at": None, "source": None}

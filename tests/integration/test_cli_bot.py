@@ -29,8 +29,8 @@ def test_bot_setup_sets_webhook_commands_and_menu(env, tmp_path):
     [hook] = telegram.sent("setWebhook")
     assert hook.params["url"] == "https://cargo.example.ru/webhooks/telegram"
     assert hook.params["secret_token"] == "hook-secret-123456"
-    assert set(hook.params["allowed_updates"]) == {"message", "edited_message", "callback_query"}
-    assert {c["command"] for c in telegram.sent("setMyCommands")[0].params["commands"]} == {"start", "help", "status", "responses", "mute", "unmute", "drive", "quiet", "forget_location", "privacy", "forget_me"}
+    assert set(hook.params["allowed_updates"]) == {"message", "edited_message", "callback_query", "pre_checkout_query"}
+    assert {c["command"] for c in telegram.sent("setMyCommands")[0].params["commands"]} == {"start", "help", "status", "responses", "mute", "unmute", "drive", "quiet", "forget_location", "paysupport", "privacy", "forget_me"}
     [menu] = telegram.sent("setChatMenuButton")
     assert menu.params["menu_button"]["web_app"]["url"] == "https://cargo.example.ru/"
     assert "hook-secret" not in result.stdout + result.stderr

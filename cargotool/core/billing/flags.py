@@ -5,6 +5,7 @@ Known flags and their defaults (a flag never set uses its default):
 - `paywall.contacts`  hide a load's contacts from drivers without a subscription
 - `paywall.respond`   answer 402 when a driver without a subscription responds to a load
 - `paywall.alerts`    new-load alerts of saved searches only for drivers with a subscription
+- `stars`             payment in Telegram Stars (for the plans PLANS_STARS prices)
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..errors import InvalidInput
 from ..storage.db import Database
 from ..storage.models import Flag, utcnow
 
-DEFAULTS = {"paywall": True, "paywall.contacts": True, "paywall.respond": True, "paywall.alerts": True}
+DEFAULTS = {"paywall": True, "paywall.contacts": True, "paywall.respond": True, "paywall.alerts": True, "stars": True}
 LOCAL_SECONDS = 5.0
 
 

@@ -25,7 +25,7 @@ from typing import Any, Awaitable, Callable
 import peewee
 
 from ..audit import AuditLog
-from ..errors import CargotoolError, InvalidInput, NotFound
+from ..errors import CargotoolError, InvalidInput, NotConfigured, NotFound
 from ..storage.db import Database
 from ..storage.models import DriverRecord, Payment, PaymentEffect, Refund, utcnow
 from .gateway import RemotePayment, RemoteRefund, YooKassaGateway
@@ -40,6 +40,7 @@ REUSE_MINUTES = 10
 OPEN = ("new", "pending", "waiting_for_capture")
 OPEN_REFUND = ("new", "pending")
 NEEDS_CHECK = "check"  # a refund whose answer was lost and whose Idempotence-Key may have expired
+CARD_UNAVAILABLE = "Оплата картой сейчас недоступна. Напишите в поддержку: /paysupport"
 RESEND_WITHIN = dt.timedelta(hours=23)  # YooKassa keeps an Idempotence-Key 24 h: later, a re-send is a new refund
 
 
@@ -90,7 +91,9 @@ class Payments:
                 errors["email"] = "Для чека нужен e-mail или телефон"
         if errors:
             raise InvalidInput("Проверьте оплату", fields=errors)
-        self.gateway.require()  # before anything is stored: without a shop, no payment row
+        if not self.gateway.configured:  # before anything is stored: without a shop, no payment row
+            log.warning("a driver asked to pay by card, but YooKassa is not configured (YOOKASSA_SHOP_ID, YOOKASSA_SECRET_KEY)")
+            raise NotConfigured(CARD_UNAVAILABLE)
         if contact:
             await self.contacts.remember(driver_id, contact)
         row, promo = await self._db.run(lambda: self._reusable_or_new(driver_id, plan, normalise_code(code) if code else None))
@@ -342,9 +345,10 @@ class Payments:
                                                 .order_by(Refund.created_at.desc())))
 
     async def find(self, ref: str) -> Payment:
-        """A payment by YooKassa's id or ours."""
+        """A payment by YooKassa's id, Telegram's charge id (Stars) or ours."""
         ref = ref.strip()
-        row = await self._db.run(lambda: Payment.get_or_none((Payment.yookassa_id == ref) | (Payment.id == ref)))
+        row = await self._db.run(lambda: Payment.get_or_none((Payment.yookassa_id == ref) | (Payment.id == ref)
+                                                             | (Payment.telegram_payment_charge_id == ref)))
         if row is None:
             raise NotFound(f"Платёж {ref} не найден")
         return row

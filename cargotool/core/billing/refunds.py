@@ -8,6 +8,8 @@
 - The effect (the subscription shortened by the refunded share) is the same exactly-once effect the
   webhook and reconcile apply (`Payments.apply_refund`, keyed by YooKassa's refund id): whichever comes
   first applies it, the others change nothing.
+- Telegram Stars payments go back whole through `StarsPayments.refund` (`refundStarPayment` takes no
+  amount), once: the (payment, refund:<charge id>) effect row.
 - A request repeated after YooKassa answered is never sent again: its refund is fetched by id. One whose
   answer was lost is sent again (same key) only within RESEND_WITHIN; later it is marked `check` (see
   `Payments.sync_refunds`) and the operator is told to look in YooKassa's dashboard.
@@ -27,6 +29,7 @@ from ..errors import CargotoolError, InvalidInput
 from ..storage.db import Database
 from ..storage.models import Payment, Refund, utcnow
 from .payments import NEEDS_CHECK, OPEN_REFUND, RESEND_WITHIN, Payments
+from .stars import StarsPayments
 
 
 MAX_REASON = 500  # characters; YooKassa gets the first 250 as the refund's description
@@ -46,11 +49,15 @@ class RefundResult:
     status: str  # pending | succeeded | canceled
     repeated: bool  # the same request was made before: nothing new was sent
     expires_at: dt.datetime | None = None  # the subscription's end after this refund, when applied now
+    stars: int | None = None  # a Telegram Stars payment's refund: the Stars given back
 
     def public(self) -> dict:
-        return {"refund_id": self.refund_id, "yookassa_id": self.yookassa_id, "payment_id": self.payment_id,
+        body = {"refund_id": self.refund_id, "yookassa_id": self.yookassa_id, "payment_id": self.payment_id,
                 "amount_rub": self.amount_kopecks / 100, "status": self.status, "repeated": self.repeated,
                 "expires_at": self.expires_at.isoformat() if self.expires_at else None}
+        if self.stars is not None:
+            body["stars"] = self.stars
+        return body
 
 
 def request_key(payment_id: str, amount_kopecks: int | None, reason: str) -> str:
@@ -59,10 +66,11 @@ def request_key(payment_id: str, amount_kopecks: int | None, reason: str) -> str
 
 
 class Refunds:
-    def __init__(self, database: Database, payments: Payments, audit: AuditLog) -> None:
+    def __init__(self, database: Database, payments: Payments, audit: AuditLog, stars: StarsPayments | None = None) -> None:
         self._db = database
         self._payments = payments
         self._audit = audit
+        self._stars = stars
 
     async def start(self, payment_ref: str, reason: str, amount_kopecks: int | None = None, actor: str = "cli",
                     ip: str | None = None) -> RefundResult:
@@ -78,6 +86,9 @@ class Refunds:
         if errors:
             raise InvalidInput("Проверьте возврат", fields=errors)
         reason = reason.strip()
+        stars_payment = await self._stars.paid_payment(payment_ref) if self._stars is not None else None
+        if stars_payment is not None:
+            return await self._refund_stars(stars_payment, reason, amount_kopecks, actor, ip)
         self._payments.gateway.require()
         payment = await self._payments.find(payment_ref)
         if payment.status != "succeeded" or not payment.yookassa_id:
@@ -115,6 +126,15 @@ class Refunds:
         outcome = await self._payments.apply_refund(remote, actor)
         return RefundResult(row.id, remote.id, payment.id, row.amount_kopecks, remote.status, not created,
                             outcome.expires_at if outcome and outcome.applied else None)
+
+    async def _refund_stars(self, payment: Payment, reason: str, amount_kopecks: int | None, actor: str,
+                            ip: str | None) -> RefundResult:
+        if amount_kopecks is not None:
+            raise InvalidInput("Звёзды возвращаются только целиком: не указывайте сумму",
+                               fields={"amount_rub": "звёзды возвращаются целиком"})
+        repeated, expires = await self._stars.refund(payment, reason, actor, ip)
+        return RefundResult(payment.telegram_payment_charge_id or payment.id, None, payment.id, 0, "succeeded",
+                            repeated, expires, stars=payment.stars)
 
     def _stored(self, payment: Payment, key: str, amount: int | None, reason: str, actor: str) -> tuple[Refund, bool]:
         """This request's row: the one made before, or a new one if the amount is still there to refund.

@@ -25,6 +25,7 @@ HELP = (
     "• Откройте приложение кнопкой ниже: фильтры, грузы, контакты, отклики.\n"
     "• /responses — ваши отклики и их статусы\n"
     "• /status — подписка и последние отклики\n"
+    "• /paysupport — помощь с оплатой и возвратом\n"
     "• «Мои поиски» в приложении: сохраните поиск — я пришлю новые грузы по нему\n"
     "• /help — эта подсказка\n"
     "• /privacy — как мы обращаемся с вашими данными, /forget_me — удалить их\n"
@@ -53,6 +54,8 @@ class BotHandlers:
         self.on_private_message: list[Any] = []  # `hook(chat_id)` for every message a driver writes to the bot
         self.commands: dict[str, Any] = {}  # "/name" → `handler(chat_id, argument) -> (text, keyboard)`, other modules'
         self.location_gate: Any = None  # `gate(chat_id, message) -> bool`: may this location be used (consent)?
+        # `hook(message, update_id) -> handled?`, asked in order before the commands (payments, /paysupport)
+        self.message_hooks: list[Any] = []
 
     def with_answerer(self, answerer) -> "BotHandlers":
         """The same handlers, answering button presses through `answerer(query, text, alert)`."""
@@ -63,6 +66,7 @@ class BotHandlers:
         handlers.on_private_message = self.on_private_message
         handlers.commands = self.commands
         handlers.location_gate = self.location_gate
+        handlers.message_hooks = self.message_hooks
         return handlers
 
     async def handle(self, update: dict[str, Any]) -> None:
@@ -87,10 +91,17 @@ class BotHandlers:
 
     async def _message(self, message: dict[str, Any], update_id: Any) -> None:
         chat = message.get("chat") or {}
-        if chat.get("type") != "private" or not isinstance(chat.get("id"), int):
+        private = chat.get("type") == "private" and isinstance(chat.get("id"), int)
+        if private:
+            for hook in self.on_private_message:
+                await hook(chat["id"])
+            if "write_access_allowed" in message:
+                return  # Telegram's service note that the driver let the bot write (the hooks saw it): no answer
+        for hook in self.message_hooks:
+            if await hook(message, update_id):
+                return
+        if not private:
             return  # the dispatcher group talks to people, not to the bot
-        for hook in self.on_private_message:
-            await hook(chat["id"])
         if await self._location(message):
             return
         text = (message.get("text") or "").strip()

@@ -114,7 +114,9 @@ class Subscription(BaseModel):
 
 
 class Payment(BaseModel):
-    """Our side of a YooKassa payment. Stored before YooKassa is called; its id derives the Idempotence-Key."""
+    """Our side of a payment. YooKassa's: stored before YooKassa is called; its id derives the
+    Idempotence-Key. Telegram Stars': stored when its invoice link is made (the link's payload names it);
+    each renewal of a Stars subscription is a row of its own, unique by Telegram's charge id."""
 
     id = peewee.CharField(max_length=36, primary_key=True)
     driver = peewee.ForeignKeyField(DriverRecord, column_name="driver_id", field="telegram_id", backref="payments")
@@ -128,6 +130,13 @@ class Payment(BaseModel):
     refunded_kopecks = peewee.BigIntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow, index=True)
     updated_at = UTCDateTimeField(default=utcnow)
+    method = peewee.CharField(max_length=16, default="yookassa")  # yookassa | stars
+    telegram_payment_charge_id = peewee.CharField(max_length=255, null=True, unique=True)
+    stars = peewee.IntegerField(null=True)  # the price in Telegram Stars (Stars payments; amount_kopecks is 0)
+    refunded_stars = peewee.IntegerField(default=0)
+    subscription_expiration_date = UTCDateTimeField(null=True)  # a Stars subscription's current period end
+    is_recurring = peewee.BooleanField(default=False)  # a renewal of a Stars subscription
+    renewal_canceled = peewee.BooleanField(default=False)  # the driver turned the subscription's renewal off
 
     class Meta:
         table_name = "payments"

@@ -53,7 +53,7 @@ const PAYMENT_STATUS = { new: "создан", pending: "ждёт оплаты", 
   succeeded: "оплачен", canceled: "отменён" };
 const PROMO_KINDS = [["days", "Дни доступа бесплатно"], ["percent", "Скидка в процентах"], ["amount", "Скидка в рублях"]];
 const FLAG_NAMES = { paywall: "Платный доступ (главный выключатель)", "paywall.contacts": "Контакты — только с подпиской",
-  "paywall.respond": "Отклики — только с подпиской" };
+  "paywall.respond": "Отклики — только с подпиской", stars: "Оплата звёздами Telegram" };
 
 function refundForm(p) {
   const left = Math.round((p.amount_rub - p.refunded_rub) * 100) / 100;
@@ -69,6 +69,38 @@ function refundForm(p) {
 }
 
 /** Refunds whose answer from YooKassa was lost and that are never sent again: an operator checks them by hand. */
+/** A Telegram Stars payment goes back whole (Telegram's refundStarPayment has no amount). */
+function starsRefundForm(p) {
+  return adminForm([["reason", "Причина возврата"]], `Вернуть ⭐ ${p.stars} целиком`, async (v) => {
+    const refund = await api(`/api/admin/payments/${encodeURIComponent(p.id)}/refund`, false, { method: "POST", body: { reason: v.reason } });
+    setTimeout(() => showAdminTab("payments"), 1500);
+    return refund.repeated ? `Эти звёзды уже возвращены (⭐ ${refund.stars})` : `Звёзды возвращены: ⭐ ${refund.stars}`;
+  });
+}
+
+/** Roubles and Stars paid among the payments shown, side by side. */
+function paidTotals(items) {
+  const paid = items.filter((p) => p.status === "succeeded");
+  const rub = paid.filter((p) => p.method !== "stars").reduce((sum, p) => sum + p.amount_rub - p.refunded_rub, 0);
+  const stars = paid.filter((p) => p.method === "stars").reduce((sum, p) => sum + p.stars - p.refunded_stars, 0);
+  return el("p", { class: "summary", id: "payment-totals" }, `Оплачено (за вычетом возвратов): картой ${rubExact(Math.round(rub * 100) / 100)}, звёздами ⭐ ${stars.toLocaleString("ru-RU")}`);
+}
+
+function paymentRow(p, titles) {
+  const stars = p.method === "stars";
+  const price = stars ? `⭐ ${p.stars} · звёзды` : `${rubExact(p.amount_rub)} · карта`;
+  const refunded = stars ? (p.refunded_stars ? " · возвращено целиком" : "")
+    : (p.refunded_rub ? ` · возвращено ${rubExact(p.refunded_rub)}` : "");
+  const row = adminRow(`${price} · ${PAYMENT_STATUS[p.status] || p.status}${p.recurring ? " · автопродление" : ""}${refunded}`,
+    `водитель ${p.driver_id}, тариф «${titles[p.plan] || p.plan}»` + (p.promo_code ? `, промокод ${p.promo_code}` : ""),
+    `${day(p.created_at)} · ` + (stars ? `Telegram: ${p.telegram_payment_charge_id || "—"}` : `ЮKassa: ${p.yookassa_id || "—"}`));
+  const refundable = p.status === "succeeded" && (stars ? !p.refunded_stars : p.refunded_rub < p.amount_rub);
+  if (refundable) row.append(el("details", { class: "refund" }, el("summary", {}, "Возврат…"), stars ? starsRefundForm(p) : refundForm(p)));
+  row.dataset.payment = p.id;
+  row.dataset.method = p.method || "yookassa";
+  return row;
+}
+
 function refundsToCheck(refunds) {
   if (!refunds.length) return null;
   return el("div", { class: "admin-warning", id: "refunds-to-check", role: "status" },
@@ -115,18 +147,7 @@ const ADMIN_TABS = {
   async payments() {
     const [{ items, refunds_to_check: toCheck }, { plans }] = await Promise.all([api("/api/admin/payments"), api("/api/plans")]);
     const titles = Object.fromEntries(plans.map((p) => [p.id, p.title]));
-    return [refundsToCheck(toCheck || []), ...items.map((p) => {
-      const row = adminRow(`${rubExact(p.amount_rub)} · ${PAYMENT_STATUS[p.status] || p.status}` +
-        (p.refunded_rub ? ` · возвращено ${rubExact(p.refunded_rub)}` : ""),
-      `водитель ${p.driver_id}, тариф «${titles[p.plan] || p.plan}»` + (p.promo_code ? `, промокод ${p.promo_code}` : ""),
-      `${day(p.created_at)} · ЮKassa: ${p.yookassa_id || "—"}`);
-      if (p.status === "succeeded" && p.refunded_rub < p.amount_rub) {
-        const details = el("details", { class: "refund" }, el("summary", {}, "Возврат…"), refundForm(p));
-        row.append(details);
-      }
-      row.dataset.payment = p.id;
-      return row;
-    })].filter(Boolean);
+    return [refundsToCheck(toCheck || []), paidTotals(items), ...items.map((p) => paymentRow(p, titles))].filter(Boolean);
   },
   async subscriptions() {
     return [adminForm([["telegram_id", "Telegram id водителя", "number"], ["days", "Сколько дней добавить", "number"],

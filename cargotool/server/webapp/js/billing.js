@@ -1,6 +1,7 @@
-// Subscription and payment: plans, YooKassa checkout (opened outside Telegram), promo codes, the e-mail or
-// phone for the 54-FZ receipt (when the server sends receipts), and the way back to the load that sent
-// the driver here.
+// Subscription and payment: plans, YooKassa checkout (opened outside Telegram) or Telegram Stars (an invoice
+// opened inside Telegram; the 30-day plan renews itself, and its renewal can be turned off here), promo
+// codes, the e-mail or phone for the 54-FZ receipt (when the server sends receipts), and the way back to
+// the load that sent the driver here.
 
 import { api, errorText } from "./api.js";
 import { $, el, toast } from "./dom.js";
@@ -26,6 +27,7 @@ export async function refreshSubscription() {
     state.subscription = me.subscription;
     state.paywall = me.paywall;
     $("subscription-status").textContent = subscriptionText(me.subscription);
+    showRenewal(me.renewal);
     return me.subscription;
   } catch (e) { return null; }
 }
@@ -64,10 +66,28 @@ export async function openPlans(back) {
   try {
     const { plans, receipt } = await api("/api/plans");
     showReceipt(receipt);
-    $("plans").replaceChildren(...plans.map((p) => el("li", { class: "card plan", "data-plan": p.id },
-      el("div", {}, el("div", { class: "route" }, p.title), el("div", { class: "specs" }, Math.round(p.price_rub / p.days) + " ₽ в день")),
-      el("button", { class: "primary", type: "button", onclick: () => payFor(p.id) }, rub(p.price_rub)))));
+    $("plans").replaceChildren(...plans.map(planCard));
   } catch (error) { $("plans").replaceChildren(el("li", { class: "state" }, error.message)); }
+}
+
+function planCard(p) {
+  const pay = el("div", { class: "plan-pay" },
+    el("button", { class: "primary pay-rub", type: "button", onclick: () => payFor(p.id) }, rub(p.price_rub)));
+  if (p.stars) {
+    pay.append(el("button", { class: "secondary pay-stars", type: "button", "aria-label": `${p.stars} звёзд Telegram`,
+      onclick: () => payStars(p.id) }, "⭐ " + p.stars));
+  }
+  const perDay = Math.round(p.price_rub / p.days) + " ₽ в день" + (p.stars && p.days === 30 ? " · звёздами — с автопродлением" : "");
+  return el("li", { class: "card plan", "data-plan": p.id },
+    el("div", {}, el("div", { class: "route" }, p.title), el("div", { class: "specs" }, perDay)),
+    pay, el("p", { class: "summary plan-note", "aria-live": "polite" }));
+}
+
+/** A message next to the plan the driver tapped (the others' are cleared). */
+function planMessage(planId, text) {
+  document.querySelectorAll("#plans .plan-note").forEach((node) => { node.textContent = ""; });
+  const card = document.querySelector(`#plans .plan[data-plan="${planId}"] .plan-note`);
+  if (card) card.textContent = text;
 }
 
 export function closePlans() {
@@ -95,6 +115,7 @@ function receiptContact() {
 
 async function payFor(planId) {
   haptic.tap();
+  planMessage(planId, "");
   const body = { plan: planId };
   if (discountCode) body.promo_code = discountCode;
   if (receiptRequired) {
@@ -112,8 +133,51 @@ async function payFor(planId) {
   } catch (error) {
     const receiptError = error.fields && (error.fields.email || error.fields.phone);
     if (receiptError) $("receipt-error").textContent = receiptError;
-    else $("promo-result").textContent = errorText(error);
+    else planMessage(planId, errorText(error));
   }
+}
+
+const INVOICE_WORDS = {
+  paid: "Оплата получена. Доступ откроется через несколько секунд…",
+  pending: "Платёж обрабатывается. Доступ откроется, как только Telegram его подтвердит.",
+  cancelled: "Оплата отменена.",
+  failed: "Оплата не прошла. Попробуйте ещё раз или напишите в поддержку: /paysupport",
+};
+
+/** Pay for a plan in Telegram Stars: the server makes the invoice link, Telegram shows the payment. */
+async function payStars(planId) {
+  haptic.tap();
+  planMessage(planId, "");
+  try {
+    const invoice = await api("/api/payments", false, { method: "POST", body: { plan: planId, method: "stars" } });
+    const app = webApp();
+    if (!app || !app.openInvoice) { openExternal(invoice.invoice_link); waitForPayment(); return; }
+    app.openInvoice(invoice.invoice_link, (status) => {
+      planMessage(planId, INVOICE_WORDS[status] || "");
+      if (status === "paid" || status === "pending") { refreshSubscription(); waitForPayment(); }
+      if (status === "failed") haptic.error();
+    });
+  } catch (error) { planMessage(planId, errorText(error)); }
+}
+
+/** The Stars subscription's renewal, with a button to turn it off (or back on). */
+function showRenewal(renewal) {
+  $("renewal-box").hidden = !renewal;
+  if (!renewal) return;
+  $("renewal-text").textContent = renewal.enabled
+    ? `Автопродление звёздами включено: ⭐ ${renewal.stars} спишется ${moscowDay(renewal.period_ends_at)}.`
+    : `Автопродление выключено: подписка закончится ${moscowDay(renewal.period_ends_at)}.`;
+  $("renewal-toggle").textContent = renewal.enabled ? "Отключить автопродление" : "Включить автопродление";
+  $("renewal-toggle").dataset.enabled = renewal.enabled ? "1" : "";
+}
+
+async function toggleRenewal() {
+  haptic.tap();
+  try {
+    const result = await api("/api/subscription/renewal", false,
+      { method: "POST", body: { enabled: !$("renewal-toggle").dataset.enabled } });
+    showRenewal(result.renewal);
+  } catch (error) { $("renewal-text").textContent = errorText(error); }
 }
 
 function waitForPayment() {
@@ -163,5 +227,6 @@ export function wireBilling() {
     });
   });
   $("promo-apply").addEventListener("click", applyPromo);
+  $("renewal-toggle").addEventListener("click", toggleRenewal);
   document.addEventListener("visibilitychange", () => { if (!document.hidden && state.plansOpen) refreshSubscription(); });
 }
