@@ -91,6 +91,8 @@ class BotHandlers:
             return  # the dispatcher group talks to people, not to the bot
         for hook in self.on_private_message:
             await hook(chat["id"])
+        if "write_access_allowed" in message:
+            return  # Telegram's service note that the driver let the bot write (the hooks saw it): nothing to answer
         if await self._location(message):
             return
         text = (message.get("text") or "").strip()
