@@ -8,9 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
     PROMETHEUS_MULTIPROC_DIR=/tmp/cargotool-metrics
 
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements-runtime.lock ./
 COPY cargotool ./cargotool
-RUN pip install . && rm -rf /src && useradd --create-home --uid 10001 cargotool
+# The locked versions (make lock), then the package itself without resolving anything again.
+RUN pip install -r requirements-runtime.lock && pip install --no-deps . && rm -rf /src \
+    && useradd --create-home --uid 10001 cargotool
 
 # A writable working directory: the embedded defaults (SQLite file, token file) land here when the
 # image runs alone; with compose, Redis and PostgreSQL hold everything.

@@ -34,12 +34,15 @@ chromium:
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=20 $(PYTEST_ARGS)
 
-## Re-resolve pyproject.toml's dependencies (runtime + dev) into requirements.lock.
+## Re-resolve pyproject.toml's dependencies: requirements.lock (runtime + dev, for make) and
+## requirements-runtime.lock (runtime only, for the Docker image).
 lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/python -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" --quiet -o requirements.lock
+	$(BIN)/python -m uv pip compile pyproject.toml --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" --quiet -o requirements-runtime.lock
 
 ## The linters CI runs.
 lint: $(STAMP)

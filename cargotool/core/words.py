@@ -3,7 +3,7 @@ number («2 груза»). Every driver-facing phrase with a city or a count goe
 
 Cities are declined with pymorphy3 and its OpenCorpora dictionary, which marks place names `Geox`. A name is
 declined only when the dictionary knows it as a place (and the words before it as adjectives agreeing with
-it: «Нижний Новгород», «Набережные Челны»); anything else keeps its nominative after «г.» («из г. Усть-Кут»),
+it: «Нижний Новгород», «Набережные Челны»); anything else keeps its nominative after «г.» («из г. Великие Луки»),
 which the official style allows. The analyser is built once per process, on first use, and every declension
 is remembered, so a hot path pays a dictionary lookup once per city.
 """
@@ -26,6 +26,9 @@ _CITY_PREFIX = re.compile(r"^(?:г\.|город)\s*", re.IGNORECASE)
 _LINKS = frozenset({"на", "над", "под", "у"})
 _VOWELS = frozenset("аеёиоуыэюяьъй")
 _MAX_WORDS = 3
+# Place names in -ово/-ево/-ино/-ыно are left undeclined, as modern usage (and every load board) does: the
+# declined form is often another town's name (Пушкино → «из Пушкина», Голицыно → «из Голицына»).
+_UNDECLINED_ENDINGS = ("ово", "ёво", "ево", "ино", "ыно")
 
 _lock = threading.Lock()
 _analyser: Any = None
@@ -69,7 +72,7 @@ def counted(count: int, one: str, few: str, many: str) -> str:
 # ---- cities ----------------------------------------------------------------------------------------------
 
 def from_city(name: str) -> str:
-    """«из Краснодара», «из Набережных Челнов», «из г. Усть-Кут» (a name the dictionary does not know)."""
+    """«из Краснодара», «из Набережных Челнов», «из г. Великие Луки» (a name the dictionary does not know)."""
     return city_phrase("из", name)
 
 
@@ -86,7 +89,7 @@ def in_city(name: str) -> str:
 def city_phrase(preposition: str, name: str, case: str | None = None) -> str:
     """`preposition` + `name` in the case it governs (or `case`), with «во/со» where Russian wants them.
 
-    A name that cannot be declined safely stays as given after «г.»: «из г. Усть-Кут»."""
+    A name that cannot be declined safely stays as given after «г.»: «из г. Великие Луки»."""
     name = " ".join(str(name or "").split())
     grammatical = case or PREPOSITION_CASE.get(preposition)
     if grammatical not in CASES:
@@ -107,6 +110,8 @@ def declined(name: str, case: str) -> str | None:
     words = name.split(" ")
     if len(words) > _MAX_WORDS:
         return None
+    if words[-1].lower().endswith(_UNDECLINED_ENDINGS):
+        return name  # «из Пушкино», not «из Пушкина» — which is another town
     head = _place(words[-1].lower())
     if head is None:
         return None
@@ -172,8 +177,8 @@ def _inflect_adjective(adjective: Any, head: Any, case: str) -> str | None:
     grammemes = {case, head.number}
     if head.number == "sing":
         grammemes.add(head.gender)
-    if case == "accs":
-        grammemes.add("inan")  # a town is inanimate: «в Нижний Новгород», not «в Нижнего»
+    if case == "accs" and (head.number == "plur" or head.gender == "masc"):
+        grammemes.add("inan")  # a town is inanimate: «в Нижний Новгород», not «в Нижнего» (feminine has one form)
     form = adjective.inflect(grammemes)
     return form.word if form is not None else None
 

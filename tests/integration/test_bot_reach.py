@@ -83,6 +83,32 @@ async def test_after_a_403_start_brings_back_the_next_status_and_the_next_alert(
     assert alert.params["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"].endswith(f"?load={wanted['id']}")
 
 
+async def test_the_write_access_service_note_clears_the_mark_without_a_reply(app, telegram):
+    svc = app.ctx.services
+    await session(app)
+    await svc.reach.lost(DRIVER)
+    note = message("", update_id=7)
+    del note["message"]["text"]
+    note["message"]["write_access_allowed"] = {"from_request": True}
+    await svc.bot.handle(note)
+    assert await svc.reach.can_write(DRIVER)
+    await deliver(app)
+    assert texts_to(telegram) == []  # no help text sent unasked
+
+
+async def test_a_database_outage_does_not_keep_the_bot_from_answering(app, telegram, monkeypatch):
+    svc = app.ctx.services
+    await session(app)
+
+    async def down(*args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(svc.reach, "regained", down)
+    await svc.bot.handle(message("/help", update_id=8))
+    await deliver(app)
+    assert len(texts_to(telegram)) == 1
+
+
 async def test_any_message_clears_the_mark_on_the_telethon_path_too(app):
     svc = app.ctx.services
     await session(app)
@@ -124,7 +150,7 @@ async def test_a_login_that_allows_write_to_pm_clears_the_mark(app):
         return response.json["bot_can_write"]
 
     assert await login() is False
-    assert await login(allows_write_to_pm="true") is False  # only Telegram's JSON true counts
+    assert await login(allows_write_to_pm="yes") is False  # only true (JSON, or the string some clients send)
     assert not await svc.reach.can_write(DRIVER)
     assert await login(allows_write_to_pm=True) is True
     assert await svc.reach.can_write(DRIVER)
@@ -160,4 +186,6 @@ def test_allows_write_to_pm_is_read_from_the_launch_data():
 
     assert user(allows_write_to_pm=True).allows_write_to_pm is True
     assert user().allows_write_to_pm is False
-    assert user(allows_write_to_pm="true").allows_write_to_pm is False
+    assert user(allows_write_to_pm="true").allows_write_to_pm is True  # as aiogram's vector sends flags
+    assert user(allows_write_to_pm="false").allows_write_to_pm is False
+    assert user(allows_write_to_pm=1).allows_write_to_pm is False

@@ -35,7 +35,7 @@ EXPECTED = {
     "Старый Оскол": ("из Старого Оскола", "в Старый Оскол", "в Старом Осколе"),
     "Великий Новгород": ("из Великого Новгорода", "в Великий Новгород", "в Великом Новгороде"),
     "Владивосток": ("из Владивостока", "во Владивосток", "во Владивостоке"),
-    "Кемерово": ("из Кемерова", "в Кемерово", "в Кемерове"),
+    "Кемерово": ("из Кемерово", "в Кемерово", "в Кемерово"),  # -ово names stay undeclined (see words.py)
     "Химки": ("из Химок", "в Химки", "в Химках"),
     "Грозный": ("из Грозного", "в Грозный", "в Грозном"),
 }
@@ -77,7 +77,7 @@ def test_every_spelling_of_the_100_largest_gives_a_phrase():
             districts.add(names[0])
     # Only city districts the gazetteer lists as places (Moscow's, St Petersburg's, …) are unknown to the
     # dictionary under every spelling; each of the other 94 towns declines under at least one of its names.
-    assert districts == {"Калининский", "Красногвардейский", "Выхино-Жулебино", "Центральный", "Василеостровский",
+    assert districts == {"Калининский", "Красногвардейский", "Центральный", "Василеостровский",
                          "Северный"}
 
 
@@ -122,3 +122,13 @@ def test_other_prepositions():
 def test_plural(count, word):
     assert plural(count, "груз", "груза", "грузов") == word
     assert counted(count, "груз", "груза", "грузов") == f"{count} {word}"
+
+
+def test_names_in_ovo_ino_stay_undeclined_so_they_name_no_other_town():
+    assert from_city("Пушкино") == "из Пушкино" and in_city("Пушкино") == "в Пушкино"  # not «Пушкина», another town
+    assert from_city("Голицыно") == "из Голицыно" and to_city("Иваново") == "в Иваново"
+
+
+def test_a_feminine_name_goes_to_the_accusative_like_its_other_cases():
+    assert to_city("Белая Калитва") == "в Белую Калитву"
+    assert from_city("Белая Калитва") == "из Белой Калитвы" and in_city("Белая Калитва") == "в Белой Калитве"

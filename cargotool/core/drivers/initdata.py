@@ -130,7 +130,7 @@ def _user(raw: str | None) -> TelegramUser:
         last_name=text("last_name"),
         username=text("username"),
         language_code=text("language_code"),
-        allows_write_to_pm=data.get("allows_write_to_pm") is True,
+        allows_write_to_pm=data.get("allows_write_to_pm") is True or data.get("allows_write_to_pm") == "true",  # or a string, as for `id`
     )
 
 

@@ -42,7 +42,7 @@ class BotReach:
         """The driver let the bot write again: clear the mark. True when there was one to clear."""
         def work() -> bool:
             if self._blocked_at(telegram_id) is None:
-                return False  # the usual case: no write
+                return False  # the usual case: a read, no write (on SQLite an UPDATE takes the write lock)
             return bool(DriverRecord.update(bot_blocked_at=None)
                         .where((DriverRecord.telegram_id == telegram_id) & DriverRecord.bot_blocked_at.is_null(False))
                         .execute())
@@ -62,8 +62,12 @@ class BotReach:
         return await self.can_write(user.id)
 
     async def wrote_to_bot(self, chat_id: int) -> None:
-        """A message from the driver in their private chat with the bot (the handlers' hook)."""
-        await self.regained(chat_id, VIA_MESSAGE)
+        """A message from the driver in their private chat with the bot (the handlers' hook). Best effort: the
+        reply to /start or /help must not wait for, or fail with, the database."""
+        try:
+            await self.regained(chat_id, VIA_MESSAGE)
+        except Exception:  # noqa: BLE001 — the next message tries again
+            log.warning("could not clear the bot-blocked mark of driver %s", chat_id, exc_info=True)
 
     @staticmethod
     def _blocked_at(telegram_id: int):

@@ -64,8 +64,11 @@ async function submitSheet(event) {
   const body = { name: $("search-name").value.trim(), alerts: $("search-alerts").checked, auto_response: ruleFromSheet() };
   const replacing = !editing || $("search-replace").checked;
   if (replacing) body.filters = searchFilters(state.filters);
-  if (body.alerts) await askBeforeNotifying();
+  const save = $("search-save");
+  if (save.disabled) return;  // a second tap while Telegram's prompt or the request is open
+  save.disabled = true;
   try {
+    if (body.alerts && !(editing && editing.alerts)) await askBeforeNotifying();  // only when alerts go on
     const { search } = editing
       ? await api(`/api/searches/${editing.id}`, false, { method: "PATCH", body })
       : await api("/api/searches", false, { method: "POST", body });
@@ -78,6 +81,8 @@ async function submitSheet(event) {
     $("search-errors").textContent = errorText(error);
     $("search-errors").hidden = false;
     haptic.error();
+  } finally {
+    save.disabled = false;
   }
 }
 
