@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import datetime as dt
 import json as jsonlib
 from functools import lru_cache
@@ -24,6 +26,7 @@ from .requests import bearer, json_body, services
 from .schema import describe
 from ..core.numbers import plain_int
 
+log = logging.getLogger(__name__)
 bp = Blueprint("api", url_prefix="/api")
 
 PUBLIC = {("POST", "/api/session")}
@@ -241,7 +244,8 @@ async def contact_to_chat(request: Request, cargo_id: str):
     if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.contacts"):
         raise PaymentRequired("Контакты доступны с подпиской — выберите тариф")
     if svc.bot_api is None:
-        raise NotConfigured("Бот не настроен (TELEGRAM_BOT_TOKEN)")
+        log.warning("contacts to chat refused: the bot is not configured (TELEGRAM_BOT_TOKEN)")  # the operator's
+        raise NotConfigured("Бот сейчас не может прислать контакты — перепишите их с экрана")
     detail = jsonlib.loads((await svc.cargos.detail(_cargo_id(cargo_id))).text)
     lines = [f"Контакты по грузу {detail['display']['route']} (№ {cargo_id}):"]
     for contact in detail.get("contacts") or []:

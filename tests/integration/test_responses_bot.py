@@ -324,6 +324,16 @@ async def test_accepted_response_cannot_be_changed(app, standin):
     assert (await respond(app, headers, cargo_id, rate_rub=1000)).status == 409
 
 
+async def test_contact_to_chat_without_a_bot_names_no_setting_to_the_driver(app, standin, caplog, monkeypatch):
+    headers = await session(app)
+    monkeypatch.setattr(app.ctx.services, "bot_api", None)
+    _, response = await app.asgi_client.post(f"/api/cargos/{standin.dataset.cargos[14]['id']}/contact-to-chat",
+                                             headers=headers)
+    assert response.status == 503
+    assert response.json["error"]["message"] == "Бот сейчас не может прислать контакты — перепишите их с экрана"
+    assert "TELEGRAM_BOT_TOKEN" in caplog.text  # the operator's log line names it
+
+
 async def test_contact_to_chat(app, standin, telegram):
     headers = await session(app)
     cargo = standin.dataset.cargos[14]
