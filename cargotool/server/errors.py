@@ -61,7 +61,7 @@ def install_error_handlers(app: Sanic) -> None:
         message = str(exc) if status < 500 else "Internal error"
         if is_unreadable(request):  # Sanic could not read the head (wire.py): one line, no echo of it
             log_refusal(request, exc)
-            message = NOT_HTTP
+            message = NOT_HTTP if status == 400 else message
         return json(_traced(request, error_body(code, message)), status=status, headers=getattr(exc, "headers", None))
 
     @app.exception(*DOWN)

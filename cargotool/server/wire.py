@@ -80,5 +80,5 @@ def log_refusal(request, exc: Exception) -> None:
     peer = (request.transport.get_extra_info("peername") or ("?",))[0] if request.transport else "?"
     what = "whitespace before a header's colon" if isinstance(exc, BadHeaderLine) else \
         f"{getattr(exc, 'status_code', '?')} {type(exc).__name__}"
-    refusals.warning("refused a request that is not HTTP/1.1 from %s: %s, target %r", peer, what,
+    refusals.warning("refused an unreadable request from %s: %s, target %r", peer, what,
                      target[:SHOWN_TARGET])  # %r: no raw CR, LF or NUL reaches a log line

@@ -13,7 +13,7 @@ import pytest
 from cargotool.server.wire import BadHeaderLine, RateLimitedLine, check_header_lines
 from tests.integration.test_live_server import live_server
 
-REFUSED = "refused a request that is not HTTP/1.1"
+REFUSED = "refused an unreadable request"
 
 
 @pytest.fixture(scope="module")
