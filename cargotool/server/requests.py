@@ -7,7 +7,7 @@ from typing import Any
 from sanic import Request
 
 from .guard import parse_json
-from .validation import NO_BODY, check, declared
+from .validation import NO_BODY, check_body, declared
 
 
 def services(request: Request):
@@ -27,12 +27,10 @@ def bearer(request: Request) -> str | None:
 def json_body(request: Request) -> Any:
     """The parsed JSON body, of the type its route declared with `describe(body=...)` (see validation.py):
     a 400 with field errors when it is not JSON, carries something no store can take (guard.parse_json),
-    or is not of that type. An empty body is None, checked like any other value."""
+    or is not of that type (an empty body is not)."""
     route = request.route
     kind = declared(route.handler if route else None)
     if kind is None or kind is NO_BODY:
         raise RuntimeError(f"{request.method} {request.path}: the route reads a body but declares no body type "
                            "(describe(body=...))")
-    value = parse_json(request.body) if request.body else None
-    check(kind, value)
-    return value
+    return check_body(kind, parse_json(request.body) if request.body else None)

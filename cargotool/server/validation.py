@@ -67,6 +67,16 @@ def _adapter(kind: Any) -> TypeAdapter:
     return TypeAdapter(kind)
 
 
+def check_body(kind: Any, value: Any) -> Any:
+    """`value` when it is of type `kind`. No body at all (None) is never one; it is checked as `{}` first,
+    so the answer names the fields it lacks."""
+    if value is None:
+        check(kind, {})
+        raise InvalidInput(MESSAGE, fields={"body": TYPE_ERRORS["dict_type"]})
+    check(kind, value)
+    return value
+
+
 def check(kind: Any, value: Any) -> None:
     """InvalidInput (400) naming each field whose JSON type is not the declared one."""
     try:

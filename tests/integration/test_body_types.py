@@ -12,7 +12,7 @@ from cargotool.core.drivers.initdata import sign_init_data
 from cargotool.core.errors import InvalidInput
 from cargotool.server import bodies as B
 from cargotool.server.app import create_app
-from cargotool.server.validation import NO_BODY, check, declared
+from cargotool.server.validation import NO_BODY, check, check_body, declared
 from cargotool.standin import StandInTransport
 from tests.conftest import TEST_BOT_TOKEN
 
@@ -69,6 +69,15 @@ def test_a_wrong_json_type_names_the_field(value, fields):
     with pytest.raises(InvalidInput) as raised:
         check(Thing, value)
     assert raised.value.fields == fields and raised.value.message == "Проверьте данные запроса"
+
+
+def test_no_body_names_the_fields_it_lacks():
+    with pytest.raises(InvalidInput) as raised:
+        check_body(Thing, None)
+    assert raised.value.fields == {"name": "Обязательное поле"}
+    with pytest.raises(InvalidInput) as raised:
+        check_body(B.Fuel, None)  # nothing required: still not a body
+    assert raised.value.fields == {"body": "Ожидался объект"}
 
 
 def test_the_right_types_and_unknown_fields_pass():
