@@ -16,6 +16,7 @@ from .client_ip import request_ip
 from . import bodies as B
 from .requests import bearer, json_body, services
 from .schema import describe
+from .validation import NO_BODY
 
 bp = Blueprint("admin", url_prefix="/api/admin")
 
@@ -27,13 +28,6 @@ async def admins_only(request: Request) -> None:
     if driver.telegram_id not in svc.settings.admin_telegram_ids:
         raise Forbidden("Только для администраторов")
     request.ctx.actor = f"admin:{driver.telegram_id}"
-
-
-def _body(request: Request) -> dict[str, Any]:
-    body = json_body(request)
-    if not isinstance(body, dict):
-        raise InvalidInput("Нужен JSON-объект", fields={"body": "Ожидался объект"})
-    return body
 
 
 def _int(value: Any, name: str, low: int, high: int) -> int:
@@ -97,10 +91,10 @@ def _refund_kopecks(amount: Any, payment_kopecks: int) -> int:
 @bp.post("/payments/<payment_id:str>/refund")
 @describe("Refund a paid payment (all that is left, or amount_rub; a Telegram Stars payment only whole); repeating the same request refunds nothing new", body=B.Refund, responses={200: dict[str, Any], 201: dict[str, Any]}, secured=True, errors=(403, 404, 409, 502, 503))
 async def refund(request: Request, payment_id: str):
-    body = _body(request)
+    body = json_body(request)
     svc = services(request)
     kopecks = None
-    if body.get("amount_rub") is not None and body.get("amount_rub") != "":
+    if body.get("amount_rub") is not None:
         kopecks = _refund_kopecks(body["amount_rub"], (await svc.payments.find(payment_id)).amount_kopecks)
     reason = _text(body.get("reason"), "reason", MAX_REASON, required=True)
     result = await svc.refunds.start(payment_id, reason, kopecks, actor=request.ctx.actor, ip=request_ip(request))
@@ -117,7 +111,7 @@ async def subscription(request: Request, telegram_id: int):
 @describe("Grant days of access", body=B.Grant, responses={200: B.Subscription}, secured=True, errors=(403,))
 async def grant(request: Request, telegram_id: int):
     telegram_id = _telegram_id(telegram_id)
-    body = _body(request)
+    body = json_body(request)
     days = _int(body.get("days"), "days", 1, 3660)
     reason = _text(body.get("reason"), "reason", MAX_REASON, required=True)
     svc = services(request)
@@ -136,7 +130,7 @@ async def promo_list(request: Request):
 @bp.post("/promo")
 @describe("Create a promo code", body=B.NewPromo, responses={201: B.PromoCreated}, secured=True, errors=(403,))
 async def promo_create(request: Request):
-    body = _body(request)
+    body = json_body(request)
     kind = _text(body.get("kind"), "kind", 16, required=True)
     code = _text(body.get("code"), "code", 64)
     valid_until = _text(body.get("valid_until"), "valid_until", 10)
@@ -156,7 +150,7 @@ async def promo_create(request: Request):
 
 
 @bp.post("/promo/<code:str>/disable")
-@describe("Disable a promo code", responses={200: B.PromoDisabled}, secured=True, errors=(403, 404))
+@describe("Disable a promo code", body=NO_BODY, responses={200: B.PromoDisabled}, secured=True, errors=(403, 404))
 async def promo_disable(request: Request, code: str):
     await services(request).promos.disable(code, actor=request.ctx.actor)
     return json({"code": code.upper(), "disabled": True})
@@ -171,7 +165,7 @@ async def flags(request: Request):
 @bp.post("/flags/<name:str>")
 @describe("Switch a flag", body=B.FlagSwitch, responses={200: dict[str, bool]}, secured=True, errors=(403,))
 async def set_flag(request: Request, name: str):
-    enabled = _body(request).get("enabled")
+    enabled = json_body(request).get("enabled")
     if not isinstance(enabled, bool):
         raise InvalidInput("Проверьте поля", fields={"enabled": "true или false"})
     svc = services(request)
@@ -220,5 +214,5 @@ async def reports(request: Request):
 @describe("Hide an abusive report from every driver (audited; a reason is required)", body=B.HideReport,
           responses={200: B.AdminReport}, secured=True, errors=(403, 404, 422))
 async def hide_report(request: Request, report_id: int):
-    line = await services(request).report_desk.hide(report_id, _body(request).get("reason"), actor=request.ctx.actor)
+    line = await services(request).report_desk.hide(report_id, json_body(request).get("reason"), actor=request.ctx.actor)
     return json(line.public())

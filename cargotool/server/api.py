@@ -24,6 +24,7 @@ from . import bodies as B
 from .client_ip import request_ip
 from .requests import bearer, json_body, services
 from .schema import describe
+from .validation import NO_BODY
 from ..core.numbers import plain_int
 
 log = logging.getLogger(__name__)
@@ -238,7 +239,7 @@ async def my_responses(request: Request):
 
 
 @bp.post("/cargos/<cargo_id:str>/contact-to-chat")
-@describe("Have the bot send the load's contacts to my chat (phones become tappable there)", responses={202: B.Queued}, secured=True, errors=(402, 404, 502))
+@describe("Have the bot send the load's contacts to my chat (phones become tappable there)", body=NO_BODY, responses={202: B.Queued}, secured=True, errors=(402, 404, 502))
 async def contact_to_chat(request: Request, cargo_id: str):
     svc = services(request)
     if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.contacts"):

@@ -3,13 +3,18 @@
 The handlers build these dicts (core/cargo/cards.py, the `public()` methods); the OpenAPI document is
 generated from these types, and the fuzz test checks every real answer against it. Fields that may be
 missing are NotRequired; fields that may be null are `X | None`. Extra fields are allowed.
+
+A request body's type (Login, Offer, ...) is also what `json_body` checks the body's JSON types against
+(server/validation.py): declare what the handler accepts, nulls included; ranges stay with the handler.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from typing_extensions import NotRequired, TypedDict  # pydantic needs these on Python < 3.12
+
+from .validation import Say
 
 
 class Driver(TypedDict):
@@ -118,7 +123,7 @@ class Dictionaries(TypedDict):
 
 
 class Offer(TypedDict):
-    rate_rub: int
+    rate_rub: Annotated[float, Say("Укажите ставку целым числом рублей")]  # whole roubles (50000.0 is taken)
     comment: NotRequired[str | None]
     phone: NotRequired[str | None]
 
@@ -191,10 +196,10 @@ class RenewalBody(TypedDict):
 
 class NewPayment(TypedDict):
     plan: str
-    method: NotRequired[str]
-    promo_code: NotRequired[str]
-    email: NotRequired[str]
-    phone: NotRequired[str]
+    method: NotRequired[str | None]
+    promo_code: NotRequired[str | None]
+    email: NotRequired[str | None]
+    phone: NotRequired[str | None]
 
 
 class Payment(TypedDict):
@@ -218,10 +223,10 @@ class PromoApplied(TypedDict):
 # ---- saved searches and insights (core/alerts, core/insights build these) ----------------------------------
 
 class SearchIn(TypedDict):
-    name: NotRequired[str]
-    filters: NotRequired[dict[str, Any]]
+    name: NotRequired[str | None]
+    filters: NotRequired[dict[str, Any] | None]
     alerts: NotRequired[bool]
-    auto_response: NotRequired[dict[str, Any] | None]
+    auto_response: NotRequired[dict[str, Any] | Literal[False] | None]
     opened: NotRequired[bool]
 
 
@@ -237,7 +242,7 @@ class Position(TypedDict):
     lat: NotRequired[float]
     lon: NotRequired[float]
     point_id: NotRequired[int]
-    name: NotRequired[str]
+    name: NotRequired[str | None]
 
 
 class Fuel(TypedDict):
@@ -247,7 +252,7 @@ class Fuel(TypedDict):
 
 class ReportIn(TypedDict):
     kind: str  # not_paid | no_cargo | terms_changed
-    comment: NotRequired[str]
+    comment: NotRequired[str | None]
 
 
 class ReportBody(TypedDict):
@@ -291,8 +296,8 @@ class AdminPayments(TypedDict):
 
 
 class Refund(TypedDict):
-    amount_rub: NotRequired[float]
-    reason: NotRequired[str]
+    amount_rub: NotRequired[float | None]  # absent or null: all that is left
+    reason: str
 
 
 class Grant(TypedDict):
@@ -318,9 +323,9 @@ class AdminPromos(TypedDict):
 class NewPromo(TypedDict):
     kind: str
     value: int
-    code: NotRequired[str]
-    max_uses: NotRequired[int]
-    valid_until: NotRequired[str]
+    code: NotRequired[str | None]
+    max_uses: NotRequired[int | None]
+    valid_until: NotRequired[str | None]
 
 
 class PromoCreated(TypedDict):
@@ -383,10 +388,27 @@ class AdminReports(TypedDict):
 
 
 class HideReport(TypedDict):
-    reason: str
+    reason: NotRequired[str | None]  # required: missing or blank is a 422 reason_required from the desk
 
 
 # ---- webhooks and health ------------------------------------------------------------------------------
+
+class TelegramUpdate(TypedDict):
+    """A Bot API update: only what is read before it is queued (the rest is Telegram's, kept as sent)."""
+
+    update_id: int
+
+
+class YooKassaObject(TypedDict):
+    id: str
+
+
+class YooKassaNotification(TypedDict):
+    """Only the event and the object's id are read; the object itself is re-fetched from YooKassa."""
+
+    type: str
+    event: str
+    object: YooKassaObject
 
 class TelegramAccepted(TypedDict):
     ok: bool

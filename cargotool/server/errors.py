@@ -11,6 +11,7 @@ from sanic.exceptions import SanicException
 
 from ..core.errors import CargotoolError, Unavailable
 from ..core.storage.outage import DOWN, Outages, dependency_of
+from .wire import MESSAGE as NOT_HTTP, is_unreadable, log_refusal
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ def install_error_handlers(app: Sanic) -> None:
         status = getattr(exc, "status_code", 500) or 500
         code = SANIC_CODES.get(status, "http_error")
         message = str(exc) if status < 500 else "Internal error"
+        if is_unreadable(request):  # Sanic could not read the head (wire.py): one line, no echo of it
+            log_refusal(request, exc)
+            message = NOT_HTTP if status == 400 else message
         return json(_traced(request, error_body(code, message)), status=status, headers=getattr(exc, "headers", None))
 
     @app.exception(*DOWN)

@@ -17,10 +17,11 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 from sanic import Request
-from sanic.exceptions import PayloadTooLarge
+from sanic.exceptions import BadURL, PayloadTooLarge
 
 from ..core.errors import InvalidInput
 from ..core.numbers import plain_int
+from .wire import STAND_IN_TARGET, UNREADABLE_METHOD, check_header_lines
 
 API_MAX_BODY = 8 * 1024  # the largest driver/admin JSON body (a response with a 500-character comment) is ~3 KB
 WEBHOOK_MAX_BODY = 64 * 1024  # Telegram updates carry a message (≤ 4096 characters) and what it replies to
@@ -33,7 +34,19 @@ def body_limit(path: str) -> int:
 
 
 class GuardedRequest(Request):
-    """A Sanic request whose body is read only up to the route's limit."""
+    """A Sanic request whose body is read only up to the route's limit, whose head follows RFC 9112 §5.1,
+    and whose stand-in for an unreadable request can always be built (see wire.py)."""
+
+    def __init__(self, url_bytes: bytes, *args, **kwargs) -> None:
+        method = kwargs.get("method", args[2] if len(args) > 2 else None)
+        try:
+            super().__init__(url_bytes, *args, **kwargs)
+        except BadURL:
+            if method != UNREADABLE_METHOD:
+                raise  # Sanic answers it through a stand-in request: the branch below
+            super().__init__(STAND_IN_TARGET, *args, **kwargs)
+            self.ctx.unreadable_target = url_bytes
+        check_header_lines(self.head)
 
     async def receive_body(self) -> None:
         if self.body:

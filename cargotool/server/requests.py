@@ -7,6 +7,7 @@ from typing import Any
 from sanic import Request
 
 from .guard import parse_json
+from .validation import NO_BODY, check_body, declared
 
 
 def services(request: Request):
@@ -24,8 +25,12 @@ def bearer(request: Request) -> str | None:
 
 
 def json_body(request: Request) -> Any:
-    """The parsed JSON body; None when there is none; a 400 with a field error when it is not JSON or
-    carries something no store can take (see guard.parse_json)."""
-    if not request.body:
-        return None
-    return parse_json(request.body)
+    """The parsed JSON body, of the type its route declared with `describe(body=...)` (see validation.py):
+    a 400 with field errors when it is not JSON, carries something no store can take (guard.parse_json),
+    or is not of that type (an empty body is not)."""
+    route = request.route
+    kind = declared(route.handler if route else None)
+    if kind is None or kind is NO_BODY:
+        raise RuntimeError(f"{request.method} {request.path}: the route reads a body but declares no body type "
+                           "(describe(body=...))")
+    return check_body(kind, parse_json(request.body) if request.body else None)

@@ -21,6 +21,8 @@ from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import OperationStore, SpecificationBuilder
 from sanic_ext.extensions.openapi.definitions import Response
 
+from .validation import NO_BODY, declare
+
 REF = "#/components/schemas/{model}"
 
 
@@ -64,15 +66,18 @@ def _content(kind: Any) -> dict:
 def describe(summary: str, *, body: Any = None, responses: dict[int, Any] | None = None,
              errors: tuple[int, ...] = (), secured: bool = False, description: str | None = None) -> Callable:
     """sanic-ext operation metadata for a handler: its summary, request body, answers and errors.
-    A response type of None means "no body" (e.g. 204)."""
+    A response type of None means "no body" (e.g. 204). `body` is also the type `json_body(request)`
+    checks the body against (validation.py); a POST/PUT/PATCH route without a body says `body=NO_BODY`."""
 
     def decorate(handler: Callable) -> Callable:
+        if body is not None:
+            declare(handler, body)
         decorators = [openapi.summary(summary)]
         if description:
             decorators.append(openapi.description(description))
         if secured:
             decorators.append(openapi.secured("session"))
-        if body is not None:
+        if body is not None and body is not NO_BODY:
             decorators.append(openapi.body(_content(body), required=True))
         for status, kind in (responses or {}).items():
             if kind is not None:

@@ -18,7 +18,7 @@ bp = Blueprint("webhooks", url_prefix="/webhooks")
 
 
 @bp.post("/telegram")
-@describe("Telegram Bot API webhook", responses={200: B.TelegramAccepted}, errors=(401,), description='Only with the X-Telegram-Bot-Api-Secret-Token set by setWebhook; each update is queued once (by update_id).')
+@describe("Telegram Bot API webhook", body=B.TelegramUpdate, responses={200: B.TelegramAccepted}, errors=(401,), description='Only with the X-Telegram-Bot-Api-Secret-Token set by setWebhook; each update is queued once (by update_id).')
 async def telegram(request: Request):
     services = request.app.ctx.services
     secret = services.settings.telegram_webhook_secret
@@ -38,7 +38,7 @@ async def telegram(request: Request):
 
 
 @bp.post("/yookassa")
-@describe("YooKassa notifications (accepted only from YooKassa's networks; re-fetched before acting)", responses={200: B.YooKassaAnswer}, errors=(403, 502))
+@describe("YooKassa notifications (accepted only from YooKassa's networks; re-fetched before acting)", body=B.YooKassaNotification, responses={200: B.YooKassaAnswer}, errors=(403, 502))
 async def yookassa(request: Request):
     services = request.app.ctx.services
     settings = services.settings

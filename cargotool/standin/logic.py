@@ -75,6 +75,7 @@ class CargoTechStandIn:
         # it does not, the parameter is ignored and the default order (newest first, like a board) is kept.
         self.sort_supported = sort_supported
         self.published_at: dict[str, float] = {}  # id → when publish() made it appear (time.time())
+        self.missing_dictionaries: set[str] = set()  # "truck_types" / "load_types" answered 404 (see drop_dictionary)
         self._rng = random.Random(20261124)
         self._next_index = itertools.count(100_000)
 
@@ -88,6 +89,11 @@ class CargoTechStandIn:
         """Every token issued so far now gets 401 (as when CargoTech expires a session)."""
         with self._lock:
             self._tokens.clear()
+
+    def drop_dictionary(self, name: str) -> None:
+        """From now on `/v1/dictionaries/<name>` is a 404, as for a dictionary CargoTech does not have."""
+        with self._lock:
+            self.missing_dictionaries.add(name)
 
     def fail_next(self, path_prefix: str, status: int, times: int = 1, headers: dict | None = None, body: Any = None) -> None:
         with self._lock:
@@ -155,6 +161,8 @@ class CargoTechStandIn:
             return Reply(200, {"data": cargo}) if cargo else Reply(404, {"message": "Not found."})
         if path == "/v1/dictionaries/points":
             return self._points(params)
+        if path.removeprefix("/v1/dictionaries/") in self.missing_dictionaries:
+            return Reply(404, {"message": "Not found."})
         if path == "/v1/dictionaries/truck_types":
             return self._dictionary(TRUCK_TYPES)
         if path == "/v1/dictionaries/load_types":

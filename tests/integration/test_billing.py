@@ -311,7 +311,7 @@ async def test_admin_api_is_for_admins_only(settings, redis, standin, yookassa):
 
         _, granted = await app.asgi_client.post("/api/admin/subscriptions/501/grant", json={"days": 14, "reason": "support"}, headers=admin)
         assert granted.json["active"] is True and granted.json["source"] == "grant"
-        _, bad = await app.asgi_client.post("/api/admin/subscriptions/501/grant", json={"days": 0}, headers=admin)
+        _, bad = await app.asgi_client.post("/api/admin/subscriptions/501/grant", json={"days": 0, "reason": "x"}, headers=admin)
         assert bad.status == 400 and set(bad.json["error"]["fields"]) == {"days"}
 
         _, created = await app.asgi_client.post("/api/admin/promo", json={"kind": "amount", "value": 100, "max_uses": 5}, headers=admin)

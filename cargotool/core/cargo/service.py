@@ -37,7 +37,7 @@ from ..cargotech.breaker import CLOSED, HALF_OPEN, OPEN
 from ..cargotech.client import CargoTechClient
 from ..cargotech.models import Cargo
 from ..cargotech.query import CargoListQuery
-from ..errors import UpstreamError, UpstreamUnavailable
+from ..errors import NotFound, UpstreamError, UpstreamUnavailable
 from ..observability.metrics import count_cache
 from ..storage.redis import Keys
 from ..storage.singleflight import SingleFlight
@@ -147,7 +147,8 @@ class CargoService:
         return await self._cached("points", name, self.ttl.dictionary, fetch)
 
     async def dictionaries(self) -> dict[str, Any]:
-        """Truck and load types; a dictionary CargoTech cannot give is `null` (the UI hides its filter)."""
+        """Truck and load types; a dictionary CargoTech cannot give (failing, or answering 404) is `null`
+        (the UI hides its filter)."""
         result: dict[str, Any] = {}
         for name, getter in (("truck_types", self._client.truck_types), ("load_types", self._client.load_types)):
             async def fetch(fetched_at: float, getter=getter) -> dict:
@@ -155,7 +156,7 @@ class CargoService:
 
             try:
                 answer = await self._cached("dictionary", name, self.ttl.dictionary, fetch)
-            except UpstreamError as exc:
+            except (UpstreamError, NotFound) as exc:
                 log.warning("dictionary %s unavailable: %s", name, exc.message)
                 result[name] = None
             else:
