@@ -5,6 +5,8 @@ afterwards: «Мои поиски» asks again while it shows the banner, and th
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from sanic import Blueprint, Request, json
 from typing_extensions import TypedDict
 
@@ -13,6 +15,7 @@ from ..core.errors import InvalidInput
 from .api import authenticate
 from .requests import json_body, services
 from .schema import describe
+from .validation import Say
 
 bp = Blueprint("reach", url_prefix="/api/me")
 bp.on_request(authenticate)
@@ -23,7 +26,7 @@ class BotAccess(TypedDict):
 
 
 class WriteAccess(TypedDict):
-    granted: bool  # what Telegram's requestWriteAccess callback said
+    granted: Annotated[bool, Say("Нужно true или false")]  # what Telegram's requestWriteAccess callback said
 
 
 @bp.get("/bot-access")

@@ -11,6 +11,7 @@ from ..core.errors import NotFound
 from ..core.numbers import plain_int
 from .requests import bearer, services
 from .schema import describe
+from .validation import NO_BODY
 
 bp = Blueprint("share", url_prefix="/api")
 
@@ -22,7 +23,7 @@ class Prepared(TypedDict):
 
 @bp.post("/cargos/<cargo_id:str>/share")
 @describe("Prepare a message about this load for Telegram's shareMessage (the id of a PreparedInlineMessage)",
-          responses={200: Prepared}, secured=True, errors=(404, 502, 503))
+          body=NO_BODY, responses={200: Prepared}, secured=True, errors=(404, 502, 503))
 async def share_load(request: Request, cargo_id: str):
     svc = services(request)
     driver = await svc.auth.admit(bearer(request), svc.api_limit)

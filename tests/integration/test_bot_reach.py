@@ -166,9 +166,11 @@ async def test_the_write_access_endpoint(app):
     assert (await client.get("/api/me/bot-access", headers=headers))[1].json == {"bot_can_write": False}
     _, refused = await client.post("/api/me/bot-access", headers=headers, json={"granted": False})
     assert refused.status == 200 and refused.json == {"bot_can_write": False}
-    for bad in ({}, {"granted": "true"}, {"granted": 1}, []):
+    for bad in ({}, {"granted": "true"}, {"granted": 1}):
         _, answer = await client.post("/api/me/bot-access", headers=headers, json=bad)
         assert answer.status == 400 and answer.json["error"]["fields"] == {"granted": "Нужно true или false"}
+    _, answer = await client.post("/api/me/bot-access", headers=headers, json=[])
+    assert answer.status == 400 and set(answer.json["error"]["fields"]) == {"body"}  # not an object at all
     assert not await svc.reach.can_write(DRIVER)
     for _ in range(2):  # granted twice: cleared once
         _, granted = await client.post("/api/me/bot-access", headers=headers, json={"granted": True})
