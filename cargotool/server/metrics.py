@@ -36,6 +36,15 @@ def new_request_id() -> str:
     return f"{_PREFIX}{next(_counter):08x}"
 
 
+def _new_prefix() -> None:
+    """A forked worker (`serve --workers N`) gets its own prefix: ids stay unique across workers."""
+    global _PREFIX, _counter
+    _PREFIX, _counter = secrets.token_hex(6), itertools.count(1)
+
+
+os.register_at_fork(after_in_child=_new_prefix)
+
+
 def install_observability(app: Sanic) -> None:
     install_request_ids()
 
