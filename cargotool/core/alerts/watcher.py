@@ -1,7 +1,7 @@
 """The new-load watcher: one instance at a time (a Redis lease) looks for new loads and matches them.
 
-Discovery costs a bounded number of CargoTech calls a minute (`max_per_minute`, counted in Redis per
-minute), whatever the number of saved searches:
+Discovery costs a bounded number of CargoTech calls: at most `max_per_minute` in any 60 s (a token
+bucket in Redis, see `budget_bucket`), whatever the number of saved searches:
 
 - **Freshest loads** (`sort=-updated_at`): documented for the partner API only, unverified for
   `/v2/cargos/views` [?]. The watcher asks once (and again every hour) and uses it only if the page
@@ -34,6 +34,7 @@ from ..cargotech.client import CargoTechClient
 from ..cargotech.models import Cargo, CargoPage
 from ..cargotech.query import CargoListQuery
 from ..errors import CargotoolError, NotFound
+from ..storage.bucket import TokenBucket
 from ..storage.redis import Keys
 from ..waiting import wait_any
 from .auto import AutoResponder
@@ -51,13 +52,28 @@ SEEN_DAYS = 7
 REDETECT_SECONDS = 3600
 
 
+def budget_bucket(per_minute: int, poll_seconds: float) -> tuple[float, float]:
+    """The token bucket that keeps CargoTech calls at most `per_minute` in *any* 60 s: (capacity, refill
+    per second). In 60 s a bucket gives at most its capacity plus 60 s of refill, so the two add up to
+    the budget (a bucket of the whole budget refilling the whole budget a minute would allow twice it).
+    The capacity is what one look spends at once; the rest is refill, which bounds a steady rate at
+    `per_minute - capacity`. Capacity c = B·P / (60 + P) gives a look every P seconds the most: it
+    spends c and the bucket refills c by the next look."""
+    if per_minute < 2:
+        return 1.0, 1 / 60  # one call a minute: a full 60 s passes before the next token
+    capacity = min(per_minute - 1, max(1, round(per_minute * poll_seconds / (60 + poll_seconds))))
+    return float(capacity), (per_minute - capacity) / 60
+
+
 class Watcher:
     def __init__(self, *, cargotech: CargoTechClient, cargos: CargoService, searches: SearchStore, alerter: Alerter,
                  auto: AutoResponder | None, redis: aioredis.Redis, keys: Keys, lease: Lease, poll_seconds: float,
                  max_per_minute: int, geo: Geo | None = None,
-                 locate: Callable[[str], tuple[float, float] | None] | None = None) -> None:
+                 locate: Callable[[str], tuple[float, float] | None] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         """`geo`: city id → (lat, lon) known up front; `locate(name)` finds more by the names loads carry
-        (the gazetteer), so radius searches become decidable here as their cities are seen."""
+        (the gazetteer), so radius searches become decidable here as their cities are seen. `clock`
+        (seconds, wall time) dates the budget's tokens."""
         self._cargotech = cargotech
         self._cargos = cargos
         self._searches = searches
@@ -68,6 +84,9 @@ class Watcher:
         self.lease = lease
         self.poll_seconds = poll_seconds
         self.max_per_minute = max_per_minute
+        capacity, per_second = budget_bucket(max_per_minute, poll_seconds)
+        self._budget = TokenBucket(redis, keys("alerts:upstream:bucket"), capacity=capacity, per_second=per_second)
+        self._clock = clock
         self._geo: Geo = dict(geo or {})
         self._locate = locate
         self._unplaceable: set[int] = set()
@@ -188,14 +207,17 @@ class Watcher:
     # ---- upstream, within the budget --------------------------------------------------------------
 
     async def _spend(self) -> bool:
-        """One CargoTech call from this minute's budget (shared by whoever holds the lease)."""
-        key = self._keys(f"alerts:upstream:{int(time.time() // 60)}")
+        """One CargoTech call from the budget (a token bucket in Redis, shared by whoever holds the lease);
+        the calendar-minute counter only feeds `status`."""
+        now = self._clock()
+        taken, _ = await self._budget.take(now)
+        if not taken:
+            return False
+        key = self._keys(f"alerts:upstream:{int(now // 60)}")
         pipe = self._redis.pipeline(transaction=True)
         pipe.incr(key)
         pipe.expire(key, 120)
-        count, _ = await pipe.execute()
-        if int(count) > self.max_per_minute:
-            return False
+        await pipe.execute()
         self.calls += 1
         return True
 
