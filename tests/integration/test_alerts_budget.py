@@ -1,6 +1,7 @@
-"""The alert watcher's CargoTech budget is a token bucket (storage/bucket.py): never more than
-ALERTS_MAX_UPSTREAM_PER_MINUTE calls in any 60 s, also across a minute boundary (a calendar-minute
-counter allowed twice the budget there). Time is the bucket's argument: nothing here waits."""
+"""The alert watcher's CargoTech budget: never more than ALERTS_MAX_UPSTREAM_PER_MINUTE calls in any
+60 s, also across a minute boundary (the calendar-minute counter it replaces let twice the budget through
+there), and the whole budget when the last 60 s have room for it. Time is the budget's argument (the
+watcher's clock): nothing here waits."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import uuid
 import redis.asyncio as aioredis
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
-from cargotool.core.alerts.watcher import Watcher, budget_bucket
-from cargotool.core.storage.bucket import TokenBucket
+from cargotool.core.alerts.watcher import Watcher
 from cargotool.core.storage.redis import Keys
+from cargotool.core.storage.rolling_budget import RollingBudget
 from tests.conftest import TEST_REDIS_URL
 
-BUDGET, POLL = 30, 20.0
+BUDGET = 30
+MINUTE = 1_800_000_000.0  # a calendar minute starts here
 
 
 def most_in_any_minute(times: list[float]) -> int:
@@ -35,7 +37,7 @@ def watcher_with(services, settings, redis, clock) -> Watcher:
     """A watcher on the test's Redis whose budget tells time by `clock` (only the budget is used here)."""
     return Watcher(cargotech=services.cargotech, cargos=services.cargos, searches=services.searches,
                    alerter=services.alerter, auto=None, redis=redis, keys=Keys(settings.redis_key_prefix),
-                   lease=services.watcher.lease, poll_seconds=POLL, max_per_minute=BUDGET, clock=clock)
+                   lease=services.watcher.lease, poll_seconds=20, max_per_minute=BUDGET, clock=clock)
 
 
 async def spend_at(watcher: Watcher, clock: Clock, times: list[float]) -> list[float]:
@@ -47,58 +49,60 @@ async def spend_at(watcher: Watcher, clock: Clock, times: list[float]) -> list[f
     return spent
 
 
-async def test_a_look_each_side_of_a_minute_boundary_spends_the_budget_once(services, settings, redis):
-    start = 1_800_000_000 - 30.0  # 30 s before a calendar minute starts (1_800_000_000 is one)
-    clock = Clock(start)
+async def test_greedy_looks_each_side_of_a_minute_boundary_spend_the_budget_once(services, settings, redis):
+    clock = Clock(MINUTE)
     watcher = watcher_with(services, settings, redis, clock)
-    # a minute of nothing (the bucket is full), then greedy looks 0.5 s before and after the boundary
-    burst_before = [start + 29.5] * BUDGET
-    burst_after = [start + 30.5] * BUDGET
-    steady = [start + 31 + i * 0.5 for i in range(240)]  # then asking twice a second for two minutes
-    spent = await spend_at(watcher, clock, burst_before + burst_after + steady)
-    assert most_in_any_minute(spent) <= BUDGET
-    calendar = sum(1 for t in spent if t < start + 30), sum(1 for t in spent if start + 30 <= t < start + 90)
-    assert calendar[0] > 0 and calendar[1] > 0, "both calendar minutes spent some"
-    capacity, per_second = budget_bucket(BUDGET, POLL)
-    assert len([t for t in spent if t >= start + 90]) >= int((BUDGET - capacity) * (spent[-1] - start - 90) / 60) - 1, \
-        "the steady rate is used, not starved"
-    assert watcher.calls == len(spent)
+    before = [MINUTE - 0.5] * (BUDGET + 5)  # half a second before the minute turns, more than the budget
+    after = [MINUTE + 0.5] * (BUDGET + 5)  # and half a second after
+    spent = await spend_at(watcher, clock, before + after)
+    assert len(spent) == BUDGET and spent == [MINUTE - 0.5] * BUDGET, "the whole budget at once, then nothing"
+    assert (await watcher.status())["cargotech_calls_last_60s"] == BUDGET
+    later = await spend_at(watcher, clock, [MINUTE + 59.4, MINUTE + 59.5, MINUTE + 59.6])
+    assert later == [MINUTE + 59.5, MINUTE + 59.6], "room again once the first calls are 60 s old, not before"
+    assert most_in_any_minute(spent + later) == BUDGET
+    assert watcher.calls == BUDGET + 2
+
+
+async def test_asking_all_the_time_for_five_minutes_spends_the_budget_each_minute(services, settings, redis):
+    clock = Clock(MINUTE - 17)
+    watcher = watcher_with(services, settings, redis, clock)
+    spent = await spend_at(watcher, clock, [MINUTE - 17 + i * 0.25 for i in range(5 * 240)])
+    assert most_in_any_minute(spent) == BUDGET
+    assert len(spent) == 5 * BUDGET, "nothing of the budget is lost"
 
 
 async def test_the_budget_is_shared_by_whoever_holds_the_lease(services, settings, redis):
-    clock = Clock(1_800_000_000.0)
+    clock = Clock(MINUTE)
     first, second = watcher_with(services, settings, redis, clock), watcher_with(services, settings, redis, clock)
-    spent = await spend_at(first, clock, [clock.now] * BUDGET) + await spend_at(second, clock, [clock.now] * BUDGET)
-    assert len(spent) == budget_bucket(BUDGET, POLL)[0]
+    spent = await spend_at(first, clock, [MINUTE] * 20) + await spend_at(second, clock, [MINUTE + 1] * 20)
+    assert len(spent) == BUDGET
 
 
 @hypothesis_settings(max_examples=60, deadline=None, derandomize=True, database=None,
                      suppress_health_check=list(HealthCheck))
-@given(budget=st.integers(min_value=1, max_value=120),
-       poll=st.floats(min_value=1, max_value=120, allow_nan=False),
-       gaps=st.lists(st.floats(min_value=0, max_value=30, allow_nan=False), min_size=1, max_size=200))
-def test_no_60_second_window_holds_more_than_the_budget(budget, poll, gaps):
-    capacity, per_second = budget_bucket(budget, poll)
-    assert 1 <= capacity <= budget and per_second > 0
-
-    async def run() -> list[float]:
+@given(limit=st.integers(min_value=1, max_value=60),
+       gaps=st.lists(st.floats(min_value=0, max_value=30, allow_nan=False), min_size=1, max_size=250))
+def test_no_60_second_window_holds_more_than_the_budget_and_a_refusal_says_when_there_is_room(limit, gaps):
+    async def run() -> tuple[list[float], list[tuple[float, float]]]:
         client = aioredis.from_url(TEST_REDIS_URL, decode_responses=True)
-        key = f"cargotool-test:{uuid.uuid4().hex[:12]}:bucket"
-        bucket = TokenBucket(client, key, capacity=capacity, per_second=per_second)
-        spent, now = [], 1_800_000_000.0 - 45
+        key = f"cargotool-test:{uuid.uuid4().hex[:12]}:budget"
+        budget = RollingBudget(client, key, limit=limit)
+        spent, refused, now = [], [], MINUTE - 45
         try:
             for gap in gaps:
-                now = round(now + gap, 3)  # the script keeps milliseconds
-                taken, wait = await bucket.take(now)
+                now = round(now + gap, 6)
+                taken, wait = await budget.take(now)
                 if taken:
                     spent.append(now)
                 else:
-                    assert wait > 0
+                    refused.append((now, wait))
         finally:
             await client.delete(key)
             await client.aclose()
-        return spent
+        return spent, refused
 
-    spent = asyncio.run(run())
-    assert most_in_any_minute(spent) <= budget
-    assert spent, "the first call is always allowed"
+    spent, refused = asyncio.run(run())
+    assert spent and most_in_any_minute(spent) <= limit
+    for at, wait in refused:  # refused only when the last 60 s are full, and the wait is until the oldest leaves
+        window = [t for t in spent if at - 60 < t <= at]
+        assert len(window) == limit and abs(wait - (min(window) + 60 - at)) < 1e-3

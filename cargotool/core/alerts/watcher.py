@@ -1,7 +1,7 @@
 """The new-load watcher: one instance at a time (a Redis lease) looks for new loads and matches them.
 
-Discovery costs a bounded number of CargoTech calls: at most `max_per_minute` in any 60 s (a token
-bucket in Redis, see `budget_bucket`), whatever the number of saved searches:
+Discovery costs a bounded number of CargoTech calls: at most `max_per_minute` in any 60 s (a rolling
+budget in Redis, storage/rolling_budget.py), whatever the number of saved searches:
 
 - **Freshest loads** (`sort=-updated_at`): documented for the partner API only, unverified for
   `/v2/cargos/views` [?]. The watcher asks once (and again every hour) and uses it only if the page
@@ -34,7 +34,7 @@ from ..cargotech.client import CargoTechClient
 from ..cargotech.models import Cargo, CargoPage
 from ..cargotech.query import CargoListQuery
 from ..errors import CargotoolError, NotFound
-from ..storage.bucket import TokenBucket
+from ..storage.rolling_budget import RollingBudget
 from ..storage.redis import Keys
 from ..waiting import wait_any
 from .auto import AutoResponder
@@ -50,19 +50,6 @@ FEED_MAX_PAGES = 3
 QUERY_PAGE = 50
 SEEN_DAYS = 7
 REDETECT_SECONDS = 3600
-
-
-def budget_bucket(per_minute: int, poll_seconds: float) -> tuple[float, float]:
-    """The token bucket that keeps CargoTech calls at most `per_minute` in *any* 60 s: (capacity, refill
-    per second). In 60 s a bucket gives at most its capacity plus 60 s of refill, so the two add up to
-    the budget (a bucket of the whole budget refilling the whole budget a minute would allow twice it).
-    The capacity is what one look spends at once; the rest is refill, which bounds a steady rate at
-    `per_minute - capacity`. Capacity c = B·P / (60 + P) gives a look every P seconds the most: it
-    spends c and the bucket refills c by the next look."""
-    if per_minute < 2:
-        return 1.0, 1 / 60  # one call a minute: a full 60 s passes before the next token
-    capacity = min(per_minute - 1, max(1, round(per_minute * poll_seconds / (60 + poll_seconds))))
-    return float(capacity), (per_minute - capacity) / 60
 
 
 class Watcher:
@@ -84,8 +71,7 @@ class Watcher:
         self.lease = lease
         self.poll_seconds = poll_seconds
         self.max_per_minute = max_per_minute
-        capacity, per_second = budget_bucket(max_per_minute, poll_seconds)
-        self._budget = TokenBucket(redis, keys("alerts:upstream:bucket"), capacity=capacity, per_second=per_second)
+        self._budget = RollingBudget(redis, keys("alerts:upstream:spent"), limit=max_per_minute, period=60.0)
         self._clock = clock
         self._geo: Geo = dict(geo or {})
         self._locate = locate
@@ -154,13 +140,13 @@ class Watcher:
     async def status(self) -> dict[str, Any]:
         """What the last look saw (written by whichever instance held the lease) — for operators."""
         stored = await self._redis.hgetall(self._keys("alerts:status"))
-        calls = await self._redis.get(self._keys(f"alerts:upstream:{int(time.time() // 60)}"))
+        calls = await self._budget.spent(self._clock())
         return {
             "lease_holder": await self.lease.holder_now(), "mode": stored.get("mode", "unknown"),
             "last_look_at": float(stored["looked_at"]) if stored.get("looked_at") else None,
             "searches": int(stored.get("searches", 0)), "distinct_queries": int(stored.get("distinct_queries", 0)),
             "polled_queries": int(stored.get("polled_queries", 0)),
-            "cargotech_calls_this_minute": int(calls or 0), "budget_per_minute": self.max_per_minute,
+            "cargotech_calls_last_60s": calls, "budget_per_minute": self.max_per_minute,
             "drivers_with_held_alerts": await self._redis.scard(self._keys("alerts:held-drivers")),
         }
 
@@ -207,19 +193,12 @@ class Watcher:
     # ---- upstream, within the budget --------------------------------------------------------------
 
     async def _spend(self) -> bool:
-        """One CargoTech call from the budget (a token bucket in Redis, shared by whoever holds the lease);
-        the calendar-minute counter only feeds `status`."""
-        now = self._clock()
-        taken, _ = await self._budget.take(now)
-        if not taken:
-            return False
-        key = self._keys(f"alerts:upstream:{int(now // 60)}")
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        await pipe.execute()
-        self.calls += 1
-        return True
+        """One CargoTech call from the budget: at most `max_per_minute` in any 60 s, shared by whoever
+        holds the lease (storage/rolling_budget.py)."""
+        taken, _ = await self._budget.take(self._clock())
+        if taken:
+            self.calls += 1
+        return taken
 
     async def _list(self, query: CargoListQuery) -> CargoPage | None:
         if not await self._spend():
