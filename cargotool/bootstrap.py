@@ -7,7 +7,6 @@ tests build it with test settings. Nothing here runs at import time.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from dataclasses import dataclass
 
@@ -58,7 +57,6 @@ from .core.redaction import install_log_redaction, redactor
 from .core.waiting import wait_any
 from .core.storage.db import Database
 from .core.storage.migrations import migrate
-from .core.tls import tls_context
 from .core.storage.redis import Keys, connect_redis
 
 log = logging.getLogger(__name__)
@@ -155,15 +153,6 @@ def register_secrets(settings: Settings) -> None:
     for value in settings.secret_values:
         redactor.add_secret(value)
     redactor.add_phone(settings.cargotech_phone)
-
-
-def preload() -> None:
-    """Load what every worker would load the same way (the gazetteer, the TLS context, httpcore: together
-    ≈ 0.5–2 s), once, in the process `serve --workers N` forks its workers from: they start, and a killed
-    one is replaced, without it."""
-    default_gazetteer()
-    tls_context()
-    importlib.import_module("httpcore")  # httpx imports it when the first client is made
 
 
 def embedded_defaults(settings: Settings) -> list[str]:

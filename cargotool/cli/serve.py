@@ -11,7 +11,7 @@ import tempfile
 
 import typer
 
-from ..bootstrap import embedded_defaults, preload
+from ..bootstrap import embedded_defaults
 from .exit_codes import ExitCode
 from .runtime import fail, load_settings, migrate_or_fail
 
@@ -43,22 +43,21 @@ def serve(
         log.info("applied migration %s: %s", migration.version, migration.name)
 
     made = _metrics_directory(settings.prometheus_multiproc_dir, workers)
-    app = worker_app()
+    loader = AppLoader(factory=worker_app)
+    app = loader.load()
     app.prepare(host=host, port=port, workers=workers, access_log=access_log, motd=False,
                 single_process=workers == 1)
     if workers > 1:
         from .watchdog import start_watchdog
 
         app.main_process_ready(start_watchdog)  # a worker that dies is replaced (Sanic's manager does not)
-        # Workers are forked from this process with the app already built: a replacement skips starting
-        # an interpreter, the imports and create_app (≈ 2 s, and far more on a busy CPU, with spawn).
-        Sanic.start_method = "fork"
-        preload()
+        # Workers are spawned, not forked: the metrics' multiprocess mode is decided when prometheus_client
+        # is imported, which in this process happened before PROMETHEUS_MULTIPROC_DIR was set.
     try:
         if workers == 1:
             Sanic.serve_single(primary=app)
         else:
-            Sanic.serve(primary=app, app_loader=AppLoader(factory=lambda: app))
+            Sanic.serve(primary=app, app_loader=loader)
     except OSError as exc:  # taken between the check and the bind
         if exc.errno != errno.EADDRINUSE:
             raise

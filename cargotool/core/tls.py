@@ -1,8 +1,8 @@
 """One TLS context for the outgoing HTTPS clients (CargoTech, the Bot API).
 
-Making one loads the CA bundle (≈ 0.15–0.3 s, more on a busy CPU). Made once per process; and for
-`serve --workers N` once in the process the workers are forked from (`bootstrap.preload`), so a new
-worker does not pay for it. An `ssl.SSLContext` may be shared by any number of connections.
+Making one loads the CA bundle (≈ 0.15–0.3 s, more on a busy CPU), part of what a new server worker
+waits for before it answers; made once per process instead of once per client. An `ssl.SSLContext` may
+be shared by any number of connections.
 """
 
 from __future__ import annotations

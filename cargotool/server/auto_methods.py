@@ -3,8 +3,8 @@
 sanic-ext would add them (its HTTP_AUTO_HEAD/HTTP_AUTO_OPTIONS) in every worker's `before_server_start`,
 one route at a time; once the app has started, each added route makes Sanic finalise its signal router
 again (which also grows by one signal each time), so ~70 routes cost a worker seconds of start-up — most
-of the time a killed worker's replacement needs. Added here, before the app starts, they cost nothing,
-and `serve --workers N` forks its workers with them already in place. The routes and their handlers are
+of the time a killed worker's replacement needs. Added here, before the app starts, they cost nothing.
+The routes and their handlers are
 sanic-ext's; the OPTIONS route of a path is named after its route whose methods sort first.
 """
 

@@ -1,5 +1,5 @@
 """Killed workers of `cargotool serve --workers 2` are replaced and the server answers again; what a
-watchdog wakes when a worker ends; each forked worker numbers its request ids apart.
+watchdog wakes when a worker ends; a forked process numbers its request ids apart.
 
 How fast a worker is replaced is measured by bench/worker_restart.py, not here (no timing margins)."""
 
@@ -79,7 +79,7 @@ def test_the_watchdog_wakes_when_a_worker_ends_not_on_its_timeout():
         descriptors.close()
 
 
-def test_a_forked_worker_numbers_its_request_ids_apart_from_its_parent():
+def test_a_forked_process_numbers_its_request_ids_apart_from_its_parent():
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report its first id and leave without running pytest's teardown

@@ -1,8 +1,8 @@
 """Finding `cargotool serve`'s worker processes from outside, through /proc (Linux).
 
-Workers are forked from the main process, so their /proc environ and command line are the main's: a
-worker is told apart as a child of the main process that holds one of the main's listening sockets
-(Sanic's multiprocessing manager, the other child, is started before the sockets are made).
+A worker is told apart as a child of the main process that holds one of the main's listening sockets
+(Sanic's multiprocessing manager, the other child, is started before the sockets are made): this holds
+whether workers are spawned or forked, unlike their /proc environ.
 """
 
 from __future__ import annotations
