@@ -15,7 +15,7 @@ alerts_app = typer.Typer(help="Saved searches and new-load alerts.", no_args_is_
 @alerts_app.command("status")
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Who holds the watcher's lease, how it finds new loads (freshest-loads feed or the searches' own
-    queries), how many searches and distinct queries, CargoTech calls this minute against the budget,
+    queries), how many searches and distinct queries, CargoTech calls in the last 60 s against the budget,
     and how many drivers have alerts held for a digest."""
 
     async def work(services: Services) -> dict:
@@ -31,5 +31,5 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
     console.print(f"mode: {data['mode']} (last look {looked})")
     console.print(f"searches: {data['searches']} in {data['distinct_queries']} distinct queries, "
                   f"{data['polled_queries']} polled by query")
-    console.print(f"CargoTech calls this minute: {data['cargotech_calls_this_minute']} of {data['budget_per_minute']}")
+    console.print(f"CargoTech calls in the last 60 s: {data['cargotech_calls_last_60s']} of {data['budget_per_minute']}")
     console.print(f"drivers with held alerts: {data['drivers_with_held_alerts']}")

@@ -51,6 +51,8 @@ def serve(
         from .watchdog import start_watchdog
 
         app.main_process_ready(start_watchdog)  # a worker that dies is replaced (Sanic's manager does not)
+        # Workers are spawned, not forked: the metrics' multiprocess mode is decided when prometheus_client
+        # is imported, which in this process happened before PROMETHEUS_MULTIPROC_DIR was set.
     try:
         if workers == 1:
             Sanic.serve_single(primary=app)

@@ -16,6 +16,7 @@ from .errors import install_error_handlers
 from .schema import document_errors
 from .guard import WEBHOOK_MAX_BODY, GuardedRequest, check_request_line
 from .admin import bp as admin_bp
+from .auto_methods import add_head_and_options, disable_sanic_ext_methods
 from .api import bp as api_bp
 from .health import bp as health_bp
 from .vanished_driver import install_vanished_driver_handler
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.config.OAS_UI_DEFAULT = "redoc"
     app.config.CORS = False  # the Mini App is same-origin; no cross-origin API
     app.config.REQUEST_MAX_SIZE = WEBHOOK_MAX_BODY  # the largest any route takes; routes refuse less (guard.py)
+    disable_sanic_ext_methods(app)  # HEAD and OPTIONS are added below, not at each worker's start
 
     app.ext.openapi.describe("cargotool API", version=__version__)
     app.ctx.settings = settings or Settings.from_env()
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     install_webapp(app)
     install_compression(app)
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")
+    add_head_and_options(app)
     app.before_server_start(lambda app: document_errors(app))  # every route's error answers in /docs/openapi.json
 
     @app.before_server_start

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import itertools
+import logging
 import os
 import re
 import secrets
@@ -23,7 +24,10 @@ from ..core.observability.gauges import gauge_sources
 from ..core.observability.logs import install_request_ids, request_id
 from .requests import bearer, services
 
+log = logging.getLogger(__name__)
+
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+CLIENT_CLOSED = 499  # nginx's status for a request whose client closed the connection before the answer
 # Hot path: an id is this process's random prefix and a counter (unique enough to find log lines, and
 # cheaper than uuid4 per request); the latency is added up in this process (metrics.observe_http) with
 # the label values of each (route, method, status) made once.
@@ -34,6 +38,16 @@ _labels: dict[tuple[str | None, str, int], tuple[str, str, str]] = {}
 
 def new_request_id() -> str:
     return f"{_PREFIX}{next(_counter):08x}"
+
+
+def _new_prefix() -> None:
+    """A forked process gets its own prefix, so ids stay unique across processes (workers are spawned
+    today; this keeps it true if they are ever forked)."""
+    global _PREFIX, _counter
+    _PREFIX, _counter = secrets.token_hex(6), itertools.count(1)
+
+
+os.register_at_fork(after_in_child=_new_prefix)
 
 
 def install_observability(app: Sanic) -> None:
@@ -54,10 +68,17 @@ def install_observability(app: Sanic) -> None:
             return
         response.headers["X-Request-Id"] = rid
         route = request.route.path if request.route is not None else None
-        key = (route, request.method, response.status)
+        status = response.status
+        if request.conn_info is not None and request.conn_info.lost:
+            # The client hung up before the answer (Sanic cancelled the handler and made a 500 nobody
+            # receives): not a server error. Counted as nginx's 499 "client closed request".
+            status = CLIENT_CLOSED
+            log.info("client closed the connection before the answer (499): %s %s after %.2f s",
+                     request.method, request.path, time.perf_counter() - request.ctx.started)
+        key = (route, request.method, status)
         labels = _labels.get(key)
         if labels is None:
-            labels = _labels[key] = ("/" + route if route is not None else "unmatched", request.method, str(response.status))
+            labels = _labels[key] = ("/" + route if route is not None else "unmatched", request.method, str(status))
         metrics.observe_http(*labels, time.perf_counter() - request.ctx.started)
         # The id stays set until the next request on this connection sets its own: Sanic's access log
         # line is written after this middleware and should carry it too.

@@ -12,6 +12,8 @@ an `ErrorBody`. The fuzz test (tests/integration/test_openapi_fuzz.py) checks ev
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any, Callable, get_origin
 
 from typing_extensions import NotRequired, TypedDict  # pydantic needs these on Python < 3.12
@@ -46,9 +48,16 @@ ALWAYS = (400, 413, 503)
 SECURED = (401, 429)
 
 
+@lru_cache(maxsize=None)
+def _json_schema(kind: Any) -> str:
+    """pydantic's JSON Schema of `kind`, made once per type (as JSON: callers get their own copy). Every
+    route names ErrorBody several times; making it each time cost a worker's start seconds."""
+    return json.dumps(TypeAdapter(kind).json_schema(ref_template=REF, mode="serialization"))
+
+
 def schema_ref(kind: Any) -> dict:
     """Register `kind` (and the types it uses) as components; return a $ref to it."""
-    schema = TypeAdapter(kind).json_schema(ref_template=REF, mode="serialization")
+    schema = json.loads(_json_schema(kind))
     builder = SpecificationBuilder()
     for name, definition in schema.pop("$defs", {}).items():
         builder.add_component("schemas", name, definition)
@@ -106,8 +115,9 @@ def document_errors(app) -> None:
     store = OperationStore()
     for route in app.router.routes:
         path = "/" + route.path.lstrip("/")
-        if path.startswith(("/docs", "/static")) or route.handler not in store:
-            continue
+        if path.startswith(("/docs", "/static")) or getattr(route.handler, "__auto_handler__", False) \
+                or route.handler not in store:
+            continue  # HEAD and OPTIONS (auto_methods.py) are not in the document
         operation = store[route.handler]
         statuses = set(ALWAYS)
         if path.startswith("/api/") and path != "/api/session":

@@ -99,7 +99,7 @@ async def test_a_new_matching_load_alerts_once_and_old_ones_never(svc, standin, 
     assert new_count == 1
     status = await svc.watcher.status()  # what `cargotool alerts status` prints
     assert status["mode"] == "fresh" and status["searches"] == 1 and status["drivers_with_held_alerts"] == 0
-    assert status["cargotech_calls_this_minute"] >= 3 and status["budget_per_minute"] == 20
+    assert status["cargotech_calls_last_60s"] >= 3 and status["budget_per_minute"] == 20
 
 
 async def test_a_search_only_with_price_skips_loads_without_one(svc, standin, telegram):

@@ -22,6 +22,7 @@ import redis as sync_redis
 from cargotool.core.drivers.initdata import sign_init_data
 from cargotool.standin import CargoTechStandIn, StandInServer
 from tests.conftest import TEST_BOT_TOKEN, TEST_PASSWORD, TEST_PHONE, TEST_REDIS_URL
+from tests.faults.worker_processes import worker_pids
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,22 +31,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def worker_pids(main_pid: int) -> set[int]:
-    """The server workers among the main process's children (Sanic names them in their environment)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            environ = (entry / "environ").read_bytes()
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == main_pid and b"SANIC_WORKER_NAME=Sanic-Server" in environ:
-            found.add(int(entry.name))
-    return found
 
 
 @contextlib.contextmanager

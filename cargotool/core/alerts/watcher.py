@@ -1,7 +1,7 @@
 """The new-load watcher: one instance at a time (a Redis lease) looks for new loads and matches them.
 
-Discovery costs a bounded number of CargoTech calls a minute (`max_per_minute`, counted in Redis per
-minute), whatever the number of saved searches:
+Discovery costs a bounded number of CargoTech calls: at most `max_per_minute` in any 60 s (a rolling
+budget in Redis, storage/rolling_budget.py), whatever the number of saved searches:
 
 - **Freshest loads** (`sort=-updated_at`): documented for the partner API only, unverified for
   `/v2/cargos/views` [?]. The watcher asks once (and again every hour) and uses it only if the page
@@ -34,6 +34,7 @@ from ..cargotech.client import CargoTechClient
 from ..cargotech.models import Cargo, CargoPage
 from ..cargotech.query import CargoListQuery
 from ..errors import CargotoolError, NotFound
+from ..storage.rolling_budget import RollingBudget
 from ..storage.redis import Keys
 from ..waiting import wait_any
 from .auto import AutoResponder
@@ -55,9 +56,11 @@ class Watcher:
     def __init__(self, *, cargotech: CargoTechClient, cargos: CargoService, searches: SearchStore, alerter: Alerter,
                  auto: AutoResponder | None, redis: aioredis.Redis, keys: Keys, lease: Lease, poll_seconds: float,
                  max_per_minute: int, geo: Geo | None = None,
-                 locate: Callable[[str], tuple[float, float] | None] | None = None) -> None:
+                 locate: Callable[[str], tuple[float, float] | None] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         """`geo`: city id → (lat, lon) known up front; `locate(name)` finds more by the names loads carry
-        (the gazetteer), so radius searches become decidable here as their cities are seen."""
+        (the gazetteer), so radius searches become decidable here as their cities are seen. `clock`
+        (seconds, wall time) dates the budget's tokens."""
         self._cargotech = cargotech
         self._cargos = cargos
         self._searches = searches
@@ -68,6 +71,8 @@ class Watcher:
         self.lease = lease
         self.poll_seconds = poll_seconds
         self.max_per_minute = max_per_minute
+        self._budget = RollingBudget(redis, keys("alerts:upstream:spent"), limit=max_per_minute, period=60.0)
+        self._clock = clock
         self._geo: Geo = dict(geo or {})
         self._locate = locate
         self._unplaceable: set[int] = set()
@@ -135,13 +140,13 @@ class Watcher:
     async def status(self) -> dict[str, Any]:
         """What the last look saw (written by whichever instance held the lease) — for operators."""
         stored = await self._redis.hgetall(self._keys("alerts:status"))
-        calls = await self._redis.get(self._keys(f"alerts:upstream:{int(time.time() // 60)}"))
+        calls = await self._budget.spent(self._clock())
         return {
             "lease_holder": await self.lease.holder_now(), "mode": stored.get("mode", "unknown"),
             "last_look_at": float(stored["looked_at"]) if stored.get("looked_at") else None,
             "searches": int(stored.get("searches", 0)), "distinct_queries": int(stored.get("distinct_queries", 0)),
             "polled_queries": int(stored.get("polled_queries", 0)),
-            "cargotech_calls_this_minute": int(calls or 0), "budget_per_minute": self.max_per_minute,
+            "cargotech_calls_last_60s": calls, "budget_per_minute": self.max_per_minute,
             "drivers_with_held_alerts": await self._redis.scard(self._keys("alerts:held-drivers")),
         }
 
@@ -188,16 +193,12 @@ class Watcher:
     # ---- upstream, within the budget --------------------------------------------------------------
 
     async def _spend(self) -> bool:
-        """One CargoTech call from this minute's budget (shared by whoever holds the lease)."""
-        key = self._keys(f"alerts:upstream:{int(time.time() // 60)}")
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        count, _ = await pipe.execute()
-        if int(count) > self.max_per_minute:
-            return False
-        self.calls += 1
-        return True
+        """One CargoTech call from the budget: at most `max_per_minute` in any 60 s, shared by whoever
+        holds the lease (storage/rolling_budget.py)."""
+        taken, _ = await self._budget.take(self._clock())
+        if taken:
+            self.calls += 1
+        return taken
 
     async def _list(self, query: CargoListQuery) -> CargoPage | None:
         if not await self._spend():

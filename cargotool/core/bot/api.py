@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from ..errors import CargotoolError, UpstreamUnavailable
+from ..tls import tls_context
 
 
 class TelegramError(CargotoolError):
@@ -34,7 +35,8 @@ class TelegramError(CargotoolError):
 class BotApi:
     def __init__(self, token: str, base_url: str = "https://api.telegram.org", transport: httpx.AsyncBaseTransport | None = None,
                  timeout: float = 15.0) -> None:
-        self._http = httpx.AsyncClient(base_url=f"{base_url.rstrip('/')}/bot{token}/", timeout=timeout, transport=transport)
+        self._http = httpx.AsyncClient(base_url=f"{base_url.rstrip('/')}/bot{token}/", timeout=timeout, transport=transport,
+                                       verify=tls_context())
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -34,8 +34,8 @@ from typing import Any, Awaitable, Callable
 
 import redis.asyncio as aioredis
 
-from ..drivers.ratelimit import BUCKET_LUA
 from ..errors import Unavailable, UpstreamError
+from ..storage.bucket import BUCKET_LUA
 from ..storage.outage import dependency_of
 from ..waiting import wait_any
 from ..storage.queue import DurableQueue, Item

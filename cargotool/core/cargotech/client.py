@@ -19,6 +19,7 @@ from .query import CargoListQuery
 from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from .tokens import TokenCache
 from ..numbers import plain_int
+from ..tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def build_http_client(
         base_url=base_url,
         timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
         headers={"Accept": "application/json", "User-Agent": "cargotool/0.1"},
-        transport=MeasuredTransport(transport or httpx.AsyncHTTPTransport(limits=limits)),
+        transport=MeasuredTransport(transport or httpx.AsyncHTTPTransport(limits=limits, verify=tls_context())),
     )
 
 

@@ -1,4 +1,5 @@
-"""Token buckets in Redis: one atomic script call per request, shared by every worker.
+"""The drivers' rate limit: a token bucket in Redis (storage/bucket.py) per driver or address, one
+atomic script call per request, shared by every worker.
 
 A bucket holds up to `burst` tokens and refills at `per_minute / 60` tokens a second; a request takes
 one token or is refused with the seconds until one is available.
@@ -13,31 +14,8 @@ from functools import cached_property
 import redis.asyncio as aioredis
 
 from ..errors import CargotoolError
+from ..storage.bucket import TAKE_LUA
 from ..storage.redis import Keys
-
-# take(key, capacity, rate, now) -> {allowed 0|1, seconds to wait as text}; shared with sessions.py.
-BUCKET_LUA = """
-local function take(key, capacity, rate, now)
-  local state = redis.call('hmget', key, 'tokens', 'at')
-  local tokens = tonumber(state[1]) or capacity
-  local at = tonumber(state[2]) or now
-  tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
-  local allowed = 0
-  local wait = 0
-  if tokens >= 1 then
-    tokens = tokens - 1
-    allowed = 1
-  else
-    wait = (1 - tokens) / rate
-  end
-  redis.call('hset', key, 'tokens', tostring(tokens), 'at', tostring(now))
-  redis.call('expire', key, math.ceil(capacity / rate) + 1)
-  return {allowed, tostring(wait)}
-end
-"""
-
-_TAKE = BUCKET_LUA + "return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))"
-
 
 class RateLimited(CargotoolError):
     code = "rate_limited"
@@ -65,7 +43,7 @@ class Limit:
 class RateLimiter:
     def __init__(self, redis: aioredis.Redis, keys: Keys) -> None:
         self._keys = keys
-        self._take = redis.register_script(_TAKE)
+        self._take = redis.register_script(TAKE_LUA)
 
     async def check(self, bucket: str, limit: Limit) -> None:
         """Take one token from `bucket` or raise RateLimited."""

@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass
 import redis.asyncio as aioredis
 
 from ..storage.batcher import ScriptBatcher
+from ..storage.bucket import BUCKET_LUA
 from ..storage.redis import Keys
-from .ratelimit import BUCKET_LUA, Limit, RateLimited
+from .ratelimit import Limit, RateLimited
 
 SESSION_KEY = "session:"
 
