@@ -38,3 +38,24 @@ def test_stars_columns_are_added_to_an_existing_payments_table(kind, tmp_path, p
             Payment.update(telegram_payment_charge_id="stx-1").where(Payment.id == "p3").execute()
     finally:
         database.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_a_new_database_has_the_same_defaults_as_a_migrated_one(kind, tmp_path, postgres_url):
+    """Migration 4 builds `payments` from the model on a new database: a row written without the Stars columns
+    (an older process during a rolling deploy, an operator's SQL) must get the same defaults there too."""
+    from cargotool.core.storage.migrations import migrate
+
+    database = Database({"sqlite": f"sqlite:///{tmp_path / 'n.sqlite3'}", "postgres": postgres_url}[kind])
+    try:
+        migrate(database)
+        db = database.peewee
+        db.execute_sql("INSERT INTO drivers (telegram_id, first_name, created_at, last_login_at)"
+                       " VALUES (501, 'Иван', '2026-11-01 10:00:00', '2026-11-01 10:00:00')")
+        db.execute_sql("INSERT INTO payments (id, driver_id, plan_id, days, amount_kopecks, status, refunded_kopecks,"
+                       " created_at, updated_at) VALUES ('p1', 501, '1m', 30, 49900, 'succeeded', 0,"
+                       " '2026-11-01 10:00:00', '2026-11-01 10:00:00')")
+        row = Payment.get_by_id("p1")
+        assert (row.method, row.refunded_stars, row.is_recurring, row.renewal_canceled) == ("yookassa", 0, False, False)
+    finally:
+        database.close()

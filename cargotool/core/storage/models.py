@@ -130,13 +130,15 @@ class Payment(BaseModel):
     refunded_kopecks = peewee.BigIntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow, index=True)
     updated_at = UTCDateTimeField(default=utcnow)
-    method = peewee.CharField(max_length=16, default="yookassa")  # yookassa | stars
+    # The database defaults below make a new database (migration 4 builds the table from this model) the same as
+    # one migration 30 altered: a row written without these columns is a YooKassa payment.
+    method = peewee.CharField(max_length=16, default="yookassa", constraints=[peewee.SQL("DEFAULT 'yookassa'")])  # or stars
     telegram_payment_charge_id = peewee.CharField(max_length=255, null=True, unique=True)
     stars = peewee.IntegerField(null=True)  # the price in Telegram Stars (Stars payments; amount_kopecks is 0)
-    refunded_stars = peewee.IntegerField(default=0)
+    refunded_stars = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
     subscription_expiration_date = UTCDateTimeField(null=True)  # a Stars subscription's current period end
-    is_recurring = peewee.BooleanField(default=False)  # a renewal of a Stars subscription
-    renewal_canceled = peewee.BooleanField(default=False)  # the driver turned the subscription's renewal off
+    is_recurring = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])  # a Stars renewal
+    renewal_canceled = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])  # renewal off
 
     class Meta:
         table_name = "payments"
