@@ -58,8 +58,17 @@ def test_write_access_is_asked_before_alerts_are_turned_on(browser, server):
     expect(page.locator(".card").first).to_be_visible(timeout=15000)
     page.click("#watch-search")
     expect(page.locator("#search-alerts")).to_be_checked()
+    asked = []
+    # no filters at all: alerts would come for every new load, so the driver is asked first; «Отмена» keeps the sheet
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#search-save")
+    expect(page.locator("#search-errors")).to_have_text("Выберите в фильтрах хотя бы «Откуда» или выключите уведомления")
+    assert "каждый новый груз" in asked[0]
+    assert "requestWriteAccess" not in calls(page) and "fetch:POST /api/searches" not in calls(page)
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("#search-save")
     expect(page.locator("#toast")).to_contain_text("Поиск сохранён")
+    assert len(asked) == 2
     made = calls(page)
     assert "requestWriteAccess" in made and "fetch:POST /api/searches" in made
     assert made.index("requestWriteAccess") < made.index("fetch:POST /api/searches")
@@ -118,6 +127,7 @@ def test_no_question_when_the_launch_data_allows_writing(browser, server):
     page.goto(f"{server}/?again=1#tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web")
     expect(page.locator(".card").first).to_be_visible(timeout=15000)
     page.click("#watch-search")
+    page.once("dialog", lambda dialog: dialog.accept())  # «every new load?» (no filters)
     page.click("#search-save")
     expect(page.locator("#toast")).to_contain_text("Поиск сохранён")
     made = calls(page)
@@ -130,7 +140,14 @@ def test_write_access_is_asked_before_the_first_response(browser, server, standi
     page, errors = open_app(browser, server, user_id=9304, viewport=PHONE, path=f"/?load={cargo_id}",
                             routes=[("https://telegram.org/**", stubbed)])
     page.locator("#respond").click(timeout=15000)
+    for typed, said in (("abc", "целым числом рублей"), ("50", "Ставка от 100 до 50 000 000 ₽")):
+        page.fill("#offer-rate", typed)
+        page.click("#offer-send")
+        expect(page.locator("#offer-errors")).to_contain_text(said)  # said in the browser ...
+        assert "requestWriteAccess" not in calls(page)  # ... before the write-access question
     page.fill("#offer-rate", "95000")
+    expect(page.locator("#offer-errors")).to_be_hidden()  # a valid rate clears the complaint as it is typed
+    assert page.get_attribute("#offer-rate", "aria-invalid") is None
     page.click("#offer-send")
     expect(page.locator("#toast")).to_contain_text("Отклик отправлен")
     made = calls(page)

@@ -4,6 +4,7 @@ init data in the URL fragment. The fixtures live in conftest.py."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
@@ -188,8 +189,15 @@ def test_admin_screen(browser, server):
     expect(page.locator("#admin-body .summary")).to_contain_text("активна")
     page.click("#admin-tabs [data-tab='flags']")
     expect(page.locator("#admin-body [data-flag='paywall']")).to_have_count(1)
+    flags = page.locator("#admin-body label.admin-row")
+    expect(flags.filter(has=page.locator("[data-flag='paywall.alerts']"))).to_have_text("Уведомления о грузах — только с подпиской")
+    names = [t.strip() for t in flags.all_inner_texts()]
+    assert len(names) >= 5 and all(re.search("[а-яё]", t) and not re.search(r"\b[a-z]+\b", t) for t in names), names  # never the key
     page.click("#admin-tabs [data-tab='audit']")
-    expect(page.locator("#admin-body")).to_contain_text("subscription.grant")
+    grant = page.locator("#admin-body .admin-row", has_text="Доступ выдан вручную")
+    expect(grant.first).to_contain_text("причина: проверка")
+    expect(grant.first).to_contain_text("subscription.grant")  # the raw name the filter takes, on its own line
+    assert "{" not in grant.first.inner_text()  # details in words, not JSON
     screenshot(page, "miniapp-admin")
     assert errors == []
     page.close()

@@ -165,6 +165,7 @@ async def test_bad_position_and_fuel_are_field_errors(app, path, payload, field)
     await allow_position(app, token)
     _, response = await app.asgi_client.put(path, json=payload, headers=auth(token))
     assert response.status == 400 and field in response.json["error"]["fields"]
+    assert "CargoTech" not in str(response.json["error"])  # the app shows these words to the driver
 
 
 async def test_unknown_sort_and_missing_session(app):
@@ -235,6 +236,7 @@ async def test_a_failing_second_page_still_orders_the_first(app, standin):
     assert response.status == 200
     sort = response.json["meta"]["sort"]
     assert sort["partial"] is True and sort["window"] == 50 and "недоступна" in sort["text"]
+    assert "CargoTech" not in sort["text"]  # a driver reads it: the marketplace is not named
 
 
 # ---- market on cards ----------------------------------------------------------------------------------

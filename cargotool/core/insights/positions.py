@@ -119,7 +119,7 @@ class Profiles:
         if "point_id" in body:
             point_id = body.get("point_id")
             if isinstance(point_id, bool) or not isinstance(point_id, int) or point_id <= 0:
-                raise InvalidInput("Выберите город из списка", fields={"point_id": "Номер города CargoTech"})
+                raise InvalidInput("Выберите город из списка", fields={"point_id": "Город не выбран из подсказок"})
             name = body.get("name") if isinstance(body.get("name"), str) else await point_names.name(point_id)
             place = self._gazetteer.find(name)
             if place is None:

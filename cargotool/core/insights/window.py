@@ -101,7 +101,7 @@ def page_of(cards: list[dict], window_meta: dict, query: CargoListQuery, sort: d
 def window_text(scanned: int, window_meta: dict) -> str:
     """What the order and filters cover, for the end of the list (true whether or not more loads exist)."""
     if window_meta["partial"]:
-        return (f"Порядок и отбор — среди {scanned} самых свежих грузов: следующая страница CargoTech "
+        return (f"Порядок и отбор — среди {scanned} самых свежих грузов: следующая страница списка "
                 "сейчас недоступна.")
     if window_meta["more_upstream"]:
         total = window_meta.get("total")

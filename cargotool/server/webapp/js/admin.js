@@ -52,8 +52,47 @@ function rubExact(value) {
 const PAYMENT_STATUS = { new: "создан", pending: "ждёт оплаты", waiting_for_capture: "ждёт подтверждения",
   succeeded: "оплачен", canceled: "отменён" };
 const PROMO_KINDS = [["days", "Дни доступа бесплатно"], ["percent", "Скидка в процентах"], ["amount", "Скидка в рублях"]];
+// Every flag of core/billing/flags.py DEFAULTS (tests/unit/test_webapp_build.py checks); an unknown one reads as
+// the generic label, never as its key.
 const FLAG_NAMES = { paywall: "Платный доступ (главный выключатель)", "paywall.contacts": "Контакты — только с подпиской",
-  "paywall.respond": "Отклики — только с подпиской", stars: "Оплата звёздами Telegram" };
+  "paywall.respond": "Отклики — только с подпиской", "paywall.alerts": "Уведомления о грузах — только с подпиской",
+  stars: "Оплата звёздами Telegram" };
+const flagName = (name) => FLAG_NAMES[name] || "Переключатель без описания";
+
+// The journal's actions in words (the raw name stays on the row's last line: the filter above takes it).
+const ACTION_NAMES = { "driver.login": "Вход водителя", "driver.bot_reachable": "Бот может писать водителю",
+  "subscription.grant": "Доступ выдан вручную", "subscription.renewal": "Автопродление", "flag.set": "Флаг переключён",
+  "promo.create": "Промокод создан", "promo.disable": "Промокод выключен", "promo.use": "Промокод применён",
+  "payment.created": "Платёж создан", "payment.create_failed": "Платёж не создан", "payment.succeeded": "Платёж прошёл",
+  "payment.canceled": "Платёж отменён", "payment.webhook": "Уведомление ЮKassa", "payment.webhook_rejected": "Уведомление отклонено",
+  "payment.mismatch": "Платёж не сходится с ЮKassa", "payment.unknown": "Неизвестный платёж",
+  "payment.refund_requested": "Запрошен возврат", "payment.refunded": "Деньги возвращены",
+  "payment.refund_needs_check": "Возврат нужно проверить", "response.created": "Отклик отправлен",
+  "response.updated": "Отклик изменён", "response.accepted": "Отклик принят", "response.declined": "Отклик отклонён",
+  "response.withdrawn": "Отклик отозван", "response.viewed": "Отклик просмотрен", "response.expired": "Отклик истёк",
+  "report.create": "Отзыв о компании", "report.update": "Отзыв изменён", "report.delete": "Отзыв удалён",
+  "report.hide": "Отзыв скрыт", "privacy.forget": "Данные водителя удалены", "cargotech.login": "Вход в CargoTech",
+  "cargotech.token_flush": "Токены CargoTech сброшены", "bot.setup": "Настройка бота" };
+const DETAIL_NAMES = { via: "как", enabled: "включено", reason: "причина", days: "дней", expires_at: "до", rate_rub: "ставка, ₽",
+  cargo_id: "груз", kind: "вид", value: "значение", max_uses: "использований", method: "способ", stars: "звёзд",
+  plan: "тариф", event: "событие", problem: "проблема", note: "заметка", error: "ошибка", removed: "удалено",
+  subscription: "автопродление", payer: "плательщик", charge_id: "платёж Telegram", yookassa_id: "платёж ЮKassa",
+  inn: "ИНН", shipper_inn: "ИНН грузовладельца", promo: "промокод", consents: "согласий", profile: "профиль",
+  reports: "отзывов", responses: "откликов", searches: "поисков", sessions: "сессий" };
+const VALUE_NAMES = { stars: "звёзды", write_access: "разрешение в приложении", login: "вход с разрешением", message: "написал боту",
+  app: "в приложении", bot: "в боте" };
+
+function detailText(key, value) {
+  const shown = value === true ? "да" : value === false ? "нет" : typeof value === "object" && value !== null ? JSON.stringify(value)
+    : VALUE_NAMES[value] || String(value);
+  return `${DETAIL_NAMES[key] || key}: ${shown}`;
+}
+
+function auditRow(e) {
+  const details = Object.entries(e.details || {}).map(([key, value]) => detailText(key, value)).join(" · ");
+  return adminRow(`${ACTION_NAMES[e.action] || e.action} · ${e.actor}`, `${day(e.at)}${e.target ? " · " + e.target : ""}`,
+    details || null, el("span", { class: "hint-line" }, e.action));
+}
 
 function refundForm(p) {
   const left = Math.round((p.amount_rub - p.refunded_rub) * 100) / 100;
@@ -150,7 +189,7 @@ const ADMIN_TABS = {
     return [refundsToCheck(toCheck || []), paidTotals(items), ...items.map((p) => paymentRow(p, titles))].filter(Boolean);
   },
   async subscriptions() {
-    return [adminForm([["telegram_id", "Telegram id водителя", "number"], ["days", "Сколько дней добавить", "number"],
+    return [adminForm([["telegram_id", "ID водителя в Telegram", "number"], ["days", "Сколько дней добавить", "number"],
       ["reason", "Причина (попадёт в журнал)"]],
       "Выдать доступ", async (v) => {
         const sub = await api(`/api/admin/subscriptions/${encodeURIComponent(v.telegram_id)}/grant`, false,
@@ -183,10 +222,10 @@ const ADMIN_TABS = {
   },
   async flags() {
     const flags = await api("/api/admin/flags");
-    return Object.entries(flags).map(([name, on]) => el("label", { class: "admin-row inline" }, FLAG_NAMES[name] || name,
+    return Object.entries(flags).map(([name, on]) => el("label", { class: "admin-row inline" }, flagName(name),
       el("input", { type: "checkbox", "data-flag": name, checked: on, onchange: async (e) => {
         await api(`/api/admin/flags/${encodeURIComponent(name)}`, false, { method: "POST", body: { enabled: e.target.checked } });
-        toast(`${FLAG_NAMES[name] || name}: ${e.target.checked ? "включено" : "выключено"}`);
+        toast(`${flagName(name)}: ${e.target.checked ? "включено" : "выключено"}`);
       } })));
   },
   async responses() {
@@ -216,8 +255,7 @@ const ADMIN_TABS = {
     if (state.auditActor) params.set("actor", state.auditActor);
     if (state.auditAction) params.set("action", state.auditAction);
     const { items } = await api("/api/admin/audit?" + params.toString());
-    return [filters, ...items.map((e) => adminRow(`${e.action} · ${e.actor}`, `${day(e.at)} · ${e.target || ""}`,
-      Object.keys(e.details).length ? JSON.stringify(e.details) : null))];
+    return [filters, ...items.map(auditRow)];
   },
 };
 

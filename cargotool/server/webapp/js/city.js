@@ -18,7 +18,7 @@ export async function resolveCity(text) {
   const exact = found.items.filter((p) => norm(p.name) === norm(text));
   if (exact.length === 1) return { point: exact[0] };
   if (exact.length > 1) return { problem: `Городов «${text}» несколько — выберите нужный из подсказок` };
-  return { problem: found.items.length ? `Город «${text}» не найден — выберите из подсказок` : `Город «${text}» не найден в CargoTech` };
+  return { problem: found.items.length ? `Город «${text}» не найден — выберите из подсказок` : `Город «${text}» не найден` };
 }
 
 /** Wire one `.city` box; `draft` is the filter sheet's working copy ({filters, names}); `onPick(point)`, if
@@ -58,7 +58,7 @@ export function wireCity(box, draft, onPick) {
           },
         }, p.name)));
         list.hidden = found.items.length === 0;
-        if (!found.items.length) say(`Город «${text}» не найден в CargoTech`);
+        if (!found.items.length) say(`Город «${text}» не найден`);
       } catch (e) {
         if (mine !== seq) return;
         list.hidden = true;

@@ -16,7 +16,7 @@ export const SORTS = [["", "Сначала новые"], ["rate_with_deadhead", 
   ["rate", "Выше ₽/км"], ["price", "Дороже"], ["loading", "Ближе погрузка"]];
 const REPORT_KINDS = [["not_paid", "не заплатили / задержали оплату"], ["no_cargo", "груза не было"], ["terms_changed", "условия изменили"]];
 const REASON = "Покажем, сколько ехать порожняком до погрузки и сколько выходит ₽/км с учётом этого. " +
-  "Где вы, видите только вы; можно забыть в любой момент.";
+  "Ваше местоположение видите только вы; его можно забыть в любой момент.";
 
 const view = { no_long_waits: false };  // how the list is filtered on this device (the order is in state.filters)
 let profile = { position: null, fuel: null };

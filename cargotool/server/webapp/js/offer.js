@@ -92,7 +92,7 @@ async function openOffer() {
   $("offer-rate").value = draft ? draft.rate : rate ? groupDigits(String(Math.round(rate))) : "";
   $("offer-comment").value = draft ? draft.comment : mine && mine.comment ? mine.comment : "";
   $("offer-phone").value = draft ? draft.phone : (mine && mine.phone) || localStorage.getItem("cargotool.phone") || "";
-  $("offer-errors").hidden = true;
+  showOfferError(null);
   $("offer-contact").hidden = !(webApp() && webApp().requestContact);
   updateDiff();
   setDirty(false);
@@ -134,15 +134,32 @@ function updateDiff() {
     (diff > 0 ? "Выше цены на " : "Ниже цены на ") + rub(Math.abs(diff)) + ` (${Math.abs(diff / cargo.price_rub * 100).toFixed(1).replace(".", ",")} %)`;
 }
 
+// The server's bounds (core/responses/service.py MIN_RATE_RUB/MAX_RATE_RUB; tests/unit/test_webapp_labels.py
+// checks they agree), so a wrong rate is said before the write-access question, not after it.
+const MIN_RATE_RUB = 100;
+const MAX_RATE_RUB = 50000000;
+
+/** What is wrong with the typed rate, or null. */
+function rateProblem(typed) {
+  if (!typed) return "Укажите ставку в рублях";
+  if (!/^\d+$/.test(typed)) return "Укажите ставку целым числом рублей, только цифры";
+  const rate = Number(typed);
+  if (rate < MIN_RATE_RUB || rate > MAX_RATE_RUB) return `Ставка от ${groupDigits(String(MIN_RATE_RUB))} до ${groupDigits(String(MAX_RATE_RUB))} ₽`;
+  return null;
+}
+
+function showOfferError(text) {
+  $("offer-errors").textContent = text || "";
+  $("offer-errors").hidden = !text;
+  if (text) $("offer-rate").setAttribute("aria-invalid", "true"); else $("offer-rate").removeAttribute("aria-invalid");
+}
+
 async function sendOffer(event) {
   event.preventDefault();
   const typed = amountText($("offer-rate").value);
-  if (!typed) {
-    $("offer-errors").textContent = "Укажите ставку в рублях";
-    $("offer-errors").hidden = false;
-    return;
-  }
-  const body = { rate_rub: /^\d+$/.test(typed) ? Number(typed) : typed };
+  const problem = rateProblem(typed);
+  if (problem) { showOfferError(problem); $("offer-rate").focus(); return; }
+  const body = { rate_rub: Number(typed) };
   const comment = $("offer-comment").value.trim();
   const phone = $("offer-phone").value.trim();
   if (comment) body.comment = comment;
@@ -169,8 +186,7 @@ async function sendOffer(event) {
       plansThenBack(state.cargo.id);
       return;
     }
-    $("offer-errors").textContent = errorText(error);
-    $("offer-errors").hidden = false;
+    showOfferError(errorText(error));
   } finally {
     $("offer-send").disabled = false;
   }
@@ -195,7 +211,11 @@ export function wireOffer(openDetail) {
   $("offer-sheet").addEventListener("click", (e) => { if (e.target === $("offer-sheet")) closeOffer(); });
   groupAsTyped($("offer-rate"), groupDigits);
   for (const id of ["offer-rate", "offer-comment", "offer-phone"]) {
-    $(id).addEventListener("input", () => { setDirty(true); saveDraft(); if (id === "offer-rate") updateDiff(); });
+    $(id).addEventListener("input", () => {
+      setDirty(true);
+      saveDraft();
+      if (id === "offer-rate") { updateDiff(); showOfferError(null); }  // the old complaint no longer holds
+    });
   }
   $("offer-contact").addEventListener("click", () => {
     webApp().requestContact((shared, response) => {

@@ -6,6 +6,7 @@ import { $, el, toast } from "./dom.js";
 import { describe, saveFilters, summary } from "./filters.js";
 import { loadPage } from "./list.js";
 import { askBeforeNotifying, onReachChange, reachBanner, recheckReach } from "./reach.js";
+import { confirmDialog } from "./platform.js";
 import { state } from "./state.js";
 import { haptic, hideBackButton, showBackButton, webApp } from "./telegram.js";
 
@@ -59,6 +60,19 @@ function ruleFromSheet() {
   return rule;
 }
 
+function showSheetError(text) {
+  $("search-errors").textContent = text;
+  $("search-errors").hidden = false;
+}
+
+/** Alerts on a search without a single filter mean a message for every new load on the marketplace: asked
+ * once more instead of refused (a driver who takes anything anywhere may want exactly that). */
+async function everyLoadConfirmed(filters) {
+  const chosen = Object.values(filters || {}).filter((value) => value !== "" && value !== null && value !== undefined);
+  if (chosen.length) return true;
+  return confirmDialog("В поиске нет ни одного фильтра: бот будет присылать каждый новый груз, а их бывает сотни в день. Всё равно следить за всеми грузами?");
+}
+
 async function submitSheet(event) {
   event.preventDefault();
   const body = { name: $("search-name").value.trim(), alerts: $("search-alerts").checked, auto_response: ruleFromSheet() };
@@ -68,6 +82,11 @@ async function submitSheet(event) {
   if (save.disabled) return;  // a second tap while Telegram's prompt or the request is open
   save.disabled = true;
   try {
+    const alreadyAlerting = editing && editing.alerts && !replacing;  // confirmed when it was saved
+    if (body.alerts && !alreadyAlerting && !(await everyLoadConfirmed(replacing ? body.filters : editing.filters))) {
+      showSheetError("Выберите в фильтрах хотя бы «Откуда» или выключите уведомления");
+      return;
+    }
     if (body.alerts && !(editing && editing.alerts)) await askBeforeNotifying();  // only when alerts go on
     const { search } = editing
       ? await api(`/api/searches/${editing.id}`, false, { method: "PATCH", body })
@@ -78,8 +97,7 @@ async function submitSheet(event) {
     toast(editing ? "Поиск изменён" : "Поиск сохранён — о новых грузах напишу в бот");
     if (state.searchesOpen) renderSearches();
   } catch (error) {
-    $("search-errors").textContent = errorText(error);
-    $("search-errors").hidden = false;
+    showSheetError(errorText(error));
     haptic.error();
   } finally {
     save.disabled = false;
