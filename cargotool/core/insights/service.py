@@ -306,7 +306,7 @@ class Insights:
             "best": [{"id": c["id"], "display": c.get("display"), "rate_rub_per_km": c.get("rate_rub_per_km"),
                       "price_rub": c.get("price_rub"), "to": (c.get("to") or {}).get("city")} for c in best],
             "query": {"from": city_id, "from_radius": radius, "date": days[0].isoformat()},
-            "text": backhaul_text(where, len(found), more, len(cards)),
+            "text": backhaul_text(where, len(found), more),
         }
 
 
@@ -326,14 +326,14 @@ def loads_within(card: dict, first: dt.date, last: dt.date) -> bool:
     return opens <= last and max(opens, closes) >= first
 
 
-def backhaul_text(where: str, count: int, lower_bound: bool, scanned: int) -> str:
-    """«Обратно из Краснодара: 3 груза за 3 дня»; beyond the window «от 21 груза» / «от 5 грузов» (genitive)."""
+def backhaul_text(where: str, count: int, lower_bound: bool) -> str:
+    """«Обратно из Краснодара: 3 груза за 3 дня»; beyond the window «от 21 груза» / «от 5 грузов» (genitive),
+    and none in it is not «от 0»: more may exist beyond the freshest loads read."""
     days = counted(BACKHAUL_DAYS, "день", "дня", "дней")
     if not lower_bound:
         return f"Обратно {where}: {count} {plural(count, 'груз', 'груза', 'грузов')} за {days}"
     if count == 0:
-        return (f"Обратно {where}: за {days} нет среди {scanned} самых свежих "
-                f"{plural(scanned, 'груза', 'грузов', 'грузов')}")
+        return f"Обратно {where}: среди самых свежих грузов — ни одного за {days}"
     return f"Обратно {where}: от {count} {plural(count, 'груза', 'грузов', 'грузов')} за {days}"
 
 
