@@ -5,6 +5,7 @@ SQLite, the CargoTech stand-in."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -56,6 +57,27 @@ async def test_the_trip_back_from_krasnodar_reads_right(app, standin):
     match = re.fullmatch(r"Обратно из Краснодара: (от )?(\d+) (груз|груза|грузов) за 3 дня", backhaul["text"])
     assert match, backhaul["text"]
     assert match.group(3) == loads_word(int(match.group(2)))
+
+
+async def test_a_trip_back_beyond_the_window_reads_from_n_in_the_genitive(app, standin):
+    token = (await login(app, 762))["session_token"]
+    cargo = standin.dataset.cargos[KRASNODAR_LOAD]
+    finish = cargo["points"]["finish"]
+    unloading = dt.date.fromisoformat(finish["first_date"][:10])
+    template = standin.dataset.cargos[1]
+
+    def leaving_krasnodar(n: int, day: dt.date) -> dict:
+        start = {**finish, "type": 1, "position": 1, "first_date": day.isoformat(), "last_date": day.isoformat()}
+        return {**template, "id": 7100000000 + n, "points": {**template["points"], "start": start}}
+
+    for n in range(30):  # older, loading after the trip-back days
+        standin.publish(leaving_krasnodar(n, unloading + dt.timedelta(days=10)))
+    for n in range(30, 111):  # the 81 freshest, loading on the unloading day: with 19 of those above they fill the window
+        standin.publish(leaving_krasnodar(n, unloading))
+    _, response = await app.asgi_client.get(f"/api/cargos/{cargo['id']}?radius=0", headers=auth(token))
+    backhaul = response.json["backhaul"]
+    assert backhaul["count_is_lower_bound"] is True and backhaul["count"] == 81
+    assert backhaul["text"] == "Обратно из Краснодара: от 81 груза за 3 дня"  # not «от 81 груз»
 
 
 async def test_the_trip_back_says_where_from_even_when_cargotech_fails(app, standin):

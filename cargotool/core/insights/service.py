@@ -12,7 +12,6 @@ Two moments:
 from __future__ import annotations
 
 import datetime as dt
-import asyncio
 import json
 import logging
 import time
@@ -273,8 +272,10 @@ class Insights:
     # ---- the trip back ---------------------------------------------------------------------------------
 
     async def backhaul(self, body: dict, radius_km: int | None, today: dt.date) -> dict | None:
-        """Loads leaving the unloading city on the unloading day + 0–2 days, from the shared cache (the same
-        keys as the driver's own list with those filters, so opening details adds no upstream calls)."""
+        """Loads leaving the unloading city on the unloading day + 0–2 days. CargoTech filters one exact
+        loading date only, so the dates are not asked upstream: one date-less sort window per (city, radius)
+        (core/insights/window.py, the shared cache's keys, shared by every detail ending there and every
+        driver) is filtered here by loading date. Beyond the window the count is a lower bound."""
         finish = body.get("to") or {}
         city_id = finish.get("city_id")
         if not city_id or self.list_page is None:
@@ -287,35 +288,53 @@ class Insights:
         except ValueError:
             pass
         days = [first + dt.timedelta(days=n) for n in range(BACKHAUL_DAYS)]
-        seen: dict[str, dict] = {}
-        more = False
-        queries = [parse_filters({"from": str(city_id), "from_radius": str(radius), "date": day.isoformat()}, today=today)
-                   for day in days]
+        where = from_city(finish.get("city"))  # «из Краснодара»; the Mini App names a saved search with it
+        query = parse_filters({"from": str(city_id), "from_radius": str(radius)}, today=today)
         try:
-            answers = await asyncio.gather(*(self.list_page(query) for query in queries))  # each a shared cache key
+            cards, window_meta = await read_window(self.list_page, query)
         except UpstreamError as exc:
             log.warning("insights: backhaul unavailable: %s", exc.message)
-            return {"city": finish.get("city"), "from_text": from_city(finish.get("city")), "available": False,
+            return {"city": finish.get("city"), "from_text": where, "available": False,
                     "count": None, "best": [], "query": None, "text": "Обратные грузы сейчас недоступны"}
-        for answer in answers:
-            page = json.loads(answer.text)
-            more = more or page.get("meta", {}).get("next_offset") is not None
-            for item in page.get("items", []):
-                if item.get("id") != body.get("id"):
-                    seen.setdefault(item["id"], item)
-        best = sorted((c for c in seen.values() if c.get("rate_kopecks_per_km")),
+        found = [c for c in cards if c.get("id") != body.get("id") and loads_within(c, days[0], days[-1])]
+        best = sorted((c for c in found if c.get("rate_kopecks_per_km")),
                       key=lambda c: -c["rate_kopecks_per_km"])[:BACKHAUL_BEST]
-        count = len(seen)
-        word = plural(count, "груз", "груза", "грузов")
-        where = from_city(finish.get("city"))  # «из Краснодара»; the Mini App names a saved search with it
+        more = bool(window_meta["more_upstream"] or window_meta["partial"])
         return {
             "city": finish.get("city"), "from_text": where, "city_id": city_id, "radius_km": radius, "available": True,
-            "dates": [d.isoformat() for d in days], "count": count, "count_is_lower_bound": more,
+            "dates": [d.isoformat() for d in days], "count": len(found), "count_is_lower_bound": more,
             "best": [{"id": c["id"], "display": c.get("display"), "rate_rub_per_km": c.get("rate_rub_per_km"),
                       "price_rub": c.get("price_rub"), "to": (c.get("to") or {}).get("city")} for c in best],
             "query": {"from": city_id, "from_radius": radius, "date": days[0].isoformat()},
-            "text": f"Обратно {where}: {'от ' if more else ''}{count} {word} за {counted(BACKHAUL_DAYS, 'день', 'дня', 'дней')}",
+            "text": backhaul_text(where, len(found), more),
         }
+
+
+def loads_within(card: dict, first: dt.date, last: dt.date) -> bool:
+    """Whether the card's loading window (`from.from`…`from.to`, Moscow dates) meets the days first…last —
+    what CargoTech's exact `date` filter, asked day by day, would have shown. A card without a loading date
+    is left out: nothing says it loads on those days."""
+    start = card.get("from") or {}
+    try:
+        opens = dt.date.fromisoformat((start.get("from") or "")[:10])
+    except ValueError:
+        return False
+    try:
+        closes = dt.date.fromisoformat((start.get("to") or "")[:10])
+    except ValueError:
+        closes = opens
+    return opens <= last and max(opens, closes) >= first
+
+
+def backhaul_text(where: str, count: int, lower_bound: bool) -> str:
+    """«Обратно из Краснодара: 3 груза за 3 дня»; beyond the window «от 21 груза» / «от 5 грузов» (genitive),
+    and none in it is not «от 0»: more may exist beyond the freshest loads read."""
+    days = counted(BACKHAUL_DAYS, "день", "дня", "дней")
+    if not lower_bound:
+        return f"Обратно {where}: {count} {plural(count, 'груз', 'груза', 'грузов')} за {days}"
+    if count == 0:
+        return f"Обратно {where}: среди самых свежих грузов — ни одного за {days}"
+    return f"Обратно {where}: от {count} {plural(count, 'груза', 'грузов', 'грузов')} за {days}"
 
 
 def _trust_strip(company: dict, summary: dict | None) -> dict:
