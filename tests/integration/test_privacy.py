@@ -11,6 +11,8 @@ import pytest
 
 from cargotool.core.alerts.location import LocationStore
 from cargotool.core.insights.models import DriverInsightProfile, DriverReport, Trip
+from cargotool.core.insights.trust import Reports
+from cargotool.core.insights.waits import WaitBook
 from cargotool.core.privacy.models import ConsentAnswer
 from cargotool.core.privacy.policy import policy_from
 from cargotool.core.storage.models import (AlertDelivery, AlertPrefs, AuditEvent, DriverRecord, Payment,
@@ -176,10 +178,14 @@ async def test_forget_me_deletes_what_goes_keeps_payments_and_says_why(app, stan
     inn = standin.dataset.cargos[7]["company"]["inn"]
     before = (await services.insights.reports.summaries([inn]))[inn]["reports_total"]
 
+    report_id = await services.database.run(lambda: DriverReport.get(DriverReport.cargo_id == cargo_id).id)
+    trip_id = await services.database.run(lambda: Trip.get(Trip.cargo_id == cargo_id).id)
     _, response = await app.asgi_client.delete("/api/me", headers=headers)
     assert response.status == 200, response.text
     body = response.json
     assert any("местоположение" in d for d in body["deleted"]) and any("поиски" in d for d in body["deleted"])
+    [chat] = [k for k in body["kept"] if "чат диспетчеров" in k["what"]]  # what was sent there stays the carrier's
+    assert "перевозчик" in chat["why"]
     [payments] = [k for k in body["kept"] if "платеж" in k["what"]]
     assert "402-ФЗ" in payments["why"] and "бухгалтерском учёте" in body["message"]
 
@@ -201,9 +207,10 @@ async def test_forget_me_deletes_what_goes_keeps_payments_and_says_why(app, stan
     assert len(responses) == 2 and all(r.phone is None and r.comment is None for r in responses)
 
     # reports lose their author (and comment); the company's counts stay
-    report = await db.run(lambda: DriverReport.get(DriverReport.cargo_id == cargo_id))
-    trip = await db.run(lambda: Trip.get(Trip.cargo_id == cargo_id))
+    report = await db.run(lambda: DriverReport.get_by_id(report_id))
+    trip = await db.run(lambda: Trip.get_by_id(trip_id))
     assert report.driver_id < 0 and report.driver_id == trip.driver_id and report.comment is None
+    assert report.cargo_id is None and trip.cargo_id is None and trip.response_id is None
     assert (await services.insights.reports.summaries([inn]))[inn]["reports_total"] == before
 
     # kept: payments and the subscription
@@ -256,3 +263,65 @@ async def test_forget_me_in_the_bot_asks_first_and_says_what_stays(app, standin,
     [event] = await services.audit.tail(action="privacy.forget")
     assert '"via": "bot"' in event.details
     assert await services.database.run(lambda: AuditEvent.select().where(AuditEvent.action == "privacy.forget").count()) == 1
+
+
+async def test_after_forgetting_no_join_from_reports_or_trips_leads_to_the_driver_and_company_figures_stay(app, standin):
+    """«Обезличенные» must be true: neither a report nor a trip can be joined back to the driver's responses (by
+    response id, load or time), the journal keeps no IP of theirs nor whom they reported, and syncing trips
+    again does not bring the link back; the company's counts and dock waits are as before."""
+    services, db = app.ctx.services, app.ctx.services.database
+    headers = await session(app, DRIVER)
+    cargo_id = await accepted(app, standin, 7, headers)
+    inn = standin.dataset.cargos[7]["company"]["inn"]
+    for other in (4102, 4103):  # three drivers: the "worked with it" count shows a number
+        await accepted(app, standin, 7, await session(app, other))
+    _, response = await app.asgi_client.put(f"/api/cargos/{cargo_id}/report", json={"kind": "no_cargo"}, headers=headers)
+    assert response.status == 201, response.text
+    await services.insights.trips.sync()
+    trip = await db.run(lambda: Trip.get((Trip.driver_id == DRIVER) & (Trip.cargo_id == cargo_id)))
+    await services.insights.waits.answer(trip.id, DRIVER, "l", "6_12")
+    waits = WaitBook(db, min_answers=1)  # one answer is enough to see that it still counts
+
+    def figures() -> tuple:
+        return (Reports.summaries_now([inn]), waits.by_company_now([inn]), waits.at_address_now(trip.from_address_key))
+
+    before = await db.run(figures)
+    assert before[0][inn]["drivers_worked"] == 3 and before[0][inn]["reports_total"] == 1
+    assert before[1][inn]["median"] == "6_12" and before[2]["median"] == "6_12"
+    assert await db.run(lambda: AuditEvent.select().where((AuditEvent.actor == f"driver:{DRIVER}")
+                                                          & AuditEvent.ip.is_null(False)).count()) > 0
+
+    _, response = await app.asgi_client.delete("/api/me", headers=headers)
+    assert response.status == 200, response.text
+    await services.insights.trips.sync()  # the accepted response is still there: it must not be copied again
+
+    def links() -> dict[str, int]:
+        mine = Response.select(Response.id, Response.cargo_id, Response.decided_at).where(Response.driver == DRIVER)
+        theirs = Response.driver == DRIVER
+        return {
+            "trip by driver": Trip.select().where(Trip.driver_id == DRIVER).count(),
+            "report by driver": DriverReport.select().where(DriverReport.driver_id == DRIVER).count(),
+            "trip → response": Trip.select().join(Response, on=(Trip.response_id == Response.id)).where(theirs).count(),
+            "trip → load": Trip.select().join(Response, on=(Trip.cargo_id == Response.cargo_id)).where(
+                theirs & (Trip.driver_id < 0)).count(),
+            "trip → time": Trip.select().join(Response, on=(Trip.accepted_at == Response.decided_at)).where(theirs).count(),
+            "report → load": DriverReport.select().join(Response, on=(DriverReport.cargo_id == Response.cargo_id))
+                             .where(theirs).count(),
+            "anonymous trips with a load": Trip.select().where((Trip.driver_id < 0) & Trip.cargo_id.is_null(False)).count(),
+            "responses kept": mine.count(),
+            "journal IPs": AuditEvent.select().where((AuditEvent.actor == f"driver:{DRIVER}")
+                                                     & AuditEvent.ip.is_null(False)).count(),
+            "journal naming the company": AuditEvent.select().where(
+                (AuditEvent.actor == f"driver:{DRIVER}") & AuditEvent.action.startswith("report.")
+                & (AuditEvent.target.is_null(False) | (AuditEvent.details != "{}"))).count(),
+        }
+
+    assert await db.run(links) == {"trip by driver": 0, "report by driver": 0, "trip → response": 0, "trip → load": 0,
+                                   "trip → time": 0, "report → load": 0, "anonymous trips with a load": 0,
+                                   "responses kept": 1, "journal IPs": 0, "journal naming the company": 0}
+    assert await db.run(figures) == before  # the company's counts and waits are as they were
+
+    # the driver comes back: their new accepted loads are copied as usual
+    headers = await session(app, DRIVER)
+    again = await accepted(app, standin, 8, headers)
+    assert (await services.insights.trips.of_driver(DRIVER, again)) is not None
