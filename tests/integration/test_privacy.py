@@ -57,6 +57,21 @@ async def test_the_policy_page_names_the_operator_every_category_and_its_retenti
     assert 'name="viewport"' in page  # readable on a phone
 
 
+async def test_the_policy_names_ip_addresses_the_dispatcher_chat_and_an_id_that_is_not_a_phone(app):
+    policy = policy_from(app.ctx.services.settings)
+    by_key = {c.key: c for c in policy.categories}
+    assert "идентификатор (id)" in by_key["telegram"].what and "номер (id)" not in by_key["telegram"].what
+    journal = by_key["sessions"]
+    assert "IP-адрес" in journal.what and "IP-адреса в нём — пока вы не удалите свои данные" in journal.kept
+    assert "стираются IP-адреса" in journal.on_forget
+    [chat] = [r for r in policy.recipients if "чат диспетчеров" in r]
+    assert "/paysupport" in chat and "остаётся у перевозчика" in chat
+    assert "остаются у перевозчика" in by_key["paysupport"].on_forget and "30 дней" in by_key["paysupport"].kept
+    assert "груз и отклик удаляются" in by_key["reports"].on_forget
+    [withdraw] = [r for r in policy.rights if r.startswith("отозвать согласие")]
+    assert "/forget_location" in withdraw and "без нового разрешения" in withdraw
+
+
 async def test_the_policy_without_operator_settings_says_so_and_never_names_a_variable(settings):
     from cargotool.server.privacy import render_policy
 
@@ -137,6 +152,76 @@ async def test_the_bot_asks_before_using_a_live_location_once_per_share(app, tel
     assert (await services.alerter.locations.latest(DRIVER))[:2] == (55.71, 37.62)
     row = await services.database.run(lambda: ConsentAnswer.get(ConsentAnswer.driver_id == DRIVER))
     assert (row.kind, row.answer, row.via) == ("live_location", True, "bot") and row.answered_at is not None
+
+
+async def latest_consents(app, headers) -> dict:
+    _, response = await app.asgi_client.get("/api/me/consent", headers=headers)
+    return {kind: (view["answer"]["answer"], view["answer"]["via"]) if view["answer"] else None
+            for kind, view in response.json.items()}
+
+
+async def with_both_positions(app) -> tuple[dict, float]:
+    """A driver who allowed both kinds, set a position in the Mini App and shares a live location in the bot."""
+    headers = await session(app, DRIVER)
+    await allow_position(app, headers["Authorization"].split()[1])
+    await app.ctx.services.consents.answer(DRIVER, "live_location", True, via="bot")
+    _, response = await app.asgi_client.put("/api/me/position", json={"lat": 55.79, "lon": 49.1}, headers=headers)
+    assert response.status == 200, response.text
+    now = time.time()
+    await app.ctx.services.bot.handle(live(1, 55.70, 37.60, now, edited=False))
+    assert await app.ctx.services.alerter.locations.latest(DRIVER) is not None
+    return headers, now
+
+
+async def test_a_no_erases_the_stored_position_and_live_location_on_the_server(app):
+    services = app.ctx.services
+    headers, _ = await with_both_positions(app)
+
+    _, response = await app.asgi_client.put("/api/me/consent", json={"kind": "position", "answer": False}, headers=headers)
+    assert response.status == 200
+    row = await services.database.run(lambda: DriverInsightProfile.get_by_id(DRIVER))
+    assert (row.lat, row.lon, row.position_source, row.position_at) == (None, None, None, None)
+    assert await services.alerter.locations.latest(DRIVER) is not None  # the other kind keeps its own answer
+    await services.consents.answer(DRIVER, "live_location", False, via="bot")
+    assert await services.alerter.locations.latest(DRIVER) is None
+    _, response = await app.asgi_client.get("/api/me/insights", headers=headers)
+    assert response.json["position"] is None
+
+
+async def test_forget_location_in_the_app_withdraws_both_consents(app, telegram):
+    services = app.ctx.services
+    headers, now = await with_both_positions(app)
+
+    _, response = await app.asgi_client.delete("/api/me/position", headers=headers)
+    assert response.status == 200 and response.json["position"] is None
+    assert await latest_consents(app, headers) == {"position": (False, "app"), "live_location": (False, "app")}
+    _, response = await app.asgi_client.put("/api/me/position", json={"lat": 55.79, "lon": 49.1}, headers=headers)
+    assert response.status == 409  # asked again before the next position is used
+    await services.bot.handle(live(2, 55.71, 37.61, now + 300, edited=False))  # a new share
+    assert await services.alerter.locations.latest(DRIVER) is None
+    await deliver(app)
+    assert "Можно ли её использовать?" in telegram.sent("sendMessage", DRIVER)[-1].params["text"]
+
+
+async def test_forget_location_in_the_bot_withdraws_consent_and_the_next_share_is_asked_about(app, telegram):
+    services = app.ctx.services
+    headers = await session(app, DRIVER)
+    await services.consents.answer(DRIVER, "live_location", True, via="bot")
+    now = time.time()
+    await services.bot.handle(live(1, 55.70, 37.60, now, edited=False))
+    assert await services.alerter.locations.latest(DRIVER) is not None
+
+    await services.bot.handle({"update_id": 2, "message": {"message_id": 6, "text": "/forget_location",
+                                                           "chat": {"id": DRIVER, "type": "private"}}})
+    await deliver(app)
+    reply = telegram.sent("sendMessage", DRIVER)[-1].params["text"]
+    assert reply.startswith("Геопозицию забыл") and "Разрешение отозвано" in reply
+    assert await services.alerter.locations.latest(DRIVER) is None
+    assert await latest_consents(app, headers) == {"position": (False, "bot"), "live_location": (False, "bot")}
+    await services.bot.handle(live(3, 55.71, 37.61, now + 300, edited=False))  # a new share
+    assert await services.alerter.locations.latest(DRIVER) is None
+    await deliver(app)
+    assert "Можно ли её использовать?" in telegram.sent("sendMessage", DRIVER)[-1].params["text"]
 
 
 # ---- forgetting ------------------------------------------------------------------------------------------
