@@ -331,17 +331,21 @@ def build_services(
     handlers.callbacks["wt"] = wait_questions.on_callback
     handlers.on_private_message.append(reach.wrote_to_bot)
     consents = Consents(database, redis, keys)
+    consents.erasers.update(position=insights.clear_app_position, live_location=insights.positions.erase)
+    paysupport = PaySupport(redis, keys, outbox, database, settings.telegram_dispatcher_chat_id)
     forgetter = Forgetter(database=database, audit=audit, consents=consents, profiles=insights.profiles,
                           positions=insights.positions, searches=searches, alerter=alerter,
-                          sessions=auth.sessions, reports=insights.reports)
+                          sessions=auth.sessions, reports=insights.reports,
+                          paysupport=paysupport)
     privacy_policy = policy_from(settings)
     privacy_bot = PrivacyBot(consents=consents, forgetter=forgetter, outbox=outbox, policy=privacy_policy,
                              policy_url=settings.webapp_url.rstrip("/") + "/privacy")
-    handlers.commands.update({"/privacy": privacy_bot.privacy, "/forget_me": privacy_bot.forget_me})
+    handlers.commands.update({"/privacy": privacy_bot.privacy, "/forget_me": privacy_bot.forget_me,
+                              "/forget_location": privacy_bot.forget_location})
     handlers.callbacks.update({"fm": privacy_bot.on_forget, "cs": privacy_bot.on_consent})
     handlers.location_gate = privacy_bot.location_gate
     handlers.message_hooks += [stars.on_message,
-                               PaySupport(redis, keys, outbox, database, settings.telegram_dispatcher_chat_id).on_message]
+                               paysupport.on_message]
     return Services(
         settings=settings,
         redis=redis,

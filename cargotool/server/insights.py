@@ -40,9 +40,10 @@ async def set_position(request: Request):
 
 @bp.delete("/me/position")
 @describe("Forget my position: the one given in the Mini App (device or home city) and the bot's live location "
-          "(further updates of that live share are ignored; a new share starts again)",
+          "(further updates of that live share are ignored), and withdraw consent to both (asked again next time)",
           responses={200: dict[str, Any]}, secured=True)
 async def forget_position(request: Request):
+    await services(request).consents.withdraw(request.ctx.driver.telegram_id, via="app")
     return json(await services(request).insights.forget_position(request.ctx.driver.telegram_id))
 
 

@@ -11,6 +11,8 @@ import pytest
 
 from cargotool.core.alerts.location import LocationStore
 from cargotool.core.insights.models import DriverInsightProfile, DriverReport, Trip
+from cargotool.core.insights.trust import Reports
+from cargotool.core.insights.waits import WaitBook
 from cargotool.core.privacy.models import ConsentAnswer
 from cargotool.core.privacy.policy import policy_from
 from cargotool.core.storage.models import (AlertDelivery, AlertPrefs, AuditEvent, DriverRecord, Payment,
@@ -53,6 +55,21 @@ async def test_the_policy_page_names_the_operator_every_category_and_its_retenti
     for right in ("исправить", "отозвать согласие", "удалить свои данные", "Роскомнадзор"):
         assert right in page
     assert 'name="viewport"' in page  # readable on a phone
+
+
+async def test_the_policy_names_ip_addresses_the_dispatcher_chat_and_an_id_that_is_not_a_phone(app):
+    policy = policy_from(app.ctx.services.settings)
+    by_key = {c.key: c for c in policy.categories}
+    assert "идентификатор (id)" in by_key["telegram"].what and "номер (id)" not in by_key["telegram"].what
+    journal = by_key["sessions"]
+    assert "IP-адрес" in journal.what and "IP-адреса в нём — пока вы не удалите свои данные" in journal.kept
+    assert "стираются IP-адреса" in journal.on_forget
+    [chat] = [r for r in policy.recipients if "чат диспетчеров" in r]
+    assert "/paysupport" in chat and "остаётся у перевозчика" in chat
+    assert "остаются у перевозчика" in by_key["paysupport"].on_forget and "30 дней" in by_key["paysupport"].kept
+    assert "груз и отклик удаляются" in by_key["reports"].on_forget
+    [withdraw] = [r for r in policy.rights if r.startswith("отозвать согласие")]
+    assert "/forget_location" in withdraw and "без нового разрешения" in withdraw
 
 
 async def test_the_policy_without_operator_settings_says_so_and_never_names_a_variable(settings):
@@ -137,6 +154,76 @@ async def test_the_bot_asks_before_using_a_live_location_once_per_share(app, tel
     assert (row.kind, row.answer, row.via) == ("live_location", True, "bot") and row.answered_at is not None
 
 
+async def latest_consents(app, headers) -> dict:
+    _, response = await app.asgi_client.get("/api/me/consent", headers=headers)
+    return {kind: (view["answer"]["answer"], view["answer"]["via"]) if view["answer"] else None
+            for kind, view in response.json.items()}
+
+
+async def with_both_positions(app) -> tuple[dict, float]:
+    """A driver who allowed both kinds, set a position in the Mini App and shares a live location in the bot."""
+    headers = await session(app, DRIVER)
+    await allow_position(app, headers["Authorization"].split()[1])
+    await app.ctx.services.consents.answer(DRIVER, "live_location", True, via="bot")
+    _, response = await app.asgi_client.put("/api/me/position", json={"lat": 55.79, "lon": 49.1}, headers=headers)
+    assert response.status == 200, response.text
+    now = time.time()
+    await app.ctx.services.bot.handle(live(1, 55.70, 37.60, now, edited=False))
+    assert await app.ctx.services.alerter.locations.latest(DRIVER) is not None
+    return headers, now
+
+
+async def test_a_no_erases_the_stored_position_and_live_location_on_the_server(app):
+    services = app.ctx.services
+    headers, _ = await with_both_positions(app)
+
+    _, response = await app.asgi_client.put("/api/me/consent", json={"kind": "position", "answer": False}, headers=headers)
+    assert response.status == 200
+    row = await services.database.run(lambda: DriverInsightProfile.get_by_id(DRIVER))
+    assert (row.lat, row.lon, row.position_source, row.position_at) == (None, None, None, None)
+    assert await services.alerter.locations.latest(DRIVER) is not None  # the other kind keeps its own answer
+    await services.consents.answer(DRIVER, "live_location", False, via="bot")
+    assert await services.alerter.locations.latest(DRIVER) is None
+    _, response = await app.asgi_client.get("/api/me/insights", headers=headers)
+    assert response.json["position"] is None
+
+
+async def test_forget_location_in_the_app_withdraws_both_consents(app, telegram):
+    services = app.ctx.services
+    headers, now = await with_both_positions(app)
+
+    _, response = await app.asgi_client.delete("/api/me/position", headers=headers)
+    assert response.status == 200 and response.json["position"] is None
+    assert await latest_consents(app, headers) == {"position": (False, "app"), "live_location": (False, "app")}
+    _, response = await app.asgi_client.put("/api/me/position", json={"lat": 55.79, "lon": 49.1}, headers=headers)
+    assert response.status == 409  # asked again before the next position is used
+    await services.bot.handle(live(2, 55.71, 37.61, now + 300, edited=False))  # a new share
+    assert await services.alerter.locations.latest(DRIVER) is None
+    await deliver(app)
+    assert "Можно ли её использовать?" in telegram.sent("sendMessage", DRIVER)[-1].params["text"]
+
+
+async def test_forget_location_in_the_bot_withdraws_consent_and_the_next_share_is_asked_about(app, telegram):
+    services = app.ctx.services
+    headers = await session(app, DRIVER)
+    await services.consents.answer(DRIVER, "live_location", True, via="bot")
+    now = time.time()
+    await services.bot.handle(live(1, 55.70, 37.60, now, edited=False))
+    assert await services.alerter.locations.latest(DRIVER) is not None
+
+    await services.bot.handle({"update_id": 2, "message": {"message_id": 6, "text": "/forget_location",
+                                                           "chat": {"id": DRIVER, "type": "private"}}})
+    await deliver(app)
+    reply = telegram.sent("sendMessage", DRIVER)[-1].params["text"]
+    assert reply.startswith("Геопозицию забыл") and "Разрешение отозвано" in reply
+    assert await services.alerter.locations.latest(DRIVER) is None
+    assert await latest_consents(app, headers) == {"position": (False, "bot"), "live_location": (False, "bot")}
+    await services.bot.handle(live(3, 55.71, 37.61, now + 300, edited=False))  # a new share
+    assert await services.alerter.locations.latest(DRIVER) is None
+    await deliver(app)
+    assert "Можно ли её использовать?" in telegram.sent("sendMessage", DRIVER)[-1].params["text"]
+
+
 # ---- forgetting ------------------------------------------------------------------------------------------
 
 async def seed_everything(app, standin, headers):
@@ -176,10 +263,14 @@ async def test_forget_me_deletes_what_goes_keeps_payments_and_says_why(app, stan
     inn = standin.dataset.cargos[7]["company"]["inn"]
     before = (await services.insights.reports.summaries([inn]))[inn]["reports_total"]
 
+    report_id = await services.database.run(lambda: DriverReport.get(DriverReport.cargo_id == cargo_id).id)
+    trip_id = await services.database.run(lambda: Trip.get(Trip.cargo_id == cargo_id).id)
     _, response = await app.asgi_client.delete("/api/me", headers=headers)
     assert response.status == 200, response.text
     body = response.json
     assert any("местоположение" in d for d in body["deleted"]) and any("поиски" in d for d in body["deleted"])
+    [chat] = [k for k in body["kept"] if "чат диспетчеров" in k["what"]]  # what was sent there stays the carrier's
+    assert "перевозчик" in chat["why"]
     [payments] = [k for k in body["kept"] if "платеж" in k["what"]]
     assert "402-ФЗ" in payments["why"] and "бухгалтерском учёте" in body["message"]
 
@@ -201,9 +292,10 @@ async def test_forget_me_deletes_what_goes_keeps_payments_and_says_why(app, stan
     assert len(responses) == 2 and all(r.phone is None and r.comment is None for r in responses)
 
     # reports lose their author (and comment); the company's counts stay
-    report = await db.run(lambda: DriverReport.get(DriverReport.cargo_id == cargo_id))
-    trip = await db.run(lambda: Trip.get(Trip.cargo_id == cargo_id))
+    report = await db.run(lambda: DriverReport.get_by_id(report_id))
+    trip = await db.run(lambda: Trip.get_by_id(trip_id))
     assert report.driver_id < 0 and report.driver_id == trip.driver_id and report.comment is None
+    assert report.cargo_id is None and trip.cargo_id is None and trip.response_id is None
     assert (await services.insights.reports.summaries([inn]))[inn]["reports_total"] == before
 
     # kept: payments and the subscription
@@ -256,3 +348,65 @@ async def test_forget_me_in_the_bot_asks_first_and_says_what_stays(app, standin,
     [event] = await services.audit.tail(action="privacy.forget")
     assert '"via": "bot"' in event.details
     assert await services.database.run(lambda: AuditEvent.select().where(AuditEvent.action == "privacy.forget").count()) == 1
+
+
+async def test_after_forgetting_no_join_from_reports_or_trips_leads_to_the_driver_and_company_figures_stay(app, standin):
+    """«Обезличенные» must be true: neither a report nor a trip can be joined back to the driver's responses (by
+    response id, load or time), the journal keeps no IP of theirs nor whom they reported, and syncing trips
+    again does not bring the link back; the company's counts and dock waits are as before."""
+    services, db = app.ctx.services, app.ctx.services.database
+    headers = await session(app, DRIVER)
+    cargo_id = await accepted(app, standin, 7, headers)
+    inn = standin.dataset.cargos[7]["company"]["inn"]
+    for other in (4102, 4103):  # three drivers: the "worked with it" count shows a number
+        await accepted(app, standin, 7, await session(app, other))
+    _, response = await app.asgi_client.put(f"/api/cargos/{cargo_id}/report", json={"kind": "no_cargo"}, headers=headers)
+    assert response.status == 201, response.text
+    await services.insights.trips.sync()
+    trip = await db.run(lambda: Trip.get((Trip.driver_id == DRIVER) & (Trip.cargo_id == cargo_id)))
+    await services.insights.waits.answer(trip.id, DRIVER, "l", "6_12")
+    waits = WaitBook(db, min_answers=1)  # one answer is enough to see that it still counts
+
+    def figures() -> tuple:
+        return (Reports.summaries_now([inn]), waits.by_company_now([inn]), waits.at_address_now(trip.from_address_key))
+
+    before = await db.run(figures)
+    assert before[0][inn]["drivers_worked"] == 3 and before[0][inn]["reports_total"] == 1
+    assert before[1][inn]["median"] == "6_12" and before[2]["median"] == "6_12"
+    assert await db.run(lambda: AuditEvent.select().where((AuditEvent.actor == f"driver:{DRIVER}")
+                                                          & AuditEvent.ip.is_null(False)).count()) > 0
+
+    _, response = await app.asgi_client.delete("/api/me", headers=headers)
+    assert response.status == 200, response.text
+    await services.insights.trips.sync()  # the accepted response is still there: it must not be copied again
+
+    def links() -> dict[str, int]:
+        mine = Response.select(Response.id, Response.cargo_id, Response.decided_at).where(Response.driver == DRIVER)
+        theirs = Response.driver == DRIVER
+        return {
+            "trip by driver": Trip.select().where(Trip.driver_id == DRIVER).count(),
+            "report by driver": DriverReport.select().where(DriverReport.driver_id == DRIVER).count(),
+            "trip → response": Trip.select().join(Response, on=(Trip.response_id == Response.id)).where(theirs).count(),
+            "trip → load": Trip.select().join(Response, on=(Trip.cargo_id == Response.cargo_id)).where(
+                theirs & (Trip.driver_id < 0)).count(),
+            "trip → time": Trip.select().join(Response, on=(Trip.accepted_at == Response.decided_at)).where(theirs).count(),
+            "report → load": DriverReport.select().join(Response, on=(DriverReport.cargo_id == Response.cargo_id))
+                             .where(theirs).count(),
+            "anonymous trips with a load": Trip.select().where((Trip.driver_id < 0) & Trip.cargo_id.is_null(False)).count(),
+            "responses kept": mine.count(),
+            "journal IPs": AuditEvent.select().where((AuditEvent.actor == f"driver:{DRIVER}")
+                                                     & AuditEvent.ip.is_null(False)).count(),
+            "journal naming the company": AuditEvent.select().where(
+                (AuditEvent.actor == f"driver:{DRIVER}") & AuditEvent.action.startswith("report.")
+                & (AuditEvent.target.is_null(False) | (AuditEvent.details != "{}"))).count(),
+        }
+
+    assert await db.run(links) == {"trip by driver": 0, "report by driver": 0, "trip → response": 0, "trip → load": 0,
+                                   "trip → time": 0, "report → load": 0, "anonymous trips with a load": 0,
+                                   "responses kept": 1, "journal IPs": 0, "journal naming the company": 0}
+    assert await db.run(figures) == before  # the company's counts and waits are as they were
+
+    # the driver comes back: their new accepted loads are copied as usual
+    headers = await session(app, DRIVER)
+    again = await accepted(app, standin, 8, headers)
+    assert (await services.insights.trips.of_driver(DRIVER, again)) is not None

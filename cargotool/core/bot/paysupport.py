@@ -130,6 +130,14 @@ class PaySupport:
                                 key=f"paysupport-reply:{update_id}" if update_id is not None else None)
         return True
 
+    async def forget(self, driver_id: int) -> int:
+        """Forgetting a driver: drop which forwarded messages were theirs (an operator's reply no longer reaches
+        them) and a pending /paysupport. The messages already in the dispatcher chat are the carrier's."""
+        mine = [key async for key in self._redis.scan_iter(match=self._keys("paysupport:thread:*"), count=500)
+                if await self._redis.get(key) == str(driver_id)]
+        await self._redis.delete(self._keys(f"paysupport:waiting:{driver_id}"), *mine)
+        return len(mine)
+
     async def _reply(self, chat_id: int, text: str, update_id: Any) -> None:
         await self._outbox.send("sendMessage", {"chat_id": chat_id, "text": text},
                                 key=f"paysupport-answer:{update_id}" if update_id is not None else None)

@@ -47,9 +47,9 @@ class Trip(BaseModel):
     Copied from `responses` by `TripBook.sync` (so core/responses needs no hook)."""
 
     id = peewee.AutoField()
-    response_id = peewee.BigIntegerField(unique=True)
+    response_id = peewee.BigIntegerField(unique=True, null=True)  # None once the driver is forgotten
     driver_id = peewee.BigIntegerField(index=True)
-    cargo_id = peewee.CharField(max_length=32)
+    cargo_id = peewee.CharField(max_length=32, null=True)  # None once the driver is forgotten
     inn = peewee.CharField(max_length=16, null=True, index=True)  # the company that posted the load
     company_name = peewee.CharField(max_length=256, null=True)
     shipper_inn = peewee.CharField(max_length=16, null=True, index=True)  # the detail's shipper, when another company
@@ -74,7 +74,7 @@ class DriverReport(BaseModel):
 
     id = peewee.AutoField()
     driver_id = peewee.BigIntegerField()
-    cargo_id = peewee.CharField(max_length=32)
+    cargo_id = peewee.CharField(max_length=32, null=True)  # None once the driver is forgotten
     inn = peewee.CharField(max_length=16, index=True)  # the poster's INN (the shipper's when the poster has none)
     shipper_inn = peewee.CharField(max_length=16, null=True, index=True)  # the shipper's, when another company
     kind = peewee.CharField(max_length=16)  # not_paid | no_cargo | terms_changed
@@ -88,6 +88,16 @@ class DriverReport(BaseModel):
     class Meta:
         table_name = "driver_reports"
         indexes = ((("driver_id", "cargo_id"), True),)
+
+
+class ForgottenResponse(BaseModel):
+    """An accepted response of a forgotten driver: `TripBook.sync` does not copy it again. It names no trip or
+    report, so nothing leads from these back to the driver's anonymous trips and reports."""
+
+    response_id = peewee.BigIntegerField(primary_key=True)
+
+    class Meta:
+        table_name = "insight_forgotten_responses"
 
 
 def companies_of(inn: str | None, shipper_inn: str | None) -> set[str]:

@@ -139,6 +139,14 @@ class Profiles:
         return await self._save(driver_id, lat=None, lon=None, point_id=None, place_name=None,
                                 position_source=None, position_at=None)
 
+    async def clear_position(self, driver_id: int) -> None:
+        """Erase the stored position (a withdrawn consent) without making a row for a driver who has none."""
+        await self._db.run(lambda: DriverInsightProfile.update(
+            lat=None, lon=None, point_id=None, place_name=None, position_source=None, position_at=None,
+            updated_at=utcnow()).where(DriverInsightProfile.driver_id == driver_id).execute())
+        await self._redis.delete(self._key(driver_id))
+        self._local.pop(driver_id, None)
+
     async def delete_row(self, driver_id: int) -> bool:
         """Delete the driver's row (position and fuel figures) and every copy of it; False when there was none."""
         deleted = await self._db.run(lambda: DriverInsightProfile.delete()

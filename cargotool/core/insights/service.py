@@ -158,6 +158,11 @@ class Insights:
         await self.positions.erase(driver_id)
         return await self.profile_view(driver_id)
 
+    async def clear_app_position(self, driver_id: int) -> None:
+        """Erase the Mini App's position (device or home city) only: consent to it was withdrawn."""
+        await self.profiles.clear_position(driver_id)
+        self.positions.forget(driver_id)
+
     async def profile_view(self, driver_id: int) -> dict:
         """The driver's figures with the position in effect (the freshest source's, e.g. live location)."""
         view = (await self.profiles.get(driver_id)).public()

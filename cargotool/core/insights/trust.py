@@ -24,7 +24,7 @@ from ..audit import AuditLog
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import Response, utcnow
-from .models import DriverReport, Trip, companies_of
+from .models import DriverReport, ForgottenResponse, Trip, companies_of
 
 REPORT_KINDS = {"not_paid": "не заплатили / задержали оплату", "no_cargo": "груза не было",
                 "terms_changed": "условия изменили"}
@@ -64,8 +64,10 @@ class TripBook:
     async def sync(self) -> int:
         """Copy accepted responses not yet known; return how many were added."""
         def work() -> int:
-            known = Trip.select(Trip.response_id)
-            rows = list(Response.select().where((Response.status == "accepted") & Response.id.not_in(known)))
+            known = Trip.select(Trip.response_id).where(Trip.response_id.is_null(False))
+            forgotten = ForgottenResponse.select(ForgottenResponse.response_id)
+            rows = list(Response.select().where((Response.status == "accepted") & Response.id.not_in(known)
+                                                & Response.id.not_in(forgotten)))
             for row in rows:
                 card = json.loads(row.cargo or "{}")
                 start, finish, company = card.get("from") or {}, card.get("to") or {}, card.get("company") or {}

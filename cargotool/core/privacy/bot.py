@@ -1,4 +1,5 @@
-"""The bot's side of privacy: `/privacy`, `/forget_me` (asked to confirm with a button first), and consent before
+"""The bot's side of privacy: `/privacy`, `/forget_me` (asked to confirm with a button first), `/forget_location`
+(withdraws consent and so erases the position), and consent before
 a live location is used (asked once per share; its points are ignored until the driver says yes).
 
 Registered into BotHandlers by the composition root (`commands`, `callbacks`, `location_gate`)."""
@@ -18,7 +19,10 @@ FORGET_RE = re.compile(r"^fm:(yes|no)$")
 CONSENT_RE = re.compile(r"^cs:live:(y|n)$")
 CONFIRM_TEXT = ("Удалить ваши данные? Удалятся местоположение, расход топлива, поиски и уведомления, сессии, "
                 "согласия, телефон в откликах и авторство отзывов. Записи о платежах останутся: их хранения "
-                "требует закон о бухгалтерском учёте. Отменить удаление будет нельзя.")
+                "требует закон о бухгалтерском учёте. Сообщения, уже отправленные в чат диспетчеров перевозчика, "
+                "останутся у перевозчика. Отменить удаление будет нельзя.")
+FORGOT_LOCATION = ("Геопозицию забыл: и трансляцию, и местоположение из приложения. Разрешение отозвано — "
+                   "без него геопозицию не используем, при следующей трансляции спрошу снова.")
 
 
 class PrivacyBot:
@@ -38,6 +42,11 @@ class PrivacyBot:
     async def forget_me(self, chat_id: int, argument: str) -> tuple[str, list]:
         return CONFIRM_TEXT, [[{"text": "Да, удалить мои данные", "callback_data": "fm:yes"}],
                               [{"text": "Отмена", "callback_data": "fm:no"}]]
+
+    async def forget_location(self, chat_id: int, argument: str) -> tuple[str, list]:
+        """`/forget_location`: withdraws consent (a "no" erases the live location and the Mini App's position)."""
+        await self._consents.withdraw(chat_id, via="bot")
+        return FORGOT_LOCATION, []
 
     async def on_forget(self, query: dict[str, Any], answer: Answer) -> None:
         match = FORGET_RE.match(str(query.get("data") or ""))

@@ -3,9 +3,13 @@
 The driver is shown what it is for and a link to the policy; their answer is stored with its time. Until the
 latest answer of a kind is "yes", a position of that kind is refused (the API) or ignored (the bot). The answer
 is read on every live-location edit, so it is kept in Redis too (dropped by every new answer and by forgetting).
+A "no" also erases what is stored of that kind on the server (`erasers`, wired by the composition root): a
+withdrawn consent leaves no position behind.
 """
 
 from __future__ import annotations
+
+from typing import Awaitable, Callable
 
 import redis.asyncio as aioredis
 
@@ -38,6 +42,7 @@ class Consents:
         self._db = database
         self._redis = redis
         self._keys = keys
+        self.erasers: dict[str, Callable[[int], Awaitable[object]]] = {}  # kind → erase(driver_id), run on "no"
 
     def _key(self, driver_id: int, kind: str) -> str:
         return self._keys(f"privacy:consent:{driver_id}:{kind}")
@@ -50,7 +55,15 @@ class Consents:
         row = await self._db.run(lambda: ConsentAnswer.create(driver_id=driver_id, kind=kind, answer=answer,
                                                               answered_at=utcnow(), via=via))
         await self._redis.set(self._key(driver_id, str(kind)), "1" if answer else "0", ex=CACHE_SECONDS)
+        if not answer and kind in self.erasers:
+            await self.erasers[str(kind)](driver_id)
         return _public(row)
+
+    async def withdraw(self, driver_id: int, via: str) -> None:
+        """«Забыть местоположение» / `/forget_location`: "no" to every kind, so each erases its position and
+        the next one is asked about again."""
+        for kind in KINDS:
+            await self.answer(driver_id, kind, False, via=via)
 
     async def granted(self, driver_id: int, kind: str) -> bool:
         cached = await self._redis.get(self._key(driver_id, kind))

@@ -2,22 +2,26 @@
 
 Goes: the position (the Mini App's and the bot's live location), fuel figures, saved searches with their alerts
 and switches, sessions, consents, the phone and comments given with responses, contacts for receipts, the name
-and username. Reports lose their author and comment: they are moved to a random negative pseudonym (the same for
-all of the driver's reports and trips, so "how many drivers" counts stay right and nothing leads back).
+and username, which /paysupport messages were theirs, the IP addresses in the audit log. Reports and trips lose
+their author, comment, load and response: they are moved to a random negative pseudonym (the same for all of the
+driver's reports and trips, so "how many drivers" counts stay right) and keep only what the company figures
+count, so no join from them leads to the driver's responses.
 Stays: payment records and the subscription (accounting law), responses as the carrier's record of work (without
-phone and comment), and the audit log (which gets an entry for this). Each owner deletes its own data; this
+phone and comment), the audit log without IPs (it gets an entry for this), and the messages already sent to the
+carrier's dispatcher chat (that history is the carrier's; a bot cannot reliably delete it). Each owner deletes its own data; this
 module only calls them in order and says what it did.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 
 from ..audit import AuditLog
-from ..insights.models import DriverReport, Trip
+from ..insights.models import DriverReport, ForgottenResponse, Trip
 from ..storage.db import Database
-from ..storage.models import DriverRecord, ReceiptContact, Response
+from ..storage.models import AuditEvent, DriverRecord, ReceiptContact, Response
 from .consent import Consents
 
 DELETED = (
@@ -28,7 +32,9 @@ DELETED = (
     "ваши согласия на использование местоположения",
     "телефон и комментарии в откликах, контакты для чеков",
     "имя и username из Telegram",
-    "авторство отзывов о компаниях: отзывы стали обезличенными",
+    "авторство отзывов о компаниях и поездок: у них больше нет ни автора, ни груза, ни отклика",
+    "IP-адреса в журнале действий и то, о какой компании были ваши отзывы",
+    "связь ваших вопросов об оплате с вами: ответ оператора на них к вам больше не придёт",
 )
 KEPT = (
     {"what": "Записи о платежах и подписка",
@@ -36,10 +42,15 @@ KEPT = (
             "продолжает действовать."},
     {"what": "Отклики на грузы (груз, ставка, статус)",
      "why": "Это история работы с перевозчиком; телефон и комментарий из них стёрты."},
-    {"what": "Обезличенные отзывы о компаниях",
-     "why": "Остаются в общем счёте по компании, без автора и комментария."},
+    {"what": "Обезличенные отзывы о компаниях и ответы о простое",
+     "why": "Остаются в общем счёте по компании и адресу погрузки или выгрузки — без автора, комментария, груза "
+            "и отклика."},
     {"what": "Журнал действий",
-     "why": "Запись о входах, платежах и этом удалении нужна для разбора споров и безопасности сервиса."},
+     "why": "Запись о входах, платежах и этом удалении (без IP-адресов) нужна для разбора споров и безопасности "
+            "сервиса."},
+    {"what": "Сообщения, уже отправленные в чат диспетчеров перевозчика",
+     "why": "Это ваши отклики с телефоном и вопросы об оплате. История этого чата принадлежит перевозчику, и бот "
+            "не может надёжно удалить её копии."},
 )
 
 
@@ -59,15 +70,18 @@ def bot_text(contact: str) -> str:
         "\n\nОстаётся:\n" + kept + f"\n\nВопросы о ваших данных: {contact}."
 
 
+_FORGOTTEN_AT = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # a trip's times would match its response's
+
+
 def _pseudonym() -> int:
     return -(secrets.randbelow(2**62) + 1)  # negative: never a Telegram id
 
 
 class Forgetter:
     def __init__(self, *, database: Database, audit: AuditLog, consents: Consents, profiles, positions, searches,
-                 alerter, sessions, reports) -> None:
+                 alerter, sessions, reports, paysupport) -> None:
         """`profiles.delete_row`, `positions.erase` (live location), `searches.forget_driver`, `alerter.forget`,
-        `sessions.delete_driver`, `reports.on_change` — each owner forgets its own part."""
+        `sessions.delete_driver`, `reports.on_change`, `paysupport.forget` — each owner forgets its own part."""
         self._db = database
         self._audit = audit
         self._consents = consents
@@ -77,6 +91,7 @@ class Forgetter:
         self._alerter = alerter
         self._sessions = sessions
         self._reports = reports
+        self._paysupport = paysupport
 
     async def forget(self, driver_id: int, via: str) -> Forgotten:
         done = Forgotten()
@@ -88,19 +103,38 @@ class Forgetter:
         done.counts.update(await self._db.run(lambda: self._rows(driver_id)))
         self._reports.on_change()
         done.counts["sessions"] = await self._sessions.delete_driver(driver_id)
+        done.counts["paysupport_threads"] = await self._paysupport.forget(driver_id)
         await self._audit.record(f"driver:{driver_id}", "privacy.forget", target=f"driver:{driver_id}",
                                  details={"via": via, **done.counts})
         return done
 
     def _rows(self, driver_id: int) -> dict[str, int]:
+        """Reports and trips keep what the company figures count (INNs, report kinds and dates, dock waits and
+        their addresses) under a pseudonym; every link back to the driver's responses goes: the response id,
+        the load, and the trip's times copied from the response and its card."""
         pseudonym = _pseudonym()
         with self._db.write_transaction():
-            reports = (DriverReport.update(driver_id=pseudonym, comment=None)
+            ForgottenResponse.insert_many(
+                [{"response_id": r.id} for r in Response.select(Response.id).where(
+                    (Response.driver == driver_id) & (Response.status == "accepted"))]
+            ).on_conflict_ignore().execute()
+            reports = (DriverReport.update(driver_id=pseudonym, cargo_id=None, comment=None)
                        .where(DriverReport.driver_id == driver_id).execute())
-            trips = Trip.update(driver_id=pseudonym).where(Trip.driver_id == driver_id).execute()
+            trips = (Trip.update(driver_id=pseudonym, response_id=None, cargo_id=None, from_city=None, to_city=None,
+                                 loading_until=None, unloading_until=None, accepted_at=_FORGOTTEN_AT,
+                                 wait_asked_at=_FORGOTTEN_AT)
+                     .where(Trip.driver_id == driver_id).execute())
+            # an address alone with no wait answered counts for nothing: it goes too
+            Trip.update(from_address_key=None).where((Trip.driver_id == pseudonym) & Trip.load_wait.is_null()).execute()
+            Trip.update(to_address_key=None).where((Trip.driver_id == pseudonym) & Trip.unload_wait.is_null()).execute()
             responses = (Response.update(phone=None, comment=None)
                          .where(Response.driver == driver_id).execute())
             ReceiptContact.delete().where(ReceiptContact.driver == driver_id).execute()
             DriverRecord.update(first_name="", last_name=None, username=None).where(
                 DriverRecord.telegram_id == driver_id).execute()
+            actor = f"driver:{driver_id}"
+            # the journal keeps what the driver did and when, but not from which address, nor whom they reported
+            AuditEvent.update(ip=None).where(AuditEvent.actor == actor).execute()
+            AuditEvent.update(target=None, details="{}").where(
+                (AuditEvent.actor == actor) & AuditEvent.action.startswith("report.")).execute()
         return {"reports": reports, "trips": trips, "responses": responses}

@@ -169,6 +169,23 @@ def _health_heartbeat(db: peewee.Database) -> None:
     db.execute_sql("CREATE TABLE health_heartbeat (id INTEGER NOT NULL PRIMARY KEY, beat_at TIMESTAMP NOT NULL)")
 
 
+def _forgotten_trips(db: peewee.Database) -> None:
+    """A forgotten driver's trips and reports lose every link to their responses (core/privacy/forget.py), and
+    positions kept from before consents existed (migration 31) without a "yes" on record are cleared."""
+    from playhouse.migrate import SchemaMigrator, migrate as alter
+
+    migrator = SchemaMigrator.from_database(db)
+    alter(migrator.drop_not_null("insight_trips", "response_id"), migrator.drop_not_null("insight_trips", "cargo_id"),
+          migrator.drop_not_null("driver_reports", "cargo_id"))
+    db.execute_sql("CREATE TABLE insight_forgotten_responses (response_id BIGINT NOT NULL PRIMARY KEY)")
+    db.execute_sql(
+        "UPDATE driver_insight_profiles SET lat = NULL, lon = NULL, point_id = NULL, place_name = NULL,"
+        " position_source = NULL, position_at = NULL WHERE lat IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+        " privacy_consents c WHERE c.driver_id = driver_insight_profiles.driver_id AND c.kind = 'position'"
+        " AND c.answer AND c.id = (SELECT MAX(l.id) FROM privacy_consents l"
+        " WHERE l.driver_id = c.driver_id AND l.kind = 'position'))")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
@@ -185,6 +202,8 @@ MIGRATIONS: list[Migration] = [
     Migration(30, "payments in Telegram Stars: method, charge id, stars, subscription period, renewal", _stars_payments),
     Migration(31, "privacy: drivers' consents (position, live location) with their time", _consents),
     Migration(32, "a heartbeat row /readyz writes to prove the database takes writes", _health_heartbeat),
+    Migration(33, "privacy: forgotten drivers' trips and reports unlinked; positions without consent cleared",
+              _forgotten_trips),
 ]
 
 
