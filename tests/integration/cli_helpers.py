@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from cargotool.cli.main import main
+from cargotool.cli.runtime import console, err_console
 from cargotool.core.redaction import redactor
 from tests.conftest import environ_for_tests
 
@@ -65,8 +66,8 @@ def invoke_cli(args: list[str], env: Mapping[str, str], cwd: Path) -> CliResult:
     else:
         raise RuntimeError("invoke_cli runs asyncio.run: call it through asyncio.to_thread from an async test")
     out, err = io.StringIO(), io.StringIO()
-    with (_as_a_fresh_process(env, cwd), _knowing_no_secrets(), contextlib.redirect_stdout(out),
-          contextlib.redirect_stderr(err)):
+    with (_as_a_fresh_process(env, cwd), _knowing_no_secrets(), _consoles_as_wide_as(env.get("COLUMNS")),
+          contextlib.redirect_stdout(out), contextlib.redirect_stderr(err)):
         code = main(list(args))
     return CliResult(list(args), int(code), out.getvalue(), err.getvalue())
 
@@ -103,3 +104,17 @@ def _knowing_no_secrets() -> Iterator[None]:
         yield
     finally:
         redactor._literals, redactor._patterns = saved
+
+
+@contextlib.contextmanager
+def _consoles_as_wide_as(columns: str | None) -> Iterator[None]:
+    """The width the CLI's consoles take from COLUMNS when a process imports them (rich reads it once, at
+    construction; xdist workers have COLUMNS=80), so tables wrap as they would in the process."""
+    saved = [(c, c._width) for c in (console, err_console)]
+    for each, _ in saved:
+        each._width = int(columns) if columns and columns.isdigit() else None
+    try:
+        yield
+    finally:
+        for each, width in saved:
+            each._width = width

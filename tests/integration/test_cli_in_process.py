@@ -48,3 +48,16 @@ async def test_from_a_running_event_loop_it_goes_through_a_thread(env, tmp_path)
         invoke_cli(["db", "migrate"], env, tmp_path)
     result = await asyncio.to_thread(invoke_cli, ["db", "migrate"], env, tmp_path)
     assert result.returncode == 0 and "Applied" in result.stdout
+
+
+def test_tables_are_as_wide_as_the_environment_says(env, tmp_path, monkeypatch):
+    from cargotool.cli.runtime import console
+
+    def widest(text: str) -> int:
+        return max(len(line) for line in text.splitlines())
+
+    monkeypatch.setattr(console, "width", 60)  # as the consoles are when this process started with COLUMNS=60
+    in_process = invoke_cli(["cargos", "list", "--limit", "3"], env, tmp_path)
+    process = run_cli(["cargos", "list", "--limit", "3"], env, tmp_path)
+    assert widest(in_process.stdout) == widest(process.stdout) > 60  # cli_env's COLUMNS=200, as a process has it
+    assert console.width == 60
