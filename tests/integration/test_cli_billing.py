@@ -1,15 +1,24 @@
-"""`cargotool promo|payments|subs|flags|audit` as real processes, YooKassa served by the loopback stand-in."""
+"""`cargotool promo|payments|subs|flags|audit`, run in this process (`invoke_cli`), YooKassa served by the
+loopback stand-in."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import json
+import uuid
 
 import pytest
 
+from cargotool.bootstrap import build_services
+from cargotool.config import Settings
+from cargotool.core.billing.refunds import request_key
+from cargotool.core.storage.db import Database
+from cargotool.core.storage.models import Payment, Refund
 from cargotool.standin import CargoTechStandIn, StandInServer
 from cargotool.standin.yookassa import YooKassaStandIn
 from tests.conftest import TEST_PASSWORD, TEST_PHONE
-from tests.integration.cli_helpers import cli_env, run_cli
+from tests.integration.cli_helpers import cli_env, invoke_cli
 
 SHOP_ID, SECRET_KEY = "100500", "test_Yk-cli-secret-key-0000"
 
@@ -25,7 +34,32 @@ def env(tmp_path, key_prefix, redis):
 
 
 def cli(env, tmp_path, *args):
-    return run_cli(list(args), env, tmp_path)
+    return invoke_cli(list(args), env, tmp_path)
+
+
+def create_payment(environ) -> str:
+    """A driver's pending payment for the 1-month plan, as the Mini App creates it; its YooKassa id."""
+    async def create() -> str:
+        services = build_services(Settings.from_env(environ))
+        try:
+            return (await services.payments.create(501, {"plan": "1m"})).yookassa_id
+        finally:
+            await services.aclose()
+
+    return asyncio.run(create())
+
+
+def lose_a_refund_answer(environ, yookassa_id: str) -> None:
+    """A refund of ours whose answer was lost a day ago (what `payments reconcile` marks `check`)."""
+    database = Database(environ["DATABASE_URL"])
+    try:
+        payment = database.run_sync(lambda: Payment.get(Payment.yookassa_id == yookassa_id))
+        day_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+        database.run_sync(lambda: Refund.create(
+            id=str(uuid.uuid4()), payment=payment.id, amount_kopecks=1000, reason="lost",
+            request_key=request_key(payment.id, 1000, "lost"), status="check", actor="cli", created_at=day_ago))
+    finally:
+        database.close()
 
 
 def test_promo_commands(env, tmp_path):
@@ -64,23 +98,7 @@ def test_subs_and_flags(env, tmp_path):
 
 def test_payments_replay_and_reconcile(env, tmp_path):
     environ, yookassa = env
-    script = (
-        "import asyncio\n"
-        "from cargotool.config import Settings\n"
-        "from cargotool.bootstrap import build_services\n"
-        "async def main():\n"
-        "    s = build_services(Settings.from_env())\n"
-        "    p = await s.payments.create(501, {'plan': '1m'})\n"
-        "    print(p.yookassa_id)\n"
-        "    await s.aclose()\n"
-        "asyncio.run(main())\n"
-    )
-    import subprocess
-    import sys
-
-    created = subprocess.run([sys.executable, "-c", script], env=environ, cwd=tmp_path, capture_output=True, text=True)
-    assert created.returncode == 0, created.stderr
-    yookassa_id = created.stdout.strip().splitlines()[-1]
+    yookassa_id = create_payment(environ)
     listed = json.loads(cli(environ, tmp_path, "payments", "list", "--json").stdout)["items"]
     assert [p["status"] for p in listed] == ["pending"] and listed[0]["amount_kopecks"] == 49900
     assert "nothing new" in cli(environ, tmp_path, "payments", "replay", yookassa_id).stdout
@@ -103,20 +121,7 @@ def test_payments_replay_and_reconcile(env, tmp_path):
     audit = json.loads(cli(environ, tmp_path, "audit", "tail", "--action", "payment.refund", "--json").stdout)["items"]
     assert [e["action"] for e in audit] == ["payment.refunded", "payment.refund_requested"]
     assert audit[1]["actor"] == "cli" and audit[1]["details"]["reason"] == "support ticket 7"
-    lost = (  # a refund of ours whose answer was lost a day ago (what `payments reconcile` marks `check`)
-        "import datetime as dt, uuid\n"
-        "from cargotool.config import Settings\n"
-        "from cargotool.bootstrap import build_services\n"
-        "from cargotool.core.billing.refunds import request_key\n"
-        "from cargotool.core.storage.models import Payment, Refund\n"
-        "s = build_services(Settings.from_env())\n"
-        f"p = s.database.run_sync(lambda: Payment.get(Payment.yookassa_id == {yookassa_id!r}))\n"
-        "day_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)\n"
-        "s.database.run_sync(lambda: Refund.create(id=str(uuid.uuid4()), payment=p.id, amount_kopecks=1000, reason='lost',"
-        " request_key=request_key(p.id, 1000, 'lost'), status='check', actor='cli', created_at=day_ago))\n"
-    )
-    marked = subprocess.run([sys.executable, "-c", lost], env=environ, cwd=tmp_path, capture_output=True, text=True)
-    assert marked.returncode == 0, marked.stderr
+    lose_a_refund_answer(environ, yookassa_id)
     table = cli(environ, tmp_path, "payments", "list")
     text = " ".join(table.stdout.replace("\u202f", " ").split())  # rich wraps long lines
     assert "CHECK in YooKassa's dashboard" in text and "10 ₽, requested" in text

@@ -1,4 +1,5 @@
-"""`cargotool bot ...` and `cargotool responses ...` as real processes, against the Bot API stand-in."""
+"""`cargotool bot ...` and `cargotool responses ...` against the Bot API stand-in: in this process
+(`invoke_cli`), except `bot run`, which would run until stopped if it did not refuse."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from cargotool.standin import CargoTechStandIn, StandInServer
 from cargotool.standin.telegram import BotApiStandIn
 from tests.conftest import TEST_PASSWORD, TEST_PHONE
-from tests.integration.cli_helpers import cli_env, run_cli
+from tests.integration.cli_helpers import cli_env, invoke_cli, run_cli
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def env(tmp_path, key_prefix, redis):
 
 def test_bot_setup_sets_webhook_commands_and_menu(env, tmp_path):
     environ, telegram = env
-    result = run_cli(["bot", "setup", "--url", "https://cargo.example.ru/"], environ, tmp_path)
+    result = invoke_cli(["bot", "setup", "--url", "https://cargo.example.ru/"], environ, tmp_path)
     assert result.returncode == 0, result.stderr
     [hook] = telegram.sent("setWebhook")
     assert hook.params["url"] == "https://cargo.example.ru/webhooks/telegram"
@@ -38,18 +39,18 @@ def test_bot_setup_sets_webhook_commands_and_menu(env, tmp_path):
 
 def test_bot_setup_refuses_http_and_a_missing_secret(env, tmp_path):
     environ, telegram = env
-    assert run_cli(["bot", "setup", "--url", "http://x.ru"], environ, tmp_path).returncode == 2
+    assert invoke_cli(["bot", "setup", "--url", "http://x.ru"], environ, tmp_path).returncode == 2
     environ.pop("TELEGRAM_WEBHOOK_SECRET")
-    result = run_cli(["bot", "setup", "--url", "https://x.ru"], environ, tmp_path)
+    result = invoke_cli(["bot", "setup", "--url", "https://x.ru"], environ, tmp_path)
     assert result.returncode == 78 and "TELEGRAM_WEBHOOK_SECRET" in result.stderr
     assert telegram.sent("setWebhook") == []
 
 
 def test_bot_info_and_send(env, tmp_path):
     environ, telegram = env
-    info = json.loads(run_cli(["bot", "info", "--json"], environ, tmp_path).stdout)
+    info = json.loads(invoke_cli(["bot", "info", "--json"], environ, tmp_path).stdout)
     assert info["bot"]["username"] == "cargotool_bot" and info["outbox_queued"] == 0 and info["outbox_given_up"] == 0
-    sent = run_cli(["bot", "send", "--chat", "501", "--text", "Проверка связи"], environ, tmp_path)
+    sent = invoke_cli(["bot", "send", "--chat", "501", "--text", "Проверка связи"], environ, tmp_path)
     assert sent.returncode == 0 and sent.stdout.strip() == "sent"
     assert [c.params["text"] for c in telegram.sent("sendMessage", 501)] == ["Проверка связи"]
 
@@ -57,11 +58,11 @@ def test_bot_info_and_send(env, tmp_path):
 def test_bot_send_that_cannot_be_delivered_stays_queued(env, tmp_path):
     environ, telegram = env
     telegram.fail_next("sendMessage", 429, retry_after=60)
-    result = run_cli(["bot", "send", "--chat", "501", "--text", "позже", "--wait", "2"], environ, tmp_path)
+    result = invoke_cli(["bot", "send", "--chat", "501", "--text", "позже", "--wait", "2"], environ, tmp_path)
     assert result.returncode == 5 and "stays in the outbox" in result.stderr
 
 
-def test_bot_run_needs_mtproto_credentials(env, tmp_path):
+def test_bot_run_needs_mtproto_credentials(env, tmp_path):  # a real process: were it to start, it would not stop
     environ, _ = env
     result = run_cli(["bot", "run"], environ, tmp_path)
     assert result.returncode == 78 and "TELEGRAM_API_ID" in result.stderr
@@ -69,7 +70,7 @@ def test_bot_run_needs_mtproto_credentials(env, tmp_path):
 
 def test_responses_list_and_expire(env, tmp_path):
     environ, _ = env
-    listed = run_cli(["responses", "list", "--json"], environ, tmp_path)
+    listed = invoke_cli(["responses", "list", "--json"], environ, tmp_path)
     assert listed.returncode == 0 and json.loads(listed.stdout) == {"items": []}
-    assert run_cli(["responses", "list", "--status", "maybe"], environ, tmp_path).returncode == 2
-    assert "expired 0" in run_cli(["responses", "expire"], environ, tmp_path).stdout
+    assert invoke_cli(["responses", "list", "--status", "maybe"], environ, tmp_path).returncode == 2
+    assert "expired 0" in invoke_cli(["responses", "expire"], environ, tmp_path).stdout

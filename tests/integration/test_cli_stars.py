@@ -1,8 +1,10 @@
-"""`cargotool payments list|refund` with a Telegram Stars payment, as real processes against the Bot API
-stand-in (no YooKassa configured: Stars refunds do not need it)."""
+"""`cargotool payments list|refund` with a Telegram Stars payment, run in this process (`invoke_cli`, in a
+thread: the test is async) against the Bot API stand-in (no YooKassa configured: Stars refunds do not
+need it)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -13,7 +15,7 @@ from cargotool.core.storage.models import DriverRecord
 from cargotool.standin import CargoTechStandIn, StandInServer
 from cargotool.standin.telegram import BotApiStandIn
 from tests.conftest import TEST_PASSWORD, TEST_PHONE
-from tests.integration.cli_helpers import cli_env, run_cli
+from tests.integration.cli_helpers import cli_env, invoke_cli
 from tests.integration.stars_helpers import validate_calls
 
 DRIVER = 501
@@ -42,22 +44,26 @@ async def paid_stars(environ, telegram, plan="3m") -> str:
 
 async def test_payments_refund_gives_stars_back_once_and_shortens_access(env, tmp_path):
     environ, telegram = env
-    charge = await paid_stars(environ, telegram)
-    [item] = json.loads(run_cli(["payments", "list", "--json"], environ, tmp_path).stdout)["items"]
+    charge = await paid_stars(environ, telegram)  # its services are closed before any command binds the models
+
+    async def cli(*args):
+        return await asyncio.to_thread(invoke_cli, list(args), environ, tmp_path)
+
+    [item] = json.loads((await cli("payments", "list", "--json")).stdout)["items"]
     assert (item["method"], item["stars"], item["telegram_payment_charge_id"], item["status"]) == ("stars", 650, charge, "succeeded")
-    table = run_cli(["payments", "list"], environ, tmp_path).stdout
+    table = (await cli("payments", "list")).stdout
     assert "650 Stars" in table and "stars" in table
-    partial = run_cli(["payments", "refund", charge, "--amount-rub", "10", "--reason", "x"], environ, tmp_path)
+    partial = await cli("payments", "refund", charge, "--amount-rub", "10", "--reason", "x")
     assert partial.returncode == 2 and "целиком" in partial.stderr and "Traceback" not in partial.stderr
-    refund = run_cli(["payments", "refund", charge, "--reason", "support ticket 9"], environ, tmp_path)
+    refund = await cli("payments", "refund", charge, "--reason", "support ticket 9")
     assert refund.returncode == 0, refund.stderr
     assert f"refunded: 650 Stars of payment {item['id']}" in refund.stdout and "access now until" in refund.stdout
     assert [c.params for c in telegram.sent("refundStarPayment")] == [{"user_id": DRIVER, "telegram_payment_charge_id": charge}]
-    shown = json.loads(run_cli(["subs", "show", str(DRIVER), "--json"], environ, tmp_path).stdout)
+    shown = json.loads((await cli("subs", "show", str(DRIVER), "--json")).stdout)
     assert shown["active"] is False
-    again = run_cli(["payments", "refund", item["id"], "--reason", "support ticket 9"], environ, tmp_path)
+    again = await cli("payments", "refund", item["id"], "--reason", "support ticket 9")
     assert again.returncode == 0 and "already refunded" in again.stdout and len(telegram.sent("refundStarPayment")) == 1
-    audit = json.loads(run_cli(["audit", "tail", "--action", "payment.refund", "--json"], environ, tmp_path).stdout)["items"]
+    audit = json.loads((await cli("audit", "tail", "--action", "payment.refund", "--json")).stdout)["items"]
     assert [e["action"] for e in audit] == ["payment.refunded", "payment.refund_requested"]
     assert audit[1]["actor"] == "cli" and audit[1]["details"]["reason"] == "support ticket 9"
     assert validate_calls(telegram) >= 2

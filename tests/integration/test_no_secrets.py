@@ -1,5 +1,9 @@
 """A full run of the CLI and the client, with every log at DEBUG, must never show the CargoTech token,
-the password or the phone — in any output, exception, audit row or cassette."""
+the password or the phone — in any output, exception, audit row or cassette.
+
+The CLI's commands run in this process (`invoke_cli`: the same logging set-up, an empty redactor, the
+output and log lines captured), and the re-login after a revoked token and the failing login in real
+processes, so what a process itself prints is checked too."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from cargotool.standin.telegram import BotApiStandIn
 from tests.conftest import TEST_BOT_TOKEN, TEST_PASSWORD, TEST_PHONE
 
 WEBHOOK_SECRET = "hook-secret-for-leak-test"
-from tests.integration.cli_helpers import cli_env, run_cli
+from tests.integration.cli_helpers import cli_env, invoke_cli, run_cli
 
 PHONE_DIGITS = re.sub(r"\D", "", TEST_PHONE)[1:]  # 9115551234, however it is written
 
@@ -55,13 +59,13 @@ def test_cli_output_and_logs_hold_no_secrets(tmp_path, key_prefix, redis):
                       TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET)
         outputs = []
         for args in commands:
-            result = run_cli(args, env, tmp_path)
+            result = invoke_cli(args, env, tmp_path)
             assert result.returncode == 0, (args, result.stderr)
             outputs += [result.stdout, result.stderr]
         standin.revoke_tokens()  # the next call meets a 401 and logs in again
         outputs += list(run_cli(["cargos", "list", "--limit", "2"], env, tmp_path).__dict__.values())[1:]
         env["CARGOTECH_PASSWORD"] = "wrong-password-for-sure"  # and a failing login
-        run_cli(["cargotech", "token", "flush"], env, tmp_path)
+        invoke_cli(["cargotech", "token", "flush"], env, tmp_path)
         failing = run_cli(["cargotech", "check"], env, tmp_path)
         outputs += [failing.stdout, failing.stderr]
     assert standin.logins >= 3 and len(standin.issued_tokens) >= 2

@@ -15,7 +15,7 @@ from cargotool.core.storage.redis import Keys
 from cargotool.standin import CargoTechStandIn, StandInServer, StandInTransport
 from cargotool.standin.logic import Reply
 from tests.conftest import TEST_PASSWORD, TEST_PHONE
-from tests.integration.cli_helpers import cli_env, run_cli
+from tests.integration.cli_helpers import cli_env, invoke_cli
 
 
 class DriftedStandIn(CargoTechStandIn):
@@ -76,7 +76,7 @@ def test_probe_cli_exit_codes_and_json(tmp_path, key_prefix, redis):
     server = StandInServer(drifted())
     server.start()
     try:
-        result = run_cli(["cargotech", "probe", "--json"], cli_env(tmp_path, key_prefix, server.url), tmp_path)
+        result = invoke_cli(["cargotech", "probe", "--json"], cli_env(tmp_path, key_prefix, server.url), tmp_path)
     finally:
         server.stop()
     assert result.returncode == 1, result.stderr
@@ -87,7 +87,7 @@ def test_probe_cli_exit_codes_and_json(tmp_path, key_prefix, redis):
     honest = StandInServer(CargoTechStandIn(phone=TEST_PHONE, password=TEST_PASSWORD))
     honest.start()
     try:
-        result = run_cli(["cargotech", "probe"], cli_env(tmp_path, key_prefix, honest.url), tmp_path)
+        result = invoke_cli(["cargotech", "probe"], cli_env(tmp_path, key_prefix, honest.url), tmp_path)
     finally:
         honest.stop()
     assert result.returncode == 0, result.stdout + result.stderr

@@ -72,7 +72,9 @@ class Subscriptions:
         cached = await self._redis.get(self._key(driver_id))
         if cached is None:
             row = await self._db.run(lambda: Subscription.get_or_none(Subscription.driver == driver_id))
-            cached = f"{row.expires_at.timestamp():.0f}|{row.source}" if row else "none"
+            # Whole seconds, rounded down: rounding up would keep an ended subscription (a refund ends it
+            # "now") active for up to half a second more.
+            cached = f"{int(row.expires_at.timestamp())}|{row.source}" if row else "none"
             await self._redis.set(self._key(driver_id), cached, ex=CACHE_SECONDS)
         if cached == "none":
             return NONE
