@@ -38,6 +38,11 @@ async def audit_events(app, action):
     return await app.ctx.services.database.run(lambda: list(AuditEvent.select().where(AuditEvent.action == action)))
 
 
+async def listed_renewal_still_on(app, admin) -> list[bool]:
+    _, listed = await app.asgi_client.get("/api/admin/payments", headers=admin)
+    return [item["renewal_still_on"] for item in listed.json["items"]]
+
+
 def charge_of(update) -> str:
     return update["message"]["successful_payment"]["telegram_payment_charge_id"]
 
@@ -58,10 +63,11 @@ async def test_a_renewal_telegram_did_not_stop_is_shown_and_stopped_by_the_retry
     assert first.status == 201 and first.json["repeated"] is False and first.json["stars"] == 250
     assert first.json["renewal_still_on"] is True and "Повторите возврат" in first.json["warning"]
     assert telegram.charges[charge].refunded and not telegram.charges[charge].canceled
+    assert await listed_renewal_still_on(app, admin) == [True]  # the admin tab keeps the form to retry
     _, again = await app.asgi_client.post(f"/api/admin/payments/{charge}/refund", json={"reason": "двойная оплата"}, headers=admin)
     assert again.status == 200 and again.json["repeated"] is True
     assert again.json["renewal_still_on"] is False and "warning" not in again.json
-    assert telegram.charges[charge].canceled
+    assert telegram.charges[charge].canceled and await listed_renewal_still_on(app, admin) == [False]
     assert len(telegram.sent("refundStarPayment")) == 1  # the Stars went back once
     assert [json.loads(e.details)["enabled"] for e in await audit_events(app, "subscription.renewal")] == [False]
 

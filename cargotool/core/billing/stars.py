@@ -358,6 +358,23 @@ class StarsPayments:
 
         return await self._db.run(work)
 
+    async def renewal_left_on(self, payments: list[Payment]) -> set[str]:
+        """Of these payments, the refunded Stars ones whose subscription still renews (a retried refund
+        turns it off)."""
+        now = utcnow()
+        refunded = [p for p in payments if p.method == "stars" and p.refunded_stars
+                    and p.subscription_expiration_date and p.subscription_expiration_date > now]
+
+        def work() -> set[str]:
+            left_on = set()
+            for payment in refunded:
+                rows = self._subscription_rows(payment.driver_id)
+                if rows is not None and not rows[1].renewal_canceled:
+                    left_on.add(payment.id)
+            return left_on
+
+        return await self._db.run(work) if refunded else set()
+
     async def _stop_renewal_for_refund(self, payment: Payment, actor: str) -> bool:
         """Turn off the renewal of the subscription a refunded payment belongs to (the driver asked for
         their money back). Returns True when it is still on because Telegram did not accept the change."""
