@@ -9,10 +9,13 @@ plans are one-time invoices.
 - `successful_payment` is the only place that gives access. One database transaction claims the row (or,
   for a renewal or a second payment of the same invoice, inserts a row of its own) with Telegram's
   unique `telegram_payment_charge_id`, inserts the (payment, "succeeded") effect and extends the
-  subscription: the same update twice, or a retried webhook, fails the insert and changes nothing.
+  subscription: the same update twice, or a retried webhook, fails the insert and changes nothing — but
+  the follow-ups (cache drop, audit, «Оплата прошла») run again, idempotently, in case they failed before.
 - Renewals arrive as new successful payments with `is_recurring`; the subscription's first row keeps the
   charge id Telegram knows the subscription by (`editUserStarSubscription` turns renewal off and on).
 - Refunds are whole (`refundStarPayment` has no amount); the subscription is shortened as for YooKassa.
+  A subscription's renewal is turned off before the Stars go back; a renewal Telegram would not turn off
+  is reported (`renewal_still_on`), and a repeated refund finishes the renewal stop and the cache drop.
 """
 
 from __future__ import annotations
