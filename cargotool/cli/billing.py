@@ -11,8 +11,10 @@ import typer
 from rich.table import Table
 
 from ..bootstrap import Services
+from ..core.billing.refunds import RefundResult
 from ..core.cargo.formatting import format_rub
-from .runtime import console, print_json, run_with_services, when
+from .exit_codes import ExitCode
+from .runtime import console, fail, print_json, run_with_services, when
 
 promo_app = typer.Typer(help="Promo codes.", no_args_is_help=True)
 payments_app = typer.Typer(help="Payments: YooKassa (roubles) and Telegram Stars.", no_args_is_help=True)
@@ -159,6 +161,13 @@ def _kopecks(text: str | None) -> int | None:
     return int(value * 100)
 
 
+def _renewal_still_on(result: RefundResult) -> None:
+    """A Stars refund done but its subscription's renewal not turned off: a line and exit 5 so it is retried."""
+    if result.renewal_still_on:
+        fail("RENEWAL STILL ON: Telegram did not accept turning the subscription's renewal off; run the same "
+             "command again (no Stars are sent twice, only the renewal is turned off)", ExitCode.UNREACHABLE)
+
+
 @payments_app.command("refund")
 def payments_refund(payment_id: str = typer.Argument(..., help="YooKassa's payment id (as `payments replay` takes), a Telegram Stars charge id, or ours."),
                     amount_rub: Optional[str] = typer.Option(None, help="Roubles to refund (default: all that is left)."),
@@ -171,12 +180,14 @@ def payments_refund(payment_id: str = typer.Argument(..., help="YooKassa's payme
     result = run_with_services(lambda services: services.refunds.start(payment_id, reason, amount))
     if as_json:
         print_json(result.public())
+        _renewal_still_on(result)
         return
     if result.stars is not None:
         done = "already refunded (nothing new sent)" if result.repeated else "refunded"
         console.print(f"{done}: {result.stars} Stars of payment {result.payment_id} (charge {result.refund_id})")
         if result.expires_at:
             console.print(f"driver's access now until {when(result.expires_at)}")
+        _renewal_still_on(result)
         return
     if result.repeated:
         console.print(f"already requested: refund {result.yookassa_id or result.refund_id} of {format_rub(result.amount_kopecks)}"

@@ -29,6 +29,20 @@ class AuditLog:
                                                      target=target[:128] if target else None, details=text,
                                                      ip=ip[:64] if ip else None))
 
+    async def find(self, target: str, action: str) -> AuditEvent | None:
+        """The first `action` event about `target` (None: not recorded)."""
+        return await self._db.run(lambda: AuditEvent.select().where(
+            (AuditEvent.target == target[:128]) & (AuditEvent.action == action[:64])).order_by(AuditEvent.id).first())
+
+    async def record_once(self, actor: str, action: str, target: str, details: dict[str, Any] | None = None,
+                          ip: str | None = None) -> bool:
+        """Record `action` about `target` unless it was recorded before (a retried operation whose first
+        run got this far); returns whether it was recorded now."""
+        if await self.find(target, action) is not None:
+            return False
+        await self.record(actor, action, target=target, details=details, ip=ip)
+        return True
+
     async def tail(self, limit: int = 50, action: str | None = None, actor: str | None = None,
                    since: dt.datetime | None = None) -> list[AuditEvent]:
         """The newest events; `action` and `actor` match as prefixes (e.g. "payment.", "driver:")."""

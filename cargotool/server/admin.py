@@ -66,11 +66,13 @@ async def payments(request: Request):
     svc = services(request)
     rows = await svc.payments.list(request.args.get("status") or None, limit=200)
     to_check = await svc.payments.refunds_to_check()
+    renewing = await svc.stars.renewal_left_on(rows)
     return json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_rub": r.amount_kopecks / 100,
                             "promo_code": r.promo_code, "status": r.status, "yookassa_id": r.yookassa_id,
                             "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at),
                             "method": r.method, "stars": r.stars, "refunded_stars": r.refunded_stars,
-                            "telegram_payment_charge_id": r.telegram_payment_charge_id, "recurring": r.is_recurring}
+                            "telegram_payment_charge_id": r.telegram_payment_charge_id, "recurring": r.is_recurring,
+                            "renewal_still_on": r.id in renewing}
                            for r in rows],
                  "refunds_to_check": [{"refund_id": r.id, "payment_id": r.payment_id, "amount_rub": r.amount_kopecks / 100,
                                        "reason": r.reason, "requested_at": _iso(r.created_at)} for r in to_check]})

@@ -280,6 +280,7 @@ class AdminPayment(TypedDict):
     refunded_stars: int
     telegram_payment_charge_id: str | None
     recurring: bool
+    renewal_still_on: bool  # a refunded Stars subscription still renews: refund it again to turn that off
 
 
 class RefundToCheck(TypedDict):

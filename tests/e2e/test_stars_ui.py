@@ -12,6 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from cargotool.core.drivers.initdata import sign_init_data
+from tests.conftest import TEST_BOT_TOKEN
 from tests.e2e.conftest import ADMIN, TELEGRAM_STUB, open_app, screenshot
 
 SLOW = 15000  # ms: the machine is shared
@@ -52,6 +54,15 @@ def stub(route):
 def webhook(server, update):
     answer = httpx.post(server + "/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": HOOK_SECRET})
     assert answer.status_code == 200, answer.text
+
+
+def renew(server, user_id):
+    """The driver turns the Stars renewal on through the API (as the Mini App's toggle does)."""
+    init_data = sign_init_data(TEST_BOT_TOKEN, {"id": user_id, "first_name": "Пётр"})
+    token = httpx.post(server + "/api/session", json={"init_data": init_data}).json()["session_token"]
+    answer = httpx.post(server + "/api/subscription/renewal", json={"enabled": True},
+                        headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200 and answer.json()["renewal"]["enabled"] is True, answer.text
 
 
 def test_plans_at_360px_pay_in_stars_and_turn_renewal_off(browser, server, telegram):
@@ -113,10 +124,18 @@ def test_the_admin_sees_stars_beside_roubles_and_refunds_stars_whole(browser, se
         expect(row).to_contain_text("Telegram: stx", timeout=SLOW)
         row.locator("summary").click()
         expect(row.get_by_label("Сумма возврата, ₽")).to_have_count(0)  # Stars go back whole
+        renew(server, DRIVER)  # the driver turned renewal back on; Telegram will not accept turning it off once
+        bot.fail_next("editUserStarSubscription", 400)
         row.get_by_label("Причина возврата").fill("водитель передумал")
         row.locator("button[type=submit]").click()
         expect(row.locator(".summary")).to_contain_text("Звёзды возвращены: ⭐ 250", timeout=SLOW)
+        expect(row.locator(".summary")).to_contain_text("Автопродление подписки не отключено", timeout=SLOW)
         assert [c.params["user_id"] for c in bot.sent("refundStarPayment")] == [DRIVER]
+        row.locator("button[type=submit]").click()  # the form stays: sending it again turns the renewal off
+        expect(row.locator(".summary")).to_contain_text("Эти звёзды уже возвращены (⭐ 250). Автопродление отключено",
+                                                        timeout=SLOW)
+        assert bot.sent("editUserStarSubscription")[-1].params["is_canceled"] is True
+        assert len(bot.sent("refundStarPayment")) == 1
         expect(page.locator("#admin-body .admin-row[data-method='stars']", has_text="тариф «1 месяц»")).to_contain_text(
             "возвращено целиком", timeout=SLOW)
         screenshot(page, "stars-admin-360")

@@ -67,3 +67,18 @@ async def test_payments_refund_gives_stars_back_once_and_shortens_access(env, tm
     assert [e["action"] for e in audit] == ["payment.refunded", "payment.refund_requested"]
     assert audit[1]["actor"] == "cli" and audit[1]["details"]["reason"] == "support ticket 9"
     assert validate_calls(telegram) >= 2
+
+
+async def test_payments_refund_says_when_the_renewal_is_still_on_and_the_retry_turns_it_off(env, tmp_path):
+    environ, telegram = env
+    charge = await paid_stars(environ, telegram, plan="1m")  # a subscription Telegram renews
+    telegram.fail_next("editUserStarSubscription", 400)
+    refund = run_cli(["payments", "refund", charge, "--reason", "support ticket 10"], environ, tmp_path)
+    assert refund.returncode == 5 and "refunded: 250 Stars" in refund.stdout
+    assert "RENEWAL STILL ON" in refund.stderr and "run the same command again" in refund.stderr
+    assert "Traceback" not in refund.stderr and not telegram.charges[charge].canceled
+    again = run_cli(["payments", "refund", charge, "--reason", "support ticket 10", "--json"], environ, tmp_path)
+    assert again.returncode == 0, again.stderr
+    body = json.loads(again.stdout)
+    assert body["repeated"] is True and body["renewal_still_on"] is False and telegram.charges[charge].canceled
+    assert len(telegram.sent("refundStarPayment")) == 1

@@ -32,6 +32,8 @@ from .payments import NEEDS_CHECK, OPEN_REFUND, RESEND_WITHIN, Payments
 from .stars import StarsPayments
 
 
+RENEWAL_STILL_ON = ("Автопродление подписки не отключено: Telegram не принял изменение. Повторите возврат — "
+                    "звёзды второй раз не уйдут, будет повторено только отключение автопродления")
 MAX_REASON = 500  # characters; YooKassa gets the first 250 as the refund's description
 
 
@@ -50,6 +52,8 @@ class RefundResult:
     repeated: bool  # the same request was made before: nothing new was sent
     expires_at: dt.datetime | None = None  # the subscription's end after this refund, when applied now
     stars: int | None = None  # a Telegram Stars payment's refund: the Stars given back
+    renewal_still_on: bool = False  # a Stars subscription whose renewal Telegram did not turn off: retry
+
 
     def public(self) -> dict:
         body = {"refund_id": self.refund_id, "yookassa_id": self.yookassa_id, "payment_id": self.payment_id,
@@ -57,6 +61,9 @@ class RefundResult:
                 "expires_at": self.expires_at.isoformat() if self.expires_at else None}
         if self.stars is not None:
             body["stars"] = self.stars
+            body["renewal_still_on"] = self.renewal_still_on
+            if self.renewal_still_on:
+                body["warning"] = RENEWAL_STILL_ON
         return body
 
 
@@ -132,9 +139,9 @@ class Refunds:
         if amount_kopecks is not None:
             raise InvalidInput("Звёзды возвращаются только целиком: не указывайте сумму",
                                fields={"amount_rub": "звёзды возвращаются целиком"})
-        repeated, expires = await self._stars.refund(payment, reason, actor, ip)
+        done = await self._stars.refund(payment, reason, actor, ip)
         return RefundResult(payment.telegram_payment_charge_id or payment.id, None, payment.id, 0, "succeeded",
-                            repeated, expires, stars=payment.stars)
+                            done.repeated, done.expires_at, stars=payment.stars, renewal_still_on=done.renewal_still_on)
 
     def _stored(self, payment: Payment, key: str, amount: int | None, reason: str, actor: str) -> tuple[Refund, bool]:
         """This request's row: the one made before, or a new one if the amount is still there to refund.

@@ -9,25 +9,29 @@ plans are one-time invoices.
 - `successful_payment` is the only place that gives access. One database transaction claims the row (or,
   for a renewal or a second payment of the same invoice, inserts a row of its own) with Telegram's
   unique `telegram_payment_charge_id`, inserts the (payment, "succeeded") effect and extends the
-  subscription: the same update twice, or a retried webhook, fails the insert and changes nothing.
+  subscription: the same update twice, or a retried webhook, fails the insert and changes nothing — but
+  the follow-ups (cache drop, audit, «Оплата прошла») run again, idempotently, in case they failed before.
 - Renewals arrive as new successful payments with `is_recurring`; the subscription's first row keeps the
   charge id Telegram knows the subscription by (`editUserStarSubscription` turns renewal off and on).
 - Refunds are whole (`refundStarPayment` has no amount); the subscription is shortened as for YooKassa.
+  A subscription's renewal is turned off before the Stars go back; a renewal Telegram would not turn off
+  is reported (`renewal_still_on`), and a repeated refund finishes the renewal stop and the cache drop.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import uuid
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, NamedTuple
 
 import peewee
 
 from ..audit import AuditLog
 from ..errors import CargotoolError, InvalidInput, NotFound, UpstreamUnavailable
 from ..storage.db import Database
-from ..storage.models import Payment, PaymentEffect, utcnow
+from ..storage.models import Payment, PaymentEffect, Subscription, utcnow
 from .flags import Flags
 from .plans import Plan
 from .subscriptions import Subscriptions, extend_in_transaction, shorten_in_transaction
@@ -50,6 +54,12 @@ REFUSALS = {
     "off": "Оплата звёздами сейчас недоступна. Оплатите картой в приложении.",
     "error": "Не удалось проверить счёт. Попробуйте ещё раз через минуту.",
 }
+
+
+class StarsRefund(NamedTuple):
+    repeated: bool  # refunded before: no Stars sent now
+    expires_at: dt.datetime | None  # the driver's end of access after this refund, when applied now
+    renewal_still_on: bool  # Telegram did not accept turning the renewal off: the operator retries
 
 
 class StarsUnavailable(CargotoolError):
@@ -221,16 +231,41 @@ class StarsPayments:
                 return None
 
         done = await self._db.run(work)
-        if done is None:
-            return None
+        if done is None:  # applied before: its follow-ups may have failed then (Redis, the audit log), so again
+            done = await self._applied_before(charge, row.driver_id)
+            if done is None:
+                return None
+            repeated = True
+        else:
+            repeated = False
         target, expires = done
         await self._subscriptions.forget(row.driver_id)
-        await self._audit.record("system:telegram", "payment.succeeded", target=target, details={
+        await self._audit.record_once("system:telegram", "payment.succeeded", target=target, details={
             "method": "stars", "stars": stars, "charge_id": charge, "plan": row.plan_id,
             "recurring": fields["is_recurring"], "expires_at": expires.isoformat()})
-        if self.on_paid is not None:
+        if self.on_paid is not None:  # the outbox drops a second message with the same key
             await self.on_paid(row.driver_id, expires)
-        return expires
+        return None if repeated else expires
+
+    async def _applied_before(self, charge: str, driver_id: int) -> tuple[str, dt.datetime] | None:
+        """(our row, the end of access it gave) for a charge applied before. The end is the one its audit
+        event recorded; without the event the follow-ups stopped before the message too (the audit comes
+        first), so the subscription's end now is the one to tell."""
+        stored = await self._db.run(lambda: Payment.get_or_none(
+            (Payment.telegram_payment_charge_id == charge) & (Payment.method == "stars")))
+        if stored is None:
+            return None
+        event = await self._audit.find(stored.id, "payment.succeeded")
+        recorded = json.loads(event.details).get("expires_at") if event is not None else None
+        if recorded:
+            return stored.id, dt.datetime.fromisoformat(recorded)
+        current = await self._access_end(driver_id)
+        return (stored.id, current) if current else None
+
+    async def _access_end(self, driver_id: int) -> dt.datetime | None:
+        """The driver's end of access in the database (not the cache)."""
+        row = await self._db.run(lambda: Subscription.get_or_none(Subscription.driver == driver_id))
+        return row.expires_at if row else None
 
     # ---- renewal ----------------------------------------------------------------------------------
 
@@ -283,17 +318,29 @@ class StarsPayments:
         return await self._db.run(lambda: Payment.get_or_none(
             ((Payment.id == ref) | (Payment.telegram_payment_charge_id == ref)) & (Payment.method == "stars")))
 
-    async def refund(self, payment: Payment, reason: str, actor: str, ip: str | None = None) -> tuple[bool, dt.datetime | None]:
+    async def refund(self, payment: Payment, reason: str, actor: str, ip: str | None = None) -> StarsRefund:
         """Give all of a Stars payment back (`refundStarPayment`) and shorten the subscription by its days,
-        once. Returns (repeated, the new end of access)."""
+        once. A subscription's renewal is turned off first (Telegram would charge a refunded driver again);
+        that and the cache drop run on a repeated request too, so the operator's retry finishes them."""
         charge = payment.telegram_payment_charge_id
         if payment.status != "succeeded" or not charge:
             raise InvalidInput(f"Вернуть можно только оплаченный платёж (этот: {payment.status})",
                                fields={"payment_id": "платёж не оплачен"})
-        if payment.refunded_stars:
-            return True, None
         if self._api is None:
             raise UpstreamUnavailable("Бот не настроен: звёзды вернуть нельзя")
+        renewal_still_on = await self._stop_renewal_for_refund(payment, actor)
+        expires = None if payment.refunded_stars else await self._refund_once(payment, reason, actor, ip)
+        repeated = expires == "duplicate" or bool(payment.refunded_stars)
+        await self._subscriptions.forget(payment.driver_id)
+        end = await self._access_end(payment.driver_id) if repeated else expires  # a retry: the end it left
+        await self._audit.record_once(actor, "payment.refunded", target=payment.id, details={
+            "method": "stars", "stars": payment.stars, "charge_id": charge,
+            "expires_at": end.isoformat() if end else None})
+        return StarsRefund(repeated, None if repeated else expires, renewal_still_on)
+
+    async def _refund_once(self, payment: Payment, reason: str, actor: str, ip: str | None) -> dt.datetime | None | str:
+        """refundStarPayment, then the (payment, refund:<charge>) effect; "duplicate" when it was applied before."""
+        charge = payment.telegram_payment_charge_id
         await self._audit.record(actor, "payment.refund_requested", target=payment.id, ip=ip,
                                  details={"method": "stars", "stars": payment.stars, "charge_id": charge, "reason": reason})
         try:
@@ -312,23 +359,36 @@ class StarsPayments:
             except peewee.IntegrityError:
                 return "duplicate"
 
-        expires = await self._db.run(work)
-        if expires == "duplicate":
-            return True, None
-        await self._subscriptions.forget(payment.driver_id)
-        await self._audit.record(actor, "payment.refunded", target=payment.id, details={
-            "method": "stars", "stars": payment.stars, "charge_id": charge,
-            "expires_at": expires.isoformat() if expires else None})
-        if payment.subscription_expiration_date and payment.subscription_expiration_date > utcnow():
-            await self._stop_renewal_after_refund(payment.driver_id, actor)
-        return False, expires
+        return await self._db.run(work)
 
-    async def _stop_renewal_after_refund(self, driver_id: int, actor: str) -> None:
-        """A refunded subscription is not charged again (the driver asked for their money back)."""
-        rows = await self._db.run(lambda: self._subscription_rows(driver_id))
+    async def renewal_left_on(self, payments: list[Payment]) -> set[str]:
+        """Of these payments, the refunded Stars ones whose subscription still renews (a retried refund
+        turns it off)."""
+        now = utcnow()
+        refunded = [p for p in payments if p.method == "stars" and p.refunded_stars
+                    and p.subscription_expiration_date and p.subscription_expiration_date > now]
+
+        def work() -> set[str]:
+            left_on = set()
+            for payment in refunded:
+                rows = self._subscription_rows(payment.driver_id)
+                if rows is not None and not rows[1].renewal_canceled:
+                    left_on.add(payment.id)
+            return left_on
+
+        return await self._db.run(work) if refunded else set()
+
+    async def _stop_renewal_for_refund(self, payment: Payment, actor: str) -> bool:
+        """Turn off the renewal of the subscription a refunded payment belongs to (the driver asked for
+        their money back). Returns True when it is still on because Telegram did not accept the change."""
+        if not (payment.subscription_expiration_date and payment.subscription_expiration_date > utcnow()):
+            return False
+        rows = await self._db.run(lambda: self._subscription_rows(payment.driver_id))
         if rows is None or rows[1].renewal_canceled:
-            return
+            return False
         try:
-            await self.set_renewal(driver_id, False, actor=actor)
+            await self.set_renewal(payment.driver_id, False, actor=actor)
         except CargotoolError as exc:
-            log.warning("renewal of driver %s still on after a refund: %s", driver_id, exc.message)
+            log.warning("renewal of driver %s still on for a refund: %s", payment.driver_id, exc.message)
+            return True
+        return False

@@ -108,12 +108,20 @@ function refundForm(p) {
 }
 
 /** Refunds whose answer from YooKassa was lost and that are never sent again: an operator checks them by hand. */
-/** A Telegram Stars payment goes back whole (Telegram's refundStarPayment has no amount). */
+/** A Telegram Stars payment goes back whole (Telegram's refundStarPayment has no amount). A refunded
+ * subscription whose renewal Telegram did not turn off keeps this form: sending it again turns it off. */
 function starsRefundForm(p) {
-  return adminForm([["reason", "Причина возврата"]], `Вернуть ⭐ ${p.stars} целиком`, async (v) => {
+  const label = p.refunded_stars ? "Отключить автопродление" : `Вернуть ⭐ ${p.stars} целиком`;
+  let renewalWasOn = Boolean(p.renewal_still_on);
+  return adminForm([["reason", "Причина возврата"]], label, async (v) => {
     const refund = await api(`/api/admin/payments/${encodeURIComponent(p.id)}/refund`, false, { method: "POST", body: { reason: v.reason } });
+    const done = refund.repeated ? `Эти звёзды уже возвращены (⭐ ${refund.stars})` : `Звёзды возвращены: ⭐ ${refund.stars}`;
+    if (refund.renewal_still_on) {
+      renewalWasOn = true;
+      return `${done}. ⚠ ${refund.warning}`;
+    }
     setTimeout(() => showAdminTab("payments"), 1500);
-    return refund.repeated ? `Эти звёзды уже возвращены (⭐ ${refund.stars})` : `Звёзды возвращены: ⭐ ${refund.stars}`;
+    return done + (renewalWasOn ? ". Автопродление отключено" : "");
   });
 }
 
@@ -128,12 +136,12 @@ function paidTotals(items) {
 function paymentRow(p, titles) {
   const stars = p.method === "stars";
   const price = stars ? `⭐ ${p.stars} · звёзды` : `${rubExact(p.amount_rub)} · карта`;
-  const refunded = stars ? (p.refunded_stars ? " · возвращено целиком" : "")
+  const refunded = stars ? (p.refunded_stars ? " · возвращено целиком" + (p.renewal_still_on ? " · ⚠ автопродление не отключено" : "") : "")
     : (p.refunded_rub ? ` · возвращено ${rubExact(p.refunded_rub)}` : "");
   const row = adminRow(`${price} · ${PAYMENT_STATUS[p.status] || p.status}${p.recurring ? " · автопродление" : ""}${refunded}`,
     `водитель ${p.driver_id}, тариф «${titles[p.plan] || p.plan}»` + (p.promo_code ? `, промокод ${p.promo_code}` : ""),
     `${day(p.created_at)} · ` + (stars ? `Telegram: ${p.telegram_payment_charge_id || "—"}` : `ЮKassa: ${p.yookassa_id || "—"}`));
-  const refundable = p.status === "succeeded" && (stars ? !p.refunded_stars : p.refunded_rub < p.amount_rub);
+  const refundable = p.status === "succeeded" && (stars ? !p.refunded_stars || p.renewal_still_on : p.refunded_rub < p.amount_rub);
   if (refundable) row.append(el("details", { class: "refund" }, el("summary", {}, "Возврат…"), stars ? starsRefundForm(p) : refundForm(p)));
   row.dataset.payment = p.id;
   row.dataset.method = p.method || "yookassa";
