@@ -54,8 +54,9 @@ def serve(
         # Workers are spawned, not forked: the metrics' multiprocess mode is decided when prometheus_client
         # is imported, which in this process happened before PROMETHEUS_MULTIPROC_DIR was set. Tried with the
         # directory set before that import (replacement ≈ 1 s): when both workers were killed before they
-        # had acknowledged their start, the main process hung for good in Sanic's wait_for_ack (a read from
-        # the multiprocessing manager that never returned), so no worker was replaced; not understood yet.
+        # had acknowledged their start, the main process never left Sanic's wait_for_ack, so no worker was
+        # replaced. Likely cause (read, not proven): wait_for_ack sends the watchdog's restart requests back
+        # into its own pipe and skips its give-up count, so it spins; the watchdog should wait for the ack.
     try:
         if workers == 1:
             Sanic.serve_single(primary=app)
