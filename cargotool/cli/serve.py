@@ -52,7 +52,11 @@ def serve(
 
         app.main_process_ready(start_watchdog)  # a worker that dies is replaced (Sanic's manager does not)
         # Workers are spawned, not forked: the metrics' multiprocess mode is decided when prometheus_client
-        # is imported, which in this process happened before PROMETHEUS_MULTIPROC_DIR was set.
+        # is imported, which in this process happened before PROMETHEUS_MULTIPROC_DIR was set. Tried with the
+        # directory set before that import (replacement ≈ 1 s): when both workers were killed before they
+        # had acknowledged their start, the main process never left Sanic's wait_for_ack, so no worker was
+        # replaced. Likely cause (read, not proven): wait_for_ack sends the watchdog's restart requests back
+        # into its own pipe and skips its give-up count, so it spins; the watchdog should wait for the ack.
     try:
         if workers == 1:
             Sanic.serve_single(primary=app)
