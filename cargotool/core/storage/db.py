@@ -34,7 +34,7 @@ from playhouse.db_url import connect, parse
 from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase
 from playhouse.postgres_ext import PooledPostgresqlExtDatabase
 
-from .dbcircuit import DatabaseCircuit, DatabaseUnavailable, Trial
+from .dbcircuit import DatabaseCircuit, DatabaseUnavailable
 from .models import database_proxy
 
 T = TypeVar("T")
