@@ -14,6 +14,7 @@ import threading
 import time
 
 import httpx
+import peewee
 import pytest
 
 from cargotool.core.storage import dbcircuit
@@ -147,3 +148,21 @@ async def test_service_returns_after_a_long_blackhole_with_no_traffic(server, pr
         assert response.status_code == 200, response.text
         ready = await client.get("/readyz")
         assert ready.json()["checks"]["database"] == "ok", ready.text
+
+
+async def test_pooled_connections_carry_the_statement_timeout_and_keepalives(postgres_url):
+    database = Database(postgres_url, pool_size=2, pool_wait=1.0, statement_timeout=0.5)
+    try:
+        def settings():
+            conn = database.peewee.connection()
+            return database.peewee.execute_sql("SHOW statement_timeout").fetchone()[0], conn.get_dsn_parameters()
+
+        shown, dsn = await database.run(settings)
+        assert shown == "500ms"
+        assert (dsn["keepalives"], dsn["keepalives_idle"], dsn["keepalives_count"]) == ("1", "5", "3")
+        with pytest.raises(peewee.OperationalError, match="statement timeout"):
+            await database.run(lambda: database.peewee.execute_sql("SELECT pg_sleep(5)").fetchone())
+        assert database.circuit.state == dbcircuit.CLOSED, "the server answered: it is not down"
+        await database.ping()
+    finally:
+        database.close()

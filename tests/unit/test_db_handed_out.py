@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import threading
 
 from cargotool.core.storage.db import open_database
@@ -13,23 +14,23 @@ class FakeConnection:
 
 def test_cut_all_while_threads_hand_connections_out(postgres_url):
     pool = open_database(postgres_url)
-    keep = []  # strong references: the record is a WeakSet
-    stop = threading.Event()
+    added = []
 
     def hand_out() -> None:
-        while not stop.is_set():
+        alive = collections.deque(maxlen=2000)  # strong references: the record is a WeakSet
+        for count in range(200000):
             conn = FakeConnection()
-            keep.append(conn)
+            alive.append(conn)
             pool.remember(conn)
+        added.append(count + 1)
 
     threads = [threading.Thread(target=hand_out) for _ in range(2)]
     for thread in threads:
         thread.start()
-    try:
-        for _ in range(300):
-            pool.cut_all()  # raised "Set changed size during iteration" without the lock
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
-    assert len(pool.handed_out) == len(keep)
+    cuts = 0
+    while any(thread.is_alive() for thread in threads):
+        pool.cut_all()  # raised "Set changed size during iteration" without the lock
+        cuts += 1
+    for thread in threads:
+        thread.join()
+    assert added == [200000, 200000] and cuts > 0
