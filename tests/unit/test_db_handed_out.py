@@ -18,11 +18,11 @@ def test_cut_all_while_threads_hand_connections_out(postgres_url):
 
     def hand_out() -> None:
         alive = collections.deque(maxlen=2000)  # strong references: the record is a WeakSet
-        for count in range(200000):
+        for _ in range(200000):
             conn = FakeConnection()
             alive.append(conn)
             pool.remember(conn)
-        added.append(count + 1)
+        added.append(len(pool.handed_out) >= len(alive))
 
     threads = [threading.Thread(target=hand_out) for _ in range(2)]
     for thread in threads:
@@ -33,4 +33,4 @@ def test_cut_all_while_threads_hand_connections_out(postgres_url):
         cuts += 1
     for thread in threads:
         thread.join()
-    assert added == [200000, 200000] and cuts > 0
+    assert added == [True, True] and cuts > 0
