@@ -221,7 +221,8 @@ def build_services(
     redis = redis if redis is not None else connect_redis(redis_target(settings))
     keys = Keys(settings.redis_key_prefix)
     database = Database(settings.database_url, pool_size=settings.database_pool_size,
-                        pool_wait=settings.database_pool_wait, connect_timeout=settings.database_connect_timeout)
+                        pool_wait=settings.database_pool_wait, connect_timeout=settings.database_connect_timeout,
+                        statement_timeout=settings.database_statement_timeout)
     if run_migrations:
         migrate(database)
     default_transport, label, phone, password, default_geo = _cargotech_transport(settings)

@@ -262,6 +262,7 @@ SETTINGS_SPEC: dict[str, _Spec] = {
     "database_pool_size": _Spec("DATABASE_POOL_SIZE", _positive_int, 10),
     "database_pool_wait": _Spec("DATABASE_POOL_WAIT", _positive_float, 2.0),
     "database_connect_timeout": _Spec("DATABASE_CONNECT_TIMEOUT", _positive_int, 2),
+    "database_statement_timeout": _Spec("DATABASE_STATEMENT_TIMEOUT", _positive_float, 10.0),
     "log_level": _Spec("LOG_LEVEL", _log_level, "INFO"),
     "log_format": _Spec("LOG_FORMAT", _choice("text", "json"), "text"),
     "metrics_token": _Spec("METRICS_TOKEN", _text, None, secret=True),
@@ -340,6 +341,7 @@ class Settings:
     database_pool_size: int
     database_pool_wait: float
     database_connect_timeout: int
+    database_statement_timeout: float
     log_level: str
     log_format: str
     metrics_token: str | None

@@ -41,7 +41,8 @@ def outages(app: Sanic) -> Outages:
     tracker = getattr(app.ctx, "outages", None)
     if tracker is None:
         services = app.ctx.services
-        tracker = app.ctx.outages = Outages({"redis": services.redis.ping, "database": services.database.ping})
+        tracker = app.ctx.outages = Outages({"redis": services.redis.ping, "database": services.database.ping},
+                                            timeouts={"database": services.database.ping_timeout})
     return tracker
 
 

@@ -13,12 +13,12 @@ from .schema import describe
 
 bp = Blueprint("health")
 
-CHECK_TIMEOUT = 2.0
+CHECK_TIMEOUT = 2.0  # Redis, the schema, SQLite's write; the database's ping gets Database.ping_timeout
 
 
-async def _check(probe) -> str:
+async def _check(probe, timeout: float = CHECK_TIMEOUT) -> str:
     try:
-        answer = await asyncio.wait_for(probe(), timeout=CHECK_TIMEOUT)
+        answer = await asyncio.wait_for(probe(), timeout=timeout)
     except asyncio.TimeoutError:
         return "error: timed out"
     except Exception as exc:  # the type only: messages may carry connection URLs
@@ -29,7 +29,7 @@ async def _check(probe) -> str:
 async def _database_checks(database) -> dict[str, str]:
     """"database" (it answers), "schema" (asked only when it answers) and, for SQLite, "writable" (asked
     always: a read-only disk also stops SQLite's reads in WAL mode, and is the reason to name)."""
-    checks = {"database": await _check(database.ping)}
+    checks = {"database": await _check(database.ping, database.ping_timeout)}
     later = {"schema": lambda: schema_state(database)} if checks["database"] == "ok" else {}
     if not database.is_postgres:
         later["writable"] = lambda: sqlite_writable(database)

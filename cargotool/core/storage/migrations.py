@@ -217,6 +217,7 @@ def _migrate(database: Database) -> list[Migration]:
     applied: list[Migration] = []
     with database.write_transaction():
         if database.is_postgres:
+            db.execute_sql("SET LOCAL statement_timeout = 0")  # a migration may rewrite a big table
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_ID,))
         db.create_tables([SchemaMigration], safe=True)
         done = {row.version for row in SchemaMigration.select(SchemaMigration.version)}

@@ -20,7 +20,7 @@ from .resets import is_reset_redis_connection
 log = logging.getLogger(__name__)
 
 PROBE_SECONDS = 1.0
-PROBE_TIMEOUT = 2.0
+PROBE_TIMEOUT = 2.0  # unless `timeouts` names a longer one: the database's ping bounds itself (Database.ping_timeout)
 
 REDIS_DOWN = (redis_errors.ConnectionError, redis_errors.TimeoutError, redis_errors.ReadOnlyError)
 DATABASE_DOWN = (peewee.OperationalError, peewee.InterfaceError)
@@ -37,8 +37,10 @@ def dependency_of(exc: BaseException) -> str | None:
 
 
 class Outages:
-    def __init__(self, probes: dict[str, Callable[[], Awaitable[object]]]) -> None:
+    def __init__(self, probes: dict[str, Callable[[], Awaitable[object]]],
+                 timeouts: dict[str, float] | None = None) -> None:
         self._probes = probes
+        self._timeouts = timeouts or {}
         self._open: dict[str, float] = {}
         self._tasks: dict[str, asyncio.Task] = {}
 
@@ -57,7 +59,7 @@ class Outages:
         while True:
             await asyncio.sleep(PROBE_SECONDS)
             try:
-                await asyncio.wait_for(probe(), timeout=PROBE_TIMEOUT)
+                await asyncio.wait_for(probe(), timeout=self._timeouts.get(name, PROBE_TIMEOUT))
             except Exception:
                 continue
             began = self._open.pop(name, time.monotonic())
