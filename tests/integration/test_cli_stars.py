@@ -15,7 +15,7 @@ from cargotool.core.storage.models import DriverRecord
 from cargotool.standin import CargoTechStandIn, StandInServer
 from cargotool.standin.telegram import BotApiStandIn
 from tests.conftest import TEST_PASSWORD, TEST_PHONE
-from tests.integration.cli_helpers import cli_env, invoke_cli
+from tests.integration.cli_helpers import cli_env, invoke_cli, run_cli
 from tests.integration.stars_helpers import validate_calls
 
 DRIVER = 501
