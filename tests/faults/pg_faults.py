@@ -7,6 +7,8 @@ import contextlib
 import threading
 import time
 
+import pytest
+
 from cargotool.bootstrap import build_services
 from cargotool.core.drivers.initdata import sign_init_data
 from cargotool.server.app import create_app
@@ -124,3 +126,11 @@ async def until_status(call, status: int, seconds: float = 20.0) -> tuple[float,
         if response.status_code == status or time.monotonic() - started > seconds:
             return time.monotonic() - started, response
         await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+def proxy():
+    """A proxy to the local PostgreSQL (port 5432) that a test can blackhole; closed afterwards."""
+    proxy = ProxyThread(5432)
+    yield proxy
+    proxy.close()

@@ -21,17 +21,12 @@ from cargotool.core.storage import dbcircuit
 from cargotool.core.storage.db import Database
 from cargotool.core.storage.dbcircuit import DatabaseUnavailable
 from cargotool.core.storage.migrations import migrate
-from tests.faults.pg_faults import ProxyThread, login_body, until_status
+from tests.faults.pg_faults import login_body, proxy, until_status
+
+__all__ = ["proxy"]  # the fixture used here
 from tests.integration.test_live_server import live_server
 
 DEADLINE = 20.0  # seconds: "back" or "answered" within this on a busy machine, or the test fails
-
-
-@pytest.fixture
-def proxy():
-    proxy = ProxyThread(5432)
-    yield proxy
-    proxy.close()
 
 
 @pytest.fixture

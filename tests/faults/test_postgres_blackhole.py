@@ -18,17 +18,12 @@ import psycopg2
 import pytest
 
 from tests.conftest import close_services
-from tests.faults.pg_faults import ProxyThread, build_on, login_body, timed, until_status
+from tests.faults.pg_faults import build_on, login_body, proxy, timed, until_status
+
+__all__ = ["proxy"]  # the fixture used here
 from tests.integration.test_live_server import live_server
 
 GENEROUS = 4.0  # seconds; the target is 2.5 s, the margin is for a busy machine
-
-
-@pytest.fixture
-def proxy():
-    proxy = ProxyThread(5432)
-    yield proxy
-    proxy.close()
 
 
 @pytest.fixture
