@@ -141,3 +141,66 @@ async def test_a_payment_retried_after_a_blip_gets_its_follow_ups_and_one_extens
     await process(app)
     told = [c for c in telegram.sent("sendMessage", DRIVER) if "Оплата прошла" in c.params["text"]]
     assert len(told) == (2 if renewal else 1)  # one per payment: the first payment's, and this one's
+
+
+# ---- refunds: the renewal of the refunded subscription, not of another one -----------------------------
+
+async def paid_later(app, telegram, headers) -> str:
+    """Subscribe again, as a payment a minute later would: its period ends after the earlier ones'."""
+    link = (await invoice(app, headers, "1m"))["invoice_link"]
+    await webhook(app, telegram.pre_checkout_update(link, DRIVER))
+    update = telegram.payment_update(link, DRIVER)
+    charge = charge_of(update)
+    telegram.charges[charge].subscription_until += 60
+    update["message"]["successful_payment"]["subscription_expiration_date"] += 60
+    assert (await webhook(app, update)).json["duplicate"] is False
+    await process(app)
+    return charge
+
+
+async def renewal_still_on_by_charge(app, admin) -> dict[str, bool]:
+    _, listed = await app.asgi_client.get("/api/admin/payments", headers=admin)
+    return {item["telegram_payment_charge_id"]: item["renewal_still_on"] for item in listed.json["items"]}
+
+
+def renewals_edited(telegram) -> list[tuple[str, bool]]:
+    return [(c.params["telegram_payment_charge_id"], c.params["is_canceled"])
+            for c in telegram.sent("editUserStarSubscription")]
+
+
+async def renewal_canceled(app, charge) -> bool:
+    return await app.ctx.services.database.run(
+        lambda: Payment.get(Payment.telegram_payment_charge_id == charge).renewal_canceled)
+
+
+async def subscribed(app, telegram) -> tuple[dict, dict, str]:
+    """The driver's and the admin's session headers, and the charge of the driver's first subscription."""
+    headers = await session(app)
+    _, update = await paid(app, telegram, headers, "1m")
+    return headers, await session(app, ADMIN), charge_of(update)
+
+
+async def test_a_refund_retried_after_the_driver_subscribed_again_leaves_the_new_renewal_on(app, telegram):
+    services = app.ctx.services
+    headers, admin, refunded = await subscribed(app, telegram)
+    assert not (await services.refunds.start(refunded, "двойная оплата", actor="cli")).renewal_still_on
+    new = await paid_later(app, telegram, headers)  # access gone with the refund: the driver pays again
+    assert await renewal_still_on_by_charge(app, admin) == {refunded: False, new: False}
+    again = await services.refunds.start(refunded, "двойная оплата", actor="cli")
+    assert again.repeated and not again.renewal_still_on
+    assert renewals_edited(telegram) == [(refunded, True)]  # the new subscription's charge is not touched
+    assert not telegram.charges[new].canceled and not await renewal_canceled(app, new)
+    _, me = await app.asgi_client.get("/api/me", headers=headers)
+    assert me.json["renewal"]["enabled"] is True
+
+
+async def test_refunding_one_of_two_subscriptions_stops_its_own_renewal_only(app, telegram):
+    services = app.ctx.services
+    headers, admin, first = await subscribed(app, telegram)
+    second = await paid_later(app, telegram, headers)  # a second subscription while the first runs
+    result = await services.refunds.start(first, "двойная оплата", actor="cli")
+    assert not result.repeated and not result.renewal_still_on
+    assert renewals_edited(telegram) == [(first, True)]
+    assert telegram.charges[first].canceled and await renewal_canceled(app, first)
+    assert not telegram.charges[second].canceled and not await renewal_canceled(app, second)
+    assert await renewal_still_on_by_charge(app, admin) == {first: False, second: False}

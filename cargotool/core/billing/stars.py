@@ -275,14 +275,21 @@ class StarsPayments:
                                          & (Payment.status == "succeeded")
                                          & (Payment.subscription_expiration_date > utcnow()))
                   .order_by(Payment.subscription_expiration_date.desc()).first())
-        if latest is None:
-            return None
-        first = (Payment.select().where((Payment.driver == driver_id) & (Payment.method == "stars")
-                                        & (Payment.plan_id == latest.plan_id) & (Payment.is_recurring == False)  # noqa: E712
+        return None if latest is None else (latest, self._head(latest))
+
+    @staticmethod
+    def _head(payment: Payment) -> Payment:
+        """The first payment of the subscription `payment` belongs to: its row keeps the charge id Telegram
+        knows the subscription by, and its renewal switch. A renewal row does not name its first payment,
+        so it is the driver's latest first payment of the same plan made at or before the renewal."""
+        if not payment.is_recurring:
+            return payment
+        first = (Payment.select().where((Payment.driver == payment.driver_id) & (Payment.method == "stars")
+                                        & (Payment.plan_id == payment.plan_id) & (Payment.is_recurring == False)  # noqa: E712
                                         & Payment.telegram_payment_charge_id.is_null(False)
-                                        & (Payment.created_at <= latest.created_at))
+                                        & (Payment.created_at <= payment.created_at))
                  .order_by(Payment.created_at.desc()).first())
-        return latest, first or latest
+        return first or payment
 
     async def renewal(self, driver_id: int) -> dict[str, Any] | None:
         """What the Mini App shows: the Stars subscription's renewal, or None without one."""
@@ -294,21 +301,26 @@ class StarsPayments:
                 "period_ends_at": latest.subscription_expiration_date.isoformat()}
 
     async def set_renewal(self, driver_id: int, enabled: bool, actor: str | None = None, ip: str | None = None) -> dict[str, Any]:
+        """The driver's own switch: the renewal of their current Stars subscription."""
         rows = await self._db.run(lambda: self._subscription_rows(driver_id))
         if rows is None or self._api is None:
             raise NotFound("Подписки за звёзды с автопродлением нет")
-        first = rows[1]
+        await self._set_head_renewal(rows[1], enabled, actor or f"driver:{driver_id}", ip)
+        return await self.renewal(driver_id) or {}
+
+    async def _set_head_renewal(self, head: Payment, enabled: bool, actor: str, ip: str | None = None) -> None:
+        """Turn the renewal of the subscription whose first payment is `head` on or off, at Telegram and in
+        head's row."""
         try:
-            await self._api.call("editUserStarSubscription", {"user_id": driver_id, "is_canceled": not enabled,
-                                                              "telegram_payment_charge_id": first.telegram_payment_charge_id})
+            await self._api.call("editUserStarSubscription", {"user_id": head.driver_id, "is_canceled": not enabled,
+                                                              "telegram_payment_charge_id": head.telegram_payment_charge_id})
         except CargotoolError as exc:
             log.warning("editUserStarSubscription failed: %s", exc.message)
             raise UpstreamUnavailable("Telegram не принял изменение. Попробуйте ещё раз через минуту") from None
         await self._db.run(lambda: Payment.update(renewal_canceled=not enabled, updated_at=utcnow())
-                           .where(Payment.id == first.id).execute())
-        await self._audit.record(actor or f"driver:{driver_id}", "subscription.renewal", target=first.id, ip=ip,
+                           .where(Payment.id == head.id).execute())
+        await self._audit.record(actor, "subscription.renewal", target=head.id, ip=ip,
                                  details={"method": "stars", "enabled": enabled})
-        return await self.renewal(driver_id) or {}
 
     # ---- refunds ----------------------------------------------------------------------------------
 
@@ -371,8 +383,7 @@ class StarsPayments:
         def work() -> set[str]:
             left_on = set()
             for payment in refunded:
-                rows = self._subscription_rows(payment.driver_id)
-                if rows is not None and not rows[1].renewal_canceled:
+                if not self._head(payment).renewal_canceled:
                     left_on.add(payment.id)
             return left_on
 
@@ -383,11 +394,11 @@ class StarsPayments:
         their money back). Returns True when it is still on because Telegram did not accept the change."""
         if not (payment.subscription_expiration_date and payment.subscription_expiration_date > utcnow()):
             return False
-        rows = await self._db.run(lambda: self._subscription_rows(payment.driver_id))
-        if rows is None or rows[1].renewal_canceled:
+        head = await self._db.run(lambda: self._head(payment))
+        if head.renewal_canceled:
             return False
         try:
-            await self.set_renewal(payment.driver_id, False, actor=actor)
+            await self._set_head_renewal(head, False, actor)
         except CargotoolError as exc:
             log.warning("renewal of driver %s still on for a refund: %s", payment.driver_id, exc.message)
             return True
