@@ -204,3 +204,18 @@ async def test_refunding_one_of_two_subscriptions_stops_its_own_renewal_only(app
     assert telegram.charges[first].canceled and await renewal_canceled(app, first)
     assert not telegram.charges[second].canceled and not await renewal_canceled(app, second)
     assert await renewal_still_on_by_charge(app, admin) == {first: False, second: False}
+
+
+async def test_refunding_a_renewal_made_after_another_subscription_stops_its_own_subscription(app, telegram):
+    services = app.ctx.services
+    headers, admin, first = await subscribed(app, telegram)
+    second = await paid_later(app, telegram, headers)
+    renewal = telegram.renewal_update(first)  # the first subscription renews after the second began
+    await webhook(app, renewal)
+    await process(app)
+    renewed = charge_of(renewal)
+    result = await services.refunds.start(renewed, "двойная оплата", actor="cli")
+    assert not result.repeated and not result.renewal_still_on
+    assert renewals_edited(telegram) == [(first, True)]  # Telegram knows a subscription by its first charge
+    assert await renewal_canceled(app, first) and not await renewal_canceled(app, second)
+    assert await renewal_still_on_by_charge(app, admin) == {first: False, second: False, renewed: False}

@@ -11,8 +11,10 @@ plans are one-time invoices.
   unique `telegram_payment_charge_id`, inserts the (payment, "succeeded") effect and extends the
   subscription: the same update twice, or a retried webhook, fails the insert and changes nothing — but
   the follow-ups (cache drop, audit, «Оплата прошла») run again, idempotently, in case they failed before.
-- Renewals arrive as new successful payments with `is_recurring`; the subscription's first row keeps the
-  charge id Telegram knows the subscription by (`editUserStarSubscription` turns renewal off and on).
+- Renewals arrive as new successful payments with `is_recurring` and the first invoice's payload; the
+  subscription's first row keeps the charge id Telegram knows the subscription by (`editUserStarSubscription`
+  turns renewal off and on), and each renewal row names it in a "renews:<first row id>" effect, so a refund
+  stops the renewal of the refunded payment's own subscription, not of the driver's latest one.
 - Refunds are whole (`refundStarPayment` has no amount); the subscription is shortened as for YooKassa.
   A subscription's renewal is turned off before the Stars go back; a renewal Telegram would not turn off
   is reported (`renewal_still_on`), and a repeated refund finishes the renewal stop and the cache drop.
@@ -43,6 +45,7 @@ PERIOD_SECONDS = 2592000  # the only subscription period Telegram allows (30 day
 PAYLOAD_PREFIX = "cgt1:"
 REUSE_MINUTES = 10
 FLAG = "stars"
+RENEWS = "renews:"  # a renewal row's effect naming its subscription's first payment: "renews:<row id>"
 
 UNAVAILABLE = "Оплата звёздами сейчас недоступна. Оплатите картой или напишите в поддержку: /paysupport"
 REFUSALS = {
@@ -226,6 +229,8 @@ class StarsPayments:
                         Payment.create(id=target, driver=row.driver_id, plan_id=row.plan_id, days=row.days,
                                        amount_kopecks=0, method="stars", created_at=fields["updated_at"], **fields)
                     PaymentEffect.create(payment=target, effect="succeeded")
+                    if not claimed and fields["is_recurring"]:  # the payload's row is the subscription's first
+                        PaymentEffect.create(payment=target, effect=RENEWS + row.id)
                     return target, extend_in_transaction(row.driver_id, row.days, "payment")
             except peewee.IntegrityError:  # this charge was applied before
                 return None
@@ -280,15 +285,19 @@ class StarsPayments:
     @staticmethod
     def _head(payment: Payment) -> Payment:
         """The first payment of the subscription `payment` belongs to: its row keeps the charge id Telegram
-        knows the subscription by, and its renewal switch. A renewal row does not name its first payment,
-        so it is the driver's latest first payment of the same plan made at or before the renewal."""
+        knows the subscription by, and its renewal switch. A renewal names it in its "renews:" effect; a
+        renewal stored before that link is matched to the driver's latest first payment of the same plan
+        made at or before it."""
         if not payment.is_recurring:
             return payment
-        first = (Payment.select().where((Payment.driver == payment.driver_id) & (Payment.method == "stars")
-                                        & (Payment.plan_id == payment.plan_id) & (Payment.is_recurring == False)  # noqa: E712
-                                        & Payment.telegram_payment_charge_id.is_null(False)
-                                        & (Payment.created_at <= payment.created_at))
-                 .order_by(Payment.created_at.desc()).first())
+        link = PaymentEffect.get_or_none((PaymentEffect.payment == payment.id) & PaymentEffect.effect.startswith(RENEWS))
+        first = Payment.get_or_none(Payment.id == link.effect[len(RENEWS):]) if link is not None else None
+        if first is None:
+            first = (Payment.select().where((Payment.driver == payment.driver_id) & (Payment.method == "stars")
+                                            & (Payment.plan_id == payment.plan_id) & (Payment.is_recurring == False)  # noqa: E712
+                                            & Payment.telegram_payment_charge_id.is_null(False)
+                                            & (Payment.created_at <= payment.created_at))
+                     .order_by(Payment.created_at.desc()).first())
         return first or payment
 
     async def renewal(self, driver_id: int) -> dict[str, Any] | None:

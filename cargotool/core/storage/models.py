@@ -149,7 +149,7 @@ class PaymentEffect(BaseModel):
 
     id = peewee.AutoField()
     payment = peewee.ForeignKeyField(Payment, backref="effects")
-    effect = peewee.CharField(max_length=80)  # succeeded | canceled | refund:<yookassa refund id>
+    effect = peewee.CharField(max_length=80)  # succeeded | canceled | refund:<refund id> | renews:<first payment id>
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
