@@ -279,7 +279,7 @@ async function setPosition(body) {
 async function askConsentAgain() {
   forgetConsent();
   await refreshConsent();
-  $("position-error").textContent = "Вы отозвали разрешение использовать местоположение. Выберите его ещё раз — так вы разрешите снова.";
+  $("position-error").textContent = "Вы отозвали разрешение использовать местоположение. Выберите его ещё раз — этим вы снова разрешите его использовать.";
   $("position-error").hidden = false;
 }
 
