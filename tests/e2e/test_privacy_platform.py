@@ -244,3 +244,70 @@ def test_the_plans_screen_links_the_policy(browser, server):
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
     screenshot(page, "privacy-policy-360", full_page=False)
     assert errors == []
+
+
+def _api_token(server, user_id):
+    init = sign_init_data(TEST_BOT_TOKEN, {"id": user_id, "first_name": "Пётр"})
+    return httpx.post(f"{server}/api/session", json={"init_data": init}).json()["session_token"]
+
+
+def _stored(server, token):
+    """The driver's position and latest «position» answer as the server has them."""
+    headers = {"Authorization": f"Bearer {token}"}
+    position = httpx.get(f"{server}/api/me/insights", headers=headers).json()["position"]
+    answer = httpx.get(f"{server}/api/me/consent", headers=headers).json()["position"]["answer"]
+    return position, answer["answer"] if answer else None
+
+
+def _locate_with_consent(page, sent):
+    """Open the sheet, see the consent block, choose the device position: the «yes» goes first, then the position."""
+    page.click("#position-button")
+    expect(page.locator("#position-consent")).to_be_visible()
+    sent.clear()
+    page.click("#locate")
+    expect(page.locator("#position-sheet")).to_be_hidden()
+    expect(page.locator("#position-button")).to_have_text("📍 по геопозиции")
+    assert [entry for entry in sent if entry[0] == "PUT"] == [("PUT", "me/consent"), ("PUT", "me/position")]
+
+
+def test_forgetting_the_position_asks_for_consent_again_before_the_next_one(browser, server):
+    page, errors = open_page(browser, server, 9512, telegram=False, geolocation=True)
+    sent = []
+    page.on("request", lambda r: sent.append((r.method, r.url.split("/api/", 1)[-1])) if "/api/me/" in r.url else None)
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    _locate_with_consent(page, sent)
+    page.click("#position-button")
+    page.click("#forget-position")
+    expect(page.locator("#position-sheet")).to_be_hidden()
+    expect(page.locator("#position-button")).to_have_text("📍 Где вы?")
+    token = _api_token(server, 9512)
+    assert _stored(server, token) == (None, False)  # the server withdrew the «yes» with the position
+    _locate_with_consent(page, sent)  # asked again in the same session, and the position is stored
+    position, answer = _stored(server, token)
+    assert position is not None and answer is True
+    assert errors == []
+
+
+def test_a_consent_withdrawn_outside_the_app_is_asked_for_again_not_shown_as_an_error(browser, server):
+    page, errors = open_page(browser, server, 9513, telegram=False, geolocation=True)
+    sent = []
+    page.on("request", lambda r: sent.append((r.method, r.url.split("/api/", 1)[-1])) if "/api/me/" in r.url else None)
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    _locate_with_consent(page, sent)
+    token = _api_token(server, 9513)  # what /forget_location in the bot does, while the app stays open
+    assert httpx.delete(f"{server}/api/me/position", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    page.click("#position-button")
+    expect(page.locator("#position-consent")).to_be_hidden()  # the page still believes in the old «yes»
+    page.click("#locate")
+    expect(page.locator("#position-consent")).to_be_visible()  # the refusal brings the question back
+    expect(page.locator("#position-error")).to_contain_text("Выберите его ещё раз")
+    expect(page.locator("#position-error")).not_to_contain_text("Сначала разрешите")
+    screenshot(page, "privacy-consent-again-360", full_page=False)
+    assert _stored(server, token) == (None, False)  # nothing was agreed to behind the driver's back
+    sent.clear()
+    page.click("#locate")  # the driver's answer: the «yes» first, then the position
+    expect(page.locator("#position-sheet")).to_be_hidden()
+    assert [entry for entry in sent if entry[0] == "PUT"] == [("PUT", "me/consent"), ("PUT", "me/position")]
+    position, answer = _stored(server, token)
+    assert position is not None and answer is True
+    assert errors == []

@@ -14,13 +14,13 @@ module only calls them in order and says what it did.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 
 from ..audit import AuditLog
 from ..insights.models import DriverReport, ForgottenResponse, Trip
 from ..storage.db import Database
+from ..storage.forgotten import unlink_forgotten
 from ..storage.models import AuditEvent, DriverRecord, ReceiptContact, Response
 from .consent import Consents
 
@@ -70,9 +70,6 @@ def bot_text(contact: str) -> str:
         "\n\nОстаётся:\n" + kept + f"\n\nВопросы о ваших данных: {contact}."
 
 
-_FORGOTTEN_AT = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # a trip's times would match its response's
-
-
 def _pseudonym() -> int:
     return -(secrets.randbelow(2**62) + 1)  # negative: never a Telegram id
 
@@ -118,15 +115,9 @@ class Forgetter:
                 [{"response_id": r.id} for r in Response.select(Response.id).where(
                     (Response.driver == driver_id) & (Response.status == "accepted"))]
             ).on_conflict_ignore().execute()
-            reports = (DriverReport.update(driver_id=pseudonym, cargo_id=None, comment=None)
-                       .where(DriverReport.driver_id == driver_id).execute())
-            trips = (Trip.update(driver_id=pseudonym, response_id=None, cargo_id=None, from_city=None, to_city=None,
-                                 loading_until=None, unloading_until=None, accepted_at=_FORGOTTEN_AT,
-                                 wait_asked_at=_FORGOTTEN_AT)
-                     .where(Trip.driver_id == driver_id).execute())
-            # an address alone with no wait answered counts for nothing: it goes too
-            Trip.update(from_address_key=None).where((Trip.driver_id == pseudonym) & Trip.load_wait.is_null()).execute()
-            Trip.update(to_address_key=None).where((Trip.driver_id == pseudonym) & Trip.unload_wait.is_null()).execute()
+            reports = DriverReport.update(driver_id=pseudonym).where(DriverReport.driver_id == driver_id).execute()
+            trips = Trip.update(driver_id=pseudonym).where(Trip.driver_id == driver_id).execute()
+            unlink_forgotten(self._db.peewee, pseudonym)
             responses = (Response.update(phone=None, comment=None)
                          .where(Response.driver == driver_id).execute())
             ReceiptContact.delete().where(ReceiptContact.driver == driver_id).execute()

@@ -13,6 +13,7 @@ from typing import Callable
 import peewee
 
 from .db import Database
+from .forgotten import unlink_forgotten
 from .models import (AlertDelivery, AlertPrefs, AuditEvent, Flag, Payment, PaymentEffect, PromoCode, PromoUse,
                      Response, ResponseEvent, SavedSearch, SearchHit, Subscription, UTCDateTimeField, database_proxy)
 
@@ -170,14 +171,20 @@ def _health_heartbeat(db: peewee.Database) -> None:
 
 
 def _forgotten_trips(db: peewee.Database) -> None:
-    """A forgotten driver's trips and reports lose every link to their responses (core/privacy/forget.py), and
-    positions kept from before consents existed (migration 31) without a "yes" on record are cleared."""
+    """A forgotten driver's trips and reports lose every link to their responses (core/privacy/forget.py) — also
+    those of drivers forgotten before this release, which kept the response and the load under their pseudonym,
+    and the IP addresses logged before their forgetting — and positions kept from before consents existed
+    (migration 31) without a "yes" on record are cleared."""
     from playhouse.migrate import SchemaMigrator, migrate as alter
 
     migrator = SchemaMigrator.from_database(db)
     alter(migrator.drop_not_null("insight_trips", "response_id"), migrator.drop_not_null("insight_trips", "cargo_id"),
           migrator.drop_not_null("driver_reports", "cargo_id"))
     db.execute_sql("CREATE TABLE insight_forgotten_responses (response_id BIGINT NOT NULL PRIMARY KEY)")
+    unlink_forgotten(db)
+    db.execute_sql(
+        "UPDATE audit_events SET ip = NULL WHERE ip IS NOT NULL AND EXISTS (SELECT 1 FROM audit_events f"
+        " WHERE f.action = 'privacy.forget' AND f.actor = audit_events.actor AND f.id > audit_events.id)")
     db.execute_sql(
         "UPDATE driver_insight_profiles SET lat = NULL, lon = NULL, point_id = NULL, place_name = NULL,"
         " position_source = NULL, position_at = NULL WHERE lat IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"

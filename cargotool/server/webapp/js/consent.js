@@ -43,5 +43,5 @@ async function decline(close) {
   } catch (error) { toast(error.message); }
 }
 
-/** After «Удалить мои данные»: the next position asks again. */
+/** After «Удалить мои данные» or «Забыть местоположение» (the server withdrew the «yes»): the next position asks again. */
 export function forgetConsent() { granted = null; }

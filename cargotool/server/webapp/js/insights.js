@@ -4,7 +4,7 @@
 
 import { api, errorText } from "./api.js";
 import { wireCity } from "./city.js";
-import { ensurePositionConsent, positionConsentNode, refreshConsent } from "./consent.js";
+import { ensurePositionConsent, forgetConsent, positionConsentNode, refreshConsent } from "./consent.js";
 import { $, el, toast } from "./dom.js";
 import { day, num, radiusText, rub } from "./format.js";
 import { state } from "./state.js";
@@ -268,7 +268,19 @@ async function setPosition(body) {
     renderBar();
     hooks.reload();
     if (state.detailOpen && state.cargo) hooks.openDetail(state.cargo.id);  // its economics change too
-  } catch (error) { $("position-error").textContent = errorText(error); $("position-error").hidden = false; }
+  } catch (error) {
+    if (error.code === "consent_required") { await askConsentAgain(); return; }
+    $("position-error").textContent = errorText(error); $("position-error").hidden = false;
+  }
+}
+
+/** The server no longer has a «yes» (withdrawn in the bot with /forget_location while the app was open): show
+ *  the consent block again instead of the error; the driver's next choice is the new «yes». */
+async function askConsentAgain() {
+  forgetConsent();
+  await refreshConsent();
+  $("position-error").textContent = "Вы отозвали разрешение использовать местоположение. Выберите его ещё раз — этим вы снова разрешите его использовать.";
+  $("position-error").hidden = false;
 }
 
 function locate() {
@@ -299,6 +311,7 @@ async function saveFuel() {
 
 async function forgetPosition() {
   try { profile = await api("/api/me/position", false, { method: "DELETE" }); } catch (error) { toast(error.message); return; }
+  forgetConsent();  // the server withdrew the «yes» with the position: the next one is asked about again
   closePositionSheet(); renderBar(); hooks.reload();
 }
 
