@@ -46,10 +46,24 @@ function storage() {
   return app && app.DeviceStorage ? app.DeviceStorage : null;
 }
 
-/** A value from Telegram's DeviceStorage (null when absent, unsupported or failing). */
-export function deviceGet(key) {
+// How long a read from DeviceStorage waits for telegram-web-app.js, which loads async (see telegram.js).
+const TELEGRAM_WAIT_MS = 3000;
+
+/** Telegram's object, once its script has run, or null after TELEGRAM_WAIT_MS (blocked, or not in Telegram). */
+function telegramSoon() {
+  if (webApp()) return Promise.resolve(webApp());
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), TELEGRAM_WAIT_MS);
+    whenTelegram((app) => { clearTimeout(timer); resolve(app); });
+  });
+}
+
+/** A value from Telegram's DeviceStorage (null when absent, unsupported or failing). Read at start-up, it
+ * waits for Telegram's script rather than taking "no script yet" for "no DeviceStorage". */
+export async function deviceGet(key) {
+  await telegramSoon();
   const store = storage();
-  if (!store) return Promise.resolve(null);
+  if (!store) return null;
   return new Promise((resolve) => {
     try { store.getItem(key, (error, value) => resolve(error || value === undefined || value === "" ? null : value)); }
     catch (e) { resolve(null); }
