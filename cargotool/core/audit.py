@@ -29,16 +29,25 @@ class AuditLog:
                                                      target=target[:128] if target else None, details=text,
                                                      ip=ip[:64] if ip else None))
 
-    async def find(self, target: str, action: str) -> AuditEvent | None:
-        """The first `action` event about `target` (None: not recorded)."""
-        return await self._db.run(lambda: AuditEvent.select().where(
-            (AuditEvent.target == target[:128]) & (AuditEvent.action == action[:64])).order_by(AuditEvent.id).first())
+    async def find(self, target: str, action: str, match: dict[str, Any] | None = None) -> AuditEvent | None:
+        """The first `action` event about `target` (None: not recorded); with `match`, the first whose
+        details hold those values (e.g. one refund's event among a payment's refunds)."""
+        def work() -> AuditEvent | None:
+            query = AuditEvent.select().where(
+                (AuditEvent.target == target[:128]) & (AuditEvent.action == action[:64])).order_by(AuditEvent.id)
+            if not match:
+                return query.first()
+            return next((e for e in query if match.items() <= json.loads(e.details or "{}").items()), None)
+
+        return await self._db.run(work)
 
     async def record_once(self, actor: str, action: str, target: str, details: dict[str, Any] | None = None,
-                          ip: str | None = None) -> bool:
+                          ip: str | None = None, *, same: tuple[str, ...] = ()) -> bool:
         """Record `action` about `target` unless it was recorded before (a retried operation whose first
-        run got this far); returns whether it was recorded now."""
-        if await self.find(target, action) is not None:
+        run got this far); `same` names the details that tell one such event from another (a refund's id).
+        Returns whether it was recorded now."""
+        match = {name: (details or {}).get(name) for name in same}
+        if await self.find(target, action, match) is not None:
             return False
         await self.record(actor, action, target=target, details=details, ip=ip)
         return True

@@ -8,7 +8,8 @@ access without paying, and nothing is counted twice.
   is trusted — the payment (or refund) is fetched from the API by id, and its status, amount, currency
   and metadata are checked against our row.
 - Effects are exactly-once: a unique (payment, effect) row is inserted in the same transaction that
-  extends or shortens the subscription; a duplicate delivery fails that insert and changes nothing.
+  extends or shortens the subscription; a duplicate delivery fails that insert and changes nothing — but
+  the follow-ups (cache drop, audit, «Оплата прошла») run again, idempotently, in case they failed before.
 - Missed notifications: `reconcile()` re-fetches payments still pending after some minutes, and compares
   YooKassa's `refunded_amount` with ours to apply refunds whose notification was lost.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ import peewee
 from ..audit import AuditLog
 from ..errors import CargotoolError, InvalidInput, NotConfigured, NotFound
 from ..storage.db import Database
-from ..storage.models import DriverRecord, Payment, PaymentEffect, Refund, utcnow
+from ..storage.models import DriverRecord, Payment, PaymentEffect, Refund, Subscription, utcnow
 from .gateway import RemotePayment, RemoteRefund, YooKassaGateway
 from .plans import Plan
 from .promo import PromoCodes, PromoView, discounted, normalise_code
@@ -41,7 +43,10 @@ OPEN = ("new", "pending", "waiting_for_capture")
 OPEN_REFUND = ("new", "pending")
 NEEDS_CHECK = "check"  # a refund whose answer was lost and whose Idempotence-Key may have expired
 CARD_UNAVAILABLE = "Оплата картой сейчас недоступна. Напишите в поддержку: /paysupport"
-RESEND_WITHIN = dt.timedelta(hours=23)  # YooKassa keeps an Idempotence-Key 24 h: later, a re-send is a new refund
+RESEND_WITHIN = dt.timedelta(hours=23)
+# A payment re-delivered within this (YooKassa retries for 24 h) re-sends «Оплата прошла» in case it failed:
+# the outbox drops the repeat (same key) for 7 days; a replay weeks later does not tell the driver again.
+RETELL_WITHIN = dt.timedelta(days=2)  # YooKassa keeps an Idempotence-Key 24 h: later, a re-send is a new refund
 
 
 @dataclass(frozen=True)
@@ -238,19 +243,45 @@ class Payments:
                 return "duplicate"
 
         done = await self._db.run(work)
-        if done == "duplicate":
+        if done == "duplicate":  # applied before: its follow-ups may have failed then (Redis, the audit log), so again
+            result, recent = await self._end_given(row, effect) if effect == "succeeded" else (None, False)
+            await self._follow_up(row, remote, effect, actor, result, True, tell=recent)
             return Outcome(row.id, effect, False)
         result, reserved = done
+        await self._follow_up(row, remote, effect, actor, result, reserved, tell=True)
+        return Outcome(row.id, effect, True, result)
+
+    async def _follow_up(self, row: Payment, remote: RemotePayment, effect: str, actor: str,
+                         result: dt.datetime | None, reserved: bool, *, tell: bool) -> None:
+        """What comes after an effect's transaction; idempotent, so a retried delivery runs it again: the
+        audit event is recorded once, and the outbox drops a second «Оплата прошла» with the same end."""
         await self._subscriptions.forget(row.driver_id)
         details = {"yookassa_id": remote.id, "amount_kopecks": row.amount_kopecks}
         if result is not None:
             details["expires_at"] = result.isoformat()
         if not reserved:  # its reservation had timed out: honoured, and counted past the cap if need be
             details["promo_honoured_without_reservation"] = row.promo_code
-        await self._audit.record(actor, f"payment.{effect}", target=row.id, details=details)
-        if effect == "succeeded" and self.on_paid is not None:
+        await self._audit.record_once(actor, f"payment.{effect}", target=row.id, details=details)
+        if tell and effect == "succeeded" and self.on_paid is not None and result is not None:
             await self.on_paid(row.driver_id, result)
-        return Outcome(row.id, effect, True, result)
+
+    async def _end_given(self, row: Payment, effect: str) -> tuple[dt.datetime | None, bool]:
+        """(the end of access an effect applied before gave, whether it was applied within RETELL_WITHIN).
+        The end is the one its audit event recorded; without the event the follow-ups stopped before the
+        message too (the audit comes first), so the subscription's end now is the one to tell."""
+        applied = await self._db.run(lambda: PaymentEffect.get_or_none(
+            (PaymentEffect.payment == row.id) & (PaymentEffect.effect == effect)))
+        recent = applied is not None and applied.created_at > utcnow() - RETELL_WITHIN
+        event = await self._audit.find(row.id, f"payment.{effect}")
+        recorded = json.loads(event.details).get("expires_at") if event is not None else None
+        if recorded:
+            return dt.datetime.fromisoformat(recorded), recent
+        return await self._access_end(row.driver_id), recent
+
+    async def _access_end(self, driver_id: int) -> dt.datetime | None:
+        """The driver's end of access in the database (not the cache)."""
+        sub = await self._db.run(lambda: Subscription.get_or_none(Subscription.driver == driver_id))
+        return sub.expires_at if sub else None
 
     async def apply_refund(self, refund: RemoteRefund, actor: str) -> Outcome | None:
         """A refund YooKassa reports: shortens the subscription by the refunded share, once per refund id
@@ -276,13 +307,13 @@ class Payments:
         # Outside the effect's transaction: a duplicate effect (the webhook came first) still finishes our row.
         await self._db.run(lambda: Refund.update(status="succeeded", updated_at=utcnow())
                            .where((Refund.yookassa_id == refund.id) & (Refund.status != "succeeded")).execute())
-        if result == "duplicate":
-            return Outcome(row.id, "refund", False)
+        repeated = result == "duplicate"  # applied before: the cache drop and the audit may have failed then
+        end = await self._access_end(row.driver_id) if repeated else result  # a retry: the end it left
         await self._subscriptions.forget(row.driver_id)
-        await self._audit.record(actor, "payment.refunded", target=row.id,
-                                 details={"refund_id": refund.id, "amount_kopecks": refund.amount_kopecks,
-                                          "expires_at": result.isoformat() if result else None})
-        return Outcome(row.id, "refund", True, result)
+        await self._audit.record_once(actor, "payment.refunded", target=row.id, same=("refund_id",),
+                                      details={"refund_id": refund.id, "amount_kopecks": refund.amount_kopecks,
+                                               "expires_at": end.isoformat() if end else None})
+        return Outcome(row.id, "refund", False) if repeated else Outcome(row.id, "refund", True, result)
 
     async def sync_refunds(self, row: Payment, actor: str) -> list[Outcome]:
         """Apply the refunds of a payment that never reached us: when YooKassa's `refunded_amount` is more
