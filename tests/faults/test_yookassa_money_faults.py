@@ -93,3 +93,17 @@ async def test_a_refund_retried_after_a_blip_shortens_once_and_is_audited_once(a
     second = standin.refund(payment.yookassa_id, "324.75")  # another refund of the same payment: its own event
     assert (await services.payments.handle_notification(standin.notification("refund.succeeded", second))).applied
     assert [json.loads(e.details)["refund_id"] for e in await audit_events(app, "payment.refunded")] == [refund_id, second]
+
+
+async def test_an_operator_refund_whose_cache_drop_failed_is_finished_by_repeating_it(app, yookassa, monkeypatch):  # noqa: F811
+    services, standin = app.ctx.services, yookassa[0]
+    payment, body = await succeeded(services, standin, "3m")
+    await services.payments.handle_notification(body)
+    assert 89.99 < days_left(await services.subscriptions.status(DRIVER)) < 90.001  # cached
+    inject(monkeypatch, services, "forget", "payment.refunded")
+    with pytest.raises(ConnectionError):
+        await services.refunds.start(payment.yookassa_id, "двойная оплата", 64950)
+    again = await services.refunds.start(payment.yookassa_id, "двойная оплата", 64950)  # the operator repeats it
+    assert again.repeated and standin.refund_creates == 1
+    assert 44.99 < days_left(await services.subscriptions.status(DRIVER)) < 45.001
+    assert len(await audit_events(app, "payment.refunded")) == 1

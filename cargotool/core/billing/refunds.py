@@ -112,6 +112,8 @@ class Refunds:
                                    "потерян; повторная отправка могла бы вернуть деньги дважды. Проверьте его в "
                                    "личном кабинете YooKassa")
         if not created and row.status not in OPEN_REFUND:
+            if row.status == "succeeded" and row.yookassa_id:  # applied once; finishes follow-ups that failed then
+                await self._payments.apply_refund(await self._payments.gateway.find_refund(row.yookassa_id), actor)
             return RefundResult(row.id, row.yookassa_id, payment.id, row.amount_kopecks, row.status, True)
         if row.yookassa_id:  # YooKassa answered before: ask it, never send again
             remote = await self._payments.gateway.find_refund(row.yookassa_id)
