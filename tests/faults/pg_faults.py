@@ -47,20 +47,11 @@ class BlackholeProxy(TcpProxy):
             while await reader.read(65536):
                 pass
 
-    async def _pipe(self, reader, writer) -> None:
-        try:
-            while data := await reader.read(65536):
-                if self.blackholed:
-                    self._tainted.add(writer)
-                    continue
-                writer.write(data)
-                await writer.drain()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            self._writers.discard(writer)
-            with contextlib.suppress(Exception):
-                writer.transport.abort()
+    async def _relay(self, data, writer) -> None:
+        if self.blackholed:  # swallowed: the connection is broken once forwarding resumes
+            self._tainted.add(writer)
+            return
+        await super()._relay(data, writer)
 
 
 class ProxyThread:

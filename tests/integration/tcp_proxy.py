@@ -46,11 +46,15 @@ class TcpProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
+                await self._relay(data, writer)
         except (ConnectionError, OSError):
             pass
         finally:
             self._writers.discard(writer)
             with contextlib.suppress(Exception):
                 writer.transport.abort()
+
+    async def _relay(self, data: bytes, writer: asyncio.StreamWriter) -> None:
+        """Pass one chunk on (a subclass may hold it back)."""
+        writer.write(data)
+        await writer.drain()
