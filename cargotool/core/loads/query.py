@@ -1,0 +1,62 @@
+"""How a driver (or a saved search) asks for loads, in typed fields. Built from already-valid values:
+validation of what a person typed lives in `core/cargo/filters.py`; how a marketplace spells a query
+lives in its adapter. Equal queries have equal `cache_key()`s (ids sorted, fixed order)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    """Loads at this place, or within `radius_km` of it. `kind` is the place's dictionary type (None: the
+    adapter's default)."""
+
+    id: int
+    kind: int | None = None
+    radius_km: int | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """An inclusive range; either end may be open."""
+
+    min: int | None = None
+    max: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.min is not None or self.max is not None
+
+
+@dataclass(frozen=True)
+class LoadQuery:
+    origin: PlaceFilter | None = None
+    destination: PlaceFilter | None = None
+    loading_date: dt.date | None = None
+    weight_t: int | None = None  # the truck's capacity: loads up to this weight
+    volume_m3: int | None = None  # and up to this volume
+    body_types: tuple[int, ...] = ()
+    load_types: tuple[int, ...] = ()
+    distance_km: Span = Span()
+    price_rub: Span = Span()
+    rate_rub_per_km: Span = Span()
+    mine: bool = False  # only the loads of our own account
+    newest_first: bool = False  # newest postings first (the alerts watcher's feed)
+    limit: int = 20
+    offset: int = 0
+
+    def cache_key(self) -> str:
+        """One text per query for the shared cache: equal queries, equal keys."""
+        return self._cache_key
+
+    @cached_property
+    def _cache_key(self) -> str:  # a warm list request asks for it of the same (lru-cached) query again and again
+        parts = []
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, tuple):
+                value = ",".join(map(str, sorted(set(value))))
+            parts.append(f"{name}={value}")
+        return "&".join(parts)
