@@ -57,7 +57,9 @@ from .core.drivers.ratelimit import Limit, RateLimiter
 from .core.drivers.reach import BotReach
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
-from .core.cargotech.breaker import CircuitBreaker
+from .core.cargotech.marketplace import CargoTechMarketplace
+from .core.loads.marketplace import Marketplace
+from .core.storage.circuit import CircuitBreaker
 from .core.observability.metrics import register_circuit
 from .core.cargotech.retry import RetryPolicy
 from .core.cargotech.token_file import TokenFile
@@ -77,7 +79,8 @@ class Services:
     keys: Keys
     database: Database
     http: httpx.AsyncClient
-    cargotech: CargoTechClient
+    cargotech: CargoTechClient  # the adapter's client: for the operator's `cargotech` commands only
+    marketplace: Marketplace
     audit: AuditLog
     cargos: CargoService
     auth: DriverAuth
@@ -247,7 +250,7 @@ def build_services(
 
     breaker = CircuitBreaker(redis, keys("cargotech:circuit"), threshold=settings.cargotech_circuit_threshold,
                              open_seconds=settings.cargotech_circuit_open_seconds,
-                             window=max(30, 3 * settings.cargotech_circuit_open_seconds))
+                             window=max(30, 3 * settings.cargotech_circuit_open_seconds), name="CargoTech")
     register_circuit("cargotech", lambda: breaker.known_state)  # cargotool_circuit_state in /metrics
     cargotech = CargoTechClient(
         http,
@@ -262,8 +265,9 @@ def build_services(
         on_login=on_login,
         breaker=breaker,
     )
+    marketplace = CargoTechMarketplace(cargotech)
     cargos = CargoService(
-        cargotech,
+        marketplace,
         redis,
         keys,
         CacheTTL(
@@ -274,6 +278,7 @@ def build_services(
         ),
         lock_timeout=settings.cargotech_retry_deadline + 5,
         observer=insights.on_cargos,
+        circuit=breaker,
     )
     insights.list_page = cargos.list
     auth = DriverAuth(
@@ -318,7 +323,7 @@ def build_services(
                       locations=locations, webapp_url=settings.webapp_url,
                       per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
                       still_minutes=settings.alerts_still_minutes, auto=auto)
-    watcher = Watcher(cargotech=cargotech, cargos=cargos, searches=searches, alerter=alerter, auto=auto, redis=redis,
+    watcher = Watcher(marketplace=marketplace, cargos=cargos, searches=searches, alerter=alerter, auto=auto, redis=redis,
                       keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute,
@@ -354,6 +359,7 @@ def build_services(
         database=database,
         http=http,
         cargotech=cargotech,
+        marketplace=marketplace,
         audit=audit,
         cargos=cargos,
         auth=auth,

@@ -11,8 +11,8 @@ from ..bootstrap import Services
 from ..core.cargo.cards import card, detail
 from ..core.cargo.filters import KNOWN_FIELDS, parse_filters
 from ..core.cargo.formatting import format_number, moscow_today
-from ..core.cargotech.models import Point
 from ..core.errors import InvalidInput, NotFound
+from ..core.loads.models import Place
 from .runtime import console, print_json, run_with_services
 
 cargos_app = typer.Typer(help="CargoTech loads.", no_args_is_help=True)
@@ -27,12 +27,12 @@ async def _resolve_point(services: Services, text: str | None, option: str) -> t
     """A point id as given, or a city name looked up in CargoTech's points (exact name first)."""
     if text is None or text.strip().isdigit():
         return text, None
-    points = await services.cargotech.search_points(text.strip(), limit=10)
-    exact = [p for p in points if p.name.lower() == text.strip().lower()]
-    chosen = (exact or points or [None])[0]
+    places = await services.marketplace.places(text.strip(), limit=10)
+    exact = [p for p in places if p.name.lower() == text.strip().lower()]
+    chosen = (exact or places or [None])[0]
     if chosen is None:
         raise InvalidInput(f"no CargoTech city matches {text!r} (option {option})")
-    return str(chosen.id), str(chosen.type) if chosen.type else None
+    return str(chosen.id), str(chosen.kind) if chosen.kind else None
 
 
 @cargos_app.command("list")
@@ -61,7 +61,7 @@ def list_cargos(
         # the same validation as GET /api/cargos, with the same "today" (Moscow)
         query = parse_filters({k: v for k, v in raw.items() if v is not None}, max_limit=CLI_MAX_LIMIT,
                               today=moscow_today())
-        return await services.cargotech.list_cargos(query)
+        return await services.marketplace.loads(query)
 
     page = run_with_services(work, options=FILTER_OPTIONS)
     cards = [card(c) for c in page.items]
@@ -93,7 +93,7 @@ def show_cargo(
 
     async def work(services: Services):
         try:
-            return await services.cargotech.get_cargo(cargo_id.strip())
+            return await services.marketplace.load(cargo_id.strip())
         except NotFound:
             raise NotFound(f"no load {cargo_id.strip()} on CargoTech (taken down, or never there)") from None
 
@@ -132,12 +132,12 @@ def search_points(
     if not text.strip():
         raise typer.BadParameter("give at least one letter", param_hint="TEXT")
 
-    async def work(services: Services) -> list[Point]:
-        return await services.cargotech.search_points(text.strip(), limit=limit)
+    async def work(services: Services) -> list[Place]:
+        return await services.marketplace.places(text.strip(), limit=limit)
 
     points = run_with_services(work)
     if as_json:
-        print_json({"items": [{"id": p.id, "name": p.name, "type": p.type} for p in points]})
+        print_json({"items": [{"id": p.id, "name": p.name, "type": p.kind} for p in points]})
         return
     if not points:
         console.print(f"no points match {text!r}")
@@ -147,7 +147,7 @@ def search_points(
     table.add_column("Name")
     table.add_column("Type", justify="right")
     for p in points:
-        table.add_row(str(p.id), p.name, str(p.type) if p.type is not None else "—")
+        table.add_row(str(p.id), p.name, str(p.kind) if p.kind is not None else "—")
     console.print(table)
 
 

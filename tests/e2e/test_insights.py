@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 from playwright.sync_api import expect
 
-from cargotool.core.cargotech.models import Cargo
+from cargotool.core.cargotech.mapping import parse_load
 from cargotool.core.drivers.initdata import sign_init_data
 from cargotool.core.insights.gazetteer import default_gazetteer
 from cargotool.core.insights.lanes import MIN_POINTS, LaneBook
@@ -44,7 +44,7 @@ def seed(server, standin) -> dict:
     inn = target["company"]["inn"]
     other = next(c for c in cargos[1:] if c["company"]["inn"] == inn)
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    lane = LaneBook(None, default_gazetteer()).lane(Cargo.parse(target))
+    lane = LaneBook(None, default_gazetteer()).lane(parse_load(target))
     rate = (target.get("price_carrier") or target["price"]) // target["distance"]
     with db() as conn:
         conn.executemany(

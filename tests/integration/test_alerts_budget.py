@@ -35,7 +35,7 @@ class Clock:
 
 def watcher_with(services, settings, redis, clock) -> Watcher:
     """A watcher on the test's Redis whose budget tells time by `clock` (only the budget is used here)."""
-    return Watcher(cargotech=services.cargotech, cargos=services.cargos, searches=services.searches,
+    return Watcher(marketplace=services.marketplace, cargos=services.cargos, searches=services.searches,
                    alerter=services.alerter, auto=None, redis=redis, keys=Keys(settings.redis_key_prefix),
                    lease=services.watcher.lease, poll_seconds=20, max_per_minute=BUDGET, clock=clock)
 

@@ -9,6 +9,7 @@ import pytest
 
 from cargotool.core.cargo.filters import parse_filters
 from cargotool.core.cargo.service import CacheTTL, CargoService
+from cargotool.core.cargotech.marketplace import CargoTechMarketplace
 from cargotool.core.errors import NotFound, UpstreamUnavailable
 from cargotool.core.storage.redis import Keys
 from cargotool.standin import CargoTechStandIn
@@ -17,7 +18,7 @@ from tests.integration.test_token_cache import make_client
 
 
 def make_service(standin, redis, prefix, ttl=CacheTTL()) -> CargoService:
-    return CargoService(make_client(standin, redis, prefix), redis, Keys(prefix), ttl, lock_timeout=5)
+    return CargoService(CargoTechMarketplace(make_client(standin, redis, prefix)), redis, Keys(prefix), ttl, lock_timeout=5)
 
 
 async def test_equal_searches_share_one_upstream_call(redis, key_prefix, standin):

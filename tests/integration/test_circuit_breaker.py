@@ -13,9 +13,10 @@ import pytest
 from cargotool.core.cargo import service as service_module
 from cargotool.core.cargo.filters import parse_filters
 from cargotool.core.cargo.service import CacheTTL, CargoService
-from cargotool.core.cargotech.breaker import CircuitBreaker
+from cargotool.core.cargotech.marketplace import CargoTechMarketplace
 from cargotool.core.cargotech.retry import RetryPolicy
 from cargotool.core.errors import UpstreamError
+from cargotool.core.storage.circuit import CircuitBreaker
 from cargotool.core.storage.redis import Keys
 from tests.integration.test_token_cache import make_client
 
@@ -51,7 +52,8 @@ def service_with_breaker(standin, redis, key_prefix, ttl=CacheTTL(list=2, stale_
     slow_retries = RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=1.0, deadline=5)  # ≥ 1.5 s to give up
     client = make_client(standin, redis, key_prefix, retry=slow_retries,
                          breaker=breaker(redis, key_prefix, threshold=1, open_seconds=open_seconds))
-    return CargoService(client, redis, Keys(key_prefix), ttl, lock_timeout=5, stale_wait=1.0)
+    return CargoService(CargoTechMarketplace(client), redis, Keys(key_prefix), ttl, lock_timeout=5, stale_wait=1.0,
+                        circuit=client.breaker)
 
 
 async def warm(service, queries):

@@ -10,10 +10,11 @@ import pytest
 from sanic import Sanic
 
 from cargotool.bootstrap import build_services
-from cargotool.core.cargotech.models import Cargo
+from cargotool.core.cargotech.mapping import parse_load
 from cargotool.core.insights.gazetteer import default_gazetteer
 from cargotool.core.insights.lanes import MIN_POINTS, LaneBook
 from cargotool.core.insights.models import LaneRate
+from cargotool.core.loads.models import Load
 from cargotool.core.storage.db import Database
 from cargotool.core.storage.migrations import migrate
 from cargotool.core.storage.models import utcnow
@@ -26,8 +27,8 @@ Sanic.test_mode = True
 VIEWS, DETAIL = "GET /v2/cargos/views", "GET /v1/carrier/cargos/{id}"
 
 
-def cargo(cargo_id, start="Москва", finish="Казань", body="тент", weight=20000, rate=None) -> Cargo:
-    return Cargo.parse({"id": cargo_id, "weight": weight, "distance": 800, "price": (rate or 0) * 800,
+def cargo(cargo_id, start="Москва", finish="Казань", body="тент", weight=20000, rate=None) -> Load:
+    return parse_load({"id": cargo_id, "weight": weight, "distance": 800, "price": (rate or 0) * 800,
                         "points": {"start": {"city": {"id": 1, "name": start}}, "finish": {"city": {"id": 3, "name": finish}}},
                         "truck_types": [{"id": 1, "name": body}]})
 
@@ -245,9 +246,9 @@ async def test_cards_and_detail_carry_the_lane_market(app, standin):
     token = (await login(app, 706))["session_token"]
     await allow_position(app, token)
     raw = standin.dataset.cargos[0]
-    target = Cargo.parse(raw)
+    target = parse_load(raw)
     book = app.ctx.services.insights.lanes
-    lane_mates = [Cargo.parse({**raw, "id": 9_000_000 + i}) for i in range(MIN_POINTS)]
+    lane_mates = [parse_load({**raw, "id": 9_000_000 + i}) for i in range(MIN_POINTS)]
     await book.record([(c, 5000 + 300 * i) for i, c in enumerate(lane_mates)])
     _, response = await app.asgi_client.get(f"/api/cargos/{target.id}", headers=auth(token))
     market = response.json["market"]

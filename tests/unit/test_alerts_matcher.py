@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cargotool.core.alerts.matcher import Criteria, Facts, MatcherIndex
 from cargotool.core.alerts.searches import upstream_query
-from cargotool.core.cargotech.models import Cargo
+from cargotool.core.cargotech.mapping import parse_load
 from cargotool.standin import CargoTechStandIn
 from cargotool.standin.dataset import CITIES, LOAD_TYPES, TRUCK_TYPES, WV_CLASSES, new_cargo
 
@@ -57,7 +57,7 @@ loads = st.integers(0, 10**6).map(lambda seed: new_cargo(random.Random(seed), se
 def test_a_load_matches_a_search_iff_the_list_would_show_it(raw_filters, cargo):
     query = upstream_query(raw_filters)
     expected = STANDIN.matches(cargo, query.to_params())
-    assert Criteria.of(query).matches(Facts.of(Cargo.parse(cargo)), GEO) is expected
+    assert Criteria.of(query).matches(Facts.of(parse_load(cargo)), GEO) is expected
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
@@ -68,7 +68,7 @@ def test_the_index_finds_exactly_the_matching_searches(search_filters, cargos):
     assert not index.undecidable
     for cargo in cargos:
         expected = sorted(n for n, q in queries.items() if STANDIN.matches(cargo, q.to_params()))
-        assert sorted(index.match(Facts.of(Cargo.parse(cargo)))) == expected
+        assert sorted(index.match(Facts.of(parse_load(cargo)))) == expected
 
 
 def test_searches_the_matcher_cannot_decide_are_set_aside():
@@ -77,5 +77,5 @@ def test_searches_the_matcher_cannot_decide_are_set_aside():
     exact = upstream_query({"from": "999999"})
     index = MatcherIndex.build([(1, unknown_city), (2, mine), (3, exact)], GEO)
     assert index.undecidable == {1, 2}
-    load = Cargo.parse({**STANDIN.dataset.cargos[0], "points": {"start": {"city": {"id": 999999, "name": "X"}}}})
+    load = parse_load({**STANDIN.dataset.cargos[0], "points": {"start": {"city": {"id": 999999, "name": "X"}}}})
     assert index.match(Facts.of(load)) == [3]

@@ -2,7 +2,7 @@ import datetime as dt
 
 from cargotool.core.cargo.cards import card, detail
 from cargotool.core.cargo.formatting import THIN_SPACE, format_day, format_rub, format_tonnes
-from cargotool.core.cargotech.models import Cargo
+from cargotool.core.cargotech.mapping import parse_load
 
 from .test_models import LIST_ITEM
 
@@ -20,7 +20,7 @@ def test_datetimes_are_shown_in_moscow_time():
 
 
 def test_card_prefers_carrier_price_and_recomputes_rate():
-    c = card(Cargo.parse(LIST_ITEM))
+    c = card(parse_load(LIST_ITEM))
     assert c["price_kopecks"] == 30000000 and c["price_source"] == "price_carrier"
     assert c["rate_kopecks_per_km"] == round(30000000 / 531)
     assert c["weight_t"] == 12.0 and c["from"]["city"] == "Челябинск"
@@ -30,12 +30,12 @@ def test_card_prefers_carrier_price_and_recomputes_rate():
 
 
 def test_card_falls_back_to_price_and_upstream_rate():
-    c = card(Cargo.parse({**LIST_ITEM, "price_carrier": None}))
+    c = card(parse_load({**LIST_ITEM, "price_carrier": None}))
     assert c["price_source"] == "price" and c["rate_kopecks_per_km"] == 66384
 
 
 def test_detail_adds_comment_contacts_and_flags():
-    d = detail(Cargo.parse({**LIST_ITEM, "extra": {"note": "Ставка без НДС", "krugoreis": True, "url": "https://x"},
+    d = detail(parse_load({**LIST_ITEM, "extra": {"note": "Ставка без НДС", "krugoreis": True, "url": "https://x"},
                             "contacts": [{"type": "broker", "name": "Ирина", "phones": ["+7 900 111-22-33"]}]}))
     assert d["comment"] == "Ставка без НДС" and d["round_trip"] is True and d["partial_load"] is False
     assert d["contacts"] == [{"type": "broker", "name": "Ирина", "phones": ["+7 900 111-22-33"]}]

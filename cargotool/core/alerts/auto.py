@@ -14,9 +14,9 @@ import time
 import redis.asyncio as aioredis
 
 from ..billing.paywall import Paywall
-from ..cargotech.models import Cargo
 from ..drivers.sessions import Driver
 from ..errors import CargotoolError
+from ..loads.models import Load
 from ..storage.db import Database
 from ..storage.models import DriverRecord
 from ..storage.queue import DurableQueue
@@ -44,7 +44,7 @@ class AutoResponder:
         day = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 3 * 3600))  # the Moscow day
         return self._keys(f"alerts:auto-day:{driver_id}:{day}")
 
-    async def propose(self, search: Search, cargo: Cargo, price_kopecks: int | None, rate_kopecks: int | None) -> str | None:
+    async def propose(self, search: Search, cargo: Load, price_kopecks: int | None, rate_kopecks: int | None) -> str | None:
         """Queue an automatic response if the rule accepts this load and today's cap allows; its id or None."""
         rule = search.auto_rule
         if rule is None or not rule.accepts(price_kopecks, rate_kopecks):

@@ -26,7 +26,7 @@ from ..bot.buttons import open_load_button, webapp_button
 from ..bot.outbox import Outbox
 from ..cargo.cards import card
 from ..cargo.formatting import format_number
-from ..cargotech.models import Cargo
+from ..loads.models import Load
 from ..storage.db import Database
 from ..storage.models import AlertDelivery, AlertPrefs, DriverRecord, utcnow
 from ..storage.redis import Keys
@@ -44,7 +44,7 @@ DIGEST_LINES = 8
 @dataclass(frozen=True)
 class Hit:
     search: Search
-    cargo: Cargo
+    cargo: Load
 
 
 def alert_text(search: Search, view: dict[str, Any]) -> str:

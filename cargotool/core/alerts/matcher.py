@@ -22,8 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..cargotech.models import Cargo
 from ..cargotech.query import CargoListQuery
+from ..loads.models import Load
 
 ANY = 0
 Geo = dict[int, tuple[float, float]]
@@ -37,7 +37,7 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 @dataclass(frozen=True)
 class Facts:
-    """What matching reads from a load (upstream fields: `price` and `price_per_km`, not the shown price)."""
+    """What matching reads from a load (the amounts the marketplace's filters compare, not the shown price)."""
 
     cargo_id: str
     start_city: int | None
@@ -53,21 +53,21 @@ class Facts:
     price_per_km: int | None
 
     @classmethod
-    def of(cls, cargo: Cargo) -> "Facts":
-        start, finish = cargo.start, cargo.finish
+    def of(cls, load: Load) -> "Facts":
+        start, finish = load.origin, load.destination
         return cls(
-            cargo_id=cargo.id,
-            start_city=start.city.id if start and start.city else None,
-            finish_city=finish.city.id if finish and finish.city else None,
-            first_day=_day(start.first_date) if start else None,
-            last_day=_day(start.last_date or start.first_date) if start else None,
-            weight_kg=cargo.weight_kg,
-            volume_m3=cargo.volume_m3,
-            truck_types=frozenset(t.id for t in cargo.truck_types if t.id is not None),
-            load_types=frozenset(t.id for t in cargo.load_types if t.id is not None),
-            distance_km=cargo.distance_km,
-            price=cargo.price,
-            price_per_km=cargo.price_per_km,
+            cargo_id=load.id,
+            start_city=start.place.id if start and start.place else None,
+            finish_city=finish.place.id if finish and finish.place else None,
+            first_day=_day(start.earliest) if start else None,
+            last_day=_day(start.latest or start.earliest) if start else None,
+            weight_kg=load.weight_kg,
+            volume_m3=load.volume_m3,
+            truck_types=frozenset(t.id for t in load.body_types if t.id is not None),
+            load_types=frozenset(t.id for t in load.load_types if t.id is not None),
+            distance_km=load.distance_km,
+            price=load.filter_price_kopecks,
+            price_per_km=load.filter_rate_kopecks_per_km,
         )
 
 

@@ -81,7 +81,7 @@ class Search:
 
     def accepts(self, cargo: Any) -> bool:
         """The filters of ours a found load must pass too (CargoTech's filters were applied upstream)."""
-        return not self.with_price or bool(cargo.price_carrier or cargo.price)
+        return not self.with_price or bool(cargo.price_kopecks)
 
     def public(self, new_count: int = 0) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "filters": self.filters, "alerts": self.alerts,

@@ -30,10 +30,10 @@ from typing import Any, Callable, Iterable
 import redis.asyncio as aioredis
 
 from ..cargo.service import CargoService
-from ..cargotech.client import CargoTechClient
-from ..cargotech.models import Cargo, CargoPage
 from ..cargotech.query import CargoListQuery
 from ..errors import CargotoolError, NotFound
+from ..loads.marketplace import Marketplace
+from ..loads.models import Load, Page
 from ..storage.rolling_budget import RollingBudget
 from ..storage.redis import Keys
 from ..waiting import wait_any
@@ -53,7 +53,7 @@ REDETECT_SECONDS = 3600
 
 
 class Watcher:
-    def __init__(self, *, cargotech: CargoTechClient, cargos: CargoService, searches: SearchStore, alerter: Alerter,
+    def __init__(self, *, marketplace: Marketplace, cargos: CargoService, searches: SearchStore, alerter: Alerter,
                  auto: AutoResponder | None, redis: aioredis.Redis, keys: Keys, lease: Lease, poll_seconds: float,
                  max_per_minute: int, geo: Geo | None = None,
                  locate: Callable[[str], tuple[float, float] | None] | None = None,
@@ -61,7 +61,7 @@ class Watcher:
         """`geo`: city id → (lat, lon) known up front; `locate(name)` finds more by the names loads carry
         (the gazetteer), so radius searches become decidable here as their cities are seen. `clock`
         (seconds, wall time) dates the budget's tokens."""
-        self._cargotech = cargotech
+        self._marketplace = marketplace
         self._cargos = cargos
         self._searches = searches
         self.alerter = alerter
@@ -170,13 +170,13 @@ class Watcher:
         entries = [(s.id, s.query) for s in self._by_id.values()]
         self._index = await asyncio.to_thread(MatcherIndex.build, entries, dict(self._geo))
 
-    def _learn(self, items: Iterable[Cargo]) -> None:
+    def _learn(self, items: Iterable[Load]) -> None:
         """Coordinates of cities seen in loads, by name (CargoTech gives `{id, name}` only [?])."""
         if self._locate is None:
             return
         for cargo in items:
-            for point in (cargo.start, cargo.finish):
-                city = point.city if point else None
+            for stop in (cargo.origin, cargo.destination):
+                city = stop.place if stop else None
                 if city is None or city.id is None or city.id in self._geo or city.id in self._unplaceable:
                     continue
                 where = self._locate(city.name)
@@ -200,11 +200,11 @@ class Watcher:
             self.calls += 1
         return taken
 
-    async def _list(self, query: CargoListQuery) -> CargoPage | None:
+    async def _list(self, query: CargoListQuery) -> Page | None:
         if not await self._spend():
             return None
         try:
-            return await self._cargotech.list_cargos(query)
+            return await self._marketplace.loads(query)
         except CargotoolError as exc:
             log.warning("alerts watcher: CargoTech list failed: %s", exc.message)
             return None
@@ -229,7 +229,7 @@ class Watcher:
         return await self._feed_hits(list(page.items)) if works else []
 
     async def _poll_feed(self) -> list[Hit]:
-        items: list[Cargo] = []
+        items: list[Load] = []
         for number in range(FEED_MAX_PAGES):
             page = await self._list(CargoListQuery(limit=FEED_PAGE, offset=number * FEED_PAGE, sort="-updated_at"))
             if page is None:
@@ -239,7 +239,7 @@ class Watcher:
                 break
         return await self._feed_hits(items)
 
-    async def _feed_hits(self, items: list[Cargo]) -> list[Hit]:
+    async def _feed_hits(self, items: list[Load]) -> list[Hit]:
         new = await self._new("alerts:seen", items)
         self._learn(items)
         if self._geo_grew:
@@ -274,7 +274,7 @@ class Watcher:
 
     # ---- what was seen ----------------------------------------------------------------------------
 
-    async def _new(self, name: str, items: list[Cargo]) -> list[Cargo]:
+    async def _new(self, name: str, items: list[Load]) -> list[Load]:
         """The loads of `items` not seen under `name` before; the first look at `name` is a baseline."""
         key = self._keys(name)
         now = time.time()
@@ -291,7 +291,7 @@ class Watcher:
             return []
         return [cargo for cargo, fresh in zip(items, added, strict=True) if fresh]
 
-    async def _all_unseen(self, name: str, items: tuple[Cargo, ...]) -> bool:
+    async def _all_unseen(self, name: str, items: tuple[Load, ...]) -> bool:
         scores = await self._redis.zmscore(self._keys(name), [c.id for c in items])
         return all(score is None for score in scores)
 
@@ -308,10 +308,10 @@ class Watcher:
         return True
 
 
-def _ordered(items: tuple[Cargo, ...], descending: bool) -> bool:
+def _ordered(items: tuple[Load, ...], descending: bool) -> bool:
     """Every item has `updated_at`, at least two differ, and they run in the asked direction."""
-    stamps = [c.raw.get("updated_at") for c in items]
-    if len(stamps) < 2 or not all(isinstance(s, str) and s for s in stamps) or len(set(stamps)) < 2:
+    stamps = [c.updated_at for c in items]
+    if len(stamps) < 2 or any(s is None for s in stamps) or len(set(stamps)) < 2:
         return False
     pairs = zip(stamps, stamps[1:], strict=False)
     return all(a >= b for a, b in pairs) if descending else all(a <= b for a, b in pairs)

@@ -9,7 +9,7 @@ so a warm request costs one lookup and no serialisation:
 
 A miss is fetched by exactly one caller across all workers (storage/singleflight.py). An expired copy
 (up to `stale_max` seconds past its freshness) is refreshed the same way, but the driver never waits
-for a failing CargoTech: while the circuit breaker (cargotech/breaker.py, shared through Redis) says
+for a failing CargoTech: while the circuit breaker (storage/circuit.py, shared through Redis) says
 CargoTech is failing, the copy is served at once with `"stale": true` and `age_seconds` (while the
 circuit is half-open a refresh runs in the background, and one of them across the workers is the probe:
 stale-while-revalidate); otherwise the refresh gets `STALE_WAIT_SECONDS`
@@ -33,12 +33,12 @@ from typing import Any, Awaitable, Callable, Sequence
 
 import redis.asyncio as aioredis
 
-from ..cargotech.breaker import CLOSED, HALF_OPEN, OPEN
-from ..cargotech.client import CargoTechClient
-from ..cargotech.models import Cargo
 from ..cargotech.query import CargoListQuery
 from ..errors import NotFound, UpstreamError, UpstreamUnavailable
+from ..loads.marketplace import Marketplace
+from ..loads.models import Load
 from ..observability.metrics import count_cache
+from ..storage.circuit import CLOSED, HALF_OPEN, OPEN, CircuitBreaker
 from ..storage.redis import Keys
 from ..storage.singleflight import SingleFlight
 from .cards import card, detail
@@ -52,8 +52,8 @@ STALE_WAIT_SECONDS = 1.0  # with a stale copy at hand, a driver waits at most th
 MIN_POINT_QUERY = 2
 
 
-# Sees every load fetched from CargoTech with its card, before the card is cached (core/insights uses it).
-Observer = Callable[[Sequence[Cargo], list[dict]], Awaitable[None]]
+# Sees every load fetched from the marketplace with its card, before the card is cached (core/insights uses it).
+Observer = Callable[[Sequence[Load], list[dict]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -85,21 +85,24 @@ def _iso(ts: float) -> str:
 class CargoService:
     def __init__(
         self,
-        client: CargoTechClient,
+        marketplace: Marketplace,
         redis: aioredis.Redis,
         keys: Keys,
         ttl: CacheTTL = CacheTTL(),
         lock_timeout: float = 25.0,
         observer: Observer | None = None,
         stale_wait: float = STALE_WAIT_SECONDS,
+        circuit: CircuitBreaker | None = None,
     ) -> None:
-        self._client = client
+        """`circuit`: the breaker the marketplace's calls go through, when it has one (stale copies are
+        served at once while it is open)."""
+        self._marketplace = marketplace
         self._redis = redis
         self._keys = keys
         self.ttl = ttl
         self._flight: SingleFlight[Answer] = SingleFlight(redis, lock_timeout=lock_timeout, channel=keys("cache:events"))
         self._local: OrderedDict[str, tuple[float, Answer]] = OrderedDict()
-        self._breaker = client.breaker
+        self._breaker = circuit
         self._refreshing: dict[str, asyncio.Future] = {}
         self.stale_wait = stale_wait
         self.upstream_fetches = 0  # for tests and the benchmark
@@ -115,7 +118,7 @@ class CargoService:
 
     async def list(self, query: CargoListQuery) -> Answer:
         async def fetch(fetched_at: float) -> dict:
-            page = await self._client.list_cargos(query)
+            page = await self._marketplace.loads(query)
             meta = {"limit": page.limit, "offset": page.offset, "total": page.total,
                     "next_offset": page.next_offset, "stale": False, "fetched_at": _iso(fetched_at)}
             cards = [card(c) for c in page.items]
@@ -127,10 +130,10 @@ class CargoService:
 
     async def detail(self, cargo_id: str) -> Answer:
         async def fetch(fetched_at: float) -> dict:
-            cargo = await self._client.get_cargo(cargo_id)
-            body = detail(cargo)
+            load = await self._marketplace.load(cargo_id)
+            body = detail(load)
             if self.observer is not None:
-                await self.observer((cargo,), [body])
+                await self.observer((load,), [body])
             body["meta"] = {"stale": False, "fetched_at": _iso(fetched_at)}
             return body
 
@@ -140,8 +143,8 @@ class CargoService:
         name = " ".join(text.split()).lower()
 
         async def fetch(fetched_at: float) -> dict:
-            points = await self._client.search_points(name, limit=10)
-            return {"items": [{"id": p.id, "name": p.name, "type": p.type} for p in points],
+            places = await self._marketplace.places(name, limit=10)
+            return {"items": [{"id": p.id, "name": p.name, "type": p.kind} for p in places],
                     "meta": {"stale": False, "fetched_at": _iso(fetched_at)}}
 
         return await self._cached("points", name, self.ttl.dictionary, fetch)
@@ -150,7 +153,7 @@ class CargoService:
         """Truck and load types; a dictionary CargoTech cannot give (failing, or answering 404) is `null`
         (the UI hides its filter)."""
         result: dict[str, Any] = {}
-        for name, getter in (("truck_types", self._client.truck_types), ("load_types", self._client.load_types)):
+        for name, getter in (("truck_types", self._marketplace.body_types), ("load_types", self._marketplace.load_types)):
             async def fetch(fetched_at: float, getter=getter) -> dict:
                 return {"items": [{"id": t.id, "name": t.name, "short_name": t.short_name} for t in await getter()]}
 

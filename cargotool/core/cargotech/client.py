@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import httpx
 
 from ..errors import NotFound, UpstreamAuthFailed, UpstreamBadResponse, UpstreamError, UpstreamUnavailable
-from .breaker import CircuitBreaker
+from ..storage.circuit import CircuitBreaker
 from ..observability.metrics import MeasuredTransport, count_payload_issue
 from . import schema
 from .models import Account, Cargo, CargoPage, Point, TypeRef, data_list

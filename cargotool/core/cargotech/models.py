@@ -105,6 +105,15 @@ class City:
     name: str
 
 
+def _coordinates(data: Raw) -> tuple[float, float] | None:
+    """`latitude`/`longitude` of a route point when CargoTech sends them (partner schema §1.9) [?]; none
+    out of range, and not (0, 0), which is a blank rather than a place."""
+    lat, lon = as_float(data.get("latitude")), as_float(data.get("longitude"))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return lat, lon
+
+
 @dataclass(frozen=True)
 class RoutePoint:
     city: City | None
@@ -113,6 +122,7 @@ class RoutePoint:
     last_date: dt.date | dt.datetime | None
     position: int | None = None
     type: int | None = None
+    coordinates: tuple[float, float] | None = None  # (lat, lon)
 
     @classmethod
     def parse(cls, raw: Any) -> "RoutePoint | None":
@@ -128,6 +138,7 @@ class RoutePoint:
             last_date=as_moment(data.get("last_date")),
             position=as_int(data.get("position")),
             type=as_int(data.get("type")),
+            coordinates=_coordinates(data),
         )
 
 
@@ -225,6 +236,7 @@ class Cargo:
     note: str | None = None
     cargo_type: str | None = None
     created_at: dt.date | dt.datetime | None = None
+    updated_at: dt.date | dt.datetime | None = None  # [?] sent by the partner API, which sorts by it
     extra: Raw = field(default_factory=dict)
     raw: Raw = field(default_factory=dict, repr=False, compare=False)
 
@@ -255,6 +267,7 @@ class Cargo:
             note=as_str(extra.get("note")),
             cargo_type=cargo_type,
             created_at=as_moment(data.get("created_at")),
+            updated_at=as_moment(data.get("updated_at")),
             extra=dict(extra),
             raw=dict(data),
         )

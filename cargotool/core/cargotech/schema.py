@@ -11,12 +11,13 @@ from typing import Any, Mapping
 TYPE_REF = frozenset({"id", "name", "short_name"})
 COMPANY = frozenset({"id", "inn", "name", "type", "security_status"})
 CONTACT = frozenset({"type", "name", "phones", "phone"})
-ROUTE_POINT = frozenset({"city", "address", "first_date", "last_date", "position", "type"})
+ROUTE_POINT = frozenset({"city", "address", "first_date", "last_date", "position", "type", "latitude", "longitude"})
 CITY = frozenset({"id", "name"})
 EXTRA = frozenset({"note", "external_inn", "custom_cargo_type", "integrate", "is_delete_from_archive", "krugoreis",
                    "partial_load", "note_valid", "integrate_contacts", "url", "bid_id"})
 CARGO = frozenset({"id", "weight", "volume", "distance", "price", "price_carrier", "price_per_km", "currency", "points",
-                   "company", "load_types", "truck_types", "contacts", "shipper", "extra", "cargo_type", "created_at"})
+                   "company", "load_types", "truck_types", "contacts", "shipper", "extra", "cargo_type", "created_at",
+                   "updated_at"})
 META = frozenset({"limit", "offset", "size"})
 POINT = frozenset({"id", "name", "type"})
 

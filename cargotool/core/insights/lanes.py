@@ -20,7 +20,7 @@ from functools import reduce
 from typing import Iterable, Sequence
 
 
-from ..cargotech.models import Cargo
+from ..loads.models import Load, Stop
 from ..storage.db import Database
 from ..storage.models import utcnow
 from ..words import counted
@@ -88,13 +88,12 @@ class LaneBook:
             return place.region
         return f"город:{normalise(city)}" if city else "?"
 
-    def lane(self, cargo: Cargo) -> Lane:
-        body = cargo.truck_types[0].name if cargo.truck_types else "любой"
-        return Lane(self.region(cargo.start.city.name if cargo.start and cargo.start.city else None),
-                    self.region(cargo.finish.city.name if cargo.finish and cargo.finish.city else None),
+    def lane(self, cargo: Load) -> Lane:
+        body = cargo.body_types[0].name if cargo.body_types else "любой"
+        return Lane(self.region(_place_name(cargo.origin)), self.region(_place_name(cargo.destination)),
                     body[:64], weight_class(cargo.weight_kg))
 
-    async def record(self, seen: Iterable[tuple[Cargo, int | None]], now: dt.datetime | None = None) -> int:
+    async def record(self, seen: Iterable[tuple[Load, int | None]], now: dt.datetime | None = None) -> int:
         """Store (or refresh) each load with a posted rate; return how many were stored."""
         now = now or utcnow()
         rows = {}
@@ -104,7 +103,7 @@ class LaneBook:
             lane = self.lane(cargo)
             rows[cargo.id] = {"cargo_id": cargo.id, "from_region": lane.from_region, "to_region": lane.to_region,
                               "body": lane.body, "weight_class": lane.weight_class,
-                              "from_city": _city(cargo.start), "to_city": _city(cargo.finish),
+                              "from_city": _city(cargo.origin), "to_city": _city(cargo.destination),
                               "rate_kopecks_per_km": rate, "seen_at": now}
         if not rows:
             return 0
@@ -180,5 +179,10 @@ class LaneBook:
         return table
 
 
-def _city(point) -> str | None:
-    return point.city.name[:128] if point is not None and point.city is not None else None
+def _place_name(stop: Stop | None) -> str | None:
+    return stop.place.name if stop is not None and stop.place is not None else None
+
+
+def _city(stop: Stop | None) -> str | None:
+    name = _place_name(stop)
+    return name[:128] if name is not None else None

@@ -1,7 +1,7 @@
 """Insights on cards and details.
 
 Two moments:
-- `on_cargos` runs when the shared cache fetches a list page or a detail from CargoTech (a hook in
+- `on_cargos` runs when the shared cache fetches a list page or a detail from the marketplace (a hook in
   core/cargo/service.py): every load seen becomes a lane data point, the cards get coordinates, the
   lane's `market` and the company's short `trust` and `waits`, cached for everyone like the rest of the card;
 - `personalise_list` / `personalise_detail` run per request, for what depends on the driver: the empty
@@ -21,9 +21,9 @@ from typing import Any, Awaitable, Callable, Sequence
 from ..audit import AuditLog
 from ..cargo.filters import InvalidFilter, parse_filters
 from ..cargo.formatting import format_rub, group_digits
-from ..cargotech.models import Cargo, as_float
 from ..cargotech.query import CargoListQuery
 from ..errors import UpstreamError
+from ..loads.models import Load, Stop
 from ..storage.db import Database
 from ..storage.redis import Keys
 from ..words import counted, from_city, plural
@@ -73,24 +73,6 @@ class ListView:
         return cls(sort, flags["no_long_waits"] in ("1", "true"), flags["with_price"] in ("1", "true"))
 
 
-def _payload_coordinates(cargo: Cargo, side: str) -> tuple[float, float] | None:
-    """`latitude`/`longitude` of a route point when CargoTech sends them (partner schema §1.9) [?]."""
-    points = cargo.raw.get("points")
-    if isinstance(points, dict):
-        point = points.get(side)
-    elif isinstance(points, list) and points:
-        ordered = sorted((p for p in points if isinstance(p, dict)), key=lambda p: str(p.get("position", "")))
-        point = (ordered[0] if side == "start" else ordered[-1]) if ordered else None
-    else:
-        point = None
-    if not isinstance(point, dict):
-        return None
-    lat, lon = as_float(point.get("latitude")), as_float(point.get("longitude"))
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
-        return None
-    return lat, lon
-
-
 class Insights:
     def __init__(self, lanes: LaneBook, profiles: Profiles, positions: PositionReader, point_names: PointNames,
                  gazetteer: Gazetteer, trips: TripBook, reports: Reports, waits: WaitBook, database: Database) -> None:
@@ -106,20 +88,20 @@ class Insights:
         self._contexts: dict[tuple, tuple[float, tuple]] = {}
         self.list_page: ListPage | None = None  # set by the composition root (the shared cache's list)
 
-    # ---- when the shared cache fetches from CargoTech ------------------------------------------------
+    # ---- when the shared cache fetches from the marketplace -----------------------------------------
 
-    async def on_cargos(self, cargos: Sequence[Cargo], cards: Sequence[dict]) -> None:
+    async def on_cargos(self, cargos: Sequence[Load], cards: Sequence[dict]) -> None:
         """Record the loads and enrich their cards in place. A failure here never loses the page."""
         for cargo, card in zip(cargos, cards, strict=True):
-            for side, key in (("start", "from"), ("finish", "to")):
+            for stop, key in ((cargo.origin, "from"), (cargo.destination, "to")):
                 if card.get(key) is not None:
-                    card[key].update(self._coordinates(cargo, side, card[key].get("city")))
+                    card[key].update(self._coordinates(stop, card[key].get("city")))
             card["market"] = None
             card["trust"] = None
             card["waits"] = dict(NO_DATA)
         try:
-            names = {p.city.id: p.city.name for c in cargos for p in (c.start, c.finish)
-                     if p is not None and p.city is not None and p.city.id is not None}
+            names = {s.place.id: s.place.name for c in cargos for s in (c.origin, c.destination)
+                     if s is not None and s.place is not None and s.place.id is not None}
             await self.point_names.learn(names)
             await self.lanes.record((cargo, card.get("rate_kopecks_per_km")) for cargo, card in zip(cargos, cards, strict=True))
             lanes = [self.lanes.lane(c) for c in cargos]
@@ -135,10 +117,10 @@ class Insights:
             card["trust"] = short_trust(card.get("company"), trust)
             card["waits"] = waits.get((card.get("company") or {}).get("inn")) or dict(NO_DATA)
 
-    def _coordinates(self, cargo: Cargo, side: str, city: str | None) -> dict:
-        found = _payload_coordinates(cargo, side)
-        if found is not None:
-            return {"lat": found[0], "lon": found[1], "coords_source": "cargotech"}
+    def _coordinates(self, stop: Stop | None, city: str | None) -> dict:
+        found = stop.coordinates if stop is not None else None
+        if found is not None:  # the marketplace's own; the card has always called them "cargotech"
+            return {"lat": found.lat, "lon": found.lon, "coords_source": "cargotech"}
         place = self._gazetteer.find(city)
         if place is not None:
             return {"lat": place.lat, "lon": place.lon, "coords_source": "gazetteer"}

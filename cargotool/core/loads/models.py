@@ -86,6 +86,11 @@ class Load:
     round_trip: bool = False
     partial_load: bool = False
     source_url: str | None = None
+    updated_at: dt.datetime | None = None  # when the marketplace last changed it, if it says (the alerts feed's order)
+    # What the marketplace's own price and ₽/km filters compare, which may differ from the offered price
+    # (CargoTech: `price`, `price_per_km`): the alerts matcher says "the list would show it" with these.
+    filter_price_kopecks: int | None = None
+    filter_rate_kopecks_per_km: int | None = None
 
 
 @dataclass(frozen=True)

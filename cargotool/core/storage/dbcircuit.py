@@ -9,7 +9,7 @@ half-open  after that, one unit is let through as the trial; the others still fa
            gave up (cancelled, queued behind other work) hands the trial on; a trial that has not decided
            within `trial_seconds` is taken over by the next caller, so half-open never lasts forever.
 
-In-process on purpose: the CargoTech breaker (core/cargotech/breaker.py) lives in Redis, and whether
+In-process on purpose: the CargoTech breaker (circuit.py) lives in Redis, and whether
 this process can reach its database must not depend on Redis. The Outages probe (outage.py) pings
 through `Database.run`, so with no traffic the probe is the trial that closes the circuit.
 """

@@ -1,4 +1,4 @@
-"""A circuit breaker for CargoTech, shared by every worker through Redis.
+"""A circuit breaker for an upstream service (CargoTech), shared by every worker through Redis.
 
 closed     calls go through; each failed attempt (a 429/5xx answer or no answer) counts in
            `<key>:failures` (a window of `window` seconds). At `threshold` failures the circuit opens,
@@ -54,7 +54,8 @@ return was
 
 class CircuitBreaker:
     def __init__(self, redis: aioredis.Redis, key: str, *, threshold: int = 3, window: int = 30,
-                 open_seconds: int = 10, probe_timeout: float = 30.0) -> None:
+                 open_seconds: int = 10, probe_timeout: float = 30.0, name: str = "upstream") -> None:
+        self.name = name  # what the log lines call the upstream
         self._keys = [f"{key}:failures", f"{key}:open", f"{key}:probe"]
         self.threshold, self.window, self.open_seconds = threshold, window, open_seconds
         self._probe_ms = int(probe_timeout * 1000)
@@ -65,18 +66,18 @@ class CircuitBreaker:
         self._known: tuple[float, str] = (0.0, CLOSED)
 
     async def allow(self) -> bool:
-        """May a call go to CargoTech now? (True for the single half-open probe.)"""
+        """May a call go to the upstream now? (True for the single half-open probe.)"""
         return int(await self._allow(keys=self._keys, args=[self.threshold, self._probe_ms])) > 0
 
     async def failed(self) -> None:
         self._known = (0.0, CLOSED)
         if int(await self._failed(keys=self._keys, args=[self.threshold, self.window, self.open_seconds])):
-            log.error("CargoTech is failing: circuit open for %d s (stale copies are served meanwhile)", self.open_seconds)
+            log.error("%s is failing: circuit open for %d s (stale copies are served meanwhile)", self.name, self.open_seconds)
 
     async def succeeded(self) -> None:
         self._known = (0.0, CLOSED)
         if int(await self._succeeded(keys=self._keys)) >= self.threshold:
-            log.warning("CargoTech answers again: circuit closed")
+            log.warning("%s answers again: circuit closed", self.name)
 
     async def state(self) -> str:
         """CLOSED, OPEN or HALF_OPEN (read from Redis at most every STATE_CACHE_SECONDS per process)."""
@@ -94,5 +95,5 @@ class CircuitBreaker:
         return self._known[1]
 
     async def is_open(self) -> bool:
-        """Open or half-open: CargoTech is known to be failing."""
+        """Open or half-open: the upstream is known to be failing."""
         return await self.state() != CLOSED
