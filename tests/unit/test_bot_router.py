@@ -7,11 +7,13 @@ from types import SimpleNamespace
 import pytest
 
 from cargotool.core.alerts import commands as alert_bot
+from cargotool.core.billing import bot as billing_bot
 from cargotool.core.bot import commands as conversation_bot
 from cargotool.core.bot.commands import Conversation
 from cargotool.core.bot.handlers import BotHandlers
 from cargotool.core.insights import wait_questions as wait_questions_bot
 from cargotool.core.messaging.router import Router
+from cargotool.core.privacy import bot as privacy_bot
 
 DRIVER = 501
 
@@ -94,6 +96,36 @@ async def test_an_unknown_command_or_plain_text_gets_the_help_like_help_does():
     assert help_params[0]["text"].startswith("Я помогаю водителям находить грузы CargoTech.")
     assert help_params[0]["reply_markup"] == {"inline_keyboard": [[{"text": "Открыть грузы",
                                                                      "web_app": {"url": "https://app.example/"}}]]}
+
+
+HELP = (
+    "Я помогаю водителям находить грузы CargoTech.\n\n"
+    "• Откройте приложение кнопкой ниже: фильтры, грузы, контакты, отклики.\n"
+    "• /responses — ваши отклики и их статусы\n"
+    "• /status — подписка и последние отклики\n"
+    "• /paysupport — помощь с оплатой и возвратом\n"
+    "• «Мои поиски» в приложении: сохраните поиск — я пришлю новые грузы по нему\n"
+    "• /help — эта подсказка\n"
+    "• /privacy — как мы обращаемся с вашими данными, /forget_me — удалить их\n"
+    "• /mute 2h — не присылать уведомления о грузах 2 часа, /unmute — снова присылать\n"
+    "• /quiet 22:00-07:00 — тихие часы (по Москве), /quiet off — без них\n"
+    "• /drive — я за рулём: копить уведомления до остановки (ещё раз — выключить)\n"
+    "• Поделитесь геопозицией в реальном времени — пока машина едет, уведомления подождут\n"
+    "• /forget_location — забыть мою геопозицию\n\n"
+    "О каждом решении диспетчера по вашему отклику я напишу сюда."
+)
+
+
+def test_help_is_the_text_drivers_know_whatever_order_the_features_register_in():
+    feature = SimpleNamespace(privacy=_noop, forget_me=_noop, forget_location=_noop, on_forget=_noop, on_consent=_noop,
+                              location_gate=_noop, location=_noop, on_callback=_noop, command=_noop, on_message=_noop)
+    router = Router()
+    alert_bot.register(router, feature)
+    privacy_bot.register(router, feature)
+    billing_bot.register(router, feature, feature)
+    conversation = Conversation(router=router, responses=None, webapp_url="https://app.example")
+    conversation_bot.register(router, conversation)
+    assert conversation.help_text() == HELP
 
 
 def test_help_lines_stand_in_their_section_whoever_registers_first():
