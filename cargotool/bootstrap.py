@@ -26,6 +26,7 @@ from .core.audit import AuditLog
 from .core.billing.flags import Flags
 from .core.billing.notices import BillingNotices
 from .core.billing.paywall import Paywall
+from .core.contacts.service import Contacts
 from .core.billing.gateway import YooKassaGateway
 from .core.billing.payments import Payments
 from .core.billing.plans import Plan, plans_from
@@ -98,6 +99,7 @@ class Services:
     stars: StarsPayments
     plans: dict[str, Plan]
     paywall: Paywall
+    contacts: Contacts  # who sees a load's contacts; «Контакты в чат»
     notices: BillingNotices
     searches: SearchStore
     alerter: Alerter
@@ -374,6 +376,7 @@ def build_services(
         stars=stars,
         plans=plans,
         paywall=paywall,
+        contacts=Contacts(cargos=cargos, paywall=paywall, outbox=outbox, bot_configured=bot_api is not None),
         notices=notices,
         searches=searches,
         alerter=alerter,
