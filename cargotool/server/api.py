@@ -30,8 +30,7 @@ from .validation import NO_BODY
 from ..core.numbers import plain_int
 
 bp = Blueprint("api", url_prefix="/api")
-
-bp.on_request(authenticate)
+bp.on_request(authenticate)  # every route but POST /api/session (server/auth.py)
 
 
 def answer_response(answer: Answer) -> HTTPResponse:
@@ -153,7 +152,7 @@ def split_insights_params(query_string: str) -> tuple[str, ListView]:
 @describe("One load with comment, contacts and addresses, and insights (market, the trip back)", responses={200: B.CargoDetail}, secured=True, errors=(404, 502))
 @openapi.parameter("radius", int, description="km around the unloading city for the trip back (default 50)")
 async def cargo_detail(request: Request, cargo_id: str):
-    load_id(cargo_id)
+    load_id(cargo_id)  # an id that is no number answers 404 before a bad radius does
     radius = _radius(request.args.get("radius"))
     svc = services(request)
     driver_id = request.ctx.driver.telegram_id

@@ -16,8 +16,6 @@ from .requests import json_body, services
 from .schema import describe
 
 bp = Blueprint("insights", url_prefix="/api")
-
-
 bp.on_request(authenticate)
 
 
