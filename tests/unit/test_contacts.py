@@ -120,8 +120,10 @@ async def test_an_id_that_is_no_number_is_a_load_that_does_not_exist(bad):
     assert refused.value.message == "Груз не найден"
     cargos = FakeCargos(card())
     service = Contacts(cargos=cargos, paywall=FakePaywall(True), outbox=FakeOutbox(), bot_configured=True)
-    with pytest.raises(NotFound):
-        await service.card_for(DRIVER, bad)
+    for attempt in (service.card_for(DRIVER, bad), service.send_to_chat(DRIVER, bad)):
+        with pytest.raises(NotFound) as refused:
+            await attempt
+        assert refused.value.message == "Груз не найден"
     assert cargos.asked == []  # the cache is not asked
 
 

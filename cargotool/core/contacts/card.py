@@ -34,8 +34,9 @@ def load_id(text: str) -> str:
 
 async def read_card(cargos: Details, cargo_id: str) -> dict[str, Any]:
     """This caller's own copy of the load's card (the shared copy stays whole); NotFound when it is gone."""
+    cargo_id = load_id(cargo_id)
     try:
-        answer = await cargos.detail(load_id(cargo_id))
+        answer = await cargos.detail(cargo_id)
     except NotFound:
         raise NotFound(GONE) from None
     return json.loads(answer.text)
