@@ -11,7 +11,7 @@ import cargotool.core
 from cargotool.core.billing.promo import PromoRejected
 from cargotool.core.billing.refunds import RefundNeedsCheck
 from cargotool.core.billing.stars import StarsUnavailable
-from cargotool.core.bot.api import TelegramError
+from cargotool.core.messaging.api import TelegramError
 from cargotool.core.cargo.filters import InvalidFilter
 from cargotool.core.alerts.searches import DuplicateSearch, TooManySearches
 from cargotool.core.drivers.ratelimit import RateLimited

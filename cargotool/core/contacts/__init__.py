@@ -1,5 +1,5 @@
 """A load's contacts: who may see them, and sending them to the driver's chat.
 
-A package of its own above `cargo` (the shared cache), `billing` (the paywall) and the bot's outbox: those
-are handed in by the composition root (typed by small protocols here), never imported, so putting these
-rules in `cargo` would not make the cache depend on billing and the bot."""
+A package of its own above `cargo` (the shared cache), `billing` (the paywall) and `messaging` (the
+outbox), which the composition root hands in (typed by small protocols here). In `cargo` these rules
+would make the cache, which alerts and insights use, depend on billing and messaging."""
