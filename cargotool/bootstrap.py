@@ -58,6 +58,7 @@ from .core.drivers.reach import BotReach
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
 from .core.cargotech.breaker import CircuitBreaker
+from .core.cargotech.query import CEILINGS, search_key
 from .core.observability.metrics import register_circuit
 from .core.cargotech.retry import RetryPolicy
 from .core.cargotech.token_file import TokenFile
@@ -308,7 +309,7 @@ def build_services(
     async def searches_changed() -> None:
         await redis.incr(keys("alerts:searches:version"))
 
-    searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed)
+    searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed, key_of=search_key)
     auto = AutoResponder(redis=redis, keys=keys, database=database, responses=responses, paywall=paywall,
                          undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
     locations = LocationStore(redis, keys)
@@ -323,7 +324,8 @@ def build_services(
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute,
                       geo=geo if geo is not None else (default_geo if transport is None else {}),
-                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None)
+                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None,
+                      ceilings=CEILINGS)
     handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
                            dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
                            admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,

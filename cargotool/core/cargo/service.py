@@ -1,7 +1,7 @@
 """Loads for drivers, through a cache shared by everyone.
 
 Every driver sees CargoTech through the same server account, so an answer is keyed by the normalised
-upstream query, never by driver. Each answer is stored as the finished JSON text of the API response,
+query (`LoadQuery.cache_key()`), never by driver. Each answer is stored as the finished JSON text of the API response,
 so a warm request costs one lookup and no serialisation:
 
 - in this process: a small dict, for at most `LOCAL_SECONDS` (never past freshness);
@@ -36,8 +36,8 @@ import redis.asyncio as aioredis
 from ..cargotech.breaker import CLOSED, HALF_OPEN, OPEN
 from ..cargotech.client import CargoTechClient
 from ..cargotech.models import Cargo
-from ..cargotech.query import CargoListQuery
 from ..errors import NotFound, UpstreamError, UpstreamUnavailable
+from ..loads.query import LoadQuery
 from ..observability.metrics import count_cache
 from ..storage.redis import Keys
 from ..storage.singleflight import SingleFlight
@@ -113,7 +113,7 @@ class CargoService:
 
     # ---- the four reads -------------------------------------------------------------------------
 
-    async def list(self, query: CargoListQuery) -> Answer:
+    async def list(self, query: LoadQuery) -> Answer:
         async def fetch(fetched_at: float) -> dict:
             page = await self._client.list_cargos(query)
             meta = {"limit": page.limit, "offset": page.offset, "total": page.total,
