@@ -3,6 +3,7 @@ searches store `search_key`), and what an open upper end means to the matcher.""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from cargotool.core.alerts.matcher import Criteria, Facts
@@ -45,7 +46,7 @@ def test_order_and_an_empty_query():
 
 
 def test_a_search_key_is_the_parameters_without_paging():
-    assert search_key(FULL) == search_key(LoadQuery(**{**FULL.__dict__, "limit": 50, "offset": 0}))
+    assert search_key(FULL) == search_key(dataclasses.replace(FULL, limit=50, offset=0))
     assert search_key(LoadQuery(origin=PlaceFilter(3))) == search_key(LoadQuery(origin=PlaceFilter(3, kind=2)))
     assert search_key(LoadQuery()) == "include=contacts&filter[mode]=all&filter[user_id]=0"
 

@@ -53,7 +53,7 @@ class AutoRule:
     price_min: int | None = None
 
     def accepts(self, price_kopecks: int | None, rate_kopecks: int | None) -> bool:
-        if price_kopecks is None:
+        if not has_price(price_kopecks):  # nothing to respond to without a price
             return False
         if self.rate_min is not None and (rate_kopecks is None or rate_kopecks < self.rate_min * 100):
             return False
