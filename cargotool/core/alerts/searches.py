@@ -5,9 +5,8 @@ so the Mini App can run a saved search as it is. A search's `key` (`saved_search
 which searches are the same: by default its query's `filters_key()`; the composition root gives the
 marketplace's own (CargoTech: the request's parameters without paging, so e.g. the default point type
 spelt out or not is one search). Equal searches of different drivers share it, and the watcher polls
-each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: «только
-с ценой») is kept with the filters and applied to the loads a search finds (`Search.accepts`), outside
-the query.
+each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой») is
+kept with the filters and applied to the loads a search finds (`Search.accepts`), outside the query.
 """
 
 from __future__ import annotations
