@@ -309,7 +309,7 @@ def build_services(
 
     payments = Payments(database, YooKassaGateway(settings.yookassa_shop_id, settings.yookassa_secret_key,
                                                   settings.yookassa_api_url),
-                        plans, promos, subscriptions, audit,
+                        plans, subscriptions, audit,
                         return_url=settings.payment_return_url or settings.webapp_url,
                         receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code,
                         reservation_minutes=settings.promo_reservation_minutes, on_paid=notices.paid)
