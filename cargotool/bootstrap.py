@@ -69,6 +69,7 @@ from .core.drivers.reach import BotReach
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
 from .core.cargotech.breaker import CircuitBreaker
+from .core.cargotech.query import CEILINGS, search_key
 from .core.observability.metrics import register_circuit
 from .core.cargotech.retry import RetryPolicy
 from .core.cargotech.token_file import TokenFile
@@ -310,7 +311,7 @@ def build_services(
 
     payments = Payments(database, YooKassaGateway(settings.yookassa_shop_id, settings.yookassa_secret_key,
                                                   settings.yookassa_api_url),
-                        plans, promos, subscriptions, audit,
+                        plans, subscriptions, audit,
                         return_url=settings.payment_return_url or settings.webapp_url,
                         receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code,
                         reservation_minutes=settings.promo_reservation_minutes, on_paid=notices.paid)
@@ -320,7 +321,7 @@ def build_services(
     async def searches_changed() -> None:
         await redis.incr(keys("alerts:searches:version"))
 
-    searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed)
+    searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed, key_of=search_key)
     auto = AutoResponder(redis=redis, keys=keys, database=database, responses=responses, paywall=paywall,
                          undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
     locations = LocationStore(redis, keys)
@@ -335,7 +336,8 @@ def build_services(
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute,
                       geo=geo if geo is not None else (default_geo if transport is None else {}),
-                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None)
+                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None,
+                      ceilings=CEILINGS)
     wait_questions = WaitQuestions(insights.waits, insights.trips, outbox)
     consents = Consents(database, redis, keys)
     consents.erasers.update(position=insights.clear_app_position, live_location=insights.positions.erase)
