@@ -28,6 +28,7 @@ from .core.billing import bot as billing_bot
 from .core.billing.flags import Flags
 from .core.billing.notices import BillingNotices
 from .core.billing.paywall import Paywall
+from .core.contacts.service import Contacts
 from .core.billing.gateway import YooKassaGateway
 from .core.billing.payments import Payments
 from .core.billing.plans import Plan, plans_from
@@ -70,6 +71,7 @@ from .core.cargotech import CargoTechClient, build_http_client
 from .core.cargotech.marketplace import CargoTechMarketplace
 from .core.loads.marketplace import Marketplace
 from .core.storage.circuit import CircuitBreaker
+from .core.cargotech.query import CEILINGS, search_key
 from .core.observability.metrics import register_circuit
 from .core.cargotech.retry import RetryPolicy
 from .core.cargotech.token_file import TokenFile
@@ -111,6 +113,7 @@ class Services:
     stars: StarsPayments
     plans: dict[str, Plan]
     paywall: Paywall
+    contacts: Contacts  # who sees a load's contacts; «Контакты в чат»
     notices: BillingNotices
     searches: SearchStore
     alerter: Alerter
@@ -313,7 +316,7 @@ def build_services(
 
     payments = Payments(database, YooKassaGateway(settings.yookassa_shop_id, settings.yookassa_secret_key,
                                                   settings.yookassa_api_url),
-                        plans, promos, subscriptions, audit,
+                        plans, subscriptions, audit,
                         return_url=settings.payment_return_url or settings.webapp_url,
                         receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code,
                         reservation_minutes=settings.promo_reservation_minutes, on_paid=notices.paid)
@@ -323,7 +326,7 @@ def build_services(
     async def searches_changed() -> None:
         await redis.incr(keys("alerts:searches:version"))
 
-    searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed)
+    searches = SearchStore(database, settings.alerts_max_searches, on_change=searches_changed, key_of=search_key)
     auto = AutoResponder(redis=redis, keys=keys, database=database, responses=responses, paywall=paywall,
                          undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
     locations = LocationStore(redis, keys)
@@ -338,7 +341,8 @@ def build_services(
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute,
                       geo=geo if geo is not None else (default_geo if transport is None else {}),
-                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None)
+                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None,
+                      ceilings=CEILINGS)
     wait_questions = WaitQuestions(insights.waits, insights.trips, outbox)
     consents = Consents(database, redis, keys)
     consents.erasers.update(position=insights.clear_app_position, live_location=insights.positions.erase)
@@ -391,6 +395,7 @@ def build_services(
         stars=stars,
         plans=plans,
         paywall=paywall,
+        contacts=Contacts(cargos=cargos, paywall=paywall, outbox=outbox, bot_configured=bot_api is not None),
         notices=notices,
         searches=searches,
         alerter=alerter,

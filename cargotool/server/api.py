@@ -2,62 +2,36 @@
 
 from __future__ import annotations
 
-import logging
-
 import datetime as dt
 import json as jsonlib
-from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from sanic import Blueprint, HTTPResponse, Request, json
 from sanic_ext import openapi
 
-from ..core.cargo.filters import MAX_RADIUS_KM, InvalidFilter, parse_filters
-from ..core.insights.service import VIEW_PARAMS, ListView
+from ..core.cargo.filters import MAX_RADIUS_KM
 from ..core.cargo.formatting import moscow_today
-from ..core.cargotech.query import CargoListQuery
+from ..core.cargo.listing import driver_page
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
-from ..core.errors import CargotoolError, InvalidInput, NotConfigured, NotFound, PaymentRequired
+from ..core.billing.paywall import Part
+from ..core.contacts.card import load_id
+from ..core.errors import CargotoolError, InvalidInput
 from . import bodies as B
 from .client_ip import request_ip
+from .auth import authenticate
 from .requests import bearer, json_body, services
 from .schema import describe
+from .statuses import http_status
 from .validation import NO_BODY
 from ..core.numbers import plain_int
 
-log = logging.getLogger(__name__)
 bp = Blueprint("api", url_prefix="/api")
-
-PUBLIC = {("POST", "/api/session")}
+bp.on_request(authenticate)  # every route but POST /api/session (server/auth.py)
 
 
 def answer_response(answer: Answer) -> HTTPResponse:
     return HTTPResponse(answer.body, content_type="application/json", headers={"Cache-Control": "no-store"})
-
-
-@lru_cache(maxsize=4096)
-def query_for(query_string: str, today: dt.date) -> CargoListQuery:
-    """The upstream query of a query string. Drivers repeat the same searches, so the parse is cached;
-    invalid strings raise InvalidFilter (exceptions are not cached)."""
-    values: dict[str, str] = {}
-    repeated: dict[str, str] = {}
-    for name, value in parse_qsl(query_string, keep_blank_values=True):
-        if name in values:
-            repeated[name] = "Параметр указан несколько раз"
-        values[name] = value
-    if repeated:
-        raise InvalidFilter("Проверьте фильтры", fields=repeated)
-    return parse_filters(values, today=today)
-
-
-@bp.on_request
-async def authenticate(request: Request) -> None:
-    if (request.method, request.path) in PUBLIC or request.method == "OPTIONS":
-        return
-    svc = services(request)
-    request.ctx.driver = await svc.auth.admit(bearer(request), svc.api_limit)
 
 
 @bp.post("/session")
@@ -89,9 +63,9 @@ async def create_session(request: Request):
 async def first_page(svc, driver_id: int, query_string: str) -> dict:
     """`GET /api/cargos?<query_string>`'s answer, or its error, for the login answer to carry along."""
     try:
-        page = await cargo_page(svc, driver_id, query_string)
+        page = await driver_page(svc.cargos, svc.insights, driver_id, query_string)
     except CargotoolError as exc:
-        return {"cargos_query": query_string, "cargos_error": {"status": exc.http_status, **exc.to_dict()}}
+        return {"cargos_query": query_string, "cargos_error": {"status": http_status(exc), **exc.to_dict()}}
     return {"cargos_query": query_string, "cargos": jsonlib.loads(page.text if isinstance(page, Answer) else page)}
 
 
@@ -126,58 +100,31 @@ async def delete_session(request: Request):
 @openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more "
                    "(among the 100 freshest)")
 async def list_cargos(request: Request):
-    page = await cargo_page(services(request), request.ctx.driver.telegram_id, request.query_string)
+    svc = services(request)
+    page = await driver_page(svc.cargos, svc.insights, request.ctx.driver.telegram_id, request.query_string)
     if isinstance(page, Answer):
         return answer_response(page)
     return HTTPResponse(page, content_type="application/json", headers={"Cache-Control": "no-store"})
-
-
-async def cargo_page(svc, driver_id: int, query_string: str) -> Answer | str:
-    """A page of the list for this driver: the shared answer, or this driver's own copy (insights)."""
-    query_string, view = split_insights_params(query_string)
-    query = query_for(query_string, moscow_today())
-    if view != ListView():  # an order or filter of ours: over the freshest loads, not one page
-        return await svc.insights.ordered_list(driver_id, query, view)
-    answer = await svc.cargos.list(query)
-    personal = await svc.insights.personalise_list(driver_id, answer.text)
-    return answer if personal is None else personal
-
-
-def split_insights_params(query_string: str) -> tuple[str, ListView]:
-    """Take our own list parameters (VIEW_PARAMS) out of the query string, so the cache key stays shared."""
-    if not any(f"{name}=" in query_string for name in VIEW_PARAMS):
-        return query_string, ListView()
-    kept, ours = [], {}
-    for name, value in parse_qsl(query_string, keep_blank_values=True):
-        if name in VIEW_PARAMS:
-            ours[name] = value
-        else:
-            kept.append((name, value))
-    return urlencode(kept), ListView.parse(ours)
 
 
 @bp.get("/cargos/<cargo_id:str>")
 @describe("One load with comment, contacts and addresses, and insights (market, the trip back)", responses={200: B.CargoDetail}, secured=True, errors=(404, 502))
 @openapi.parameter("radius", int, description="km around the unloading city for the trip back (default 50)")
 async def cargo_detail(request: Request, cargo_id: str):
-    if plain_int(cargo_id, max_digits=20) is None:
-        raise NotFound("Груз не найден")
-    radius_text = request.args.get("radius")
-    radius = plain_int(radius_text, max_digits=5)
-    if radius_text is not None and (radius is None or radius > MAX_RADIUS_KM):
-        raise InvalidInput("Проверьте радиус", fields={"radius": f"Радиус — от 0 до {MAX_RADIUS_KM} км"})
+    load_id(cargo_id)  # an id that is no number answers 404 before a bad radius does
+    radius = _radius(request.args.get("radius"))
     svc = services(request)
-    try:
-        answer = await svc.cargos.detail(cargo_id)
-    except NotFound:
-        raise NotFound("Груз не найден или уже снят") from None
-    body = jsonlib.loads(answer.text)  # the shared copy stays whole; this driver's answer is built from it
     driver_id = request.ctx.driver.telegram_id
-    if not await svc.paywall.allows(driver_id, "paywall.contacts"):
-        body["contacts"] = []
-        body["contacts_hidden"] = True
-    body = await svc.insights.personalise_detail(driver_id, body, radius, moscow_today())
+    card = await svc.contacts.card_for(driver_id, cargo_id)
+    body = await svc.insights.personalise_detail(driver_id, card, radius, moscow_today())
     return json(body, headers={"Cache-Control": "no-store"})
+
+
+def _radius(text: str | None) -> int | None:
+    radius = plain_int(text, max_digits=5)
+    if text is not None and (radius is None or radius > MAX_RADIUS_KM):
+        raise InvalidInput("Проверьте радиус", fields={"radius": f"Радиус — от 0 до {MAX_RADIUS_KM} км"})
+    return radius
 
 
 @bp.get("/points")
@@ -205,27 +152,20 @@ async def whoami(request: Request):
 
 # ---- responses to loads -----------------------------------------------------------------------------
 
-def _cargo_id(cargo_id: str) -> str:
-    if plain_int(cargo_id, max_digits=20) is None:
-        raise NotFound("Груз не найден")
-    return cargo_id
-
-
 @bp.post("/cargos/<cargo_id:str>/responses")
 @describe("Respond to a load with an offered rate (again: updates the offer)", body=B.Offer, responses={200: B.ResponseBody, 201: B.ResponseBody}, secured=True, errors=(402, 404, 409, 502))
 async def respond(request: Request, cargo_id: str):
     svc = services(request)
-    if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.respond"):
-        raise PaymentRequired("Откликаться можно с подпиской — выберите тариф")
+    await svc.paywall.require(request.ctx.driver.telegram_id, Part.RESPOND)
     body = json_body(request)
-    view, created = await svc.responses.submit(request.ctx.driver, _cargo_id(cargo_id), body, ip=request_ip(request))
+    view, created = await svc.responses.submit(request.ctx.driver, load_id(cargo_id), body, ip=request_ip(request))
     return json({"response": view.public()}, status=201 if created else 200)
 
 
 @bp.delete("/cargos/<cargo_id:str>/responses")
 @describe("Withdraw my response to a load", responses={200: B.ResponseBody}, secured=True, errors=(404, 409))
 async def withdraw(request: Request, cargo_id: str):
-    view = await services(request).responses.withdraw(request.ctx.driver, _cargo_id(cargo_id))
+    view = await services(request).responses.withdraw(request.ctx.driver, load_id(cargo_id))
     return json({"response": view.public()})
 
 
@@ -234,30 +174,14 @@ async def withdraw(request: Request, cargo_id: str):
 @openapi.parameter("cargo_id", str)
 async def my_responses(request: Request):
     cargo_id = request.args.get("cargo_id")
-    views = await services(request).responses.mine(request.ctx.driver.telegram_id, _cargo_id(cargo_id) if cargo_id else None)
+    views = await services(request).responses.mine(request.ctx.driver.telegram_id, load_id(cargo_id) if cargo_id else None)
     return json({"items": [v.public() for v in views]})
 
 
 @bp.post("/cargos/<cargo_id:str>/contact-to-chat")
 @describe("Have the bot send the load's contacts to my chat (phones become tappable there)", body=NO_BODY, responses={202: B.Queued}, secured=True, errors=(402, 404, 502))
 async def contact_to_chat(request: Request, cargo_id: str):
-    svc = services(request)
-    if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.contacts"):
-        raise PaymentRequired("Контакты доступны с подпиской — выберите тариф")
-    if svc.bot_api is None:
-        log.warning("contacts to chat refused: the bot is not configured (TELEGRAM_BOT_TOKEN)")  # the operator's
-        raise NotConfigured("Бот сейчас не может прислать контакты — перепишите их с экрана")
-    detail = jsonlib.loads((await svc.cargos.detail(_cargo_id(cargo_id))).text)
-    lines = [f"Контакты по грузу {detail['display']['route']} (№ {cargo_id}):"]
-    for contact in detail.get("contacts") or []:
-        for phone in contact["phones"]:
-            lines.append(f"{contact['name'] or 'Контакт'}: {phone}")
-    if len(lines) == 1:
-        raise NotFound("У этого груза нет контактов")
-    driver = request.ctx.driver
-    minute = int(dt.datetime.now(dt.timezone.utc).timestamp() // 60)
-    await svc.outbox.send("sendMessage", {"chat_id": driver.telegram_id, "text": "\n".join(lines)},
-                          key=f"contact:{driver.telegram_id}:{cargo_id}:{minute}")
+    await services(request).contacts.send_to_chat(request.ctx.driver.telegram_id, cargo_id)
     return json({"queued": True}, status=202)
 
 
@@ -282,7 +206,7 @@ async def me(request: Request):
     return json({"driver": driver.public(), "subscription": status.public(),
                  "renewal": await svc.stars.renewal(driver.telegram_id),
                  "is_admin": driver.telegram_id in svc.settings.admin_telegram_ids,
-                 "paywall": {name: await svc.flags.enabled(name) for name in ("paywall.contacts", "paywall.respond")}})
+                 "paywall": await svc.paywall.switches()})
 
 
 @bp.post("/payments")

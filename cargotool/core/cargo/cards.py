@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
+from ..clock import iso_moscow
 from ..loads.models import Company, Kind, Load, Stop
-from .formatting import format_rub, format_tonnes, format_window, to_moscow
-
-
-def _iso(moment: dt.date | dt.datetime | None) -> str | None:
-    local = to_moscow(moment)
-    return local.isoformat() if local is not None else None
+from .formatting import format_rub, format_tonnes, format_window
 
 
 def _point(stop: Stop | None) -> dict[str, Any] | None:
@@ -20,8 +15,8 @@ def _point(stop: Stop | None) -> dict[str, Any] | None:
     return {
         "city": stop.place.name if stop.place else None,
         "city_id": stop.place.id if stop.place else None,
-        "from": _iso(stop.earliest),
-        "to": _iso(stop.latest),
+        "from": iso_moscow(stop.earliest),
+        "to": iso_moscow(stop.latest),
     }
 
 
@@ -78,7 +73,7 @@ def detail(load: Load) -> dict[str, Any]:
             "round_trip": load.round_trip,
             "partial_load": load.partial_load,
             "source_url": load.source_url,
-            "created_at": _iso(load.created_at),
+            "created_at": iso_moscow(load.created_at),
         }
     )
     return result

@@ -4,16 +4,16 @@ mapped into loads (mapping.py). The client stays what the operator tools (`cargo
 from __future__ import annotations
 
 from ..loads.models import Kind, Load, Page, Place
+from ..loads.query import LoadQuery
 from .client import CargoTechClient
 from .mapping import kind_of, load_of, page_of, place_of
-from .query import CargoListQuery
 
 
 class CargoTechMarketplace:
     def __init__(self, client: CargoTechClient) -> None:
         self.client = client
 
-    async def loads(self, query: CargoListQuery) -> Page:
+    async def loads(self, query: LoadQuery) -> Page:
         return page_of(await self.client.list_cargos(query))
 
     async def load(self, load_id: str) -> Load:
