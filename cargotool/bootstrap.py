@@ -41,6 +41,7 @@ from .core.bot.outbox import Outbox
 from .core.bot.share import LoadSharer
 from .core.bot.updates import UpdateInbox
 from .core.bot.wait_questions import WaitQuestions
+from .core.jobs import Scheduler
 from .core.insights.gazetteer import default_gazetteer
 from .core.insights.moderation import ReportDesk
 from .core.insights.positions import LiveLocation
@@ -62,10 +63,10 @@ from .core.observability.metrics import register_circuit
 from .core.cargotech.retry import RetryPolicy
 from .core.cargotech.token_file import TokenFile
 from .core.redaction import install_log_redaction, redactor
-from .core.waiting import wait_any
 from .core.storage.db import Database
 from .core.storage.migrations import migrate
 from .core.storage.redis import Keys, RedisTarget, connect_redis
+from .wiring.jobs import build_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -110,46 +111,13 @@ class Services:
     forgetter: Forgetter
     privacy_policy: Policy
     sharer: LoadSharer
+    scheduler: Scheduler
     token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
 
-    async def _once_per_window(self, job: str, seconds: int) -> bool:
-        return bool(await self.redis.set(self.keys(f"jobs:{job}"), "1", nx=True, ex=seconds))
-
-    async def remind_expiring(self) -> int:
-        return await self.notices.remind_expiring()
-
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
-        """The long-running work of a server worker or the bot runner: deliver the outbox, process bot
-        updates, and expire stale responses (at most one process per window, by a Redis key)."""
-        tasks = [asyncio.ensure_future(self.outbox.run(stop)), asyncio.ensure_future(self.updates.run(stop)),
-                 asyncio.ensure_future(self.watcher.run(stop))]
-        try:
-            while not stop.is_set():
-                for job, work, window in (("expire-responses", self.responses.expire_due, 300),
-                                          ("reconcile-payments", self._reconcile, 300),
-                                          ("reconcile-refunds", self._reconcile_refunds, 3600),
-                                          ("remind-expiring", self.remind_expiring, 300),
-                                          ("age-lane-rates", self.insights.lanes.age_out, 300),
-                                          ("ask-dock-waits", self.wait_questions.ask_due, 300)):
-                    if await self._once_per_window(job, window):
-                        try:
-                            await work()
-                        except Exception as exc:
-                            log.warning("background job %s failed: %s", job, type(exc).__name__)
-                await wait_any(stop, timeout=sweep_every)
-        finally:
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _reconcile(self) -> None:
-        if self.payments.gateway.configured:
-            await self.payments.reconcile(self.settings.reconcile_after_minutes)
-
-    async def _reconcile_refunds(self) -> None:
-        """Hourly: refunds of recent payments whose notification was lost (one YooKassa call per payment)."""
-        if self.payments.gateway.configured:
-            await self.payments.reconcile(self.settings.reconcile_after_minutes,
-                                          refund_days=self.settings.reconcile_refund_days)
+        """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
+        process bot updates, watch for new loads, and run the periodic jobs."""
+        await self.scheduler.run(stop, sweep_every)
 
     async def aclose(self) -> None:
         if self.bot_api is not None:
@@ -347,6 +315,10 @@ def build_services(
     handlers.location_gate = privacy_bot.location_gate
     handlers.message_hooks += [stars.on_message,
                                paysupport.on_message]
+    updates = UpdateInbox(redis, keys, handlers)
+    scheduler = build_scheduler(settings, redis, keys, loops=[outbox.run, updates.run, watcher.run],
+                                responses=responses, payments=payments, notices=notices, lanes=insights.lanes,
+                                wait_questions=wait_questions)
     return Services(
         settings=settings,
         redis=redis,
@@ -365,7 +337,7 @@ def build_services(
         outbox=outbox,
         reach=reach,
         bot=handlers,
-        updates=UpdateInbox(redis, keys, handlers),
+        updates=updates,
         flags=flags,
         subscriptions=subscriptions,
         promos=promos,
@@ -386,5 +358,6 @@ def build_services(
         forgetter=forgetter,
         privacy_policy=privacy_policy,
         sharer=LoadSharer(bot_api),
+        scheduler=scheduler,
         token_file=token_file,
     )
