@@ -44,7 +44,7 @@ class WindowLock:
 
 class Scheduler:
     def __init__(self, lock: WindowLock, loops: Sequence[Loop], jobs: Sequence[Job]) -> None:
-        self._lock = lock
+        self.lock = lock
         self._loops = list(loops)
         self.jobs = {job.name: job for job in jobs}
 
@@ -54,7 +54,7 @@ class Scheduler:
         try:
             while not stop.is_set():
                 for job in self.jobs.values():
-                    if await self._lock.claim(job.name, job.window):
+                    if await self.lock.claim(job.name, job.window):
                         await self._run(job)
                 await wait_any(stop, timeout=sweep_every)
         finally:

@@ -1,0 +1,50 @@
+"""Alerts on new loads: saved searches, the watcher (one across the fleet), delivery and automatic responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import Settings
+from ..core.alerts.auto import AutoResponder
+from ..core.alerts.delivery import Alerter
+from ..core.alerts.lease import Lease
+from ..core.alerts.location import LocationStore
+from ..core.alerts.searches import SearchStore
+from ..core.alerts.watcher import Watcher
+from ..core.billing.paywall import Paywall
+from ..core.bot.outbox import Outbox
+from ..core.cargo.service import CargoService
+from ..core.insights.gazetteer import default_gazetteer
+from ..core.responses.service import ResponseService
+from .cargotech import Upstream
+from .storage import Storage
+
+
+@dataclass(frozen=True)
+class Alerts:
+    searches: SearchStore
+    auto: AutoResponder
+    alerter: Alerter
+    watcher: Watcher
+
+
+def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstream: Upstream, cargos: CargoService,
+                 responses: ResponseService, paywall: Paywall, locations: LocationStore) -> Alerts:
+    redis, keys = storage.redis, storage.keys
+
+    async def searches_changed() -> None:
+        await redis.incr(keys("alerts:searches:version"))
+
+    searches = SearchStore(storage.database, settings.alerts_max_searches, on_change=searches_changed)
+    auto = AutoResponder(redis=redis, keys=keys, database=storage.database, responses=responses, paywall=paywall,
+                         undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
+    alerter = Alerter(database=storage.database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
+                      locations=locations, webapp_url=settings.webapp_url,
+                      per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
+                      still_minutes=settings.alerts_still_minutes, auto=auto)
+    watcher = Watcher(cargotech=upstream.cargotech, cargos=cargos, searches=searches, alerter=alerter, auto=auto,
+                      redis=redis, keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
+                      poll_seconds=settings.alerts_poll_seconds,
+                      max_per_minute=settings.alerts_max_upstream_per_minute, geo=upstream.geo,
+                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None)
+    return Alerts(searches, auto, alerter, watcher)

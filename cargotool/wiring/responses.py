@@ -1,0 +1,16 @@
+"""Drivers' responses to loads and where they go (the dispatcher chat, core/bot/dispatch.py)."""
+
+from __future__ import annotations
+
+from ..config import Settings
+from ..core.bot.dispatch import ChatDispatch
+from ..core.bot.outbox import Outbox
+from ..core.cargo.service import CargoService
+from ..core.responses.service import ResponseService
+from .storage import Storage
+
+
+def build_responses(settings: Settings, storage: Storage, cargos: CargoService, outbox: Outbox) -> ResponseService:
+    responses = ResponseService(storage.database, cargos, storage.audit, expire_hours=settings.response_expire_hours)
+    responses.dispatch = ChatDispatch(outbox, responses, settings.telegram_dispatcher_chat_id, settings.webapp_url)
+    return responses
