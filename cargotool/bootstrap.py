@@ -43,6 +43,7 @@ from .core.drivers.reach import BotReach
 from .core.insights.moderation import ReportDesk
 from .core.insights.service import Insights
 from .core.jobs import Scheduler
+from .core.observability.metrics import CircuitReader
 from .core.privacy.consent import Consents
 from .core.privacy.forget import Forgetter
 from .core.privacy.policy import Policy
@@ -105,6 +106,7 @@ class Services:
     privacy_policy: Policy
     sharer: LoadSharer
     scheduler: Scheduler
+    circuits: dict[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics
     token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
@@ -159,9 +161,10 @@ def build_services(
     storage = build_storage(settings, redis, run_migrations)
     upstream = build_upstream(settings, storage, transport, geo)
     messaging = build_messaging(settings, storage, bot_transport)
-    found = build_insights_parts(storage, messaging.outbox)
+    # A cycle, broken by a callback: insights read the list through the shared cache, which tells insights
+    # what each fetch brought.
+    found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query))
     cargos = build_cargos(settings, storage, upstream.cargotech, observer=found.insights.on_cargos)
-    found.insights.list_page = cargos.list
     drivers = build_drivers(settings, storage)
     responses = build_responses(settings, storage, cargos, messaging.outbox)
     billing = build_billing(settings, storage, messaging)
@@ -188,5 +191,5 @@ def build_services(
         searches=alerts.searches, alerter=alerts.alerter, watcher=alerts.watcher,
         insights=found.insights, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
-        scheduler=scheduler,
+        scheduler=scheduler, circuits={"cargotech": upstream.breaker.state},
     )

@@ -10,7 +10,7 @@ from ..core.alerts.delivery import Alerter
 from ..core.alerts.lease import Lease
 from ..core.alerts.location import LocationStore
 from ..core.alerts.searches import SearchStore
-from ..core.alerts.watcher import Watcher
+from ..core.alerts.watcher import Watcher, searches_changed
 from ..core.billing.paywall import Paywall
 from ..core.bot.outbox import Outbox
 from ..core.cargo.service import CargoService
@@ -31,11 +31,7 @@ class Alerts:
 def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstream: Upstream, cargos: CargoService,
                  responses: ResponseService, paywall: Paywall, locations: LocationStore) -> Alerts:
     redis, keys = storage.redis, storage.keys
-
-    async def searches_changed() -> None:
-        await redis.incr(keys("alerts:searches:version"))
-
-    searches = SearchStore(storage.database, settings.alerts_max_searches, on_change=searches_changed)
+    searches = SearchStore(storage.database, settings.alerts_max_searches, on_change=searches_changed(redis, keys))
     auto = AutoResponder(redis=redis, keys=keys, database=storage.database, responses=responses, paywall=paywall,
                          undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
     alerter = Alerter(database=storage.database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
@@ -46,5 +42,5 @@ def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstre
                       redis=redis, keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute, geo=upstream.geo,
-                      locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None)
+                      locate=default_gazetteer().coordinates)
     return Alerts(searches, auto, alerter, watcher)

@@ -16,7 +16,6 @@ from ..core.cargotech import CargoTechClient, build_http_client
 from ..core.cargotech.breaker import CircuitBreaker
 from ..core.cargotech.retry import RetryPolicy
 from ..core.cargotech.token_file import TokenFile
-from ..core.observability.metrics import register_circuit
 from .storage import Storage
 
 log = logging.getLogger(__name__)
@@ -33,6 +32,7 @@ class Upstream:
     label: str  # "live" or "recorded"
     token_file: TokenFile | None  # only on the embedded store: carries the token between processes
     geo: Geo  # city coordinates known up front (the recorded sample's), for the alerts matcher
+    breaker: CircuitBreaker  # towards CargoTech, shared through Redis; /metrics reads its state
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,9 @@ def _on_login(token_file: TokenFile | None, audit: AuditLog, label: str) -> Call
 
 
 def _breaker(settings: Settings, storage: Storage) -> CircuitBreaker:
-    breaker = CircuitBreaker(storage.redis, storage.keys("cargotech:circuit"),
-                             threshold=settings.cargotech_circuit_threshold,
-                             open_seconds=settings.cargotech_circuit_open_seconds,
-                             window=max(30, 3 * settings.cargotech_circuit_open_seconds))
-    register_circuit("cargotech", lambda: breaker.known_state)  # cargotool_circuit_state in /metrics
-    return breaker
+    return CircuitBreaker(storage.redis, storage.keys("cargotech:circuit"), threshold=settings.cargotech_circuit_threshold,
+                          open_seconds=settings.cargotech_circuit_open_seconds,
+                          window=max(30, 3 * settings.cargotech_circuit_open_seconds))
 
 
 def build_upstream(settings: Settings, storage: Storage, transport: httpx.AsyncBaseTransport | None = None,
@@ -92,11 +89,12 @@ def build_upstream(settings: Settings, storage: Storage, transport: httpx.AsyncB
         connect_timeout=settings.cargotech_connect_timeout, read_timeout=settings.cargotech_read_timeout,
         transport=transport or source.transport)
     token_file = _token_file(settings, storage, source.label)
+    breaker = _breaker(settings, storage)
     cargotech = CargoTechClient(
         http, phone=source.phone, password=source.password, redis=storage.redis, keys=storage.keys,
         retry=RetryPolicy(max_attempts=settings.cargotech_max_attempts, deadline=settings.cargotech_retry_deadline),
         token_ttl=settings.cargotech_token_cache_ttl, lock_timeout=settings.cargotech_login_lock_timeout,
         failure_backoff=settings.cargotech_login_failure_backoff,
-        on_login=_on_login(token_file, storage.audit, source.label), breaker=_breaker(settings, storage))
+        on_login=_on_login(token_file, storage.audit, source.label), breaker=breaker)
     known = geo if geo is not None else (source.geo if transport is None else {})
-    return Upstream(http, cargotech, source.label, token_file, known)
+    return Upstream(http, cargotech, source.label, token_file, known, breaker)

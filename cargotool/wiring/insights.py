@@ -10,7 +10,7 @@ from ..core.bot.outbox import Outbox
 from ..core.bot.wait_questions import WaitQuestions
 from ..core.insights.moderation import ReportDesk
 from ..core.insights.positions import LiveLocation
-from ..core.insights.service import Insights, build_insights
+from ..core.insights.service import Insights, ListPage, build_insights
 from .storage import Storage
 
 
@@ -22,10 +22,12 @@ class InsightsParts:
     locations: LocationStore
 
 
-def build_insights_parts(storage: Storage, outbox: Outbox) -> InsightsParts:
-    insights = build_insights(storage.database, storage.redis, storage.keys, storage.audit)
-    locations = LocationStore(storage.redis, storage.keys)
-    insights.positions.add(LiveLocation(locations))  # the bot's live location, beside the Mini App's
-    locations.on_share_started = insights.positions.gained  # drivers without a position are cached long
+def build_insights_parts(storage: Storage, outbox: Outbox, list_page: ListPage) -> InsightsParts:
+    """`list_page(query)`: the shared cache's list. The bot's live location is a position source beside the
+    Mini App's; a driver who starts sharing it must be re-read (drivers without a position are cached long),
+    so the store tells insights' positions — built after it, hence through a callback."""
+    locations = LocationStore(storage.redis, storage.keys, on_share_started=lambda: insights.positions.gained())
+    insights = build_insights(storage.database, storage.redis, storage.keys, storage.audit, list_page=list_page,
+                              position_sources=(LiveLocation(locations),))
     return InsightsParts(insights, ReportDesk(storage.database, insights.reports),
                          WaitQuestions(insights.waits, insights.trips, outbox), locations)

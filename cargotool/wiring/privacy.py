@@ -27,8 +27,8 @@ class Privacy:
 
 def build_privacy(settings: Settings, storage: Storage, *, outbox: Outbox, insights: Insights, alerts: Alerts,
                   sessions: SessionStore, paysupport: PaySupport) -> Privacy:
-    consents = Consents(storage.database, storage.redis, storage.keys)
-    consents.erasers.update(position=insights.clear_app_position, live_location=insights.positions.erase)
+    consents = Consents(storage.database, storage.redis, storage.keys,
+                        erasers={"position": insights.clear_app_position, "live_location": insights.positions.erase})
     forgetter = Forgetter(database=storage.database, audit=storage.audit, consents=consents, profiles=insights.profiles,
                           positions=insights.positions, searches=alerts.searches, alerter=alerts.alerter,
                           sessions=sessions, reports=insights.reports, paysupport=paysupport)

@@ -11,6 +11,8 @@ from .storage import Storage
 
 
 def build_responses(settings: Settings, storage: Storage, cargos: CargoService, outbox: Outbox) -> ResponseService:
-    responses = ResponseService(storage.database, cargos, storage.audit, expire_hours=settings.response_expire_hours)
-    responses.dispatch = ChatDispatch(outbox, responses, settings.telegram_dispatcher_chat_id, settings.webapp_url)
-    return responses
+    def dispatch_for(responses: ResponseService) -> ChatDispatch:  # the dispatcher chat reads responses back
+        return ChatDispatch(outbox, responses, settings.telegram_dispatcher_chat_id, settings.webapp_url)
+
+    return ResponseService(storage.database, cargos, storage.audit, expire_hours=settings.response_expire_hours,
+                           dispatch_for=dispatch_for)
