@@ -387,7 +387,7 @@ def build_insights(database: Database, redis, keys: Keys, audit: AuditLog, *, li
     profiles = Profiles(database, redis, keys, gazetteer)
     trips = TripBook(database)
     positions = PositionReader(profiles, *position_sources, redis=redis, keys=keys)
+    reports = Reports(database, trips, audit, on_change=lambda: insights.forget_contexts())  # built just below
     insights = Insights(LaneBook(database, gazetteer), profiles, positions, PointNames(redis, keys),
-                        gazetteer, trips, Reports(database, trips, audit), WaitBook(database), database, list_page)
-    insights.reports.on_change = insights.forget_contexts
+                        gazetteer, trips, reports, WaitBook(database), database, list_page)
     return insights
