@@ -28,12 +28,12 @@ from .core.billing.promo import PromoCodes
 from .core.billing.refunds import Refunds
 from .core.billing.stars import StarsPayments
 from .core.billing.subscriptions import Subscriptions
-from .core.bot.api import BotApi
+from .core.messaging.api import BotApi
 from .core.bot.handlers import BotHandlers
-from .core.bot.outbox import Outbox
-from .core.bot.share import LoadSharer
+from .core.messaging.outbox import Outbox
+from .core.cargo.share import LoadSharer
 from .core.bot.updates import UpdateInbox
-from .core.bot.wait_questions import WaitQuestions
+from .core.insights.wait_questions import WaitQuestions
 from .core.cargo.service import CargoService
 from .core.cargotech import CargoTechClient
 from .core.cargotech.token_file import TokenFile

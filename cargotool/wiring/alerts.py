@@ -12,7 +12,7 @@ from ..core.alerts.location import LocationStore
 from ..core.alerts.searches import SearchStore
 from ..core.alerts.watcher import Watcher, searches_changed
 from ..core.billing.paywall import Paywall
-from ..core.bot.outbox import Outbox
+from ..core.messaging.outbox import Outbox
 from ..core.cargo.service import CargoService
 from ..core.insights.gazetteer import default_gazetteer
 from ..core.responses.service import ResponseService

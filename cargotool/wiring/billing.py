@@ -16,7 +16,7 @@ from ..core.billing.promo import PromoCodes
 from ..core.billing.refunds import Refunds
 from ..core.billing.stars import StarsPayments
 from ..core.billing.subscriptions import Subscriptions
-from ..core.bot.paysupport import PaySupport
+from ..core.billing.paysupport import PaySupport
 from .messaging import Messaging
 from .storage import Storage
 

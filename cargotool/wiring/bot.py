@@ -1,12 +1,23 @@
-"""The bot's conversation: its handlers, what each feature adds to them, and the inbox of updates."""
+"""The bot's conversation: each feature registers what it answers into the router; the handlers dispatch
+through it; the inbox of updates feeds them."""
 
 from __future__ import annotations
 
 from ..config import Settings
+from ..core.alerts import commands as alert_bot
 from ..core.alerts.commands import AlertCommands
+from ..core.billing import bot as billing_bot
+from ..core.bot import commands as conversation_bot
+from ..core.bot.commands import Conversation
 from ..core.bot.handlers import BotHandlers
 from ..core.bot.updates import UpdateInbox
-from ..core.bot.wait_questions import WaitQuestions
+from ..core.drivers import reach as reach_bot
+from ..core.insights import wait_questions as wait_questions_bot
+from ..core.insights.wait_questions import WaitQuestions
+from ..core.messaging.router import Router
+from ..core.privacy import bot as privacy_in_bot
+from ..core.responses import decisions as decisions_bot
+from ..core.responses.decisions import DecisionButtons
 from ..core.responses.service import ResponseService
 from .alerts import Alerts
 from .billing import Billing
@@ -18,16 +29,16 @@ from .storage import Storage
 def build_bot(settings: Settings, storage: Storage, *, messaging: Messaging, responses: ResponseService,
               billing: Billing, alerts: Alerts, wait_questions: WaitQuestions,
               privacy: Privacy) -> tuple[BotHandlers, UpdateInbox]:
-    handlers = BotHandlers(responses=responses, outbox=messaging.outbox, api=messaging.bot_api,
-                           webapp_url=settings.webapp_url, dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
-                           admin_ids=settings.admin_telegram_ids, subscriptions=billing.subscriptions,
-                           alerts=AlertCommands(alerts.alerter, alerts.searches, alerts.auto))
-    handlers.callbacks["wt"] = wait_questions.on_callback
-    handlers.on_private_message.append(messaging.reach.wrote_to_bot)
-    handlers.commands.update({"/privacy": privacy.bot.privacy, "/forget_me": privacy.bot.forget_me,
-                              "/forget_location": privacy.bot.forget_location})
-    handlers.callbacks.update({"fm": privacy.bot.on_forget, "cs": privacy.bot.on_consent})
-    handlers.location_gate = privacy.bot.location_gate
-    handlers.message_hooks += [billing.stars.on_message,
-                               billing.paysupport.on_message]
+    router = Router()
+    conversation = Conversation(router=router, responses=responses, webapp_url=settings.webapp_url,
+                                subscriptions=billing.subscriptions)
+    conversation_bot.register(router, conversation)
+    reach_bot.register(router, messaging.reach)
+    billing_bot.register(router, billing.stars, billing.paysupport)
+    decisions_bot.register(router, DecisionButtons(responses, settings.telegram_dispatcher_chat_id,
+                                                   settings.admin_telegram_ids))
+    wait_questions_bot.register(router, wait_questions)
+    privacy_in_bot.register(router, privacy.bot)
+    alert_bot.register(router, AlertCommands(alerts.alerter, alerts.searches, alerts.auto))
+    handlers = BotHandlers(router=router, outbox=messaging.outbox, api=messaging.bot_api, fallback=conversation.help)
     return handlers, UpdateInbox(storage.redis, storage.keys, handlers)

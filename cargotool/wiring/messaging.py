@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import httpx
 
 from ..config import Settings
-from ..core.bot.api import BotApi
-from ..core.bot.outbox import Outbox
-from ..core.bot.share import LoadSharer
+from ..core.messaging.api import BotApi
+from ..core.messaging.outbox import Outbox
+from ..core.cargo.share import LoadSharer
 from ..core.drivers.reach import BotReach
 from .storage import Storage
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Settings
-from ..core.bot.outbox import Outbox
-from ..core.bot.paysupport import PaySupport
+from ..core.messaging.outbox import Outbox
+from ..core.billing.paysupport import PaySupport
 from ..core.drivers.sessions import SessionStore
 from ..core.insights.service import Insights
 from ..core.privacy.bot import PrivacyBot

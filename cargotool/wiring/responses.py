@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..config import Settings
-from ..core.bot.dispatch import ChatDispatch
-from ..core.bot.outbox import Outbox
+from ..core.responses.chat import ChatDispatch
+from ..core.messaging.outbox import Outbox
 from ..core.cargo.service import CargoService
 from ..core.responses.service import ResponseService
 from .storage import Storage
