@@ -28,13 +28,10 @@ from .core.billing.promo import PromoCodes
 from .core.billing.refunds import Refunds
 from .core.billing.stars import StarsPayments
 from .core.billing.subscriptions import Subscriptions
-from .core.messaging.api import BotApi
 from .core.bot.handlers import BotHandlers
-from .core.messaging.outbox import Outbox
-from .core.cargo.share import LoadSharer
 from .core.bot.updates import UpdateInbox
-from .core.insights.wait_questions import WaitQuestions
 from .core.cargo.service import CargoService
+from .core.cargo.share import LoadSharer
 from .core.cargotech import CargoTechClient
 from .core.cargotech.token_file import TokenFile
 from .core.drivers.auth import DriverAuth
@@ -42,7 +39,10 @@ from .core.drivers.ratelimit import Limit, RateLimiter
 from .core.drivers.reach import BotReach
 from .core.insights.moderation import ReportDesk
 from .core.insights.service import Insights
+from .core.insights.wait_questions import WaitQuestions
 from .core.jobs import Scheduler
+from .core.messaging.api import BotApi
+from .core.messaging.outbox import Outbox
 from .core.observability.metrics import CircuitReader
 from .core.privacy.consent import Consents
 from .core.privacy.forget import Forgetter

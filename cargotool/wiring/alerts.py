@@ -12,9 +12,9 @@ from ..core.alerts.location import LocationStore
 from ..core.alerts.searches import SearchStore
 from ..core.alerts.watcher import Watcher, searches_changed
 from ..core.billing.paywall import Paywall
-from ..core.messaging.outbox import Outbox
 from ..core.cargo.service import CargoService
 from ..core.insights.gazetteer import default_gazetteer
+from ..core.messaging.outbox import Outbox
 from ..core.responses.service import ResponseService
 from .cargotech import Upstream
 from .storage import Storage

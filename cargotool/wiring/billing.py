@@ -10,13 +10,13 @@ from ..core.billing.flags import Flags
 from ..core.billing.gateway import YooKassaGateway
 from ..core.billing.notices import BillingNotices
 from ..core.billing.payments import Payments
+from ..core.billing.paysupport import PaySupport
 from ..core.billing.paywall import Paywall
 from ..core.billing.plans import Plan, plans_from
 from ..core.billing.promo import PromoCodes
 from ..core.billing.refunds import Refunds
 from ..core.billing.stars import StarsPayments
 from ..core.billing.subscriptions import Subscriptions
-from ..core.billing.paysupport import PaySupport
 from .messaging import Messaging
 from .storage import Storage
 

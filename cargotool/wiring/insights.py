@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.alerts.location import LocationStore
-from ..core.messaging.outbox import Outbox
-from ..core.insights.wait_questions import WaitQuestions
 from ..core.insights.moderation import ReportDesk
 from ..core.insights.positions import LiveLocation
 from ..core.insights.service import Insights, ListPage, build_insights
+from ..core.insights.wait_questions import WaitQuestions
+from ..core.messaging.outbox import Outbox
 from .storage import Storage
 
 

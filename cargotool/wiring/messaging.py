@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import httpx
 
 from ..config import Settings
-from ..core.messaging.api import BotApi
-from ..core.messaging.outbox import Outbox
 from ..core.cargo.share import LoadSharer
 from ..core.drivers.reach import BotReach
+from ..core.messaging.api import BotApi
+from ..core.messaging.outbox import Outbox
 from .storage import Storage
 
 

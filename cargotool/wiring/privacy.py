@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Settings
-from ..core.messaging.outbox import Outbox
 from ..core.billing.paysupport import PaySupport
 from ..core.drivers.sessions import SessionStore
 from ..core.insights.service import Insights
+from ..core.messaging.outbox import Outbox
 from ..core.privacy.bot import PrivacyBot
 from ..core.privacy.consent import Consents
 from ..core.privacy.forget import Forgetter

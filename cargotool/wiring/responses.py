@@ -1,11 +1,11 @@
-"""Drivers' responses to loads and where they go (the dispatcher chat, core/bot/dispatch.py)."""
+"""Drivers' responses to loads and where they go (the dispatcher chat, core/responses/chat.py)."""
 
 from __future__ import annotations
 
 from ..config import Settings
-from ..core.responses.chat import ChatDispatch
-from ..core.messaging.outbox import Outbox
 from ..core.cargo.service import CargoService
+from ..core.messaging.outbox import Outbox
+from ..core.responses.chat import ChatDispatch
 from ..core.responses.service import ResponseService
 from .storage import Storage
 
