@@ -39,7 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from cargotool.bootstrap import build_services  # noqa: E402
 from cargotool.config import Settings  # noqa: E402
-from cargotool.core.alerts.searches import query_key, upstream_query  # noqa: E402
+from cargotool.core.alerts.searches import upstream_query  # noqa: E402
+from cargotool.core.cargotech.query import search_key  # noqa: E402
 from cargotool.core.storage.models import SavedSearch, utcnow  # noqa: E402
 from cargotool.standin import CargoTechStandIn, StandInServer  # noqa: E402
 from cargotool.standin.dataset import WV_CLASSES  # noqa: E402
@@ -94,7 +95,7 @@ def search_rows(count: int, cities: list[int], seed: int = 11) -> list[dict]:
             filters["rate_min"] = str(rng.choice([40, 50, 60]))
         query = upstream_query(filters)
         rows.append({"driver_id": 10_000_000 + rng.randrange(drivers), "name": f"Поиск {n}", "filters": json.dumps(filters),
-                     "query_key": query_key(query), "alerts": True, "created_at": now, "updated_at": now,
+                     "query_key": search_key(query), "alerts": True, "created_at": now, "updated_at": now,
                      "last_opened_at": now})
     return rows
 

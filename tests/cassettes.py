@@ -28,7 +28,8 @@ from typing import Any, Awaitable, Callable
 
 import vcr
 
-from cargotool.core.cargotech import CargoListQuery, CargoTechClient, PointFilter, Range
+from cargotool.core.cargotech import CargoTechClient
+from cargotool.core.loads import LoadQuery, PlaceFilter, Span
 from cargotool.core.redaction import Redactor
 
 CASSETTES = Path(__file__).resolve().parent.parent / "fixtures" / "cassettes"
@@ -53,34 +54,35 @@ async def _me(client):
 
 
 async def _list_default(client):
-    return await client.list_cargos(CargoListQuery(limit=20))
+    return await client.list_cargos(LoadQuery(limit=20))
 
 
 async def _list_second_page(client):
-    return await client.list_cargos(CargoListQuery(limit=20, offset=20))
+    return await client.list_cargos(LoadQuery(limit=20, offset=20))
 
 
 async def _list_route(client):
-    query = CargoListQuery(
-        limit=10, start=PointFilter(id=1, radius_km=50), finish=PointFilter(id=2, radius_km=100), wv="20-83"
+    query = LoadQuery(
+        limit=10, origin=PlaceFilter(id=1, radius_km=50), destination=PlaceFilter(id=2, radius_km=100),
+        weight_t=20, volume_m3=83,
     )
     return await client.list_cargos(query)
 
 
 async def _list_from_city(client):
-    return await client.list_cargos(CargoListQuery(limit=10, start=PointFilter(id=1, radius_km=50)))
+    return await client.list_cargos(LoadQuery(limit=10, origin=PlaceFilter(id=1, radius_km=50)))
 
 
 async def _list_money(client):
-    query = CargoListQuery(
-        limit=10, truck_types=(1, 6), load_types=(1,), distance_km=Range(300, 2000),
-        price_kopecks=Range(5_000_000, None), price_per_km_kopecks=Range(5_000, None),
+    query = LoadQuery(
+        limit=10, body_types=(1, 6), load_types=(1,), distance_km=Span(300, 2000),
+        price_rub=Span(50_000, None), rate_rub_per_km=Span(50, None),
     )
     return await client.list_cargos(query)
 
 
 async def _detail(client):
-    page = await client.list_cargos(CargoListQuery(limit=1))
+    page = await client.list_cargos(LoadQuery(limit=1))
     return await client.get_cargo(page.items[0].id)
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from ..bootstrap import Services
 from ..core.billing.refunds import RefundResult
 from ..core.cargo.formatting import format_rub
+from ..core.clock import moscow_datetime
 from .exit_codes import ExitCode
 from .runtime import console, fail, print_json, run_with_services, when
 
@@ -39,7 +40,7 @@ def _date(text: str | None, option: str) -> dt.datetime | None:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter("expected YYYY-MM-DD", param_hint=option) from None
-    return dt.datetime.combine(day, dt.time(23, 59, 59), dt.timezone(dt.timedelta(hours=3)))  # end of day, Moscow
+    return moscow_datetime(day, dt.time(23, 59, 59))  # end of day, Moscow
 
 
 @promo_app.command("create")

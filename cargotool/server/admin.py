@@ -10,6 +10,7 @@ from typing import Any
 from sanic import Blueprint, Request, json
 from sanic_ext import openapi
 
+from ..core.clock import iso, moscow_datetime
 from ..core.errors import Forbidden, InvalidInput
 from ..core.numbers import plain_int
 from .client_ip import request_ip
@@ -56,10 +57,6 @@ def _text(value: Any, name: str, max_length: int, *, required: bool = False) -> 
     return text or None
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 @bp.get("/payments")
 @describe("Payments, newest first", responses={200: B.AdminPayments}, secured=True, errors=(403,))
 async def payments(request: Request):
@@ -69,13 +66,13 @@ async def payments(request: Request):
     renewing = await svc.stars.renewal_left_on(rows)
     return json({"items": [{"id": r.id, "driver_id": r.driver_id, "plan": r.plan_id, "amount_rub": r.amount_kopecks / 100,
                             "promo_code": r.promo_code, "status": r.status, "yookassa_id": r.yookassa_id,
-                            "refunded_rub": r.refunded_kopecks / 100, "created_at": _iso(r.created_at),
+                            "refunded_rub": r.refunded_kopecks / 100, "created_at": iso(r.created_at),
                             "method": r.method, "stars": r.stars, "refunded_stars": r.refunded_stars,
                             "telegram_payment_charge_id": r.telegram_payment_charge_id, "recurring": r.is_recurring,
                             "renewal_still_on": r.id in renewing}
                            for r in rows],
                  "refunds_to_check": [{"refund_id": r.id, "payment_id": r.payment_id, "amount_rub": r.amount_kopecks / 100,
-                                       "reason": r.reason, "requested_at": _iso(r.created_at)} for r in to_check]})
+                                       "reason": r.reason, "requested_at": iso(r.created_at)} for r in to_check]})
 
 
 def _refund_kopecks(amount: Any, payment_kopecks: int) -> int:
@@ -126,7 +123,7 @@ async def grant(request: Request, telegram_id: int):
 async def promo_list(request: Request):
     views = await services(request).promos.list()
     return json({"items": [{"code": v.code, "kind": v.kind, "value": v.value, "describe": v.describe(), "used": v.used,
-                            "reserved": v.reserved, "max_uses": v.max_uses, "valid_until": _iso(v.valid_until), "disabled": v.disabled} for v in views]})
+                            "reserved": v.reserved, "max_uses": v.max_uses, "valid_until": iso(v.valid_until), "disabled": v.disabled} for v in views]})
 
 
 @bp.post("/promo")
@@ -141,8 +138,7 @@ async def promo_create(request: Request):
     until = None
     if valid_until:
         try:
-            until = dt.datetime.combine(dt.date.fromisoformat(valid_until), dt.time(23, 59, 59),
-                                        dt.timezone(dt.timedelta(hours=3)))
+            until = moscow_datetime(dt.date.fromisoformat(valid_until), dt.time(23, 59, 59))
         except ValueError:
             raise InvalidInput("Проверьте поля", fields={"valid_until": "ГГГГ-ММ-ДД"}) from None
     view = await services(request).promos.create(kind, value * 100 if kind == "amount" else value,
@@ -188,12 +184,12 @@ async def audit(request: Request):
     since = None
     if request.args.get("since"):
         try:
-            since = dt.datetime.combine(dt.date.fromisoformat(request.args.get("since")), dt.time(), dt.timezone(dt.timedelta(hours=3)))
+            since = moscow_datetime(dt.date.fromisoformat(request.args.get("since")), dt.time())
         except ValueError:
             raise InvalidInput("Проверьте фильтры", fields={"since": "ГГГГ-ММ-ДД"}) from None
     events = await services(request).audit.tail(200, action=request.args.get("action") or None,
                                                 actor=request.args.get("actor") or None, since=since)
-    return json({"items": [{"at": _iso(e.created_at), "actor": e.actor, "action": e.action, "target": e.target,
+    return json({"items": [{"at": iso(e.created_at), "actor": e.actor, "action": e.action, "target": e.target,
                             "details": jsonlib.loads(e.details or "{}"), "ip": e.ip} for e in events]})
 
 

@@ -6,17 +6,14 @@ import logging
 
 import datetime as dt
 import json as jsonlib
-from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from sanic import Blueprint, HTTPResponse, Request, json
 from sanic_ext import openapi
 
-from ..core.cargo.filters import MAX_RADIUS_KM, InvalidFilter, parse_filters
-from ..core.insights.service import VIEW_PARAMS, ListView
+from ..core.cargo.filters import MAX_RADIUS_KM
 from ..core.cargo.formatting import moscow_today
-from ..core.cargotech.query import CargoListQuery
+from ..core.cargo.listing import driver_page
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
 from ..core.errors import CargotoolError, InvalidInput, NotConfigured, NotFound, PaymentRequired
@@ -35,21 +32,6 @@ PUBLIC = {("POST", "/api/session")}
 
 def answer_response(answer: Answer) -> HTTPResponse:
     return HTTPResponse(answer.body, content_type="application/json", headers={"Cache-Control": "no-store"})
-
-
-@lru_cache(maxsize=4096)
-def query_for(query_string: str, today: dt.date) -> CargoListQuery:
-    """The upstream query of a query string. Drivers repeat the same searches, so the parse is cached;
-    invalid strings raise InvalidFilter (exceptions are not cached)."""
-    values: dict[str, str] = {}
-    repeated: dict[str, str] = {}
-    for name, value in parse_qsl(query_string, keep_blank_values=True):
-        if name in values:
-            repeated[name] = "Параметр указан несколько раз"
-        values[name] = value
-    if repeated:
-        raise InvalidFilter("Проверьте фильтры", fields=repeated)
-    return parse_filters(values, today=today)
 
 
 @bp.on_request
@@ -89,7 +71,7 @@ async def create_session(request: Request):
 async def first_page(svc, driver_id: int, query_string: str) -> dict:
     """`GET /api/cargos?<query_string>`'s answer, or its error, for the login answer to carry along."""
     try:
-        page = await cargo_page(svc, driver_id, query_string)
+        page = await driver_page(svc.cargos, svc.insights, driver_id, query_string)
     except CargotoolError as exc:
         return {"cargos_query": query_string, "cargos_error": {"status": exc.http_status, **exc.to_dict()}}
     return {"cargos_query": query_string, "cargos": jsonlib.loads(page.text if isinstance(page, Answer) else page)}
@@ -126,34 +108,11 @@ async def delete_session(request: Request):
 @openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more "
                    "(among the 100 freshest)")
 async def list_cargos(request: Request):
-    page = await cargo_page(services(request), request.ctx.driver.telegram_id, request.query_string)
+    svc = services(request)
+    page = await driver_page(svc.cargos, svc.insights, request.ctx.driver.telegram_id, request.query_string)
     if isinstance(page, Answer):
         return answer_response(page)
     return HTTPResponse(page, content_type="application/json", headers={"Cache-Control": "no-store"})
-
-
-async def cargo_page(svc, driver_id: int, query_string: str) -> Answer | str:
-    """A page of the list for this driver: the shared answer, or this driver's own copy (insights)."""
-    query_string, view = split_insights_params(query_string)
-    query = query_for(query_string, moscow_today())
-    if view != ListView():  # an order or filter of ours: over the freshest loads, not one page
-        return await svc.insights.ordered_list(driver_id, query, view)
-    answer = await svc.cargos.list(query)
-    personal = await svc.insights.personalise_list(driver_id, answer.text)
-    return answer if personal is None else personal
-
-
-def split_insights_params(query_string: str) -> tuple[str, ListView]:
-    """Take our own list parameters (VIEW_PARAMS) out of the query string, so the cache key stays shared."""
-    if not any(f"{name}=" in query_string for name in VIEW_PARAMS):
-        return query_string, ListView()
-    kept, ours = [], {}
-    for name, value in parse_qsl(query_string, keep_blank_values=True):
-        if name in VIEW_PARAMS:
-            ours[name] = value
-        else:
-            kept.append((name, value))
-    return urlencode(kept), ListView.parse(ours)
 
 
 @bp.get("/cargos/<cargo_id:str>")

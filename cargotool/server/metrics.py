@@ -16,12 +16,17 @@ import re
 import secrets
 import time
 
+from peewee import fn
 from sanic import HTTPResponse, Request, Sanic
 
+from ..core.drivers.sessions import SessionStore
 from ..core.errors import Unauthorized
 from ..core.observability import metrics
-from ..core.observability.gauges import gauge_sources
 from ..core.observability.logs import install_request_ids, request_id
+from ..core.observability.metrics import ACTIVE_SESSIONS, PAYMENTS, QUEUE_DEAD, QUEUE_DEPTH, GaugeSource
+from ..core.storage.db import Database
+from ..core.storage.models import Payment
+from ..core.storage.queue import DurableQueue
 from .requests import bearer, services
 
 log = logging.getLogger(__name__)
@@ -34,6 +39,7 @@ CLIENT_CLOSED = 499  # nginx's status for a request whose client closed the conn
 _PREFIX = secrets.token_hex(6)
 _counter = itertools.count(1)
 _labels: dict[tuple[str | None, str, int], tuple[str, str, str]] = {}
+PAYMENT_STATUSES = ("new", "pending", "waiting_for_capture", "succeeded", "canceled")
 
 
 def new_request_id() -> str:
@@ -48,6 +54,27 @@ def _new_prefix() -> None:
 
 
 os.register_at_fork(after_in_child=_new_prefix)
+
+
+def gauge_sources(*, queues: dict[str, DurableQueue], sessions: SessionStore, database: Database) -> list[GaugeSource]:
+    """The scrape-time gauges: read shared state (Redis, the database) when Prometheus asks. They live
+    here, above storage, so `core.observability` stays the bottom layer that storage and drivers use."""
+    async def queue_depths() -> None:
+        for name, queue in queues.items():
+            QUEUE_DEPTH.labels(name).set(await queue.size())
+            QUEUE_DEAD.labels(name).set(await queue.dead_count())
+
+    async def active_sessions() -> None:
+        ACTIVE_SESSIONS.set(await sessions.count())
+
+    async def payments() -> None:
+        rows = await database.run(lambda: list(
+            Payment.select(Payment.status, fn.COUNT(Payment.id).alias("n")).group_by(Payment.status).tuples()))
+        counts = dict.fromkeys(PAYMENT_STATUSES, 0) | dict(rows)
+        for status, n in counts.items():
+            PAYMENTS.labels(status).set(n)
+
+    return [queue_depths, active_sessions, payments]
 
 
 def install_observability(app: Sanic) -> None:

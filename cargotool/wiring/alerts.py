@@ -13,6 +13,7 @@ from ..core.alerts.searches import SearchStore
 from ..core.alerts.watcher import Watcher, searches_changed
 from ..core.billing.paywall import Paywall
 from ..core.cargo.service import CargoService
+from ..core.cargotech.query import CEILINGS, search_key
 from ..core.insights.gazetteer import default_gazetteer
 from ..core.messaging.outbox import Outbox
 from ..core.responses.service import ResponseService
@@ -31,7 +32,8 @@ class Alerts:
 def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstream: Upstream, cargos: CargoService,
                  responses: ResponseService, paywall: Paywall, locations: LocationStore) -> Alerts:
     redis, keys = storage.redis, storage.keys
-    searches = SearchStore(storage.database, settings.alerts_max_searches, on_change=searches_changed(redis, keys))
+    searches = SearchStore(storage.database, settings.alerts_max_searches, on_change=searches_changed(redis, keys),
+                           key_of=search_key)
     auto = AutoResponder(redis=redis, keys=keys, database=storage.database, responses=responses, paywall=paywall,
                          undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
     alerter = Alerter(database=storage.database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
@@ -42,5 +44,5 @@ def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstre
                       redis=redis, keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute, geo=upstream.geo,
-                      locate=default_gazetteer().coordinates)
+                      locate=default_gazetteer().coordinates, ceilings=CEILINGS)
     return Alerts(searches, auto, alerter, watcher)

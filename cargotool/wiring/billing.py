@@ -35,10 +35,10 @@ class Billing:
     paysupport: PaySupport
 
 
-def _payments(settings: Settings, storage: Storage, plans: dict[str, Plan], promos: PromoCodes,
-              subscriptions: Subscriptions, notices: BillingNotices) -> Payments:
+def _payments(settings: Settings, storage: Storage, plans: dict[str, Plan], subscriptions: Subscriptions,
+              notices: BillingNotices) -> Payments:
     gateway = YooKassaGateway(settings.yookassa_shop_id, settings.yookassa_secret_key, settings.yookassa_api_url)
-    return Payments(storage.database, gateway, plans, promos, subscriptions, storage.audit,
+    return Payments(storage.database, gateway, plans, subscriptions, storage.audit,
                     return_url=settings.payment_return_url or settings.webapp_url,
                     receipt=settings.yookassa_receipt == "on", vat_code=settings.yookassa_vat_code,
                     reservation_minutes=settings.promo_reservation_minutes, on_paid=notices.paid)
@@ -52,7 +52,7 @@ def build_billing(settings: Settings, storage: Storage, messaging: Messaging) ->
     notices = BillingNotices(messaging.outbox, subscriptions, settings.webapp_url)
     # The recorded demo has no payments configured: its paywall is off unless switched on.
     flags = Flags(database, audit, {"paywall": False} if settings.uses_recorded_cargotech else None)
-    payments = _payments(settings, storage, plans, promos, subscriptions, notices)
+    payments = _payments(settings, storage, plans, subscriptions, notices)
     stars = StarsPayments(database, plans, flags, subscriptions, audit, messaging.bot_api, on_paid=notices.paid)
     paysupport = PaySupport(storage.redis, storage.keys, messaging.outbox, database, settings.telegram_dispatcher_chat_id)
     return Billing(plans, subscriptions, promos, notices, flags, Paywall(flags, subscriptions), payments, stars,

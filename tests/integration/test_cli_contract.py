@@ -146,10 +146,10 @@ def test_cli_and_api_reject_a_past_date_alike(embedded, capsys):
     from cargotool.cli.cargos import FILTER_OPTIONS
     from cargotool.core.cargo.filters import InvalidFilter
     from cargotool.core.cargo.formatting import moscow_today
-    from cargotool.server.api import query_for
+    from cargotool.core.cargo.listing import parse_list_query
 
     with pytest.raises(InvalidFilter) as api_error:
-        query_for("date=2020-01-01", moscow_today())
+        parse_list_query("date=2020-01-01", moscow_today())
     assert main(["cargos", "list", "--date", "2020-01-01"]) == ExitCode.BAD_INPUT
     line = capsys.readouterr().err.strip()
     assert line == f"cargotool: {api_error.value.message}: {FILTER_OPTIONS['date']}: {api_error.value.fields['date']}"

@@ -18,9 +18,9 @@ from tests.integration.test_token_cache import make_client
 async def test_503_twice_then_success(redis, key_prefix, standin):
     client = make_client(standin, redis, key_prefix)
     standin.fail_next("/v2/cargos/views", 503, times=2)
-    from cargotool.core.cargotech import CargoListQuery
+    from cargotool.core.loads import LoadQuery
 
-    page = await client.list_cargos(CargoListQuery(limit=3))
+    page = await client.list_cargos(LoadQuery(limit=3))
     assert len(page.items) == 3
     assert standin.calls["GET /v2/cargos/views"] == 3
 
@@ -90,7 +90,7 @@ async def test_missing_load_and_rejected_query(redis, key_prefix, standin):
     with pytest.raises(NotFound):
         await client.get_cargo("../v1/me")  # never sent upstream
     standin.fail_next("/v2/cargos/views", 422)
-    from cargotool.core.cargotech import CargoListQuery
+    from cargotool.core.loads import LoadQuery
 
     with pytest.raises(UpstreamError, match="422"):
-        await client.list_cargos(CargoListQuery())
+        await client.list_cargos(LoadQuery())

@@ -164,10 +164,46 @@ def healthz_count(text: str) -> float:
                and s.labels.get("status") == "200")
 
 
+def wait_until_healthy(base: str, server) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline and server.poll() is None, "server did not start"
+        time.sleep(0.3)
+
+
+def stop_server(server) -> None:
+    import signal
+    import subprocess
+
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def forget_keys(key_prefix: str) -> None:
+    from redis import Redis as SyncRedis
+
+    from tests.conftest import TEST_REDIS_URL
+
+    store = SyncRedis.from_url(TEST_REDIS_URL)
+    for key in store.scan_iter(match=f"{key_prefix}*"):
+        store.delete(key)
+    store.close()
+
+
 def test_two_workers_are_added_up_and_an_old_run_is_forgotten(tmp_path, key_prefix):
     """`serve --workers 2` as a process: /metrics answers for both workers, and the counts a previous
     run left in PROMETHEUS_MULTIPROC_DIR are emptied at start-up."""
-    import signal
     import socket
     import subprocess
     import sys
@@ -175,9 +211,8 @@ def test_two_workers_are_added_up_and_an_old_run_is_forgotten(tmp_path, key_pref
     import httpx
 
     from cargotool.standin import CargoTechStandIn, StandInServer
-    from redis import Redis as SyncRedis
 
-    from tests.conftest import TEST_PASSWORD, TEST_PHONE, TEST_REDIS_URL
+    from tests.conftest import TEST_PASSWORD, TEST_PHONE
     from tests.integration.cli_helpers import cli_env
 
     directory = tmp_path / "metrics"
@@ -198,15 +233,7 @@ def test_two_workers_are_added_up_and_an_old_run_is_forgotten(tmp_path, key_pref
                               start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
-            time.sleep(0.3)
+        wait_until_healthy(base, server)
         with httpx.Client(base_url=base) as client:  # new connections: both workers get some
             for _ in range(30):
                 client.get("/healthz", headers={"Connection": "close"})
@@ -218,17 +245,9 @@ def test_two_workers_are_added_up_and_an_old_run_is_forgotten(tmp_path, key_pref
                 break
             time.sleep(0.2)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_server(server)
         standin.stop()
-        store = SyncRedis.from_url(TEST_REDIS_URL)
-        for key in store.scan_iter(match=f"{key_prefix}*"):
-            store.delete(key)
-        store.close()
+        forget_keys(key_prefix)
     samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
                for family in text_string_to_metric_families(text) for s in family.samples}
     assert samples[("cargotool_http_request_duration_seconds_count",

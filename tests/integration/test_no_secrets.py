@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from cargotool.core.cargotech import CargoListQuery
+from cargotool.core.loads import LoadQuery
 from cargotool.core.errors import CargotoolError
 from cargotool.core.storage.models import AuditEvent
 from cargotool.standin import CargoTechStandIn, StandInServer
@@ -83,7 +83,7 @@ async def test_in_process_logs_errors_and_audit_hold_no_secrets(services, standi
     client = services.cargotech
     await client.me()
     standin.revoke_tokens()
-    await asyncio.gather(*(client.list_cargos(CargoListQuery(limit=2)) for _ in range(5)))
+    await asyncio.gather(*(client.list_cargos(LoadQuery(limit=2)) for _ in range(5)))
     standin.fail_next("/v1/me", 503, times=5)
     errors = []
     try:

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from cargotool.core.cargotech import CargoListQuery, CargoTechClient, build_http_client
+from cargotool.core.cargotech import CargoTechClient, build_http_client
+from cargotool.core.loads import LoadQuery
 from cargotool.core.cargotech.probe import probe
 from cargotool.core.observability import metrics
 from cargotool.core.storage.redis import Keys
@@ -68,7 +69,7 @@ async def test_unknown_fields_and_unreadable_payloads_are_counted_at_run_time(cl
         return metrics.PAYLOAD_ISSUES.labels(payload, issue)._value.get()
 
     before = count("cargo_list", "unknown_fields")
-    await client.list_cargos(CargoListQuery(limit=5))
+    await client.list_cargos(LoadQuery(limit=5))
     assert count("cargo_list", "unknown_fields") == before + 1
 
 

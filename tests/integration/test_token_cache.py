@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from cargotool.core.cargotech import CargoListQuery, CargoTechClient, build_http_client
+from cargotool.core.cargotech import CargoTechClient, build_http_client
+from cargotool.core.loads import LoadQuery
 from cargotool.core.cargotech.retry import RetryPolicy
 from cargotool.core.errors import UpstreamAuthFailed, UpstreamUnavailable
 from cargotool.core.storage.redis import Keys
@@ -52,7 +53,7 @@ async def test_a_401_midstream_causes_exactly_one_relogin(redis, key_prefix, sta
     await client.me()
     old_token = await redis.get(f"{key_prefix}cargotech:api:token")
     standin.revoke_tokens()
-    pages = await asyncio.gather(*(client.list_cargos(CargoListQuery(limit=5)) for _ in range(20)))
+    pages = await asyncio.gather(*(client.list_cargos(LoadQuery(limit=5)) for _ in range(20)))
     assert all(len(p.items) == 5 for p in pages)
     assert standin.logins == 2  # the first login, and exactly one re-login
     assert await redis.get(f"{key_prefix}cargotech:api:token") != old_token

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from cargotool.core.alerts.matcher import Criteria, Facts, MatcherIndex
 from cargotool.core.alerts.searches import upstream_query
 from cargotool.core.cargotech.models import Cargo
+from cargotool.core.cargotech.query import CEILINGS, to_params
 from cargotool.standin import CargoTechStandIn
 from cargotool.standin.dataset import CITIES, LOAD_TYPES, TRUCK_TYPES, WV_CLASSES, new_cargo
 
@@ -56,18 +57,18 @@ loads = st.integers(0, 10**6).map(lambda seed: new_cargo(random.Random(seed), se
 @given(filters.filter(_valid), loads)
 def test_a_load_matches_a_search_iff_the_list_would_show_it(raw_filters, cargo):
     query = upstream_query(raw_filters)
-    expected = STANDIN.matches(cargo, query.to_params())
-    assert Criteria.of(query).matches(Facts.of(Cargo.parse(cargo)), GEO) is expected
+    expected = STANDIN.matches(cargo, to_params(query))
+    assert Criteria.of(query, CEILINGS).matches(Facts.of(Cargo.parse(cargo)), GEO) is expected
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(st.lists(filters.filter(_valid), min_size=1, max_size=40), st.lists(loads, min_size=1, max_size=10))
 def test_the_index_finds_exactly_the_matching_searches(search_filters, cargos):
     queries = {n: upstream_query(f) for n, f in enumerate(search_filters, start=1)}
-    index = MatcherIndex.build(queries.items(), GEO)
+    index = MatcherIndex.build(queries.items(), GEO, CEILINGS)
     assert not index.undecidable
     for cargo in cargos:
-        expected = sorted(n for n, q in queries.items() if STANDIN.matches(cargo, q.to_params()))
+        expected = sorted(n for n, q in queries.items() if STANDIN.matches(cargo, to_params(q)))
         assert sorted(index.match(Facts.of(Cargo.parse(cargo)))) == expected
 
 

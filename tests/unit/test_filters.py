@@ -5,15 +5,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cargotool.core.cargo.filters import parse_filters
+from cargotool.core.cargotech.query import to_params
 from cargotool.core.errors import InvalidInput
 
 
 def params_of(raw):
-    return dict(parse_filters(raw).to_params())
+    return dict(to_params(parse_filters(raw)))
 
 
 def test_defaults_always_carry_the_required_upstream_params():
-    params = parse_filters({}).to_params()
+    params = to_params(parse_filters({}))
     assert params[:5] == [("include", "contacts"), ("limit", "20"), ("offset", "0"),
                           ("filter[mode]", "all"), ("filter[user_id]", "0")]
 
@@ -47,13 +48,14 @@ def test_past_dates_are_rejected_when_today_is_known():
     with pytest.raises(InvalidInput) as caught:
         parse_filters({"date": "2026-01-01"}, today=dt.date(2026, 11, 24))
     assert "date" in caught.value.fields
-    assert parse_filters({"date": "2026-11-24"}, today=dt.date(2026, 11, 24)).start_date == dt.date(2026, 11, 24)
+    assert parse_filters({"date": "2026-11-24"}, today=dt.date(2026, 11, 24)).loading_date == dt.date(2026, 11, 24)
 
 
 def test_wv_bounds():
     with pytest.raises(InvalidInput):
         parse_filters({"wv": "2000-10"})
-    assert parse_filters({"wv": "20-83"}).wv == "20-83"
+    query = parse_filters({"wv": "20-83"})
+    assert (query.weight_t, query.volume_m3) == (20, 83) and params_of({"wv": "20-83"})["filter[wv]"] == "20-83"
 
 
 ids = st.lists(st.integers(min_value=1, max_value=999), min_size=1, max_size=6)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from cargotool.core.cargo.filters import InvalidFilter, parse_filters
-from cargotool.core.insights.service import ListView, sort_cards
+from cargotool.core.cargo.listing import ListView
+from cargotool.core.insights.service import sort_cards
 
 CARDS = [
     {"id": 1, "price_kopecks": 5_000_000, "rate_kopecks_per_km": 7000, "from": {"from": "2026-11-27"}},

@@ -9,13 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 CORE = Path(__file__).resolve().parents[2] / "cargotool" / "core"
-
-# Known, and being removed by the hygiene stream of issue 20 (gauges move to the server's metrics, the
-# token bucket to storage); the integrator drops this allow-list once that stream is merged.
-KNOWN_CYCLES = [{"audit", "drivers", "observability", "storage"}]
 
 
 def _target(parts: list[str], node: ast.ImportFrom, alias: ast.alias) -> list[str]:
@@ -79,10 +73,5 @@ def test_cycles_finds_a_loop_of_three():
 
 
 def test_no_package_cycle_in_core():
-    unknown = [group for group in cycles(imports()) if group not in KNOWN_CYCLES]
-    assert unknown == [], f"packages importing each other: {unknown}"
-
-
-@pytest.mark.xfail(reason="the observability/storage/drivers cycle: the hygiene stream removes it", strict=False)
-def test_no_known_cycle_left():
-    assert cycles(imports()) == []
+    found = cycles(imports())
+    assert found == [], f"packages importing each other: {found}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from cargotool.core.cargotech.query import CargoListQuery
+from cargotool.core.loads import LoadQuery
 from cargotool.core.errors import UpstreamUnavailable
 from cargotool.core.insights.window import WINDOW, read_window
 
@@ -14,7 +14,7 @@ def board(total: int, cap: int, fail_from: int | None = None):
     """A list endpoint over `total` loads that serves at most `cap` per page; it records each call's offset."""
     calls = []
 
-    async def list_page(query: CargoListQuery):
+    async def list_page(query: LoadQuery):
         calls.append(query.offset)
         if fail_from is not None and query.offset >= fail_from:
             raise UpstreamUnavailable("CargoTech is down")
@@ -29,18 +29,18 @@ def board(total: int, cap: int, fail_from: int | None = None):
 
 async def test_a_page_cut_shorter_than_asked_is_followed_from_where_it_ended():
     list_page, calls = board(total=240, cap=20)
-    cards, meta = await read_window(list_page, CargoListQuery())
+    cards, meta = await read_window(list_page, LoadQuery())
     assert [c["id"] for c in cards] == list(range(WINDOW)) and calls == [0, 20, 40, 60, 80]
     assert meta["more_upstream"] is True and meta["partial"] is False
 
 
 async def test_a_short_list_takes_one_call_and_says_there_is_no_more():
     list_page, calls = board(total=30, cap=50)
-    cards, meta = await read_window(list_page, CargoListQuery(offset=40, limit=10))  # the driver's paging is ignored
+    cards, meta = await read_window(list_page, LoadQuery(offset=40, limit=10))  # the driver's paging is ignored
     assert len(cards) == 30 and calls == [0] and meta["more_upstream"] is False
 
 
 async def test_a_failing_later_page_leaves_the_earlier_ones():
     list_page, calls = board(total=240, cap=50, fail_from=50)
-    cards, meta = await read_window(list_page, CargoListQuery())
+    cards, meta = await read_window(list_page, LoadQuery())
     assert len(cards) == 50 and meta["partial"] is True

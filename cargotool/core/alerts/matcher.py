@@ -1,9 +1,10 @@
 """Which saved searches a new load matches, through an index — never a scan of every search.
 
-A search's criteria are compiled from its normalised upstream query (the parameters CargoTech gets), so
-"matches" means what the list endpoint would show for those filters [INFER: CargoTech's filter
-semantics as the stand-in implements them — a load's loading date window contains the date, the truck
-class holds the load's weight and volume, any shared body/load type, ranges inclusive].
+A search's criteria are compiled from its normalised query's typed fields, so "matches" means what the
+list endpoint would show for those filters [INFER: CargoTech's filter semantics as the stand-in
+implements them — a load's loading date window contains the date, the truck class holds the load's
+weight and volume, any shared body/load type, ranges inclusive, an open upper end meaning the
+marketplace's ceiling (`ceilings`, given by the composition root)].
 
 The index buckets searches by (loading city, unloading city); a search with a radius is put in the
 bucket of every known city within that radius, a search without a city in the "any" bucket of that
@@ -20,13 +21,14 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ..cargotech.models import Cargo
-from ..cargotech.query import CargoListQuery
+from ..loads.query import LoadQuery, PlaceFilter
 
 ANY = 0
 Geo = dict[int, tuple[float, float]]
+Ceilings = Mapping[str, int]  # Facts field → what an open upper end of its range means upstream
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -79,40 +81,37 @@ def _day(moment: dt.date | dt.datetime | None) -> dt.date | None:
 
 @dataclass(frozen=True)
 class Criteria:
-    """A search's filters, compiled once from the parameters its upstream query sends."""
+    """A search's filters, compiled once from its query."""
 
     start: tuple[int, float] | None  # (city id, radius km)
     finish: tuple[int, float] | None
     day: dt.date | None
-    wv: tuple[float, float] | None  # (tonnes, m³)
+    weight_t: float | None  # the truck class: loads up to this weight
+    volume_m3: float | None  # and this volume
     truck_types: frozenset[int]
     load_types: frozenset[int]
-    ranges: tuple[tuple[str, int, int], ...]  # (field, low, high), inclusive
+    ranges: tuple[tuple[str, int, float], ...]  # (field, low, high), inclusive
     mode_my: bool
 
     @classmethod
-    def of(cls, query: CargoListQuery) -> "Criteria":
-        p = dict(query.to_params())
-
-        def point(side: str) -> tuple[int, float] | None:
-            point_id = p.get(f"filter[{side}_point_id]")
-            return (int(point_id), float(p.get(f"filter[{side}_point_radius]") or 0)) if point_id else None
-
-        wv = p.get("filter[wv]")
+    def of(cls, query: LoadQuery, ceilings: Ceilings | None = None) -> "Criteria":
+        ceilings = ceilings or {}
         ranges = []
-        for key, field in (("distance", "distance_km"), ("price", "price"), ("price_per_km", "price_per_km")):
-            if bounds := p.get(f"filter[{key}]"):
-                low, high = (int(x) for x in bounds.split(","))
-                ranges.append((field, low, high))
+        for field, span, scale in (("distance_km", query.distance_km, 1), ("price", query.price_rub, 100),
+                                   ("price_per_km", query.rate_rub_per_km, 100)):
+            if span:
+                high = span.max * scale if span.max is not None else ceilings.get(field, math.inf)
+                ranges.append((field, (span.min or 0) * scale, high))
         return cls(
-            start=point("start"),
-            finish=point("finish"),
-            day=dt.date.fromisoformat(p["filter[start_date]"]) if "filter[start_date]" in p else None,
-            wv=tuple(float(x) for x in wv.split("-")) if wv else None,  # type: ignore[arg-type]
-            truck_types=frozenset(int(x) for x in (p.get("filter[truck_types]") or "").split(",") if x),
-            load_types=frozenset(int(x) for x in (p.get("filter[load_types]") or "").split(",") if x),
+            start=_point(query.origin),
+            finish=_point(query.destination),
+            day=query.loading_date,
+            weight_t=query.weight_t,
+            volume_m3=query.volume_m3,
+            truck_types=frozenset(query.body_types),
+            load_types=frozenset(query.load_types),
             ranges=tuple(ranges),
-            mode_my=p.get("filter[mode]") == "my",
+            mode_my=query.mine,
         )
 
     def matches(self, load: Facts, geo: Geo) -> bool:
@@ -121,11 +120,10 @@ class Criteria:
             return False
         if self.day is not None and not (load.first_day and load.last_day and load.first_day <= self.day <= load.last_day):
             return False
-        if self.wv is not None:
-            if load.weight_kg is None or load.volume_m3 is None:
-                return False
-            if load.weight_kg > self.wv[0] * 1000 or load.volume_m3 > self.wv[1]:
-                return False
+        if self.weight_t is not None and (load.weight_kg is None or load.weight_kg > self.weight_t * 1000):
+            return False
+        if self.volume_m3 is not None and (load.volume_m3 is None or load.volume_m3 > self.volume_m3):
+            return False
         if self.truck_types and not self.truck_types & load.truck_types:
             return False
         if self.load_types and not self.load_types & load.load_types:
@@ -140,6 +138,10 @@ class Criteria:
         if self.mode_my:
             return False
         return all(point is None or point[1] < 0.5 or point[0] in geo for point in (self.start, self.finish))
+
+
+def _point(place: PlaceFilter | None) -> tuple[int, float] | None:
+    return (place.id, float(place.radius_km or 0)) if place is not None else None
 
 
 def _near(point: tuple[int, float] | None, city: int | None, geo: Geo) -> bool:
@@ -189,10 +191,11 @@ class MatcherIndex:
         self.size = 0
 
     @classmethod
-    def build(cls, searches: Iterable[tuple[int, CargoListQuery]], geo: Geo | None = None) -> "MatcherIndex":
+    def build(cls, searches: Iterable[tuple[int, LoadQuery]], geo: Geo | None = None,
+              ceilings: Ceilings | None = None) -> "MatcherIndex":
         index = cls(geo)
         for search_id, query in searches:
-            index.add(search_id, Criteria.of(query))
+            index.add(search_id, Criteria.of(query, ceilings))
         return index
 
     def _cities(self, point: tuple[int, float] | None) -> list[int]:

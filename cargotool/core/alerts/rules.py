@@ -5,10 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ...config import quiet_hours as parse_quiet_hours
-from ..cargo.formatting import MOSCOW
+from ..clock import MOSCOW
 
 MAX_MUTE_HOURS = 72
+
+
+def parse_quiet_hours(raw: str) -> tuple[int, int] | None:
+    """`HH:MM-HH:MM` (Moscow time, may cross midnight) → minutes of the day (start, end); `off` → None.
+    ALERTS_QUIET_HOURS (config.py) and a driver's own window are both read with it."""
+    value = raw.strip().lower()
+    if value == "off":
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", value)
+    if not match:
+        raise ValueError(f"expected HH:MM-HH:MM or off, got {raw!r}")
+    h1, m1, h2, m2 = map(int, match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
+        raise ValueError(f"expected two different times of day, got {raw!r}")
+    return h1 * 60 + m1, h2 * 60 + m2
 
 
 def in_quiet_hours(window: tuple[int, int] | None, moment: dt.datetime) -> bool:

@@ -1,10 +1,12 @@
 """A driver's saved searches: validated by the list's own filter parser, at most N per driver.
 
 The filters are kept as the list's query parameters (strings), exactly what `GET /api/cargos` takes,
-so the Mini App can run a saved search as it is. `query_key` is the normalised upstream query without
-paging: equal searches of different drivers share it, and the watcher polls each key once. A filter of
-ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой») is kept with the filters and applied
-to the loads a search finds (`Search.accepts`), outside the upstream query.
+so the Mini App can run a saved search as it is. A search's `key` (`saved_searches.query_key`) says
+which searches are the same: by default its query's `filters_key()`; the composition root gives the
+marketplace's own (CargoTech: the request's parameters without paging, so e.g. the default point type
+spelt out or not is one search). Equal searches of different drivers share it, and the watcher polls
+each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой») is
+kept with the filters and applied to the loads a search finds (`Search.accepts`), outside the query.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import peewee
 
 from ..cargo.filters import InvalidFilter, parse_filters
 from ..cargo.formatting import moscow_today
-from ..cargotech.query import CargoListQuery
+from ..cargo.cards import offered_price
+from ..loads.priced import WITH_PRICE, has_price
+from ..loads.query import LoadQuery
 from ..errors import InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import AlertDelivery, SavedSearch, SearchHit, utcnow
@@ -48,7 +52,7 @@ class AutoRule:
     price_min: int | None = None
 
     def accepts(self, price_kopecks: int | None, rate_kopecks: int | None) -> bool:
-        if price_kopecks is None:
+        if not has_price(price_kopecks):  # nothing to respond to without a price
             return False
         if self.rate_min is not None and (rate_kopecks is None or rate_kopecks < self.rate_min * 100):
             return False
@@ -58,7 +62,7 @@ class AutoRule:
         return {"rate_min": self.rate_min, "price_min": self.price_min}
 
 
-LOCAL_FILTERS = ("with_price",)
+LOCAL_FILTERS = (WITH_PRICE,)
 TRUE_FLAGS, FLAGS = ("1", "true"), ("0", "1", "true", "false")
 
 
@@ -68,7 +72,7 @@ class Search:
     driver_id: int
     name: str
     filters: dict[str, str]
-    query: CargoListQuery
+    query: LoadQuery
     key: str
     alerts: bool
     auto_rule: AutoRule | None
@@ -77,11 +81,11 @@ class Search:
 
     @property
     def with_price(self) -> bool:
-        return self.filters.get("with_price") in TRUE_FLAGS
+        return self.filters.get(WITH_PRICE) in TRUE_FLAGS
 
     def accepts(self, cargo: Any) -> bool:
         """The filters of ours a found load must pass too (CargoTech's filters were applied upstream)."""
-        return not self.with_price or bool(cargo.price_carrier or cargo.price)
+        return not self.with_price or has_price(offered_price(cargo)[0])
 
     def public(self, new_count: int = 0) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "filters": self.filters, "alerts": self.alerts,
@@ -97,18 +101,13 @@ class Search:
                    created_at=row.created_at, last_opened_at=row.last_opened_at)
 
 
-def upstream_query(filters: dict[str, str], today: dt.date | None = None) -> CargoListQuery:
-    """The normalised upstream query of saved filters (first page, fixed size: the watcher's poll)."""
+def upstream_query(filters: dict[str, str], today: dt.date | None = None) -> LoadQuery:
+    """The normalised query of saved filters (first page, fixed size: the watcher's poll)."""
     upstream = {k: v for k, v in filters.items() if k not in LOCAL_FILTERS}
     return parse_filters({**upstream, "limit": "50"}, today=today)
 
 
-def query_key(query: CargoListQuery) -> str:
-    params = [(k, v) for k, v in query.to_params() if k not in ("limit", "offset")]
-    return "&".join(f"{k}={v}" for k, v in params)
-
-
-def _filters(raw: Any) -> tuple[dict[str, str], CargoListQuery]:
+def _filters(raw: Any) -> tuple[dict[str, str], LoadQuery]:
     """Validate a `filters` object as the list would (same field errors); paging is not part of a search."""
     if raw is None:
         raw = {}
@@ -182,11 +181,14 @@ def _alerts(raw: Any) -> bool:
 
 
 class SearchStore:
-    def __init__(self, database: Database, max_per_driver: int, on_change: Callable[[], Awaitable[None]] | None = None) -> None:
-        """`on_change()` is awaited after every change (the watcher rebuilds its index when told)."""
+    def __init__(self, database: Database, max_per_driver: int, on_change: Callable[[], Awaitable[None]] | None = None,
+                 key_of: Callable[[LoadQuery], str] = LoadQuery.filters_key) -> None:
+        """`on_change()` is awaited after every change (the watcher rebuilds its index when told); `key_of`
+        gives a search's key (see the module note)."""
         self._db = database
         self.max_per_driver = max_per_driver
         self._on_change = on_change
+        self._key_of = key_of
 
     async def _changed(self) -> None:
         if self._on_change is not None:
@@ -201,7 +203,7 @@ class SearchStore:
 
         def work() -> SavedSearch:
             with self._db.write_transaction():
-                key = query_key(query)
+                key = self._key_of(query)
                 local = {k: filters.get(k) for k in LOCAL_FILTERS}
                 same = next((row for row in SavedSearch.select().where((SavedSearch.driver_id == driver_id)
                                                                         & (SavedSearch.query_key == key))
@@ -229,7 +231,7 @@ class SearchStore:
         if "filters" in body:
             filters, query = _filters(body["filters"])
             changes[SavedSearch.filters] = json.dumps(filters, ensure_ascii=False)
-            changes[SavedSearch.query_key] = query_key(query)
+            changes[SavedSearch.query_key] = self._key_of(query)
         if "name" in body:
             changes[SavedSearch.name] = _name(body["name"], "")
         if "alerts" in body:

@@ -32,15 +32,15 @@ import redis.asyncio as aioredis
 from ..cargo.service import CargoService
 from ..cargotech.client import CargoTechClient
 from ..cargotech.models import Cargo, CargoPage
-from ..cargotech.query import CargoListQuery
 from ..errors import CargotoolError, NotFound
+from ..loads.query import NEWEST, OLDEST, LoadQuery
 from ..storage.rolling_budget import RollingBudget
 from ..storage.redis import Keys
 from ..waiting import wait_any
 from .auto import AutoResponder
 from .delivery import Alerter, Hit
 from .lease import Lease
-from .matcher import Facts, Geo, MatcherIndex
+from .matcher import Ceilings, Facts, Geo, MatcherIndex
 from .searches import Search, SearchStore
 
 log = logging.getLogger(__name__)
@@ -58,10 +58,11 @@ class Watcher:
                  auto: AutoResponder | None, redis: aioredis.Redis, keys: Keys, lease: Lease, poll_seconds: float,
                  max_per_minute: int, geo: Geo | None = None,
                  locate: Callable[[str], tuple[float, float] | None] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, ceilings: Ceilings | None = None) -> None:
         """`geo`: city id → (lat, lon) known up front; `locate(name)` finds more by the names loads carry
         (the gazetteer), so radius searches become decidable here as their cities are seen. `clock`
-        (seconds, wall time) dates the budget's tokens."""
+        (seconds, wall time) dates the budget's tokens. `ceilings`: what an open upper end of a range
+        means upstream (matcher.py)."""
         self._cargotech = cargotech
         self._cargos = cargos
         self._searches = searches
@@ -75,6 +76,7 @@ class Watcher:
         self._budget = RollingBudget(redis, keys("alerts:upstream:spent"), limit=max_per_minute, period=60.0)
         self._clock = clock
         self._geo: Geo = dict(geo or {})
+        self._ceilings = ceilings
         self._locate = locate
         self._unplaceable: set[int] = set()
         self._geo_grew = False
@@ -169,7 +171,7 @@ class Watcher:
             self._by_key = dict(by_key)
         self._geo_grew = False
         entries = [(s.id, s.query) for s in self._by_id.values()]
-        self._index = await asyncio.to_thread(MatcherIndex.build, entries, dict(self._geo))
+        self._index = await asyncio.to_thread(MatcherIndex.build, entries, dict(self._geo), self._ceilings)
 
     def _learn(self, items: Iterable[Cargo]) -> None:
         """Coordinates of cities seen in loads, by name (CargoTech gives `{id, name}` only [?])."""
@@ -201,7 +203,7 @@ class Watcher:
             self.calls += 1
         return taken
 
-    async def _list(self, query: CargoListQuery) -> CargoPage | None:
+    async def _list(self, query: LoadQuery) -> CargoPage | None:
         if not await self._spend():
             return None
         try:
@@ -215,12 +217,12 @@ class Watcher:
     async def _detect(self) -> list[Hit]:
         """Does the list honour `sort`? Newest-first must come back descending and oldest-first ascending
         (a server that ignores the parameter cannot pass both); two calls an hour."""
-        page = await self._list(CargoListQuery(limit=FEED_PAGE, sort="-updated_at"))
+        page = await self._list(LoadQuery(limit=FEED_PAGE, order=NEWEST))
         if page is None:
             return []
         works = _ordered(page.items, descending=True)
         if works:
-            oldest = await self._list(CargoListQuery(limit=20, sort="updated_at"))
+            oldest = await self._list(LoadQuery(limit=20, order=OLDEST))
             works = oldest is not None and _ordered(oldest.items, descending=False)
         self._detected_at = time.time()
         previous, self.mode = self.mode, "fresh" if works else "queries"
@@ -232,7 +234,7 @@ class Watcher:
     async def _poll_feed(self) -> list[Hit]:
         items: list[Cargo] = []
         for number in range(FEED_MAX_PAGES):
-            page = await self._list(CargoListQuery(limit=FEED_PAGE, offset=number * FEED_PAGE, sort="-updated_at"))
+            page = await self._list(LoadQuery(limit=FEED_PAGE, offset=number * FEED_PAGE, order=NEWEST))
             if page is None:
                 break
             items += page.items

@@ -28,7 +28,8 @@ from ..audit import AuditLog
 from ..errors import CargotoolError, InvalidInput
 from ..storage.db import Database
 from ..storage.models import Payment, Refund, utcnow
-from .payments import NEEDS_CHECK, OPEN_REFUND, RESEND_WITHIN, Payments
+from .payments import Payments
+from .yookassa_refunds import NEEDS_CHECK, OPEN_REFUND, RESEND_WITHIN
 from .stars import StarsPayments
 
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from ..cargotech.models import Cargo, Company, RoutePoint, TypeRef
-from .formatting import format_rub, format_tonnes, format_window, to_moscow
-
-
-def _iso(moment: dt.date | dt.datetime | None) -> str | None:
-    local = to_moscow(moment)
-    return local.isoformat() if local is not None else None
+from ..clock import iso_moscow
+from .formatting import format_rub, format_tonnes, format_window
 
 
 def _point(point: RoutePoint | None) -> dict[str, Any] | None:
@@ -20,8 +15,8 @@ def _point(point: RoutePoint | None) -> dict[str, Any] | None:
     return {
         "city": point.city.name if point.city else None,
         "city_id": point.city.id if point.city else None,
-        "from": _iso(point.first_date),
-        "to": _iso(point.last_date),
+        "from": iso_moscow(point.first_date),
+        "to": iso_moscow(point.last_date),
     }
 
 
@@ -104,7 +99,7 @@ def detail(cargo: Cargo) -> dict[str, Any]:
             "round_trip": bool(extra.get("krugoreis")),
             "partial_load": bool(extra.get("partial_load")),
             "source_url": extra.get("url") if isinstance(extra.get("url"), str) else None,
-            "created_at": _iso(cargo.created_at),
+            "created_at": iso_moscow(cargo.created_at),
         }
     )
     return result

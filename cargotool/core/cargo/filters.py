@@ -1,9 +1,8 @@
-"""A driver's (or operator's) search filters: validate every field, then normalise into one upstream query.
+"""A driver's (or operator's) search filters: validate every field, then normalise into one `LoadQuery`.
 
 Input is a flat mapping of strings (HTTP query parameters or CLI options). Every bad field is reported
 at once, in Russian (drivers read these), under the field's own name. Normalisation (defaults, sorted
-ids, roubles → kopecks) makes equal searches produce equal upstream queries, which the shared cache
-keys on.
+ids) makes equal searches produce equal queries, whose `cache_key()` the shared cache keys on.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import datetime as dt
 import re
 from typing import Mapping
 
-from ..cargotech.query import DEFAULT_POINT_TYPE, CargoListQuery, PointFilter, Range
+from ..loads.query import LoadQuery, PlaceFilter, Span
 from ..errors import InvalidInput
 
 WV_PATTERN = re.compile(r"^(\d+(?:[.,]\d+)?)-(\d+(?:[.,]\d+)?)$")
@@ -64,8 +63,8 @@ class _Reader:
         return tuple(sorted({int(p) for p in parts}))
 
 
-def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date | None = None) -> CargoListQuery:
-    """Validate `raw` and build the upstream query; raise InvalidFilter naming every bad field."""
+def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date | None = None) -> LoadQuery:
+    """Validate `raw` and build the query; raise InvalidFilter naming every bad field."""
     r = _Reader(raw)
     unknown = sorted(set(r.raw) - KNOWN_FIELDS)
     for name in unknown:
@@ -75,7 +74,7 @@ def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date
     finish = _point(r, "to")
     start_date = _date(r, today)
     wv = _wv(r)
-    price = _range(r, "price_min", "price_max", MAX_PRICE_RUB, "Цена — целое число рублей", scale=100)
+    price = _range(r, "price_min", "price_max", MAX_PRICE_RUB, "Цена — целое число рублей")
     rate_min = r.integer("rate_min", 0, MAX_RATE_RUB_PER_KM, "Ставка за км — целое число рублей")
     distance = _range(r, "distance_min", "distance_max", MAX_DISTANCE_KM, "Расстояние — целое число км")
     mode = r.raw.get("mode", "all").lower()
@@ -88,23 +87,24 @@ def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date
 
     if r.errors:
         raise InvalidFilter("Проверьте фильтры", fields=r.errors)
-    return CargoListQuery(
-        limit=limit or 20,
-        offset=offset or 0,
-        mode=mode,
-        start=start,
-        finish=finish,
-        start_date=start_date,
-        wv=wv,
-        truck_types=truck_types,
+    return LoadQuery(
+        origin=start,
+        destination=finish,
+        loading_date=start_date,
+        weight_t=wv[0] if wv else None,
+        volume_m3=wv[1] if wv else None,
+        body_types=truck_types,
         load_types=load_types,
         distance_km=distance,
-        price_kopecks=price,
-        price_per_km_kopecks=Range(rate_min * 100, None) if rate_min else Range(),
+        price_rub=price,
+        rate_rub_per_km=Span(rate_min, None) if rate_min else Span(),
+        mine=mode == "my",
+        limit=limit or 20,
+        offset=offset or 0,
     )
 
 
-def _point(r: _Reader, side: str) -> PointFilter | None:
+def _point(r: _Reader, side: str) -> PlaceFilter | None:
     point_id = r.integer(side, 1, 10**12, "Выберите город из списка")
     radius = r.integer(f"{side}_radius", 0, MAX_RADIUS_KM, f"Радиус — от 0 до {MAX_RADIUS_KM} км")
     point_type = r.integer(f"{side}_type", 1, 99, "Неверный тип пункта")
@@ -112,7 +112,7 @@ def _point(r: _Reader, side: str) -> PointFilter | None:
         if not r.has(side) and (r.has(f"{side}_radius") or r.has(f"{side}_type")):
             r.errors.setdefault(side, "Сначала выберите город")
         return None
-    return PointFilter(id=point_id, type=point_type or DEFAULT_POINT_TYPE, radius_km=radius)
+    return PlaceFilter(id=point_id, kind=point_type, radius_km=radius)
 
 
 def _date(r: _Reader, today: dt.date | None) -> dt.date | None:
@@ -132,7 +132,8 @@ def _date(r: _Reader, today: dt.date | None) -> dt.date | None:
     return day
 
 
-def _wv(r: _Reader) -> str | None:
+def _wv(r: _Reader) -> tuple[float, float] | None:
+    """(tonnes, m³) of "<tonnes>-<m³>", e.g. 15-65 or 1,5-9."""
     text = r.raw.get("wv")
     if text is None:
         return None
@@ -144,17 +145,13 @@ def _wv(r: _Reader) -> str | None:
     if not (0.1 <= tonnes <= 1000 and 0.1 <= cubic <= 200):  # bounds another integration validates [CODE]
         r.errors["wv"] = "Тоннаж от 0,1 до 1000 т, объём от 0,1 до 200 м³"
         return None
-    return f"{_compact(tonnes)}-{_compact(cubic)}"
+    return tonnes, cubic
 
 
-def _compact(number: float) -> str:
-    return str(int(number)) if number.is_integer() else f"{number:g}"
-
-
-def _range(r: _Reader, low_name: str, high_name: str, high: int, message: str, scale: int = 1) -> Range:
+def _range(r: _Reader, low_name: str, high_name: str, high: int, message: str) -> Span:
     low = r.integer(low_name, 0, high, message)
     top = r.integer(high_name, 0, high, message)
     if low is not None and top is not None and low > top:
         r.errors[high_name] = "Максимум меньше минимума"
-        return Range()
-    return Range(low * scale if low is not None else None, top * scale if top is not None else None)
+        return Span()
+    return Span(low, top)

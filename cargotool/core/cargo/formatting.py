@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-MOSCOW = ZoneInfo("Europe/Moscow")
+from ..clock import moscow_today as moscow_today  # still importable from here; it lives in core/clock.py
+from ..clock import to_moscow
 THIN_SPACE = "\u202f"  # narrow no-break space: groups digits and never wraps
 
 
@@ -32,17 +32,6 @@ def format_number(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
-def moscow_today() -> dt.date:
-    """Today's date in Moscow, where CargoTech's dates are (filters reject days already past)."""
-    return dt.datetime.now(MOSCOW).date()
-
-
-def to_moscow(moment: dt.date | dt.datetime | None) -> dt.date | dt.datetime | None:
-    if isinstance(moment, dt.datetime):
-        return moment.astimezone(MOSCOW)
-    return moment
 
 
 def format_day(moment: dt.date | dt.datetime | None) -> str:

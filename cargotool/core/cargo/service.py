@@ -1,7 +1,7 @@
 """Loads for drivers, through a cache shared by everyone.
 
 Every driver sees CargoTech through the same server account, so an answer is keyed by the normalised
-upstream query, never by driver. Each answer is stored as the finished JSON text of the API response,
+query (`LoadQuery.cache_key()`), never by driver. Each answer is stored as the finished JSON text of the API response,
 so a warm request costs one lookup and no serialisation:
 
 - in this process: a small dict, for at most `LOCAL_SECONDS` (never past freshness);
@@ -36,8 +36,9 @@ import redis.asyncio as aioredis
 from ..cargotech.breaker import CLOSED, HALF_OPEN, OPEN
 from ..cargotech.client import CargoTechClient
 from ..cargotech.models import Cargo
-from ..cargotech.query import CargoListQuery
+from ..clock import iso_utc
 from ..errors import NotFound, UpstreamError, UpstreamUnavailable
+from ..loads.query import LoadQuery
 from ..observability.metrics import count_cache
 from ..storage.redis import Keys
 from ..storage.singleflight import SingleFlight
@@ -78,10 +79,6 @@ class Answer:
         return self.text.encode()
 
 
-def _iso(ts: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
-
-
 class CargoService:
     def __init__(
         self,
@@ -113,11 +110,11 @@ class CargoService:
 
     # ---- the four reads -------------------------------------------------------------------------
 
-    async def list(self, query: CargoListQuery) -> Answer:
+    async def list(self, query: LoadQuery) -> Answer:
         async def fetch(fetched_at: float) -> dict:
             page = await self._client.list_cargos(query)
             meta = {"limit": page.limit, "offset": page.offset, "total": page.total,
-                    "next_offset": page.next_offset, "stale": False, "fetched_at": _iso(fetched_at)}
+                    "next_offset": page.next_offset, "stale": False, "fetched_at": iso_utc(fetched_at)}
             cards = [card(c) for c in page.items]
             if self.observer is not None:
                 await self.observer(page.items, cards)
@@ -131,7 +128,7 @@ class CargoService:
             body = detail(cargo)
             if self.observer is not None:
                 await self.observer((cargo,), [body])
-            body["meta"] = {"stale": False, "fetched_at": _iso(fetched_at)}
+            body["meta"] = {"stale": False, "fetched_at": iso_utc(fetched_at)}
             return body
 
         return await self._cached("detail", cargo_id, self.ttl.detail, fetch)
@@ -142,7 +139,7 @@ class CargoService:
         async def fetch(fetched_at: float) -> dict:
             points = await self._client.search_points(name, limit=10)
             return {"items": [{"id": p.id, "name": p.name, "type": p.type} for p in points],
-                    "meta": {"stale": False, "fetched_at": _iso(fetched_at)}}
+                    "meta": {"stale": False, "fetched_at": iso_utc(fetched_at)}}
 
         return await self._cached("points", name, self.ttl.dictionary, fetch)
 

@@ -1,6 +1,6 @@
-"""The CargoTech adapter: token cache + login, HTTP client, typed payload views, list query."""
+"""The CargoTech adapter: token cache + login, HTTP client, typed payload views, list query encoding."""
 
 from .client import CargoTechClient, build_http_client
-from .query import CargoListQuery, PointFilter, Range
+from .query import to_params
 
-__all__ = ["CargoTechClient", "build_http_client", "CargoListQuery", "PointFilter", "Range"]
+__all__ = ["CargoTechClient", "build_http_client", "to_params"]

@@ -15,7 +15,8 @@ from .breaker import CircuitBreaker
 from ..observability.metrics import MeasuredTransport, count_payload_issue
 from . import schema
 from .models import Account, Cargo, CargoPage, Point, TypeRef, data_list
-from .query import CargoListQuery
+from ..loads.query import LoadQuery
+from .query import to_params
 from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from .tokens import TokenCache
 from ..numbers import plain_int
@@ -80,8 +81,8 @@ class CargoTechClient:
     async def me(self) -> Account:
         return Account.parse(await self._get("/v1/me"))
 
-    async def list_cargos(self, query: CargoListQuery) -> CargoPage:
-        body = await self._get("/v2/cargos/views", params=query.to_params())
+    async def list_cargos(self, query: LoadQuery) -> CargoPage:
+        body = await self._get("/v2/cargos/views", params=to_params(query))
         with _watched("cargo_list"):
             page = CargoPage.parse(body, limit=query.limit, offset=query.offset)
         items = body.get("data") or []

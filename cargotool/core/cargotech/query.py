@@ -1,15 +1,13 @@
-"""The upstream query of the cargo list (`GET /v2/cargos/views`), built from already-valid values.
+"""How CargoTech spells a `LoadQuery`: the parameters of the cargo list (`GET /v2/cargos/views`).
 
-Validation of what a person typed lives in `core/cargo/filters.py`; this module only knows how
-CargoTech spells a query. Equal queries produce equal parameter lists (sorted ids, fixed order), which
-is what the shared cache keys on.
+Validation of what a person typed lives in `core/cargo/filters.py`; the query's meaning lives in
+`core/loads/query.py`; this module only knows CargoTech's encoding (`filter[...]`, "min,max" ranges,
+kopecks). Equal queries produce equal parameter lists (sorted ids, fixed order).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from functools import cached_property
+from ..loads.query import NEWEST, OLDEST, LoadQuery, PlaceFilter, Span
 
 # [?] The docs say point type 2 means "city"; the dictionary shows cities with type 1 and the web UI
 # passes the item's type through, defaulting to 2. We do the same: callers pass the dictionary's type
@@ -21,82 +19,70 @@ DISTANCE_MAX_KM = 9999
 PRICE_MAX_KOPECKS = 99_999_900
 PRICE_PER_KM_MAX_KOPECKS = 99_900
 
+# What an open upper end means upstream (CargoTech shows nothing above it), in the units a load is
+# compared in (km, kopecks): the alerts matcher mirrors the list with these.
+CEILINGS = {"distance_km": DISTANCE_MAX_KM, "price": PRICE_MAX_KOPECKS, "price_per_km": PRICE_PER_KM_MAX_KOPECKS}
 
-@dataclass(frozen=True)
-class PointFilter:
-    id: int
-    type: int = DEFAULT_POINT_TYPE
-    radius_km: int | None = None
-
-
-@dataclass(frozen=True)
-class Range:
-    min: int | None = None
-    max: int | None = None
-
-    def render(self, upper_default: int) -> str | None:
-        if self.min is None and self.max is None:
-            return None
-        return f"{self.min or 0},{self.max if self.max is not None else upper_default}"
+# `sort=-updated_at` is documented for the partner API only [OFFICIAL]; for this endpoint it is
+# unverified [?], so the alerts watcher detects whether it works before relying on it.
+SORTS = {NEWEST: "-updated_at", OLDEST: "updated_at"}
 
 
-@dataclass(frozen=True)
-class CargoListQuery:
-    limit: int = 20
-    offset: int = 0
-    mode: str = "all"  # "my" | "all" — the UI's «Свои» / «Все грузы»; server meaning of "my" unknown [?]
-    user_id: int = 0  # 0 = the current user [HAR]
-    start: PointFilter | None = None
-    finish: PointFilter | None = None
-    start_date: dt.date | None = None
-    wv: str | None = None  # "<tonnes>-<m3>", e.g. "15-65"
-    truck_types: tuple[int, ...] = ()
-    load_types: tuple[int, ...] = ()
-    distance_km: Range = Range()
-    price_kopecks: Range = Range()
-    price_per_km_kopecks: Range = Range()
-    # `sort=-updated_at` is documented for the partner API only [OFFICIAL]; for this endpoint it is
-    # unverified [?], so the alerts watcher detects whether it works before relying on it.
-    sort: str | None = None
+def to_params(query: LoadQuery) -> list[tuple[str, str]]:
+    params: list[tuple[str, str]] = [
+        ("include", "contacts"),
+        ("limit", str(query.limit)),
+        ("offset", str(query.offset)),
+        # the UI's «Свои» / «Все грузы»; server meaning of "my" unknown [?]
+        ("filter[mode]", "my" if query.mine else "all"),
+        ("filter[user_id]", "0"),  # 0 = the current user [HAR]
+    ]
+    for name, place in (("start", query.origin), ("finish", query.destination)):
+        if place is not None:
+            params += _place(name, place)
+    if query.loading_date:
+        params.append(("filter[start_date]", query.loading_date.isoformat()))
+    if query.weight_t is not None and query.volume_m3 is not None:
+        params.append(("filter[wv]", f"{_compact(query.weight_t)}-{_compact(query.volume_m3)}"))  # "15-65"
+    if query.load_types:
+        params.append(("filter[load_types]", _ids(query.load_types)))
+    if query.body_types:
+        params.append(("filter[truck_types]", _ids(query.body_types)))
+    for key, span, scale, upper in (
+        ("filter[distance]", query.distance_km, 1, DISTANCE_MAX_KM),
+        ("filter[price]", query.price_rub, 100, PRICE_MAX_KOPECKS),
+        ("filter[price_per_km]", query.rate_rub_per_km, 100, PRICE_PER_KM_MAX_KOPECKS),
+    ):
+        if span:
+            params.append((key, _range(span, scale, upper)))
+    if query.order is not None:
+        params.append(("sort", SORTS[query.order]))
+    return params
 
-    def to_params(self) -> list[tuple[str, str]]:
-        params: list[tuple[str, str]] = [
-            ("include", "contacts"),
-            ("limit", str(self.limit)),
-            ("offset", str(self.offset)),
-            ("filter[mode]", self.mode),
-            ("filter[user_id]", str(self.user_id)),
-        ]
-        for name, point in (("start", self.start), ("finish", self.finish)):
-            if point is None:
-                continue
-            params.append((f"filter[{name}_point_id]", str(point.id)))
-            params.append((f"filter[{name}_point_type]", str(point.type)))  # required with the id
-            if point.radius_km is not None:
-                params.append((f"filter[{name}_point_radius]", str(point.radius_km)))
-        if self.start_date:
-            params.append(("filter[start_date]", self.start_date.isoformat()))
-        if self.wv:
-            params.append(("filter[wv]", self.wv))
-        if self.load_types:
-            params.append(("filter[load_types]", ",".join(map(str, sorted(set(self.load_types))))))
-        if self.truck_types:
-            params.append(("filter[truck_types]", ",".join(map(str, sorted(set(self.truck_types))))))
-        for key, value_range, upper in (
-            ("filter[distance]", self.distance_km, DISTANCE_MAX_KM),
-            ("filter[price]", self.price_kopecks, PRICE_MAX_KOPECKS),
-            ("filter[price_per_km]", self.price_per_km_kopecks, PRICE_PER_KM_MAX_KOPECKS),
-        ):
-            rendered = value_range.render(upper)
-            if rendered:
-                params.append((key, rendered))
-        if self.sort:
-            params.append(("sort", self.sort))
-        return params
 
-    def cache_key(self) -> str:
-        return self._cache_key
+def search_key(query: LoadQuery) -> str:
+    """A saved search's key (stored, and part of the watcher's Redis keys): the parameters without paging,
+    so two searches CargoTech would be asked alike are one."""
+    return "&".join(f"{k}={v}" for k, v in to_params(query) if k not in ("limit", "offset"))
 
-    @cached_property
-    def _cache_key(self) -> str:  # a warm list request asks for it of the same (lru-cached) query again and again
-        return "&".join(f"{k}={v}" for k, v in self.to_params())
+
+def _place(name: str, place: PlaceFilter) -> list[tuple[str, str]]:
+    params = [(f"filter[{name}_point_id]", str(place.id)),
+              (f"filter[{name}_point_type]", str(place.kind or DEFAULT_POINT_TYPE))]  # required with the id
+    if place.radius_km is not None:
+        params.append((f"filter[{name}_point_radius]", str(place.radius_km)))
+    return params
+
+
+def _range(span: Span, scale: int, upper: int) -> str:
+    """"min,max" in CargoTech's units; an open end is 0 or the upper bound seen in the web UI."""
+    low = span.min * scale if span.min is not None else 0
+    return f"{low},{span.max * scale if span.max is not None else upper}"
+
+
+def _ids(ids: tuple[int, ...]) -> str:
+    return ",".join(map(str, sorted(set(ids))))
+
+
+def _compact(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"

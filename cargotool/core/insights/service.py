@@ -15,15 +15,16 @@ import datetime as dt
 import json
 import logging
 import time
-from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Sequence
 
 from ..audit import AuditLog
-from ..cargo.filters import InvalidFilter, parse_filters
+from ..cargo.filters import parse_filters
 from ..cargo.formatting import format_rub, group_digits
+from ..cargo.listing import ListView
 from ..cargotech.models import Cargo, as_float
-from ..cargotech.query import CargoListQuery
 from ..errors import UpstreamError
+from ..loads.priced import has_price
+from ..loads.query import LoadQuery
 from ..storage.db import Database
 from ..storage.redis import Keys
 from ..words import counted, from_city, plural
@@ -37,40 +38,12 @@ from .window import page_of, read_window, window_text
 
 log = logging.getLogger(__name__)
 
-# CargoTech's list has no sort we can rely on (`sort` is unverified for it): these order the freshest
-# loads ourselves (core/insights/window.py). Without `sort` the list keeps CargoTech's own order, newest first.
-SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка", "rate": "₽/км", "price": "цена",
-         "loading": "ближайшая погрузка"}
-VIEW_PARAMS = ("sort", "no_long_waits", "with_price")  # list parameters of ours, not CargoTech's
 BACKHAUL_DAYS = 3  # the unloading day and the two after it
 BACKHAUL_DEFAULT_RADIUS_KM = 50
 BACKHAUL_BEST = 3
 CONTEXT_SECONDS = 30.0
 
-ListPage = Callable[[CargoListQuery], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class ListView:
-    """How this driver wants the page: ordered by one of SORTS, and without companies with long waits."""
-
-    sort: str | None = None
-    no_long_waits: bool = False
-    with_price: bool = False  # only loads with a price (CargoTech has no such filter)
-
-    @classmethod
-    def parse(cls, values: dict[str, str]) -> "ListView":
-        fields = {}
-        sort = values.get("sort") or None
-        if sort is not None and sort not in SORTS:
-            fields["sort"] = "Допустимо: " + ", ".join(SORTS)
-        flags = {name: values.get(name, "") for name in ("no_long_waits", "with_price")}
-        for name, flag in flags.items():
-            if flag not in ("", "0", "1", "true", "false"):
-                fields[name] = "Допустимо: 1 или 0"
-        if fields:
-            raise InvalidFilter("Проверьте фильтры", fields=fields)
-        return cls(sort, flags["no_long_waits"] in ("1", "true"), flags["with_price"] in ("1", "true"))
+ListPage = Callable[[LoadQuery], Awaitable[Any]]
 
 
 def _payload_coordinates(cargo: Cargo, side: str) -> tuple[float, float] | None:
@@ -183,7 +156,7 @@ class Insights:
             self._economics(card, position, profile.fuel)
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
-    async def ordered_list(self, driver_id: int, query: CargoListQuery, view: ListView) -> str:
+    async def ordered_list(self, driver_id: int, query: LoadQuery, view: ListView) -> str:
         """The driver's page of the list in their order and without what they filter out, applied to the
         freshest `WINDOW` loads (core/insights/window.py), not to one page."""
         if self.list_page is None:
@@ -200,7 +173,7 @@ class Insights:
             kept = [card for card in cards if not (card.get("waits") or {}).get("long")]
             hidden["hidden_long_waits"], cards = len(cards) - len(kept), kept
         if view.with_price:
-            kept = [card for card in cards if card.get("price_kopecks")]
+            kept = [card for card in cards if has_price(card.get("price_kopecks"))]
             hidden["hidden_without_price"], cards = len(cards) - len(kept), kept
         if view.sort is not None:
             cards = sort_cards(cards, view.sort)

@@ -21,6 +21,7 @@ from typing import Callable, Iterable
 
 
 from ..audit import AuditLog
+from ..clock import MOSCOW
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import Response, utcnow
@@ -30,7 +31,6 @@ REPORT_KINDS = {"not_paid": "не заплатили / задержали опл
                 "terms_changed": "условия изменили"}
 MIN_DRIVERS = 3
 MAX_COMMENT = 1000
-MOSCOW = dt.timezone(dt.timedelta(hours=3))
 
 
 def address_key(address: str | None) -> str | None:

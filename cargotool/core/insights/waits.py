@@ -82,10 +82,6 @@ class WaitBook:
 
         return await self._db.run(work)
 
-    async def by_company(self, inns: Iterable[str]) -> dict[str, dict]:
-        inns = list(inns)
-        return await self._db.run(lambda: self.by_company_now(inns))
-
     def by_company_now(self, inns: Iterable[str]) -> dict[str, dict]:
         """Per INN, every answer about its trips. Runs in a database thread."""
         wanted = sorted({i for i in inns if i})

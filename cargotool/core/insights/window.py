@@ -16,15 +16,15 @@ import json
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
-from ..cargotech.query import CargoListQuery
 from ..errors import UpstreamError
+from ..loads.query import LoadQuery
 
 WINDOW_PAGE = 50  # CargoTech's largest page we use
 WINDOW = 100  # loads an order of ours covers: two upstream pages
 MAX_WINDOW_PAGES = 5  # should CargoTech cut pages shorter than asked, at most this many calls fill the window
 PARSED_PAGES = 64  # parsed upstream pages kept per process (a driver scrolling an order re-reads the same two)
 
-ListPage = Callable[[CargoListQuery], Awaitable[Any]]  # CargoService.list: an Answer with .text / .stale
+ListPage = Callable[[LoadQuery], Awaitable[Any]]  # CargoService.list: an Answer with .text / .stale
 
 
 _parsed: OrderedDict[str, dict] = OrderedDict()
@@ -43,7 +43,7 @@ def _parse(text: str) -> dict:
     return page
 
 
-async def read_window(list_page: ListPage, query: CargoListQuery) -> tuple[list[dict], dict]:
+async def read_window(list_page: ListPage, query: LoadQuery) -> tuple[list[dict], dict]:
     """The first `WINDOW` loads for the query's filters (its own paging ignored), and a meta describing them:
     `stale`/`age_seconds` of the oldest page used, `fetched_at`, `more_upstream` (loads exist beyond the
     window), `partial` (a later page failed; the pages before it are used). The first page's error is raised.
@@ -86,7 +86,7 @@ async def read_window(list_page: ListPage, query: CargoListQuery) -> tuple[list[
     return list(seen.values()), meta
 
 
-def page_of(cards: list[dict], window_meta: dict, query: CargoListQuery, sort: dict) -> dict:
+def page_of(cards: list[dict], window_meta: dict, query: LoadQuery, sort: dict) -> dict:
     """The driver's page (`query.offset`, `query.limit`) of the ordered window, with the list's usual meta."""
     chunk = cards[query.offset:query.offset + query.limit]
     end = query.offset + len(chunk)

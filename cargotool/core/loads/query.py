@@ -8,6 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
+NEWEST = "newest"  # `LoadQuery.order`: most recently updated first
+OLDEST = "oldest"  # least recently updated first (the watcher uses it to check the marketplace honours `order`)
+PAGING = ("limit", "offset")
+
 
 @dataclass(frozen=True)
 class PlaceFilter:
@@ -35,15 +39,15 @@ class LoadQuery:
     origin: PlaceFilter | None = None
     destination: PlaceFilter | None = None
     loading_date: dt.date | None = None
-    weight_t: int | None = None  # the truck's capacity: loads up to this weight
-    volume_m3: int | None = None  # and up to this volume
+    weight_t: float | None = None  # the truck's capacity: loads up to this weight (e.g. 1.5 t)
+    volume_m3: float | None = None  # and up to this volume
     body_types: tuple[int, ...] = ()
     load_types: tuple[int, ...] = ()
     distance_km: Span = Span()
     price_rub: Span = Span()
     rate_rub_per_km: Span = Span()
     mine: bool = False  # only the loads of our own account
-    newest_first: bool = False  # newest postings first (the alerts watcher's feed)
+    order: str | None = None  # NEWEST or OLDEST by last update; None: the marketplace's own order
     limit: int = 20
     offset: int = 0
 
@@ -51,12 +55,33 @@ class LoadQuery:
         """One text per query for the shared cache: equal queries, equal keys."""
         return self._cache_key
 
+    def filters_key(self) -> str:
+        """The cache key without paging: equal saved searches share it (the watcher polls each once)."""
+        return self._filters_key
+
     @cached_property
     def _cache_key(self) -> str:  # a warm list request asks for it of the same (lru-cached) query again and again
+        return self._key(())
+
+    @cached_property
+    def _filters_key(self) -> str:
+        return self._key(PAGING)
+
+    def _key(self, left_out: tuple[str, ...]) -> str:
         parts = []
         for name in self.__dataclass_fields__:
+            if name in left_out:
+                continue
             value = getattr(self, name)
             if isinstance(value, tuple):
                 value = ",".join(map(str, sorted(set(value))))
-            parts.append(f"{name}={value}")
+            elif isinstance(value, Span):
+                value = f"{_text(value.min)}..{_text(value.max)}"
+            elif isinstance(value, PlaceFilter):
+                value = f"{value.id}:{_text(value.kind)}:{_text(value.radius_km)}"
+            parts.append(f"{name}={_text(value)}")
         return "&".join(parts)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)

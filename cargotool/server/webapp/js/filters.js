@@ -4,7 +4,7 @@ import { api } from "./api.js";
 import { resolveCity, wireCity } from "./city.js";
 import { $, el, groupAsTyped } from "./dom.js";
 import { amountText, day, groupDigits, moscowDate, radiusText, rub } from "./format.js";
-import { loadPage } from "./list.js";
+import { reloadList } from "./nav.js";
 import { state } from "./state.js";
 import { deviceGet, deviceSet } from "./platform.js";
 import { haptic, hideBackButton, showBackButton } from "./telegram.js";
@@ -93,7 +93,7 @@ export function summary() {
 function withoutFilters() { return state.filters.sort ? { sort: state.filters.sort } : {}; }
 
 export function resetFilters() {
-  state.filters = withoutFilters(); state.names = {}; saveFilters(); summary(); loadPage(true);
+  state.filters = withoutFilters(); state.names = {}; saveFilters(); summary(); reloadList();
 }
 
 // ---- the sheet ------------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ async function applySheet(event) {
   summary();
   closeSheet();
   haptic.tap();
-  loadPage(true);
+  reloadList();
 }
 
 function resetSheet() {

@@ -5,6 +5,7 @@ import { $, el } from "./dom.js";
 import { companyText, num, route, rub, staleText, windowText } from "./format.js";
 import { cardInsights, listParams, renderBar } from "./insights.js";
 import { withScreens } from "./later.js";
+import { onShowList } from "./nav.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
 
@@ -98,6 +99,8 @@ export async function loadPage(reset, session) {
     if (generation === state.generation) state.loading = false;
   }
 }
+
+onShowList(() => loadPage(true));  // filters and saved searches show the list through js/nav.js
 
 export function watchScroll() {
   const observer = new IntersectionObserver((entries) => {

@@ -4,7 +4,7 @@
 import { api, errorText } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { describe, saveFilters, summary } from "./filters.js";
-import { loadPage } from "./list.js";
+import { reloadList } from "./nav.js";
 import { askBeforeNotifying, onReachChange, reachBanner, recheckReach } from "./reach.js";
 import { confirmDialog } from "./platform.js";
 import { state } from "./state.js";
@@ -171,7 +171,7 @@ export function runSearch(search) {
   saveFilters();
   summary();
   closeSearches();
-  loadPage(true);
+  reloadList();
   api(`/api/searches/${search.id}`, false, { method: "PATCH", body: { opened: true } }).catch(() => {});
 }
 
