@@ -34,6 +34,7 @@ from .core.cargo.service import CargoService
 from .core.cargo.share import LoadSharer
 from .core.cargotech import CargoTechClient
 from .core.cargotech.token_file import TokenFile
+from .core.contacts.service import Contacts
 from .core.drivers.auth import DriverAuth
 from .core.drivers.ratelimit import Limit, RateLimiter
 from .core.drivers.reach import BotReach
@@ -58,7 +59,7 @@ from .wiring.cargotech import build_upstream
 from .wiring.drivers import build_drivers
 from .wiring.insights import build_insights_parts
 from .wiring.jobs import build_scheduler
-from .wiring.loads import build_cargos
+from .wiring.loads import build_cargos, build_contacts
 from .wiring.messaging import build_messaging
 from .wiring.privacy import build_privacy
 from .wiring.responses import build_responses
@@ -93,6 +94,7 @@ class Services:
     stars: StarsPayments
     plans: dict[str, Plan]
     paywall: Paywall
+    contacts: Contacts  # who sees a load's contacts; «Контакты в чат»
     notices: BillingNotices
     searches: SearchStore
     alerter: Alerter
@@ -187,7 +189,7 @@ def build_services(
         bot=bot, updates=updates,
         flags=billing.flags, subscriptions=billing.subscriptions, promos=billing.promos, payments=billing.payments,
         refunds=billing.refunds, stars=billing.stars, plans=billing.plans, paywall=billing.paywall,
-        notices=billing.notices,
+        notices=billing.notices, contacts=build_contacts(cargos, billing.paywall, messaging),
         searches=alerts.searches, alerter=alerts.alerter, watcher=alerts.watcher,
         insights=found.insights, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,

@@ -1,4 +1,5 @@
-"""Typed errors of the core. The server maps them to HTTP; the CLI to one line and an exit code (cli/exit_codes.py)."""
+"""Typed errors of the core, each with a stable `code`. The server maps a code to an HTTP status
+(server/statuses.py); the CLI to one line and an exit code (cli/exit_codes.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ class CargotoolError(Exception):
     """Base of every error a user or operator may see. `message` is safe to show (no secrets)."""
 
     code = "error"
-    http_status = 500
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -23,45 +23,38 @@ class CargotoolError(Exception):
 
 class InvalidInput(CargotoolError):
     code = "invalid_input"
-    http_status = 400
 
 
 class NotFound(CargotoolError):
     code = "not_found"
-    http_status = 404
 
 
 class UpstreamError(CargotoolError):
     """Something went wrong talking to CargoTech."""
 
     code = "upstream_error"
-    http_status = 502
 
 
 class UpstreamUnavailable(UpstreamError):
     """CargoTech could not be reached, timed out, or kept answering 429/5xx past our retry budget."""
 
     code = "upstream_unavailable"
-    http_status = 503
 
 
 class UpstreamAuthFailed(UpstreamError):
     """CargoTech rejected the server's credentials (or a freshly issued token)."""
 
     code = "upstream_auth_failed"
-    http_status = 502
 
 
 class UpstreamBadResponse(UpstreamError):
     """CargoTech answered with something we cannot read (not JSON, missing required fields)."""
 
     code = "upstream_bad_response"
-    http_status = 502
 
 
 class Unauthorized(CargotoolError):
     code = "unauthorized"
-    http_status = 401
 
 
 class DriverGone(Unauthorized):
@@ -76,23 +69,19 @@ class NotConfigured(CargotoolError):
     """A feature needs configuration this deployment lacks (e.g. TELEGRAM_BOT_TOKEN)."""
 
     code = "not_configured"
-    http_status = 503
 
 
 class PaymentRequired(CargotoolError):
     """The paywall: this needs an active subscription."""
 
     code = "payment_required"
-    http_status = 402
 
 
 class Forbidden(CargotoolError):
     code = "forbidden"
-    http_status = 403
 
 
 class Unavailable(CargotoolError):
     """Redis or the database cannot be reached: try again shortly."""
 
     code = "unavailable"
-    http_status = 503

@@ -15,7 +15,8 @@ from ..core.errors import Forbidden, InvalidInput
 from ..core.numbers import plain_int
 from .client_ip import request_ip
 from . import bodies as B
-from .requests import bearer, json_body, services
+from .auth import admit
+from .requests import json_body, services
 from .schema import describe
 from .validation import NO_BODY
 
@@ -24,9 +25,8 @@ bp = Blueprint("admin", url_prefix="/api/admin")
 
 @bp.on_request
 async def admins_only(request: Request) -> None:
-    svc = services(request)
-    driver = await svc.auth.admit(bearer(request), svc.api_limit)
-    if driver.telegram_id not in svc.settings.admin_telegram_ids:
+    driver = await admit(request)
+    if driver.telegram_id not in services(request).settings.admin_telegram_ids:
         raise Forbidden("Только для администраторов")
     request.ctx.actor = f"admin:{driver.telegram_id}"
 

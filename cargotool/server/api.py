@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import datetime as dt
 import json as jsonlib
 from typing import Any
@@ -16,30 +14,24 @@ from ..core.cargo.formatting import moscow_today
 from ..core.cargo.listing import driver_page
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
-from ..core.errors import CargotoolError, InvalidInput, NotConfigured, NotFound, PaymentRequired
+from ..core.billing.paywall import Part
+from ..core.contacts.card import load_id
+from ..core.errors import CargotoolError, InvalidInput
 from . import bodies as B
 from .client_ip import request_ip
+from .auth import authenticate
 from .requests import bearer, json_body, services
 from .schema import describe
+from .statuses import http_status
 from .validation import NO_BODY
 from ..core.numbers import plain_int
 
-log = logging.getLogger(__name__)
 bp = Blueprint("api", url_prefix="/api")
-
-PUBLIC = {("POST", "/api/session")}
+bp.on_request(authenticate)  # every route but POST /api/session (server/auth.py)
 
 
 def answer_response(answer: Answer) -> HTTPResponse:
     return HTTPResponse(answer.body, content_type="application/json", headers={"Cache-Control": "no-store"})
-
-
-@bp.on_request
-async def authenticate(request: Request) -> None:
-    if (request.method, request.path) in PUBLIC or request.method == "OPTIONS":
-        return
-    svc = services(request)
-    request.ctx.driver = await svc.auth.admit(bearer(request), svc.api_limit)
 
 
 @bp.post("/session")
@@ -73,7 +65,7 @@ async def first_page(svc, driver_id: int, query_string: str) -> dict:
     try:
         page = await driver_page(svc.cargos, svc.insights, driver_id, query_string)
     except CargotoolError as exc:
-        return {"cargos_query": query_string, "cargos_error": {"status": exc.http_status, **exc.to_dict()}}
+        return {"cargos_query": query_string, "cargos_error": {"status": http_status(exc), **exc.to_dict()}}
     return {"cargos_query": query_string, "cargos": jsonlib.loads(page.text if isinstance(page, Answer) else page)}
 
 
@@ -119,24 +111,20 @@ async def list_cargos(request: Request):
 @describe("One load with comment, contacts and addresses, and insights (market, the trip back)", responses={200: B.CargoDetail}, secured=True, errors=(404, 502))
 @openapi.parameter("radius", int, description="km around the unloading city for the trip back (default 50)")
 async def cargo_detail(request: Request, cargo_id: str):
-    if plain_int(cargo_id, max_digits=20) is None:
-        raise NotFound("Груз не найден")
-    radius_text = request.args.get("radius")
-    radius = plain_int(radius_text, max_digits=5)
-    if radius_text is not None and (radius is None or radius > MAX_RADIUS_KM):
-        raise InvalidInput("Проверьте радиус", fields={"radius": f"Радиус — от 0 до {MAX_RADIUS_KM} км"})
+    load_id(cargo_id)  # an id that is no number answers 404 before a bad radius does
+    radius = _radius(request.args.get("radius"))
     svc = services(request)
-    try:
-        answer = await svc.cargos.detail(cargo_id)
-    except NotFound:
-        raise NotFound("Груз не найден или уже снят") from None
-    body = jsonlib.loads(answer.text)  # the shared copy stays whole; this driver's answer is built from it
     driver_id = request.ctx.driver.telegram_id
-    if not await svc.paywall.allows(driver_id, "paywall.contacts"):
-        body["contacts"] = []
-        body["contacts_hidden"] = True
-    body = await svc.insights.personalise_detail(driver_id, body, radius, moscow_today())
+    card = await svc.contacts.card_for(driver_id, cargo_id)
+    body = await svc.insights.personalise_detail(driver_id, card, radius, moscow_today())
     return json(body, headers={"Cache-Control": "no-store"})
+
+
+def _radius(text: str | None) -> int | None:
+    radius = plain_int(text, max_digits=5)
+    if text is not None and (radius is None or radius > MAX_RADIUS_KM):
+        raise InvalidInput("Проверьте радиус", fields={"radius": f"Радиус — от 0 до {MAX_RADIUS_KM} км"})
+    return radius
 
 
 @bp.get("/points")
@@ -164,27 +152,20 @@ async def whoami(request: Request):
 
 # ---- responses to loads -----------------------------------------------------------------------------
 
-def _cargo_id(cargo_id: str) -> str:
-    if plain_int(cargo_id, max_digits=20) is None:
-        raise NotFound("Груз не найден")
-    return cargo_id
-
-
 @bp.post("/cargos/<cargo_id:str>/responses")
 @describe("Respond to a load with an offered rate (again: updates the offer)", body=B.Offer, responses={200: B.ResponseBody, 201: B.ResponseBody}, secured=True, errors=(402, 404, 409, 502))
 async def respond(request: Request, cargo_id: str):
     svc = services(request)
-    if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.respond"):
-        raise PaymentRequired("Откликаться можно с подпиской — выберите тариф")
+    await svc.paywall.require(request.ctx.driver.telegram_id, Part.RESPOND)
     body = json_body(request)
-    view, created = await svc.responses.submit(request.ctx.driver, _cargo_id(cargo_id), body, ip=request_ip(request))
+    view, created = await svc.responses.submit(request.ctx.driver, load_id(cargo_id), body, ip=request_ip(request))
     return json({"response": view.public()}, status=201 if created else 200)
 
 
 @bp.delete("/cargos/<cargo_id:str>/responses")
 @describe("Withdraw my response to a load", responses={200: B.ResponseBody}, secured=True, errors=(404, 409))
 async def withdraw(request: Request, cargo_id: str):
-    view = await services(request).responses.withdraw(request.ctx.driver, _cargo_id(cargo_id))
+    view = await services(request).responses.withdraw(request.ctx.driver, load_id(cargo_id))
     return json({"response": view.public()})
 
 
@@ -193,30 +174,14 @@ async def withdraw(request: Request, cargo_id: str):
 @openapi.parameter("cargo_id", str)
 async def my_responses(request: Request):
     cargo_id = request.args.get("cargo_id")
-    views = await services(request).responses.mine(request.ctx.driver.telegram_id, _cargo_id(cargo_id) if cargo_id else None)
+    views = await services(request).responses.mine(request.ctx.driver.telegram_id, load_id(cargo_id) if cargo_id else None)
     return json({"items": [v.public() for v in views]})
 
 
 @bp.post("/cargos/<cargo_id:str>/contact-to-chat")
 @describe("Have the bot send the load's contacts to my chat (phones become tappable there)", body=NO_BODY, responses={202: B.Queued}, secured=True, errors=(402, 404, 502))
 async def contact_to_chat(request: Request, cargo_id: str):
-    svc = services(request)
-    if not await svc.paywall.allows(request.ctx.driver.telegram_id, "paywall.contacts"):
-        raise PaymentRequired("Контакты доступны с подпиской — выберите тариф")
-    if svc.bot_api is None:
-        log.warning("contacts to chat refused: the bot is not configured (TELEGRAM_BOT_TOKEN)")  # the operator's
-        raise NotConfigured("Бот сейчас не может прислать контакты — перепишите их с экрана")
-    detail = jsonlib.loads((await svc.cargos.detail(_cargo_id(cargo_id))).text)
-    lines = [f"Контакты по грузу {detail['display']['route']} (№ {cargo_id}):"]
-    for contact in detail.get("contacts") or []:
-        for phone in contact["phones"]:
-            lines.append(f"{contact['name'] or 'Контакт'}: {phone}")
-    if len(lines) == 1:
-        raise NotFound("У этого груза нет контактов")
-    driver = request.ctx.driver
-    minute = int(dt.datetime.now(dt.timezone.utc).timestamp() // 60)
-    await svc.outbox.send("sendMessage", {"chat_id": driver.telegram_id, "text": "\n".join(lines)},
-                          key=f"contact:{driver.telegram_id}:{cargo_id}:{minute}")
+    await services(request).contacts.send_to_chat(request.ctx.driver.telegram_id, cargo_id)
     return json({"queued": True}, status=202)
 
 
@@ -241,7 +206,7 @@ async def me(request: Request):
     return json({"driver": driver.public(), "subscription": status.public(),
                  "renewal": await svc.stars.renewal(driver.telegram_id),
                  "is_admin": driver.telegram_id in svc.settings.admin_telegram_ids,
-                 "paywall": {name: await svc.flags.enabled(name) for name in ("paywall.contacts", "paywall.respond")}})
+                 "paywall": await svc.paywall.switches()})
 
 
 @bp.post("/payments")

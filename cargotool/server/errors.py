@@ -11,6 +11,7 @@ from sanic.exceptions import SanicException
 
 from ..core.errors import CargotoolError, Unavailable
 from ..core.storage.outage import DOWN, Outages, dependency_of
+from .statuses import http_status
 from .wire import MESSAGE as NOT_HTTP, is_unreadable, log_refusal
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,12 @@ def outages(app: Sanic) -> Outages:
 def install_error_handlers(app: Sanic) -> None:
     @app.exception(CargotoolError)
     async def on_cargotool_error(request, exc: CargotoolError):
-        if exc.http_status >= 500:
+        status = http_status(exc)
+        if status >= 500:
             log.warning("%s %s -> %s: %s", request.method, request.path, exc.code, exc.message)
         retry_after = getattr(exc, "retry_after", None)  # rate limits say when to come back
         headers = {"Retry-After": str(retry_after)} if retry_after else None
-        return json(_traced(request, exc.to_dict()), status=exc.http_status, headers=headers)
+        return json(_traced(request, exc.to_dict()), status=status, headers=headers)
 
     @app.exception(SanicException)
     async def on_sanic_error(request, exc: SanicException):

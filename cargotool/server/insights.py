@@ -8,20 +8,15 @@ from typing import Any
 
 from sanic import Blueprint, HTTPResponse, Request, json
 
-from ..core.errors import NotFound
+from ..core.contacts.card import load_id
 from ..core.insights.trust import public_report
 from . import bodies as B
-from .requests import bearer, json_body, services
+from .auth import authenticate
+from .requests import json_body, services
 from .schema import describe
-from ..core.numbers import plain_int
 
 bp = Blueprint("insights", url_prefix="/api")
-
-
-@bp.on_request
-async def authenticate(request: Request) -> None:
-    svc = services(request)
-    request.ctx.driver = await svc.auth.admit(bearer(request), svc.api_limit)
+bp.on_request(authenticate)
 
 
 @bp.get("/me/insights")
@@ -55,16 +50,10 @@ async def set_fuel(request: Request):
     return json(await insights.profile_view(request.ctx.driver.telegram_id))
 
 
-def _cargo_id(cargo_id: str) -> str:
-    if plain_int(cargo_id, max_digits=20) is None:
-        raise NotFound("Груз не найден")
-    return cargo_id
-
-
 @bp.get("/cargos/<cargo_id:str>/report")
 @describe("My report on this load's company, or null", responses={200: B.MyReportBody}, secured=True, errors=(404,))
 async def get_report(request: Request, cargo_id: str):
-    report = await services(request).insights.reports.mine(request.ctx.driver.telegram_id, _cargo_id(cargo_id))
+    report = await services(request).insights.reports.mine(request.ctx.driver.telegram_id, load_id(cargo_id))
     return json({"report": public_report(report)})
 
 
@@ -72,12 +61,12 @@ async def get_report(request: Request, cargo_id: str):
 @describe("Report on the company after my accepted response (again: edits it)", body=B.ReportIn, responses={200: B.ReportBody, 201: B.ReportBody}, secured=True, errors=(403, 404, 409))
 async def put_report(request: Request, cargo_id: str):
     reports = services(request).insights.reports
-    report, created = await reports.submit(request.ctx.driver.telegram_id, _cargo_id(cargo_id), json_body(request))
+    report, created = await reports.submit(request.ctx.driver.telegram_id, load_id(cargo_id), json_body(request))
     return json({"report": public_report(report)}, status=201 if created else 200)
 
 
 @bp.delete("/cargos/<cargo_id:str>/report")
 @describe("Delete my report on this load", responses={204: None}, secured=True, errors=(403, 404))
 async def delete_report(request: Request, cargo_id: str):
-    await services(request).insights.reports.delete(request.ctx.driver.telegram_id, _cargo_id(cargo_id))
+    await services(request).insights.reports.delete(request.ctx.driver.telegram_id, load_id(cargo_id))
     return HTTPResponse(status=204)

@@ -10,7 +10,8 @@ from sanic_ext import openapi
 from typing_extensions import TypedDict
 
 from ..core.privacy.policy import Policy
-from .requests import bearer, json_body, services
+from .auth import admit
+from .requests import json_body, services
 from .schema import describe
 
 bp = Blueprint("privacy")
@@ -52,8 +53,7 @@ class ForgetBody(TypedDict):
 
 
 async def _driver_id(request: Request) -> int:
-    svc = services(request)
-    return (await svc.auth.admit(bearer(request), svc.api_limit)).telegram_id
+    return (await admit(request)).telegram_id
 
 
 @bp.get("/privacy")

@@ -12,7 +12,7 @@ from typing_extensions import TypedDict
 
 from ..core.drivers.reach import VIA_WRITE_ACCESS
 from ..core.errors import InvalidInput
-from .api import authenticate
+from .auth import authenticate
 from .requests import json_body, services
 from .schema import describe
 from .validation import Say

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sanic import Blueprint, HTTPResponse, Request, json
 
-from .api import authenticate
+from .auth import authenticate
 from . import bodies as B
 from .requests import json_body, services
 from .schema import describe

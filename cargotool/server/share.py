@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json as jsonlib
-
 from sanic import Blueprint, Request, json
 from typing_extensions import TypedDict
 
-from ..core.errors import NotFound
-from ..core.numbers import plain_int
-from .requests import bearer, services
+from ..core.contacts.card import read_card
+from .auth import authenticate
+from .requests import services
 from .schema import describe
 from .validation import NO_BODY
 
 bp = Blueprint("share", url_prefix="/api")
+bp.on_request(authenticate)
 
 
 class Prepared(TypedDict):
@@ -26,11 +25,5 @@ class Prepared(TypedDict):
           body=NO_BODY, responses={200: Prepared}, secured=True, errors=(404, 502, 503))
 async def share_load(request: Request, cargo_id: str):
     svc = services(request)
-    driver = await svc.auth.admit(bearer(request), svc.api_limit)
-    if plain_int(cargo_id, max_digits=20) is None:
-        raise NotFound("Груз не найден")
-    try:
-        detail = jsonlib.loads((await svc.cargos.detail(cargo_id)).text)
-    except NotFound:
-        raise NotFound("Груз не найден или уже снят") from None
-    return json(await svc.sharer.prepare(driver.telegram_id, detail), headers={"Cache-Control": "no-store"})
+    detail = await read_card(svc.cargos, cargo_id)
+    return json(await svc.sharer.prepare(request.ctx.driver.telegram_id, detail), headers={"Cache-Control": "no-store"})

@@ -13,6 +13,7 @@ from sanic import Sanic, json
 from ..core.errors import DriverGone
 from .errors import _traced
 from .requests import bearer
+from .statuses import http_status
 
 log = logging.getLogger(__name__)
 
@@ -28,4 +29,4 @@ async def _fresh_login(request, exc: DriverGone):
     if token:
         await request.app.ctx.services.auth.logout(token)
     log.info("session of a driver without a row: asking for a fresh login")
-    return json(_traced(request, exc.to_dict()), status=exc.http_status)
+    return json(_traced(request, exc.to_dict()), status=http_status(exc))

@@ -1,10 +1,14 @@
-"""The shared cache of loads in front of the marketplace (core/cargo/service.py)."""
+"""The shared cache of loads in front of the marketplace (core/cargo/service.py), and who sees a load's
+contacts (core/contacts)."""
 
 from __future__ import annotations
 
 from ..config import Settings
+from ..core.billing.paywall import Paywall
 from ..core.cargo.service import CacheTTL, CargoService, Observer
 from ..core.cargotech import CargoTechClient
+from ..core.contacts.service import Contacts
+from .messaging import Messaging
 from .storage import Storage
 
 
@@ -14,3 +18,7 @@ def build_cargos(settings: Settings, storage: Storage, cargotech: CargoTechClien
                    dictionary=settings.cache_dictionary_ttl, stale_max=settings.cache_stale_max)
     return CargoService(cargotech, storage.redis, storage.keys, ttl, lock_timeout=settings.cargotech_retry_deadline + 5,
                         observer=observer)
+
+
+def build_contacts(cargos: CargoService, paywall: Paywall, messaging: Messaging) -> Contacts:
+    return Contacts(cargos=cargos, paywall=paywall, outbox=messaging.outbox, bot_configured=messaging.bot_api is not None)

@@ -147,6 +147,15 @@ async def test_detail_points_dictionaries(app, standin):
     assert response.json["truck_types"] and response.json["load_types"]
 
 
+async def test_contacts_to_chat_of_a_load_gone_say_so_in_russian(app):
+    token = (await login(app))["session_token"]
+    await app.ctx.services.flags.set("paywall", False)
+    _, response = await app.asgi_client.post("/api/cargos/123/contact-to-chat", headers=auth(token))
+    assert response.status == 404 and response.json["error"]["message"] == "Груз не найден или уже снят"
+    _, response = await app.asgi_client.post("/api/cargos/abc/contact-to-chat", headers=auth(token))
+    assert response.status == 404 and response.json["error"]["message"] == "Груз не найден"
+
+
 async def test_upstream_down_without_cache_is_a_json_503(app, standin):
     token = (await login(app))["session_token"]
     standin.fail_next("/v1/auth/login", 503, times=50)

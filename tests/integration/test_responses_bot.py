@@ -327,7 +327,7 @@ async def test_accepted_response_cannot_be_changed(app, standin):
 
 async def test_contact_to_chat_without_a_bot_names_no_setting_to_the_driver(app, standin, caplog, monkeypatch):
     headers = await session(app)
-    monkeypatch.setattr(app.ctx.services, "bot_api", None)
+    monkeypatch.setattr(app.ctx.services.contacts, "bot_configured", False)
     _, response = await app.asgi_client.post(f"/api/cargos/{standin.dataset.cargos[14]['id']}/contact-to-chat",
                                              headers=headers)
     assert response.status == 503

@@ -13,7 +13,7 @@ import time
 
 import redis.asyncio as aioredis
 
-from ..billing.paywall import Paywall
+from ..billing.paywall import Part, Paywall
 from ..cargotech.models import Cargo
 from ..drivers.sessions import Driver
 from ..errors import CargotoolError
@@ -49,7 +49,7 @@ class AutoResponder:
         rule = search.auto_rule
         if rule is None or not rule.accepts(price_kopecks, rate_kopecks):
             return None
-        if not await self._paywall.allows(search.driver_id, "paywall.respond"):
+        if not await self._paywall.allows(search.driver_id, Part.RESPOND):
             return None
         day_key = self._day_key(search.driver_id)
         pipe = self._redis.pipeline(transaction=True)

@@ -21,7 +21,7 @@ from typing import Any, Awaitable, Callable
 
 import redis.asyncio as aioredis
 
-from ..billing.paywall import Paywall
+from ..billing.paywall import Part, Paywall
 from ..messaging.buttons import open_load_button, webapp_button
 from ..messaging.outbox import Outbox
 from ..cargo.cards import card
@@ -136,7 +136,7 @@ class Alerter:
         if not first:
             return 0
         drivers = {driver for driver, _ in first}
-        allowed = {d for d in drivers if await self._paywall.allows(d, "paywall.alerts")}
+        allowed = {d for d in drivers if await self._paywall.allows(d, Part.ALERTS)}
         prefs, blocked = await self._db.run(lambda: self._driver_state(drivers))
         pending = {pair: hit for pair, hit in first.items() if pair[0] in allowed and pair[0] not in blocked}
         fresh = await self._db.run(lambda: self._claim(pending))

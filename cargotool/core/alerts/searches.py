@@ -34,14 +34,12 @@ PAGING = ("limit", "offset")
 
 class TooManySearches(InvalidInput):
     code = "too_many_searches"
-    http_status = 409
 
 
 class DuplicateSearch(InvalidInput):
     """The driver already has a search with the same upstream query (it would find and alert the same loads)."""
 
     code = "duplicate_search"
-    http_status = 409
 
 
 @dataclass(frozen=True)

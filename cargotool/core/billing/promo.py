@@ -44,7 +44,6 @@ ALREADY_USED = "Вы уже использовали этот промокод"
 
 class PromoRejected(CargotoolError):
     code = "promo_rejected"
-    http_status = 400
 
     def __init__(self, message: str) -> None:
         super().__init__(message, fields={"promo_code": message})

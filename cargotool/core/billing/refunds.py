@@ -40,7 +40,6 @@ MAX_REASON = 500  # characters; YooKassa gets the first 250 as the refund's desc
 
 class RefundNeedsCheck(CargotoolError):
     code = "refund_needs_check"
-    http_status = 409
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,6 @@ class StarsUnavailable(CargotoolError):
     """Stars are switched off (flag), not priced for this plan, or the bot is not configured."""
 
     code = "stars_unavailable"
-    http_status = 409
 
 
 def payment_of(payload: Any) -> str | None:

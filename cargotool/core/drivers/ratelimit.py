@@ -19,7 +19,6 @@ from ..storage.redis import Keys
 
 class RateLimited(CargotoolError):
     code = "rate_limited"
-    http_status = 429
 
     def __init__(self, retry_after: float) -> None:
         super().__init__("Слишком много запросов, попробуйте через несколько секунд")

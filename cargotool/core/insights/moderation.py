@@ -24,7 +24,6 @@ class ReasonRequired(InvalidInput):
     """Hiding needs a reason (it goes to the audit log)."""
 
     code = "reason_required"
-    http_status = 422
 
 
 @dataclass(frozen=True)

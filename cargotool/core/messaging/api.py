@@ -13,7 +13,6 @@ from ..tls import tls_context
 
 class TelegramError(CargotoolError):
     code = "telegram_error"
-    http_status = 502
 
     def __init__(self, status: int, description: str, retry_after: float | None = None) -> None:
         super().__init__(f"Telegram answered {status}: {description}")

@@ -34,7 +34,6 @@ CACHE_SECONDS = 3600
 
 class ConsentRequired(CargotoolError):
     code = "consent_required"
-    http_status = 409
 
 
 class Consents:

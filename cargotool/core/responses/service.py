@@ -39,7 +39,6 @@ MAX_COMMENT = 500
 
 class Conflict(CargotoolError):
     code = "conflict"
-    http_status = 409
 
 
 @dataclass(frozen=True)
