@@ -116,11 +116,10 @@ def install_observability(app: Sanic) -> None:
         if token and not hmac.compare_digest((bearer(request) or "").encode(), token.encode()):
             raise Unauthorized("/metrics needs Authorization: Bearer <METRICS_TOKEN>")
         svc = services(request)
-        breaker = svc.cargotech.breaker
         await metrics.refresh_gauges(gauge_sources(
             queues={"outbox": svc.outbox.queue, "bot:updates": svc.updates.queue},
             sessions=svc.auth.sessions, database=svc.database),
-            circuits={"cargotech": breaker.state} if breaker is not None else None)
+            circuits=svc.circuits)
         return HTTPResponse(metrics.render(), content_type=metrics.CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
     @app.after_server_stop

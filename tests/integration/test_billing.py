@@ -342,8 +342,8 @@ async def test_expiry_reminders_are_sent_once(app):
     ended = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=3)
     await services.database.run(lambda: Subscription.update(expires_at=ended).where(Subscription.driver == 602).execute())
     await services.subscriptions.grant(603, 30, "paid long")  # not due
-    assert await services.remind_expiring() == 2
-    assert await services.remind_expiring() == 0  # once per expiry
+    assert await services.notices.remind_expiring() == 2
+    assert await services.notices.remind_expiring() == 0  # once per expiry
     texts = {item.payload["params"]["chat_id"]: item.payload["params"]["text"] for item in await services.outbox.queue.claim(limit=10)}
     assert set(texts) == {601, 602}
     assert "заканчивается" in texts[601] and "закончилась" in texts[602]
@@ -352,8 +352,8 @@ async def test_expiry_reminders_are_sent_once(app):
 async def test_periodic_jobs_run_on_one_instance_per_window(settings, redis, standin, yookassa, app):
     other = build_services(make_settings(settings, yookassa), redis=redis, transport=StandInTransport(standin))
     try:
-        first = await app.ctx.services._once_per_window("reconcile-payments", 300)
-        second = await other._once_per_window("reconcile-payments", 300)
+        first = await app.ctx.services.scheduler.lock.claim("reconcile-payments", 300)
+        second = await other.scheduler.lock.claim("reconcile-payments", 300)
         assert (first, second) == (True, False)
     finally:
         await close_services(other)

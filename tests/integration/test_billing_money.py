@@ -369,10 +369,10 @@ async def test_the_hourly_background_job_applies_lost_refunds(money):
     services, standin = money
     payment = await paid(money, "1m")
     standin.refund(payment.yookassa_id, "499.00")  # a whole refund made in the dashboard; its webhook lost
-    await services._reconcile_refunds()
+    await services.scheduler.jobs["reconcile-refunds"].work()
     assert await subscription_days(services) < 0.01
     assert await actions(services, "payment.refunded") == 1
-    await services._reconcile_refunds()
+    await services.scheduler.jobs["reconcile-refunds"].work()
     assert await actions(services, "payment.refunded") == 1
 
 

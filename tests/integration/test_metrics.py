@@ -78,7 +78,7 @@ def moved(before: dict, after: dict, family: str) -> dict:
 async def test_every_family_moves_under_traffic(make_app, standin, redis, key_prefix):
     app = make_app()
     before = await scrape(app)
-    metrics.register_circuit("test-extra", lambda: "half_open")  # other breakers plug in here
+    app.ctx.services.circuits["test-extra"] = lambda: "half_open"  # other breakers plug in here
 
     session = await login(app)
     _, rejected = await app.asgi_client.post("/api/session", json={"init_data": init_data()[:-4] + "0000"})
@@ -132,7 +132,6 @@ async def test_every_family_moves_under_traffic(make_app, standin, redis, key_pr
     assert value("cargotool_payments", status="succeeded") == 1 and value("cargotool_payments", status="pending") == 0
     assert value("cargotool_active_sessions") == 1
     assert value("cargotool_single_flight_waits_total", scope="process") >= 4
-    metrics._circuits.pop("test-extra")
 
 
 async def test_metrics_token_is_required_when_set(make_app):

@@ -3,7 +3,8 @@ CLI, jobs) builds a Sentinel-managed, bounded pool from them — with REDIS_URL 
 
 import pytest
 
-from cargotool.bootstrap import embedded_defaults, redis_target
+from cargotool.bootstrap import embedded_defaults
+from cargotool.wiring.storage import redis_target
 from cargotool.config import ConfigError, Settings
 from cargotool.core.storage.redis import BlockingSentinelPool, connect_redis
 

@@ -25,11 +25,13 @@ MIN_GAP_SECONDS = 5.0  # points closer in time than this say little about speed
 
 
 class LocationStore:
-    def __init__(self, redis: aioredis.Redis, keys: Keys, clock=time.time) -> None:
+    def __init__(self, redis: aioredis.Redis, keys: Keys, clock=time.time,
+                 on_share_started: Callable[[], Awaitable[None]] | None = None) -> None:
+        """`on_share_started()` is told when a driver starts sharing (insights re-read positions)."""
         self._redis = redis
         self._keys = keys
         self.clock = clock
-        self.on_share_started: Callable[[], Awaitable[None]] | None = None  # told when a driver starts sharing
+        self.on_share_started = on_share_started
 
     def _key(self, driver_id: int) -> str:
         return self._keys(f"alerts:location:{driver_id}")

@@ -25,7 +25,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import replace
-from typing import Any, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable
 
 import redis.asyncio as aioredis
 
@@ -50,6 +50,7 @@ FEED_MAX_PAGES = 3
 QUERY_PAGE = 50
 SEEN_DAYS = 7
 REDETECT_SECONDS = 3600
+SEARCHES_VERSION = "alerts:searches:version"  # bumped by every change of a saved search
 
 
 class Watcher:
@@ -157,7 +158,7 @@ class Watcher:
     async def _refresh(self) -> None:
         """Rebuild the index when the searches changed (or new city coordinates were learnt). The build
         runs in a thread: with tens of thousands of searches it takes a noticeable fraction of a second."""
-        version = await self._redis.get(self._keys("alerts:searches:version"))
+        version = await self._redis.get(self._keys(SEARCHES_VERSION))
         if self._index is not None and version == self._version and not self._geo_grew:
             return
         if self._index is None or version != self._version:
@@ -317,3 +318,12 @@ def _ordered(items: tuple[Load, ...], descending: bool) -> bool:
         return False
     pairs = zip(stamps, stamps[1:], strict=False)
     return all(a >= b for a, b in pairs) if descending else all(a <= b for a, b in pairs)
+
+
+def searches_changed(redis: aioredis.Redis, keys: Keys) -> Callable[[], Awaitable[None]]:
+    """`SearchStore`'s `on_change`: a new version makes every watcher rebuild its index."""
+
+    async def changed() -> None:
+        await redis.incr(keys(SEARCHES_VERSION))
+
+    return changed

@@ -53,6 +53,10 @@ class Gazetteer:
             return None
         return self._by_name.get(normalise(name))
 
+    def coordinates(self, name: str | None) -> tuple[float, float] | None:
+        place = self.find(name)
+        return (place.lat, place.lon) if place is not None else None
+
     @classmethod
     def load(cls, path: Path = SOURCE) -> "Gazetteer":
         ranked: dict[str, tuple[tuple[bool, int], Place]] = {}

@@ -235,9 +235,6 @@ class PositionReader:
         self._epoch_key = keys("insights:positions:epoch") if keys is not None else None
         self._epoch: tuple[float, str | None] = (0.0, None)  # (read at, value)
 
-    def add(self, source: PositionSource) -> None:
-        self._sources.append(source)
-
     async def _current_epoch(self) -> str | None:
         if self._redis is None or self._epoch_key is None:
             return None

@@ -31,7 +31,7 @@ from ..words import counted, from_city, plural
 from .economics import deadhead_km, fuel_estimate, rate_with_deadhead
 from .gazetteer import Gazetteer, default_gazetteer
 from .lanes import LaneBook
-from .positions import PointNames, Position, PositionReader, Profiles
+from .positions import PointNames, Position, PositionReader, PositionSource, Profiles
 from .trust import Reports, TripBook, address_key
 from .waits import NO_DATA, WaitBook
 from .window import page_of, read_window, window_text
@@ -48,7 +48,9 @@ ListPage = Callable[[LoadQuery], Awaitable[Any]]
 
 class Insights:
     def __init__(self, lanes: LaneBook, profiles: Profiles, positions: PositionReader, point_names: PointNames,
-                 gazetteer: Gazetteer, trips: TripBook, reports: Reports, waits: WaitBook, database: Database) -> None:
+                 gazetteer: Gazetteer, trips: TripBook, reports: Reports, waits: WaitBook, database: Database,
+                 list_page: ListPage | None = None) -> None:
+        """`list_page(query)`: a page of the list through the shared cache (ordered lists and backhauls read it)."""
         self.lanes = lanes
         self.waits = waits
         self.trips = trips
@@ -59,7 +61,7 @@ class Insights:
         self._gazetteer = gazetteer
         self._db = database
         self._contexts: dict[tuple, tuple[float, tuple]] = {}
-        self.list_page: ListPage | None = None  # set by the composition root (the shared cache's list)
+        self.list_page = list_page
 
     # ---- when the shared cache fetches from the marketplace -----------------------------------------
 
@@ -333,11 +335,14 @@ def sort_cards(cards: list[dict], sort: str) -> list[dict]:
     return sorted(ranked, key=lambda c: -key(c)) + rest
 
 
-def build_insights(database: Database, redis, keys: Keys, audit: AuditLog) -> Insights:
+def build_insights(database: Database, redis, keys: Keys, audit: AuditLog, *, list_page: ListPage | None = None,
+                   position_sources: Sequence[PositionSource] = ()) -> Insights:
+    """`position_sources`: where positions come from besides the Mini App's (the bot's live location)."""
     gazetteer = default_gazetteer()
     profiles = Profiles(database, redis, keys, gazetteer)
     trips = TripBook(database)
-    insights = Insights(LaneBook(database, gazetteer), profiles, PositionReader(profiles, redis=redis, keys=keys), PointNames(redis, keys),
-                        gazetteer, trips, Reports(database, trips, audit), WaitBook(database), database)
-    insights.reports.on_change = insights.forget_contexts
+    positions = PositionReader(profiles, *position_sources, redis=redis, keys=keys)
+    reports = Reports(database, trips, audit, on_change=lambda: insights.forget_contexts())  # built just below
+    insights = Insights(LaneBook(database, gazetteer), profiles, positions, PointNames(redis, keys),
+                        gazetteer, trips, reports, WaitBook(database), database, list_page)
     return insights

@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 from ..audit import AuditLog
@@ -95,11 +95,12 @@ class TripBook:
 
 
 class Reports:
-    def __init__(self, database: Database, trips: TripBook, audit: AuditLog) -> None:
+    def __init__(self, database: Database, trips: TripBook, audit: AuditLog,
+                 on_change: Callable[[], None] = lambda: None) -> None:
         self._db = database
         self._trips = trips
         self._audit = audit
-        self.on_change = lambda: None  # told after a report is created, edited, deleted or hidden
+        self.on_change = on_change  # told after a report is created, edited, deleted or hidden
 
     async def submit(self, driver_id: int, cargo_id: str, body: object) -> tuple[DriverReport, bool]:
         if not isinstance(body, dict):

@@ -200,14 +200,9 @@ class MeasuredTransport(httpx.AsyncBaseTransport):
 
 
 # Circuit breakers are read at scrape time: a reader returns "closed" | "half_open" | "open" (or an
-# awaitable of it). The server passes the CargoTech breaker's; `register_circuit` adds others.
+# awaitable of it). The server passes `Services.circuits` (the composition root lists the breakers).
 _CIRCUIT_VALUES = {"closed": 0, "half_open": 1, "half-open": 1, "open": 2}
 CircuitReader = Callable[[], Any]
-_circuits: dict[str, CircuitReader] = {}
-
-
-def register_circuit(name: str, read_state: CircuitReader) -> None:
-    _circuits[name] = read_state
 
 
 GaugeSource = Callable[[], Awaitable[None]]
@@ -215,7 +210,7 @@ GaugeSource = Callable[[], Awaitable[None]]
 
 async def refresh_gauges(sources: list[GaugeSource], circuits: dict[str, CircuitReader] | None = None) -> None:
     """Set the scrape-time gauges; a failing source leaves its old value and is logged, never fatal."""
-    for name, read_state in {**_circuits, **(circuits or {})}.items():
+    for name, read_state in (circuits or {}).items():
         try:
             state = read_state()
             if inspect.isawaitable(state):

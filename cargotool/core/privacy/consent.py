@@ -37,11 +37,13 @@ class ConsentRequired(CargotoolError):
 
 
 class Consents:
-    def __init__(self, database: Database, redis: aioredis.Redis, keys: Keys) -> None:
+    def __init__(self, database: Database, redis: aioredis.Redis, keys: Keys,
+                 erasers: dict[str, Callable[[int], Awaitable[object]]] | None = None) -> None:
+        """`erasers`: kind → `erase(driver_id)`, run when the driver answers "no" to that kind."""
         self._db = database
         self._redis = redis
         self._keys = keys
-        self.erasers: dict[str, Callable[[int], Awaitable[object]]] = {}  # kind → erase(driver_id), run on "no"
+        self.erasers = dict(erasers or {})
 
     def _key(self, driver_id: int, kind: str) -> str:
         return self._keys(f"privacy:consent:{driver_id}:{kind}")

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 import peewee
 
@@ -141,11 +141,13 @@ def _snapshot(detail: dict[str, Any]) -> dict[str, Any]:
 
 class ResponseService:
     def __init__(self, database: Database, cargos: CargoService, audit: AuditLog, dispatch: Dispatch | None = None,
-                 expire_hours: int = 24) -> None:
+                 expire_hours: int = 24, *, dispatch_for: Callable[["ResponseService"], Dispatch] | None = None) -> None:
+        """`dispatch_for(self)` builds the dispatch when it needs this service (the dispatcher chat reads
+        responses back), instead of a ready `dispatch`."""
         self._db = database
         self._cargos = cargos
         self._audit = audit
-        self.dispatch = dispatch
+        self.dispatch = dispatch_for(self) if dispatch_for is not None else dispatch
         self._expire_hours = expire_hours
 
     # ---- the driver -------------------------------------------------------------------------------

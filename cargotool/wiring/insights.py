@@ -1,0 +1,33 @@
+"""Insights on loads (core/insights), the moderation desk, the dock-wait questions, and the bot's live
+locations (a position source of insights, read by the alerts too)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.alerts.location import LocationStore
+from ..core.insights.moderation import ReportDesk
+from ..core.insights.positions import LiveLocation
+from ..core.insights.service import Insights, ListPage, build_insights
+from ..core.insights.wait_questions import WaitQuestions
+from ..core.messaging.outbox import Outbox
+from .storage import Storage
+
+
+@dataclass(frozen=True)
+class InsightsParts:
+    insights: Insights
+    report_desk: ReportDesk
+    wait_questions: WaitQuestions
+    locations: LocationStore
+
+
+def build_insights_parts(storage: Storage, outbox: Outbox, list_page: ListPage) -> InsightsParts:
+    """`list_page(query)`: the shared cache's list. The bot's live location is a position source beside the
+    Mini App's; a driver who starts sharing it must be re-read (drivers without a position are cached long),
+    so the store tells insights' positions — built after it, hence through a callback."""
+    locations = LocationStore(storage.redis, storage.keys, on_share_started=lambda: insights.positions.gained())
+    insights = build_insights(storage.database, storage.redis, storage.keys, storage.audit, list_page=list_page,
+                              position_sources=(LiveLocation(locations),))
+    return InsightsParts(insights, ReportDesk(storage.database, insights.reports),
+                         WaitQuestions(insights.waits, insights.trips, outbox), locations)

@@ -1,0 +1,18 @@
+"""Drivers' responses to loads and where they go (the dispatcher chat, core/responses/chat.py)."""
+
+from __future__ import annotations
+
+from ..config import Settings
+from ..core.cargo.service import CargoService
+from ..core.messaging.outbox import Outbox
+from ..core.responses.chat import ChatDispatch
+from ..core.responses.service import ResponseService
+from .storage import Storage
+
+
+def build_responses(settings: Settings, storage: Storage, cargos: CargoService, outbox: Outbox) -> ResponseService:
+    def dispatch_for(responses: ResponseService) -> ChatDispatch:  # the dispatcher chat reads responses back
+        return ChatDispatch(outbox, responses, settings.telegram_dispatcher_chat_id, settings.webapp_url)
+
+    return ResponseService(storage.database, cargos, storage.audit, expire_hours=settings.response_expire_hours,
+                           dispatch_for=dispatch_for)
