@@ -229,3 +229,8 @@ def test_any_text_reads_without_error(text):
 def test_case_does_not_matter(words):
     text = " ".join(words)
     assert from_comment(text.upper()) == from_comment(text) == from_comment(text.lower())
+
+
+def test_only_the_start_of_a_long_pasted_note_is_read():
+    assert from_comment("груз " * 1000 + "без НДС") == UNKNOWN  # past MAX_NOTE characters
+    assert from_comment("без НДС, " + "по выгрузке, " * 3000).timing == "on_unloading"

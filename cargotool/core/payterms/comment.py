@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from .terms import TIMING_PRIORITY, UNKNOWN, PaymentTerms
 
 _LOOKALIKES = str.maketrans("aceopxkmthyb", "асеорхкмтнув")
+MAX_NOTE = 4000  # characters read: comments are a few lines; this bounds the work on anything pasted in
+_CLAUSE_REACH = 200  # a clause is looked for this far either side of a phrase
 _BOUNDARY = re.compile(r"[,;\n!?()]|\.\s")
 _ALTERNATIVE = re.compile(r"(?<![а-я])(?:или|либо)(?![а-я])|\s/\s|[а-я]{2}/[а-я]{2}")
 _NO = r"(?<![а-я])(?:не|нет)\s+$"
@@ -83,7 +85,7 @@ def from_comment(note: str | None) -> PaymentTerms:
     """The terms a comment states, each field None when it does not say or says it two ways."""
     if not note:
         return UNKNOWN
-    text = fold(note)
+    text = fold(note[:MAX_NOTE])
     days, banking = _days(text)
     timing = _timing(text, deferred_days_given=days is not None or banking)
     return PaymentTerms(vat=_vat(text), form=_form(text), timing=timing,  # type: ignore[arg-type]
@@ -93,7 +95,7 @@ def from_comment(note: str | None) -> PaymentTerms:
 def _vat(text: str) -> str | None:
     values = set()
     for match in _NDS.finditer(text):
-        before, after = text[max(0, match.start() - 20):match.start()], text[match.end():]
+        before, after = text[max(0, match.start() - 20):match.start()], text[match.end():match.end() + 40]
         value = "without" if _VAT_WITHOUT_BEFORE.search(before) or _VAT_ZERO_AFTER.match(after) else "with"
         if _REFUSED_AFTER.match(after):
             value = "with" if value == "without" else "without"
@@ -115,9 +117,12 @@ def _form(text: str) -> str | None:
 
 def _timing(text: str, deferred_days_given: bool) -> str | None:
     mentions = [_Mention(-1, "deferred")] if deferred_days_given else []
+    note_speaks_of_payment = bool(_PAYMENT.search(text))  # the "note" phrases hold no payment word themselves
     for rule in _TIMING_RULES:
         for match in rule.pattern.finditer(text):
-            if not _in_payment_context(text, match, rule.scope):
+            if rule.scope == "note" and not note_speaks_of_payment:
+                continue
+            if rule.scope not in ("any", "note") and not _in_payment_context(text, match, rule.scope):
                 continue
             if not _refused(text, match):
                 mentions.append(_Mention(match.start(), rule.value))
@@ -159,10 +164,7 @@ def _refused(text: str, match: re.Match[str]) -> bool:
 
 
 def _in_payment_context(text: str, match: re.Match[str], scope: str) -> bool:
-    if scope == "any":
-        return True
-    if scope == "note":
-        return bool(_PAYMENT.search(text[:match.start()] + " " + text[match.end():]))
+    """A payment word in the phrase's clause ("clause") or within a few words of it ("near")."""
     if scope == "near":
         start, end = max(0, match.start() - 20), match.end() + 20
     else:
@@ -171,6 +173,7 @@ def _in_payment_context(text: str, match: re.Match[str], scope: str) -> bool:
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max((m.end() for m in _BOUNDARY.finditer(text, 0, start)), default=0)
-    right = _BOUNDARY.search(text, end)
-    return left, right.start() if right else len(text)
+    reach_left = max(0, start - _CLAUSE_REACH)
+    left = max((m.end() for m in _BOUNDARY.finditer(text, reach_left, start)), default=reach_left)
+    right = _BOUNDARY.search(text, end, end + _CLAUSE_REACH)
+    return left, right.start() if right else min(len(text), end + _CLAUSE_REACH)
