@@ -56,6 +56,26 @@ COMMENTS = {
     "Ставка с НДС, оплата 7 банковских дней. Погрузка через 2 дня": ("with", None, "deferred", 7, True),
     "Оплата с ндс по факту выгрузки": ("with", None, "on_unloading", None, False),
     "За нал на погрузке": (None, "cash", "prepay", None, False),
+    "Оплата: безнал с НДС 20%, 5-7 б/д по сканам ТТН/ТН": ("with", "cashless", "deferred", 7, True),
+    "НДС 20% включен": ("with", None, None, None, False),
+    "Оплата на карту физ. лицу": (None, "card", None, None, False),
+    "50% на загрузке, 50% на выгрузке": (None, None, "prepay", None, False),
+    "3-5 бд": (None, None, "deferred", 5, True),
+    "10 банк.дн. отсрочка": (None, None, "deferred", 10, True),
+    "отсрочка 30 дн.": (None, None, "deferred", 30, False),
+    "оплата в течение 5 рабочих дней после получения оригиналов ТТН, ТН": (None, None, "deferred", 5, True),
+    "Без НДС (на ИП)": ("without", None, None, None, False),
+    "НДС не облагается": ("without", None, None, None, False),
+    "Оплата на следующий день после выгрузки": (None, None, "deferred", 1, False),
+    "оплата ПО ВЫГРУЗКЕ НАЛ": (None, "cash", "on_unloading", None, False),
+    "Б/Н с НДС 14 к.д.": ("with", "cashless", "deferred", 14, False),
+    "ОПЛАТА ЧЕРЕЗ 10-12 БАНК. ДНЕЙ": (None, None, "deferred", 12, True),
+    "наличные, оплата по факту разгрузки": (None, "cash", "on_unloading", None, False),
+    "Оплачиваем в течении 7 б.д.": (None, None, "deferred", 7, True),
+    "НАЛ. Погрузка завтра с 8 утра": (None, "cash", None, None, False),
+    "без ндс, предоплата 50% на карту, остаток на выгрузке": ("without", "card", "prepay", None, False),
+    "оплата перечислением на р/с 10 б.д.": (None, "cashless", "deferred", 10, True),
+    "Платим сразу после выгрузки": (None, None, "on_unloading", None, False),
 }
 
 # Comments that say two things at once or nothing about payment → the field (or all) unknown.
@@ -67,6 +87,9 @@ AMBIGUOUS = {
     "Предоплата или по выгрузке — обсуждается": (None, None, None, None, False),
     "отсрочка 10 б.д. или 5 б.д. со скидкой": (None, None, "deferred", None, False),
     "с ндс и без": (None, None, None, None, False),
+    "Ставка 120 000 с НДС / 100 000 без НДС": (None, None, None, None, False),
+    "Ставка без НДС. С НДС +20%": (None, None, None, None, False),
+    "Оплата нал/б/н": (None, None, None, None, False),
 }
 
 NO_TERMS = [
@@ -81,6 +104,8 @@ NO_TERMS = [
     "",
     "   ",
     "Сигнал: налоги и сборы без изменений",
+    "Торг уместен",
+    "выгрузка на следующий день",
 ]
 
 

@@ -8,7 +8,13 @@ VAT from every «ндс» and the words right before and after it («без нд
 по выгрузке») resolve by `TIMING_PRIORITY`, unless offered as alternatives («… или …»).
 
 Phrases that also occur outside payment («на выгрузке», «через 2 дня», «сразу») count only when a payment
-word is near (`_PAYMENT`): in the same clause, or for «сразу» within a few words.
+word is near (`_PAYMENT`): in the same clause, or for «сразу» within a few words; «по выгрузке» when the
+note speaks of payment anywhere.
+
+Readings worth knowing: «б/н» alone is безнал, «б/н НДС» безнал with VAT, «б/ндс» without VAT; «без НДС не
+работаем» is with VAT; «без отсрочки» is paid at unloading; paying on loading («нал на погрузке») is a
+prepayment; «по сканам», «по оригиналам» are a deferral of unknown days; «на следующий день» is 1 day;
+«рабочие дни» count as banking days; a range keeps its upper end. Only the first `MAX_NOTE` characters are read.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ _REFUSED_AFTER = re.compile(
     r"^[\s.]*(?:не\s+(?:работ|рассматр|бер|груз|интерес|предлаг|нуж|надо|треб|принима|возм|облага|предусм)"
     r"|нет(?![а-я]))")
 _PAYMENT = re.compile(
-    r"оплат|расчет|платеж|плат[ия]т|деньг|остат|отсрочк|безнал|б/н|(?<![а-я])нал|наличн|на\s+карт|перевод"
+    r"оплат|оплач|расчет|платеж|(?<![а-я])плат[иея]|деньг|\d\s*%|остат|отсрочк|безнал|б/н|(?<![а-я])нал|наличн|на\s+карт|перевод"
     r"|ндс|скан|оригинал|аванс|предоплат|ставк|(?<![а-я])руб|₽|кэш|(?<![а-я])кеш|сбп|картой|р/с|перечисл")
 
 _NDS = re.compile(r"(?<![а-я])ндс(?![а-я])")
@@ -48,6 +54,7 @@ _DAYS = re.compile(
     r"|р\.?\s?д(?![а-я])\.?|р/д)"
     r"|(?P<calendar>к\.?\s?д(?![а-я])\.?|к/д)"
     r"|(?P<loose>календарн[а-я]*\s+дн[а-я]*|дн(?:ей|я|\.)?(?![а-я])|день))")
+_NEXT_DAY = re.compile(r"(?<![а-я])на\s+следующий\s+(?P<banking>банковский\s+|рабочий\s+)?день")
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,8 @@ def _resolve_timing(text: str, mentions: list[_Mention]) -> str | None:
 def _days(text: str) -> tuple[int | None, bool]:
     """The deferral's days (the upper end of a range) and whether they are banking days. Days in calendar
     words («14 дней») count only near a payment word — «погрузка через 2 дня» is not a deferral."""
-    found: set[tuple[int, bool]] = set()
+    found = {(1, match.group("banking") is not None) for match in _NEXT_DAY.finditer(text)
+             if _in_payment_context(text, match, "clause") and not _refused(text, match)}
     for match in _DAYS.finditer(text):
         if match.group("loose") and not _in_payment_context(text, match, "clause"):
             continue
