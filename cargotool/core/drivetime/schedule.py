@@ -11,7 +11,9 @@ The rules are those of «Особенности режима рабочего в
 `STANDARD` plans with 9 h days and 11 h rests — what a driver can always count on. `WITH_EXTENSIONS` lets
 the first two days be 10 h and the first three rests 9 h: the best the driver can legally do, when they
 have not yet used the week's extensions; the verdict uses it only to tell «впритык» from «не успеть».
-Weekly limits (56 h a week, 90 h in two weeks) and the shift's working time are not modelled: they bind on
+The 24 h within which a daily rest must follow the previous one is kept from the first rest on (a day of
+9 h 45 min plus 11 h fits); for the day already under way we do not know when it began, so it is not
+checked. Weekly limits (56 h a week, 90 h in two weeks) and the shift's working time are not modelled: they bind on
 trips of many days, and the run to a loading point is rarely more than two.
 
 The plan is simple: drive while allowed, stop for the break when it is due, rest when the day's driving is
