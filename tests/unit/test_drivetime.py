@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from cargotool.core.drivetime import (
-    MOSCOW, STANDARD, WITH_EXTENSIONS, Rules, Verdict, earliest_arrival, moscow_time, plan, reach, verdict,
+    MOSCOW, STANDARD, WITH_EXTENSIONS, Rules, Verdict, earliest_arrival, moscow_time, plan, reach, reach_load, verdict,
 )
+from cargotool.core.loads.models import Load, Place, Stop
 
 TUESDAY_8 = dt.datetime(2026, 12, 8, 8, 0, tzinfo=MOSCOW)  # вт 08.12.2026 08:00 МСК
 
@@ -117,6 +118,20 @@ def test_reach_is_tight_when_only_the_weekly_extensions_make_it():
 def test_reach_counts_the_hours_driven_today():
     assert reach(300, TUESDAY_8, None, _at(8, 20)).verdict == "ok"
     assert reach(300, TUESDAY_8, None, _at(8, 20), driven_today_h=8).verdict == "no"
+
+
+def test_reach_to_a_loads_loading_window():
+    def load(origin):
+        return Load(id="1", origin=origin, destination=None, weight_kg=None, volume_m3=None, distance_km=None,
+                    price_kopecks=None, price_source=None, rate_kopecks_per_km=None, body_types=(), load_types=(),
+                    company=None)
+
+    loading = Stop(place=Place(1, "Казань"), address=None, earliest=_at(8, 9), latest=_at(8, 18))
+    assert reach_load(load(loading), 480, TUESDAY_8).text == "впритык (≈ вт 16:45)"  # within 2 h of 18:00
+    assert reach_load(load(loading), 240, TUESDAY_8).as_api() == {
+        "verdict": "ok", "arrival": "2026-12-08T12:00+03:00", "text": "успеваете к погрузке (≈ вт 12:00)"}
+    assert reach_load(load(loading), 600, TUESDAY_8).verdict == "no"  # 10 h of driving: 19:30 even with a 10 h day
+    assert reach_load(load(None), 100, TUESDAY_8) is None
 
 
 # ---- properties -----------------------------------------------------------------------------------------

@@ -3,10 +3,15 @@ written out by hand; the structured fields, the merge, the card's line and the l
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from cargotool.core.payterms import UNKNOWN, UNKNOWN_TEXT, PaymentTerms, from_comment, from_structured, matches, merge
+from cargotool.core.loads.models import Load
+from cargotool.core.payterms import (
+    UNKNOWN, UNKNOWN_TEXT, PaymentTerms, from_comment, from_structured, matches, merge, of_load,
+)
 
 # comment → (vat, form, timing, days, banking_days)
 COMMENTS = {
@@ -259,3 +264,12 @@ def test_case_does_not_matter(words):
 def test_only_the_start_of_a_long_pasted_note_is_read():
     assert from_comment("груз " * 1000 + "без НДС") == UNKNOWN  # past MAX_NOTE characters
     assert from_comment("без НДС, " + "по выгрузке, " * 3000).timing == "on_unloading"
+
+
+def test_a_loads_terms_complete_the_structured_ones_from_its_comment():
+    load = Load(id="1", origin=None, destination=None, weight_kg=None, volume_m3=None, distance_km=None,
+                price_kopecks=None, price_source=None, rate_kopecks_per_km=None, body_types=(), load_types=(),
+                company=None, note="Ставка с НДС, оплата 7 б.д. по сканам")
+    assert of_load(load).text == "с НДС, отсрочка 7 банк. дней (из комментария)"
+    assert of_load(load, from_structured(vat=False)).text == "без НДС, отсрочка 7 банк. дней (из комментария)"
+    assert of_load(replace(load, note=None)) == UNKNOWN

@@ -10,9 +10,9 @@ position is known (the Mini App's location or the bot's live location → the em
 from .schedule import (
     DEFAULT_SPEED_KMH, STANDARD, WITH_EXTENSIONS, Rules, Schedule, Segment, earliest_arrival, plan,
 )
-from .verdict import DEFAULT_MARGIN, MOSCOW, Verdict, moscow_time, reach, verdict
+from .verdict import DEFAULT_MARGIN, MOSCOW, Verdict, moscow_time, reach, reach_load, verdict
 
 __all__ = [
     "DEFAULT_MARGIN", "DEFAULT_SPEED_KMH", "MOSCOW", "STANDARD", "WITH_EXTENSIONS", "Rules", "Schedule", "Segment",
-    "Verdict", "earliest_arrival", "moscow_time", "plan", "reach", "verdict",
+    "Verdict", "earliest_arrival", "moscow_time", "plan", "reach", "reach_load", "verdict",
 ]

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from cargotool.core.loads.models import Load
+
 from .schedule import DEFAULT_SPEED_KMH, STANDARD, WITH_EXTENSIONS, earliest_arrival
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -65,6 +67,14 @@ def reach(distance_km: float, start: dt.datetime, window_earliest: Moment | None
     if verdict(stretched, window_earliest, window_latest, margin).verdict == "no":
         return result
     return _verdict("tight", stretched)
+
+
+def reach_load(load: Load, empty_run_km: float, start: dt.datetime, driven_today_h: float = 0,
+               avg_speed_kmh: float = DEFAULT_SPEED_KMH, margin: dt.timedelta = DEFAULT_MARGIN) -> Verdict | None:
+    """`reach` to the load's loading window, for a driver `empty_run_km` away; None without a loading stop."""
+    if load.origin is None:
+        return None
+    return reach(empty_run_km, start, load.origin.earliest, load.origin.latest, driven_today_h, avg_speed_kmh, margin)
 
 
 def moscow_time(moment: dt.datetime) -> str:

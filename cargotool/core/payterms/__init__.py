@@ -6,7 +6,16 @@ Future wiring: the card field `payment_terms` (`PaymentTerms.as_api()`, built on
 cache from `merge(from_structured(…), from_comment(load.note))`) and the list filters `vat=with|without`,
 `no_deferral=1` (`matches`). Pure code: no I/O, no other core package but `core.words`."""
 
+from cargotool.core.loads.models import Load
+
 from .comment import from_comment
 from .terms import UNKNOWN, UNKNOWN_TEXT, PaymentTerms, from_structured, matches, merge
 
-__all__ = ["UNKNOWN", "UNKNOWN_TEXT", "PaymentTerms", "from_comment", "from_structured", "matches", "merge"]
+
+def of_load(load: Load, structured: PaymentTerms = UNKNOWN) -> PaymentTerms:
+    """A load's terms: what the marketplace's adapter read from structured fields, completed from the
+    load's comment."""
+    return merge(structured, from_comment(load.note))
+
+
+__all__ = ["UNKNOWN", "UNKNOWN_TEXT", "PaymentTerms", "from_comment", "from_structured", "matches", "merge", "of_load"]
