@@ -15,6 +15,7 @@ import redis.asyncio as aioredis
 
 from .config import Settings
 from .core.alerts.auto import AutoResponder
+from .core.alerts import commands as alert_bot
 from .core.alerts.commands import AlertCommands
 from .core.alerts.delivery import Alerter
 from .core.alerts.lease import Lease
@@ -23,6 +24,7 @@ from .core.alerts.matcher import Geo
 from .core.alerts.searches import SearchStore
 from .core.alerts.watcher import Watcher
 from .core.audit import AuditLog
+from .core.billing import bot as billing_bot
 from .core.billing.flags import Flags
 from .core.billing.notices import BillingNotices
 from .core.billing.paywall import Paywall
@@ -33,27 +35,35 @@ from .core.billing.promo import PromoCodes
 from .core.billing.refunds import Refunds
 from .core.billing.stars import StarsPayments
 from .core.billing.subscriptions import Subscriptions
-from .core.bot.api import BotApi
-from .core.bot.dispatch import ChatDispatch
+from .core.billing.paysupport import PaySupport
+from .core.bot import commands as conversation_bot
+from .core.bot.commands import Conversation
 from .core.bot.handlers import BotHandlers
-from .core.bot.paysupport import PaySupport
-from .core.bot.outbox import Outbox
-from .core.bot.share import LoadSharer
 from .core.bot.updates import UpdateInbox
-from .core.bot.wait_questions import WaitQuestions
+from .core.cargo.share import LoadSharer
+from .core.insights import wait_questions as wait_questions_bot
+from .core.insights.wait_questions import WaitQuestions
+from .core.messaging.api import BotApi
+from .core.messaging.outbox import Outbox
+from .core.messaging.router import Router
 from .core.insights.gazetteer import default_gazetteer
 from .core.insights.moderation import ReportDesk
 from .core.insights.positions import LiveLocation
 from .core.insights.service import Insights, build_insights
+from .core.privacy import bot as privacy_in_bot
 from .core.privacy.bot import PrivacyBot
 from .core.privacy.consent import Consents
 from .core.privacy.forget import Forgetter
 from .core.privacy.policy import Policy, policy_from
+from .core.responses import decisions as decisions_bot
+from .core.responses.chat import ChatDispatch
+from .core.responses.decisions import DecisionButtons
 from .core.responses.service import ResponseService
 from .core.cargo.service import CacheTTL, CargoService
 from .core.drivers.auth import DriverAuth
 from .core.drivers.directory import DriverDirectory
 from .core.drivers.ratelimit import Limit, RateLimiter
+from .core.drivers import reach as reach_bot
 from .core.drivers.reach import BotReach
 from .core.drivers.sessions import SessionStore
 from .core.cargotech import CargoTechClient, build_http_client
@@ -324,13 +334,7 @@ def build_services(
                       max_per_minute=settings.alerts_max_upstream_per_minute,
                       geo=geo if geo is not None else (default_geo if transport is None else {}),
                       locate=lambda name: (p.lat, p.lon) if (p := default_gazetteer().find(name)) else None)
-    handlers = BotHandlers(responses=responses, outbox=outbox, api=bot_api, webapp_url=settings.webapp_url,
-                           dispatcher_chat_id=settings.telegram_dispatcher_chat_id,
-                           admin_ids=settings.admin_telegram_ids, subscriptions=subscriptions,
-                           alerts=AlertCommands(alerter, searches, auto))
     wait_questions = WaitQuestions(insights.waits, insights.trips, outbox)
-    handlers.callbacks["wt"] = wait_questions.on_callback
-    handlers.on_private_message.append(reach.wrote_to_bot)
     consents = Consents(database, redis, keys)
     consents.erasers.update(position=insights.clear_app_position, live_location=insights.positions.erase)
     paysupport = PaySupport(redis, keys, outbox, database, settings.telegram_dispatcher_chat_id)
@@ -341,12 +345,19 @@ def build_services(
     privacy_policy = policy_from(settings)
     privacy_bot = PrivacyBot(consents=consents, forgetter=forgetter, outbox=outbox, policy=privacy_policy,
                              policy_url=settings.webapp_url.rstrip("/") + "/privacy")
-    handlers.commands.update({"/privacy": privacy_bot.privacy, "/forget_me": privacy_bot.forget_me,
-                              "/forget_location": privacy_bot.forget_location})
-    handlers.callbacks.update({"fm": privacy_bot.on_forget, "cs": privacy_bot.on_consent})
-    handlers.location_gate = privacy_bot.location_gate
-    handlers.message_hooks += [stars.on_message,
-                               paysupport.on_message]
+    # The bot: each feature registers what it answers into the router; the conversation dispatches through it.
+    router = Router()
+    conversation = Conversation(router=router, responses=responses, webapp_url=settings.webapp_url,
+                                subscriptions=subscriptions)
+    conversation_bot.register(router, conversation)
+    reach_bot.register(router, reach)
+    billing_bot.register(router, stars, paysupport)
+    decisions_bot.register(router, DecisionButtons(responses, settings.telegram_dispatcher_chat_id,
+                                                   settings.admin_telegram_ids))
+    wait_questions_bot.register(router, wait_questions)
+    privacy_in_bot.register(router, privacy_bot)
+    alert_bot.register(router, AlertCommands(alerter, searches, auto))
+    handlers = BotHandlers(router=router, outbox=outbox, api=bot_api, fallback=conversation.help)
     return Services(
         settings=settings,
         redis=redis,

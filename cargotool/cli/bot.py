@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from ..bootstrap import Services
-from ..core.bot.api import BotApi
+from ..core.messaging.api import BotApi
 from ..core.cargo.formatting import format_rub
 from ..core.errors import NotConfigured
 from ..core.responses.service import STATUSES
@@ -136,7 +136,7 @@ def run() -> None:
         from telethon import TelegramClient, events
         from telethon.sessions import StringSession
 
-        from ..core.bot.telethon_adapter import callback_update, edited_update, message_update
+        from ..core.messaging.telethon_adapter import callback_update, edited_update, message_update
 
         client = TelegramClient(StringSession(), settings.telegram_api_id, settings.telegram_api_hash)
         await client.start(bot_token=settings.telegram_bot_token)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from ..core.billing.promo import PromoRejected
-from ..core.bot.api import TelegramError
+from ..core.messaging.api import TelegramError
 from ..core.errors import (
     CargotoolError,
     InvalidInput,

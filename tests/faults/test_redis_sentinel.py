@@ -15,8 +15,8 @@ import uuid
 import httpx
 import pytest
 
-from cargotool.core.bot.api import BotApi
-from cargotool.core.bot.outbox import Outbox
+from cargotool.core.messaging.api import BotApi
+from cargotool.core.messaging.outbox import Outbox
 from cargotool.core.storage.redis import Keys, RedisTarget, connect_redis
 from cargotool.core.storage.replication import ReplicatedWrite
 from cargotool.standin import CargoTechStandIn, StandInServer

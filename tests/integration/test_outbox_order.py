@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from cargotool.core.bot import outbox as outbox_module
-from cargotool.core.bot.api import TelegramError
-from cargotool.core.bot.outbox import Outbox
+from cargotool.core.messaging import outbox as outbox_module
+from cargotool.core.messaging.api import TelegramError
+from cargotool.core.messaging.outbox import Outbox
 from cargotool.core.errors import UpstreamUnavailable
 from cargotool.core.storage.redis import Keys
 from tests.conftest import TEST_REDIS_URL
@@ -234,8 +234,8 @@ async def test_a_slow_send_to_one_chat_does_not_hold_up_the_others(redis, key_pr
 WORKER = textwrap.dedent("""
     import asyncio, random, sys
     import redis.asyncio as aioredis
-    from cargotool.core.bot import outbox as outbox_module
-    from cargotool.core.bot.api import TelegramError
+    from cargotool.core.messaging import outbox as outbox_module
+    from cargotool.core.messaging.api import TelegramError
     from cargotool.core.storage.redis import Keys
 
     url, prefix, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -97,7 +97,7 @@ async def test_another_command_after_paysupport_is_a_command(app, telegram):
 async def test_paysupport_without_a_dispatcher_chat_says_so_and_logs_the_setting(settings, redis, standin, telegram, caplog):
     app = make_app(settings, redis, standin, telegram, chat=None)
     try:
-        with caplog.at_level("WARNING", logger="cargotool.core.bot.paysupport"):
+        with caplog.at_level("WARNING", logger="cargotool.core.billing.paysupport"):
             await say(app, "/paysupport", 31)
         text = telegram.sent("sendMessage", DRIVER)[0].params["text"]
         assert "Возврат" in text and "не получается" in text and "TELEGRAM" not in text

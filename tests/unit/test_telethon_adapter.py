@@ -3,8 +3,8 @@
 import datetime as dt
 from types import SimpleNamespace
 
-from cargotool.core.bot.handlers import CALLBACK_RE
-from cargotool.core.bot.telethon_adapter import callback_update, edited_update, message_update
+from cargotool.core.responses.decisions import CALLBACK_RE
+from cargotool.core.messaging.telethon_adapter import callback_update, edited_update, message_update
 
 SENDER = SimpleNamespace(id=501, bot=False, first_name="Иван", last_name=None, username="ivan")
 

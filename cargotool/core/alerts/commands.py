@@ -1,5 +1,6 @@
-"""The bot's side of alerts: `/mute 2h`, `/unmute`, `/drive`, `/quiet`, `/forget_location`, shared live
-location, and the alert buttons («Не присылать по этому поиску», «Отменить автоотклик»)."""
+"""The bot's side of alerts: `/mute 2h`, `/unmute`, `/drive`, `/quiet`, shared live location, and the alert
+buttons («Не присылать по этому поиску», «Отменить автоотклик»); `register` puts them into the bot's router.
+(`/forget_location` is privacy's: it withdraws the consent, which erases the location.)"""
 
 from __future__ import annotations
 
@@ -7,21 +8,23 @@ import re
 from typing import Any
 
 from ..errors import NotFound
+from ..messaging.router import Answer, Router
 from .auto import AutoResponder
 from .delivery import Alerter
 from .rules import mute_seconds
 from .searches import SearchStore
 from ..numbers import plain_int
 
-COMMANDS = ("/mute", "/unmute", "/drive", "/quiet", "/forget_location")
+COMMANDS = ("/mute", "/unmute", "/drive", "/quiet")
+PREFIX = "al"
 CALLBACK_RE = re.compile(r"^al:(off|undo):([0-9a-f-]{1,40})$")
 HELP_LINES = (
     "• /mute 2h — не присылать уведомления о грузах 2 часа, /unmute — снова присылать\n"
     "• /quiet 22:00-07:00 — тихие часы (по Москве), /quiet off — без них\n"
     "• /drive — я за рулём: копить уведомления до остановки (ещё раз — выключить)\n"
-    "• Поделитесь геопозицией в реальном времени — пока машина едет, уведомления подождут\n"
-    "• /forget_location — забыть мою геопозицию"
+    "• Поделитесь геопозицией в реальном времени — пока машина едет, уведомления подождут"
 )
+SEARCHES_HELP = "• «Мои поиски» в приложении: сохраните поиск — я пришлю новые грузы по нему"
 
 
 class AlertCommands:
@@ -55,9 +58,6 @@ class AlertCommands:
             except ValueError:
                 return "Не понял. Например: /quiet 22:00-07:00 (по Москве) или /quiet off."
             return "Тихих часов нет." if text == "off" else f"Тихие часы: {text} по Москве. Что появится ночью — пришлю утром списком."
-        if command == "/forget_location":
-            forgotten = await self._alerter.locations.forget(driver_id)
-            return "Геопозицию забыл." if forgotten else "Геопозиции у меня нет."
         return ""
 
     async def location(self, driver_id: int, message: dict[str, Any]) -> None:
@@ -92,3 +92,24 @@ class AlertCommands:
         if self._auto is not None and await self._auto.undo(driver_id, value):
             return "Автоотклик отменён — диспетчеры его не увидят"
         return "Поздно: автоотклик уже отправлен или отменён"
+
+    async def on_callback(self, query: dict[str, Any], answer: Answer) -> None:
+        presser_id = (query.get("from") or {}).get("id")
+        text = await self.callback(presser_id, str(query.get("data") or "")) if isinstance(presser_id, int) else None
+        await answer(query, text or "Эта кнопка больше не работает", False)
+
+
+def register(router: Router, commands: AlertCommands) -> None:
+    """The alert commands, their /help lines, the alert buttons (`al:…`) and shared live locations."""
+    for name in COMMANDS:
+        router.command(name, _replying(commands, name))
+    router.help(SEARCHES_HELP, "searches")
+    router.help(HELP_LINES, "alerts")
+    router.callback(PREFIX, commands.on_callback)
+    router.location(commands.location)
+
+
+def _replying(commands: AlertCommands, name: str):
+    async def run(chat_id: int, argument: str) -> tuple[str, None]:
+        return await commands.command(chat_id, name, argument), None
+    return run

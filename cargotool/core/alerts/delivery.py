@@ -22,8 +22,8 @@ from typing import Any, Awaitable, Callable
 import redis.asyncio as aioredis
 
 from ..billing.paywall import Paywall
-from ..bot.buttons import open_load_button, webapp_button
-from ..bot.outbox import Outbox
+from ..messaging.buttons import open_load_button, webapp_button
+from ..messaging.outbox import Outbox
 from ..cargo.cards import card
 from ..cargo.formatting import format_number
 from ..cargotech.models import Cargo

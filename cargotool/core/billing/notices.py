@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..bot.buttons import plans_button, webapp_button
-from ..bot.outbox import Outbox
+from ..messaging.buttons import plans_button, webapp_button
+from ..messaging.outbox import Outbox
 from ..cargo.formatting import to_moscow
 from .subscriptions import Subscriptions
 

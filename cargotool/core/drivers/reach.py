@@ -74,3 +74,10 @@ class BotReach:
         row = (DriverRecord.select(DriverRecord.bot_blocked_at)
                .where(DriverRecord.telegram_id == telegram_id).first())
         return row.bot_blocked_at if row is not None else None
+
+
+def register(router, reach: BotReach) -> None:
+    """Any message a driver writes to the bot clears the mark. (`router` is core.messaging.router.Router,
+    not imported: drivers sit in the storage/observability cycle that the hygiene stream removes, and the
+    import would pull messaging into it.)"""
+    router.private_message_hook(reach.wrote_to_bot)

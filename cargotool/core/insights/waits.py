@@ -1,7 +1,7 @@
 """Waiting at the dock: the drivers' answers and their aggregates.
 
 After an accepted response's loading and unloading windows have passed, the bot asks the driver once
-how long they waited at loading, then at unloading (core/bot/wait_questions.py sends and reads the
+how long they waited at loading, then at unloading (core/insights/wait_questions.py sends and reads the
 buttons). Answers aggregate per normalised address and per company INN; a median shows only from
 `MIN_ANSWERS` answers (the answers are ordered buckets, so the median is a bucket), else «нет данных».
 «не грузился» counts as an answer but not towards the median.

@@ -2,19 +2,19 @@
 (withdraws consent and so erases the position), and consent before
 a live location is used (asked once per share; its points are ignored until the driver says yes).
 
-Registered into BotHandlers by the composition root (`commands`, `callbacks`, `location_gate`)."""
+`register` puts them into the bot's router (commands, buttons `fm:…` and `cs:…`, the location gate)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Awaitable, Callable
+from typing import Any
 
-from ..bot.outbox import Outbox
+from ..messaging.outbox import Outbox
+from ..messaging.router import Answer, Router
 from .consent import PURPOSES, Consents
 from .forget import Forgetter, bot_text
 from .policy import Policy, summary_text
 
-Answer = Callable[[dict[str, Any], str, bool], Awaitable[None]]
 FORGET_RE = re.compile(r"^fm:(yes|no)$")
 CONSENT_RE = re.compile(r"^cs:live:(y|n)$")
 CONFIRM_TEXT = ("Удалить ваши данные? Удалятся местоположение, расход топлива, поиски и уведомления, сессии, "
@@ -91,3 +91,14 @@ class PrivacyBot:
             "text": ("Разрешение записано. Следующие точки трансляции будут учитываться; отозвать — /forget_location."
                      if yes else "Трансляцию не используем. Передумаете — начните трансляцию снова и разрешите.")},
             key=f"consent-done:{query.get('id')}")
+
+
+def register(router: Router, bot: PrivacyBot) -> None:
+    router.command("/privacy", bot.privacy, section="privacy",
+                   help="• /privacy — как мы обращаемся с вашими данными, /forget_me — удалить их")
+    router.command("/forget_me", bot.forget_me)
+    router.command("/forget_location", bot.forget_location, section="location",
+                   help="• /forget_location — забыть мою геопозицию")
+    router.callback("fm", bot.on_forget)
+    router.callback("cs", bot.on_consent)
+    router.location_gate(bot.location_gate)

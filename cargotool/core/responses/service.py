@@ -84,7 +84,7 @@ class ResponseView:
 
 
 class Dispatch(Protocol):
-    """Where responses go: today the dispatcher chat (core/bot/dispatch.py)."""
+    """Where responses go: today the dispatcher chat (core/responses/chat.py)."""
 
     async def response_changed(self, response: ResponseView, driver: DriverRecord | None, event: str,
                                previous: ResponseView | None = None) -> None: ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import NotConfigured
-from .api import BotApi
+from ..messaging.api import BotApi
 
 
 def share_text(detail: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from ..cargo.formatting import format_rub, to_moscow
 from ..storage.db import Database
 from ..storage.models import Payment
 from ..storage.redis import Keys
-from .outbox import Outbox
+from ..messaging.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from typing import Any
 from ..cargo.formatting import format_rub, group_digits, to_moscow
 from ..responses.service import ACCEPTED, ACTIVE, DECLINED, EXPIRED, SENT, VIEWED, WITHDRAWN, ResponseService, ResponseView
 from ..storage.models import DriverRecord
-from .buttons import open_load_button
-from .outbox import Outbox
+from ..messaging.buttons import open_load_button
+from ..messaging.outbox import Outbox
 
 STATUS_LINES = {
     SENT: "🆕 Новый", VIEWED: "👀 Смотрит диспетчер", ACCEPTED: "✅ Принят", DECLINED: "❌ Отклонён",

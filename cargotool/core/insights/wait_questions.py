@@ -8,17 +8,16 @@ pressing again changes the answer.
 from __future__ import annotations
 
 import re
-from typing import Any, Awaitable, Callable
+from typing import Any
 
-from ..insights.trust import TripBook
-from ..insights.waits import WAIT_ANSWERS, Question, WaitBook
-from .outbox import Outbox
+from .trust import TripBook
+from .waits import WAIT_ANSWERS, Question, WaitBook
+from ..messaging.outbox import Outbox
+from ..messaging.router import Answer, Router
 
 PREFIX = "wt"
 CALLBACK_RE = re.compile(r"^wt:(\d{1,12}):([lu]):(\w{1,8})$")
 SIDE_WORD = {"l": "погрузке", "u": "выгрузке"}
-
-Answer = Callable[[dict[str, Any], str, bool], Awaitable[None]]
 
 
 def keyboard(trip_id: int, side: str) -> list[list[dict[str, str]]]:
@@ -70,3 +69,8 @@ class WaitQuestions:
         if side == "l" and trip.unload_wait is None:
             route = f"{trip.from_city or '?'} → {trip.to_city or '?'}"
             await self._ask(Question(trip.id, trip.driver_id, trip.cargo_id, route, "u"))
+
+
+def register(router: Router, questions: WaitQuestions) -> None:
+    """The answer buttons (`wt:…`) go to the questions."""
+    router.callback(PREFIX, questions.on_callback)
