@@ -69,7 +69,9 @@ def load_on_way(load: Load, a: GeoPoint, b: GeoPoint, width_km: float,
                 locate: Locate = lambda stop: stop.coordinates) -> bool:
     """Both the loading and the unloading point in the corridor, and the load going A→B (loading no later
     along the track than unloading). `locate` gives a stop's coordinates — by default what the marketplace
-    sent; the wiring passes one that falls back to the gazetteer's city. Unknown points: not on the way."""
+    sent; the wiring passes one that falls back to the gazetteer's city. Unknown points: not on the way.
+    Positions along the track are clamped to the route, so a load between two points beyond the same end
+    (within the width of it) counts whichever way it goes: near an end, direction means nothing."""
     if load.origin is None or load.destination is None:
         return False
     start, end = locate(load.origin), locate(load.destination)
