@@ -61,7 +61,7 @@ def test_an_answer_is_parsed_once_and_writable_copies_leave_it_whole():
 def test_a_stale_copy_marks_its_meta_and_leaves_the_fresh_data_whole():
     text = json.dumps({"items": [], "meta": {"stale": False, "fetched_at": "x", "limit": 20}}, separators=(",", ":"))
     fresh = Answer(text, 0.0)
-    fresh.data  # parsed before: the stale copy must not write into it
+    assert fresh.data["meta"]["stale"] is False  # parsed before: the stale copy must not write into it
     stale = _as_stale(fresh)
     assert stale.stale and list(stale.data["meta"]) == ["stale", "fetched_at", "limit", "age_seconds"]
     assert stale.data["meta"]["stale"] is True and fresh.data["meta"] == {"stale": False, "fetched_at": "x", "limit": 20}

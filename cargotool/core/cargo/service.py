@@ -42,6 +42,7 @@ from ..observability.metrics import count_cache
 from ..storage.circuit import CLOSED, HALF_OPEN, OPEN, CircuitBreaker
 from ..storage.redis import Keys
 from ..storage.singleflight import SingleFlight
+from .card_types import Card, CardDetail
 from .cards import card, detail
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ MIN_POINT_QUERY = 2
 
 
 # Sees every load fetched from the marketplace with its card, before the card is cached (core/insights uses it).
-Observer = Callable[[Sequence[Load], list[dict]], Awaitable[None]]
+Observer = Callable[[Sequence[Load], Sequence[Card | CardDetail]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
