@@ -170,8 +170,8 @@ def build_services(
     found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query))
     cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos)
     drivers = build_drivers(settings, storage)
-    responses = build_responses(settings, storage, cargos, messaging.outbox)
     billing = build_billing(settings, storage, messaging)
+    responses = build_responses(settings, storage, cargos, messaging.outbox, billing.paywall)
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
