@@ -32,8 +32,7 @@ from .core.bot.handlers import BotHandlers
 from .core.bot.updates import UpdateInbox
 from .core.cargo.service import CargoService
 from .core.cargo.share import LoadSharer
-from .core.cargotech import CargoTechClient
-from .core.cargotech.token_file import TokenFile
+from .core.loads.operator import UpstreamAccount
 from .core.contacts.service import Contacts
 from .core.drivers.auth import DriverAuth
 from .core.drivers.ratelimit import Limit, RateLimiter
@@ -74,7 +73,7 @@ class Services:
     keys: Keys
     database: Database
     http: httpx.AsyncClient
-    cargotech: CargoTechClient  # the adapter's client: for the operator's `cargotech` commands only
+    upstream: UpstreamAccount  # the marketplace account, for the operator's `cargotech` commands
     marketplace: Marketplace
     audit: AuditLog
     cargos: CargoService
@@ -111,7 +110,6 @@ class Services:
     sharer: LoadSharer
     scheduler: Scheduler
     circuits: dict[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics
-    token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
@@ -122,7 +120,7 @@ class Services:
         if self.bot_api is not None:
             await self.bot_api.aclose()
         await self.cargos.aclose()
-        await self.cargotech.tokens.aclose()
+        await self.upstream.aclose()
         await self.http.aclose()
         await self.redis.aclose()
         self.payments.gateway.close()
@@ -184,7 +182,7 @@ def build_services(
                                 wait_questions=found.wait_questions)
     return Services(
         settings=settings, redis=storage.redis, keys=storage.keys, database=storage.database, audit=storage.audit,
-        http=upstream.http, cargotech=upstream.cargotech, marketplace=upstream.marketplace, upstream_label=upstream.label, token_file=upstream.token_file,
+        http=upstream.http, upstream=upstream.account, marketplace=upstream.marketplace, upstream_label=upstream.label,
         cargos=cargos, responses=responses,
         auth=drivers.auth, limiter=drivers.limiter, api_limit=drivers.api_limit, login_limit=drivers.login_limit,
         bot_api=messaging.bot_api, outbox=messaging.outbox, reach=messaging.reach, sharer=messaging.sharer,
