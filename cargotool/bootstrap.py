@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
 import httpx
 import redis.asyncio as aioredis
@@ -109,7 +111,7 @@ class Services:
     privacy_policy: Policy
     sharer: LoadSharer
     scheduler: Scheduler
-    circuits: dict[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics
+    circuits: Mapping[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics (read-only)
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
@@ -193,5 +195,5 @@ def build_services(
         searches=alerts.searches, alerter=alerts.alerter, watcher=alerts.watcher,
         insights=found.insights, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
-        scheduler=scheduler, circuits={"cargotech": upstream.breaker.state},
+        scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
     )
