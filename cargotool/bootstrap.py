@@ -17,7 +17,6 @@ import redis.asyncio as aioredis
 
 from .config import Settings
 from .core.alerts.delivery import Alerter
-from .core.alerts.matcher import Geo
 from .core.alerts.searches import SearchStore
 from .core.alerts.watcher import Watcher
 from .core.audit import AuditLog
@@ -43,6 +42,7 @@ from .core.insights.moderation import ReportDesk
 from .core.insights.service import Insights
 from .core.insights.wait_questions import WaitQuestions
 from .core.jobs import Scheduler
+from .core.loads.geo import Geo
 from .core.loads.marketplace import Marketplace
 from .core.messaging.api import BotApi
 from .core.messaging.outbox import Outbox

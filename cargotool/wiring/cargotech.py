@@ -11,13 +11,13 @@ from typing import Awaitable, Callable
 import httpx
 
 from ..config import Settings
-from ..core.alerts.matcher import Geo
 from ..core.audit import AuditLog
 from ..core.cargotech import CargoTechClient, build_http_client
 from ..core.cargotech.marketplace import CargoTechMarketplace
 from ..core.cargotech.probe import probe
 from ..core.cargotech.retry import RetryPolicy
 from ..core.cargotech.token_file import TokenFile
+from ..core.loads.geo import Geo
 from ..core.loads.marketplace import Marketplace
 from ..core.loads.operator import Account, ProbeReport, TokenStatus, UpstreamAccount
 from ..core.storage.circuit import CircuitBreaker
