@@ -161,7 +161,7 @@ class ResponseService:
         without access hears that (402) before anything about the body (400)."""
         await self._paywall.require(driver.telegram_id, Part.RESPOND)
         offer = parse_offer(raw() if callable(raw) else raw)
-        detail = json.loads((await self._cargos.detail(cargo_id)).text)  # NotFound if the load is gone
+        detail = (await self._cargos.detail(cargo_id)).data  # NotFound if the load is gone; read only
         snapshot = json.dumps(_snapshot(detail), ensure_ascii=False)
         created, changed, previous, view = await self._db.run(lambda: self._upsert(driver, cargo_id, offer, snapshot))
         if changed:
