@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..loads.geo import great_circle_km
-
-__all__ = ["great_circle_km"]  # also imported from here (it lives in core/loads/geo.py)
+from ..loads.geo import EARTH_RADIUS_KM, great_circle_km  # noqa: F401 (also imported from here; they live in core/loads/geo.py)
 
 ROAD_FACTOR = 1.25
 
