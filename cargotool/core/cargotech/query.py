@@ -29,6 +29,8 @@ SORTS = {NEWEST: "-updated_at", OLDEST: "updated_at"}
 
 
 def to_params(query: LoadQuery) -> list[tuple[str, str]]:
+    if query.compound:  # several places or a corridor: core/cargo/alongway.py splits it into single queries
+        raise ValueError("a compound LoadQuery has no single CargoTech call")
     params: list[tuple[str, str]] = [
         ("include", "contacts"),
         ("limit", str(query.limit)),
@@ -62,7 +64,10 @@ def to_params(query: LoadQuery) -> list[tuple[str, str]]:
 
 def search_key(query: LoadQuery) -> str:
     """A saved search's key (stored, and part of the watcher's Redis keys): the parameters without paging,
-    so two searches CargoTech would be asked alike are one."""
+    so two searches CargoTech would be asked alike are one. Several places or a corridor are several calls:
+    their key is the query's own."""
+    if query.compound:
+        return query.filters_key()
     return "&".join(f"{k}={v}" for k, v in to_params(query) if k not in ("limit", "offset"))
 
 
