@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from ..insights.economics import EARTH_RADIUS_KM, great_circle_km
+from .sphere import EARTH_RADIUS_KM, great_circle_km
 from ..loads.models import GeoPoint, Load, Stop
 
 Locate = Callable[[Stop], GeoPoint | None]
