@@ -21,6 +21,7 @@ import asyncio
 import dataclasses
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Awaitable, Callable, Protocol
 
 from ..corridor import on_way
@@ -31,7 +32,7 @@ from .filters import MAX_RADIUS_KM, InvalidFilter
 
 PAGE = 50  # the freshest loads read per single query: one CargoTech call each
 
-ListPage = Callable[[LoadQuery], Awaitable[Any]]  # CargoService.list: an Answer with .text / .stale
+ListPage = Callable[[LoadQuery], Awaitable[Any]]  # CargoService.list: an Answer with .data / .stale
 
 
 class Places(Protocol):
@@ -44,10 +45,14 @@ class Places(Protocol):
 
 @dataclass(frozen=True)
 class Combined:
-    """A merged page, shaped like the shared cache's answer (`text`, `stale`) for core/insights/window.py."""
+    """A merged page, shaped like the shared cache's answer (`data`, `text`, `stale`) for core/insights/window.py."""
 
-    text: str
+    data: dict
     stale: bool
+
+    @cached_property
+    def text(self) -> str:
+        return json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
 
 
 def single_queries(query: LoadQuery) -> list[LoadQuery]:
@@ -87,7 +92,7 @@ class CompoundList:
                 "fetched_at": min((m["fetched_at"] for m in metas if m.get("fetched_at")), default=None)}
         if stale:
             meta["age_seconds"] = max(m.get("age_seconds") or 0 for m in metas)
-        return Combined(json.dumps({"items": chunk, "meta": meta}, ensure_ascii=False, separators=(",", ":")), stale)
+        return Combined({"items": chunk, "meta": meta}, stale)
 
     async def _route(self, corridor: Corridor) -> tuple[GeoPoint, GeoPoint, float]:
         a, b = await asyncio.gather(self._places.point(corridor.start), self._places.point(corridor.end))
@@ -100,7 +105,7 @@ class CompoundList:
     async def _pages(self, queries: list[LoadQuery]) -> tuple[list[dict], bool]:
         """Every query's page; a failed one is left out (`partial`) unless all failed."""
         answers = await asyncio.gather(*(self._list_page(q) for q in queries), return_exceptions=True)
-        pages = [json.loads(a.text) for a in answers if not isinstance(a, BaseException)]
+        pages = [a.data for a in answers if not isinstance(a, BaseException)]  # read only: cards are not changed here
         failures = [a for a in answers if isinstance(a, BaseException)]
         for failure in failures:
             if not isinstance(failure, UpstreamError) or not pages:
