@@ -8,6 +8,7 @@ parameters as one text — is the one key of a query: queries CargoTech is asked
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from ..loads.query import NEWEST, OLDEST, LoadQuery, PlaceFilter, Span
@@ -32,6 +33,8 @@ SORTS = {NEWEST: "-updated_at", OLDEST: "updated_at"}
 
 
 def to_params(query: LoadQuery) -> list[tuple[str, str]]:
+    if query.compound:  # several places or a corridor: core/cargo/alongway.py splits it into single queries
+        raise ValueError("a compound LoadQuery has no single CargoTech call")
     params: list[tuple[str, str]] = [
         ("include", "contacts"),
         ("limit", str(query.limit)),
@@ -67,8 +70,11 @@ def to_params(query: LoadQuery) -> list[tuple[str, str]]:
 def query_key(query: LoadQuery, paged: bool = True) -> str:
     """The parameters CargoTech gets, as one text: the list cache's key (paged; the format the cache has
     always used, so it stays warm across deploys) and a saved search's key (stored, and part of the
-    watcher's Redis keys: without paging), so two queries CargoTech would be asked alike are one."""
-    return "&".join(f"{k}={v}" for k, v in to_params(query) if paged or k not in ("limit", "offset"))
+    watcher's Redis keys: without paging), so two queries CargoTech would be asked alike are one. Several
+    places or a corridor are several calls (core/cargo/alongway.py): their part of the key is the query's own."""
+    simple = replace(query, origins=(), destinations=(), corridor=None) if query.compound else query
+    key = "&".join(f"{k}={v}" for k, v in to_params(simple) if paged or k not in ("limit", "offset"))
+    return f"{key}&{query.compound_key()}" if query.compound else key
 
 
 def _place(name: str, place: PlaceFilter) -> list[tuple[str, str]]:

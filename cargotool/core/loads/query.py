@@ -35,6 +35,16 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Corridor:
+    """«По пути»: loads loading and unloading within `width_km` of the great circle from point `start` to
+    point `end`, going that way (core/corridor)."""
+
+    start: int
+    end: int
+    width_km: int
+
+
+@dataclass(frozen=True)
 class LoadQuery:
     origin: PlaceFilter | None = None
     destination: PlaceFilter | None = None
@@ -50,3 +60,41 @@ class LoadQuery:
     order: str | None = None  # NEWEST or OLDEST by last update; None: the marketplace's own order
     limit: int = 20
     offset: int = 0
+    # several places per side (any of them; then `origin`/`destination` are None) and «по пути»: no
+    # marketplace takes these in one call — core/cargo/alongway.py splits them into `single_queries()`
+    origins: tuple[PlaceFilter, ...] = ()
+    destinations: tuple[PlaceFilter, ...] = ()
+    corridor: Corridor | None = None
+
+    @property
+    def compound(self) -> bool:
+        """Several places on a side, or a corridor: more than one marketplace query."""
+        return bool(self.origins or self.destinations or self.corridor)
+
+    def starts(self) -> tuple[PlaceFilter, ...]:
+        """Every loading place asked for (none: anywhere)."""
+        return self.origins or ((self.origin,) if self.origin else ())
+
+    def finishes(self) -> tuple[PlaceFilter, ...]:
+        return self.destinations or ((self.destination,) if self.destination else ())
+
+    def compound_key(self) -> str:
+        """The several places and the corridor as text ('' for a simple query): the part of the query that no
+        single marketplace request spells (the adapter's `query_key` appends it)."""
+        return "&".join(f"{name}={_compound(getattr(self, name))}" for name in COMPOUND_FIELDS if getattr(self, name))
+
+COMPOUND_FIELDS = ("origins", "destinations", "corridor")
+
+
+def _place(place: PlaceFilter) -> str:
+    return f"{place.id}:{_text(place.kind)}:{_text(place.radius_km)}"
+
+
+def _compound(value: object) -> str:
+    if isinstance(value, Corridor):
+        return f"{value.start}~{value.end}:{value.width_km}"
+    return ",".join(sorted(_place(p) for p in value))  # type: ignore[attr-defined]
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
