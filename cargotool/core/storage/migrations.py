@@ -193,6 +193,17 @@ def _forgotten_trips(db: peewee.Database) -> None:
         " WHERE l.driver_id = c.driver_id AND l.kind = 'position'))")
 
 
+def _shortlist(db: peewee.Database) -> None:
+    """Favourites (with a snapshot of the card) and hidden loads and companies (core/shortlist)."""
+    db.execute_sql("CREATE TABLE favourites (driver_id BIGINT NOT NULL, cargo_id VARCHAR(32) NOT NULL,"
+                   " snapshot TEXT NOT NULL, added_at TIMESTAMP NOT NULL, gone_at TIMESTAMP,"
+                   " PRIMARY KEY (driver_id, cargo_id))")
+    db.execute_sql("CREATE TABLE hidden_cargos (driver_id BIGINT NOT NULL, cargo_id VARCHAR(32) NOT NULL,"
+                   " label VARCHAR(256) NOT NULL, hidden_at TIMESTAMP NOT NULL, PRIMARY KEY (driver_id, cargo_id))")
+    db.execute_sql("CREATE TABLE hidden_companies (driver_id BIGINT NOT NULL, inn VARCHAR(12) NOT NULL,"
+                   " name VARCHAR(256) NOT NULL, hidden_at TIMESTAMP NOT NULL, PRIMARY KEY (driver_id, inn))")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
@@ -211,6 +222,7 @@ MIGRATIONS: list[Migration] = [
     Migration(32, "a heartbeat row /readyz writes to prove the database takes writes", _health_heartbeat),
     Migration(33, "privacy: forgotten drivers' trips and reports unlinked; positions without consent cleared",
               _forgotten_trips),
+    Migration(37, "favourites and hidden loads and companies", _shortlist),
 ]
 
 
