@@ -12,35 +12,35 @@ COMPANY = {"id": 1599999, "inn": "7707083893", "name": "ПАО «Проверк�
 
 
 async def test_a_hidden_company_gets_no_alert_and_no_automatic_response(make_services, standin, telegram):  # noqa: F811
-    svc = make_services(telegram_dispatcher_chat_id=-100500)
-    await svc.flags.set("paywall", False)
-    await svc.database.run(lambda: DriverRecord.create(telegram_id=DRIVER, first_name="Иван", username="ivan"))
-    await svc.searches.create(DRIVER, {"name": "Авто", "filters": {"from": str(MOSCOW)}, "auto_response": {"rate_min": 1}})
-    await svc.watcher.tick()
-    await svc.shortlist.hide_company(DRIVER, COMPANY["inn"], "ПАО «Проверка»")
+    services = make_services(telegram_dispatcher_chat_id=-100500)
+    await services.flags.set("paywall", False)
+    await services.database.run(lambda: DriverRecord.create(telegram_id=DRIVER, first_name="Иван", username="ivan"))
+    await services.searches.create(DRIVER, {"name": "Авто", "filters": {"from": str(MOSCOW)}, "auto_response": {"rate_min": 1}})
+    await services.watcher.tick()
+    await services.shortlist.hide_company(DRIVER, COMPANY["inn"], "ПАО «Проверка»")
     hidden = load(standin, company=COMPANY)
     wanted = load(standin)
-    await svc.watcher.tick()
-    await deliver(svc)
+    await services.watcher.tick()
+    await deliver(services)
     texts = [m.params["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"] for m in alerts_to(telegram, DRIVER)]
     assert [t.rsplit("=", 1)[1] for t in texts] == [str(wanted["id"])]
     await asyncio.sleep(1.2)
-    await svc.watcher.tick()
-    rows = await svc.database.run(lambda: list(Response.select()))
+    await services.watcher.tick()
+    rows = await services.database.run(lambda: list(Response.select()))
     assert {r.cargo_id for r in rows} == {str(wanted["id"])} and str(hidden["id"]) not in {r.cargo_id for r in rows}
 
 
 async def test_a_load_hidden_during_the_undo_window_is_not_answered(make_services, standin, telegram):  # noqa: F811
-    svc = make_services()
-    await svc.flags.set("paywall", False)
-    await svc.database.run(lambda: DriverRecord.create(telegram_id=DRIVER, first_name="Иван", username="ivan"))
-    await svc.searches.create(DRIVER, {"name": "Авто", "filters": {"from": str(MOSCOW)}, "auto_response": {"rate_min": 1}})
-    await svc.watcher.tick()
+    services = make_services()
+    await services.flags.set("paywall", False)
+    await services.database.run(lambda: DriverRecord.create(telegram_id=DRIVER, first_name="Иван", username="ivan"))
+    await services.searches.create(DRIVER, {"name": "Авто", "filters": {"from": str(MOSCOW)}, "auto_response": {"rate_min": 1}})
+    await services.watcher.tick()
     published = load(standin)
-    await svc.watcher.tick()
-    await deliver(svc)
+    await services.watcher.tick()
+    await deliver(services)
     assert len(alerts_to(telegram, DRIVER)) == 1
-    await svc.shortlist.hide_cargo(DRIVER, str(published["id"]))
+    await services.shortlist.hide_cargo(DRIVER, str(published["id"]))
     await asyncio.sleep(1.2)
-    assert (await svc.watcher.tick())["auto"] == 0
-    assert await svc.database.run(lambda: Response.select().count()) == 0
+    assert (await services.watcher.tick())["auto"] == 0
+    assert await services.database.run(lambda: Response.select().count()) == 0
