@@ -16,6 +16,7 @@ function undoToast(text, undo) {
   const node = $("undo-toast");
   $("undo-text").textContent = text;
   node.hidden = false;
+  $("toast").hidden = true;  // one message at a time: this one carries the undo
   clearTimeout(undoTimer);
   $("undo-button").onclick = async () => { node.hidden = true; clearTimeout(undoTimer); await undo(); };
   undoTimer = setTimeout(() => { node.hidden = true; }, 5000);
