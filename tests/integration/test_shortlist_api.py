@@ -162,3 +162,17 @@ async def test_forget_me_deletes_favourites_and_hidden(app, standin):
     _, favourites = await app.asgi_client.get("/api/favourites", headers=headers)
     _, hidden = await app.asgi_client.get("/api/hidden", headers=headers)
     assert favourites.json["items"] == [] and hidden.json["companies"] == []
+
+
+async def test_the_snapshot_keeps_contacts_only_with_access(app, standin):
+    headers = await _token(app)
+    services = app.ctx.services
+    cargo_id = str(standin.dataset.cargos[0]["id"])
+    await services.flags.set("paywall", True)
+    await services.flags.set("paywall.contacts", True)
+    _, added = await app.asgi_client.put(f"/api/favourites/{cargo_id}", headers=headers)
+    card = added.json["favourite"]["card"]
+    assert card["contacts"] == [] and card["contacts_hidden"] is True
+    await services.flags.set("paywall.contacts", False)
+    _, again = await app.asgi_client.put(f"/api/favourites/{cargo_id}", headers=headers)
+    assert again.json["favourite"]["card"]["contacts"] and "contacts_hidden" not in again.json["favourite"]["card"]
