@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import json
 
+from ..cargo.card_types import writable
 from ..cargo.listing import DriverViews, ListView
+from ..cargo.service import Answer
 from ..loads.query import LoadQuery
 from .marks import MarkReader, Marks
 
 
 def apply_marks(body: dict, marks: Marks) -> dict:
+    """A new body without the hidden cards and with `favourite: true` on the favourites. `body` may be a
+    cached answer's shared `data`: it is not changed (a flagged card is a `writable` copy)."""
     items = body.get("items") or []
     kept = [card for card in items if not marks.hidden(str(card.get("id")), (card.get("company") or {}).get("inn"))]
-    for card in kept:
-        if str(card.get("id")) in marks.favourites:
-            card["favourite"] = True
+    kept = [{**writable(card), "favourite": True} if str(card.get("id")) in marks.favourites else card for card in kept]
+    meta = dict(body.get("meta") or {})
     if len(kept) != len(items):
-        body.setdefault("meta", {})["hidden_by_driver"] = len(items) - len(kept)
-    body["items"] = kept
-    return body
+        meta["hidden_by_driver"] = len(items) - len(kept)
+    return {**body, "meta": meta, "items": kept}
 
 
 def _dumps(body: dict) -> str:
@@ -42,9 +44,9 @@ class MarkedViews:
         marks = await self._marks.marks(driver_id)
         return text if marks.empty else _dumps(apply_marks(json.loads(text), marks))
 
-    async def personalise_list(self, driver_id: int, text: str) -> str | None:
-        personal = await self._views.personalise_list(driver_id, text)
+    async def personalise_list(self, driver_id: int, page: Answer) -> str | None:
+        personal = await self._views.personalise_list(driver_id, page)
         marks = await self._marks.marks(driver_id)
         if marks.empty or (personal is None and not marks.hides):
             return personal
-        return _dumps(apply_marks(json.loads(personal if personal is not None else text), marks))
+        return _dumps(apply_marks(json.loads(personal) if personal is not None else page.data, marks))
