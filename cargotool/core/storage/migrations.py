@@ -202,6 +202,8 @@ def _shortlist(db: peewee.Database) -> None:
                    " label VARCHAR(256) NOT NULL, hidden_at TIMESTAMP NOT NULL, PRIMARY KEY (driver_id, cargo_id))")
     db.execute_sql("CREATE TABLE hidden_companies (driver_id BIGINT NOT NULL, inn VARCHAR(12) NOT NULL,"
                    " name VARCHAR(256) NOT NULL, hidden_at TIMESTAMP NOT NULL, PRIMARY KEY (driver_id, inn))")
+def _truck_figures(db: peewee.Database) -> None:
+    _add_columns(db, "driver_insight_profiles", {"truck_over_12t": "BOOLEAN", "truck_cost_kopecks_km": "BIGINT"})
 
 
 MIGRATIONS: list[Migration] = [
@@ -222,6 +224,7 @@ MIGRATIONS: list[Migration] = [
     Migration(32, "a heartbeat row /readyz writes to prove the database takes writes", _health_heartbeat),
     Migration(33, "privacy: forgotten drivers' trips and reports unlinked; positions without consent cleared",
               _forgotten_trips),
+    Migration(34, "net after the road: the driver's truck (over 12 t, own cost per km)", _truck_figures),
     Migration(37, "favourites and hidden loads and companies", _shortlist),
 ]
 
