@@ -52,6 +52,8 @@ from .core.privacy.forget import Forgetter
 from .core.privacy.policy import Policy
 from .core.redaction import install_log_redaction, redactor
 from .core.responses.service import ResponseService
+from .core.shortlist.service import Shortlist
+from .core.shortlist.views import MarkedViews
 from .core.storage.db import Database
 from .core.storage.redis import Keys
 from .wiring.alerts import build_alerts
@@ -65,6 +67,7 @@ from .wiring.loads import build_cargos, build_contacts
 from .wiring.messaging import build_messaging
 from .wiring.privacy import build_privacy
 from .wiring.responses import build_responses
+from .wiring.shortlist import build_shortlist
 from .wiring.storage import build_storage
 
 
@@ -112,6 +115,8 @@ class Services:
     sharer: LoadSharer
     scheduler: Scheduler
     circuits: Mapping[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics (read-only)
+    shortlist: Shortlist  # favourites and hidden loads and companies
+    list_views: MarkedViews  # the list's driver views: insights, without what the driver hid
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
@@ -173,10 +178,14 @@ def build_services(
     drivers = build_drivers(settings, storage)
     billing = build_billing(settings, storage, messaging)
     responses = build_responses(settings, storage, cargos, messaging.outbox, billing.paywall)
+    contacts = build_contacts(cargos, billing.paywall, messaging)
+    shortlists = build_shortlist(settings, storage, cards=contacts.card_for, views=found.insights)
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
-                          responses=responses, paywall=billing.paywall, locations=found.locations)
+                          responses=responses, paywall=billing.paywall, locations=found.locations,
+                          hidden=shortlists.shortlist)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
-                            sessions=drivers.auth.sessions, paysupport=billing.paysupport)
+                            sessions=drivers.auth.sessions, paysupport=billing.paysupport,
+                            shortlist=shortlists.shortlist)
     bot, updates = build_bot(settings, storage, messaging=messaging, responses=responses, billing=billing,
                              alerts=alerts, wait_questions=found.wait_questions, privacy=privacy)
     scheduler = build_scheduler(settings, storage.redis, storage.keys,
@@ -192,9 +201,10 @@ def build_services(
         bot=bot, updates=updates,
         flags=billing.flags, subscriptions=billing.subscriptions, promos=billing.promos, payments=billing.payments,
         refunds=billing.refunds, stars=billing.stars, plans=billing.plans, paywall=billing.paywall,
-        notices=billing.notices, contacts=build_contacts(cargos, billing.paywall, messaging),
+        notices=billing.notices, contacts=contacts,
         searches=alerts.searches, alerter=alerts.alerter, watcher=alerts.watcher,
         insights=found.insights, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
         scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
+        shortlist=shortlists.shortlist, list_views=shortlists.views,
     )

@@ -62,7 +62,7 @@ async def create_session(request: Request):
 async def first_page(svc, driver_id: int, query_string: str) -> dict:
     """`GET /api/cargos?<query_string>`'s answer, or its error, for the login answer to carry along."""
     try:
-        page = await driver_page(svc.cargos, svc.insights, driver_id, query_string)
+        page = await driver_page(svc.cargos, svc.list_views, driver_id, query_string)
     except CargotoolError as exc:
         return {"cargos_query": query_string, "cargos_error": {"status": http_status(exc), **exc.to_dict()}}
     return {"cargos_query": query_string, "cargos": page.data if isinstance(page, Answer) else jsonlib.loads(page)}
@@ -100,7 +100,7 @@ async def delete_session(request: Request):
                    "(among the 100 freshest)")
 async def list_cargos(request: Request):
     svc = services(request)
-    page = await driver_page(svc.cargos, svc.insights, request.ctx.driver.telegram_id, request.query_string)
+    page = await driver_page(svc.cargos, svc.list_views, request.ctx.driver.telegram_id, request.query_string)
     if isinstance(page, Answer):
         return answer_response(page)
     return HTTPResponse(page, content_type="application/json", headers={"Cache-Control": "no-store"})

@@ -22,6 +22,7 @@ from .health import bp as health_bp
 from .vanished_driver import install_vanished_driver_handler
 from .metrics import install_observability
 from .searches import bp as searches_bp
+from .shortlist import bp as shortlist_bp
 from .reach import bp as reach_bp
 from .insights import bp as insights_bp
 from .privacy import bp as privacy_bp
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.blueprint(health_bp)
     app.blueprint(api_bp)
     app.blueprint(searches_bp)
+    app.blueprint(shortlist_bp)
     app.blueprint(reach_bp)
     app.blueprint(admin_bp)
     app.blueprint(insights_bp)

@@ -20,6 +20,7 @@ HTTP_STATUS: dict[str, int] = {
     "not_found": 404,
     "conflict": 409,
     "too_many_searches": 409,
+    "shortlist_full": 409,
     "duplicate_search": 409,
     "consent_required": 409,
     "stars_unavailable": 409,

@@ -31,16 +31,17 @@ class Alerts:
 
 
 def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstream: Upstream, cargos: CargoService,
-                 responses: ResponseService, paywall: Paywall, locations: LocationStore) -> Alerts:
+                 responses: ResponseService, paywall: Paywall, locations: LocationStore, hidden=None) -> Alerts:
+    """`hidden.excluded(driver_id, cargo_id, inn)`: what the driver hid (core/shortlist) gets no alert nor automatic response."""
     redis, keys = storage.redis, storage.keys
     searches = SearchStore(storage.database, settings.alerts_max_searches, on_change=searches_changed(redis, keys),
                            key_of=partial(upstream.marketplace.query_key, paged=False))
     auto = AutoResponder(redis=redis, keys=keys, database=storage.database, responses=responses, paywall=paywall,
-                         undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
+                         undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day, hidden=hidden)
     alerter = Alerter(database=storage.database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
                       locations=locations, webapp_url=settings.webapp_url,
                       per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
-                      still_minutes=settings.alerts_still_minutes, auto=auto)
+                      still_minutes=settings.alerts_still_minutes, auto=auto, hidden=hidden)
     watcher = Watcher(marketplace=upstream.marketplace, cargos=cargos, searches=searches, alerter=alerter, auto=auto,
                       redis=redis, keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,

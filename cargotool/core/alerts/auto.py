@@ -30,7 +30,9 @@ COMMENT = "🤖 Автоотклик: водитель настроил откл
 
 class AutoResponder:
     def __init__(self, *, redis: aioredis.Redis, keys: Keys, database: Database, responses, paywall: Paywall,
-                 undo_seconds: int, per_day: int) -> None:
+                 undo_seconds: int, per_day: int, hidden=None) -> None:
+        """`hidden.excluded(driver_id, cargo_id, inn)`: never answer a load or company the driver hid."""
+        self._hidden = hidden
         self.queue = DurableQueue(redis, keys, "alerts:auto")
         self._redis = redis
         self._keys = keys
@@ -49,6 +51,8 @@ class AutoResponder:
         rule = search.auto_rule
         if rule is None or not rule.accepts(price_kopecks, rate_kopecks):
             return None
+        if await self._excluded(search.driver_id, cargo.id, cargo.company.inn if cargo.company else None):
+            return None
         if not await self._paywall.allows(search.driver_id, Part.RESPOND):
             return None
         day_key = self._day_key(search.driver_id)
@@ -60,11 +64,14 @@ class AutoResponder:
             await self._redis.decr(day_key)
             return None
         payload = {"driver_id": search.driver_id, "cargo_id": cargo.id, "search_name": search.name,
-                   "rate_kopecks": price_kopecks}
+                   "rate_kopecks": price_kopecks, "inn": cargo.company.inn if cargo.company else None}
         item_id = await self.queue.put(payload, dedupe_key=f"auto:{search.driver_id}:{cargo.id}", delay=self.undo_seconds)
         if item_id is None:
             await self._redis.decr(day_key)
         return item_id
+
+    async def _excluded(self, driver_id: int, cargo_id: str, inn: str | None) -> bool:
+        return self._hidden is not None and await self._hidden.excluded(driver_id, cargo_id, inn)
 
     async def undo(self, driver_id: int, item_id: str) -> bool:
         """True when the response was still waiting and is now cancelled (it will never be sent)."""
@@ -83,6 +90,8 @@ class AutoResponder:
             payload = await self.queue.take(item.id)
             if payload is None:
                 continue  # undone in the meantime
+            if await self._excluded(payload["driver_id"], payload["cargo_id"], payload.get("inn")):
+                continue  # hidden during the undo window
             record = await self._db.run(lambda p=payload: DriverRecord.get_or_none(DriverRecord.telegram_id == p["driver_id"]))
             if record is None:  # only drivers who logged in have searches; a deleted one gets nothing sent
                 continue

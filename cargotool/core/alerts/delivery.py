@@ -58,8 +58,10 @@ def alert_text(search: Search, view: dict[str, Any]) -> str:
 class Alerter:
     def __init__(self, *, database: Database, redis: aioredis.Redis, keys: Keys, outbox: Outbox, paywall: Paywall,
                  locations: LocationStore, webapp_url: str, per_hour: int, default_quiet: str, still_minutes: int,
-                 auto=None, clock: Callable[[], float] = time.time) -> None:
+                 auto=None, hidden=None, clock: Callable[[], float] = time.time) -> None:
+        """`hidden.excluded(driver_id, cargo_id, inn)`: loads and companies the driver hid get no alert."""
         self._db = database
+        self._hidden = hidden
         self._redis = redis
         self._keys = keys
         self._outbox = outbox
@@ -139,6 +141,7 @@ class Alerter:
         allowed = {d for d in drivers if await self._paywall.allows(d, Part.ALERTS)}
         prefs, blocked = await self._db.run(lambda: self._driver_state(drivers))
         pending = {pair: hit for pair, hit in first.items() if pair[0] in allowed and pair[0] not in blocked}
+        pending = await self._not_hidden(pending)
         fresh = await self._db.run(lambda: self._claim(pending))
         count_alert("deduplicated", len(pending) - len(fresh))  # alerted before: never twice per driver and load
         by_driver: dict[int, list[Hit]] = defaultdict(list)
@@ -154,6 +157,13 @@ class Alerter:
                 else:
                     await self._hold(hit)
         return queued
+
+    async def _not_hidden(self, pending: dict[tuple[int, str], Hit]) -> dict[tuple[int, str], Hit]:
+        """Leave out the loads each driver hid, or whose company they hid (core/shortlist)."""
+        if self._hidden is None:
+            return pending
+        return {pair: hit for pair, hit in pending.items() if not await self._hidden.excluded(
+            pair[0], hit.cargo.id, hit.cargo.company.inn if hit.cargo.company else None)}
 
     @staticmethod
     def _driver_state(drivers: set[int]) -> tuple[dict[int, str | None], set[int]]:

@@ -1,7 +1,7 @@
 """«Удалить мои данные» / `/forget_me`: what goes, what stays and why, in one place.
 
 Goes: the position (the Mini App's and the bot's live location), fuel figures, saved searches with their alerts
-and switches, sessions, consents, the phone and comments given with responses, contacts for receipts, the name
+and switches, favourites and hidden loads and companies, sessions, consents, the phone and comments given with responses, contacts for receipts, the name
 and username, which /paysupport messages were theirs, the IP addresses in the audit log. Reports and trips lose
 their author, comment, load and response: they are moved to a random negative pseudonym (the same for all of the
 driver's reports and trips, so "how many drivers" counts stay right) and keep only what the company figures
@@ -35,6 +35,7 @@ DELETED = (
     "авторство отзывов о компаниях и поездок: у них больше нет ни автора, ни груза, ни отклика",
     "IP-адреса в журнале действий и то, о какой компании были ваши отзывы",
     "связь ваших вопросов об оплате с вами: ответ оператора на них к вам больше не придёт",
+    "избранные грузы, скрытые грузы и скрытые компании",
 )
 KEPT = (
     {"what": "Записи о платежах и подписка",
@@ -76,9 +77,9 @@ def _pseudonym() -> int:
 
 class Forgetter:
     def __init__(self, *, database: Database, audit: AuditLog, consents: Consents, profiles, positions, searches,
-                 alerter, sessions, reports, paysupport) -> None:
+                 alerter, sessions, reports, paysupport, shortlist=None) -> None:
         """`profiles.delete_row`, `positions.erase` (live location), `searches.forget_driver`, `alerter.forget`,
-        `sessions.delete_driver`, `reports.on_change`, `paysupport.forget` — each owner forgets its own part."""
+        `sessions.delete_driver`, `reports.on_change`, `paysupport.forget`, `shortlist.forget` (favourites, hidden loads and companies) — each owner forgets its own part."""
         self._db = database
         self._audit = audit
         self._consents = consents
@@ -89,6 +90,7 @@ class Forgetter:
         self._sessions = sessions
         self._reports = reports
         self._paysupport = paysupport
+        self._shortlist = shortlist
 
     async def forget(self, driver_id: int, via: str) -> Forgotten:
         done = Forgotten()
@@ -101,6 +103,8 @@ class Forgetter:
         self._reports.on_change()
         done.counts["sessions"] = await self._sessions.delete_driver(driver_id)
         done.counts["paysupport_threads"] = await self._paysupport.forget(driver_id)
+        if self._shortlist is not None:
+            done.counts["shortlist"] = await self._shortlist.forget(driver_id)
         await self._audit.record(f"driver:{driver_id}", "privacy.forget", target=f"driver:{driver_id}",
                                  details={"via": via, **done.counts})
         return done

@@ -193,6 +193,15 @@ def _forgotten_trips(db: peewee.Database) -> None:
         " WHERE l.driver_id = c.driver_id AND l.kind = 'position'))")
 
 
+def _shortlist(db: peewee.Database) -> None:
+    """Favourites (with a snapshot of the card) and hidden loads and companies (core/shortlist)."""
+    db.execute_sql("CREATE TABLE favourites (driver_id BIGINT NOT NULL, cargo_id VARCHAR(32) NOT NULL,"
+                   " snapshot TEXT NOT NULL, added_at TIMESTAMP NOT NULL, gone_at TIMESTAMP,"
+                   " PRIMARY KEY (driver_id, cargo_id))")
+    db.execute_sql("CREATE TABLE hidden_cargos (driver_id BIGINT NOT NULL, cargo_id VARCHAR(32) NOT NULL,"
+                   " label VARCHAR(256) NOT NULL, hidden_at TIMESTAMP NOT NULL, PRIMARY KEY (driver_id, cargo_id))")
+    db.execute_sql("CREATE TABLE hidden_companies (driver_id BIGINT NOT NULL, inn VARCHAR(12) NOT NULL,"
+                   " name VARCHAR(256) NOT NULL, hidden_at TIMESTAMP NOT NULL, PRIMARY KEY (driver_id, inn))")
 def _truck_figures(db: peewee.Database) -> None:
     _add_columns(db, "driver_insight_profiles", {"truck_over_12t": "BOOLEAN", "truck_cost_kopecks_km": "BIGINT"})
 
@@ -216,6 +225,7 @@ MIGRATIONS: list[Migration] = [
     Migration(33, "privacy: forgotten drivers' trips and reports unlinked; positions without consent cleared",
               _forgotten_trips),
     Migration(34, "net after the road: the driver's truck (over 12 t, own cost per km)", _truck_figures),
+    Migration(37, "favourites and hidden loads and companies", _shortlist),
 ]
 
 

@@ -5,6 +5,7 @@ import { $, el } from "./dom.js";
 import { companyText, num, route, rub, staleText, windowText } from "./format.js";
 import { cardInsights, listParams, renderBar } from "./insights.js";
 import { withScreens } from "./later.js";
+import { starButton } from "./marks.js";
 import { cardMoney } from "./money.js";
 import { onShowList } from "./nav.js";
 import { PAGE, state } from "./state.js";
@@ -28,7 +29,7 @@ function cardNode(item) {
     onclick: () => { haptic.tap(); withScreens((s) => s.openDetail(item.id)); },
     onkeydown: (e) => { if (e.key === "Enter") withScreens((s) => s.openDetail(item.id)); },
   },
-    el("div", { class: "route" }, route(item)),
+    el("div", { class: "route" }, route(item), " ", starButton(item)),
     el("div", { class: "dates" }, "Погрузка: " + windowText(item.from)),
     el("div", { class: "specs" }, [
       item.weight_t !== null ? num(item.weight_t) + " т" : null,

@@ -8,6 +8,7 @@ import { closeSheet, loadFilters, restoreFilters, saveFilters, sheetOpen, summar
 import { closePositionSheet, initInsights, positionSheetOpen } from "./insights.js";
 import { holdTaps, later, ready, withScreens } from "./later.js";
 import { loadPage, watchPull, watchScroll } from "./list.js";
+import { loadFavourites } from "./marks.js";
 import { wirePlatform } from "./platform.js";
 import { closeAllScreens, state } from "./state.js";
 import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
@@ -18,6 +19,7 @@ function back() {
   const s = ready();
   if (s && state.adminOpen) s.closeAdmin();
   else if (s && state.settingsOpen) s.closeSettings();
+  else if (s && state.hiddenOpen) s.closeHidden();
   else if (s && state.plansOpen) s.closePlans();
   else if (s && s.offerOpen()) s.closeOffer();
   else if (s && s.searchSheetOpen()) s.closeSearchSheet();
@@ -25,6 +27,7 @@ function back() {
   else if (positionSheetOpen()) closePositionSheet();
   else if (s && state.detailOpen) s.closeDetail();
   else if (s && state.searchesOpen) s.closeSearches();
+  else if (s && state.favouritesOpen) s.closeFavourites();
   else if (s) s.closeResponses();
 }
 
@@ -35,16 +38,18 @@ function wireTelegram(tg) {
   tg.expand();
   tg.BackButton.onClick(back);
   tg.MainButton.onClick(() => { if (ready()) ready().onMainButton(); });
-  if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen || state.settingsOpen) tg.BackButton.show();
+  if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen || state.settingsOpen ||
+    state.favouritesOpen || state.hiddenOpen) tg.BackButton.show();
   if (state.detailOpen && ready()) ready().renderMyResponse();
 }
 
 function wire() {
-  for (const id of ["detail-back", "responses-back", "searches-back", "admin-back", "plans-back", "settings-back"]) $(id).addEventListener("click", back);
+  for (const id of ["detail-back", "responses-back", "searches-back", "admin-back", "plans-back", "settings-back", "favourites-back", "hidden-back"]) $(id).addEventListener("click", back);
   $("retry-list").addEventListener("click", () => loadPage(true));
   $("open-responses").addEventListener("click", () => { haptic.tap(); withScreens((s) => s.openResponses()); });
   wireFilters();
-  holdTaps(["open-plans", "open-searches", "watch-search", "open-admin", "open-settings"]);
+  holdTaps(["open-plans", "open-searches", "watch-search", "open-admin", "open-settings", "open-favourites", "open-hidden",
+    "favourites-hidden"]);
   wirePlatform($("screen-list"));  // wired by the second script
   whenTelegram(wireTelegram);
 }
@@ -75,6 +80,7 @@ async function start() {
   watchPull();
   await loadPage(true, session);
   later().catch(() => {});  // the other screens' script, now that the first cards are up
+  loadFavourites();  // the ☆ of the cards shown (favourites are flagged by the server only on a personal page)
   // not needed for the first screen: asked only once the first cards are up
   api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
   api("/api/me").then((me) => {

@@ -8,12 +8,13 @@ import { closeDetail, openDetail } from "./detail.js";
 import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
 import { closeSettings, wireSettings } from "./settings.js";
+import { closeFavourites, closeHidden, wireShortlist } from "./shortlist.js";
 import { closeSearches, closeSearchSheet, openSearchById, openSearches, quickSave, searchSheetOpen, wireSearches } from "./searches.js";
 
 export const screens = {
   closeAdmin, closePlans, openPlans, closeDetail, openDetail, closeOffer, offerOpen, onMainButton, renderMyResponse,
   closeResponses, openResponses, closeSearches, closeSearchSheet, openSearchById, openSearches, quickSave, searchSheetOpen,
-  closeSettings,
+  closeSettings, closeFavourites, closeHidden,
 };
 
 /** Their buttons, once their script is here (js/later.js holds a tap that comes earlier). */
@@ -23,4 +24,5 @@ export function wireScreens() {
   wireSearches();
   wireAdmin();
   wireSettings();
+  wireShortlist(openDetail);
 }

@@ -24,9 +24,12 @@ export const state = {
   plansOpen: false,
   adminOpen: false,
   settingsOpen: false,
+  favouritesOpen: false,
+  hiddenOpen: false,
 };
 
-export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin", "screen-settings"];
+export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin", "screen-settings",
+  "screen-favourites", "screen-hidden"];
 
 export function closeAllScreens() {
   for (const id of SCREENS) $(id).hidden = true;
@@ -36,4 +39,6 @@ export function closeAllScreens() {
   state.plansOpen = false;
   state.adminOpen = false;
   state.settingsOpen = false;
+  state.favouritesOpen = false;
+  state.hiddenOpen = false;
 }

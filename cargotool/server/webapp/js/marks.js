@@ -1,0 +1,53 @@
+// Favourites (☆) on cards: which loads the driver starred (GET /api/favourites, kept on the server so they
+// follow the driver across devices), and the star toggle the list's cards and the detail show.
+
+import { api } from "./api.js";
+import { el, toast } from "./dom.js";
+import { haptic } from "./telegram.js";
+
+const starred = new Set();
+
+export function isFavourite(id) { return starred.has(String(id)); }
+
+function paint(id) {
+  for (const node of document.querySelectorAll(".star")) {
+    if (node.dataset.id !== String(id)) continue;
+    node.textContent = isFavourite(id) ? "★" : "☆";
+    node.setAttribute("aria-pressed", isFavourite(id) ? "true" : "false");
+  }
+}
+
+/** Ask the server which loads are starred, then paint the stars already shown. */
+export async function loadFavourites() {
+  try {
+    const answer = await api("/api/favourites");
+    starred.clear();
+    for (const item of answer.items) starred.add(String(item.cargo_id));
+    for (const node of document.querySelectorAll(".star")) paint(node.dataset.id);
+  } catch (e) {}
+}
+
+/** Star or unstar a load; true when it is starred now. */
+export async function toggleFavourite(id) {
+  const on = !isFavourite(id);
+  haptic.tap();
+  try {
+    await api("/api/favourites/" + encodeURIComponent(id), false, { method: on ? "PUT" : "DELETE" });
+    if (on) starred.add(String(id)); else starred.delete(String(id));
+    paint(id);
+    toast(on ? "Добавлено в избранное" : "Убрано из избранного");
+  } catch (error) { toast(error.message); }
+  return isFavourite(id);
+}
+
+/** The ☆ button of a card or the detail (`item.favourite` comes on a personal page of the list). */
+export function starButton(item) {
+  if (item.favourite) starred.add(String(item.id));
+  const on = isFavourite(item.id);
+  return el("button", {
+    class: "star", type: "button", "data-id": String(item.id), "aria-pressed": on ? "true" : "false",
+    "aria-label": "В избранное", title: "В избранное",
+    onclick: (e) => { e.stopPropagation(); toggleFavourite(item.id); },
+    onkeydown: (e) => e.stopPropagation(),
+  }, on ? "★" : "☆");
+}
