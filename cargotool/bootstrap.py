@@ -34,6 +34,7 @@ from .core.cargo.service import CargoService
 from .core.cargo.share import LoadSharer
 from .core.cargotech import CargoTechClient
 from .core.cargotech.token_file import TokenFile
+from .core.chains.service import ChainPlanner
 from .core.contacts.service import Contacts
 from .core.drivers.auth import DriverAuth
 from .core.drivers.ratelimit import Limit, RateLimiter
@@ -57,6 +58,7 @@ from .wiring.alerts import build_alerts
 from .wiring.billing import build_billing
 from .wiring.bot import build_bot
 from .wiring.cargotech import build_upstream
+from .wiring.chains import build_chains
 from .wiring.drivers import build_drivers
 from .wiring.insights import build_insights_parts
 from .wiring.jobs import build_scheduler
@@ -111,6 +113,7 @@ class Services:
     sharer: LoadSharer
     scheduler: Scheduler
     circuits: dict[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics
+    chains: ChainPlanner  # chains home (GET /api/chains) and the driver's home city
     token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
@@ -196,4 +199,5 @@ def build_services(
         insights=found.insights, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
         scheduler=scheduler, circuits={"cargotech": upstream.breaker.state},
+        chains=build_chains(settings, storage, cargos=cargos, insights=found.insights),
     )

@@ -19,6 +19,8 @@ class DriverInsightProfile(BaseModel):
     position_at = UTCDateTimeField(null=True)
     fuel_l_per_100km = peewee.FloatField(null=True)
     fuel_price_kopecks = peewee.BigIntegerField(null=True)
+    home_point_id = peewee.BigIntegerField(null=True)  # the home city of «Домой» (core/chains/homes.py)
+    home_name = peewee.CharField(max_length=128, null=True)
     updated_at = UTCDateTimeField(default=utcnow)
 
     class Meta:

@@ -209,6 +209,10 @@ class PointNames:
     async def name(self, point_id: int) -> str | None:
         return await self._redis.hget(self._key, str(point_id))
 
+    async def known(self) -> dict[int, str]:
+        """Every point seen so far (the chains look for the city nearest to a driver among them)."""
+        return {int(k): v for k, v in (await self._redis.hgetall(self._key)).items() if k.isdigit()}
+
 
 class LiveLocation:
     """The bot's live location (core/alerts/location.py: `latest(driver_id) -> (lat, lon, at) | None`) as a

@@ -193,6 +193,10 @@ def _forgotten_trips(db: peewee.Database) -> None:
         " WHERE l.driver_id = c.driver_id AND l.kind = 'position'))")
 
 
+def _chain_homes(db: peewee.Database) -> None:
+    _add_columns(db, "driver_insight_profiles", {"home_point_id": "BIGINT", "home_name": "VARCHAR(128)"})
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
@@ -211,6 +215,7 @@ MIGRATIONS: list[Migration] = [
     Migration(32, "a heartbeat row /readyz writes to prove the database takes writes", _health_heartbeat),
     Migration(33, "privacy: forgotten drivers' trips and reports unlinked; positions without consent cleared",
               _forgotten_trips),
+    Migration(38, "chains home: a driver's home city on their profile", _chain_homes),
 ]
 
 
