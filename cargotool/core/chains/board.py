@@ -40,17 +40,16 @@ def locator(gazetteer: Gazetteer):
     return locate
 
 
-def via_cities(legs: list[Leg], target: GeoPoint, start_id: int, k: int) -> list[Place]:
-    """The `k` cities the most first legs unload in (then the most money into them), leaving out the start
-    city and the target's area (a load there is a direct trip, not a first leg)."""
+def via_cities(legs: list[Leg], start: GeoPoint, target: GeoPoint, k: int) -> list[Place]:
+    """The `k` cities the most first legs unload in (then the most money into them), leaving out the start's
+    area (its loads are the first page already) and the target's (a load there is a direct trip)."""
     counts: Counter[int] = Counter()
     money: Counter[int] = Counter()
     places: dict[int, Place] = {}
     for leg in legs:
         place = leg.load.destination.place if leg.load.destination else None
-        if place is None or place.id is None or place.id == start_id:
-            continue
-        if great_circle_km(leg.end.lat, leg.end.lon, target.lat, target.lon) <= CITY_RADIUS_KM:
+        if place is None or place.id is None or min(
+                great_circle_km(leg.end.lat, leg.end.lon, end.lat, end.lon) for end in (start, target)) <= CITY_RADIUS_KM:
             continue
         places[place.id] = place
         counts[place.id] += 1

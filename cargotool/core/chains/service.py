@@ -57,7 +57,7 @@ class ChainPlanner:
         cards = {card["id"]: card for card in first.cards}
         first_loads = [card_load(card) for card in first.cards]
         legs = first_legs(start, target, first_loads, self._settings, self._locate)
-        via = via_cities(legs, target.point, start.place.id or 0, VIA_CITIES)
+        via = via_cities(legs, self._city_point(start), target.point, VIA_CITIES)
         second_loads, partial, stale = [], False, first.stale
         for city in via:
             try:
@@ -86,6 +86,9 @@ class ChainPlanner:
     async def _start(self, driver_id: int, ask: ChainRequest) -> Anchor:
         if ask.from_id is not None:
             name = ask.from_name or await self._names.name(ask.from_id)
+            if name is None:  # its own page teaches its name (and is the page the plan reads first: no extra call)
+                await self._read(self._query(ask.from_id))
+                name = await self._names.name(ask.from_id)
             point = self._point(name)
             if name is None or point is None:
                 raise InvalidInput("Не знаем, где этот город", fields={"from": "Выберите ближайший крупный город"})
@@ -106,6 +109,10 @@ class ChainPlanner:
         if name is None or point is None:
             raise InvalidInput("Не знаем, где этот город", fields={"to": "Выберите ближайший крупный город"})
         return Anchor(Place(ask.to, name), point, ask.by, home=home)
+
+    def _city_point(self, start: Anchor) -> GeoPoint:
+        """The start city's own point (the driver may be some way off it): the start area is around it."""
+        return self._point(start.place.name) or start.point
 
     def _point(self, name: str | None) -> GeoPoint | None:
         place = self._gazetteer.find(name)

@@ -18,6 +18,7 @@ function back() {
   const s = ready();
   if (s && state.adminOpen) s.closeAdmin();
   else if (s && state.settingsOpen) s.closeSettings();
+  else if (s && state.chainsOpen) s.closeChains();
   else if (s && state.plansOpen) s.closePlans();
   else if (s && s.offerOpen()) s.closeOffer();
   else if (s && s.searchSheetOpen()) s.closeSearchSheet();
@@ -35,7 +36,7 @@ function wireTelegram(tg) {
   tg.expand();
   tg.BackButton.onClick(back);
   tg.MainButton.onClick(() => { if (ready()) ready().onMainButton(); });
-  if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen || state.settingsOpen) tg.BackButton.show();
+  if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen || state.settingsOpen || state.chainsOpen) tg.BackButton.show();
   if (state.detailOpen && ready()) ready().renderMyResponse();
 }
 
@@ -44,7 +45,7 @@ function wire() {
   $("retry-list").addEventListener("click", () => loadPage(true));
   $("open-responses").addEventListener("click", () => { haptic.tap(); withScreens((s) => s.openResponses()); });
   wireFilters();
-  holdTaps(["open-plans", "open-searches", "watch-search", "open-admin", "open-settings"]);
+  holdTaps(["open-plans", "open-searches", "watch-search", "open-admin", "open-settings", "open-chains"]);
   wirePlatform($("screen-list"));  // wired by the second script
   whenTelegram(wireTelegram);
 }

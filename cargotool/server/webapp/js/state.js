@@ -24,9 +24,10 @@ export const state = {
   plansOpen: false,
   adminOpen: false,
   settingsOpen: false,
+  chainsOpen: false,
 };
 
-export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin", "screen-settings"];
+export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin", "screen-settings", "screen-chains"];
 
 export function closeAllScreens() {
   for (const id of SCREENS) $(id).hidden = true;
@@ -36,4 +37,5 @@ export function closeAllScreens() {
   state.plansOpen = false;
   state.adminOpen = false;
   state.settingsOpen = false;
+  state.chainsOpen = false;
 }
