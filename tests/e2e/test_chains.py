@@ -1,4 +1,4 @@
-"""«Домой» end to end at 360 px (Chromium): reachable from the list's header, the target city from the
+"""«Домой» end to end at 360 px (Chromium): reachable from the row under the list's header, the target city from the
 autocomplete, a clear Russian message without a start, the three best chains with their arithmetic, the home
 city kept, and a leg opening its load. Screenshot: test-artifacts/chains-360.png."""
 
@@ -33,7 +33,7 @@ def test_chains_home_at_360_px(browser, server):
     button.click()
     expect(page.locator("#screen-chains")).to_be_visible()
     page.fill("#chains-by", (dt.date.today() + dt.timedelta(days=4)).isoformat())
-    pick(page, "chains-to-box", "Моск", "Москва")
+    pick(page, "chains-to-box", "Моск", "Москва")  # picking the target looks for chains at once
     expect(page.locator("#chains-error")).to_contain_text("укажите город отправления", timeout=15000)  # no position
     pick(page, "chains-from-box", "Белг", "Белгород")
     page.click("#chains-find")
