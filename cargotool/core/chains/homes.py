@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..errors import InvalidInput
 from ..insights.gazetteer import Gazetteer
 from ..insights.models import DriverInsightProfile
+from ..insights.positions import upsert_profile
 from ..storage.db import Database
 from ..storage.models import utcnow
 
@@ -49,19 +50,9 @@ class Homes:
             raise InvalidInput("Не знаем, где этот город — выберите ближайший крупный",
                                fields={"point_id": "Город не найден в справочнике"})
         home = Home(point_id, name.strip()[:128])
-        await self._write(driver_id, home_point_id=home.point_id, home_name=home.name)
+        await upsert_profile(self._db, driver_id, {"home_point_id": home.point_id, "home_name": home.name})
         return home
 
     async def clear(self, driver_id: int) -> None:
         await self._db.run(lambda: DriverInsightProfile.update(home_point_id=None, home_name=None, updated_at=utcnow())
                            .where(DriverInsightProfile.driver_id == driver_id).execute())
-
-    async def _write(self, driver_id: int, **values) -> None:
-        values["updated_at"] = utcnow()
-
-        def work() -> None:
-            with self._db.write_transaction():
-                (DriverInsightProfile.insert(driver_id=driver_id, **values)
-                 .on_conflict(conflict_target=[DriverInsightProfile.driver_id], update=values).execute())
-
-        await self._db.run(work)
