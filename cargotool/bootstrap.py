@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
 import httpx
 import redis.asyncio as aioredis
 
 from .config import Settings
 from .core.alerts.delivery import Alerter
-from .core.alerts.matcher import Geo
 from .core.alerts.searches import SearchStore
 from .core.alerts.watcher import Watcher
 from .core.audit import AuditLog
@@ -32,8 +33,7 @@ from .core.bot.handlers import BotHandlers
 from .core.bot.updates import UpdateInbox
 from .core.cargo.service import CargoService
 from .core.cargo.share import LoadSharer
-from .core.cargotech import CargoTechClient
-from .core.cargotech.token_file import TokenFile
+from .core.loads.operator import UpstreamAccount
 from .core.chains.service import ChainPlanner
 from .core.contacts.service import Contacts
 from .core.drivers.auth import DriverAuth
@@ -43,6 +43,7 @@ from .core.insights.moderation import ReportDesk
 from .core.insights.service import Insights
 from .core.insights.wait_questions import WaitQuestions
 from .core.jobs import Scheduler
+from .core.loads.geo import Geo
 from .core.loads.marketplace import Marketplace
 from .core.messaging.api import BotApi
 from .core.messaging.outbox import Outbox
@@ -60,7 +61,7 @@ from .wiring.bot import build_bot
 from .wiring.cargotech import build_upstream
 from .wiring.chains import build_chains
 from .wiring.drivers import build_drivers
-from .wiring.insights import build_insights_parts
+from .wiring.insights import build_insights_parts, platon_tariff
 from .wiring.jobs import build_scheduler
 from .wiring.loads import build_cargos, build_contacts
 from .wiring.messaging import build_messaging
@@ -76,7 +77,7 @@ class Services:
     keys: Keys
     database: Database
     http: httpx.AsyncClient
-    cargotech: CargoTechClient  # the adapter's client: for the operator's `cargotech` commands only
+    upstream: UpstreamAccount  # the marketplace account, for the operator's `cargotech` commands
     marketplace: Marketplace
     audit: AuditLog
     cargos: CargoService
@@ -112,9 +113,8 @@ class Services:
     privacy_policy: Policy
     sharer: LoadSharer
     scheduler: Scheduler
-    circuits: dict[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics
+    circuits: Mapping[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics (read-only)
     chains: ChainPlanner  # chains home (GET /api/chains) and the driver's home city
-    token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
@@ -125,7 +125,7 @@ class Services:
         if self.bot_api is not None:
             await self.bot_api.aclose()
         await self.cargos.aclose()
-        await self.cargotech.tokens.aclose()
+        await self.upstream.aclose()
         await self.http.aclose()
         await self.redis.aclose()
         self.payments.gateway.close()
@@ -170,11 +170,12 @@ def build_services(
     messaging = build_messaging(settings, storage, bot_transport)
     # A cycle, broken by a callback: insights read the list through the shared cache, which tells insights
     # what each fetch brought.
-    found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query))
+    found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query),
+                                 platon=platon_tariff(settings.platon_rub_km, settings.platon_federal_share))
     cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos)
     drivers = build_drivers(settings, storage)
-    responses = build_responses(settings, storage, cargos, messaging.outbox)
     billing = build_billing(settings, storage, messaging)
+    responses = build_responses(settings, storage, cargos, messaging.outbox, billing.paywall)
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
@@ -187,7 +188,7 @@ def build_services(
                                 wait_questions=found.wait_questions)
     return Services(
         settings=settings, redis=storage.redis, keys=storage.keys, database=storage.database, audit=storage.audit,
-        http=upstream.http, cargotech=upstream.cargotech, marketplace=upstream.marketplace, upstream_label=upstream.label, token_file=upstream.token_file,
+        http=upstream.http, upstream=upstream.account, marketplace=upstream.marketplace, upstream_label=upstream.label,
         cargos=cargos, responses=responses,
         auth=drivers.auth, limiter=drivers.limiter, api_limit=drivers.api_limit, login_limit=drivers.login_limit,
         bot_api=messaging.bot_api, outbox=messaging.outbox, reach=messaging.reach, sharer=messaging.sharer,
@@ -198,6 +199,6 @@ def build_services(
         searches=alerts.searches, alerter=alerts.alerter, watcher=alerts.watcher,
         insights=found.insights, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
-        scheduler=scheduler, circuits={"cargotech": upstream.breaker.state},
+        scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
         chains=build_chains(settings, storage, cargos=cargos, insights=found.insights),
     )

@@ -94,6 +94,30 @@ class FuelEstimate(TypedDict):
     text: str
 
 
+class PaymentTerms(TypedDict):
+    """How and when the load is paid (core/payterms `PaymentTerms.as_api`); each field None when unknown."""
+
+    vat: str | None  # with | without
+    form: str | None  # cash | cashless | card
+    timing: str | None  # prepay | on_unloading | deferred
+    days: int | None
+    source: str | None  # marketplace | comment
+    text: str
+
+
+class NetPart(TypedDict):
+    name: str
+    rub: int
+
+
+class Net(TypedDict):
+    """What is left after the road (core/netcost `Net.as_dict`), an estimate."""
+
+    rub: int
+    text: str
+    parts: list[NetPart]
+
+
 _CARD_KEYS: dict[str, Any] = {
     "id": str,
     "from": CardPoint | None,
@@ -109,6 +133,7 @@ _CARD_KEYS: dict[str, Any] = {
     "truck_types": list[TypeRef],
     "load_types": list[TypeRef],
     "company": Company | None,
+    "payment_terms": PaymentTerms,  # issue 21 §1
     "display": CardDisplay,
     # insights, when the shared cache fetches (the same for everyone)
     "market": NotRequired[Market | None],
@@ -117,6 +142,8 @@ _CARD_KEYS: dict[str, Any] = {
     "rate_with_deadhead_kopecks_per_km": NotRequired[float | None],
     "rate_with_deadhead_rub_km": NotRequired[float | None],
     "fuel_estimate": NotRequired[FuelEstimate],
+    # insights, per request for a driver who gave fuel figures (issue 21 §2)
+    "net": NotRequired[Net],
 }
 
 CardBase = TypedDict("CardBase", _CARD_KEYS)  # what a card and a detail share
