@@ -34,6 +34,7 @@ from .core.bot.updates import UpdateInbox
 from .core.cargo.service import CargoService
 from .core.cargo.share import LoadSharer
 from .core.loads.operator import UpstreamAccount
+from .core.chains.service import ChainPlanner
 from .core.contacts.service import Contacts
 from .core.drivers.auth import DriverAuth
 from .core.drivers.ratelimit import Limit, RateLimiter
@@ -60,6 +61,7 @@ from .wiring.alerts import build_alerts
 from .wiring.billing import build_billing
 from .wiring.bot import build_bot
 from .wiring.cargotech import build_upstream
+from .wiring.chains import build_chains
 from .wiring.drivers import build_drivers
 from .wiring.insights import build_insights_parts, platon_tariff
 from .wiring.jobs import build_scheduler
@@ -117,6 +119,7 @@ class Services:
     circuits: Mapping[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics (read-only)
     shortlist: Shortlist  # favourites and hidden loads and companies
     list_views: MarkedViews  # the list's driver views: insights, without what the driver hid
+    chains: ChainPlanner  # chains home (GET /api/chains) and the driver's home city
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
@@ -207,4 +210,5 @@ def build_services(
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
         scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
         shortlist=shortlists.shortlist, list_views=shortlists.views,
+        chains=build_chains(settings, storage, cargos=cargos, insights=found.insights),
     )

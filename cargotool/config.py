@@ -106,6 +106,7 @@ class Settings:
     alerts_auto_per_day: int = _setting(parse.positive_int, 5)
     shortlist_max_favourites: int = _setting(parse.positive_int, 200)
     shortlist_max_hidden: int = _setting(parse.positive_int, 500)
+    chains_km_per_day: float = _setting(parse.positive_float, 600.0)
     platon_rub_km: float = _setting(parse.positive_float, 4.91)  # issue 21 §2: sources in README
     platon_federal_share: float = _setting(parse.share, 0.7)
     redis_url: str | None = _setting(parse.redis_url, None)

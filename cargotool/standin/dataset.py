@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.loads.geo import great_circle_km
+from .chains import chain_cargos
 
 # id, name, latitude, longitude
 CITIES: list[tuple[int, str, float, float]] = [
@@ -112,6 +113,7 @@ def build_dataset(size: int = 240, today: dt.date | None = None, seed: int = 202
     cities = {cid: (name, lat, lon) for cid, name, lat, lon in CITIES}
     cargos = [_cargo(rng, i, today, cities) for i in range(size)]
     cargos.sort(key=lambda c: c["created_at"], reverse=True)
+    cargos += chain_cargos(today, cities, _cargo)  # after the sample: its loads keep their places
     return Dataset(cargos=cargos, cities=cities)
 
 

@@ -13,6 +13,6 @@ distance, price), so the worst case is 4 calls, the usual case 0–1, flat in th
 wiring's test counts upstream calls against the stand-in.
 """
 
-from .planning import Anchor, Chain, Leg, Settings, best_chains, best_direct
+from .planning import Anchor, Chain, Leg, Settings, best_chains, best_direct, first_legs
 
-__all__ = ["Anchor", "Chain", "Leg", "Settings", "best_chains", "best_direct"]
+__all__ = ["Anchor", "Chain", "Leg", "Settings", "best_chains", "best_direct", "first_legs"]

@@ -127,6 +127,14 @@ def best_chains(start: Anchor, target: Anchor, first_legs: Sequence[Load], secon
     return sorted(chains, key=_rank, reverse=True)[: settings.limit]
 
 
+def first_legs(start: Anchor, target: Anchor, loads: Sequence[Load], settings: Settings = Settings(),
+               locate: Locate = lambda stop: stop.coordinates) -> list[Leg]:
+    """The loads from the start the truck can take and unload before the target day ends (the candidates
+    for a chain's first leg; the wiring asks for second legs from where they unload)."""
+    last = (target.day - start.day).days + 1
+    return [leg for leg in _legs(loads, start, start.point, 0.0, settings, locate) if leg.unloads_at < last]
+
+
 def _rank(chain: Chain) -> tuple[float, float]:
     return chain.rub_per_km, -chain.home_at
 

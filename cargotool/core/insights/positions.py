@@ -177,17 +177,22 @@ class Profiles:
         return await self._save(driver_id, truck_over_12t=truck.over_12t, truck_cost_kopecks_km=truck.cost_kopecks_km)
 
     async def _save(self, driver_id: int, **values) -> Profile:
-        values["updated_at"] = utcnow()
-
-        def work() -> None:
-            with self._db.write_transaction():
-                (DriverInsightProfile.insert(driver_id=driver_id, **values)
-                 .on_conflict(conflict_target=[DriverInsightProfile.driver_id], update=values).execute())
-
-        await self._db.run(work)
+        await upsert_profile(self._db, driver_id, values)
         await self._redis.delete(self._key(driver_id))
         self._local.pop(driver_id, None)
         return await self.get(driver_id)
+
+
+async def upsert_profile(database: Database, driver_id: int, values: dict) -> None:
+    """Write these columns of the driver's profile row (made when missing), with `updated_at`."""
+    values = {**values, "updated_at": utcnow()}
+
+    def work() -> None:
+        with database.write_transaction():
+            (DriverInsightProfile.insert(driver_id=driver_id, **values)
+             .on_conflict(conflict_target=[DriverInsightProfile.driver_id], update=values).execute())
+
+    await database.run(work)
 
 
 def _profile_data(row: DriverInsightProfile | None) -> dict:
@@ -218,6 +223,10 @@ class PointNames:
 
     async def name(self, point_id: int) -> str | None:
         return await self._redis.hget(self._key, str(point_id))
+
+    async def known(self) -> dict[int, str]:
+        """Every point seen so far (the chains look for the city nearest to a driver among them)."""
+        return {int(k): v for k, v in (await self._redis.hgetall(self._key)).items() if k.isdigit()}
 
 
 class LiveLocation:

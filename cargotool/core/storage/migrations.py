@@ -202,6 +202,12 @@ def _shortlist(db: peewee.Database) -> None:
                    " label VARCHAR(256) NOT NULL, hidden_at TIMESTAMP NOT NULL, PRIMARY KEY (driver_id, cargo_id))")
     db.execute_sql("CREATE TABLE hidden_companies (driver_id BIGINT NOT NULL, inn VARCHAR(12) NOT NULL,"
                    " name VARCHAR(256) NOT NULL, hidden_at TIMESTAMP NOT NULL, PRIMARY KEY (driver_id, inn))")
+
+
+def _chain_homes(db: peewee.Database) -> None:
+    _add_columns(db, "driver_insight_profiles", {"home_point_id": "BIGINT", "home_name": "VARCHAR(128)"})
+
+
 def _truck_figures(db: peewee.Database) -> None:
     _add_columns(db, "driver_insight_profiles", {"truck_over_12t": "BOOLEAN", "truck_cost_kopecks_km": "BIGINT"})
 
@@ -226,6 +232,7 @@ MIGRATIONS: list[Migration] = [
               _forgotten_trips),
     Migration(34, "net after the road: the driver's truck (over 12 t, own cost per km)", _truck_figures),
     Migration(37, "favourites and hidden loads and companies", _shortlist),
+    Migration(38, "chains home: a driver's home city on their profile", _chain_homes),
 ]
 
 

@@ -4,6 +4,7 @@
 
 import { closeAdmin, wireAdmin } from "./admin.js";
 import { closePlans, openPlans, wireBilling } from "./billing.js";
+import { closeChains, wireChains } from "./chains.js";
 import { closeDetail, openDetail } from "./detail.js";
 import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
@@ -14,7 +15,7 @@ import { closeSearches, closeSearchSheet, openSearchById, openSearches, quickSav
 export const screens = {
   closeAdmin, closePlans, openPlans, closeDetail, openDetail, closeOffer, offerOpen, onMainButton, renderMyResponse,
   closeResponses, openResponses, closeSearches, closeSearchSheet, openSearchById, openSearches, quickSave, searchSheetOpen,
-  closeSettings, closeFavourites, closeHidden,
+  closeSettings, closeFavourites, closeHidden, closeChains,
 };
 
 /** Their buttons, once their script is here (js/later.js holds a tap that comes earlier). */
@@ -25,4 +26,5 @@ export function wireScreens() {
   wireAdmin();
   wireSettings();
   wireShortlist(openDetail);
+  wireChains();
 }

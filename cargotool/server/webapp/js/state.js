@@ -26,10 +26,11 @@ export const state = {
   settingsOpen: false,
   favouritesOpen: false,
   hiddenOpen: false,
+  chainsOpen: false,
 };
 
 export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin", "screen-settings",
-  "screen-favourites", "screen-hidden"];
+  "screen-favourites", "screen-hidden", "screen-chains"];
 
 export function closeAllScreens() {
   for (const id of SCREENS) $(id).hidden = true;
@@ -41,4 +42,5 @@ export function closeAllScreens() {
   state.settingsOpen = false;
   state.favouritesOpen = false;
   state.hiddenOpen = false;
+  state.chainsOpen = false;
 }
