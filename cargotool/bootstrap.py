@@ -51,6 +51,7 @@ from .core.privacy.forget import Forgetter
 from .core.privacy.policy import Policy
 from .core.redaction import install_log_redaction, redactor
 from .core.responses.service import ResponseService
+from .core.samefreight import SameFreight
 from .core.storage.db import Database
 from .core.storage.redis import Keys
 from .wiring.alerts import build_alerts
@@ -60,7 +61,7 @@ from .wiring.cargotech import build_upstream
 from .wiring.drivers import build_drivers
 from .wiring.insights import build_insights_parts
 from .wiring.jobs import build_scheduler
-from .wiring.loads import build_cargos, build_contacts
+from .wiring.loads import build_cargos, build_contacts, build_samefreight
 from .wiring.messaging import build_messaging
 from .wiring.privacy import build_privacy
 from .wiring.responses import build_responses
@@ -102,6 +103,7 @@ class Services:
     alerter: Alerter
     watcher: Watcher
     insights: Insights
+    samefreight: SameFreight  # postings of one trip: folded on the list, the group on the detail
     report_desk: ReportDesk
     wait_questions: WaitQuestions
     upstream_label: str  # "live" or "recorded"
@@ -168,7 +170,8 @@ def build_services(
     # A cycle, broken by a callback: insights read the list through the shared cache, which tells insights
     # what each fetch brought.
     found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query))
-    cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos)
+    samefreight = build_samefreight(settings, storage)
+    cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos, fold=samefreight.fold_page)
     drivers = build_drivers(settings, storage)
     responses = build_responses(settings, storage, cargos, messaging.outbox)
     billing = build_billing(settings, storage, messaging)
@@ -193,7 +196,7 @@ def build_services(
         refunds=billing.refunds, stars=billing.stars, plans=billing.plans, paywall=billing.paywall,
         notices=billing.notices, contacts=build_contacts(cargos, billing.paywall, messaging),
         searches=alerts.searches, alerter=alerts.alerter, watcher=alerts.watcher,
-        insights=found.insights, report_desk=found.report_desk, wait_questions=found.wait_questions,
+        insights=found.insights, samefreight=samefreight, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
         scheduler=scheduler, circuits={"cargotech": upstream.breaker.state},
     )

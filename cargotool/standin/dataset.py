@@ -13,6 +13,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from .reposts import with_reposts
+
 # id, name, latitude, longitude
 CITIES: list[tuple[int, str, float, float]] = [
     (1, "Москва", 55.7558, 37.6176),
@@ -102,13 +104,14 @@ class Dataset:
 
 
 def build_dataset(size: int = 240, today: dt.date | None = None, seed: int = 20260108) -> Dataset:
-    """`size` loads with loading dates from `today` on (so the demo always shows upcoming loads)."""
+    """`size` loads with loading dates from `today` on (so the demo always shows upcoming loads), and a few
+    reposts of them by other companies (standin/reposts.py)."""
     rng = random.Random(seed)
     today = today or dt.date.today()
     cities = {cid: (name, lat, lon) for cid, name, lat, lon in CITIES}
     cargos = [_cargo(rng, i, today, cities) for i in range(size)]
     cargos.sort(key=lambda c: c["created_at"], reverse=True)
-    return Dataset(cargos=cargos, cities=cities)
+    return Dataset(cargos=with_reposts(cargos, COMPANIES), cities=cities)
 
 
 def _phone(rng: random.Random) -> str:

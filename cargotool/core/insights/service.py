@@ -149,7 +149,7 @@ class Insights:
             fuel = (await self.profiles.get(driver_id)).fuel
             for card in cards:
                 self._economics(card, position, fuel)
-        scanned = len(cards)
+        scanned = window_meta["postings"]  # in the marketplace's count, as `total` (reposts fold into one card)
         hidden = {}
         if view.no_long_waits:
             kept = [card for card in cards if not (card.get("waits") or {}).get("long")]

@@ -21,6 +21,20 @@ class Company(TypedDict):
     security_status: int | None
 
 
+class SameTripPosting(TypedDict):
+    id: str
+    company: str | None
+    price_rub: int | None
+
+
+class SameTripGroup(TypedDict):
+    """Several postings of one trip (the shipper's and resellers'), best price first; `text` says it in Russian."""
+
+    count: int
+    postings: list[SameTripPosting]
+    text: str
+
+
 class Card(TypedDict):
     id: str
     weight_t: float | None
@@ -34,6 +48,7 @@ class Card(TypedDict):
     load_types: list[TypeRef]
     company: Company | None
     display: dict[str, str]
+    group: NotRequired[SameTripGroup]
 
 
 class Meta(TypedDict):
@@ -46,10 +61,14 @@ class Meta(TypedDict):
 
 
 class ListMeta(Meta):
+    """`total` and `next_offset` count postings as the marketplace does; `folded`: how many of this page's
+    postings are inside another card's `group` (so a page may hold fewer cards than `limit`)."""
+
     limit: int
     offset: int
     total: int | None
     next_offset: int | None
+    folded: NotRequired[int]
 
 
 class CargoPage(TypedDict):
