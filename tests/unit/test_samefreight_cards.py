@@ -44,6 +44,8 @@ def test_a_page_folds_into_one_card_per_trip_in_its_order():
     assert [c["id"] for c in folding.cards] == ["alone", "high"] and folding.folded == 1
     assert "group" not in folding.cards[0] and folding.cards[1]["group"]["count"] == 2
     assert set(folding.groups) == {"low", "high"} and folding.groups["low"] is folding.cards[1]["group"]
+    twice = [loads[0], loads[0]]  # the marketplace listing one load twice is not a repost
+    assert fold(twice, [card(x) for x in twice]).folded == 0
     plain = [card(x) for x in loads[:1]]
     assert fold(loads[:1], plain).cards == plain and fold(loads[:1], plain).folded == 0
 

@@ -60,7 +60,7 @@ def fold(loads: Sequence[Load], cards: list[dict[str, Any]]) -> Folding:
     groups: dict[str, dict[str, Any]] = {}
     dropped: set[str] = set()
     leads: dict[str, dict[str, Any]] = {}
-    for trip in group(loads):
+    for trip in group(list({load.id: load for load in loads}.values())):  # a load listed twice is not a repost
         shape = described(trip)
         owner = lead(trip).id
         leads[owner] = shape
