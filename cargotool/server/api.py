@@ -66,7 +66,7 @@ async def first_page(svc, driver_id: int, query_string: str) -> dict:
         page = await driver_page(svc.cargos, svc.insights, driver_id, query_string)
     except CargotoolError as exc:
         return {"cargos_query": query_string, "cargos_error": {"status": http_status(exc), **exc.to_dict()}}
-    return {"cargos_query": query_string, "cargos": jsonlib.loads(page.text if isinstance(page, Answer) else page)}
+    return {"cargos_query": query_string, "cargos": page.data if isinstance(page, Answer) else jsonlib.loads(page)}
 
 
 @bp.delete("/session")

@@ -63,7 +63,7 @@ class Views:
         self.ordered.append((driver_id, query, view))
         return '{"ordered":true}'
 
-    async def personalise_list(self, driver_id, text):
+    async def personalise_list(self, driver_id, page):
         return self.personal
 
 

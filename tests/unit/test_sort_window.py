@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
+from cargotool.core.cargo.service import Answer
 from cargotool.core.loads import LoadQuery
 from cargotool.core.errors import UpstreamUnavailable
 from cargotool.core.insights.window import WINDOW, read_window
@@ -22,7 +22,7 @@ def board(total: int, cap: int, fail_from: int | None = None):
         after = query.offset + len(ids)
         meta = {"total": total, "next_offset": after if ids and after < total else None, "stale": False,
                 "fetched_at": "2026-11-24T10:00:00Z"}
-        return SimpleNamespace(text=json.dumps({"items": [{"id": i, "display": {}} for i in ids], "meta": meta}))
+        return Answer(json.dumps({"items": [{"id": i, "display": {}} for i in ids], "meta": meta}), 0.0)
 
     return list_page, calls
 

@@ -56,7 +56,7 @@ class DriverViews(Protocol):
 
     async def ordered_list(self, driver_id: int, query: LoadQuery, view: ListView) -> str: ...
 
-    async def personalise_list(self, driver_id: int, text: str) -> str | None: ...
+    async def personalise_list(self, driver_id: int, page: Answer) -> str | None: ...
 
 
 @lru_cache(maxsize=4096)
@@ -88,5 +88,5 @@ async def driver_page(cargos: CargoService, views: DriverViews, driver_id: int, 
     if view != PLAIN:  # an order or filter of ours: over the freshest loads, not one page
         return await views.ordered_list(driver_id, query, view)
     answer = await cargos.list(query)
-    personal = await views.personalise_list(driver_id, answer.text)
+    personal = await views.personalise_list(driver_id, answer)
     return answer if personal is None else personal

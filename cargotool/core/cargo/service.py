@@ -42,6 +42,7 @@ from ..observability.metrics import count_cache
 from ..storage.circuit import CLOSED, HALF_OPEN, OPEN, CircuitBreaker
 from ..storage.redis import Keys
 from ..storage.singleflight import SingleFlight
+from .card_types import Card, CardDetail
 from .cards import card, detail
 
 log = logging.getLogger(__name__)
@@ -54,11 +55,11 @@ MIN_POINT_QUERY = 2
 
 
 # Sees every load fetched from the marketplace with its card, before the card is cached (core/insights uses it).
-Observer = Callable[[Sequence[Load], list[dict]], Awaitable[None]]
+Observer = Callable[[Sequence[Load], Sequence[Card | CardDetail]], Awaitable[None]]
 # Folds a fetched list page's postings of one trip into one card (core/samefreight), after the observer:
 # returns the cards to show and how many postings were folded (`meta.folded` when any). Apart from the observer
 # because it drops cards, and an observer reads cards beside their loads.
-Fold = Callable[[Sequence[Load], list[dict]], Awaitable[tuple[list[dict], int]]]
+Fold = Callable[[Sequence[Load], list[Card]], Awaitable[tuple[list[Card], int]]]
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,9 @@ class CacheTTL:
 
 @dataclass(frozen=True)
 class Answer:
-    """A finished JSON body and whether it is a stale copy."""
+    """A finished JSON body and whether it is a stale copy. The plain list serves `body` as it is; readers
+    that need the values take `data`, parsed once per cached answer and shared by every reader of this copy:
+    never change it (`card_types.writable` copies a card to write a driver's keys to)."""
 
     text: str
     fetched_at: float
@@ -81,6 +84,11 @@ class Answer:
     def body(self) -> bytes:
         """The encoded body, computed once per cached answer rather than once per response."""
         return self.text.encode()
+
+    @cached_property
+    def data(self) -> Any:
+        """The body parsed, once per cached answer rather than once per reader. Read only (see above)."""
+        return json.loads(self.text)
 
 
 class CargoService:
@@ -170,7 +178,7 @@ class CargoService:
                 log.warning("dictionary %s unavailable: %s", name, exc.message)
                 result[name] = None
             else:
-                result[name] = json.loads(answer.text)["items"]
+                result[name] = answer.data["items"]
         return result
 
     # ---- the cache ------------------------------------------------------------------------------
@@ -272,8 +280,6 @@ class CargoService:
 
 
 def _as_stale(answer: Answer) -> Answer:
-    body = json.loads(answer.text)
-    meta = body.setdefault("meta", {})
-    meta["stale"] = True
-    meta["age_seconds"] = max(0, int(time.time() - answer.fetched_at))  # fetched_at says the same, for a banner
+    age = max(0, int(time.time() - answer.fetched_at))  # fetched_at says the same, for a banner
+    body = {**answer.data, "meta": {**answer.data.get("meta", {}), "stale": True, "age_seconds": age}}  # data stays whole
     return Answer(json.dumps(body, ensure_ascii=False, separators=(",", ":")), answer.fetched_at, stale=True)

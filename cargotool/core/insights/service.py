@@ -18,9 +18,11 @@ import time
 from typing import Any, Awaitable, Callable, Sequence
 
 from ..audit import AuditLog
+from ..cargo.card_types import Card, CardDetail, writable
 from ..cargo.filters import parse_filters
 from ..cargo.formatting import format_rub, group_digits
 from ..cargo.listing import ListView
+from ..cargo.service import Answer
 from ..errors import UpstreamError
 from ..loads.models import Load, Stop
 from ..loads.priced import has_price
@@ -65,7 +67,7 @@ class Insights:
 
     # ---- when the shared cache fetches from the marketplace -----------------------------------------
 
-    async def on_cargos(self, cargos: Sequence[Load], cards: Sequence[dict]) -> None:
+    async def on_cargos(self, cargos: Sequence[Load], cards: Sequence[Card | CardDetail]) -> None:
         """Record the loads and enrich their cards in place. A failure here never loses the page."""
         for cargo, card in zip(cargos, cards, strict=True):
             for stop, key in ((cargo.origin, "from"), (cargo.destination, "to")):
@@ -127,14 +129,15 @@ class Insights:
         view["position"] = position.public() if position else None
         return view
 
-    async def personalise_list(self, driver_id: int, text: str) -> str | None:
-        """The page for this driver, or None when nothing depends on the driver (the shared bytes are served)."""
+    async def personalise_list(self, driver_id: int, page: Answer) -> str | None:
+        """The page for this driver, or None when nothing depends on the driver (the shared bytes are served,
+        and the page is not even parsed)."""
         position = await self.positions.position(driver_id)
         if position is None:  # most drivers: the shared bytes, with no read of theirs (see positions.py)
             return None
         profile = await self.profiles.get(driver_id)
-        body = json.loads(text)
-        for card in body.get("items", []):
+        body = {**page.data, "items": [writable(card) for card in page.data.get("items", [])]}
+        for card in body["items"]:
             self._economics(card, position, profile.fuel)
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
@@ -209,7 +212,7 @@ class Insights:
     def forget_contexts(self) -> None:
         self._contexts.clear()
 
-    def _economics(self, card: dict, position: Position | None, fuel) -> None:
+    def _economics(self, card: Card | CardDetail, position: Position | None, fuel) -> None:
         start = card.get("from") or {}
         if position is None or start.get("lat") is None:
             return

@@ -155,7 +155,7 @@ class ResponseService:
     async def submit(self, driver: Driver, cargo_id: str, raw: Any, ip: str | None = None) -> tuple[ResponseView, bool]:
         """Create or update the driver's response; returns it and whether it was created."""
         offer = parse_offer(raw)
-        detail = json.loads((await self._cargos.detail(cargo_id)).text)  # NotFound if the load is gone
+        detail = (await self._cargos.detail(cargo_id)).data  # NotFound if the load is gone; read only
         snapshot = json.dumps(_snapshot(detail), ensure_ascii=False)
         created, changed, previous, view = await self._db.run(lambda: self._upsert(driver, cargo_id, offer, snapshot))
         if changed:
