@@ -59,7 +59,7 @@ from .wiring.billing import build_billing
 from .wiring.bot import build_bot
 from .wiring.cargotech import build_upstream
 from .wiring.drivers import build_drivers
-from .wiring.insights import build_insights_parts
+from .wiring.insights import build_insights_parts, platon_tariff
 from .wiring.jobs import build_scheduler
 from .wiring.loads import build_cargos, build_contacts, build_samefreight
 from .wiring.messaging import build_messaging
@@ -169,7 +169,8 @@ def build_services(
     messaging = build_messaging(settings, storage, bot_transport)
     # A cycle, broken by a callback: insights read the list through the shared cache, which tells insights
     # what each fetch brought.
-    found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query))
+    found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query),
+                                 platon=platon_tariff(settings.platon_rub_km, settings.platon_federal_share))
     samefreight = build_samefreight(settings, storage)
     cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos, fold=samefreight.fold_page)
     drivers = build_drivers(settings, storage)

@@ -81,6 +81,15 @@ NOTES = [
     "Температурный режим +2…+6 °C, нужна санобработка.",
     "Паллеты 33 шт, штабелировать нельзя. Водителю иметь медкнижку.",
 ]
+# CargoTech's structured `payment` block, known only from the partner import schema [?] (cargotech-api.md
+# §1.9): every third load carries one (chosen by index, not by the random generator, so the rest of the
+# data is the same as without it), the others state their terms in the comment or not at all.
+PAYMENTS = [
+    {"vat": True, "in_cash": False, "prepay": 0, "bargain": False},
+    {"vat": False, "in_cash": True, "prepay": 0, "bargain": True},
+    {"vat": True, "prepay": 30},
+    {"vat": False},
+]
 PEOPLE = [("Алексей", "Смирнов"), ("Ирина", "Кузнецова"), ("Сергей", "Попов"), ("Ольга", "Васильева"),
           ("Дмитрий", "Соколов"), ("Наталья", "Морозова"), ("Андрей", "Лебедев"), ("Елена", "Новикова")]
 STREETS = ["ул. Промышленная", "ул. Складская", "ш. Энтузиастов", "ул. Заводская", "пр-т Ленина", "ул. Индустриальная"]
@@ -146,6 +155,13 @@ def new_cargo(rng: random.Random, index: int, today: dt.date, cities, at: dt.dat
 
 
 def _cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict[str, Any]:
+    cargo = _plain_cargo(rng, index, today, cities)
+    if index % 3 == 0:
+        cargo["payment"] = dict(PAYMENTS[index // 3 % len(PAYMENTS)])
+    return cargo
+
+
+def _plain_cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict[str, Any]:
     ids = list(cities)
     start_id = rng.choice(ids[:12] + [1, 1, 2, 3, 62])  # busier origins
     finish_id = rng.choice([c for c in ids if c != start_id])
@@ -206,7 +222,7 @@ def _cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict[str, 
 
 
 LIST_FIELDS = ("id", "weight", "volume", "distance", "price", "price_carrier", "price_per_km", "currency",
-               "points", "company", "load_types", "truck_types", "updated_at")
+               "points", "company", "load_types", "truck_types", "updated_at", "payment")
 
 
 def list_view(cargo: dict[str, Any]) -> dict[str, Any]:

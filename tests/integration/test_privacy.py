@@ -307,7 +307,7 @@ async def test_forget_me_deletes_what_goes_keeps_payments_and_says_why(app, stan
     # a second login is a new driver: nothing of theirs, and consent is asked again
     headers = await session(app, DRIVER, first_name="Иван", username="ivan_driver")
     _, response = await app.asgi_client.get("/api/me/insights", headers=headers)
-    assert response.status == 200 and response.json == {"position": None, "fuel": None}
+    assert response.status == 200 and response.json == {"position": None, "fuel": None, "truck": None}
     _, response = await app.asgi_client.get("/api/searches", headers=headers)
     assert response.json["items"] == []
     _, response = await app.asgi_client.put("/api/me/position", json={"lat": 55.79, "lon": 49.1}, headers=headers)

@@ -5,7 +5,7 @@ so the Mini App can run a saved search as it is. A search's `key` (`saved_search
 which searches are the same: by default its query's `filters_key()`; the composition root gives the
 marketplace's own (CargoTech: the request's parameters without paging, so e.g. the default point type
 spelt out or not is one search). Equal searches of different drivers share it, and the watcher polls
-each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой») is
+each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой», «с НДС» / «без НДС», «без отсрочки») is
 kept with the filters and applied to the loads a search finds (`Search.accepts`), outside the query.
 """
 
@@ -22,6 +22,8 @@ from ..cargo.filters import InvalidFilter, parse_filters
 from ..cargo.formatting import moscow_today
 from ..loads.priced import WITH_PRICE, has_price
 from ..loads.query import LoadQuery
+from ..payterms import matches as payment_terms_match
+from ..payterms import of_load as payment_terms_of
 from ..errors import InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import AlertDelivery, SavedSearch, SearchHit, utcnow
@@ -60,6 +62,10 @@ class AutoRule:
 
 
 LOCAL_FILTERS = (WITH_PRICE,)
+PAYMENT_FILTERS = ("vat", "no_deferral")  # issue 21 §1: kept like «только с ценой», applied by `Search.accepts`
+LOCAL_FILTERS += PAYMENT_FILTERS
+LOCAL_FLAGS = (WITH_PRICE, "no_deferral")
+VAT_VALUES = ("with", "without")
 TRUE_FLAGS, FLAGS = ("1", "true"), ("0", "1", "true", "false")
 
 
@@ -82,7 +88,12 @@ class Search:
 
     def accepts(self, cargo: Any) -> bool:
         """The filters of ours a found load must pass too (CargoTech's filters were applied upstream)."""
-        return not self.with_price or has_price(cargo.price_kopecks)
+        if self.with_price and not has_price(cargo.price_kopecks):
+            return False
+        vat, no_deferral = self.filters.get("vat"), self.filters.get("no_deferral") in TRUE_FLAGS
+        if vat is None and not no_deferral:
+            return True
+        return payment_terms_match(payment_terms_of(cargo), vat, no_deferral)  # type: ignore[arg-type]
 
     def public(self, new_count: int = 0) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "filters": self.filters, "alerts": self.alerts,
@@ -121,7 +132,9 @@ def _filters(raw: Any) -> tuple[dict[str, str], LoadQuery]:
             values[str(name)] = ",".join(str(v) for v in value)
         else:
             values[str(name)] = str(value).strip()
-    for name in LOCAL_FILTERS:
+    if "vat" in values and values["vat"] not in VAT_VALUES:
+        errors["vat"] = "Допустимо: with (с НДС) или without (без НДС)"
+    for name in LOCAL_FLAGS:
         if name in values and values[name] not in FLAGS:
             errors[name] = "Допустимо: 1 или 0"
         elif values.get(name) in ("0", "false"):

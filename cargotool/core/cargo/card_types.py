@@ -108,6 +108,30 @@ class SameTripGroup(TypedDict):
     text: str
 
 
+class PaymentTerms(TypedDict):
+    """How and when the load is paid (core/payterms `PaymentTerms.as_api`); each field None when unknown."""
+
+    vat: str | None  # with | without
+    form: str | None  # cash | cashless | card
+    timing: str | None  # prepay | on_unloading | deferred
+    days: int | None
+    source: str | None  # marketplace | comment
+    text: str
+
+
+class NetPart(TypedDict):
+    name: str
+    rub: int
+
+
+class Net(TypedDict):
+    """What is left after the road (core/netcost `Net.as_dict`), an estimate."""
+
+    rub: int
+    text: str
+    parts: list[NetPart]
+
+
 _CARD_KEYS: dict[str, Any] = {
     "id": str,
     "from": CardPoint | None,
@@ -123,6 +147,7 @@ _CARD_KEYS: dict[str, Any] = {
     "truck_types": list[TypeRef],
     "load_types": list[TypeRef],
     "company": Company | None,
+    "payment_terms": PaymentTerms,  # issue 21 §1
     "display": CardDisplay,
     # insights, when the shared cache fetches (the same for everyone)
     "market": NotRequired[Market | None],
@@ -134,6 +159,8 @@ _CARD_KEYS: dict[str, Any] = {
     # samefreight: on the card standing for several postings of one trip (when the shared cache fetches), and
     # on the detail of each of them (per request)
     "group": NotRequired[SameTripGroup],
+    # insights, per request for a driver who gave fuel figures (issue 21 §2)
+    "net": NotRequired[Net],
 }
 
 CardBase = TypedDict("CardBase", _CARD_KEYS)  # what a card and a detail share

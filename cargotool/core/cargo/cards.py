@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..clock import iso_moscow
 from ..loads.models import Company, Kind, Load, Stop
+from ..payterms import of_load as payment_terms_of
 from .card_types import Card, CardDetail, CardPoint, Company as CardCompany, TypeRef
 from .formatting import format_rub, format_tonnes, format_window
 
@@ -49,6 +50,7 @@ def card(load: Load) -> Card:
         "truck_types": _types(load.body_types),
         "load_types": _types(load.load_types),
         "company": _company(load.company),
+        "payment_terms": payment_terms_of(load).as_api(),  # issue 21 §1: {vat, form, timing, days, source, text}
         "display": {
             "route": f"{_city(start)} → {_city(finish)}",
             "loading": format_window(start.earliest, start.latest) if start else "—",

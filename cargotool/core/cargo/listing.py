@@ -22,7 +22,11 @@ from .service import Answer, CargoService
 # loads ourselves (core/insights/window.py). Without `sort` the list keeps CargoTech's own order, newest first.
 SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка", "rate": "₽/км", "price": "цена",
          "loading": "ближайшая погрузка"}
+SORTS["net"] = "больше чистыми"  # issue 21 §2: the net after the road (core/netcost), for drivers with fuel figures
 VIEW_PARAMS = ("sort", "no_long_waits", WITH_PRICE)  # list parameters of ours, not the marketplace's
+PAYMENT_PARAMS = ("vat", "no_deferral")  # issue 21 §1: payment-terms filters of ours (core/payterms)
+VIEW_PARAMS += PAYMENT_PARAMS
+VAT_VALUES = ("with", "without")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class ListView:
     sort: str | None = None
     no_long_waits: bool = False
     with_price: bool = False  # only loads with a price (CargoTech has no such filter; core/loads/priced.py)
+    vat: str | None = None  # "with" | "without": only loads known to be paid with / without VAT
+    no_deferral: bool = False  # only loads known to be paid without deferral (prepayment or at unloading)
 
     @classmethod
     def parse(cls, values: dict[str, str]) -> "ListView":
@@ -39,13 +45,17 @@ class ListView:
         sort = values.get("sort") or None
         if sort is not None and sort not in SORTS:
             fields["sort"] = "Допустимо: " + ", ".join(SORTS)
-        flags = {name: values.get(name, "") for name in ("no_long_waits", WITH_PRICE)}
+        flags = {name: values.get(name, "") for name in ("no_long_waits", WITH_PRICE, "no_deferral")}
         for name, flag in flags.items():
             if flag not in ("", "0", "1", "true", "false"):
                 fields[name] = "Допустимо: 1 или 0"
+        vat = values.get("vat") or None
+        if vat is not None and vat not in VAT_VALUES:
+            fields["vat"] = "Допустимо: with (с НДС) или without (без НДС)"
         if fields:
             raise InvalidFilter("Проверьте фильтры", fields=fields)
-        return cls(sort, flags["no_long_waits"] in ("1", "true"), flags[WITH_PRICE] in ("1", "true"))
+        return cls(sort, flags["no_long_waits"] in ("1", "true"), flags[WITH_PRICE] in ("1", "true"),
+                   vat, flags["no_deferral"] in ("1", "true"))
 
 
 PLAIN = ListView()

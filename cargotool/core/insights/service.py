@@ -33,7 +33,9 @@ from ..words import counted, from_city, plural
 from .economics import deadhead_km, fuel_estimate, rate_with_deadhead
 from .gazetteer import Gazetteer, default_gazetteer
 from .lanes import LaneBook
+from ..netcost import PLATON_2026, PlatonTariff
 from .positions import PointNames, Position, PositionReader, PositionSource, Profiles
+from .roadcost import add_net, keep_payment_terms
 from .trust import Reports, TripBook, address_key
 from .waits import NO_DATA, WaitBook
 from .window import page_of, read_window, window_text
@@ -51,8 +53,9 @@ ListPage = Callable[[LoadQuery], Awaitable[Any]]
 class Insights:
     def __init__(self, lanes: LaneBook, profiles: Profiles, positions: PositionReader, point_names: PointNames,
                  gazetteer: Gazetteer, trips: TripBook, reports: Reports, waits: WaitBook, database: Database,
-                 list_page: ListPage | None = None) -> None:
-        """`list_page(query)`: a page of the list through the shared cache (ordered lists and backhauls read it)."""
+                 list_page: ListPage | None = None, platon: PlatonTariff = PLATON_2026) -> None:
+        """`list_page(query)`: a page of the list through the shared cache (ordered lists and backhauls read it);
+        `platon`: the road toll the net after the road counts (issue 21 §2, settings)."""
         self.lanes = lanes
         self.waits = waits
         self.trips = trips
@@ -64,6 +67,7 @@ class Insights:
         self._db = database
         self._contexts: dict[tuple, tuple[float, tuple]] = {}
         self.list_page = list_page
+        self.platon = platon
 
     # ---- when the shared cache fetches from the marketplace -----------------------------------------
 
@@ -139,6 +143,7 @@ class Insights:
         body = {**page.data, "items": [writable(card) for card in page.data.get("items", [])]}
         for card in body["items"]:
             self._economics(card, position, profile.fuel)
+            add_net(card, profile, self.platon)
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
     async def ordered_list(self, driver_id: int, query: LoadQuery, view: ListView) -> str:
@@ -148,10 +153,11 @@ class Insights:
             raise RuntimeError("Insights.list_page is not set (see the composition root)")
         cards, window_meta = await read_window(self.list_page, query)
         position = await self.positions.position(driver_id)
-        if position is not None:  # most drivers have none: then no read of their profile either
-            fuel = (await self.profiles.get(driver_id)).fuel
+        if position is not None or view.sort == "net":  # most drivers have none: then no read of their profile either
+            profile = await self.profiles.get(driver_id)
             for card in cards:
-                self._economics(card, position, fuel)
+                self._economics(card, position, profile.fuel)
+                add_net(card, profile, self.platon)
         scanned = window_meta["postings"]  # in the marketplace's count, as `total` (reposts fold into one card)
         hidden = {}
         if view.no_long_waits:
@@ -160,6 +166,8 @@ class Insights:
         if view.with_price:
             kept = [card for card in cards if has_price(card.get("price_kopecks"))]
             hidden["hidden_without_price"], cards = len(cards) - len(kept), kept
+        cards, hidden_by_terms = keep_payment_terms(cards, view)
+        hidden.update(hidden_by_terms)
         if view.sort is not None:
             cards = sort_cards(cards, view.sort)
         order = {"by": view.sort, "scope": "window", "window": scanned, "more_upstream": window_meta["more_upstream"],
@@ -171,6 +179,7 @@ class Insights:
     async def personalise_detail(self, driver_id: int, body: dict, radius_km: int | None, today: dt.date) -> dict:
         profile = await self.profiles.get(driver_id)
         self._economics(body, await self.positions.position(driver_id), profile.fuel)
+        add_net(body, profile, self.platon)
         body["backhaul"] = await self.backhaul(body, radius_km, today)
         company = body.get("company") or {}
         shipper = body.get("shipper") or {}
@@ -332,6 +341,7 @@ def sort_cards(cards: list[dict], sort: str) -> list[dict]:
         "above_market": lambda c: (c.get("market") or {}).get("delta_percent"),
         "rate": lambda c: c.get("rate_kopecks_per_km"),
         "price": lambda c: c.get("price_kopecks"),
+        "net": lambda c: (c.get("net") or {}).get("rub"),
     }[sort]
     ranked = [c for c in cards if key(c) is not None]
     rest = [c for c in cards if key(c) is None]
@@ -339,7 +349,7 @@ def sort_cards(cards: list[dict], sort: str) -> list[dict]:
 
 
 def build_insights(database: Database, redis, keys: Keys, audit: AuditLog, *, list_page: ListPage | None = None,
-                   position_sources: Sequence[PositionSource] = ()) -> Insights:
+                   position_sources: Sequence[PositionSource] = (), platon: PlatonTariff = PLATON_2026) -> Insights:
     """`position_sources`: where positions come from besides the Mini App's (the bot's live location)."""
     gazetteer = default_gazetteer()
     profiles = Profiles(database, redis, keys, gazetteer)
@@ -347,5 +357,5 @@ def build_insights(database: Database, redis, keys: Keys, audit: AuditLog, *, li
     positions = PositionReader(profiles, *position_sources, redis=redis, keys=keys)
     reports = Reports(database, trips, audit, on_change=lambda: insights.forget_contexts())  # built just below
     insights = Insights(LaneBook(database, gazetteer), profiles, positions, PointNames(redis, keys),
-                        gazetteer, trips, reports, WaitBook(database), database, list_page)
+                        gazetteer, trips, reports, WaitBook(database), database, list_page, platon)
     return insights

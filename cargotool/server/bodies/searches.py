@@ -35,6 +35,11 @@ class Fuel(TypedDict):
     price_rub: NotRequired[float | None]
 
 
+class Truck(TypedDict):
+    over_12t: bool  # Platon is charged (issue 21 §2)
+    cost_rub_km: NotRequired[float | None]  # the driver's own other cost per km, optional
+
+
 class ReportIn(TypedDict):
     kind: str  # not_paid | no_cargo | terms_changed
     comment: NotRequired[str | None]

@@ -7,13 +7,14 @@ import { wireCity } from "./city.js";
 import { ensurePositionConsent, forgetConsent, positionConsentNode, refreshConsent } from "./consent.js";
 import { $, el, toast } from "./dom.js";
 import { day, num, radiusText, rub } from "./format.js";
+import { fillTruck, truckFieldset } from "./money.js";
 import { state } from "./state.js";
 import { haptic, showBackButton, hideBackButton, webApp } from "./telegram.js";
 
 // The list's one order control (the filter sheet has none): the values GET /api/cargos takes as `sort`,
 // kept in state.filters.sort like every other list parameter, so the summary line names it too.
 export const SORTS = [["", "Сначала новые"], ["rate_with_deadhead", "Выше ₽/км с порожним"], ["above_market", "Выше рынка"],
-  ["rate", "Выше ₽/км"], ["price", "Дороже"], ["loading", "Ближе погрузка"]];
+  ["rate", "Выше ₽/км"], ["price", "Дороже"], ["loading", "Ближе погрузка"], ["net", "Больше чистыми"]];
 const REPORT_KINDS = [["not_paid", "не заплатили / задержали оплату"], ["no_cargo", "груза не было"], ["terms_changed", "условия изменили"]];
 const REASON = "Покажем, сколько ехать порожняком до погрузки и сколько выходит ₽/км с учётом этого. " +
   "Ваше местоположение видите только вы; его можно забыть в любой момент.";
@@ -320,6 +321,7 @@ export function openPositionSheet() {
   $("home-city").value = "";
   $("fuel-litres").value = profile.fuel ? String(profile.fuel.l_per_100km).replace(".", ",") : "";
   $("fuel-price").value = profile.fuel ? String(profile.fuel.price_rub).replace(".", ",") : "";
+  fillTruck(profile.truck);
   $("forget-position").hidden = !profile.position;
   $("position-sheet").hidden = false;
   refreshConsent();
@@ -356,6 +358,7 @@ function buildUi() {
         el("div", { class: "inline" }, "Литров на 100 км", el("input", { id: "fuel-litres", inputmode: "decimal", placeholder: "32" })),
         el("div", { class: "inline" }, "Цена литра, ₽", el("input", { id: "fuel-price", inputmode: "decimal", placeholder: "68" })),
         el("div", { class: "actions" }, el("button", { class: "secondary", type: "button", id: "fuel-save", onclick: saveFuel }, "Сохранить расход"))),
+      truckFieldset((saved) => { profile = saved; closePositionSheet(); hooks.reload(); }),
       el("p", { class: "errors", id: "position-error", hidden: true }),
       el("button", { class: "link", type: "button", id: "forget-position", onclick: forgetPosition }, "Забыть местоположение")));
   sheet.addEventListener("click", (e) => { if (e.target === sheet) closePositionSheet(); });

@@ -5,6 +5,7 @@ import { $, el } from "./dom.js";
 import { companyText, num, route, rub, staleText, windowText } from "./format.js";
 import { cardInsights, listParams, renderBar } from "./insights.js";
 import { withScreens } from "./later.js";
+import { cardMoney } from "./money.js";
 import { onShowList } from "./nav.js";
 import { groupLine } from "./samefreight.js";
 import { PAGE, state } from "./state.js";
@@ -39,6 +40,7 @@ function cardNode(item) {
       el("span", { class: "price" }, rub(item.price_rub)),
       item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
     groupLine(item, (id) => withScreens((s) => s.openDetail(id))),
+    ...cardMoney(item),
     ...cardInsights(item),
     el("div", { class: "tags" }, tags),
     company ? el("div", { class: "company" }, company) : null,
