@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
 import httpx
 import redis.asyncio as aioredis
 
 from .config import Settings
 from .core.alerts.delivery import Alerter
-from .core.alerts.matcher import Geo
 from .core.alerts.searches import SearchStore
 from .core.alerts.watcher import Watcher
 from .core.audit import AuditLog
@@ -32,8 +33,7 @@ from .core.bot.handlers import BotHandlers
 from .core.bot.updates import UpdateInbox
 from .core.cargo.service import CargoService
 from .core.cargo.share import LoadSharer
-from .core.cargotech import CargoTechClient
-from .core.cargotech.token_file import TokenFile
+from .core.loads.operator import UpstreamAccount
 from .core.contacts.service import Contacts
 from .core.drivers.auth import DriverAuth
 from .core.drivers.ratelimit import Limit, RateLimiter
@@ -42,6 +42,7 @@ from .core.insights.moderation import ReportDesk
 from .core.insights.service import Insights
 from .core.insights.wait_questions import WaitQuestions
 from .core.jobs import Scheduler
+from .core.loads.geo import Geo
 from .core.loads.marketplace import Marketplace
 from .core.messaging.api import BotApi
 from .core.messaging.outbox import Outbox
@@ -75,7 +76,7 @@ class Services:
     keys: Keys
     database: Database
     http: httpx.AsyncClient
-    cargotech: CargoTechClient  # the adapter's client: for the operator's `cargotech` commands only
+    upstream: UpstreamAccount  # the marketplace account, for the operator's `cargotech` commands
     marketplace: Marketplace
     audit: AuditLog
     cargos: CargoService
@@ -112,8 +113,7 @@ class Services:
     privacy_policy: Policy
     sharer: LoadSharer
     scheduler: Scheduler
-    circuits: dict[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics
-    token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
+    circuits: Mapping[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics (read-only)
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
@@ -124,7 +124,7 @@ class Services:
         if self.bot_api is not None:
             await self.bot_api.aclose()
         await self.cargos.aclose()
-        await self.cargotech.tokens.aclose()
+        await self.upstream.aclose()
         await self.http.aclose()
         await self.redis.aclose()
         self.payments.gateway.close()
@@ -174,8 +174,8 @@ def build_services(
     samefreight = build_samefreight(settings, storage)
     cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos, fold=samefreight.fold_page)
     drivers = build_drivers(settings, storage)
-    responses = build_responses(settings, storage, cargos, messaging.outbox)
     billing = build_billing(settings, storage, messaging)
+    responses = build_responses(settings, storage, cargos, messaging.outbox, billing.paywall)
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
@@ -188,7 +188,7 @@ def build_services(
                                 wait_questions=found.wait_questions)
     return Services(
         settings=settings, redis=storage.redis, keys=storage.keys, database=storage.database, audit=storage.audit,
-        http=upstream.http, cargotech=upstream.cargotech, marketplace=upstream.marketplace, upstream_label=upstream.label, token_file=upstream.token_file,
+        http=upstream.http, upstream=upstream.account, marketplace=upstream.marketplace, upstream_label=upstream.label,
         cargos=cargos, responses=responses,
         auth=drivers.auth, limiter=drivers.limiter, api_limit=drivers.api_limit, login_limit=drivers.login_limit,
         bot_api=messaging.bot_api, outbox=messaging.outbox, reach=messaging.reach, sharer=messaging.sharer,
@@ -199,5 +199,5 @@ def build_services(
         searches=alerts.searches, alerter=alerts.alerter, watcher=alerts.watcher,
         insights=found.insights, samefreight=samefreight, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
-        scheduler=scheduler, circuits={"cargotech": upstream.breaker.state},
+        scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
     )

@@ -8,11 +8,11 @@ cargotool depends on them, it reads the dictionaries from the upstream.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.loads.geo import great_circle_km
 from .reposts import with_reposts
 
 # id, name, latitude, longitude
@@ -95,12 +95,6 @@ PEOPLE = [("Алексей", "Смирнов"), ("Ирина", "Кузнецов
 STREETS = ["ул. Промышленная", "ул. Складская", "ш. Энтузиастов", "ул. Заводская", "пр-т Ленина", "ул. Индустриальная"]
 
 
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371 * math.asin(math.sqrt(h))
-
-
 @dataclass
 class Dataset:
     cargos: list[dict[str, Any]]
@@ -109,7 +103,7 @@ class Dataset:
     def city_distance_km(self, a: int, b: int) -> float | None:
         if a not in self.cities or b not in self.cities:
             return None
-        return haversine_km(self.cities[a][1:], self.cities[b][1:])
+        return great_circle_km(*self.cities[a][1:], *self.cities[b][1:])
 
 
 def build_dataset(size: int = 240, today: dt.date | None = None, seed: int = 20260108) -> Dataset:
@@ -165,7 +159,7 @@ def _plain_cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict
     ids = list(cities)
     start_id = rng.choice(ids[:12] + [1, 1, 2, 3, 62])  # busier origins
     finish_id = rng.choice([c for c in ids if c != start_id])
-    road_km = max(20, round(haversine_km(cities[start_id][1:], cities[finish_id][1:]) * 1.22))
+    road_km = max(20, round(great_circle_km(*cities[start_id][1:], *cities[finish_id][1:]) * 1.22))
     tonnes, cubic = rng.choice(WV_CLASSES)
     weight_kg = int(round(rng.uniform(0.4, 1.0) * tonnes * 1000, -2))
     volume = int(round(rng.uniform(0.4, 1.0) * cubic))

@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..core.alerts.location import LocationStore
+from ..core.cargo.alongway import CompoundList
+from ..core.insights.gazetteer import default_gazetteer
 from ..core.insights.moderation import ReportDesk
-from ..core.insights.positions import LiveLocation
+from ..core.insights.places import GazetteerPlaces
+from ..core.insights.positions import LiveLocation, PointNames
 from ..core.insights.service import Insights, ListPage, build_insights
 from ..core.insights.wait_questions import WaitQuestions
 from ..core.messaging.outbox import Outbox
@@ -27,7 +30,10 @@ def build_insights_parts(storage: Storage, outbox: Outbox, list_page: ListPage,
                          platon: PlatonTariff = PLATON_2026) -> InsightsParts:
     """`list_page(query)`: the shared cache's list. The bot's live location is a position source beside the
     Mini App's; a driver who starts sharing it must be re-read (drivers without a position are cached long),
-    so the store tells insights' positions — built after it, hence through a callback."""
+    so the store tells insights' positions — built after it, hence through a callback. Insights read it
+    through `CompoundList`, which also answers several places per side and «по пути»."""
+    places = GazetteerPlaces(PointNames(storage.redis, storage.keys), default_gazetteer())
+    list_page = CompoundList(list_page, places)
     locations = LocationStore(storage.redis, storage.keys, on_share_started=lambda: insights.positions.gained())
     insights = build_insights(storage.database, storage.redis, storage.keys, storage.audit, list_page=list_page,
                               position_sources=(LiveLocation(locations),), platon=platon)

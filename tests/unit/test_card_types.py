@@ -35,7 +35,7 @@ def test_a_detail_has_exactly_the_typed_keys():
         made = detail(load)
         assert set(made) == required, load.id
         for side in ("from", "to"):
-            assert made[side] is None or set(made[side]) == CardPoint.__required_keys__ | {"address"}
+            assert made[side] is None or set(made[side]) == CardPoint.__required_keys__ | {"address", "nav_url"}
 
 
 def test_insights_keys_are_typed_as_optional():
@@ -44,7 +44,7 @@ def test_insights_keys_are_typed_as_optional():
     added = {"market", "trust", "waits", "deadhead_km", "rate_with_deadhead_kopecks_per_km",
              "rate_with_deadhead_rub_km", "fuel_estimate"}
     assert added <= every - Card.__required_keys__
-    assert {"lat", "lon", "coords_source", "address"} <= CardPoint.__optional_keys__
+    assert {"lat", "lon", "coords_source", "address", "nav_url"} <= CardPoint.__optional_keys__
     assert {"backhaul", "contacts_hidden", "trust", "waits"} <= CardDetail.__optional_keys__
 
 

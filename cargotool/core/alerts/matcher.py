@@ -8,7 +8,10 @@ marketplace's ceiling (`ceilings`, given by the composition root)].
 
 The index buckets searches by (loading city, unloading city); a search with a radius is put in the
 bucket of every known city within that radius, a search without a city in the "any" bucket of that
-side. A load looks at four buckets and checks only those candidates fully.
+side. A load looks at four buckets and checks only those candidates fully. A search with several places per
+side (`from=1,77`) is in the buckets of each; a «по пути» search (`corridor`) in the "any" buckets, checked
+against the great circle between its two points with the cities' coordinates from `geo` (a city not placed
+yet: no match, never a guess; the watcher places cities by name as loads arrive).
 
 A radius can be decided here only when the coordinates of the cities are known (`geo`); CargoTech's
 points carry none [?]. Searches this matcher cannot decide (a radius around an unknown city, or
@@ -23,18 +26,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from ..loads.models import Load
-from ..loads.query import LoadQuery, PlaceFilter
+from ..corridor import on_way
+from ..loads.geo import Geo, great_circle_km
+from ..loads.models import GeoPoint, Load
+from ..loads.query import Corridor, LoadQuery, PlaceFilter
 
 ANY = 0
-Geo = dict[int, tuple[float, float]]
 Ceilings = Mapping[str, int]  # Facts field → what an open upper end of its range means upstream
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371 * math.asin(math.sqrt(h))
 
 
 @dataclass(frozen=True)
@@ -83,8 +81,9 @@ def _day(moment: dt.date | dt.datetime | None) -> dt.date | None:
 class Criteria:
     """A search's filters, compiled once from its query."""
 
-    start: tuple[int, float] | None  # (city id, radius km)
-    finish: tuple[int, float] | None
+    starts: tuple[tuple[int, float], ...]  # (city id, radius km), any of them; none: anywhere
+    finishes: tuple[tuple[int, float], ...]
+    corridor: Corridor | None
     day: dt.date | None
     weight_t: float | None  # the truck class: loads up to this weight
     volume_m3: float | None  # and this volume
@@ -103,8 +102,9 @@ class Criteria:
                 high = span.max * scale if span.max is not None else ceilings.get(field, math.inf)
                 ranges.append((field, (span.min or 0) * scale, high))
         return cls(
-            start=_point(query.origin),
-            finish=_point(query.destination),
+            starts=tuple(_point(place) for place in query.starts()),
+            finishes=tuple(_point(place) for place in query.finishes()),
+            corridor=query.corridor,
             day=query.loading_date,
             weight_t=query.weight_t,
             volume_m3=query.volume_m3,
@@ -116,7 +116,9 @@ class Criteria:
 
     def matches(self, load: Facts, geo: Geo) -> bool:
         """Everything but `mode` (see the module note)."""
-        if not (_near(self.start, load.start_city, geo) and _near(self.finish, load.finish_city, geo)):
+        if not (_near_any(self.starts, load.start_city, geo) and _near_any(self.finishes, load.finish_city, geo)):
+            return False
+        if self.corridor is not None and not _on_way(self.corridor, load, geo):
             return False
         if self.day is not None and not (load.first_day and load.last_day and load.first_day <= self.day <= load.last_day):
             return False
@@ -137,11 +139,26 @@ class Criteria:
     def decidable(self, geo: Geo) -> bool:
         if self.mode_my:
             return False
-        return all(point is None or point[1] < 0.5 or point[0] in geo for point in (self.start, self.finish))
+        if len(self.starts) > 1 or len(self.finishes) > 1 or self.corridor is not None:
+            return True  # no single marketplace query to poll instead: a city not placed matches by its id only
+        return all(point[1] < 0.5 or point[0] in geo for point in (*self.starts, *self.finishes))
 
 
-def _point(place: PlaceFilter | None) -> tuple[int, float] | None:
-    return (place.id, float(place.radius_km or 0)) if place is not None else None
+def _point(place: PlaceFilter) -> tuple[int, float]:
+    return place.id, float(place.radius_km or 0)
+
+
+def _near_any(points: tuple[tuple[int, float], ...], city: int | None, geo: Geo) -> bool:
+    return not points or any(_near(point, city, geo) for point in points)
+
+
+def _on_way(corridor: Corridor, load: Facts, geo: Geo) -> bool:
+    """Both ends of the load within the corridor and the load going from its start towards its end."""
+    ends = [geo.get(i) for i in (corridor.start, corridor.end, load.start_city, load.finish_city)]
+    if any(end is None for end in ends):
+        return False
+    a, b, start, finish = (GeoPoint(*end) for end in ends)  # type: ignore[misc]
+    return on_way(start, finish, a, b, corridor.width_km + 0.5)
 
 
 def _near(point: tuple[int, float] | None, city: int | None, geo: Geo) -> bool:
@@ -154,7 +171,7 @@ def _near(point: tuple[int, float] | None, city: int | None, geo: Geo) -> bool:
         return True
     if centre not in geo or city not in geo:
         return False
-    return haversine_km(geo[centre], geo[city]) <= radius + 0.5
+    return great_circle_km(*geo[centre], *geo[city]) <= radius + 0.5
 
 
 class CityGrid:
@@ -176,7 +193,7 @@ class CityGrid:
             row, col = math.floor(lat), math.floor(lon)
             self._memo[key] = [city for r in range(row - dlat, row + dlat + 1) for c in range(col - dlon, col + dlon + 1)
                                for city in self._cells.get((r, c), ())
-                               if city == centre or haversine_km((lat, lon), self.geo[city]) <= radius_km + 0.5]
+                               if city == centre or great_circle_km(lat, lon, *self.geo[city]) <= radius_km + 0.5]
         return self._memo[key]
 
 
@@ -198,9 +215,12 @@ class MatcherIndex:
             index.add(search_id, Criteria.of(query, ceilings))
         return index
 
-    def _cities(self, point: tuple[int, float] | None) -> list[int]:
-        if point is None:
+    def _cities(self, points: tuple[tuple[int, float], ...]) -> list[int]:
+        if not points:
             return [ANY]
+        return list(dict.fromkeys(city for point in points for city in self._around(point)))
+
+    def _around(self, point: tuple[int, float]) -> list[int]:
         centre, radius = point
         if radius < 0.5 or centre not in self.geo:
             return [centre]
@@ -212,8 +232,8 @@ class MatcherIndex:
             self.undecidable.add(search_id)
             return
         entry = (search_id, criteria)
-        for start in self._cities(criteria.start):
-            for finish in self._cities(criteria.finish):
+        for start in self._cities(criteria.starts):
+            for finish in self._cities(criteria.finishes):
                 self._buckets[(start, finish)].append(entry)
 
     def match(self, load: Facts) -> list[int]:

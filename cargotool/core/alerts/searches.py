@@ -2,9 +2,9 @@
 
 The filters are kept as the list's query parameters (strings), exactly what `GET /api/cargos` takes,
 so the Mini App can run a saved search as it is. A search's `key` (`saved_searches.query_key`) says
-which searches are the same: by default its query's `filters_key()`; the composition root gives the
-marketplace's own (CargoTech: the request's parameters without paging, so e.g. the default point type
-spelt out or not is one search). Equal searches of different drivers share it, and the watcher polls
+which searches are the same: the marketplace's `query_key` without paging, given by the composition root
+(CargoTech: the request's parameters without paging, so e.g. the default point type spelt out or not is
+one search, and a search and the list agree). Equal searches of different drivers share it, and the watcher polls
 each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой», «с НДС» / «без НДС», «без отсрочки») is
 kept with the filters and applied to the loads a search finds (`Search.accepts`), outside the query.
 """
@@ -192,7 +192,7 @@ def _alerts(raw: Any) -> bool:
 
 class SearchStore:
     def __init__(self, database: Database, max_per_driver: int, on_change: Callable[[], Awaitable[None]] | None = None,
-                 key_of: Callable[[LoadQuery], str] = LoadQuery.filters_key) -> None:
+                 *, key_of: Callable[[LoadQuery], str]) -> None:
         """`on_change()` is awaited after every change (the watcher rebuilds its index when told); `key_of`
         gives a search's key (see the module note)."""
         self._db = database

@@ -19,6 +19,7 @@ CardPoint = TypedDict("CardPoint", {
     "from": str | None,  # the window's opening, ISO 8601 Moscow time
     "to": str | None,
     "address": NotRequired[str | None],  # the detail only
+    "nav_url": NotRequired[str | None],  # the detail only: «Маршрут», a Yandex Maps link (core/navigation.py)
     "lat": NotRequired[float | None],  # insights: coordinates (the marketplace's, or the gazetteer's)
     "lon": NotRequired[float | None],
     "coords_source": NotRequired[str | None],  # cargotech | gazetteer

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..clock import iso_moscow
 from ..loads.models import Company, Kind, Load, Stop
+from ..navigation import nav_url
 from ..payterms import of_load as payment_terms_of
 from .card_types import Card, CardDetail, CardPoint, Company as CardCompany, TypeRef
 from .formatting import format_rub, format_tonnes, format_window
@@ -67,6 +68,7 @@ def detail(load: Load) -> CardDetail:
     for side, stop in (("from", load.origin), ("to", load.destination)):
         if result[side] is not None and stop is not None:
             result[side]["address"] = stop.address
+            result[side]["nav_url"] = nav_url(stop.coordinates, stop.address, stop.place.name if stop.place else None)
     result.update(
         {
             "comment": load.note,

@@ -2,7 +2,7 @@
 
 Input is a flat mapping of strings (HTTP query parameters or CLI options). Every bad field is reported
 at once, in Russian (drivers read these), under the field's own name. Normalisation (defaults, sorted
-ids) makes equal searches produce equal queries, whose `cache_key()` the shared cache keys on.
+ids) makes equal searches produce equal queries, whose `Marketplace.query_key` the shared cache keys on.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Mapping
 
-from ..loads.query import LoadQuery, PlaceFilter, Span
+from ..loads.query import Corridor, LoadQuery, PlaceFilter, Span
 from ..errors import InvalidInput
 
 WV_PATTERN = re.compile(r"^(\d+(?:[.,]\d+)?)-(\d+(?:[.,]\d+)?)$")
@@ -20,6 +20,8 @@ MAX_PRICE_RUB = 100_000_000
 MAX_RATE_RUB_PER_KM = 10_000
 MAX_DISTANCE_KM = 20_000
 MAX_OFFSET = 10_000
+MAX_PLACES = 5  # ids per side (`from=1,77`): each is one more marketplace query (core/cargo/alongway.py)
+MAX_CORRIDOR_KM = 300
 
 class InvalidFilter(InvalidInput):
     code = "invalid_filter"
@@ -28,7 +30,7 @@ class InvalidFilter(InvalidInput):
 KNOWN_FIELDS = frozenset({
     "from", "to", "from_radius", "to_radius", "from_type", "to_type", "date", "wv", "truck_types",
     "load_types", "price_min", "price_max", "rate_min", "distance_min", "distance_max", "mode", "limit",
-    "offset",
+    "offset", "route_from", "route_to", "corridor_km",
 })
 
 
@@ -70,8 +72,9 @@ def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date
     for name in unknown:
         r.errors[name] = "Неизвестный параметр"
 
-    start = _point(r, "from")
-    finish = _point(r, "to")
+    starts = _points(r, "from")
+    finishes = _points(r, "to")
+    corridor = _corridor(r, bool(starts))
     start_date = _date(r, today)
     wv = _wv(r)
     price = _range(r, "price_min", "price_max", MAX_PRICE_RUB, "Цена — целое число рублей")
@@ -85,11 +88,15 @@ def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date
     truck_types = r.ids("truck_types")
     load_types = r.ids("load_types")
 
+    _compound_limits(r, starts, finishes, corridor, mode)
     if r.errors:
         raise InvalidFilter("Проверьте фильтры", fields=r.errors)
     return LoadQuery(
-        origin=start,
-        destination=finish,
+        origin=starts[0] if len(starts) == 1 else None,
+        destination=finishes[0] if len(finishes) == 1 else None,
+        origins=starts if len(starts) > 1 else (),
+        destinations=finishes if len(finishes) > 1 else (),
+        corridor=corridor,
         loading_date=start_date,
         weight_t=wv[0] if wv else None,
         volume_m3=wv[1] if wv else None,
@@ -104,15 +111,65 @@ def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date
     )
 
 
-def _point(r: _Reader, side: str) -> PlaceFilter | None:
-    point_id = r.integer(side, 1, 10**12, "Выберите город из списка")
+def _points(r: _Reader, side: str) -> tuple[PlaceFilter, ...]:
+    """One place or several (`from=1,77`, up to MAX_PLACES), each with the side's radius and type."""
+    point_ids = _place_ids(r, side)
     radius = r.integer(f"{side}_radius", 0, MAX_RADIUS_KM, f"Радиус — от 0 до {MAX_RADIUS_KM} км")
     point_type = r.integer(f"{side}_type", 1, 99, "Неверный тип пункта")
-    if point_id is None:
+    if not point_ids:
         if not r.has(side) and (r.has(f"{side}_radius") or r.has(f"{side}_type")):
             r.errors.setdefault(side, "Сначала выберите город")
+        return ()
+    return tuple(PlaceFilter(id=point_id, kind=point_type, radius_km=radius) for point_id in point_ids)
+
+
+def _place_ids(r: _Reader, side: str) -> tuple[int, ...]:
+    text = r.raw.get(side)
+    if text is None or "," not in text:
+        point_id = r.integer(side, 1, 10**12, "Выберите город из списка")
+        return (point_id,) if point_id is not None else ()
+    parts = [part.strip() for part in text.split(",")]
+    if not all(re.fullmatch(r"\d{1,12}", part) and int(part) >= 1 for part in parts):
+        r.errors[side] = "Выберите город из списка"
+        return ()
+    ids = tuple(dict.fromkeys(int(part) for part in parts))
+    if len(ids) > MAX_PLACES:
+        r.errors[side] = f"Не больше {MAX_PLACES} городов"
+        return ()
+    return ids
+
+
+def _compound_limits(r: _Reader, starts: tuple, finishes: tuple, corridor: Corridor | None, mode: str) -> None:
+    """Several places per side or «по пути» mean several marketplace queries (one per pair of places):
+    at most MAX_PLACES of them, and no «Свои» (its meaning upstream is unknown, so no alert could match it)."""
+    if len(starts) * len(finishes) > MAX_PLACES:
+        r.errors["to"] = f"Не больше {MAX_PLACES} сочетаний «откуда — куда»: уберите часть городов"
+    compound = len(starts) > 1 or len(finishes) > 1 or corridor is not None
+    if compound and mode == "my":
+        r.errors["mode"] = "«Свои» — только с одним городом погрузки и выгрузки"
+
+
+def _corridor(r: _Reader, has_starts: bool) -> Corridor | None:
+    """«По пути»: both ends and the width, or none of them; not together with loading cities."""
+    names = ("route_from", "route_to", "corridor_km")
+    given = [name for name in names if r.has(name)]
+    if not given:
         return None
-    return PlaceFilter(id=point_id, kind=point_type, radius_km=radius)
+    start = r.integer("route_from", 1, 10**12, "Выберите город из списка")
+    end = r.integer("route_to", 1, 10**12, "Выберите город из списка")
+    width = r.integer("corridor_km", 1, MAX_CORRIDOR_KM, f"Ширина — от 1 до {MAX_CORRIDOR_KM} км")
+    for name, message in (("route_from", "Укажите, откуда едете"), ("route_to", "Укажите, куда едете"),
+                          ("corridor_km", "Укажите, на сколько км можно отклониться")):
+        if not r.has(name):
+            r.errors[name] = message
+    if has_starts:
+        r.errors["from"] = "Либо города погрузки, либо «по пути»"
+    if start is None or end is None or width is None or has_starts:
+        return None
+    if start == end:
+        r.errors["route_to"] = "Конец пути совпадает с началом"
+        return None
+    return Corridor(start, end, width)
 
 
 def _date(r: _Reader, today: dt.date | None) -> dt.date | None:
@@ -141,7 +198,8 @@ def _wv(r: _Reader) -> tuple[float, float] | None:
     if not match:
         r.errors["wv"] = "Тоннаж и объём через дефис, например 15-65 или 1.5-9"
         return None
-    tonnes, cubic = (float(x.replace(",", ".")) for x in match.groups())
+    # to the 6 significant digits the marketplace is sent ("%g"), so the alerts matcher compares what the list shows
+    tonnes, cubic = (float(f'{float(x.replace(",", ".")):g}') for x in match.groups())
     if not (0.1 <= tonnes <= 1000 and 0.1 <= cubic <= 200):  # bounds another integration validates [CODE]
         r.errors["wv"] = "Тоннаж от 0,1 до 1000 т, объём от 0,1 до 200 м³"
         return None

@@ -95,7 +95,8 @@ async def driver_page(cargos: CargoService, views: DriverViews, driver_id: int, 
     """A page of the list for this driver: the shared answer (its bytes served as they are), or this
     driver's own copy (a JSON text) when an order or filter of ours, or the driver's position, shapes it."""
     query, view = parse_list_query(query_string, today or moscow_today())
-    if view != PLAIN:  # an order or filter of ours: over the freshest loads, not one page
+    # an order or filter of ours, or several places / «по пути» (core/cargo/alongway.py): over the freshest loads
+    if view != PLAIN or query.compound:
         return await views.ordered_list(driver_id, query, view)
     answer = await cargos.list(query)
     personal = await views.personalise_list(driver_id, answer)

@@ -1,7 +1,7 @@
 """Loads for drivers, through a cache shared by everyone.
 
 Every driver sees CargoTech through the same server account, so an answer is keyed by the normalised
-query (`LoadQuery.cache_key()`), never by driver. Each answer is stored as the finished JSON text of the API response,
+query (`Marketplace.query_key`), never by driver. Each answer is stored as the finished JSON text of the API response,
 so a warm request costs one lookup and no serialisation:
 
 - in this process: a small dict, for at most `LOCAL_SECONDS` (never past freshness);
@@ -141,7 +141,7 @@ class CargoService:
                     meta["folded"] = folded
             return {"items": cards, "meta": meta}
 
-        return await self._cached("list", query.cache_key(), self.ttl.list, fetch)
+        return await self._cached("list", self._marketplace.query_key(query), self.ttl.list, fetch)
 
     async def detail(self, cargo_id: str) -> Answer:
         async def fetch(fetched_at: float) -> dict:

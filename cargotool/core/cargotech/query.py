@@ -2,10 +2,14 @@
 
 Validation of what a person typed lives in `core/cargo/filters.py`; the query's meaning lives in
 `core/loads/query.py`; this module only knows CargoTech's encoding (`filter[...]`, "min,max" ranges,
-kopecks). Equal queries produce equal parameter lists (sorted ids, fixed order).
+kopecks). Equal queries produce equal parameter lists (sorted ids, fixed order), so `query_key` — the
+parameters as one text — is the one key of a query: queries CargoTech is asked alike share it.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
 
 from ..loads.query import NEWEST, OLDEST, LoadQuery, PlaceFilter, Span
 
@@ -29,6 +33,8 @@ SORTS = {NEWEST: "-updated_at", OLDEST: "updated_at"}
 
 
 def to_params(query: LoadQuery) -> list[tuple[str, str]]:
+    if query.compound:  # several places or a corridor: core/cargo/alongway.py splits it into single queries
+        raise ValueError("a compound LoadQuery has no single CargoTech call")
     params: list[tuple[str, str]] = [
         ("include", "contacts"),
         ("limit", str(query.limit)),
@@ -60,10 +66,15 @@ def to_params(query: LoadQuery) -> list[tuple[str, str]]:
     return params
 
 
-def search_key(query: LoadQuery) -> str:
-    """A saved search's key (stored, and part of the watcher's Redis keys): the parameters without paging,
-    so two searches CargoTech would be asked alike are one."""
-    return "&".join(f"{k}={v}" for k, v in to_params(query) if k not in ("limit", "offset"))
+@lru_cache(maxsize=4096)  # a warm list request asks for the key of the same (lru-cached) query again and again
+def query_key(query: LoadQuery, paged: bool = True) -> str:
+    """The parameters CargoTech gets, as one text: the list cache's key (paged; the format the cache has
+    always used, so it stays warm across deploys) and a saved search's key (stored, and part of the
+    watcher's Redis keys: without paging), so two queries CargoTech would be asked alike are one. Several
+    places or a corridor are several calls (core/cargo/alongway.py): their part of the key is the query's own."""
+    simple = replace(query, origins=(), destinations=(), corridor=None) if query.compound else query
+    key = "&".join(f"{k}={v}" for k, v in to_params(simple) if paged or k not in ("limit", "offset"))
+    return f"{key}&{query.compound_key()}" if query.compound else key
 
 
 def _place(name: str, place: PlaceFilter) -> list[tuple[str, str]]:

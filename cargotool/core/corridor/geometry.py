@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from ..insights.economics import EARTH_RADIUS_KM, great_circle_km
+from ..loads.geo import EARTH_RADIUS_KM, great_circle_km
 from ..loads.models import GeoPoint, Load, Stop
 
 Locate = Callable[[Stop], GeoPoint | None]
@@ -77,6 +77,11 @@ def load_on_way(load: Load, a: GeoPoint, b: GeoPoint, width_km: float,
     start, end = locate(load.origin), locate(load.destination)
     if start is None or end is None:
         return False
+    return on_way(start, end, a, b, width_km)
+
+
+def on_way(start: GeoPoint, end: GeoPoint, a: GeoPoint, b: GeoPoint, width_km: float) -> bool:
+    """A trip from `start` to `end` lies in the corridor and goes A→B (see `load_on_way`)."""
     if not (within_corridor(start, a, b, width_km) and within_corridor(end, a, b, width_km)):
         return False
     return along_track_km(start, a, b) <= along_track_km(end, a, b)

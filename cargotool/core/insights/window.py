@@ -11,6 +11,7 @@ covers and whether more exist beyond them, in words the Mini App shows as they a
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from typing import Any, Awaitable, Callable
 
@@ -53,8 +54,9 @@ async def read_window(list_page: ListPage, query: LoadQuery) -> tuple[list[dict]
     for page in pages:
         for card in page.get("items", []):
             if card.get("id") not in seen:  # a load that moved between pages counts once
-                # a copy this driver's figures may be written to (economics writes into `display`)
-                seen[card.get("id")] = writable(card)
+                # the parsed pages are shared between drivers: hand out a copy this driver's figures may be
+                # written to, nested dicts included (economics writes into `display`)
+                seen[card.get("id")] = writable(copy.deepcopy(card))
     metas = [page.get("meta", {}) for page in pages]
     stale = [m for m in metas if m.get("stale")]
     meta: dict[str, Any] = {

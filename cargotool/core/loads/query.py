@@ -1,12 +1,12 @@
 """How a driver (or a saved search) asks for loads, in typed fields. Built from already-valid values:
 validation of what a person typed lives in `core/cargo/filters.py`; how a marketplace spells a query
-lives in its adapter. Equal queries have equal `cache_key()`s (ids sorted, fixed order)."""
+lives in its adapter, and so does a query's key (`Marketplace.query_key`): only the marketplace knows which
+queries it is asked alike."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
 
 NEWEST = "newest"  # `LoadQuery.order`: most recently updated first
 OLDEST = "oldest"  # least recently updated first (the watcher uses it to check the marketplace honours `order`)
@@ -35,6 +35,16 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Corridor:
+    """«По пути»: loads loading and unloading within `width_km` of the great circle from point `start` to
+    point `end`, going that way (core/corridor)."""
+
+    start: int
+    end: int
+    width_km: int
+
+
+@dataclass(frozen=True)
 class LoadQuery:
     origin: PlaceFilter | None = None
     destination: PlaceFilter | None = None
@@ -50,37 +60,40 @@ class LoadQuery:
     order: str | None = None  # NEWEST or OLDEST by last update; None: the marketplace's own order
     limit: int = 20
     offset: int = 0
+    # several places per side (any of them; then `origin`/`destination` are None) and «по пути»: no
+    # marketplace takes these in one call — core/cargo/alongway.py splits them into `single_queries()`
+    origins: tuple[PlaceFilter, ...] = ()
+    destinations: tuple[PlaceFilter, ...] = ()
+    corridor: Corridor | None = None
 
-    def cache_key(self) -> str:
-        """One text per query for the shared cache: equal queries, equal keys."""
-        return self._cache_key
+    @property
+    def compound(self) -> bool:
+        """Several places on a side, or a corridor: more than one marketplace query."""
+        return bool(self.origins or self.destinations or self.corridor)
 
-    def filters_key(self) -> str:
-        """The cache key without paging: equal saved searches share it (the watcher polls each once)."""
-        return self._filters_key
+    def starts(self) -> tuple[PlaceFilter, ...]:
+        """Every loading place asked for (none: anywhere)."""
+        return self.origins or ((self.origin,) if self.origin else ())
 
-    @cached_property
-    def _cache_key(self) -> str:  # a warm list request asks for it of the same (lru-cached) query again and again
-        return self._key(())
+    def finishes(self) -> tuple[PlaceFilter, ...]:
+        return self.destinations or ((self.destination,) if self.destination else ())
 
-    @cached_property
-    def _filters_key(self) -> str:
-        return self._key(PAGING)
+    def compound_key(self) -> str:
+        """The several places and the corridor as text ('' for a simple query): the part of the query that no
+        single marketplace request spells (the adapter's `query_key` appends it)."""
+        return "&".join(f"{name}={_compound(getattr(self, name))}" for name in COMPOUND_FIELDS if getattr(self, name))
 
-    def _key(self, left_out: tuple[str, ...]) -> str:
-        parts = []
-        for name in self.__dataclass_fields__:
-            if name in left_out:
-                continue
-            value = getattr(self, name)
-            if isinstance(value, tuple):
-                value = ",".join(map(str, sorted(set(value))))
-            elif isinstance(value, Span):
-                value = f"{_text(value.min)}..{_text(value.max)}"
-            elif isinstance(value, PlaceFilter):
-                value = f"{value.id}:{_text(value.kind)}:{_text(value.radius_km)}"
-            parts.append(f"{name}={_text(value)}")
-        return "&".join(parts)
+COMPOUND_FIELDS = ("origins", "destinations", "corridor")
+
+
+def _place(place: PlaceFilter) -> str:
+    return f"{place.id}:{_text(place.kind)}:{_text(place.radius_km)}"
+
+
+def _compound(value: object) -> str:
+    if isinstance(value, Corridor):
+        return f"{value.start}~{value.end}:{value.width_km}"
+    return ",".join(sorted(_place(p) for p in value))  # type: ignore[attr-defined]
 
 
 def _text(value: object) -> str:

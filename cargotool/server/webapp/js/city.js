@@ -49,7 +49,7 @@ export function wireCity(box, draft, onPick) {
           onclick: () => {
             haptic.select();
             draft.filters[side] = String(p.id);
-            if (p.type) draft.filters[side + "_type"] = String(p.type);
+            if (p.type && !box.dataset.noType) draft.filters[side + "_type"] = String(p.type);
             draft.names[side] = p.name;
             input.value = p.name;
             list.hidden = true;

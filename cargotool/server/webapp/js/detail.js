@@ -16,6 +16,16 @@ function row(label, value) {
   return value === null || value === undefined || value === "" ? null : el("div", { class: "row" }, el("span", {}, label), el("span", {}, value));
 }
 
+/** An address with «Маршрут»: the point's `nav_url` (a Yandex Maps car route, or a search for the address)
+ * opened outside the Mini App by Telegram's openLink. */
+function addressRow(point, id) {
+  if (!point || (!point.address && !point.nav_url)) return null;
+  const go = point.nav_url ? el("button", { class: "nav-link", type: "button", id,
+    onclick: () => { haptic.tap(); openExternal(point.nav_url); } }, "Маршрут") : null;
+  return el("div", { class: "row address-row" }, el("span", {}, "Адрес"),
+    el("span", { class: "address" }, point.address || point.city || ""), go);
+}
+
 async function copy(text) {
   try { await navigator.clipboard.writeText(text); }
   catch (e) {
@@ -74,8 +84,8 @@ function detailNode(c) {
     ...detailMoney(c),
     ...detailEconomics(c),
     el("div", { class: "section" }, el("h3", {}, "Маршрут"),
-      row("Погрузка", windowText(c.from)), row("Адрес", c.from && c.from.address),
-      row("Выгрузка", windowText(c.to)), row("Адрес", c.to && c.to.address),
+      row("Погрузка", windowText(c.from)), addressRow(c.from, "nav-from"),
+      row("Выгрузка", windowText(c.to)), addressRow(c.to, "nav-to"),
       row("Расстояние", c.distance_km !== null ? num(c.distance_km, 0) + " км" : null)),
     el("div", { class: "section" }, el("h3", {}, "Груз"),
       row("Вес", c.weight_t !== null ? num(c.weight_t) + " т" : null),

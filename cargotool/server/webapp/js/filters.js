@@ -1,5 +1,6 @@
 // Filters: saved per driver on the device, the one-line summary over the list, and the filter sheet.
 
+import { describeAlongWay, finishAlongWay, openAlongWay, readAlongWay, resetAlongWay, wireAlongWay } from "./alongway.js";
 import { api } from "./api.js";
 import { resolveCity, wireCity } from "./city.js";
 import { $, el, groupAsTyped } from "./dom.js";
@@ -65,6 +66,8 @@ function place(f, names, side, anywhere) {
 export function describe(f, names) {
   const parts = [];
   if (f.from || f.to) parts.push(`${place(f, names, "from", "любой город")} → ${place(f, names, "to", "куда угодно")}`);
+  const alongWay = describeAlongWay(f, names);
+  if (alongWay) parts.push(alongWay);
   if (f.date) parts.push(f.date === moscowDate(0) ? "сегодня" : f.date === moscowDate(1) ? "завтра" : day(f.date));
   if (f.wv) parts.push(f.wv.replace("-", " т / ") + " м³");
   if (f.truck_types) parts.push("кузов: " + f.truck_types.split(",").length);
@@ -86,7 +89,7 @@ export function describe(f, names) {
 export function summary() {
   const f = state.filters;
   $("filter-summary").textContent = describe(f, state.names);
-  const count = Object.keys(f).filter((k) => !/_(radius|type)$/.test(k) && k !== "sort").length;
+  const count = Object.keys(f).filter((k) => !/_(radius|type)$/.test(k) && !["sort", "route_to", "corridor_km"].includes(k)).length;
   $("filter-count").hidden = count === 0;
   $("filter-count").textContent = String(count);
 }
@@ -156,6 +159,7 @@ function openSheet() {
   $("wv-custom").value = WV_PRESETS.includes(wv) ? "" : wv;
   chipGroup($("wv-chips"), "wv", WV_PRESETS.includes(wv) || !wv ? wv : null);
   syncDateChips();
+  openAlongWay(draft);
   showFieldErrors({});
   renderDictionaries();
   $("sheet").hidden = false;
@@ -183,6 +187,7 @@ function readSheet() {
   }
   const custom = $("wv-custom").value.trim().replace(",", ".");
   if (custom) draft.filters.wv = custom;
+  readAlongWay(draft);
 }
 
 /** Each error under its own field (data-error-for names the API's fields); the rest in the sheet's footer. */
@@ -222,7 +227,7 @@ async function resolveTypedCities() {
 async function applySheet(event) {
   if (event) event.preventDefault();
   readSheet();
-  const cityErrors = await resolveTypedCities();
+  const cityErrors = { ...await resolveTypedCities(), ...await finishAlongWay(draft) };
   if (Object.keys(cityErrors).length) { showFieldErrors(cityErrors); return; }
   try {  // validate on the server before closing, so errors show next to the filters
     await api("/api/cargos?" + new URLSearchParams({ ...draft.filters, limit: "1" }).toString());
@@ -247,6 +252,7 @@ function resetSheet() {
   ["from-city", "to-city"].forEach((id) => { $(id).value = ""; });
   chipGroup($("wv-chips"), "wv", "");
   syncDateChips();
+  resetAlongWay();
   showFieldErrors({});
   renderDictionaries();
 }
@@ -283,4 +289,5 @@ export function wireFilters() {
   });
   $("wv-custom").addEventListener("input", () => chipGroup($("wv-chips"), "wv", null));
   document.querySelectorAll(".city").forEach((box) => wireCity(box, draft));
+  wireAlongWay(draft);
 }
