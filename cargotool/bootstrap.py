@@ -55,6 +55,7 @@ from .core.redaction import install_log_redaction, redactor
 from .core.responses.service import ResponseService
 from .core.shortlist.service import Shortlist
 from .core.shortlist.views import MarkedViews
+from .core.samefreight import SameFreight
 from .core.storage.db import Database
 from .core.storage.redis import Keys
 from .wiring.alerts import build_alerts
@@ -65,7 +66,7 @@ from .wiring.chains import build_chains
 from .wiring.drivers import build_drivers
 from .wiring.insights import build_insights_parts, platon_tariff
 from .wiring.jobs import build_scheduler
-from .wiring.loads import build_cargos, build_contacts
+from .wiring.loads import build_cargos, build_contacts, build_samefreight
 from .wiring.messaging import build_messaging
 from .wiring.privacy import build_privacy
 from .wiring.responses import build_responses
@@ -108,6 +109,7 @@ class Services:
     alerter: Alerter
     watcher: Watcher
     insights: Insights
+    samefreight: SameFreight  # postings of one trip: folded on the list, the group on the detail
     report_desk: ReportDesk
     wait_questions: WaitQuestions
     upstream_label: str  # "live" or "recorded"
@@ -177,7 +179,8 @@ def build_services(
     # what each fetch brought.
     found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query),
                                  platon=platon_tariff(settings.platon_rub_km, settings.platon_federal_share))
-    cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos)
+    samefreight = build_samefreight(settings, storage)
+    cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos, fold=samefreight.fold_page)
     drivers = build_drivers(settings, storage)
     billing = build_billing(settings, storage, messaging)
     responses = build_responses(settings, storage, cargos, messaging.outbox, billing.paywall)
@@ -206,7 +209,7 @@ def build_services(
         refunds=billing.refunds, stars=billing.stars, plans=billing.plans, paywall=billing.paywall,
         notices=billing.notices, contacts=contacts,
         searches=alerts.searches, alerter=alerts.alerter, watcher=alerts.watcher,
-        insights=found.insights, report_desk=found.report_desk, wait_questions=found.wait_questions,
+        insights=found.insights, samefreight=samefreight, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
         scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
         shortlist=shortlists.shortlist, list_views=shortlists.views,

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..core.loads.geo import great_circle_km
 from .chains import chain_cargos
+from .reposts import with_reposts
 
 # id, name, latitude, longitude
 CITIES: list[tuple[int, str, float, float]] = [
@@ -107,13 +108,15 @@ class Dataset:
 
 
 def build_dataset(size: int = 240, today: dt.date | None = None, seed: int = 20260108) -> Dataset:
-    """`size` loads with loading dates from `today` on (so the demo always shows upcoming loads)."""
+    """`size` loads with loading dates from `today` on (so the demo always shows upcoming loads), and a few
+    reposts of them by other companies (standin/reposts.py)."""
     rng = random.Random(seed)
     today = today or dt.date.today()
     cities = {cid: (name, lat, lon) for cid, name, lat, lon in CITIES}
     cargos = [_cargo(rng, i, today, cities) for i in range(size)]
     cargos.sort(key=lambda c: c["created_at"], reverse=True)
-    cargos += chain_cargos(today, cities, _cargo)  # after the sample: its loads keep their places
+    cargos = with_reposts(cargos, COMPANIES)
+    cargos += chain_cargos(today, cities, _cargo)  # after the sample and its reposts: they keep their places
     return Dataset(cargos=cargos, cities=cities)
 
 

@@ -66,10 +66,15 @@ async def test_a_trip_back_beyond_the_window_reads_from_n_in_the_genitive(app, s
     finish = cargo["points"]["finish"]
     unloading = dt.date.fromisoformat(finish["first_date"][:10])
     template = standin.dataset.cargos[1]
+    elsewhere = [city for city in standin.dataset.cities if city != finish["city"]["id"]]
 
     def leaving_krasnodar(n: int, day: dt.date) -> dict:
         start = {**finish, "type": 1, "position": 1, "first_date": day.isoformat(), "last_date": day.isoformat()}
-        return {**template, "id": 7100000000 + n, "points": {**template["points"], "start": start}}
+        # distinct loads (their own destination or weight), not reposts of one trip the list would fold into one card
+        city = elsewhere[n % len(elsewhere)]
+        finish_city = {**template["points"]["finish"], "city": {"id": city, "name": standin.dataset.cities[city][0]}}
+        return {**template, "id": 7100000000 + n, "points": {"start": start, "finish": finish_city},
+                "weight": (1500, 5000, 10000, 20000)[n // len(elsewhere)]}
 
     for n in range(30):  # older, loading after the trip-back days
         standin.publish(leaving_krasnodar(n, unloading + dt.timedelta(days=10)))

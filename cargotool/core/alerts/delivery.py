@@ -3,6 +3,7 @@
 - **Once per driver and load, forever**: a unique (driver, load) row is written before anything is
   queued, so a second search, another worker or a restart can never alert the same load again; the
   outbox message carries the same pair as its de-duplication key.
+- **Once per trip**: postings of one trip in the same cycle make one alert (alerts/trips.py).
 - **Held** (one digest later, loads already gone dropped): during the driver's quiet hours, while
   muted (`/mute`), while driving (live location or `/drive`), and beyond `per_hour` alerts an hour.
 - `paywall.alerts`: without a subscription (when the flag is on) no alerts at all; a driver the bot
@@ -35,6 +36,7 @@ from ..observability.metrics import count_alert
 from .location import LocationStore
 from .rules import in_quiet_hours, quiet_window
 from .searches import Search
+from .trips import one_per_trip
 
 log = logging.getLogger(__name__)
 
@@ -150,9 +152,9 @@ class Alerter:
         queued = 0
         for driver_id, driver_hits in by_driver.items():
             reason = await self.hold_reason(driver_id, prefs.get(driver_id) or self.default_quiet)
-            for hit in driver_hits:
+            for hit, also in one_per_trip(driver_hits):  # reposts of one trip: one alert
                 if reason is None and await self._take_hourly(driver_id):
-                    await self._send(hit)
+                    await self._send(hit, also)
                     queued += 1
                 else:
                     await self._hold(hit)
@@ -202,12 +204,13 @@ class Alerter:
         count = await self._redis.get(self._keys(f"alerts:hour:{driver_id}:{int(self.clock() // 3600)}"))
         return int(count or 0) < self.per_hour
 
-    async def _send(self, hit: Hit) -> None:
+    async def _send(self, hit: Hit, also: str | None = None) -> None:
+        """`also`: a line naming the trip's other postings (alerts/trips.py)."""
         search, cargo = hit.search, hit.cargo
         view = card(cargo)
         keyboard = [[open_load_button(self._webapp_url, cargo.id)],
                     [{"text": "Не присылать по этому поиску", "callback_data": f"al:off:{search.id}"}]]
-        text = alert_text(search, view)
+        text = alert_text(search, view) + (f"\n{also}" if also else "")
         if self.auto is not None:
             pending = await self.auto.propose(search, cargo, view["price_kopecks"], view["rate_kopecks_per_km"])
             if pending:

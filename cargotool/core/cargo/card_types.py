@@ -95,6 +95,20 @@ class FuelEstimate(TypedDict):
     text: str
 
 
+class SameTripPosting(TypedDict):
+    id: str
+    company: str | None
+    price_rub: int | None
+
+
+class SameTripGroup(TypedDict):
+    """Several postings of one trip (the shipper's and resellers'), best price first (core/samefreight)."""
+
+    count: int
+    postings: list[SameTripPosting]
+    text: str
+
+
 class PaymentTerms(TypedDict):
     """How and when the load is paid (core/payterms `PaymentTerms.as_api`); each field None when unknown."""
 
@@ -143,6 +157,9 @@ _CARD_KEYS: dict[str, Any] = {
     "rate_with_deadhead_kopecks_per_km": NotRequired[float | None],
     "rate_with_deadhead_rub_km": NotRequired[float | None],
     "fuel_estimate": NotRequired[FuelEstimate],
+    # samefreight: on the card standing for several postings of one trip (when the shared cache fetches), and
+    # on the detail of each of them (per request)
+    "group": NotRequired[SameTripGroup],
     # insights, per request for a driver who gave fuel figures (issue 21 §2)
     "net": NotRequired[Net],
 }

@@ -56,6 +56,10 @@ MIN_POINT_QUERY = 2
 
 # Sees every load fetched from the marketplace with its card, before the card is cached (core/insights uses it).
 Observer = Callable[[Sequence[Load], Sequence[Card | CardDetail]], Awaitable[None]]
+# Folds a fetched list page's postings of one trip into one card (core/samefreight), after the observer:
+# returns the cards to show and how many postings were folded (`meta.folded` when any). Apart from the observer
+# because it drops cards, and an observer reads cards beside their loads.
+Fold = Callable[[Sequence[Load], list[Card]], Awaitable[tuple[list[Card], int]]]
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ class CargoService:
         observer: Observer | None = None,
         stale_wait: float = STALE_WAIT_SECONDS,
         circuit: CircuitBreaker | None = None,
+        fold: Fold | None = None,
     ) -> None:
         """`circuit`: the breaker the marketplace's calls go through, when it has one (stale copies are
         served at once while it is open)."""
@@ -112,6 +117,7 @@ class CargoService:
         self.stale_wait = stale_wait
         self.upstream_fetches = 0  # for tests and the benchmark
         self.observer = observer
+        self.fold = fold
 
     async def aclose(self) -> None:
         for task in list(self._refreshing.values()):
@@ -129,6 +135,10 @@ class CargoService:
             cards = [card(c) for c in page.items]
             if self.observer is not None:
                 await self.observer(page.items, cards)
+            if self.fold is not None:
+                cards, folded = await self.fold(page.items, cards)
+                if folded:  # `total`/`next_offset` count postings; this many are inside another card's `group`
+                    meta["folded"] = folded
             return {"items": cards, "meta": meta}
 
         return await self._cached("list", self._marketplace.query_key(query), self.ttl.list, fetch)

@@ -158,7 +158,7 @@ class Insights:
             for card in cards:
                 self._economics(card, position, profile.fuel)
                 add_net(card, profile, self.platon)
-        scanned = len(cards)
+        scanned = window_meta["postings"]  # in the marketplace's count, as `total` (reposts fold into one card)
         hidden = {}
         if view.no_long_waits:
             kept = [card for card in cards if not (card.get("waits") or {}).get("long")]

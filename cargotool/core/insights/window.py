@@ -46,7 +46,7 @@ async def read_window(list_page: ListPage, query: LoadQuery) -> tuple[list[dict]
         # CargoTech's own `next_offset` (a page it cut shorter than asked is followed from where it ended)
         next_offset = page.get("meta", {}).get("next_offset")
         more = next_offset is not None
-        loaded = sum(len(p.get("items", [])) for p in pages)
+        loaded = _postings(pages)
         if not more or not page.get("items") or loaded >= WINDOW or len(pages) >= MAX_WINDOW_PAGES:
             break
         offset = next_offset
@@ -60,6 +60,8 @@ async def read_window(list_page: ListPage, query: LoadQuery) -> tuple[list[dict]
     metas = [page.get("meta", {}) for page in pages]
     stale = [m for m in metas if m.get("stale")]
     meta: dict[str, Any] = {
+        # the marketplace's loads read: the cards, and the postings of one trip folded into them (core/samefreight)
+        "postings": len(seen) + sum(m.get("folded", 0) for m in metas),
         "stale": bool(stale),
         "fetched_at": min((m.get("fetched_at") for m in metas if m.get("fetched_at")), default=None),
         "more_upstream": more, "partial": partial,
@@ -68,6 +70,11 @@ async def read_window(list_page: ListPage, query: LoadQuery) -> tuple[list[dict]
     if stale:
         meta["age_seconds"] = max(m.get("age_seconds") or 0 for m in stale)
     return list(seen.values()), meta
+
+
+def _postings(pages: list[dict]) -> int:
+    """Loads read in the marketplace's count: cards plus the postings folded into them (core/samefreight)."""
+    return sum(len(p.get("items", [])) + p.get("meta", {}).get("folded", 0) for p in pages)
 
 
 def page_of(cards: list[dict], window_meta: dict, query: LoadQuery, sort: dict) -> dict:

@@ -22,10 +22,14 @@ class Meta(TypedDict):
 
 
 class ListMeta(Meta):
+    """`total` and `next_offset` count postings as the marketplace does; `folded`: how many of this page's
+    postings are inside another card's `group` (so a page may hold fewer cards than `limit`)."""
+
     limit: int
     offset: int
     total: int | None
     next_offset: int | None
+    folded: NotRequired[int]
 
 
 class CargoPage(TypedDict):

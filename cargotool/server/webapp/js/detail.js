@@ -10,6 +10,7 @@ import { reloadList } from "./nav.js";
 import { renderMyResponse } from "./offer.js";
 import { canShareMessage, shareMessage } from "./platform.js";
 import { detailMarks } from "./shortlist.js";
+import { groupSection } from "./samefreight.js";
 import { state } from "./state.js";
 import { haptic, hideBackButton, hideMainButton, openExternal, showBackButton } from "./telegram.js";
 
@@ -82,6 +83,7 @@ function detailNode(c) {
       flags.length ? el("div", { class: "tags" }, flags.map((f) => el("span", { class: "tag" }, f))) : null,
       canShareMessage() ? el("button", { class: "linkish", type: "button", id: "share-load", onclick: () => shareLoad(c.id) }, "Поделиться") : null),
     detailMarks(c, () => { closeDetail(); reloadList(); }),
+    groupSection(c, openDetail),
     ...detailMoney(c),
     ...detailEconomics(c),
     el("div", { class: "section" }, el("h3", {}, "Маршрут"),

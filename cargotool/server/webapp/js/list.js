@@ -8,6 +8,7 @@ import { withScreens } from "./later.js";
 import { starButton } from "./marks.js";
 import { cardMoney } from "./money.js";
 import { onShowList } from "./nav.js";
+import { groupLine } from "./samefreight.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
 
@@ -39,6 +40,7 @@ function cardNode(item) {
     el("div", { class: "money" },
       el("span", { class: "price" }, rub(item.price_rub)),
       item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
+    groupLine(item, (id) => withScreens((s) => s.openDetail(id))),
     ...cardMoney(item),
     ...cardInsights(item),
     el("div", { class: "tags" }, tags),
