@@ -167,13 +167,15 @@ def build_services(
     messaging = build_messaging(settings, storage, bot_transport)
     # A cycle, broken by a callback: insights read the list through the shared cache, which tells insights
     # what each fetch brought.
-    found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query))
+    found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query),
+                                 avg_speed_kmh=settings.drivetime_avg_speed_kmh)
     cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos)
     drivers = build_drivers(settings, storage)
     responses = build_responses(settings, storage, cargos, messaging.outbox)
     billing = build_billing(settings, storage, messaging)
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
-                          responses=responses, paywall=billing.paywall, locations=found.locations)
+                          responses=responses, paywall=billing.paywall, locations=found.locations,
+                          out_of_reach=found.insights.out_of_reach)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
                             sessions=drivers.auth.sessions, paysupport=billing.paysupport)
     bot, updates = build_bot(settings, storage, messaging=messaging, responses=responses, billing=billing,

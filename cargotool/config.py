@@ -104,6 +104,7 @@ class Settings:
     alerts_still_minutes: int = _setting(parse.positive_int, 3)
     alerts_undo_seconds: int = _setting(parse.positive_int, 120)
     alerts_auto_per_day: int = _setting(parse.positive_int, 5)
+    drivetime_avg_speed_kmh: float = _setting(parse.positive_float, 60.0)  # «успеваю?» (core/drivetime)
     redis_url: str | None = _setting(parse.redis_url, None)
     redis_key_prefix: str = _setting(parse.text, "")
     redis_max_connections: int = _setting(parse.positive_int, 64)

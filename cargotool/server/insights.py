@@ -50,6 +50,16 @@ async def set_fuel(request: Request):
     return json(await insights.profile_view(request.ctx.driver.telegram_id))
 
 
+@bp.put("/me/driving")
+@describe('Set the hours I have already driven today {"driven_today_h": 0–13} (Moscow day; from the next day they '
+          'count no more): «успеваю к погрузке?» plans the rest of today with them', body=B.Driving,
+          responses={200: dict[str, Any]}, secured=True)
+async def set_driving(request: Request):
+    insights = services(request).insights
+    await insights.reach.set_driven_today(request.ctx.driver.telegram_id, json_body(request))
+    return json(await insights.profile_view(request.ctx.driver.telegram_id))
+
+
 @bp.get("/cargos/<cargo_id:str>/report")
 @describe("My report on this load's company, or null", responses={200: B.MyReportBody}, secured=True, errors=(404,))
 async def get_report(request: Request, cargo_id: str):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..config import Settings
 from ..core.alerts.auto import AutoResponder
-from ..core.alerts.delivery import Alerter
+from ..core.alerts.delivery import Alerter, OutOfReach
 from ..core.alerts.lease import Lease
 from ..core.alerts.location import LocationStore
 from ..core.alerts.searches import SearchStore
@@ -30,7 +30,9 @@ class Alerts:
 
 
 def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstream: Upstream, cargos: CargoService,
-                 responses: ResponseService, paywall: Paywall, locations: LocationStore) -> Alerts:
+                 responses: ResponseService, paywall: Paywall, locations: LocationStore,
+                 out_of_reach: OutOfReach | None = None) -> Alerts:
+    """`out_of_reach`: insights' driving-time check for searches with «успеваю» (core/alerts/delivery.py)."""
     redis, keys = storage.redis, storage.keys
     searches = SearchStore(storage.database, settings.alerts_max_searches, on_change=searches_changed(redis, keys),
                            key_of=search_key)
@@ -39,7 +41,7 @@ def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstre
     alerter = Alerter(database=storage.database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
                       locations=locations, webapp_url=settings.webapp_url,
                       per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
-                      still_minutes=settings.alerts_still_minutes, auto=auto)
+                      still_minutes=settings.alerts_still_minutes, auto=auto, out_of_reach=out_of_reach)
     watcher = Watcher(marketplace=upstream.marketplace, cargos=cargos, searches=searches, alerter=alerter, auto=auto,
                       redis=redis, keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,

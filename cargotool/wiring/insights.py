@@ -22,12 +22,13 @@ class InsightsParts:
     locations: LocationStore
 
 
-def build_insights_parts(storage: Storage, outbox: Outbox, list_page: ListPage) -> InsightsParts:
+def build_insights_parts(storage: Storage, outbox: Outbox, list_page: ListPage,
+                         avg_speed_kmh: float | None = None) -> InsightsParts:
     """`list_page(query)`: the shared cache's list. The bot's live location is a position source beside the
     Mini App's; a driver who starts sharing it must be re-read (drivers without a position are cached long),
     so the store tells insights' positions — built after it, hence through a callback."""
     locations = LocationStore(storage.redis, storage.keys, on_share_started=lambda: insights.positions.gained())
     insights = build_insights(storage.database, storage.redis, storage.keys, storage.audit, list_page=list_page,
-                              position_sources=(LiveLocation(locations),))
+                              position_sources=(LiveLocation(locations),), avg_speed_kmh=avg_speed_kmh)
     return InsightsParts(insights, ReportDesk(storage.database, insights.reports),
                          WaitQuestions(insights.waits, insights.trips, outbox), locations)

@@ -21,8 +21,10 @@ from .service import Answer, CargoService
 # CargoTech's list has no sort we can rely on (`sort` is unverified for it): these order the freshest
 # loads ourselves (core/insights/window.py). Without `sort` the list keeps CargoTech's own order, newest first.
 SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка", "rate": "₽/км", "price": "цена",
-         "loading": "ближайшая погрузка"}
-VIEW_PARAMS = ("sort", "no_long_waits", WITH_PRICE)  # list parameters of ours, not the marketplace's
+         "loading": "ближайшая погрузка",
+         "arrival": "по прибытию"}  # the earliest legal arrival at the loading point (core/insights/reach.py)
+REACHABLE = "reachable"  # «успеваю»: only loads the driver can reach under the driving-time rules
+VIEW_PARAMS = ("sort", "no_long_waits", WITH_PRICE, REACHABLE)  # list parameters of ours, not the marketplace's
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class ListView:
     sort: str | None = None
     no_long_waits: bool = False
     with_price: bool = False  # only loads with a price (CargoTech has no such filter; core/loads/priced.py)
+    reachable: bool = False  # «успеваю» (core/insights/reach.py)
 
     @classmethod
     def parse(cls, values: dict[str, str]) -> "ListView":
@@ -39,13 +42,14 @@ class ListView:
         sort = values.get("sort") or None
         if sort is not None and sort not in SORTS:
             fields["sort"] = "Допустимо: " + ", ".join(SORTS)
-        flags = {name: values.get(name, "") for name in ("no_long_waits", WITH_PRICE)}
+        flags = {name: values.get(name, "") for name in ("no_long_waits", WITH_PRICE, REACHABLE)}
         for name, flag in flags.items():
             if flag not in ("", "0", "1", "true", "false"):
                 fields[name] = "Допустимо: 1 или 0"
         if fields:
             raise InvalidFilter("Проверьте фильтры", fields=fields)
-        return cls(sort, flags["no_long_waits"] in ("1", "true"), flags[WITH_PRICE] in ("1", "true"))
+        return cls(sort, flags["no_long_waits"] in ("1", "true"), flags[WITH_PRICE] in ("1", "true"),
+                   reachable=flags[REACHABLE] in ("1", "true"))
 
 
 PLAIN = ListView()

@@ -32,6 +32,7 @@ from .economics import deadhead_km, fuel_estimate, rate_with_deadhead
 from .gazetteer import Gazetteer, default_gazetteer
 from .lanes import LaneBook
 from .positions import PointNames, Position, PositionReader, PositionSource, Profiles
+from .reach import Reach, by_arrival, reachable_only
 from .trust import Reports, TripBook, address_key
 from .waits import NO_DATA, WaitBook
 from .window import page_of, read_window, window_text
@@ -62,6 +63,7 @@ class Insights:
         self._db = database
         self._contexts: dict[tuple, tuple[float, tuple]] = {}
         self.list_page = list_page
+        self.reach: Reach | None = None  # «успеваю?» (core/insights/reach.py), set by build_insights
 
     # ---- when the shared cache fetches from the marketplace -----------------------------------------
 
@@ -125,6 +127,7 @@ class Insights:
         view = (await self.profiles.get(driver_id)).public()
         position = await self.positions.position(driver_id)
         view["position"] = position.public() if position else None
+        view["driven_today_h"] = await self.reach.driven_today(driver_id) if self.reach is not None else 0.0
         return view
 
     async def personalise_list(self, driver_id: int, text: str) -> str | None:
@@ -136,6 +139,7 @@ class Insights:
         body = json.loads(text)
         for card in body.get("items", []):
             self._economics(card, position, profile.fuel)
+        await self._reach(driver_id, body.get("items", []))
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
     async def ordered_list(self, driver_id: int, query: LoadQuery, view: ListView) -> str:
@@ -149,8 +153,14 @@ class Insights:
             fuel = (await self.profiles.get(driver_id)).fuel
             for card in cards:
                 self._economics(card, position, fuel)
+            await self._reach(driver_id, cards)
         scanned = len(cards)
         hidden = {}
+        if view.reachable or view.sort == "arrival":  # «успеваю» / «по прибытию» need the driver's position
+            hidden["reach_known"] = position is not None
+        if view.reachable:
+            kept = reachable_only(cards)
+            hidden["hidden_unreachable"], cards = len(cards) - len(kept), kept
         if view.no_long_waits:
             kept = [card for card in cards if not (card.get("waits") or {}).get("long")]
             hidden["hidden_long_waits"], cards = len(cards) - len(kept), kept
@@ -168,6 +178,7 @@ class Insights:
     async def personalise_detail(self, driver_id: int, body: dict, radius_km: int | None, today: dt.date) -> dict:
         profile = await self.profiles.get(driver_id)
         self._economics(body, await self.positions.position(driver_id), profile.fuel)
+        await self._reach(driver_id, [body])
         body["backhaul"] = await self.backhaul(body, radius_km, today)
         company = body.get("company") or {}
         shipper = body.get("shipper") or {}
@@ -205,6 +216,18 @@ class Insights:
             self._contexts.clear()
         self._contexts[key] = (time.monotonic() + CONTEXT_SECONDS, context)
         return context
+
+    async def _reach(self, driver_id: int, cards: list[dict]) -> None:
+        """`reach` on the cards that have an empty run (core/insights/reach.py)."""
+        if self.reach is not None:
+            await self.reach.add(driver_id, cards)
+
+    async def out_of_reach(self, driver_id: int, loads: list[Load]) -> set[str]:
+        """The loads this driver cannot reach legally from where they are (alerts with «успеваю»)."""
+        if self.reach is None:
+            return set()
+        found = await self.reach.verdicts(driver_id, await self.positions.position(driver_id), loads)
+        return {load_id for load_id, verdict in found.items() if verdict.verdict == "no"}
 
     def forget_contexts(self) -> None:
         self._contexts.clear()
@@ -321,6 +344,8 @@ def short_trust(company: dict | None, summaries: dict[str, dict]) -> dict | None
 def sort_cards(cards: list[dict], sort: str) -> list[dict]:
     """Best first (the highest figure, or the earliest loading); cards without the figure keep their order
     after the others."""
+    if sort == "arrival":
+        return by_arrival(cards)
     if sort == "loading":
         dated = [c for c in cards if (c.get("from") or {}).get("from")]
         return sorted(dated, key=lambda c: c["from"]["from"]) + [c for c in cards if not (c.get("from") or {}).get("from")]
@@ -336,7 +361,7 @@ def sort_cards(cards: list[dict], sort: str) -> list[dict]:
 
 
 def build_insights(database: Database, redis, keys: Keys, audit: AuditLog, *, list_page: ListPage | None = None,
-                   position_sources: Sequence[PositionSource] = ()) -> Insights:
+                   position_sources: Sequence[PositionSource] = (), avg_speed_kmh: float | None = None) -> Insights:
     """`position_sources`: where positions come from besides the Mini App's (the bot's live location)."""
     gazetteer = default_gazetteer()
     profiles = Profiles(database, redis, keys, gazetteer)
@@ -345,4 +370,5 @@ def build_insights(database: Database, redis, keys: Keys, audit: AuditLog, *, li
     reports = Reports(database, trips, audit, on_change=lambda: insights.forget_contexts())  # built just below
     insights = Insights(LaneBook(database, gazetteer), profiles, positions, PointNames(redis, keys),
                         gazetteer, trips, reports, WaitBook(database), database, list_page)
+    insights.reach = Reach(redis, keys, gazetteer, **({"avg_speed_kmh": avg_speed_kmh} if avg_speed_kmh else {}))
     return insights

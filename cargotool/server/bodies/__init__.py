@@ -53,6 +53,7 @@ from .searches import (  # noqa: F401 (the bodies are used as `B.Name`)
     Searches,
     Position,
     Fuel,
+    Driving,
     ReportIn,
     ReportBody,
     MyReportBody,

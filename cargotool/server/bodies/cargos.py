@@ -21,6 +21,14 @@ class Company(TypedDict):
     security_status: int | None
 
 
+class Reach(TypedDict):
+    """«Успеваю?»: the earliest legal arrival at the loading point against its window (core/drivetime)."""
+
+    verdict: str  # ok | tight | no
+    arrival: str  # ISO 8601, Moscow time
+    text: str
+
+
 class Card(TypedDict):
     id: str
     weight_t: float | None
@@ -34,6 +42,7 @@ class Card(TypedDict):
     load_types: list[TypeRef]
     company: Company | None
     display: dict[str, str]
+    reach: NotRequired[Reach]  # when the driver's position is known
 
 
 class Meta(TypedDict):
@@ -50,6 +59,8 @@ class ListMeta(Meta):
     offset: int
     total: int | None
     next_offset: int | None
+    reach_known: NotRequired[bool]  # with reachable=1 or sort=arrival: whether the driver's position is known
+    hidden_unreachable: NotRequired[int]  # with reachable=1: loads left out as out of reach
 
 
 class CargoPage(TypedDict):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from typing_extensions import NotRequired, TypedDict  # pydantic needs these on Python < 3.12
+
+from ..validation import Say
 
 
 class SearchIn(TypedDict):
@@ -33,6 +35,10 @@ class Position(TypedDict):
 class Fuel(TypedDict):
     l_per_100km: NotRequired[float | None]
     price_rub: NotRequired[float | None]
+
+
+class Driving(TypedDict):
+    driven_today_h: Annotated[float, Say("Число часов от 0 до 13")]
 
 
 class ReportIn(TypedDict):
