@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { openPlans } from "./billing.js";
 import { $, el, toast } from "./dom.js";
 import { companyText, num, route, rub, windowText } from "./format.js";
+import { reachSection } from "./drivetime.js";
 import { detailContext, detailEconomics, detailQuery } from "./insights.js";
 import { renderMyResponse } from "./offer.js";
 import { canShareMessage, shareMessage } from "./platform.js";
@@ -68,6 +69,7 @@ function detailNode(c) {
         c.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(c.rate_rub_per_km) + "/км") : null),
       flags.length ? el("div", { class: "tags" }, flags.map((f) => el("span", { class: "tag" }, f))) : null,
       canShareMessage() ? el("button", { class: "linkish", type: "button", id: "share-load", onclick: () => shareLoad(c.id) }, "Поделиться") : null),
+    reachSection(c),
     ...detailEconomics(c),
     el("div", { class: "section" }, el("h3", {}, "Маршрут"),
       row("Погрузка", windowText(c.from)), row("Адрес", c.from && c.from.address),

@@ -14,7 +14,7 @@ const RADII_KM = [0, 25, 50, 100, 200];
 const AMOUNTS = ["price_min", "price_max", "rate_min", "distance_min", "distance_max"];
 // How the summary line names the order (the control is the list's select, js/insights.js; the value is state.filters.sort)
 const SORT_NAMES = { rate_with_deadhead: "выше ₽/км с порожним", above_market: "выше рынка", rate: "выше ₽/км",
-  price: "дороже", loading: "ближе погрузка" };
+  price: "дороже", loading: "ближе погрузка", arrival: "раньше прибытие" };
 
 // ---- persistence and summary ----------------------------------------------------------------------
 
@@ -77,6 +77,7 @@ export function describe(f, names) {
     parts.push([f.distance_min ? "от " + groupDigits(f.distance_min) : null, f.distance_max ? "до " + groupDigits(f.distance_max) : null].filter(Boolean).join(" ") + " км");
   }
   if (f.with_price) parts.push("только с ценой");
+  if (f.reachable) parts.push("успеваю");
   if (f.sort) parts.push("сначала " + (SORT_NAMES[f.sort] || f.sort));
   return parts.length ? parts.join(" · ") : "Все грузы";
 }
@@ -148,6 +149,7 @@ function openSheet() {
   form.to_radius.value = draft.filters.to_radius || "";
   for (const name of AMOUNTS) form[name].value = groupDigits(draft.filters[name] || "");
   form.with_price.checked = Boolean(draft.filters.with_price);
+  form.reachable.checked = Boolean(draft.filters.reachable);
   const wv = draft.filters.wv || "";
   $("wv-custom").value = WV_PRESETS.includes(wv) ? "" : wv;
   chipGroup($("wv-chips"), "wv", WV_PRESETS.includes(wv) || !wv ? wv : null);
@@ -172,6 +174,7 @@ function readSheet() {
     if (value) draft.filters[name] = value; else delete draft.filters[name];
   }
   if (form.with_price.checked) draft.filters.with_price = "1"; else delete draft.filters.with_price;
+  if (form.reachable.checked) draft.filters.reachable = "1"; else delete draft.filters.reachable;
   for (const side of ["from", "to"]) {
     if (!$(side + "-city").value.trim()) { delete draft.filters[side]; delete draft.names[side]; delete draft.filters[side + "_type"]; }
   }
