@@ -50,14 +50,20 @@ async def set_fuel(request: Request):
     return json(await insights.profile_view(request.ctx.driver.telegram_id))
 
 
+@bp.get("/me/driving")
+@describe("The hours I have already driven today (0 when not said today) and the Moscow date", responses={200: B.DrivingToday},
+          secured=True)
+async def get_driving(request: Request):
+    return json(await services(request).insights.reach.view(request.ctx.driver.telegram_id))
+
+
 @bp.put("/me/driving")
 @describe('Set the hours I have already driven today {"driven_today_h": 0–13} (Moscow day; from the next day they '
           'count no more): «успеваю к погрузке?» plans the rest of today with them', body=B.Driving,
-          responses={200: dict[str, Any]}, secured=True)
+          responses={200: B.DrivingToday}, secured=True)
 async def set_driving(request: Request):
-    insights = services(request).insights
-    await insights.reach.set_driven_today(request.ctx.driver.telegram_id, json_body(request))
-    return json(await insights.profile_view(request.ctx.driver.telegram_id))
+    reach = services(request).insights.reach
+    return json(await reach.set_driven_today(request.ctx.driver.telegram_id, json_body(request)))
 
 
 @bp.get("/cargos/<cargo_id:str>/report")

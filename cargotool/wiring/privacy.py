@@ -31,7 +31,7 @@ def build_privacy(settings: Settings, storage: Storage, *, outbox: Outbox, insig
                         erasers={"position": insights.clear_app_position, "live_location": insights.positions.erase})
     forgetter = Forgetter(database=storage.database, audit=storage.audit, consents=consents, profiles=insights.profiles,
                           positions=insights.positions, searches=alerts.searches, alerter=alerts.alerter,
-                          sessions=sessions, reports=insights.reports, paysupport=paysupport)
+                          sessions=sessions, reports=insights.reports, paysupport=paysupport, driving=insights.reach)
     policy = policy_from(settings)
     bot = PrivacyBot(consents=consents, forgetter=forgetter, outbox=outbox, policy=policy,
                      policy_url=settings.webapp_url.rstrip("/") + "/privacy")

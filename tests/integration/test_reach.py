@@ -83,11 +83,13 @@ async def test_bad_driving_hours_are_field_errors(app, payload):
 
 async def test_hours_driven_today_delay_the_arrival_and_count_today_only(app):
     token = await _driver(app, 814, KAZAN_POINT)
-    _, response = await app.asgi_client.get("/api/me/insights", headers=auth(token))
-    assert response.json["driven_today_h"] == 0
+    _, response = await app.asgi_client.get("/api/me/driving", headers=auth(token))
+    assert response.json == {"driven_today_h": 0, "date": dt.datetime.now(MSK).date().isoformat()}
     before = {c["id"]: c["reach"]["arrival"] for c in (await _list(app, token, "from=1&limit=10"))["items"]}
     _, response = await app.asgi_client.put("/api/me/driving", json={"driven_today_h": 8.5}, headers=auth(token))
     assert response.status == 200 and response.json["driven_today_h"] == 8.5
+    _, response = await app.asgi_client.get("/api/me/driving", headers=auth(token))
+    assert response.json["driven_today_h"] == 8.5
     after = {c["id"]: c["reach"]["arrival"] for c in (await _list(app, token, "from=1&limit=10"))["items"]}
     assert before.keys() == after.keys()
     # 900 km after 8.5 h driven: half an hour, then an 11 h rest first — every arrival is later
@@ -98,6 +100,8 @@ async def test_hours_driven_today_delay_the_arrival_and_count_today_only(app):
     assert await services.insights.reach.driven_today(814) == 8.5
     ttl = await services.redis.ttl(services.keys("drivetime:today:814"))
     assert 0 < ttl <= 24 * 3600  # gone by itself at Moscow midnight
+    await services.forgetter.forget(814, via="app")  # «Удалить мои данные» forgets it at once
+    assert await services.insights.reach.driven_today(814) == 0
 
 
 async def test_reachable_filter_and_arrival_sort_over_the_window(app):

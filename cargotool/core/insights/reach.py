@@ -54,6 +54,11 @@ class Reach:
     def _key(self, driver_id: int) -> str:
         return self._keys(f"drivetime:today:{driver_id}")
 
+    async def view(self, driver_id: int, now: dt.datetime | None = None) -> dict:
+        """`GET /api/me/driving`: the hours counted today and the Moscow date they are for."""
+        now = now or dt.datetime.now(MOSCOW)
+        return {"driven_today_h": await self.driven_today(driver_id, now), "date": now.astimezone(MOSCOW).date().isoformat()}
+
     async def driven_today(self, driver_id: int, now: dt.datetime | None = None) -> float:
         """The hours the driver said they drove today (Moscow day); 0 when not said or said another day."""
         stored = await self._redis.get(self._key(driver_id))

@@ -127,7 +127,6 @@ class Insights:
         view = (await self.profiles.get(driver_id)).public()
         position = await self.positions.position(driver_id)
         view["position"] = position.public() if position else None
-        view["driven_today_h"] = await self.reach.driven_today(driver_id) if self.reach is not None else 0.0
         return view
 
     async def personalise_list(self, driver_id: int, text: str) -> str | None:

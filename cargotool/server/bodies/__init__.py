@@ -54,6 +54,7 @@ from .searches import (  # noqa: F401 (the bodies are used as `B.Name`)
     Position,
     Fuel,
     Driving,
+    DrivingToday,
     ReportIn,
     ReportBody,
     MyReportBody,

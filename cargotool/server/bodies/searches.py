@@ -41,6 +41,11 @@ class Driving(TypedDict):
     driven_today_h: Annotated[float, Say("Число часов от 0 до 13")]
 
 
+class DrivingToday(TypedDict):
+    driven_today_h: float
+    date: str  # the Moscow day they count for
+
+
 class ReportIn(TypedDict):
     kind: str  # not_paid | no_cargo | terms_changed
     comment: NotRequired[str | None]

@@ -26,13 +26,13 @@ export function reachSection(c) {
 
 function hoursText(value) { return value ? String(value).replace(".", ",") : ""; }
 
-/** «Сегодня уже за рулём: N ч» for the position sheet; `saved(profile)` runs after the server took it. */
+/** «Сегодня уже за рулём: N ч» for the position sheet; `saved()` runs after the server took it. */
 export function drivingFieldset(saved) {
   const save = async () => {
     const text = $("driven-today").value.trim().replace(",", ".");
     try {
-      const profile = await api("/api/me/driving", false, { method: "PUT", body: { driven_today_h: text ? Number(text) : 0 } });
-      haptic.success(); toast("Сохранено до конца дня"); saved(profile);
+      await api("/api/me/driving", false, { method: "PUT", body: { driven_today_h: text ? Number(text) : 0 } });
+      haptic.success(); toast("Сохранено до конца дня"); saved();
     } catch (error) { $("position-error").textContent = errorText(error); $("position-error").hidden = false; }
   };
   return el("fieldset", { id: "driving-today" }, el("legend", {}, "Режим труда и отдыха"),
@@ -41,7 +41,10 @@ export function drivingFieldset(saved) {
     el("div", { class: "actions" }, el("button", { class: "secondary", type: "button", id: "driving-save", onclick: save }, "Сохранить часы")));
 }
 
-/** Show the hours the server has for today (0 shows as empty). */
-export function fillDriving(profile) {
-  if ($("driven-today")) $("driven-today").value = hoursText(profile && profile.driven_today_h);
+/** Show the hours the server has for today (0 shows as empty); a failed read leaves the field as it is. */
+export async function fillDriving() {
+  try {
+    const today = await api("/api/me/driving");
+    if ($("driven-today")) $("driven-today").value = hoursText(today.driven_today_h);
+  } catch (e) { /* the field stays editable; saving says what went wrong */ }
 }

@@ -322,7 +322,7 @@ export function openPositionSheet() {
   $("home-city").value = "";
   $("fuel-litres").value = profile.fuel ? String(profile.fuel.l_per_100km).replace(".", ",") : "";
   $("fuel-price").value = profile.fuel ? String(profile.fuel.price_rub).replace(".", ",") : "";
-  fillDriving(profile);
+  fillDriving();
   $("forget-position").hidden = !profile.position;
   $("position-sheet").hidden = false;
   refreshConsent();
@@ -359,7 +359,7 @@ function buildUi() {
         el("div", { class: "inline" }, "Литров на 100 км", el("input", { id: "fuel-litres", inputmode: "decimal", placeholder: "32" })),
         el("div", { class: "inline" }, "Цена литра, ₽", el("input", { id: "fuel-price", inputmode: "decimal", placeholder: "68" })),
         el("div", { class: "actions" }, el("button", { class: "secondary", type: "button", id: "fuel-save", onclick: saveFuel }, "Сохранить расход"))),
-      drivingFieldset((saved) => { profile = saved; closePositionSheet(); hooks.reload(); }),
+      drivingFieldset(() => { closePositionSheet(); hooks.reload(); }),
       el("p", { class: "errors", id: "position-error", hidden: true }),
       el("button", { class: "link", type: "button", id: "forget-position", onclick: forgetPosition }, "Забыть местоположение")));
   sheet.addEventListener("click", (e) => { if (e.target === sheet) closePositionSheet(); });
