@@ -39,6 +39,9 @@ def test_reach_on_cards_detail_filter_and_order_at_360_px(browser, server):
     page.goto(f"{server}/#tgWebAppData={quote(init, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web")
     expect(page.locator(".card").first).to_be_visible(timeout=15000)
     assert page.locator(".card .mini.reach").count() == 0  # no position, no verdict
+    page.select_option("#sort-select", "arrival")  # without a position: said, and nothing is left out
+    expect(page.locator("#toast")).to_contain_text("к каким погрузкам успеваете")
+    page.select_option("#sort-select", "")
 
     page.click("#position-button")
     page.click("#locate")

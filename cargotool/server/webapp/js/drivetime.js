@@ -24,6 +24,11 @@ export function reachSection(c) {
     el("p", { class: "hint-line" }, HOW));
 }
 
+/** With «успеваю» or «по прибытию» but no position known, say what is missing (nothing was left out). */
+export function noteReach(meta) {
+  if (meta && meta.reach_known === false) toast("Укажите, где вы (📍), — тогда покажем, к каким погрузкам успеваете");
+}
+
 function hoursText(value) { return value ? String(value).replace(".", ",") : ""; }
 
 /** «Сегодня уже за рулём: N ч» for the position sheet; `saved()` runs after the server took it. */
