@@ -10,6 +10,7 @@ import pytest
 from sanic import Sanic
 
 from cargotool.bootstrap import build_services
+from cargotool.core.cargo.filters import InvalidFilter
 from cargotool.server.app import create_app
 from cargotool.standin import StandInTransport
 
@@ -143,6 +144,9 @@ async def test_a_reachable_search_alerts_only_loads_the_driver_can_reach(svc, st
     await svc.insights.profiles.set_position(third, VLADIVOSTOK, svc.insights.point_names)
     [(mine, _)] = await svc.searches.mine(DRIVER)
     assert mine.filters["reachable"] == "1" and mine.reachable
+    with pytest.raises(InvalidFilter) as bad:
+        await svc.searches.create(third, {"filters": {"from": str(KAZAN), "reachable": "yes"}})
+    assert bad.value.fields == {"reachable": "Допустимо: 1 или 0"}
     await svc.watcher.tick()
     tomorrow = (dt.datetime.now(MSK) + dt.timedelta(days=1)).date().isoformat()
     points = {"first_date": tomorrow, "last_date": tomorrow}
