@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
 import httpx
 import redis.asyncio as aioredis
 
 from .config import Settings
 from .core.alerts.delivery import Alerter
-from .core.alerts.matcher import Geo
 from .core.alerts.searches import SearchStore
 from .core.alerts.watcher import Watcher
 from .core.audit import AuditLog
@@ -32,8 +33,7 @@ from .core.bot.handlers import BotHandlers
 from .core.bot.updates import UpdateInbox
 from .core.cargo.service import CargoService
 from .core.cargo.share import LoadSharer
-from .core.cargotech import CargoTechClient
-from .core.cargotech.token_file import TokenFile
+from .core.loads.operator import UpstreamAccount
 from .core.contacts.service import Contacts
 from .core.drivers.auth import DriverAuth
 from .core.drivers.ratelimit import Limit, RateLimiter
@@ -42,6 +42,7 @@ from .core.insights.moderation import ReportDesk
 from .core.insights.service import Insights
 from .core.insights.wait_questions import WaitQuestions
 from .core.jobs import Scheduler
+from .core.loads.geo import Geo
 from .core.loads.marketplace import Marketplace
 from .core.messaging.api import BotApi
 from .core.messaging.outbox import Outbox
@@ -58,7 +59,7 @@ from .wiring.billing import build_billing
 from .wiring.bot import build_bot
 from .wiring.cargotech import build_upstream
 from .wiring.drivers import build_drivers
-from .wiring.insights import build_insights_parts
+from .wiring.insights import build_insights_parts, platon_tariff
 from .wiring.jobs import build_scheduler
 from .wiring.loads import build_cargos, build_contacts
 from .wiring.messaging import build_messaging
@@ -74,7 +75,7 @@ class Services:
     keys: Keys
     database: Database
     http: httpx.AsyncClient
-    cargotech: CargoTechClient  # the adapter's client: for the operator's `cargotech` commands only
+    upstream: UpstreamAccount  # the marketplace account, for the operator's `cargotech` commands
     marketplace: Marketplace
     audit: AuditLog
     cargos: CargoService
@@ -110,8 +111,7 @@ class Services:
     privacy_policy: Policy
     sharer: LoadSharer
     scheduler: Scheduler
-    circuits: dict[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics
-    token_file: TokenFile | None = None  # only on the embedded store: carries the token between processes
+    circuits: Mapping[str, CircuitReader]  # name → state reader of each circuit breaker, for /metrics (read-only)
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
@@ -122,7 +122,7 @@ class Services:
         if self.bot_api is not None:
             await self.bot_api.aclose()
         await self.cargos.aclose()
-        await self.cargotech.tokens.aclose()
+        await self.upstream.aclose()
         await self.http.aclose()
         await self.redis.aclose()
         self.payments.gateway.close()
@@ -168,11 +168,12 @@ def build_services(
     # A cycle, broken by a callback: insights read the list through the shared cache, which tells insights
     # what each fetch brought.
     found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query),
-                                 avg_speed_kmh=settings.drivetime_avg_speed_kmh)
+                                 avg_speed_kmh=settings.drivetime_avg_speed_kmh,
+                                 platon=platon_tariff(settings.platon_rub_km, settings.platon_federal_share))
     cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos)
     drivers = build_drivers(settings, storage)
-    responses = build_responses(settings, storage, cargos, messaging.outbox)
     billing = build_billing(settings, storage, messaging)
+    responses = build_responses(settings, storage, cargos, messaging.outbox, billing.paywall)
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations,
                           out_of_reach=found.insights.out_of_reach)
@@ -186,7 +187,7 @@ def build_services(
                                 wait_questions=found.wait_questions)
     return Services(
         settings=settings, redis=storage.redis, keys=storage.keys, database=storage.database, audit=storage.audit,
-        http=upstream.http, cargotech=upstream.cargotech, marketplace=upstream.marketplace, upstream_label=upstream.label, token_file=upstream.token_file,
+        http=upstream.http, upstream=upstream.account, marketplace=upstream.marketplace, upstream_label=upstream.label,
         cargos=cargos, responses=responses,
         auth=drivers.auth, limiter=drivers.limiter, api_limit=drivers.api_limit, login_limit=drivers.login_limit,
         bot_api=messaging.bot_api, outbox=messaging.outbox, reach=messaging.reach, sharer=messaging.sharer,
@@ -197,5 +198,5 @@ def build_services(
         searches=alerts.searches, alerter=alerts.alerter, watcher=alerts.watcher,
         insights=found.insights, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
-        scheduler=scheduler, circuits={"cargotech": upstream.breaker.state},
+        scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
     )

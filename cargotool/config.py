@@ -105,6 +105,8 @@ class Settings:
     alerts_undo_seconds: int = _setting(parse.positive_int, 120)
     alerts_auto_per_day: int = _setting(parse.positive_int, 5)
     drivetime_avg_speed_kmh: float = _setting(parse.positive_float, 60.0)  # «успеваю?» (core/drivetime)
+    platon_rub_km: float = _setting(parse.positive_float, 4.91)  # issue 21 §2: sources in README
+    platon_federal_share: float = _setting(parse.share, 0.7)
     redis_url: str | None = _setting(parse.redis_url, None)
     redis_key_prefix: str = _setting(parse.text, "")
     redis_max_connections: int = _setting(parse.positive_int, 64)

@@ -100,6 +100,17 @@ def positive_float(raw: str) -> float:
     return value
 
 
+def share(raw: str) -> float:
+    """A fraction 0..1 (e.g. the part of a route on federal roads)."""
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ValueError(f"expected a number from 0 to 1, got {raw!r}") from None
+    if not 0 <= value <= 1:
+        raise ValueError(f"expected a number from 0 to 1, got {raw.strip()}")
+    return value
+
+
 def http_url(raw: str) -> str:
     value = raw.strip().rstrip("/")
     parsed = urlparse(value)

@@ -69,7 +69,7 @@ def standin() -> CargoTechStandIn:
 async def close_services(services) -> None:
     """Close what a test's Services own, but not the shared `redis` fixture (it cleans up after itself)."""
     await services.cargos.aclose()
-    await services.cargotech.tokens.aclose()
+    await services.upstream.aclose()
     await services.http.aclose()
     if services.bot_api is not None:
         await services.bot_api.aclose()

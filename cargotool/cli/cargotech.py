@@ -7,8 +7,7 @@ from rich.markup import escape
 
 from ..bootstrap import Services
 from ..core.cargo.formatting import moscow_today
-from ..core.cargotech.probe import HOLDS, UNKNOWN, ProbeReport, probe
-from ..core.cargotech.tokens import TokenStatus
+from ..core.loads.operator import HOLDS, UNKNOWN, ProbeReport, TokenStatus
 from .exit_codes import ExitCode
 from .runtime import console, print_json, run_with_services
 
@@ -37,7 +36,7 @@ def _status_dict(status: TokenStatus) -> dict:
 
 def _why_not_shared(services: Services) -> str | None:
     """Why a command cannot see a token an earlier command obtained, or None when it could."""
-    if services.settings.shared_redis or services.token_file is not None:
+    if services.settings.shared_redis or services.upstream.shares_token_file:
         return None
     if services.upstream_label == "recorded":
         return ("the recorded sample data is served inside each command, which logs in to it afresh"
@@ -54,8 +53,8 @@ def check(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     """
 
     async def work(services: Services):
-        account = await services.cargotech.me()
-        return account, await services.cargotech.tokens.status(), services.upstream_label
+        account = await services.upstream.me()
+        return account, await services.upstream.token_status(), services.upstream_label
 
     account, status, upstream = run_with_services(work)
     if as_json:
@@ -73,7 +72,7 @@ def token_status(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     """Show whether a token is cached, its age and time to live (never the token itself)."""
 
     async def work(services: Services):
-        return await services.cargotech.tokens.status(), _why_not_shared(services)
+        return await services.upstream.token_status(), _why_not_shared(services)
 
     status, not_shared = run_with_services(work)
     if as_json:
@@ -94,9 +93,7 @@ def token_flush() -> None:
     """Forget the cached token and any remembered login failure; the next call logs in again."""
 
     async def work(services: Services) -> bool:
-        removed = await services.cargotech.tokens.flush()
-        if services.token_file is not None:
-            removed = services.token_file.remove() or removed
+        removed = await services.upstream.flush_token()
         await services.audit.record("cli", "cargotech.token_flush", details={"removed": removed})
         return removed
 
@@ -114,7 +111,7 @@ def probe_command(as_json: bool = typer.Option(False, "--json", help="Print JSON
     """
 
     async def work(services: Services) -> tuple[ProbeReport, str]:
-        return await probe(services.cargotech, moscow_today()), services.upstream_label
+        return await services.upstream.probe(moscow_today()), services.upstream_label
 
     report, upstream = run_with_services(work)
     if as_json:

@@ -82,8 +82,7 @@ def run_with_services(work: Callable[[Services], Awaitable[T]], *, settings: Set
     async def main() -> T:
         services = build_services(settings)
         try:
-            if services.token_file is not None:  # embedded store: reuse the last command's login
-                await services.token_file.restore()
+            await services.upstream.restore_token()  # embedded store: reuse the last command's login
             return await work(services)
         finally:
             await services.aclose()

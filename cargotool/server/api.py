@@ -14,7 +14,6 @@ from ..core.cargo.formatting import moscow_today
 from ..core.cargo.listing import driver_page
 from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
-from ..core.billing.paywall import Part
 from ..core.contacts.card import load_id
 from ..core.errors import CargotoolError, InvalidInput
 from . import bodies as B
@@ -66,7 +65,7 @@ async def first_page(svc, driver_id: int, query_string: str) -> dict:
         page = await driver_page(svc.cargos, svc.insights, driver_id, query_string)
     except CargotoolError as exc:
         return {"cargos_query": query_string, "cargos_error": {"status": http_status(exc), **exc.to_dict()}}
-    return {"cargos_query": query_string, "cargos": jsonlib.loads(page.text if isinstance(page, Answer) else page)}
+    return {"cargos_query": query_string, "cargos": page.data if isinstance(page, Answer) else jsonlib.loads(page)}
 
 
 @bp.delete("/session")
@@ -157,10 +156,8 @@ async def whoami(request: Request):
 @bp.post("/cargos/<cargo_id:str>/responses")
 @describe("Respond to a load with an offered rate (again: updates the offer)", body=B.Offer, responses={200: B.ResponseBody, 201: B.ResponseBody}, secured=True, errors=(402, 404, 409, 502))
 async def respond(request: Request, cargo_id: str):
-    svc = services(request)
-    await svc.paywall.require(request.ctx.driver.telegram_id, Part.RESPOND)
-    body = json_body(request)
-    view, created = await svc.responses.submit(request.ctx.driver, load_id(cargo_id), body, ip=request_ip(request))
+    view, created = await services(request).responses.submit(request.ctx.driver, load_id(cargo_id),
+                                                             lambda: json_body(request), ip=request_ip(request))
     return json({"response": view.public()}, status=201 if created else 200)
 
 

@@ -36,16 +36,7 @@ SANIC_LOGGERS = ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "s
 def create_app(settings: Settings | None = None, *, services_factory=None, services=None) -> Sanic:
     """Build the app. Tests hand in their own wiring: `services_factory(settings)` (built and closed
     with the server), or ready `services` (owned, and closed, by the caller)."""
-    app = Sanic(APP_NAME, request_class=GuardedRequest)
-    for name in SANIC_LOGGERS:
-        logging.getLogger(name).propagate = False  # Sanic prints these itself; no second copy via root
-    app.config.FALLBACK_ERROR_FORMAT = "json"
-    app.config.OAS_UI_DEFAULT = "redoc"
-    app.config.CORS = False  # the Mini App is same-origin; no cross-origin API
-    app.config.REQUEST_MAX_SIZE = WEBHOOK_MAX_BODY  # the largest any route takes; routes refuse less (guard.py)
-    disable_sanic_ext_methods(app)  # HEAD and OPTIONS are added below, not at each worker's start
-
-    app.ext.openapi.describe("cargotool API", version=__version__)
+    app = _new_app()
     app.ctx.settings = settings or Settings.from_env()
     if services is not None:
         app.ctx.services = services
@@ -67,6 +58,28 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.ext.openapi.add_security_scheme("session", "http", scheme="bearer")
     add_head_and_options(app)
     app.before_server_start(lambda app: document_errors(app))  # every route's error answers in /docs/openapi.json
+
+    _install_lifecycle(app, services_factory, services)
+    return app
+
+
+def _new_app() -> Sanic:
+    """The app with its configuration, before any route."""
+    app = Sanic(APP_NAME, request_class=GuardedRequest)
+    for name in SANIC_LOGGERS:
+        logging.getLogger(name).propagate = False  # Sanic prints these itself; no second copy via root
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.OAS_UI_DEFAULT = "redoc"
+    app.config.CORS = False  # the Mini App is same-origin; no cross-origin API
+    app.config.REQUEST_MAX_SIZE = WEBHOOK_MAX_BODY  # the largest any route takes; routes refuse less (guard.py)
+    disable_sanic_ext_methods(app)  # HEAD and OPTIONS are added in create_app, not at each worker's start
+
+    app.ext.openapi.describe("cargotool API", version=__version__)
+    return app
+
+
+def _install_lifecycle(app: Sanic, services_factory, services) -> None:
+    """Per worker: build (or take) the Services and start the background work; stop it and close them."""
 
     @app.before_server_start
     async def open_services(app: Sanic) -> None:
@@ -97,5 +110,3 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
         built = getattr(app.ctx, "services", None)
         if built is not None and built is not services:
             await built.aclose()
-
-    return app

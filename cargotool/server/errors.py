@@ -29,7 +29,7 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": body}
 
 
-def _traced(request, body: dict) -> dict:
+def traced(request, body: dict) -> dict:
     """The request id in the error body, so a driver's screenshot leads to the log lines."""
     rid = getattr(request.ctx, "request_id", None)
     if rid:
@@ -55,7 +55,7 @@ def install_error_handlers(app: Sanic) -> None:
             log.warning("%s %s -> %s: %s", request.method, request.path, exc.code, exc.message)
         retry_after = getattr(exc, "retry_after", None)  # rate limits say when to come back
         headers = {"Retry-After": str(retry_after)} if retry_after else None
-        return json(_traced(request, exc.to_dict()), status=status, headers=headers)
+        return json(traced(request, exc.to_dict()), status=status, headers=headers)
 
     @app.exception(SanicException)
     async def on_sanic_error(request, exc: SanicException):
@@ -65,12 +65,12 @@ def install_error_handlers(app: Sanic) -> None:
         if is_unreadable(request):  # Sanic could not read the head (wire.py): one line, no echo of it
             log_refusal(request, exc)
             message = NOT_HTTP if status == 400 else message
-        return json(_traced(request, error_body(code, message)), status=status, headers=getattr(exc, "headers", None))
+        return json(traced(request, error_body(code, message)), status=status, headers=getattr(exc, "headers", None))
 
     @app.exception(*DOWN)
     async def on_dependency_down(request, exc: Exception):
         outages(request.app).failed(dependency_of(exc) or "dependency", exc)
-        return json(_traced(request, Unavailable(UNAVAILABLE_MESSAGE).to_dict()), status=503,
+        return json(traced(request, Unavailable(UNAVAILABLE_MESSAGE).to_dict()), status=503,
                     headers={"Retry-After": str(RETRY_AFTER_OUTAGE)})
 
     @app.exception(Exception)
@@ -78,4 +78,4 @@ def install_error_handlers(app: Sanic) -> None:
         if dependency_of(exc) is not None:  # not one of DOWN's types: a Redis connection reset under uvloop
             return await on_dependency_down(request, exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return json(_traced(request, error_body("internal", "Internal error")), status=500)
+        return json(traced(request, error_body("internal", "Internal error")), status=500)

@@ -20,7 +20,7 @@ bp.on_request(authenticate)
 
 
 @bp.get("/me/insights")
-@describe("My position and fuel figures (used for the empty run and the fuel estimate)", responses={200: dict[str, Any]}, secured=True)
+@describe("My position, fuel figures and truck (used for the empty run, the fuel estimate and the net)", responses={200: dict[str, Any]}, secured=True)
 async def my_profile(request: Request):
     return json(await services(request).insights.profile_view(request.ctx.driver.telegram_id))
 
@@ -64,6 +64,14 @@ async def get_driving(request: Request):
 async def set_driving(request: Request):
     reach = services(request).insights.reach
     return json(await reach.set_driven_today(request.ctx.driver.telegram_id, json_body(request)))
+@bp.put("/me/truck")
+@describe('Set my truck: {"over_12t": bool (Platon is charged), "cost_rub_km"?: my other cost per km}; used for '
+          'the net after the road on cards; read back in GET /api/me/insights as `truck`', body=B.Truck,
+          responses={200: dict[str, Any]}, secured=True)
+async def set_truck(request: Request):
+    insights = services(request).insights
+    await insights.profiles.set_truck(request.ctx.driver.telegram_id, json_body(request))
+    return json(await insights.profile_view(request.ctx.driver.telegram_id))
 
 
 @bp.get("/cargos/<cargo_id:str>/report")

@@ -11,7 +11,7 @@ import logging
 from sanic import Sanic, json
 
 from ..core.errors import DriverGone
-from .errors import _traced
+from .errors import traced
 from .requests import bearer
 from .statuses import http_status
 
@@ -29,4 +29,4 @@ async def _fresh_login(request, exc: DriverGone):
     if token:
         await request.app.ctx.services.auth.logout(token)
     log.info("session of a driver without a row: asking for a fresh login")
-    return json(_traced(request, exc.to_dict()), status=http_status(exc))
+    return json(traced(request, exc.to_dict()), status=http_status(exc))

@@ -8,10 +8,11 @@ cargotool depends on them, it reads the dictionaries from the upstream.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 from dataclasses import dataclass
 from typing import Any
+
+from ..core.loads.geo import great_circle_km
 
 # id, name, latitude, longitude
 CITIES: list[tuple[int, str, float, float]] = [
@@ -79,15 +80,18 @@ NOTES = [
     "Температурный режим +2…+6 °C, нужна санобработка.",
     "Паллеты 33 шт, штабелировать нельзя. Водителю иметь медкнижку.",
 ]
+# CargoTech's structured `payment` block, known only from the partner import schema [?] (cargotech-api.md
+# §1.9): every third load carries one (chosen by index, not by the random generator, so the rest of the
+# data is the same as without it), the others state their terms in the comment or not at all.
+PAYMENTS = [
+    {"vat": True, "in_cash": False, "prepay": 0, "bargain": False},
+    {"vat": False, "in_cash": True, "prepay": 0, "bargain": True},
+    {"vat": True, "prepay": 30},
+    {"vat": False},
+]
 PEOPLE = [("Алексей", "Смирнов"), ("Ирина", "Кузнецова"), ("Сергей", "Попов"), ("Ольга", "Васильева"),
           ("Дмитрий", "Соколов"), ("Наталья", "Морозова"), ("Андрей", "Лебедев"), ("Елена", "Новикова")]
 STREETS = ["ул. Промышленная", "ул. Складская", "ш. Энтузиастов", "ул. Заводская", "пр-т Ленина", "ул. Индустриальная"]
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371 * math.asin(math.sqrt(h))
 
 
 @dataclass
@@ -98,7 +102,7 @@ class Dataset:
     def city_distance_km(self, a: int, b: int) -> float | None:
         if a not in self.cities or b not in self.cities:
             return None
-        return haversine_km(self.cities[a][1:], self.cities[b][1:])
+        return great_circle_km(*self.cities[a][1:], *self.cities[b][1:])
 
 
 def build_dataset(size: int = 240, today: dt.date | None = None, seed: int = 20260108) -> Dataset:
@@ -143,10 +147,17 @@ def new_cargo(rng: random.Random, index: int, today: dt.date, cities, at: dt.dat
 
 
 def _cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict[str, Any]:
+    cargo = _plain_cargo(rng, index, today, cities)
+    if index % 3 == 0:
+        cargo["payment"] = dict(PAYMENTS[index // 3 % len(PAYMENTS)])
+    return cargo
+
+
+def _plain_cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict[str, Any]:
     ids = list(cities)
     start_id = rng.choice(ids[:12] + [1, 1, 2, 3, 62])  # busier origins
     finish_id = rng.choice([c for c in ids if c != start_id])
-    road_km = max(20, round(haversine_km(cities[start_id][1:], cities[finish_id][1:]) * 1.22))
+    road_km = max(20, round(great_circle_km(*cities[start_id][1:], *cities[finish_id][1:]) * 1.22))
     tonnes, cubic = rng.choice(WV_CLASSES)
     weight_kg = int(round(rng.uniform(0.4, 1.0) * tonnes * 1000, -2))
     volume = int(round(rng.uniform(0.4, 1.0) * cubic))
@@ -203,7 +214,7 @@ def _cargo(rng: random.Random, index: int, today: dt.date, cities) -> dict[str, 
 
 
 LIST_FIELDS = ("id", "weight", "volume", "distance", "price", "price_carrier", "price_per_km", "currency",
-               "points", "company", "load_types", "truck_types", "updated_at")
+               "points", "company", "load_types", "truck_types", "updated_at", "payment")
 
 
 def list_view(cargo: dict[str, Any]) -> dict[str, Any]:

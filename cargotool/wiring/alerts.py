@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from ..config import Settings
 from ..core.alerts.auto import AutoResponder
@@ -13,7 +14,7 @@ from ..core.alerts.searches import SearchStore
 from ..core.alerts.watcher import Watcher, searches_changed
 from ..core.billing.paywall import Paywall
 from ..core.cargo.service import CargoService
-from ..core.cargotech.query import CEILINGS, search_key
+from ..core.cargotech.query import CEILINGS
 from ..core.insights.gazetteer import default_gazetteer
 from ..core.messaging.outbox import Outbox
 from ..core.responses.service import ResponseService
@@ -35,7 +36,7 @@ def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstre
     """`out_of_reach`: insights' driving-time check for searches with «успеваю» (core/alerts/delivery.py)."""
     redis, keys = storage.redis, storage.keys
     searches = SearchStore(storage.database, settings.alerts_max_searches, on_change=searches_changed(redis, keys),
-                           key_of=search_key)
+                           key_of=partial(upstream.marketplace.query_key, paged=False))
     auto = AutoResponder(redis=redis, keys=keys, database=storage.database, responses=responses, paywall=paywall,
                          undo_seconds=settings.alerts_undo_seconds, per_day=settings.alerts_auto_per_day)
     alerter = Alerter(database=storage.database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,

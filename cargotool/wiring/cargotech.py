@@ -3,6 +3,7 @@ circuit breaker, token cache and (on the embedded store) the token file shared b
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable
@@ -10,13 +11,15 @@ from typing import Awaitable, Callable
 import httpx
 
 from ..config import Settings
-from ..core.alerts.matcher import Geo
 from ..core.audit import AuditLog
 from ..core.cargotech import CargoTechClient, build_http_client
 from ..core.cargotech.marketplace import CargoTechMarketplace
+from ..core.cargotech.probe import probe
 from ..core.cargotech.retry import RetryPolicy
 from ..core.cargotech.token_file import TokenFile
+from ..core.loads.geo import Geo
 from ..core.loads.marketplace import Marketplace
+from ..core.loads.operator import Account, ProbeReport, TokenStatus, UpstreamAccount
 from ..core.storage.circuit import CircuitBreaker
 from .storage import Storage
 
@@ -28,9 +31,43 @@ RECORDED_BASE_URL = "http://recorded-sample.cargotech.invalid"
 
 
 @dataclass(frozen=True)
+class CargoTechAccount:
+    """The operator's view of the CargoTech account (core/loads/operator.py), over the client."""
+
+    _client: CargoTechClient
+    _token_file: TokenFile | None
+
+    @property
+    def shares_token_file(self) -> bool:
+        return self._token_file is not None
+
+    async def me(self) -> Account:
+        account = await self._client.me()
+        return Account(account.id, account.name, account.company)
+
+    async def token_status(self) -> TokenStatus:
+        return await self._client.tokens.status()
+
+    async def restore_token(self) -> None:
+        if self._token_file is not None:
+            await self._token_file.restore()
+
+    async def flush_token(self) -> bool:
+        removed = await self._client.tokens.flush()
+        return (self._token_file.remove() if self._token_file is not None else False) or removed
+
+    async def probe(self, today: dt.date) -> ProbeReport:
+        return await probe(self._client, today)
+
+    async def aclose(self) -> None:
+        await self._client.tokens.aclose()
+
+
+@dataclass(frozen=True)
 class Upstream:
     http: httpx.AsyncClient
     cargotech: CargoTechClient
+    account: UpstreamAccount  # the operator's view: `cargotool cargotech ...`
     label: str  # "live" or "recorded"
     token_file: TokenFile | None  # only on the embedded store: carries the token between processes
     geo: Geo  # city coordinates known up front (the recorded sample's), for the alerts matcher
@@ -100,4 +137,5 @@ def build_upstream(settings: Settings, storage: Storage, transport: httpx.AsyncB
         failure_backoff=settings.cargotech_login_failure_backoff,
         on_login=_on_login(token_file, storage.audit, source.label), breaker=breaker)
     known = geo if geo is not None else (source.geo if transport is None else {})
-    return Upstream(http, cargotech, source.label, token_file, known, breaker, CargoTechMarketplace(cargotech))
+    return Upstream(http, cargotech, CargoTechAccount(cargotech, token_file), source.label, token_file, known, breaker,
+                    CargoTechMarketplace(cargotech))

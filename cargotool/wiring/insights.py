@@ -3,7 +3,7 @@ locations (a position source of insights, read by the alerts too)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..core.alerts.location import LocationStore
 from ..core.insights.moderation import ReportDesk
@@ -11,6 +11,7 @@ from ..core.insights.positions import LiveLocation
 from ..core.insights.service import Insights, ListPage, build_insights
 from ..core.insights.wait_questions import WaitQuestions
 from ..core.messaging.outbox import Outbox
+from ..core.netcost import PLATON_2026, PlatonTariff
 from .storage import Storage
 
 
@@ -23,12 +24,17 @@ class InsightsParts:
 
 
 def build_insights_parts(storage: Storage, outbox: Outbox, list_page: ListPage,
-                         avg_speed_kmh: float | None = None) -> InsightsParts:
+                         avg_speed_kmh: float | None = None, platon: PlatonTariff = PLATON_2026) -> InsightsParts:
     """`list_page(query)`: the shared cache's list. The bot's live location is a position source beside the
     Mini App's; a driver who starts sharing it must be re-read (drivers without a position are cached long),
     so the store tells insights' positions — built after it, hence through a callback."""
     locations = LocationStore(storage.redis, storage.keys, on_share_started=lambda: insights.positions.gained())
     insights = build_insights(storage.database, storage.redis, storage.keys, storage.audit, list_page=list_page,
-                              position_sources=(LiveLocation(locations),), avg_speed_kmh=avg_speed_kmh)
+                              position_sources=(LiveLocation(locations),), avg_speed_kmh=avg_speed_kmh, platon=platon)
     return InsightsParts(insights, ReportDesk(storage.database, insights.reports),
                          WaitQuestions(insights.waits, insights.trips, outbox), locations)
+
+
+def platon_tariff(rub_per_km: float, federal_share: float) -> PlatonTariff:
+    """The tariff of the settings `PLATON_RUB_KM`, `PLATON_FEDERAL_SHARE` (sources: core/netcost, README)."""
+    return replace(PLATON_2026, rub_per_km=rub_per_km, federal_share=federal_share)

@@ -13,6 +13,8 @@ from sanic import Sanic
 from cargotool.bootstrap import build_services
 from cargotool.core.billing.promo import PromoView, discounted
 from cargotool.core.drivers.initdata import sign_init_data
+from cargotool.core.drivers.sessions import Driver
+from cargotool.core.errors import PaymentRequired
 from cargotool.core.storage.models import AuditEvent, Payment, PaymentEffect, Subscription
 from cargotool.server.app import create_app
 from cargotool.standin import StandInServer, StandInTransport
@@ -104,6 +106,24 @@ async def test_paywall_hides_contacts_and_refuses_responses(app, standin):
     assert detail.json["contacts"]
     _, respond = await app.asgi_client.post(f"/api/cargos/{cargo_id}/responses", json={"rate_rub": 1000}, headers=headers)
     assert respond.status == 201
+
+
+async def test_the_response_service_itself_refuses_without_access(app, standin):
+    """The paywall is the service's, not the handler's: any caller (the API, automatic responses) meets it,
+    and before the offer is read (402 before 400 over HTTP)."""
+    headers = await session(app)
+    cargo_id = str(standin.dataset.cargos[0]["id"])
+    services = app.ctx.services
+    read = []
+    with pytest.raises(PaymentRequired):
+        await services.responses.submit(Driver(telegram_id=501, first_name="Иван"), cargo_id,
+                                        lambda: read.append(1) or {"rate_rub": 1000})
+    assert read == []
+    _, respond = await app.asgi_client.post(f"/api/cargos/{cargo_id}/responses", content="not json", headers=headers)
+    assert respond.status == 402 and respond.json["error"]["code"] == "payment_required"
+    await services.subscriptions.grant(501, 5, "test")
+    _, respond = await app.asgi_client.post(f"/api/cargos/{cargo_id}/responses", content="not json", headers=headers)
+    assert respond.status == 400
 
 
 async def test_payment_is_created_once_and_reused(app, yookassa):

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from cargotool.core.alerts.matcher import Criteria
 from cargotool.core.cargo.filters import parse_filters
 from cargotool.core.cargo.service import CacheTTL, CargoService
 from cargotool.core.cargotech.marketplace import CargoTechMarketplace
@@ -29,6 +30,22 @@ async def test_equal_searches_share_one_upstream_call(redis, key_prefix, standin
     assert standin.calls["GET /v2/cargos/views"] == 1
     body = json.loads(first.text)
     assert body["meta"]["stale"] is False and body["meta"]["fetched_at"].endswith("Z")
+
+
+@pytest.mark.parametrize("spelt, spelt_out", [({"from": "1"}, {"from": "1", "from_type": "2"}),
+                                               ({"wv": "1.0000001-10"}, {"wv": "1-10"})])
+async def test_queries_sent_alike_upstream_share_one_entry(redis, key_prefix, standin, spelt, spelt_out):
+    """One key per query, normalised as CargoTech is asked: the default point type spelt out or not, a weight
+    past the digits sent; and a saved search keys on the same text without paging."""
+    service = make_service(standin, redis, key_prefix)
+    first, second = await service.list(parse_filters(spelt)), await service.list(parse_filters(spelt_out))
+    assert first.text == second.text
+    assert standin.calls["GET /v2/cargos/views"] == 1
+    marketplace = service._marketplace
+    query = parse_filters(spelt)
+    assert marketplace.query_key(query) == marketplace.query_key(parse_filters(spelt_out))
+    assert marketplace.query_key(query, paged=False) == marketplace.query_key(parse_filters(spelt_out), paged=False)
+    assert Criteria.of(query) == Criteria.of(parse_filters(spelt_out))  # and the alerts matcher agrees
 
 
 async def test_concurrent_identical_misses_cause_one_upstream_call(redis, key_prefix):

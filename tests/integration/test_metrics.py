@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import time
+from types import MappingProxyType
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -45,10 +47,13 @@ async def make_app(settings, redis, standin):
     and close their own, closing the shared Redis client under the others)."""
     built = []
 
-    def build(**overrides):
+    def build(circuits=None, **overrides):
+        """`circuits`: more breakers' state readers, next to the ones the composition root lists."""
         app_settings = settings.replace(cache_list_ttl=1, outbox_enabled="off", **overrides)
         services = build_services(app_settings, redis=redis, transport=StandInTransport(standin))
         built.append(services)
+        if circuits:
+            services = dataclasses.replace(services, circuits=MappingProxyType({**services.circuits, **circuits}))
         return create_app(app_settings, services=services)
 
     yield build
@@ -76,9 +81,10 @@ def moved(before: dict, after: dict, family: str) -> dict:
 
 
 async def test_every_family_moves_under_traffic(make_app, standin, redis, key_prefix):
-    app = make_app()
+    app = make_app(circuits={"test-extra": lambda: "half_open"})  # other breakers plug in here
+    with pytest.raises(TypeError):  # and only there: the list is read-only
+        app.ctx.services.circuits["late"] = lambda: "open"
     before = await scrape(app)
-    app.ctx.services.circuits["test-extra"] = lambda: "half_open"  # other breakers plug in here
 
     session = await login(app)
     _, rejected = await app.asgi_client.post("/api/session", json={"init_data": init_data()[:-4] + "0000"})

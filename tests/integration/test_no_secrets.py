@@ -80,14 +80,14 @@ def test_cli_output_and_logs_hold_no_secrets(tmp_path, key_prefix, redis):
 
 async def test_in_process_logs_errors_and_audit_hold_no_secrets(services, standin, caplog):
     caplog.set_level(logging.DEBUG)
-    client = services.cargotech
-    await client.me()
+    account = services.upstream
+    await account.me()
     standin.revoke_tokens()
-    await asyncio.gather(*(client.list_cargos(LoadQuery(limit=2)) for _ in range(5)))
+    await asyncio.gather(*(services.marketplace.loads(LoadQuery(limit=2)) for _ in range(5)))
     standin.fail_next("/v1/me", 503, times=5)
     errors = []
     try:
-        await client.me()
+        await account.me()
     except CargotoolError as exc:
         errors.append(f"{exc!r} {exc.message} {exc.to_dict()}")
     logging.getLogger("test").info("about to log in with %s / %s", TEST_PHONE, TEST_PASSWORD)

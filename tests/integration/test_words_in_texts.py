@@ -17,6 +17,7 @@ from sanic import Sanic
 from cargotool.bootstrap import build_services
 from cargotool.core.alerts.searches import SearchStore, TooManySearches
 from cargotool.core.billing.plans import Plan
+from cargotool.core.cargotech.query import query_key
 from cargotool.core.insights.lanes import Market
 from cargotool.core.storage.db import Database
 from cargotool.core.storage.migrations import migrate
@@ -108,7 +109,7 @@ async def test_the_saved_search_cap_agrees_with_its_number(tmp_path, cap, words)
     database = Database(f"sqlite:///{tmp_path / 'searches.sqlite3'}")
     migrate(database)
     try:
-        store = SearchStore(database, cap)
+        store = SearchStore(database, cap, key_of=lambda query: query_key(query, paged=False))
         for n in range(cap):
             await store.create(901, {"filters": {"from": str(n + 1)}})
         with pytest.raises(TooManySearches) as refused:

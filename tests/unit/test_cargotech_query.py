@@ -1,5 +1,5 @@
 """How CargoTech gets a LoadQuery: the exact parameters (the recorded cassettes match on them, and saved
-searches store `search_key`), and what an open upper end means to the matcher."""
+the list cache and saved searches key on `query_key`), and what an open upper end means to the matcher."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 
 from cargotool.core.alerts.matcher import Criteria, Facts
 from cargotool.core.cargo.filters import parse_filters
-from cargotool.core.cargotech.query import CEILINGS, search_key, to_params
+from cargotool.core.cargotech.query import CEILINGS, query_key, to_params
 from cargotool.core.loads import LoadQuery, PlaceFilter, Span
 from cargotool.core.loads.query import NEWEST, OLDEST
 
@@ -45,17 +45,33 @@ def test_order_and_an_empty_query():
     assert to_params(LoadQuery(order=OLDEST))[-1] == ("sort", "updated_at")
 
 
+def search_key(query: LoadQuery) -> str:
+    return query_key(query, paged=False)
+
+
 def test_a_search_key_is_the_parameters_without_paging():
     assert search_key(FULL) == search_key(dataclasses.replace(FULL, limit=50, offset=0))
     assert search_key(LoadQuery(origin=PlaceFilter(3))) == search_key(LoadQuery(origin=PlaceFilter(3, kind=2)))
     assert search_key(LoadQuery()) == "include=contacts&filter[mode]=all&filter[user_id]=0"
 
 
-def test_the_cache_key_tells_queries_apart_and_ignores_id_order():
-    assert LoadQuery(body_types=(6, 1)).cache_key() == LoadQuery(body_types=(1, 6, 1)).cache_key()
-    assert LoadQuery(limit=20).cache_key() != LoadQuery(limit=50).cache_key()
-    assert LoadQuery(limit=20).filters_key() == LoadQuery(limit=50, offset=50).filters_key()
-    assert LoadQuery(price_rub=Span(1, None)).cache_key() != LoadQuery(price_rub=Span(None, 1)).cache_key()
+def test_the_paged_key_is_the_parameters_as_the_cache_always_keyed_them():
+    """The pre-redesign cache key format, so the list cache stays warm across the deploy."""
+    assert query_key(FULL) == "&".join(f"{k}={v}" for k, v in to_params(FULL))
+    assert query_key(FULL).startswith("include=contacts&limit=10&offset=20&filter[mode]=my")
+
+
+def test_the_key_tells_queries_apart_and_ignores_id_order():
+    assert query_key(LoadQuery(body_types=(6, 1))) == query_key(LoadQuery(body_types=(1, 6, 1)))
+    assert query_key(LoadQuery(limit=20)) != query_key(LoadQuery(limit=50))
+    assert query_key(LoadQuery(limit=20), paged=False) == query_key(LoadQuery(limit=50, offset=50), paged=False)
+    assert query_key(LoadQuery(price_rub=Span(1, None))) != query_key(LoadQuery(price_rub=Span(None, 1)))
+
+
+def test_queries_sent_alike_have_one_key():
+    """The default point type spelt out or not, and a weight past the 6 digits sent, are one upstream query."""
+    assert query_key(parse_filters({"from": "1"})) == query_key(parse_filters({"from": "1", "from_type": "2"}))
+    assert query_key(parse_filters({"wv": "1.0000001-10"})) == query_key(parse_filters({"wv": "1-10"}))
 
 
 def test_an_open_upper_end_means_cargotechs_ceiling_to_the_matcher():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-from types import SimpleNamespace
 
 import pytest
 
+from cargotool.core.cargo.service import Answer
 from cargotool.core.billing.paywall import Part
 from cargotool.core.contacts.card import load_id
 from cargotool.core.contacts.service import Contacts, contacts_text
@@ -34,7 +34,7 @@ class FakeCargos:
         self.asked.append(cargo_id)
         if self.detail_card is None:
             raise NotFound("CargoTech has no such object (HTTP 404)")
-        return SimpleNamespace(text=json.dumps(self.detail_card))
+        return Answer(json.dumps(self.detail_card), 0.0)
 
 
 class FakePaywall:

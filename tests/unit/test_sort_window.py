@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
+from cargotool.core.cargo.service import Answer
 from cargotool.core.loads import LoadQuery
 from cargotool.core.errors import UpstreamUnavailable
 from cargotool.core.insights.window import WINDOW, read_window
@@ -22,7 +22,7 @@ def board(total: int, cap: int, fail_from: int | None = None):
         after = query.offset + len(ids)
         meta = {"total": total, "next_offset": after if ids and after < total else None, "stale": False,
                 "fetched_at": "2026-11-24T10:00:00Z"}
-        return SimpleNamespace(text=json.dumps({"items": [{"id": i, "display": {}} for i in ids], "meta": meta}))
+        return Answer(json.dumps({"items": [{"id": i, "display": {}} for i in ids], "meta": meta}), 0.0)
 
     return list_page, calls
 
@@ -44,3 +44,18 @@ async def test_a_failing_later_page_leaves_the_earlier_ones():
     list_page, calls = board(total=240, cap=50, fail_from=50)
     cards, meta = await read_window(list_page, LoadQuery())
     assert len(cards) == 50 and meta["partial"] is True
+
+
+async def test_each_driver_gets_cards_of_its_own_nested_dicts_included():
+    """The parsed pages are shared between drivers: what one driver's figures write stays theirs."""
+    answer = Answer(json.dumps({"items": [{"id": 1, "display": {"price": "1 000 ₽"}, "route": {"from": {"city": "Москва"}}}],
+                                "meta": {"next_offset": None, "stale": False, "fetched_at": "2026-11-24T10:00:00Z"}}), 0.0)
+
+    async def list_page(query: LoadQuery):
+        return answer  # one cached answer, parsed once, read by every driver
+
+    [mine], _ = await read_window(list_page, LoadQuery())
+    mine["display"]["net"] = "900 ₽"
+    mine["route"]["from"]["city"] = "changed"
+    [theirs], _ = await read_window(list_page, LoadQuery())
+    assert theirs["display"] == {"price": "1 000 ₽"} and theirs["route"]["from"]["city"] == "Москва"

@@ -18,7 +18,7 @@ from typing import Awaitable, Callable
 import redis.asyncio as aioredis
 
 from ..storage.redis import Keys
-from .matcher import haversine_km
+from ..loads.geo import great_circle_km
 
 MOVING_KMH = 10.0
 MIN_GAP_SECONDS = 5.0  # points closer in time than this say little about speed
@@ -56,7 +56,7 @@ class LocationStore:
             if gap < 0:
                 return  # an older point arriving late
             if gap >= MIN_GAP_SECONDS:
-                speed = haversine_km((float(previous["lat"]), float(previous["lon"])), (lat, lon)) / (gap / 3600)
+                speed = great_circle_km(float(previous["lat"]), float(previous["lon"]), lat, lon) / (gap / 3600)
         if speed > MOVING_KMH:
             moved_at = at  # the latest moment the truck was seen moving
         pipe = self._redis.pipeline(transaction=True)

@@ -23,18 +23,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from ..loads.geo import Geo, great_circle_km
 from ..loads.models import Load
 from ..loads.query import LoadQuery, PlaceFilter
 
 ANY = 0
-Geo = dict[int, tuple[float, float]]
 Ceilings = Mapping[str, int]  # Facts field → what an open upper end of its range means upstream
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371 * math.asin(math.sqrt(h))
 
 
 @dataclass(frozen=True)
@@ -154,7 +148,7 @@ def _near(point: tuple[int, float] | None, city: int | None, geo: Geo) -> bool:
         return True
     if centre not in geo or city not in geo:
         return False
-    return haversine_km(geo[centre], geo[city]) <= radius + 0.5
+    return great_circle_km(*geo[centre], *geo[city]) <= radius + 0.5
 
 
 class CityGrid:
@@ -176,7 +170,7 @@ class CityGrid:
             row, col = math.floor(lat), math.floor(lon)
             self._memo[key] = [city for r in range(row - dlat, row + dlat + 1) for c in range(col - dlon, col + dlon + 1)
                                for city in self._cells.get((r, c), ())
-                               if city == centre or haversine_km((lat, lon), self.geo[city]) <= radius_km + 0.5]
+                               if city == centre or great_circle_km(lat, lon, *self.geo[city]) <= radius_km + 0.5]
         return self._memo[key]
 
 

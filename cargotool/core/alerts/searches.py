@@ -2,10 +2,10 @@
 
 The filters are kept as the list's query parameters (strings), exactly what `GET /api/cargos` takes,
 so the Mini App can run a saved search as it is. A search's `key` (`saved_searches.query_key`) says
-which searches are the same: by default its query's `filters_key()`; the composition root gives the
-marketplace's own (CargoTech: the request's parameters without paging, so e.g. the default point type
-spelt out or not is one search). Equal searches of different drivers share it, and the watcher polls
-each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой») is
+which searches are the same: the marketplace's `query_key` without paging, given by the composition root
+(CargoTech: the request's parameters without paging, so e.g. the default point type spelt out or not is
+one search, and a search and the list agree). Equal searches of different drivers share it, and the watcher polls
+each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой», «с НДС» / «без НДС», «без отсрочки») is
 kept with the filters and applied to the loads a search finds (`Search.accepts`), outside the query.
 «Успеваю» (`reachable`) is kept the same way, but depends on the driver's position: it is applied where
 alerts are delivered to a driver (core/alerts/delivery.py), not to the loads every search shares.
@@ -25,6 +25,8 @@ from ..cargo.formatting import moscow_today
 from ..cargo.listing import REACHABLE
 from ..loads.priced import WITH_PRICE, has_price
 from ..loads.query import LoadQuery
+from ..payterms import matches as payment_terms_match
+from ..payterms import of_load as payment_terms_of
 from ..errors import InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import AlertDelivery, SavedSearch, SearchHit, utcnow
@@ -63,6 +65,11 @@ class AutoRule:
 
 
 LOCAL_FILTERS = (WITH_PRICE, REACHABLE)
+LOCAL_FILTERS = (WITH_PRICE,)
+PAYMENT_FILTERS = ("vat", "no_deferral")  # issue 21 §1: kept like «только с ценой», applied by `Search.accepts`
+LOCAL_FILTERS += PAYMENT_FILTERS
+LOCAL_FLAGS = (WITH_PRICE, "no_deferral")
+VAT_VALUES = ("with", "without")
 TRUE_FLAGS, FLAGS = ("1", "true"), ("0", "1", "true", "false")
 
 
@@ -90,7 +97,12 @@ class Search:
 
     def accepts(self, cargo: Any) -> bool:
         """The filters of ours a found load must pass too (CargoTech's filters were applied upstream)."""
-        return not self.with_price or has_price(cargo.price_kopecks)
+        if self.with_price and not has_price(cargo.price_kopecks):
+            return False
+        vat, no_deferral = self.filters.get("vat"), self.filters.get("no_deferral") in TRUE_FLAGS
+        if vat is None and not no_deferral:
+            return True
+        return payment_terms_match(payment_terms_of(cargo), vat, no_deferral)  # type: ignore[arg-type]
 
     def public(self, new_count: int = 0) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "filters": self.filters, "alerts": self.alerts,
@@ -129,7 +141,9 @@ def _filters(raw: Any) -> tuple[dict[str, str], LoadQuery]:
             values[str(name)] = ",".join(str(v) for v in value)
         else:
             values[str(name)] = str(value).strip()
-    for name in LOCAL_FILTERS:
+    if "vat" in values and values["vat"] not in VAT_VALUES:
+        errors["vat"] = "Допустимо: with (с НДС) или without (без НДС)"
+    for name in LOCAL_FLAGS:
         if name in values and values[name] not in FLAGS:
             errors[name] = "Допустимо: 1 или 0"
         elif values.get(name) in ("0", "false"):
@@ -187,7 +201,7 @@ def _alerts(raw: Any) -> bool:
 
 class SearchStore:
     def __init__(self, database: Database, max_per_driver: int, on_change: Callable[[], Awaitable[None]] | None = None,
-                 key_of: Callable[[LoadQuery], str] = LoadQuery.filters_key) -> None:
+                 *, key_of: Callable[[LoadQuery], str]) -> None:
         """`on_change()` is awaited after every change (the watcher rebuilds its index when told); `key_of`
         gives a search's key (see the module note)."""
         self._db = database

@@ -40,7 +40,8 @@ from ..waiting import wait_any
 from .auto import AutoResponder
 from .delivery import Alerter, Hit
 from .lease import Lease
-from .matcher import Ceilings, Facts, Geo, MatcherIndex
+from ..loads.geo import Geo
+from .matcher import Ceilings, Facts, MatcherIndex
 from .searches import Search, SearchStore
 
 log = logging.getLogger(__name__)

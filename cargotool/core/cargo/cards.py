@@ -1,15 +1,17 @@
-"""A load as a card: the plain-data object behind the Mini App's cards and `cargos list --json`."""
+"""A load as a card: the plain-data object behind the Mini App's cards and `cargos list --json`.
+
+Its keys are declared in `card_types.py` (a new key: a line there and a line here)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..clock import iso_moscow
 from ..loads.models import Company, Kind, Load, Stop
+from ..payterms import of_load as payment_terms_of
+from .card_types import Card, CardDetail, CardPoint, Company as CardCompany, TypeRef
 from .formatting import format_rub, format_tonnes, format_window
 
 
-def _point(stop: Stop | None) -> dict[str, Any] | None:
+def _point(stop: Stop | None) -> CardPoint | None:
     if stop is None:
         return None
     return {
@@ -20,17 +22,17 @@ def _point(stop: Stop | None) -> dict[str, Any] | None:
     }
 
 
-def _types(types: tuple[Kind, ...]) -> list[dict[str, Any]]:
+def _types(types: tuple[Kind, ...]) -> list[TypeRef]:
     return [{"id": t.id, "name": t.name, "short_name": t.short_name} for t in types]
 
 
-def _company(company: Company | None) -> dict[str, Any] | None:
+def _company(company: Company | None) -> CardCompany | None:
     if company is None:
         return None
     return {"name": company.name, "inn": company.inn, "security_status": company.security_status}
 
 
-def card(load: Load) -> dict[str, Any]:
+def card(load: Load) -> Card:
     price, rate = load.price_kopecks, load.rate_kopecks_per_km
     start, finish = load.origin, load.destination
     return {
@@ -48,6 +50,7 @@ def card(load: Load) -> dict[str, Any]:
         "truck_types": _types(load.body_types),
         "load_types": _types(load.load_types),
         "company": _company(load.company),
+        "payment_terms": payment_terms_of(load).as_api(),  # issue 21 §1: {vat, form, timing, days, source, text}
         "display": {
             "route": f"{_city(start)} → {_city(finish)}",
             "loading": format_window(start.earliest, start.latest) if start else "—",
@@ -58,9 +61,9 @@ def card(load: Load) -> dict[str, Any]:
     }
 
 
-def detail(load: Load) -> dict[str, Any]:
+def detail(load: Load) -> CardDetail:
     """A card plus what only the detail endpoint has: addresses, comment, contacts, shipper, flags."""
-    result = card(load)
+    result: CardDetail = card(load)  # type: ignore[assignment]  # the detail's keys are added below
     for side, stop in (("from", load.origin), ("to", load.destination)):
         if result[side] is not None and stop is not None:
             result[side]["address"] = stop.address

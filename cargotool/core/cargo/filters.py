@@ -2,7 +2,7 @@
 
 Input is a flat mapping of strings (HTTP query parameters or CLI options). Every bad field is reported
 at once, in Russian (drivers read these), under the field's own name. Normalisation (defaults, sorted
-ids) makes equal searches produce equal queries, whose `cache_key()` the shared cache keys on.
+ids) makes equal searches produce equal queries, whose `Marketplace.query_key` the shared cache keys on.
 """
 
 from __future__ import annotations
@@ -141,7 +141,8 @@ def _wv(r: _Reader) -> tuple[float, float] | None:
     if not match:
         r.errors["wv"] = "Тоннаж и объём через дефис, например 15-65 или 1.5-9"
         return None
-    tonnes, cubic = (float(x.replace(",", ".")) for x in match.groups())
+    # to the 6 significant digits the marketplace is sent ("%g"), so the alerts matcher compares what the list shows
+    tonnes, cubic = (float(f'{float(x.replace(",", ".")):g}') for x in match.groups())
     if not (0.1 <= tonnes <= 1000 and 0.1 <= cubic <= 200):  # bounds another integration validates [CODE]
         r.errors["wv"] = "Тоннаж от 0,1 до 1000 т, объём от 0,1 до 200 м³"
         return None

@@ -21,10 +21,14 @@ from .service import Answer, CargoService
 # CargoTech's list has no sort we can rely on (`sort` is unverified for it): these order the freshest
 # loads ourselves (core/insights/window.py). Without `sort` the list keeps CargoTech's own order, newest first.
 SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка", "rate": "₽/км", "price": "цена",
-         "loading": "ближайшая погрузка",
-         "arrival": "по прибытию"}  # the earliest legal arrival at the loading point (core/insights/reach.py)
+         "loading": "ближайшая погрузка"}
+SORTS["arrival"] = "по прибытию"  # issue 21 §6: the earliest legal arrival at the loading point (core/insights/reach.py)
+SORTS["net"] = "больше чистыми"  # issue 21 §2: the net after the road (core/netcost), for drivers with fuel figures
 REACHABLE = "reachable"  # «успеваю»: only loads the driver can reach under the driving-time rules
 VIEW_PARAMS = ("sort", "no_long_waits", WITH_PRICE, REACHABLE)  # list parameters of ours, not the marketplace's
+PAYMENT_PARAMS = ("vat", "no_deferral")  # issue 21 §1: payment-terms filters of ours (core/payterms)
+VIEW_PARAMS += PAYMENT_PARAMS
+VAT_VALUES = ("with", "without")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class ListView:
     sort: str | None = None
     no_long_waits: bool = False
     with_price: bool = False  # only loads with a price (CargoTech has no such filter; core/loads/priced.py)
+    vat: str | None = None  # "with" | "without": only loads known to be paid with / without VAT
+    no_deferral: bool = False  # only loads known to be paid without deferral (prepayment or at unloading)
+    reachable: bool = False  # «успеваю» (core/insights/reach.py)
     reachable: bool = False  # «успеваю» (core/insights/reach.py)
 
     @classmethod
@@ -42,14 +49,17 @@ class ListView:
         sort = values.get("sort") or None
         if sort is not None and sort not in SORTS:
             fields["sort"] = "Допустимо: " + ", ".join(SORTS)
-        flags = {name: values.get(name, "") for name in ("no_long_waits", WITH_PRICE, REACHABLE)}
+        flags = {name: values.get(name, "") for name in ("no_long_waits", WITH_PRICE, "no_deferral", REACHABLE)}
         for name, flag in flags.items():
             if flag not in ("", "0", "1", "true", "false"):
                 fields[name] = "Допустимо: 1 или 0"
+        vat = values.get("vat") or None
+        if vat is not None and vat not in VAT_VALUES:
+            fields["vat"] = "Допустимо: with (с НДС) или without (без НДС)"
         if fields:
             raise InvalidFilter("Проверьте фильтры", fields=fields)
         return cls(sort, flags["no_long_waits"] in ("1", "true"), flags[WITH_PRICE] in ("1", "true"),
-                   reachable=flags[REACHABLE] in ("1", "true"))
+                   vat, flags["no_deferral"] in ("1", "true"), reachable=flags[REACHABLE] in ("1", "true"))
 
 
 PLAIN = ListView()
@@ -60,7 +70,7 @@ class DriverViews(Protocol):
 
     async def ordered_list(self, driver_id: int, query: LoadQuery, view: ListView) -> str: ...
 
-    async def personalise_list(self, driver_id: int, text: str) -> str | None: ...
+    async def personalise_list(self, driver_id: int, page: Answer) -> str | None: ...
 
 
 @lru_cache(maxsize=4096)
@@ -92,5 +102,5 @@ async def driver_page(cargos: CargoService, views: DriverViews, driver_id: int, 
     if view != PLAIN:  # an order or filter of ours: over the freshest loads, not one page
         return await views.ordered_list(driver_id, query, view)
     answer = await cargos.list(query)
-    personal = await views.personalise_list(driver_id, answer.text)
+    personal = await views.personalise_list(driver_id, answer)
     return answer if personal is None else personal

@@ -1,7 +1,7 @@
 """Loads for drivers, through a cache shared by everyone.
 
 Every driver sees CargoTech through the same server account, so an answer is keyed by the normalised
-query (`LoadQuery.cache_key()`), never by driver. Each answer is stored as the finished JSON text of the API response,
+query (`Marketplace.query_key`), never by driver. Each answer is stored as the finished JSON text of the API response,
 so a warm request costs one lookup and no serialisation:
 
 - in this process: a small dict, for at most `LOCAL_SECONDS` (never past freshness);
@@ -42,6 +42,7 @@ from ..observability.metrics import count_cache
 from ..storage.circuit import CLOSED, HALF_OPEN, OPEN, CircuitBreaker
 from ..storage.redis import Keys
 from ..storage.singleflight import SingleFlight
+from .card_types import Card, CardDetail
 from .cards import card, detail
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ MIN_POINT_QUERY = 2
 
 
 # Sees every load fetched from the marketplace with its card, before the card is cached (core/insights uses it).
-Observer = Callable[[Sequence[Load], list[dict]], Awaitable[None]]
+Observer = Callable[[Sequence[Load], Sequence[Card | CardDetail]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,9 @@ class CacheTTL:
 
 @dataclass(frozen=True)
 class Answer:
-    """A finished JSON body and whether it is a stale copy."""
+    """A finished JSON body and whether it is a stale copy. The plain list serves `body` as it is; readers
+    that need the values take `data`, parsed once per cached answer and shared by every reader of this copy:
+    never change it (`card_types.writable` copies a card to write a driver's keys to)."""
 
     text: str
     fetched_at: float
@@ -77,6 +80,11 @@ class Answer:
     def body(self) -> bytes:
         """The encoded body, computed once per cached answer rather than once per response."""
         return self.text.encode()
+
+    @cached_property
+    def data(self) -> Any:
+        """The body parsed, once per cached answer rather than once per reader. Read only (see above)."""
+        return json.loads(self.text)
 
 
 class CargoService:
@@ -123,7 +131,7 @@ class CargoService:
                 await self.observer(page.items, cards)
             return {"items": cards, "meta": meta}
 
-        return await self._cached("list", query.cache_key(), self.ttl.list, fetch)
+        return await self._cached("list", self._marketplace.query_key(query), self.ttl.list, fetch)
 
     async def detail(self, cargo_id: str) -> Answer:
         async def fetch(fetched_at: float) -> dict:
@@ -160,7 +168,7 @@ class CargoService:
                 log.warning("dictionary %s unavailable: %s", name, exc.message)
                 result[name] = None
             else:
-                result[name] = json.loads(answer.text)["items"]
+                result[name] = answer.data["items"]
         return result
 
     # ---- the cache ------------------------------------------------------------------------------
@@ -262,8 +270,6 @@ class CargoService:
 
 
 def _as_stale(answer: Answer) -> Answer:
-    body = json.loads(answer.text)
-    meta = body.setdefault("meta", {})
-    meta["stale"] = True
-    meta["age_seconds"] = max(0, int(time.time() - answer.fetched_at))  # fetched_at says the same, for a banner
+    age = max(0, int(time.time() - answer.fetched_at))  # fetched_at says the same, for a banner
+    body = {**answer.data, "meta": {**answer.data.get("meta", {}), "stale": True, "age_seconds": age}}  # data stays whole
     return Answer(json.dumps(body, ensure_ascii=False, separators=(",", ":")), answer.fetched_at, stale=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..loads.models import Company, Contact, GeoPoint, Kind, Load, Page, Place, Stop
+from ..loads.models import Company, Contact, GeoPoint, Kind, Load, Page, Place, StatedPayment, Stop
 from .models import Cargo, CargoPage, Point, RoutePoint, TypeRef
 from .models import Company as CargoTechCompany
 from .models import Contact as CargoTechContact
@@ -64,6 +64,31 @@ def place_of(point: Point) -> Place:
     return Place(id=point.id, name=point.name, kind=point.type)
 
 
+def _flag(value: Any) -> bool | None:
+    """A yes/no of the payment block: a JSON boolean, or 0/1 as the partner schema's PHP side may send [?]."""
+    if isinstance(value, bool):
+        return value
+    return {0: False, 1: True}.get(value) if isinstance(value, int) else None
+
+
+def payment_of(cargo: Cargo) -> StatedPayment | None:
+    """CargoTech's `payment` block, known only from the partner import schema (`{type, prepay, vat, bargain,
+    in_cash, only_vat_price, …}`, cargotech-api.md §1.9, marked [?]): only the fields whose meaning is plain
+    are read — `vat` and `in_cash` as yes/no, `prepay` as yes/no or a positive amount. `type`,
+    `only_vat_price` and `bargain` are not interpreted (their values are undocumented); anything of an
+    unexpected type is left unknown rather than guessed. None when the block is absent or says nothing."""
+    block = cargo.raw.get("payment")
+    if not isinstance(block, dict):
+        return None
+    prepay = block.get("prepay")
+    stated = StatedPayment(
+        vat=_flag(block.get("vat")),
+        in_cash=_flag(block.get("in_cash")),
+        prepay=prepay if isinstance(prepay, (bool, int)) and not (isinstance(prepay, int) and prepay < 0) else None,
+    )
+    return None if stated == StatedPayment() else stated
+
+
 def load_of(cargo: Cargo) -> Load:
     price, source = offered_price(cargo)
     extra = cargo.extra
@@ -92,6 +117,7 @@ def load_of(cargo: Cargo) -> Load:
         updated_at=_aware(cargo.updated_at),
         filter_price_kopecks=cargo.price,
         filter_rate_kopecks_per_km=cargo.price_per_km,
+        payment=payment_of(cargo),
     )
 
 

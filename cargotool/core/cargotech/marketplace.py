@@ -7,11 +7,15 @@ from ..loads.models import Kind, Load, Page, Place
 from ..loads.query import LoadQuery
 from .client import CargoTechClient
 from .mapping import kind_of, load_of, page_of, place_of
+from .query import query_key
 
 
 class CargoTechMarketplace:
     def __init__(self, client: CargoTechClient) -> None:
         self.client = client
+
+    def query_key(self, query: LoadQuery, paged: bool = True) -> str:
+        return query_key(query, paged)
 
     async def loads(self, query: LoadQuery) -> Page:
         return page_of(await self.client.list_cargos(query))

@@ -10,42 +10,20 @@ record. `cargotool cargotech probe` exits 0 only when every critical one holds.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
 from typing import Any, Awaitable, Callable, Mapping
 
 from ..errors import NotFound, UpstreamAuthFailed, UpstreamError
+from ..loads.operator import DIFFERS, HOLDS, UNKNOWN, Finding, ProbeReport
 from . import schema
 from .client import CargoTechClient
 from .models import as_moment
 
-HOLDS, DIFFERS, UNKNOWN = "holds", "differs", "unknown"
+__all__ = ["DIFFERS", "HOLDS", "UNKNOWN", "Finding", "ProbeReport", "probe"]  # the report's types live in core/loads
 
 LIST_PATH = "/v2/cargos/views"
 DETAIL_PATH = "/v1/carrier/cargos/{id}"
 POINTS_PATH = "/v1/dictionaries/points"
 PROBE_CITY = "Москва"  # a city every deployment serves; its point id drives the route filter check
-
-
-@dataclass
-class Finding:
-    key: str
-    assumption: str
-    critical: bool
-    verdict: str = UNKNOWN
-    detail: str = ""
-
-
-@dataclass
-class ProbeReport:
-    findings: list[Finding]
-    unknown_fields: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return all(f.verdict == HOLDS for f in self.findings if f.critical)
-
-    def as_dict(self) -> dict:
-        return {"ok": self.ok, "findings": [asdict(f) for f in self.findings], "unknown_fields": self.unknown_fields}
 
 
 def _list_params(limit: int = 5, offset: int = 0, mode: str = "all", extra: list[tuple[str, str]] | None = None):

@@ -2,10 +2,13 @@
 
 Validation of what a person typed lives in `core/cargo/filters.py`; the query's meaning lives in
 `core/loads/query.py`; this module only knows CargoTech's encoding (`filter[...]`, "min,max" ranges,
-kopecks). Equal queries produce equal parameter lists (sorted ids, fixed order).
+kopecks). Equal queries produce equal parameter lists (sorted ids, fixed order), so `query_key` — the
+parameters as one text — is the one key of a query: queries CargoTech is asked alike share it.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from ..loads.query import NEWEST, OLDEST, LoadQuery, PlaceFilter, Span
 
@@ -60,10 +63,12 @@ def to_params(query: LoadQuery) -> list[tuple[str, str]]:
     return params
 
 
-def search_key(query: LoadQuery) -> str:
-    """A saved search's key (stored, and part of the watcher's Redis keys): the parameters without paging,
-    so two searches CargoTech would be asked alike are one."""
-    return "&".join(f"{k}={v}" for k, v in to_params(query) if k not in ("limit", "offset"))
+@lru_cache(maxsize=4096)  # a warm list request asks for the key of the same (lru-cached) query again and again
+def query_key(query: LoadQuery, paged: bool = True) -> str:
+    """The parameters CargoTech gets, as one text: the list cache's key (paged; the format the cache has
+    always used, so it stays warm across deploys) and a saved search's key (stored, and part of the
+    watcher's Redis keys: without paging), so two queries CargoTech would be asked alike are one."""
+    return "&".join(f"{k}={v}" for k, v in to_params(query) if paged or k not in ("limit", "offset"))
 
 
 def _place(name: str, place: PlaceFilter) -> list[tuple[str, str]]:

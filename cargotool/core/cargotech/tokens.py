@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 import redis.asyncio as aioredis
 
 from ..errors import UpstreamAuthFailed, UpstreamError, UpstreamUnavailable
+from ..loads.operator import TokenStatus
 from ..observability.metrics import count_login
 from ..redaction import redactor
 from ..storage.redis import Keys
@@ -31,14 +31,6 @@ TOKEN_KEY = "cargotech:api:token"
 # How long to remember that CargoTech was unreachable during a login (credentials failures use the
 # configured backoff): long enough to stop a storm, short enough to recover quickly.
 UNAVAILABLE_MEMORY_SECONDS = 5
-
-
-@dataclass(frozen=True)
-class TokenStatus:
-    present: bool
-    age_seconds: float | None
-    ttl_seconds: float | None
-    last_failure: str | None
 
 
 class TokenCache:

@@ -1,14 +1,14 @@
 """Reading a load's card from the shared cache — the one place that knows its shape.
 
-The cache (core/cargo/service.py) answers with the finished JSON text of the card:
+The cache (core/cargo/service.py) answers with the card, parsed once per cached answer (`Answer.data`):
 `{"id", "contacts": [{"type", "name", "phones"}], "display": {"route", ...}, ...}`. When it hands out a
 typed load instead, `read_card` is what adapts."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Protocol
 
+from ..cargo.card_types import writable
 from ..errors import NotFound
 from ..numbers import plain_int
 
@@ -18,7 +18,7 @@ GONE = "Груз не найден или уже снят"
 
 
 class Answer(Protocol):
-    text: str
+    data: Any  # the card, parsed once per cached answer (core/cargo/service.py)
 
 
 class Details(Protocol):
@@ -33,13 +33,14 @@ def load_id(text: str) -> str:
 
 
 async def read_card(cargos: Details, cargo_id: str) -> dict[str, Any]:
-    """This caller's own copy of the load's card (the shared copy stays whole); NotFound when it is gone."""
+    """This caller's own copy of the load's card (`writable`: its top level and `display` are its own, the
+    shared copy stays whole); NotFound when it is gone."""
     cargo_id = load_id(cargo_id)
     try:
         answer = await cargos.detail(cargo_id)
     except NotFound:
         raise NotFound(GONE) from None
-    return json.loads(answer.text)
+    return writable(answer.data)
 
 
 def route_of(card: dict[str, Any]) -> str:

@@ -22,13 +22,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from cargotool.core.loads.models import Load
+from ..clock import MOSCOW
+from ..loads.models import Load
 
 from .schedule import DEFAULT_SPEED_KMH, STANDARD, WITH_EXTENSIONS, earliest_arrival
 
-MOSCOW = ZoneInfo("Europe/Moscow")
 WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
 DEFAULT_MARGIN = dt.timedelta(hours=2)
 _TEXTS = {"ok": "успеваете к погрузке", "tight": "впритык", "no": "не успеть без нарушения режима труда и отдыха"}

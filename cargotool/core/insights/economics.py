@@ -9,19 +9,11 @@ the card says so («≈»).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-EARTH_RADIUS_KM = 6371.0088
+from ..loads.geo import EARTH_RADIUS_KM, great_circle_km  # noqa: F401 (also imported from here; they live in core/loads/geo.py)
+
 ROAD_FACTOR = 1.25
-
-
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Haversine distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def deadhead_km(lat1: float, lon1: float, lat2: float, lon2: float, road_factor: float = ROAD_FACTOR) -> int:

@@ -19,6 +19,8 @@ class DriverInsightProfile(BaseModel):
     position_at = UTCDateTimeField(null=True)
     fuel_l_per_100km = peewee.FloatField(null=True)
     fuel_price_kopecks = peewee.BigIntegerField(null=True)
+    truck_over_12t = peewee.BooleanField(null=True)  # issue 21 §2: Platon applies; None: the driver has not said
+    truck_cost_kopecks_km = peewee.BigIntegerField(null=True)  # the driver's own other cost per km
     updated_at = UTCDateTimeField(default=utcnow)
 
     class Meta:

@@ -30,6 +30,7 @@ from ..storage.db import Database
 from ..storage.models import utcnow
 from ..storage.redis import Keys
 from .economics import FuelProfile
+from .truck import Truck, parse_truck
 from .gazetteer import Gazetteer
 from .models import DriverInsightProfile
 
@@ -57,12 +58,14 @@ class Position:
 class Profile:
     position: Position | None
     fuel: FuelProfile | None
+    truck: Truck | None = None  # issue 21 §2: over 12 t (Platon) and the driver's own cost per km
 
     def public(self) -> dict:
         fuel = None
         if self.fuel:
             fuel = {"l_per_100km": self.fuel.litres_per_100km, "price_rub": self.fuel.price_kopecks_per_litre / 100}
-        return {"position": self.position.public() if self.position else None, "fuel": fuel}
+        return {"position": self.position.public() if self.position else None, "fuel": fuel,
+                "truck": self.truck.public() if self.truck else None}
 
 
 class PositionSource(Protocol):
@@ -102,7 +105,7 @@ class Profiles:
         data = json.loads(cached)
         position = Position(**data["position"]) if data.get("position") else None
         fuel = FuelProfile(**data["fuel"]) if data.get("fuel") else None
-        profile = Profile(position, fuel)
+        profile = Profile(position, fuel, Truck(**data["truck"]) if data.get("truck") else None)
         if len(self._local) >= LOCAL_MAX_ENTRIES:
             self._local.clear()
         self._local[driver_id] = (time.monotonic() + LOCAL_SECONDS, profile)
@@ -168,6 +171,11 @@ class Profiles:
             raise InvalidInput("Проверьте расход и цену топлива", fields=fields)
         return await self._save(driver_id, fuel_l_per_100km=litres, fuel_price_kopecks=round(price * 100))
 
+    async def set_truck(self, driver_id: int, body: object) -> Profile:
+        """`{"over_12t": bool, "cost_rub_km"?: number | null}` (core/insights/truck.py validates it)."""
+        truck = parse_truck(body)
+        return await self._save(driver_id, truck_over_12t=truck.over_12t, truck_cost_kopecks_km=truck.cost_kopecks_km)
+
     async def _save(self, driver_id: int, **values) -> Profile:
         values["updated_at"] = utcnow()
 
@@ -183,7 +191,7 @@ class Profiles:
 
 
 def _profile_data(row: DriverInsightProfile | None) -> dict:
-    data: dict = {"position": None, "fuel": None}
+    data: dict = {"position": None, "fuel": None, "truck": None}
     if row is None:
         return data
     if row.lat is not None and row.lon is not None:
@@ -191,6 +199,8 @@ def _profile_data(row: DriverInsightProfile | None) -> dict:
         data["position"] = asdict(Position(row.lat, row.lon, row.position_source or "device", row.place_name, at))
     if row.fuel_l_per_100km and row.fuel_price_kopecks:
         data["fuel"] = asdict(FuelProfile(row.fuel_l_per_100km, row.fuel_price_kopecks))
+    if row.truck_over_12t is not None:
+        data["truck"] = asdict(Truck(row.truck_over_12t, row.truck_cost_kopecks_km))
     return data
 
 

@@ -18,9 +18,11 @@ import time
 from typing import Any, Awaitable, Callable, Sequence
 
 from ..audit import AuditLog
+from ..cargo.card_types import Card, CardDetail, writable
 from ..cargo.filters import parse_filters
 from ..cargo.formatting import format_rub, group_digits
 from ..cargo.listing import ListView
+from ..cargo.service import Answer
 from ..errors import UpstreamError
 from ..loads.models import Load, Stop
 from ..loads.priced import has_price
@@ -31,8 +33,10 @@ from ..words import counted, from_city, plural
 from .economics import deadhead_km, fuel_estimate, rate_with_deadhead
 from .gazetteer import Gazetteer, default_gazetteer
 from .lanes import LaneBook
+from ..netcost import PLATON_2026, PlatonTariff
 from .positions import PointNames, Position, PositionReader, PositionSource, Profiles
 from .reach import Reach, by_arrival, reachable_only
+from .roadcost import add_net, keep_payment_terms
 from .trust import Reports, TripBook, address_key
 from .waits import NO_DATA, WaitBook
 from .window import page_of, read_window, window_text
@@ -50,8 +54,9 @@ ListPage = Callable[[LoadQuery], Awaitable[Any]]
 class Insights:
     def __init__(self, lanes: LaneBook, profiles: Profiles, positions: PositionReader, point_names: PointNames,
                  gazetteer: Gazetteer, trips: TripBook, reports: Reports, waits: WaitBook, database: Database,
-                 list_page: ListPage | None = None) -> None:
-        """`list_page(query)`: a page of the list through the shared cache (ordered lists and backhauls read it)."""
+                 list_page: ListPage | None = None, platon: PlatonTariff = PLATON_2026) -> None:
+        """`list_page(query)`: a page of the list through the shared cache (ordered lists and backhauls read it);
+        `platon`: the road toll the net after the road counts (issue 21 §2, settings)."""
         self.lanes = lanes
         self.waits = waits
         self.trips = trips
@@ -64,10 +69,11 @@ class Insights:
         self._contexts: dict[tuple, tuple[float, tuple]] = {}
         self.list_page = list_page
         self.reach: Reach | None = None  # «успеваю?» (core/insights/reach.py), set by build_insights
+        self.platon = platon
 
     # ---- when the shared cache fetches from the marketplace -----------------------------------------
 
-    async def on_cargos(self, cargos: Sequence[Load], cards: Sequence[dict]) -> None:
+    async def on_cargos(self, cargos: Sequence[Load], cards: Sequence[Card | CardDetail]) -> None:
         """Record the loads and enrich their cards in place. A failure here never loses the page."""
         for cargo, card in zip(cargos, cards, strict=True):
             for stop, key in ((cargo.origin, "from"), (cargo.destination, "to")):
@@ -129,16 +135,18 @@ class Insights:
         view["position"] = position.public() if position else None
         return view
 
-    async def personalise_list(self, driver_id: int, text: str) -> str | None:
-        """The page for this driver, or None when nothing depends on the driver (the shared bytes are served)."""
+    async def personalise_list(self, driver_id: int, page: Answer) -> str | None:
+        """The page for this driver, or None when nothing depends on the driver (the shared bytes are served,
+        and the page is not even parsed)."""
         position = await self.positions.position(driver_id)
         if position is None:  # most drivers: the shared bytes, with no read of theirs (see positions.py)
             return None
         profile = await self.profiles.get(driver_id)
-        body = json.loads(text)
-        for card in body.get("items", []):
+        body = {**page.data, "items": [writable(card) for card in page.data.get("items", [])]}
+        for card in body["items"]:
             self._economics(card, position, profile.fuel)
-        await self._reach(driver_id, body.get("items", []))
+            add_net(card, profile, self.platon)
+        await self._reach(driver_id, body["items"])
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
     async def ordered_list(self, driver_id: int, query: LoadQuery, view: ListView) -> str:
@@ -148,10 +156,11 @@ class Insights:
             raise RuntimeError("Insights.list_page is not set (see the composition root)")
         cards, window_meta = await read_window(self.list_page, query)
         position = await self.positions.position(driver_id)
-        if position is not None:  # most drivers have none: then no read of their profile either
-            fuel = (await self.profiles.get(driver_id)).fuel
+        if position is not None or view.sort == "net":  # most drivers have none: then no read of their profile either
+            profile = await self.profiles.get(driver_id)
             for card in cards:
-                self._economics(card, position, fuel)
+                self._economics(card, position, profile.fuel)
+                add_net(card, profile, self.platon)
             await self._reach(driver_id, cards)
         scanned = len(cards)
         hidden = {}
@@ -166,6 +175,8 @@ class Insights:
         if view.with_price:
             kept = [card for card in cards if has_price(card.get("price_kopecks"))]
             hidden["hidden_without_price"], cards = len(cards) - len(kept), kept
+        cards, hidden_by_terms = keep_payment_terms(cards, view)
+        hidden.update(hidden_by_terms)
         if view.sort is not None:
             cards = sort_cards(cards, view.sort)
         order = {"by": view.sort, "scope": "window", "window": scanned, "more_upstream": window_meta["more_upstream"],
@@ -178,6 +189,7 @@ class Insights:
         profile = await self.profiles.get(driver_id)
         self._economics(body, await self.positions.position(driver_id), profile.fuel)
         await self._reach(driver_id, [body])
+        add_net(body, profile, self.platon)
         body["backhaul"] = await self.backhaul(body, radius_km, today)
         company = body.get("company") or {}
         shipper = body.get("shipper") or {}
@@ -231,7 +243,7 @@ class Insights:
     def forget_contexts(self) -> None:
         self._contexts.clear()
 
-    def _economics(self, card: dict, position: Position | None, fuel) -> None:
+    def _economics(self, card: Card | CardDetail, position: Position | None, fuel) -> None:
         start = card.get("from") or {}
         if position is None or start.get("lat") is None:
             return
@@ -353,6 +365,7 @@ def sort_cards(cards: list[dict], sort: str) -> list[dict]:
         "above_market": lambda c: (c.get("market") or {}).get("delta_percent"),
         "rate": lambda c: c.get("rate_kopecks_per_km"),
         "price": lambda c: c.get("price_kopecks"),
+        "net": lambda c: (c.get("net") or {}).get("rub"),
     }[sort]
     ranked = [c for c in cards if key(c) is not None]
     rest = [c for c in cards if key(c) is None]
@@ -360,7 +373,8 @@ def sort_cards(cards: list[dict], sort: str) -> list[dict]:
 
 
 def build_insights(database: Database, redis, keys: Keys, audit: AuditLog, *, list_page: ListPage | None = None,
-                   position_sources: Sequence[PositionSource] = (), avg_speed_kmh: float | None = None) -> Insights:
+                   position_sources: Sequence[PositionSource] = (), platon: PlatonTariff = PLATON_2026,
+                   avg_speed_kmh: float | None = None) -> Insights:
     """`position_sources`: where positions come from besides the Mini App's (the bot's live location)."""
     gazetteer = default_gazetteer()
     profiles = Profiles(database, redis, keys, gazetteer)
@@ -368,6 +382,6 @@ def build_insights(database: Database, redis, keys: Keys, audit: AuditLog, *, li
     positions = PositionReader(profiles, *position_sources, redis=redis, keys=keys)
     reports = Reports(database, trips, audit, on_change=lambda: insights.forget_contexts())  # built just below
     insights = Insights(LaneBook(database, gazetteer), profiles, positions, PointNames(redis, keys),
-                        gazetteer, trips, reports, WaitBook(database), database, list_page)
+                        gazetteer, trips, reports, WaitBook(database), database, list_page, platon)
     insights.reach = Reach(redis, keys, gazetteer, **({"avg_speed_kmh": avg_speed_kmh} if avg_speed_kmh else {}))
     return insights

@@ -11,36 +11,19 @@ covers and whether more exist beyond them, in words the Mini App shows as they a
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-import json
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
+from ..cargo.card_types import writable
 from ..errors import UpstreamError
 from ..loads.query import LoadQuery
 
 WINDOW_PAGE = 50  # CargoTech's largest page we use
 WINDOW = 100  # loads an order of ours covers: two upstream pages
 MAX_WINDOW_PAGES = 5  # should CargoTech cut pages shorter than asked, at most this many calls fill the window
-PARSED_PAGES = 64  # parsed upstream pages kept per process (a driver scrolling an order re-reads the same two)
 
-ListPage = Callable[[LoadQuery], Awaitable[Any]]  # CargoService.list: an Answer with .text / .stale
-
-
-_parsed: OrderedDict[str, dict] = OrderedDict()
-
-
-def _parse(text: str) -> dict:
-    """A cached page's JSON, parsed once per process while the cache serves the same text (a str keeps its
-    hash, so the lookup is cheap). Callers must not change what it returns: `read_window` copies cards."""
-    page = _parsed.get(text)
-    if page is None:
-        page = _parsed[text] = json.loads(text)
-        while len(_parsed) > PARSED_PAGES:
-            _parsed.popitem(last=False)
-    else:
-        _parsed.move_to_end(text)
-    return page
+ListPage = Callable[[LoadQuery], Awaitable[Any]]  # CargoService.list: an Answer with .data (parsed once)
 
 
 async def read_window(list_page: ListPage, query: LoadQuery) -> tuple[list[dict], dict]:
@@ -58,7 +41,7 @@ async def read_window(list_page: ListPage, query: LoadQuery) -> tuple[list[dict]
                 raise
             partial = True  # the first pages are still worth ordering
             break
-        page = _parse(answer.text)
+        page = answer.data  # parsed once per cached answer; read only: the cards are copied below
         pages.append(page)
         # CargoTech's own `next_offset` (a page it cut shorter than asked is followed from where it ended)
         next_offset = page.get("meta", {}).get("next_offset")
@@ -71,8 +54,9 @@ async def read_window(list_page: ListPage, query: LoadQuery) -> tuple[list[dict]
     for page in pages:
         for card in page.get("items", []):
             if card.get("id") not in seen:  # a load that moved between pages counts once
-                # a copy this driver's figures may be written to (economics writes into `display`)
-                seen[card.get("id")] = {**card, "display": dict(card.get("display") or {})}
+                # the parsed pages are shared between drivers: hand out a copy this driver's figures may be
+                # written to, nested dicts included (economics writes into `display`)
+                seen[card.get("id")] = writable(copy.deepcopy(card))
     metas = [page.get("meta", {}) for page in pages]
     stale = [m for m in metas if m.get("stale")]
     meta: dict[str, Any] = {

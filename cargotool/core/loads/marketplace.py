@@ -16,6 +16,10 @@ class Dictionaries:
 
 
 class Marketplace(Protocol):
+    def query_key(self, query: LoadQuery, paged: bool = True) -> str:
+        """One text per query, equal for queries this marketplace is asked alike (it knows which are):
+        the list cache keys on it (paged), saved searches on it without paging."""
+
     async def loads(self, query: LoadQuery) -> Page:
         """A page of loads matching the query. Raises core.errors upstream errors."""
 

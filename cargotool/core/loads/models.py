@@ -61,6 +61,20 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class StatedPayment:
+    """Payment terms as the marketplace's structured fields state them, already read by its adapter into
+    plain values (None: not stated). `core/payterms` turns them, with the comment, into the card's terms."""
+
+    vat: bool | None = None
+    in_cash: bool | None = None
+    prepay: bool | int | None = None
+    deferral_days: int | None = None
+    banking_days: bool = False
+    cashless: bool | None = None
+    card: bool | None = None
+
+
+@dataclass(frozen=True)
 class Load:
     """A load from a list or a detail. `price_kopecks` is the price offered to a carrier (the adapter
     decides which upstream amount that is and names it in `price_source`); `rate_kopecks_per_km` follows
@@ -91,6 +105,7 @@ class Load:
     # (CargoTech: `price`, `price_per_km`): the alerts matcher says "the list would show it" with these.
     filter_price_kopecks: int | None = None
     filter_rate_kopecks_per_km: int | None = None
+    payment: StatedPayment | None = None  # the structured payment fields, when the marketplace sends them
 
 
 @dataclass(frozen=True)

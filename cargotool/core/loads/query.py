@@ -1,12 +1,12 @@
 """How a driver (or a saved search) asks for loads, in typed fields. Built from already-valid values:
 validation of what a person typed lives in `core/cargo/filters.py`; how a marketplace spells a query
-lives in its adapter. Equal queries have equal `cache_key()`s (ids sorted, fixed order)."""
+lives in its adapter, and so does a query's key (`Marketplace.query_key`): only the marketplace knows which
+queries it is asked alike."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cached_property
 
 NEWEST = "newest"  # `LoadQuery.order`: most recently updated first
 OLDEST = "oldest"  # least recently updated first (the watcher uses it to check the marketplace honours `order`)
@@ -50,38 +50,3 @@ class LoadQuery:
     order: str | None = None  # NEWEST or OLDEST by last update; None: the marketplace's own order
     limit: int = 20
     offset: int = 0
-
-    def cache_key(self) -> str:
-        """One text per query for the shared cache: equal queries, equal keys."""
-        return self._cache_key
-
-    def filters_key(self) -> str:
-        """The cache key without paging: equal saved searches share it (the watcher polls each once)."""
-        return self._filters_key
-
-    @cached_property
-    def _cache_key(self) -> str:  # a warm list request asks for it of the same (lru-cached) query again and again
-        return self._key(())
-
-    @cached_property
-    def _filters_key(self) -> str:
-        return self._key(PAGING)
-
-    def _key(self, left_out: tuple[str, ...]) -> str:
-        parts = []
-        for name in self.__dataclass_fields__:
-            if name in left_out:
-                continue
-            value = getattr(self, name)
-            if isinstance(value, tuple):
-                value = ",".join(map(str, sorted(set(value))))
-            elif isinstance(value, Span):
-                value = f"{_text(value.min)}..{_text(value.max)}"
-            elif isinstance(value, PlaceFilter):
-                value = f"{value.id}:{_text(value.kind)}:{_text(value.radius_km)}"
-            parts.append(f"{name}={_text(value)}")
-        return "&".join(parts)
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)

@@ -12,8 +12,8 @@ price minus exactly those parts, so the detail's sum adds up to the rouble.
   1 Feb 2028 it is removed (TASS https://tass.ru/ekonomika/25765249, RIA Novosti
   https://ria.ru/20251128/pravitelstvo-2058491642.html, RBC 28 Nov 2025).
 - Hence from 1 Mar 2026: 3.34 × 0.75 / 0.51 = 4.91 ₽/km. This is derived, not a published figure (the
-  sources could not say how the base tariff itself is indexed for 2026); it is a setting, to be replaced
-  by the figure on platon.ru when the wiring adds it to the README.
+  sources could not say how the base tariff itself is indexed for 2026); it is the default of the setting
+  `PLATON_RUB_KM`, labelled an estimate in the README (no official platon.ru figure for 2026 was found).
 
 **Federal share** — Platon is charged only on federal roads (М-, Р-, А- routes). No public statistic of
 the federal part of a long-haul run was found, so the default 0.7 is a judgement: intercity lanes between

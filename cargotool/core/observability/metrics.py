@@ -18,7 +18,7 @@ import os
 import re
 import time
 from bisect import bisect_left
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 import httpx
 from prometheus_client import (
@@ -208,7 +208,7 @@ CircuitReader = Callable[[], Any]
 GaugeSource = Callable[[], Awaitable[None]]
 
 
-async def refresh_gauges(sources: list[GaugeSource], circuits: dict[str, CircuitReader] | None = None) -> None:
+async def refresh_gauges(sources: list[GaugeSource], circuits: Mapping[str, CircuitReader] | None = None) -> None:
     """Set the scrape-time gauges; a failing source leaves its old value and is logged, never fatal."""
     for name, read_state in (circuits or {}).items():
         try:

@@ -19,6 +19,7 @@ from typing import Any, Callable, Protocol
 import peewee
 
 from ..audit import AuditLog
+from ..billing.paywall import Part, Paywall
 from ..cargo.service import CargoService
 from ..drivers.directory import has_row
 from ..drivers.sessions import Driver
@@ -141,10 +142,12 @@ def _snapshot(detail: dict[str, Any]) -> dict[str, Any]:
 
 class ResponseService:
     def __init__(self, database: Database, cargos: CargoService, audit: AuditLog, dispatch: Dispatch | None = None,
-                 expire_hours: int = 24, *, dispatch_for: Callable[["ResponseService"], Dispatch] | None = None) -> None:
+                 expire_hours: int = 24, *, paywall: Paywall,
+                 dispatch_for: Callable[["ResponseService"], Dispatch] | None = None) -> None:
         """`dispatch_for(self)` builds the dispatch when it needs this service (the dispatcher chat reads
-        responses back), instead of a ready `dispatch`."""
+        responses back), instead of a ready `dispatch`. Responding is paid: `paywall` decides."""
         self._db = database
+        self._paywall = paywall
         self._cargos = cargos
         self._audit = audit
         self.dispatch = dispatch_for(self) if dispatch_for is not None else dispatch
@@ -153,9 +156,12 @@ class ResponseService:
     # ---- the driver -------------------------------------------------------------------------------
 
     async def submit(self, driver: Driver, cargo_id: str, raw: Any, ip: str | None = None) -> tuple[ResponseView, bool]:
-        """Create or update the driver's response; returns it and whether it was created."""
-        offer = parse_offer(raw)
-        detail = json.loads((await self._cargos.detail(cargo_id)).text)  # NotFound if the load is gone
+        """Create or update the driver's response; returns it and whether it was created. PaymentRequired
+        without access. `raw` is the offer, or a function reading it: read after the paywall, so a driver
+        without access hears that (402) before anything about the body (400)."""
+        await self._paywall.require(driver.telegram_id, Part.RESPOND)
+        offer = parse_offer(raw() if callable(raw) else raw)
+        detail = (await self._cargos.detail(cargo_id)).data  # NotFound if the load is gone; read only
         snapshot = json.dumps(_snapshot(detail), ensure_ascii=False)
         created, changed, previous, view = await self._db.run(lambda: self._upsert(driver, cargo_id, offer, snapshot))
         if changed:

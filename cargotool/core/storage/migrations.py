@@ -193,6 +193,10 @@ def _forgotten_trips(db: peewee.Database) -> None:
         " WHERE l.driver_id = c.driver_id AND l.kind = 'position'))")
 
 
+def _truck_figures(db: peewee.Database) -> None:
+    _add_columns(db, "driver_insight_profiles", {"truck_over_12t": "BOOLEAN", "truck_cost_kopecks_km": "BIGINT"})
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
@@ -211,6 +215,7 @@ MIGRATIONS: list[Migration] = [
     Migration(32, "a heartbeat row /readyz writes to prove the database takes writes", _health_heartbeat),
     Migration(33, "privacy: forgotten drivers' trips and reports unlinked; positions without consent cleared",
               _forgotten_trips),
+    Migration(34, "net after the road: the driver's truck (over 12 t, own cost per km)", _truck_figures),
 ]
 
 

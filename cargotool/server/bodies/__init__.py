@@ -55,6 +55,7 @@ from .searches import (  # noqa: F401 (the bodies are used as `B.Name`)
     Fuel,
     Driving,
     DrivingToday,
+    Truck,
     ReportIn,
     ReportBody,
     MyReportBody,

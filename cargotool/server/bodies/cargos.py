@@ -1,4 +1,6 @@
-"""Loads and responses to them: cards, a page of the list, the detail, points, dictionaries, offers."""
+"""Loads and responses to them: cards, a page of the list, the detail, points, dictionaries, offers.
+
+The card and the detail are the core's types (core/cargo/card_types.py), not a copy."""
 
 from __future__ import annotations
 
@@ -6,43 +8,8 @@ from typing import Annotated, Any
 
 from typing_extensions import NotRequired, TypedDict  # pydantic needs these on Python < 3.12
 
+from ...core.cargo.card_types import Card, CardDetail, Company, Contact, TypeRef  # noqa: F401 (B.Name)
 from ..validation import Say
-
-
-class TypeRef(TypedDict):
-    id: int | None
-    name: str
-    short_name: str
-
-
-class Company(TypedDict):
-    name: str | None
-    inn: str | None
-    security_status: int | None
-
-
-class Reach(TypedDict):
-    """«Успеваю?»: the earliest legal arrival at the loading point against its window (core/drivetime)."""
-
-    verdict: str  # ok | tight | no
-    arrival: str  # ISO 8601, Moscow time
-    text: str
-
-
-class Card(TypedDict):
-    id: str
-    weight_t: float | None
-    distance_km: int | None
-    price_kopecks: int | None
-    price_rub: float | None
-    price_source: str | None
-    rate_kopecks_per_km: int | None
-    rate_rub_per_km: float | None
-    truck_types: list[TypeRef]
-    load_types: list[TypeRef]
-    company: Company | None
-    display: dict[str, str]
-    reach: NotRequired[Reach]  # when the driver's position is known
 
 
 class Meta(TypedDict):
@@ -64,20 +31,11 @@ class ListMeta(Meta):
 
 
 class CargoPage(TypedDict):
-    items: list[Card]
+    items: list[Card]  # the core's card type: a new card key appears here by itself
     meta: ListMeta
 
 
-class Contact(TypedDict):
-    type: Any
-    name: str | None
-    phones: list[str]
-
-
-class CargoDetail(Card):
-    comment: NotRequired[str | None]
-    contacts: list[Contact]
-    contacts_hidden: NotRequired[bool]
+class CargoDetail(CardDetail):
     meta: Meta
 
 

@@ -44,6 +44,9 @@ class Driving(TypedDict):
 class DrivingToday(TypedDict):
     driven_today_h: float
     date: str  # the Moscow day they count for
+class Truck(TypedDict):
+    over_12t: bool  # Platon is charged (issue 21 §2)
+    cost_rub_km: NotRequired[float | None]  # the driver's own other cost per km, optional
 
 
 class ReportIn(TypedDict):

@@ -6,6 +6,7 @@ import { $, el, toast } from "./dom.js";
 import { companyText, num, route, rub, windowText } from "./format.js";
 import { reachSection } from "./drivetime.js";
 import { detailContext, detailEconomics, detailQuery } from "./insights.js";
+import { detailMoney } from "./money.js";
 import { renderMyResponse } from "./offer.js";
 import { canShareMessage, shareMessage } from "./platform.js";
 import { state } from "./state.js";
@@ -70,6 +71,7 @@ function detailNode(c) {
       flags.length ? el("div", { class: "tags" }, flags.map((f) => el("span", { class: "tag" }, f))) : null,
       canShareMessage() ? el("button", { class: "linkish", type: "button", id: "share-load", onclick: () => shareLoad(c.id) }, "Поделиться") : null),
     reachSection(c),
+    ...detailMoney(c),
     ...detailEconomics(c),
     el("div", { class: "section" }, el("h3", {}, "Маршрут"),
       row("Погрузка", windowText(c.from)), row("Адрес", c.from && c.from.address),

@@ -14,7 +14,7 @@ const RADII_KM = [0, 25, 50, 100, 200];
 const AMOUNTS = ["price_min", "price_max", "rate_min", "distance_min", "distance_max"];
 // How the summary line names the order (the control is the list's select, js/insights.js; the value is state.filters.sort)
 const SORT_NAMES = { rate_with_deadhead: "выше ₽/км с порожним", above_market: "выше рынка", rate: "выше ₽/км",
-  price: "дороже", loading: "ближе погрузка", arrival: "раньше прибытие" };
+  price: "дороже", loading: "ближе погрузка", net: "больше чистыми", arrival: "раньше прибытие" };
 
 // ---- persistence and summary ----------------------------------------------------------------------
 
@@ -78,6 +78,8 @@ export function describe(f, names) {
   }
   if (f.with_price) parts.push("только с ценой");
   if (f.reachable) parts.push("успеваю");
+  if (f.vat) parts.push(f.vat === "with" ? "с НДС" : "без НДС");
+  if (f.no_deferral) parts.push("без отсрочки");
   if (f.sort) parts.push("сначала " + (SORT_NAMES[f.sort] || f.sort));
   return parts.length ? parts.join(" · ") : "Все грузы";
 }
@@ -150,6 +152,8 @@ function openSheet() {
   for (const name of AMOUNTS) form[name].value = groupDigits(draft.filters[name] || "");
   form.with_price.checked = Boolean(draft.filters.with_price);
   form.reachable.checked = Boolean(draft.filters.reachable);
+  form.vat.value = draft.filters.vat || "";
+  form.no_deferral.checked = Boolean(draft.filters.no_deferral);
   const wv = draft.filters.wv || "";
   $("wv-custom").value = WV_PRESETS.includes(wv) ? "" : wv;
   chipGroup($("wv-chips"), "wv", WV_PRESETS.includes(wv) || !wv ? wv : null);
@@ -175,6 +179,8 @@ function readSheet() {
   }
   if (form.with_price.checked) draft.filters.with_price = "1"; else delete draft.filters.with_price;
   if (form.reachable.checked) draft.filters.reachable = "1"; else delete draft.filters.reachable;
+  if (form.vat.value) draft.filters.vat = form.vat.value; else delete draft.filters.vat;
+  if (form.no_deferral.checked) draft.filters.no_deferral = "1"; else delete draft.filters.no_deferral;
   for (const side of ["from", "to"]) {
     if (!$(side + "-city").value.trim()) { delete draft.filters[side]; delete draft.names[side]; delete draft.filters[side + "_type"]; }
   }

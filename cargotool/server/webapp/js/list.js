@@ -6,6 +6,7 @@ import { noteReach } from "./drivetime.js";
 import { companyText, num, route, rub, staleText, windowText } from "./format.js";
 import { cardInsights, listParams, renderBar } from "./insights.js";
 import { withScreens } from "./later.js";
+import { cardMoney } from "./money.js";
 import { onShowList } from "./nav.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
@@ -38,6 +39,7 @@ function cardNode(item) {
     el("div", { class: "money" },
       el("span", { class: "price" }, rub(item.price_rub)),
       item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
+    ...cardMoney(item),
     ...cardInsights(item),
     el("div", { class: "tags" }, tags),
     company ? el("div", { class: "company" }, company) : null,
