@@ -65,10 +65,9 @@ class AutoRule:
 
 
 LOCAL_FILTERS = (WITH_PRICE, REACHABLE)
-LOCAL_FILTERS = (WITH_PRICE,)
 PAYMENT_FILTERS = ("vat", "no_deferral")  # issue 21 §1: kept like «только с ценой», applied by `Search.accepts`
 LOCAL_FILTERS += PAYMENT_FILTERS
-LOCAL_FLAGS = (WITH_PRICE, "no_deferral")
+LOCAL_FLAGS = (WITH_PRICE, "no_deferral", REACHABLE)
 VAT_VALUES = ("with", "without")
 TRUE_FLAGS, FLAGS = ("1", "true"), ("0", "1", "true", "false")
 
