@@ -178,6 +178,7 @@ def build_services(
     # A cycle, broken by a callback: insights read the list through the shared cache, which tells insights
     # what each fetch brought.
     found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query),
+                                 avg_speed_kmh=settings.drivetime_avg_speed_kmh,
                                  platon=platon_tariff(settings.platon_rub_km, settings.platon_federal_share))
     samefreight = build_samefreight(settings, storage)
     cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos, fold=samefreight.fold_page)
@@ -188,7 +189,7 @@ def build_services(
     shortlists = build_shortlist(settings, storage, cards=contacts.card_for, views=found.insights)
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations,
-                          hidden=shortlists.shortlist)
+                          hidden=shortlists.shortlist, out_of_reach=found.insights.out_of_reach)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
                             sessions=drivers.auth.sessions, paysupport=billing.paysupport,
                             shortlist=shortlists.shortlist)

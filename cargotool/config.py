@@ -107,6 +107,7 @@ class Settings:
     shortlist_max_favourites: int = _setting(parse.positive_int, 200)
     shortlist_max_hidden: int = _setting(parse.positive_int, 500)
     chains_km_per_day: float = _setting(parse.positive_float, 600.0)
+    drivetime_avg_speed_kmh: float = _setting(parse.positive_float, 60.0)  # «успеваю?» (core/drivetime)
     platon_rub_km: float = _setting(parse.positive_float, 4.91)  # issue 21 §2: sources in README
     platon_federal_share: float = _setting(parse.share, 0.7)
     redis_url: str | None = _setting(parse.redis_url, None)

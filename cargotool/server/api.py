@@ -93,9 +93,11 @@ async def delete_session(request: Request):
 @openapi.parameter("mode", str, description="all | my")
 @openapi.parameter("limit", int, description="1–50, default 20")
 @openapi.parameter("offset", int)
-@openapi.parameter("sort", str, description="rate_with_deadhead | above_market | rate | price | loading: applied to the "
+@openapi.parameter("sort", str, description="rate_with_deadhead | above_market | rate | price | loading | arrival: applied to the "
                    "100 freshest loads matching the filters (meta.sort says so)")
 @openapi.parameter("with_price", str, description="1: only loads with a price (among the 100 freshest)")
+@openapi.parameter("reachable", str, description="1: only loads I can reach under the driving-time rules (with my "
+                   "position; among the 100 freshest; meta.hidden_unreachable)")
 @openapi.parameter("no_long_waits", str, description="1: leave out companies whose median dock wait is 6 h or more "
                    "(among the 100 freshest)")
 async def list_cargos(request: Request):

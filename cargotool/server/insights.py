@@ -50,6 +50,20 @@ async def set_fuel(request: Request):
     return json(await insights.profile_view(request.ctx.driver.telegram_id))
 
 
+@bp.get("/me/driving")
+@describe("The hours I have already driven today (0 when not said today) and the Moscow date", responses={200: B.DrivingToday},
+          secured=True)
+async def get_driving(request: Request):
+    return json(await services(request).insights.reach.view(request.ctx.driver.telegram_id))
+
+
+@bp.put("/me/driving")
+@describe('Set the hours I have already driven today {"driven_today_h": 0–13} (Moscow day; from the next day they '
+          'count no more): «успеваю к погрузке?» plans the rest of today with them', body=B.Driving,
+          responses={200: B.DrivingToday}, secured=True)
+async def set_driving(request: Request):
+    reach = services(request).insights.reach
+    return json(await reach.set_driven_today(request.ctx.driver.telegram_id, json_body(request)))
 @bp.put("/me/truck")
 @describe('Set my truck: {"over_12t": bool (Platon is charged), "cost_rub_km"?: my other cost per km}; used for '
           'the net after the road on cards; read back in GET /api/me/insights as `truck`', body=B.Truck,

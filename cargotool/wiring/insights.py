@@ -27,7 +27,7 @@ class InsightsParts:
 
 
 def build_insights_parts(storage: Storage, outbox: Outbox, list_page: ListPage,
-                         platon: PlatonTariff = PLATON_2026) -> InsightsParts:
+                         avg_speed_kmh: float | None = None, platon: PlatonTariff = PLATON_2026) -> InsightsParts:
     """`list_page(query)`: the shared cache's list. The bot's live location is a position source beside the
     Mini App's; a driver who starts sharing it must be re-read (drivers without a position are cached long),
     so the store tells insights' positions — built after it, hence through a callback. Insights read it
@@ -36,7 +36,7 @@ def build_insights_parts(storage: Storage, outbox: Outbox, list_page: ListPage,
     list_page = CompoundList(list_page, places)
     locations = LocationStore(storage.redis, storage.keys, on_share_started=lambda: insights.positions.gained())
     insights = build_insights(storage.database, storage.redis, storage.keys, storage.audit, list_page=list_page,
-                              position_sources=(LiveLocation(locations),), platon=platon)
+                              position_sources=(LiveLocation(locations),), avg_speed_kmh=avg_speed_kmh, platon=platon)
     return InsightsParts(insights, ReportDesk(storage.database, insights.reports),
                          WaitQuestions(insights.waits, insights.trips, outbox), locations)
 

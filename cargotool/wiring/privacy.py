@@ -32,7 +32,7 @@ def build_privacy(settings: Settings, storage: Storage, *, outbox: Outbox, insig
     forgetter = Forgetter(database=storage.database, audit=storage.audit, consents=consents, profiles=insights.profiles,
                           positions=insights.positions, searches=alerts.searches, alerter=alerts.alerter,
                           sessions=sessions, reports=insights.reports, paysupport=paysupport,
-                          shortlist=shortlist)
+                          shortlist=shortlist, driving=insights.reach)
     policy = policy_from(settings)
     bot = PrivacyBot(consents=consents, forgetter=forgetter, outbox=outbox, policy=policy,
                      policy_url=settings.webapp_url.rstrip("/") + "/privacy")

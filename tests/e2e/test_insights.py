@@ -236,7 +236,7 @@ def test_one_order_control_in_the_bar_one_value_in_the_filters(browser, server):
     expect(page.locator(".card").first).to_be_visible(timeout=15000)
     select = page.locator("#sort-select")
     assert [o.get_attribute("value") for o in select.locator("option").all()] == [
-        "", "rate_with_deadhead", "above_market", "rate", "price", "loading", "net"]
+        "", "rate_with_deadhead", "above_market", "rate", "price", "loading", "net", "arrival"]
     page.click("#open-filters")
     expect(page.locator("#sheet")).to_be_visible()
     assert page.locator("#sort-chips").count() == 0  # the sheet has no order of its own any more

@@ -6,6 +6,10 @@
 - **Once per trip**: postings of one trip in the same cycle make one alert (alerts/trips.py).
 - **Held** (one digest later, loads already gone dropped): during the driver's quiet hours, while
   muted (`/mute`), while driving (live location or `/drive`), and beyond `per_hour` alerts an hour.
+- **Out of reach** (a search with «успеваю», `reachable`): a load the driver cannot reach under the
+  driving-time rules from where they are now is not alerted (nor remembered as alerted); without a known
+  position or the loading point's coordinates it goes as usual. `out_of_reach(driver_id, loads)` gives the
+  ids (core/insights, wired by the composition root).
 - `paywall.alerts`: without a subscription (when the flag is on) no alerts at all; a driver the bot
   cannot write to (a 403, see core/drivers/reach.py) gets none either.
 """
@@ -41,6 +45,7 @@ from .trips import one_per_trip
 log = logging.getLogger(__name__)
 
 DIGEST_LINES = 8
+OutOfReach = Callable[[int, list[Load]], Awaitable[set[str]]]  # driver, loads → ids they cannot reach
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,8 @@ def alert_text(search: Search, view: dict[str, Any]) -> str:
 class Alerter:
     def __init__(self, *, database: Database, redis: aioredis.Redis, keys: Keys, outbox: Outbox, paywall: Paywall,
                  locations: LocationStore, webapp_url: str, per_hour: int, default_quiet: str, still_minutes: int,
-                 auto=None, hidden=None, clock: Callable[[], float] = time.time) -> None:
+                 auto=None, hidden=None, clock: Callable[[], float] = time.time,
+                 out_of_reach: OutOfReach | None = None) -> None:
         """`hidden.excluded(driver_id, cargo_id, inn)`: loads and companies the driver hid get no alert."""
         self._db = database
         self._hidden = hidden
@@ -75,6 +81,7 @@ class Alerter:
         self.still_minutes = still_minutes
         self.auto = auto
         self.clock = clock
+        self.out_of_reach = out_of_reach
         self.sent = 0
         self.held = 0
 
@@ -144,6 +151,7 @@ class Alerter:
         prefs, blocked = await self._db.run(lambda: self._driver_state(drivers))
         pending = {pair: hit for pair, hit in first.items() if pair[0] in allowed and pair[0] not in blocked}
         pending = await self._not_hidden(pending)
+        pending = await self._within_reach(pending)
         fresh = await self._db.run(lambda: self._claim(pending))
         count_alert("deduplicated", len(pending) - len(fresh))  # alerted before: never twice per driver and load
         by_driver: dict[int, list[Hit]] = defaultdict(list)
@@ -166,6 +174,18 @@ class Alerter:
             return pending
         return {pair: hit for pair, hit in pending.items() if not await self._hidden.excluded(
             pair[0], hit.cargo.id, hit.cargo.company.inn if hit.cargo.company else None)}
+
+    async def _within_reach(self, pending: dict[tuple[int, str], Hit]) -> dict[tuple[int, str], Hit]:
+        """Leave out the loads of «успеваю» searches that their driver cannot reach (see the module's docstring)."""
+        if self.out_of_reach is None:
+            return pending
+        asked: dict[int, list[Load]] = defaultdict(list)
+        for (driver_id, _), hit in pending.items():
+            if hit.search.reachable:
+                asked[driver_id].append(hit.cargo)
+        gone = {(driver_id, cargo_id) for driver_id, loads in asked.items()
+                for cargo_id in await self.out_of_reach(driver_id, loads)}
+        return {pair: hit for pair, hit in pending.items() if pair not in gone}
 
     @staticmethod
     def _driver_state(drivers: set[int]) -> tuple[dict[int, str | None], set[int]]:

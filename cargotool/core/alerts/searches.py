@@ -7,6 +7,8 @@ which searches are the same: the marketplace's `query_key` without paging, given
 one search, and a search and the list agree). Equal searches of different drivers share it, and the watcher polls
 each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой», «с НДС» / «без НДС», «без отсрочки») is
 kept with the filters and applied to the loads a search finds (`Search.accepts`), outside the query.
+«Успеваю» (`reachable`) is kept the same way, but depends on the driver's position: it is applied where
+alerts are delivered to a driver (core/alerts/delivery.py), not to the loads every search shares.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import peewee
 
 from ..cargo.filters import InvalidFilter, parse_filters
 from ..cargo.formatting import moscow_today
+from ..cargo.listing import REACHABLE
 from ..loads.priced import WITH_PRICE, has_price
 from ..loads.query import LoadQuery
 from ..payterms import matches as payment_terms_match
@@ -61,10 +64,10 @@ class AutoRule:
         return {"rate_min": self.rate_min, "price_min": self.price_min}
 
 
-LOCAL_FILTERS = (WITH_PRICE,)
+LOCAL_FILTERS = (WITH_PRICE, REACHABLE)
 PAYMENT_FILTERS = ("vat", "no_deferral")  # issue 21 §1: kept like «только с ценой», applied by `Search.accepts`
 LOCAL_FILTERS += PAYMENT_FILTERS
-LOCAL_FLAGS = (WITH_PRICE, "no_deferral")
+LOCAL_FLAGS = (WITH_PRICE, "no_deferral", REACHABLE)
 VAT_VALUES = ("with", "without")
 TRUE_FLAGS, FLAGS = ("1", "true"), ("0", "1", "true", "false")
 
@@ -85,6 +88,11 @@ class Search:
     @property
     def with_price(self) -> bool:
         return self.filters.get(WITH_PRICE) in TRUE_FLAGS
+
+    @property
+    def reachable(self) -> bool:
+        """«Только успеваю»: decided per driver where alerts are delivered (core/alerts/delivery.py)."""
+        return self.filters.get(REACHABLE) in TRUE_FLAGS
 
     def accepts(self, cargo: Any) -> bool:
         """The filters of ours a found load must pass too (CargoTech's filters were applied upstream)."""

@@ -133,6 +133,14 @@ class Net(TypedDict):
     parts: list[NetPart]
 
 
+class Reach(TypedDict):
+    """«Успеваю?»: the earliest legal arrival at the loading point against its window (core/insights/reach.py)."""
+
+    verdict: str  # ok | tight | no
+    arrival: str  # ISO 8601, Moscow time
+    text: str
+
+
 _CARD_KEYS: dict[str, Any] = {
     "id": str,
     "from": CardPoint | None,
@@ -162,6 +170,8 @@ _CARD_KEYS: dict[str, Any] = {
     "group": NotRequired[SameTripGroup],
     # insights, per request for a driver who gave fuel figures (issue 21 §2)
     "net": NotRequired[Net],
+    # insights, per request for a driver with a position (issue 21 §6)
+    "reach": NotRequired[Reach],
 }
 
 CardBase = TypedDict("CardBase", _CARD_KEYS)  # what a card and a detail share

@@ -22,8 +22,10 @@ from .service import Answer, CargoService
 # loads ourselves (core/insights/window.py). Without `sort` the list keeps CargoTech's own order, newest first.
 SORTS = {"rate_with_deadhead": "₽/км с порожним", "above_market": "выше рынка", "rate": "₽/км", "price": "цена",
          "loading": "ближайшая погрузка"}
+SORTS["arrival"] = "по прибытию"  # issue 21 §6: the earliest legal arrival at the loading point (core/insights/reach.py)
 SORTS["net"] = "больше чистыми"  # issue 21 §2: the net after the road (core/netcost), for drivers with fuel figures
-VIEW_PARAMS = ("sort", "no_long_waits", WITH_PRICE)  # list parameters of ours, not the marketplace's
+REACHABLE = "reachable"  # «успеваю»: only loads the driver can reach under the driving-time rules
+VIEW_PARAMS = ("sort", "no_long_waits", WITH_PRICE, REACHABLE)  # list parameters of ours, not the marketplace's
 PAYMENT_PARAMS = ("vat", "no_deferral")  # issue 21 §1: payment-terms filters of ours (core/payterms)
 VIEW_PARAMS += PAYMENT_PARAMS
 VAT_VALUES = ("with", "without")
@@ -38,6 +40,8 @@ class ListView:
     with_price: bool = False  # only loads with a price (CargoTech has no such filter; core/loads/priced.py)
     vat: str | None = None  # "with" | "without": only loads known to be paid with / without VAT
     no_deferral: bool = False  # only loads known to be paid without deferral (prepayment or at unloading)
+    reachable: bool = False  # «успеваю» (core/insights/reach.py)
+    reachable: bool = False  # «успеваю» (core/insights/reach.py)
 
     @classmethod
     def parse(cls, values: dict[str, str]) -> "ListView":
@@ -45,7 +49,7 @@ class ListView:
         sort = values.get("sort") or None
         if sort is not None and sort not in SORTS:
             fields["sort"] = "Допустимо: " + ", ".join(SORTS)
-        flags = {name: values.get(name, "") for name in ("no_long_waits", WITH_PRICE, "no_deferral")}
+        flags = {name: values.get(name, "") for name in ("no_long_waits", WITH_PRICE, "no_deferral", REACHABLE)}
         for name, flag in flags.items():
             if flag not in ("", "0", "1", "true", "false"):
                 fields[name] = "Допустимо: 1 или 0"
@@ -55,7 +59,7 @@ class ListView:
         if fields:
             raise InvalidFilter("Проверьте фильтры", fields=fields)
         return cls(sort, flags["no_long_waits"] in ("1", "true"), flags[WITH_PRICE] in ("1", "true"),
-                   vat, flags["no_deferral"] in ("1", "true"))
+                   vat, flags["no_deferral"] in ("1", "true"), reachable=flags[REACHABLE] in ("1", "true"))
 
 
 PLAIN = ListView()

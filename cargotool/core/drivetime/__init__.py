@@ -3,9 +3,9 @@
 loading window — «успеваете к погрузке (≈ вт 14:00)», «впритык», «не успеть без нарушения режима труда и
 отдыха».
 
-Future wiring: the card field `reach` (`{verdict, arrival, text}` = `reach(…).as_api()`) when the driver's
-position is known (the Mini App's location or the bot's live location → the empty run's km), the filter
-`reachable=1`, the sort `arrival`, and `PUT /api/me/driving {"driven_today_h"}`. Pure code: no I/O."""
+Wired in core/insights/reach.py: the card field `reach` (`{verdict, arrival, text}` = `reach(…).as_api()`)
+when the driver's position is known, the filter `reachable=1`, the sort `arrival`, and
+`PUT /api/me/driving {"driven_today_h"}`. Pure code: no I/O."""
 
 from .schedule import (
     DEFAULT_SPEED_KMH, STANDARD, WITH_EXTENSIONS, Rules, Schedule, Segment, earliest_arrival, plan,

@@ -30,10 +30,8 @@ Average speed. `DEFAULT_SPEED_KMH` = 60 km/h is the moving average used for plan
 average; towns, climbs and repairs bring the average down); freight-industry planning figures of
 600–800 km per driving day of 9–10 h give 60–80 km/h (e.g. gruzchika.ru, «Сколько можно проехать за сутки
 на фуре»; yablochniiguru.ru, «Сколько проезжает дальнобойщик в день»). We take the low end, which errs
-towards «впритык» rather than a promise the driver cannot keep. It is a parameter; wiring makes it a setting.
-
-Future wiring (issue 21 §6): the card's `reach` from `reach()` in `verdict.py`, with the empty run's
-distance and `PUT /api/me/driving {"driven_today_h"}`.
+towards «впритык» rather than a promise the driver cannot keep. No better source was found (README, «Can I
+make it?»). It is a parameter: the setting `DRIVETIME_AVG_SPEED_KMH` (config.py) gives it.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ Russian weekday, the minutes rounded up to 5 («≈» — never earlier than the
 9 h rests) make it, the answer is "tight": possible, but only by using what the law allows a few times a
 week — so "no" means no legal plan reaches the window.
 
-Future wiring (issue 21 §6): the card's `reach` = `Verdict.as_api()`; the filter `reachable=1` keeps "ok"
-and "tight"; the sort `arrival` uses `Verdict.arrival`.
+Wired in core/insights/reach.py: the card's `reach` = `Verdict.as_api()`; the filter `reachable=1` leaves
+out "no"; the sort `arrival` uses `Verdict.arrival`.
 """
 
 from __future__ import annotations

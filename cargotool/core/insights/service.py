@@ -35,6 +35,7 @@ from .gazetteer import Gazetteer, default_gazetteer
 from .lanes import LaneBook
 from ..netcost import PLATON_2026, PlatonTariff
 from .positions import PointNames, Position, PositionReader, PositionSource, Profiles
+from .reach import Reach, by_arrival, reachable_only
 from .roadcost import add_net, keep_payment_terms
 from .trust import Reports, TripBook, address_key
 from .waits import NO_DATA, WaitBook
@@ -67,6 +68,7 @@ class Insights:
         self._db = database
         self._contexts: dict[tuple, tuple[float, tuple]] = {}
         self.list_page = list_page
+        self.reach: Reach | None = None  # «успеваю?» (core/insights/reach.py), set by build_insights
         self.platon = platon
 
     # ---- when the shared cache fetches from the marketplace -----------------------------------------
@@ -144,6 +146,7 @@ class Insights:
         for card in body["items"]:
             self._economics(card, position, profile.fuel)
             add_net(card, profile, self.platon)
+        await self._reach(driver_id, body["items"])
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
     async def ordered_list(self, driver_id: int, query: LoadQuery, view: ListView) -> str:
@@ -158,8 +161,14 @@ class Insights:
             for card in cards:
                 self._economics(card, position, profile.fuel)
                 add_net(card, profile, self.platon)
+            await self._reach(driver_id, cards)
         scanned = window_meta["postings"]  # in the marketplace's count, as `total` (reposts fold into one card)
         hidden = {}
+        if view.reachable or view.sort == "arrival":  # «успеваю» / «по прибытию» need the driver's position
+            hidden["reach_known"] = position is not None
+        if view.reachable:
+            kept = reachable_only(cards)
+            hidden["hidden_unreachable"], cards = len(cards) - len(kept), kept
         if view.no_long_waits:
             kept = [card for card in cards if not (card.get("waits") or {}).get("long")]
             hidden["hidden_long_waits"], cards = len(cards) - len(kept), kept
@@ -179,6 +188,7 @@ class Insights:
     async def personalise_detail(self, driver_id: int, body: dict, radius_km: int | None, today: dt.date) -> dict:
         profile = await self.profiles.get(driver_id)
         self._economics(body, await self.positions.position(driver_id), profile.fuel)
+        await self._reach(driver_id, [body])
         add_net(body, profile, self.platon)
         body["backhaul"] = await self.backhaul(body, radius_km, today)
         company = body.get("company") or {}
@@ -217,6 +227,18 @@ class Insights:
             self._contexts.clear()
         self._contexts[key] = (time.monotonic() + CONTEXT_SECONDS, context)
         return context
+
+    async def _reach(self, driver_id: int, cards: list[dict]) -> None:
+        """`reach` on the cards that have an empty run (core/insights/reach.py)."""
+        if self.reach is not None:
+            await self.reach.add(driver_id, cards)
+
+    async def out_of_reach(self, driver_id: int, loads: list[Load]) -> set[str]:
+        """The loads this driver cannot reach legally from where they are (alerts with «успеваю»)."""
+        if self.reach is None:
+            return set()
+        found = await self.reach.verdicts(driver_id, await self.positions.position(driver_id), loads)
+        return {load_id for load_id, verdict in found.items() if verdict.verdict == "no"}
 
     def forget_contexts(self) -> None:
         self._contexts.clear()
@@ -333,6 +355,8 @@ def short_trust(company: dict | None, summaries: dict[str, dict]) -> dict | None
 def sort_cards(cards: list[dict], sort: str) -> list[dict]:
     """Best first (the highest figure, or the earliest loading); cards without the figure keep their order
     after the others."""
+    if sort == "arrival":
+        return by_arrival(cards)
     if sort == "loading":
         dated = [c for c in cards if (c.get("from") or {}).get("from")]
         return sorted(dated, key=lambda c: c["from"]["from"]) + [c for c in cards if not (c.get("from") or {}).get("from")]
@@ -349,7 +373,8 @@ def sort_cards(cards: list[dict], sort: str) -> list[dict]:
 
 
 def build_insights(database: Database, redis, keys: Keys, audit: AuditLog, *, list_page: ListPage | None = None,
-                   position_sources: Sequence[PositionSource] = (), platon: PlatonTariff = PLATON_2026) -> Insights:
+                   position_sources: Sequence[PositionSource] = (), platon: PlatonTariff = PLATON_2026,
+                   avg_speed_kmh: float | None = None) -> Insights:
     """`position_sources`: where positions come from besides the Mini App's (the bot's live location)."""
     gazetteer = default_gazetteer()
     profiles = Profiles(database, redis, keys, gazetteer)
@@ -358,4 +383,5 @@ def build_insights(database: Database, redis, keys: Keys, audit: AuditLog, *, li
     reports = Reports(database, trips, audit, on_change=lambda: insights.forget_contexts())  # built just below
     insights = Insights(LaneBook(database, gazetteer), profiles, positions, PointNames(redis, keys),
                         gazetteer, trips, reports, WaitBook(database), database, list_page, platon)
+    insights.reach = Reach(redis, keys, gazetteer, **({"avg_speed_kmh": avg_speed_kmh} if avg_speed_kmh else {}))
     return insights

@@ -78,9 +78,10 @@ def _pseudonym() -> int:
 
 class Forgetter:
     def __init__(self, *, database: Database, audit: AuditLog, consents: Consents, profiles, positions, searches,
-                 alerter, sessions, reports, paysupport, shortlist=None) -> None:
+                 alerter, sessions, reports, paysupport, shortlist=None, driving=None) -> None:
         """`profiles.delete_row`, `positions.erase` (live location), `searches.forget_driver`, `alerter.forget`,
-        `sessions.delete_driver`, `reports.on_change`, `paysupport.forget`, `shortlist.forget` (favourites, hidden loads and companies) — each owner forgets its own part."""
+        `sessions.delete_driver`, `reports.on_change`, `paysupport.forget`, `shortlist.forget` (favourites, hidden
+        loads and companies), `driving.forget` (the hours driven today) — each owner forgets its own part."""
         self._db = database
         self._audit = audit
         self._consents = consents
@@ -92,11 +93,14 @@ class Forgetter:
         self._reports = reports
         self._paysupport = paysupport
         self._shortlist = shortlist
+        self._driving = driving
 
     async def forget(self, driver_id: int, via: str) -> Forgotten:
         done = Forgotten()
         done.counts["profile"] = int(await self._profiles.delete_row(driver_id))
         await self._positions.erase(driver_id)
+        if self._driving is not None:
+            await self._driving.forget(driver_id)
         done.counts["searches"] = await self._searches.forget_driver(driver_id)
         await self._alerter.forget(driver_id)
         done.counts["consents"] = await self._consents.forget(driver_id)

@@ -53,6 +53,8 @@ from .searches import (  # noqa: F401 (the bodies are used as `B.Name`)
     Searches,
     Position,
     Fuel,
+    Driving,
+    DrivingToday,
     Truck,
     ReportIn,
     ReportBody,

@@ -30,6 +30,8 @@ class ListMeta(Meta):
     total: int | None
     next_offset: int | None
     folded: NotRequired[int]
+    reach_known: NotRequired[bool]  # with reachable=1 or sort=arrival: whether the driver's position is known
+    hidden_unreachable: NotRequired[int]  # with reachable=1: loads left out as out of reach
 
 
 class CargoPage(TypedDict):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from typing_extensions import NotRequired, TypedDict  # pydantic needs these on Python < 3.12
+
+from ..validation import Say
 
 
 class SearchIn(TypedDict):
@@ -35,6 +37,13 @@ class Fuel(TypedDict):
     price_rub: NotRequired[float | None]
 
 
+class Driving(TypedDict):
+    driven_today_h: Annotated[float, Say("Число часов от 0 до 13")]
+
+
+class DrivingToday(TypedDict):
+    driven_today_h: float
+    date: str  # the Moscow day they count for
 class Truck(TypedDict):
     over_12t: bool  # Platon is charged (issue 21 §2)
     cost_rub_km: NotRequired[float | None]  # the driver's own other cost per km, optional

@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { openPlans } from "./billing.js";
 import { $, el, toast } from "./dom.js";
 import { companyText, num, route, rub, windowText } from "./format.js";
+import { reachSection } from "./drivetime.js";
 import { detailContext, detailEconomics, detailQuery } from "./insights.js";
 import { detailMoney } from "./money.js";
 import { reloadList } from "./nav.js";
@@ -84,6 +85,7 @@ function detailNode(c) {
       canShareMessage() ? el("button", { class: "linkish", type: "button", id: "share-load", onclick: () => shareLoad(c.id) }, "Поделиться") : null),
     detailMarks(c, () => { closeDetail(); reloadList(); }),
     groupSection(c, openDetail),
+    reachSection(c),
     ...detailMoney(c),
     ...detailEconomics(c),
     el("div", { class: "section" }, el("h3", {}, "Маршрут"),

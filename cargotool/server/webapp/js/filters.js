@@ -15,7 +15,7 @@ const RADII_KM = [0, 25, 50, 100, 200];
 const AMOUNTS = ["price_min", "price_max", "rate_min", "distance_min", "distance_max"];
 // How the summary line names the order (the control is the list's select, js/insights.js; the value is state.filters.sort)
 const SORT_NAMES = { rate_with_deadhead: "выше ₽/км с порожним", above_market: "выше рынка", rate: "выше ₽/км",
-  price: "дороже", loading: "ближе погрузка", net: "больше чистыми" };
+  price: "дороже", loading: "ближе погрузка", net: "больше чистыми", arrival: "раньше прибытие" };
 
 // ---- persistence and summary ----------------------------------------------------------------------
 
@@ -80,6 +80,7 @@ export function describe(f, names) {
     parts.push([f.distance_min ? "от " + groupDigits(f.distance_min) : null, f.distance_max ? "до " + groupDigits(f.distance_max) : null].filter(Boolean).join(" ") + " км");
   }
   if (f.with_price) parts.push("только с ценой");
+  if (f.reachable) parts.push("успеваю");
   if (f.vat) parts.push(f.vat === "with" ? "с НДС" : "без НДС");
   if (f.no_deferral) parts.push("без отсрочки");
   if (f.sort) parts.push("сначала " + (SORT_NAMES[f.sort] || f.sort));
@@ -153,6 +154,7 @@ function openSheet() {
   form.to_radius.value = draft.filters.to_radius || "";
   for (const name of AMOUNTS) form[name].value = groupDigits(draft.filters[name] || "");
   form.with_price.checked = Boolean(draft.filters.with_price);
+  form.reachable.checked = Boolean(draft.filters.reachable);
   form.vat.value = draft.filters.vat || "";
   form.no_deferral.checked = Boolean(draft.filters.no_deferral);
   const wv = draft.filters.wv || "";
@@ -180,6 +182,7 @@ function readSheet() {
     if (value) draft.filters[name] = value; else delete draft.filters[name];
   }
   if (form.with_price.checked) draft.filters.with_price = "1"; else delete draft.filters.with_price;
+  if (form.reachable.checked) draft.filters.reachable = "1"; else delete draft.filters.reachable;
   if (form.vat.value) draft.filters.vat = form.vat.value; else delete draft.filters.vat;
   if (form.no_deferral.checked) draft.filters.no_deferral = "1"; else delete draft.filters.no_deferral;
   for (const side of ["from", "to"]) {

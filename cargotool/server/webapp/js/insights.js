@@ -6,6 +6,7 @@ import { api, errorText } from "./api.js";
 import { wireCity } from "./city.js";
 import { ensurePositionConsent, forgetConsent, positionConsentNode, refreshConsent } from "./consent.js";
 import { $, el, toast } from "./dom.js";
+import { drivingFieldset, fillDriving, reachChip } from "./drivetime.js";
 import { day, num, radiusText, rub } from "./format.js";
 import { fillTruck, truckFieldset } from "./money.js";
 import { state } from "./state.js";
@@ -14,7 +15,8 @@ import { haptic, showBackButton, hideBackButton, webApp } from "./telegram.js";
 // The list's one order control (the filter sheet has none): the values GET /api/cargos takes as `sort`,
 // kept in state.filters.sort like every other list parameter, so the summary line names it too.
 export const SORTS = [["", "Сначала новые"], ["rate_with_deadhead", "Выше ₽/км с порожним"], ["above_market", "Выше рынка"],
-  ["rate", "Выше ₽/км"], ["price", "Дороже"], ["loading", "Ближе погрузка"], ["net", "Больше чистыми"]];
+  ["rate", "Выше ₽/км"], ["price", "Дороже"], ["loading", "Ближе погрузка"], ["net", "Больше чистыми"],
+  ["arrival", "По прибытию"]];
 const REPORT_KINDS = [["not_paid", "не заплатили / задержали оплату"], ["no_cargo", "груза не было"], ["terms_changed", "условия изменили"]];
 const REASON = "Покажем, сколько ехать порожняком до погрузки и сколько выходит ₽/км с учётом этого. " +
   "Ваше местоположение видите только вы; его можно забыть в любой момент.";
@@ -57,6 +59,7 @@ export function cardInsights(item) {
       (item.rate_with_deadhead_rub_km !== null ? " · " + rub(item.rate_with_deadhead_rub_km) + "/км с порожним" : "")) : null,
     item.fuel_estimate ? el("div", { class: "hint-line" }, item.fuel_estimate.text) : null,
     el("div", { class: "insight-chips" },
+      reachChip(item),
       marketChip(item.market),
       trust && trust.flagged ? el("span", { class: "mini warn" }, "⚠ жалобы водителей: " + trust.reports_total) : null,
       el("span", { class: "mini" + (item.waits && item.waits.long ? " warn" : "") }, "⏱ " + waitsText(item.waits))),
@@ -321,6 +324,7 @@ export function openPositionSheet() {
   $("home-city").value = "";
   $("fuel-litres").value = profile.fuel ? String(profile.fuel.l_per_100km).replace(".", ",") : "";
   $("fuel-price").value = profile.fuel ? String(profile.fuel.price_rub).replace(".", ",") : "";
+  fillDriving();
   fillTruck(profile.truck);
   $("forget-position").hidden = !profile.position;
   $("position-sheet").hidden = false;
@@ -358,6 +362,7 @@ function buildUi() {
         el("div", { class: "inline" }, "Литров на 100 км", el("input", { id: "fuel-litres", inputmode: "decimal", placeholder: "32" })),
         el("div", { class: "inline" }, "Цена литра, ₽", el("input", { id: "fuel-price", inputmode: "decimal", placeholder: "68" })),
         el("div", { class: "actions" }, el("button", { class: "secondary", type: "button", id: "fuel-save", onclick: saveFuel }, "Сохранить расход"))),
+      drivingFieldset(() => { closePositionSheet(); hooks.reload(); }),
       truckFieldset((saved) => { profile = saved; closePositionSheet(); hooks.reload(); }),
       el("p", { class: "errors", id: "position-error", hidden: true }),
       el("button", { class: "link", type: "button", id: "forget-position", onclick: forgetPosition }, "Забыть местоположение")));

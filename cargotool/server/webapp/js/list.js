@@ -2,6 +2,7 @@
 
 import { api, ApiError, errorText } from "./api.js";
 import { $, el } from "./dom.js";
+import { noteReach } from "./drivetime.js";
 import { companyText, num, route, rub, staleText, windowText } from "./format.js";
 import { cardInsights, listParams, renderBar } from "./insights.js";
 import { withScreens } from "./later.js";
@@ -84,6 +85,7 @@ export async function loadPage(reset, session) {
     if (generation !== state.generation) return;
     showSkeletons(false);
     state.items.push(...page.items);
+    if (reset) noteReach(page.meta);
     $("cards").append(...page.items.map(cardNode));
     $("stale-banner").hidden = !page.meta.stale;
     if (page.meta.stale) $("stale-banner").textContent = staleText(page.meta);
