@@ -23,8 +23,15 @@ def fits(page, selector: str) -> bool:
         && document.documentElement.scrollWidth <= window.innerWidth""", selector)
 
 
+def card_routes(page) -> list[str]:
+    """The cards' «A → B» (the title also holds the ☆ button)."""
+    return [text.splitlines()[0].strip() for text in page.locator(".card .route").all_inner_texts()]
+
+
 def where(name: str) -> GeoPoint:
-    return GeoPoint(*default_gazetteer().coordinates(name))
+    where = default_gazetteer().coordinates(name)
+    assert where is not None, name
+    return GeoPoint(*where)
 
 
 def test_several_loading_cities_and_along_the_way(browser, server):
@@ -43,7 +50,7 @@ def test_several_loading_cities_and_along_the_way(browser, server):
     expect(page.locator("#sheet")).to_be_hidden()
     expect(page.locator("#filter-summary")).to_contain_text("Москва, Краснодар")
     expect(page.locator(".card").first).to_be_visible()
-    starts = {route.split(" → ")[0] for route in page.locator(".card .route").all_inner_texts()}
+    starts = {route.split(" → ")[0] for route in card_routes(page)}
     assert starts and starts <= {"Москва", "Краснодар"}
 
     page.click("#open-filters")  # the chips come back; «Сбросить» clears them, then «По пути»
@@ -61,7 +68,7 @@ def test_several_loading_cities_and_along_the_way(browser, server):
     expect(page.locator("#sheet")).to_be_hidden()
     expect(page.locator("#filter-summary")).to_contain_text("по пути: Москва → Казань ±150 км")
     page.wait_for_function("document.querySelector('.card') || !document.getElementById('list-empty').hidden")
-    for route in page.locator(".card .route").all_inner_texts():
+    for route in card_routes(page):
         start, finish = route.split(" → ")
         assert on_way(where(start), where(finish), where("Москва"), where("Казань"), 150), route
     screenshot(page, "alongway-list-360")

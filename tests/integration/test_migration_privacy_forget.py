@@ -19,6 +19,10 @@ from cargotool.core.storage.migrations import MIGRATIONS, _forgotten_trips
 NOW = dt.datetime(2026, 11, 1, 10, tzinfo=dt.timezone.utc)
 
 
+P = DriverInsightProfile
+AT_32 = (P.driver_id, P.lat, P.lon, P.position_source, P.position_at, P.fuel_l_per_100km)  # later migrations add columns
+
+
 def _migrate_to(db: peewee.Database, last: int) -> None:
     for migration in MIGRATIONS:
         if migration.version <= last:
@@ -45,7 +49,7 @@ def test_links_become_nullable_and_positions_without_consent_are_cleared(kind, t
         _forgotten_trips(db)
 
         positions = {p.driver_id: (p.lat, p.lon, p.position_source, p.position_at is not None, p.fuel_l_per_100km)
-                     for p in DriverInsightProfile.select()}
+                     for p in DriverInsightProfile.select(*AT_32)}
         assert positions == {1: (None, None, None, False, 30), 2: (55.7, 37.6, "device", True, 30),
                              3: (None, None, None, False, 30), 4: (None, None, None, False, 30)}
         trip = Trip.get(Trip.response_id == 1)  # the rows came through (SQLite rebuilds the table)
