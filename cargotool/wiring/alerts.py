@@ -14,7 +14,6 @@ from ..core.alerts.searches import SearchStore
 from ..core.alerts.watcher import Watcher, searches_changed
 from ..core.billing.paywall import Paywall
 from ..core.cargo.service import CargoService
-from ..core.cargotech.query import CEILINGS
 from ..core.insights.gazetteer import default_gazetteer
 from ..core.messaging.outbox import Outbox
 from ..core.responses.service import ResponseService
@@ -48,5 +47,5 @@ def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstre
                       redis=redis, keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute, geo=upstream.geo,
-                      locate=default_gazetteer().coordinates, ceilings=CEILINGS)
+                      locate=default_gazetteer().coordinates, ceilings=upstream.marketplace.ceilings)
     return Alerts(searches, auto, alerter, watcher)

@@ -7,10 +7,12 @@ from ..loads.models import Kind, Load, Page, Place
 from ..loads.query import LoadQuery
 from .client import CargoTechClient
 from .mapping import kind_of, load_of, page_of, place_of
-from .query import query_key
+from .query import CEILINGS, query_key
 
 
 class CargoTechMarketplace:
+    ceilings = CEILINGS  # CargoTech fills an open upper end of a range with these
+
     def __init__(self, client: CargoTechClient) -> None:
         self.client = client
 

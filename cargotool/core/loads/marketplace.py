@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Mapping, Protocol
 
 from .models import Kind, Load, Page, Place
 from .query import LoadQuery
@@ -16,6 +16,10 @@ class Dictionaries:
 
 
 class Marketplace(Protocol):
+    ceilings: Mapping[str, int]
+    """What an open upper end of a range means here (`distance_km`, `price`, `price_per_km`, in the load's
+    units), so alerts match what the list would show."""
+
     def query_key(self, query: LoadQuery, paged: bool = True) -> str:
         """One text per query, equal for queries this marketplace is asked alike (it knows which are):
         the list cache keys on it (paged), saved searches on it without paging."""
