@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 NEWEST = "newest"  # `LoadQuery.order`: most recently updated first
 OLDEST = "oldest"  # least recently updated first (the watcher uses it to check the marketplace honours `order`)
-PAGING = ("limit", "offset")
 
 
 @dataclass(frozen=True)
