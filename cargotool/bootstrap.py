@@ -19,6 +19,7 @@ from .config import Settings
 from .core.alerts.delivery import Alerter
 from .core.alerts.searches import SearchStore
 from .core.alerts.watcher import Watcher
+from .core.availability.service import Availabilities
 from .core.audit import AuditLog
 from .core.billing.flags import Flags
 from .core.billing.notices import BillingNotices
@@ -59,6 +60,7 @@ from .core.samefreight import SameFreight
 from .core.storage.db import Database
 from .core.storage.redis import Keys
 from .wiring.alerts import build_alerts
+from .wiring.availability import build_availability
 from .wiring.billing import build_billing
 from .wiring.bot import build_bot
 from .wiring.cargotech import build_upstream
@@ -122,6 +124,7 @@ class Services:
     shortlist: Shortlist  # favourites and hidden loads and companies
     list_views: MarkedViews  # the list's driver views: insights, without what the driver hid
     chains: ChainPlanner  # chains home (GET /api/chains) and the driver's home city
+    availability: Availabilities  # «Свободен с…»: where and when a driver is free, its feed, free trucks
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
@@ -190,15 +193,17 @@ def build_services(
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations,
                           hidden=shortlists.shortlist, out_of_reach=found.insights.out_of_reach)
+    availability = build_availability(storage, searches=alerts.searches, responses=responses, insights=found.insights,
+                                      cargos=cargos)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
                             sessions=drivers.auth.sessions, paysupport=billing.paysupport,
-                            shortlist=shortlists.shortlist)
+                            shortlist=shortlists.shortlist, availability=availability)
     bot, updates = build_bot(settings, storage, messaging=messaging, responses=responses, billing=billing,
                              alerts=alerts, wait_questions=found.wait_questions, privacy=privacy)
     scheduler = build_scheduler(settings, storage.redis, storage.keys,
                                 loops=[messaging.outbox.run, updates.run, alerts.watcher.run], responses=responses,
                                 payments=billing.payments, notices=billing.notices, lanes=found.insights.lanes,
-                                wait_questions=found.wait_questions)
+                                wait_questions=found.wait_questions, availability=availability)
     return Services(
         settings=settings, redis=storage.redis, keys=storage.keys, database=storage.database, audit=storage.audit,
         http=upstream.http, upstream=upstream.account, marketplace=upstream.marketplace, upstream_label=upstream.label,
@@ -214,5 +219,5 @@ def build_services(
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
         scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
         shortlist=shortlists.shortlist, list_views=shortlists.views,
-        chains=build_chains(settings, storage, cargos=cargos, insights=found.insights),
+        chains=build_chains(settings, storage, cargos=cargos, insights=found.insights), availability=availability,
     )

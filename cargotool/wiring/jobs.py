@@ -10,7 +10,7 @@ from ..core.storage.redis import Keys
 
 
 def build_scheduler(settings: Settings, redis: aioredis.Redis, keys: Keys, *, loops: list[Loop], responses, payments,
-                    notices, lanes, wait_questions) -> Scheduler:
+                    notices, lanes, wait_questions, availability) -> Scheduler:
     """`loops`: the outbox, the update inbox and the watcher; then the jobs, each at most once per window."""
     after = settings.reconcile_after_minutes
     return Scheduler(WindowLock(redis, keys), loops, [
@@ -20,4 +20,5 @@ def build_scheduler(settings: Settings, redis: aioredis.Redis, keys: Keys, *, lo
         Job("remind-expiring", notices.remind_expiring, 300),
         Job("age-lane-rates", lanes.age_out, 300),
         Job("ask-dock-waits", wait_questions.ask_due, 300),
+        Job("expire-availability", availability.expire, 3600),
     ])
