@@ -160,7 +160,7 @@ def _filters(raw: Any) -> tuple[dict[str, str], LoadQuery]:
             values[str(name)] = ",".join(str(v) for v in value)
         else:
             values[str(name)] = str(value).strip()
-    if FREE_FROM in values and not _iso_day(values[FREE_FROM]):
+    if FREE_FROM in values and not _is_day(values[FREE_FROM]):
         errors[FREE_FROM] = "Дата в формате ГГГГ-ММ-ДД"
     if "vat" in values and values["vat"] not in VAT_VALUES:
         errors["vat"] = "Допустимо: with (с НДС) или without (без НДС)"
@@ -181,7 +181,7 @@ def _filters(raw: Any) -> tuple[dict[str, str], LoadQuery]:
     return values, query
 
 
-def _iso_day(text: str) -> bool:
+def _is_day(text: str) -> bool:
     try:
         return len(text) == 10 and bool(dt.date.fromisoformat(text))
     except ValueError:
