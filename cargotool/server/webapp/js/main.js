@@ -21,6 +21,7 @@ function back() {
   else if (s && state.settingsOpen) s.closeSettings();
   else if (s && state.hiddenOpen) s.closeHidden();
   else if (s && state.chainsOpen) s.closeChains();
+  else if (s && state.freeOpen) s.closeFree();
   else if (s && state.plansOpen) s.closePlans();
   else if (s && s.offerOpen()) s.closeOffer();
   else if (s && s.searchSheetOpen()) s.closeSearchSheet();
@@ -40,7 +41,7 @@ function wireTelegram(tg) {
   tg.BackButton.onClick(back);
   tg.MainButton.onClick(() => { if (ready()) ready().onMainButton(); });
   if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen || state.settingsOpen ||
-    state.favouritesOpen || state.hiddenOpen || state.chainsOpen) tg.BackButton.show();
+    state.favouritesOpen || state.hiddenOpen || state.chainsOpen || state.freeOpen) tg.BackButton.show();
   if (state.detailOpen && ready()) ready().renderMyResponse();
 }
 
@@ -50,7 +51,7 @@ function wire() {
   $("open-responses").addEventListener("click", () => { haptic.tap(); withScreens((s) => s.openResponses()); });
   wireFilters();
   holdTaps(["open-plans", "open-searches", "watch-search", "open-admin", "open-settings", "open-favourites", "open-hidden",
-    "favourites-hidden", "open-chains"]);
+    "favourites-hidden", "open-chains", "open-free"]);
   wirePlatform($("screen-list"));  // wired by the second script
   whenTelegram(wireTelegram);
 }
