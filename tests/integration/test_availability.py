@@ -203,7 +203,9 @@ async def test_free_in_the_dispatcher_chat(app, telegram):
     await webhook(app, said(7003, "/free", chat_id=DRIVER, user_id=DRIVER, kind="private"))
     await webhook(app, said(7004, "/free", chat_id=-100777))
     await deliver(app)
-    assert all("Свободные машины" not in m.params["text"] for m in telegram.sent("sendMessage", DRIVER))
+    [private] = telegram.sent("sendMessage", DRIVER)  # the /help answer, with the driver's line about the feature
+    assert "Свободные машины" not in private.params["text"]
+    assert "• «🚚 Свободен» в приложении: скажите, где и с какого дня вы свободны" in private.params["text"]
     assert not telegram.sent("sendMessage", -100777)
     await webhook(app, said(7005, "/free", chat_id=ADMIN, user_id=ADMIN, kind="private"))  # an admin, privately
     await deliver(app)

@@ -13,7 +13,7 @@ from ..storage.db import Database
 from .board import board_text, free_trucks
 
 COMMAND = "/free"
-HELP = "Свободен с… — скажите в приложении (меню «🚚 Свободен с…»), где и с какого дня вы свободны: пришлём грузы оттуда"
+HELP = "• «🚚 Свободен» в приложении: скажите, где и с какого дня вы свободны — я пришлю грузы оттуда"
 
 
 class FreeCommand:
