@@ -194,7 +194,7 @@ def build_services(
                           responses=responses, paywall=billing.paywall, locations=found.locations,
                           hidden=shortlists.shortlist, out_of_reach=found.insights.out_of_reach)
     availability = build_availability(storage, searches=alerts.searches, responses=responses, insights=found.insights,
-                                      cargos=cargos)
+                                      cargos=cargos, shortlist=shortlists.shortlist)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
                             sessions=drivers.auth.sessions, paysupport=billing.paysupport,
                             shortlist=shortlists.shortlist, availability=availability)

@@ -9,10 +9,11 @@ from ..core.cargo.service import CargoService
 from ..core.insights.gazetteer import default_gazetteer
 from ..core.insights.service import Insights
 from ..core.responses.service import ResponseService
+from ..core.shortlist.service import Shortlist
 from .storage import Storage
 
 
 def build_availability(storage: Storage, *, searches: SearchStore, responses: ResponseService, insights: Insights,
-                       cargos: CargoService) -> Availabilities:
+                       cargos: CargoService, shortlist: Shortlist) -> Availabilities:
     return Availabilities(storage.database, default_gazetteer(), insights.point_names, searches,
-                          accepted=responses.mine, list_page=cargos.list)
+                          accepted=responses.mine, list_page=cargos.list, hidden=shortlist.excluded)

@@ -146,6 +146,9 @@ async def test_the_feed_is_from_there_from_then_from_the_shared_cache(app, stand
     standin.reset_counters()
     assert (await get(app, other, URL + "/feed"))["items"] == feed["items"]
     assert standin.calls[VIEWS] == 0  # the other driver's feed is the same cached page: no CargoTech call
+    gone = feed["items"][0]["id"]
+    assert (await app.asgi_client.put(f"/api/hidden/cargos/{gone}", headers=other))[1].status in (200, 201)
+    assert gone not in [c["id"] for c in (await get(app, other, URL + "/feed"))["items"]]  # what the driver hid
     await app.asgi_client.delete(URL, headers=headers)
     assert (await get(app, headers, URL + "/feed")) == {"availability": None, "items": [],
                                                         "meta": {"stale": False, "total": 0}}

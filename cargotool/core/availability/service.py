@@ -28,6 +28,7 @@ FEED_PAGE = 50  # one page of the shared cache (the chains' start-area page when
 KIND = "availability"  # its system saved search's kind (core/alerts/searches.py)
 
 ListPage = Callable[[LoadQuery], Awaitable[Any]]  # CargoService.list: an Answer with .text / .stale
+Hidden = Callable[[int, str, "str | None"], Awaitable[bool]]  # core/shortlist `excluded(driver, cargo id, inn)`
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,17 @@ def live_since(today: dt.date) -> dt.date:
 
 class Availabilities:
     def __init__(self, database: Database, gazetteer: Gazetteer, point_names: PointNames, searches: SearchStore,
-                 accepted: Accepted, list_page: ListPage) -> None:
+                 accepted: Accepted, list_page: ListPage, hidden: Hidden) -> None:
         """`accepted(driver_id)`: the driver's responses (core/responses `ResponseService.mine`) for the proposal;
-        `list_page`: the shared list cache (`CargoService.list`)."""
+        `list_page`: the shared list cache (`CargoService.list`); `hidden`: what the driver hid (left out of the
+        feed, as the list leaves it out)."""
         self._db = database
         self._gazetteer = gazetteer
         self._names = point_names
         self._searches = searches
         self._accepted = accepted
         self._list_page = list_page
+        self._hidden = hidden
 
     async def get(self, driver_id: int, today: dt.date) -> Availability | None:
         row = await self._db.run(lambda: DriverAvailability.get_or_none(
@@ -140,7 +143,8 @@ class Availabilities:
             return {"availability": None, "items": [], "meta": {"stale": False, "total": 0}}
         answer = await self._list_page(current.query())
         cards = [card for card in json.loads(answer.text).get("items", [])
-                 if isinstance(card, dict) and card.get("id") and _loadable_from(card, current.day)]
+                 if isinstance(card, dict) and card.get("id") and _loadable_from(card, current.day)
+                 and not await self._hidden(driver_id, str(card["id"]), (card.get("company") or {}).get("inn"))]
         return {"availability": current.public(), "items": cards,
                 "meta": {"stale": bool(getattr(answer, "stale", False)), "total": len(cards)}}
 
