@@ -62,6 +62,19 @@ Observer = Callable[[Sequence[Load], Sequence[Card | CardDetail]], Awaitable[Non
 Fold = Callable[[Sequence[Load], list[Card]], Awaitable[tuple[list[Card], int]]]
 
 
+def observers(*each: Observer | None) -> Observer | None:
+    """One observer telling each of `each` (None ones left out) in turn."""
+    chosen = [o for o in each if o is not None]
+    if len(chosen) <= 1:
+        return chosen[0] if chosen else None
+
+    async def tell(loads: Sequence[Load], cards: Sequence[Card | CardDetail]) -> None:
+        for observer in chosen:
+            await observer(loads, cards)
+
+    return tell
+
+
 @dataclass(frozen=True)
 class CacheTTL:
     list: int = 300
