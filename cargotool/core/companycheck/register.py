@@ -109,7 +109,7 @@ def with_forwarder(registration: Registration, suggestions: list[dict[str, Any]]
     data = (suggestions[0].get("data") or {}) if suggestions and isinstance(suggestions[0], dict) else {}
     since = data.get("issue_date")
     return Registration(**{**registration.__dict__, "forwarder_number": data.get("number") if data else None,
-                           "forwarder_since": _iso_date(since), "forwarder_checked": True})
+                           "forwarder_since": _day_of(since), "forwarder_checked": True})
 
 
 def _date(milliseconds: Any) -> dt.date | None:
@@ -119,7 +119,7 @@ def _date(milliseconds: Any) -> dt.date | None:
     return dt.datetime.fromtimestamp(milliseconds / 1000, dt.timezone.utc).date()
 
 
-def _iso_date(text: Any) -> dt.date | None:
+def _day_of(text: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text) if isinstance(text, str) else None
     except ValueError:
