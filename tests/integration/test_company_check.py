@@ -9,9 +9,11 @@ import datetime as dt
 import logging
 
 import pytest
+from pydantic import TypeAdapter
 from sanic import Sanic
 
 from cargotool.bootstrap import build_services
+from cargotool.core.cargo.card_types import CompanyCheck, CompanyStatus
 from cargotool.core.clock import MOSCOW
 from cargotool.core.companycheck.register import DadataRegister, RegisterError
 from cargotool.core.companycheck.service import CompanyChecks
@@ -67,10 +69,18 @@ async def _get(app, path, **params):
     return response.json
 
 
+def _typed(check):
+    """`company_check` is what core/cargo/card_types.py declares (the OpenAPI document is that type)."""
+    TypeAdapter(CompanyCheck).validate_python(check, strict=True)
+    for party in filter(None, check.values()):
+        assert set(party) <= set(CompanyStatus.__required_keys__ | CompanyStatus.__optional_keys__)
+    return check
+
+
 def _by_inn(items):
     found = {}
     for card in items:
-        for party in card["company_check"].values():
+        for party in _typed(card["company_check"]).values():
             if party:
                 found[party["inn"]] = party
     return found
@@ -100,7 +110,7 @@ async def test_detail_asks_at_once_then_from_the_database(app, dadata, standin):
     fake, _ = dadata
     cargo = next(c for c in standin.dataset.cargos if c["company"]["inn"] == COMPANIES[3]["inn"])
     body = await _get(app, f"/api/cargos/{cargo['id']}")
-    poster = body["company_check"]["poster"]
+    poster = _typed(body["company_check"])["poster"]
     assert poster["status"] == "liquidating" and poster["text"] == "ликвидируется" and poster["name"] == "ООО «Уралснаб»"
     assert poster["forwarder"]["listed"] is True and poster["forwarder"]["text"].startswith("в реестре экспедиторов с ")
     assert poster["registered"] == (TODAY - dt.timedelta(days=6 * 365)).isoformat()
@@ -148,13 +158,25 @@ async def test_a_slow_register_is_pending_on_the_detail(settings, redis, standin
 
 
 @pytest.fixture
-async def pinned(services, dadata):
+async def checks_on(services, dadata):
+    """`checks_on(daily_limit)`: company checks on a pinned clock (`now[0]`, midday in Moscow)."""
     now = [NOON]
-    register = DadataRegister(DADATA_KEY, dadata[1], timeout=2.0)
-    checks = CompanyChecks(register, services.database, services.redis, services.keys, daily_limit=100,
-                           clock=lambda: now[0])
-    yield checks, now, dadata[0]
-    await checks.aclose()
+    built = []
+
+    def make(daily_limit=100):
+        register = DadataRegister(DADATA_KEY, dadata[1], timeout=2.0)
+        built.append(CompanyChecks(register, services.database, services.redis, services.keys,
+                                   daily_limit=daily_limit, clock=lambda: now[0]))
+        return built[-1], now, dadata[0]
+
+    yield make
+    for checks in built:
+        await checks.aclose()
+
+
+@pytest.fixture
+def pinned(checks_on):
+    return checks_on()
 
 
 async def test_answers_are_kept_a_day(pinned):
@@ -171,10 +193,9 @@ async def test_answers_are_kept_a_day(pinned):
     assert fake.calls == 4 and body["company_check"]["poster"]["text"] == "действующая, с 2014 г."
 
 
-async def test_the_daily_cap_holds_and_the_queue_waits(pinned):
-    checks, now, fake = pinned
-    checks.budget.daily_limit = 2  # one lookup (two requests) a day
-    await checks._enqueue([COMPANIES[0]["inn"], COMPANIES[1]["inn"]])
+async def test_the_daily_cap_holds_and_the_queue_waits(checks_on):
+    checks, now, fake = checks_on(daily_limit=2)  # one lookup (two requests) a day
+    await checks.enqueue([COMPANIES[0]["inn"], COMPANIES[1]["inn"]])
     assert await checks.fill() == 1 and fake.calls == 2 and await checks.queued() == 1
     assert await checks.fill() == 0 and fake.calls == 2
     now[0] = NOON + dt.timedelta(days=1)  # a new Moscow day: a new budget

@@ -71,7 +71,7 @@ class CompanyChecks:
         for card, (poster, shipper) in zip(cards, pairs, strict=True):
             card["company_check"] = {"poster": _view(poster, known, today) if poster else None,
                                      "shipper": _view(shipper, known, today) if shipper else None}
-        await self._enqueue(inn for pair in pairs for inn in pair if inn and _askable(inn) and inn not in known)
+        await self.enqueue(inn for pair in pairs for inn in pair if inn and is_valid_inn(inn) and inn not in known)
 
     async def attach_detail(self, body: dict[str, Any]) -> None:
         """The detail's `company_check`, looked up now (briefly) for an INN not checked within a day."""
@@ -81,7 +81,7 @@ class CompanyChecks:
         if known is None:
             body.pop("company_check", None)
             return
-        missing = [inn for inn in inns if inn not in known and _askable(inn)]
+        missing = [inn for inn in inns if inn not in known and is_valid_inn(inn)]
         if missing:
             # `wait` cancels nothing: a lookup still running at the timeout carries on and saves its answer
             done, _ = await asyncio.wait([self._lookup(inn) for inn in missing], timeout=self.detail_wait)
@@ -126,13 +126,13 @@ class CompanyChecks:
         """One lookup through the budget; the answer is saved. None when it could not be made or failed."""
         try:
             if not await self.budget.take():
-                await self._enqueue([inn])
+                await self.enqueue([inn])
                 return None
             try:
                 registration = await self.register.lookup(inn)
             except RegisterError as exc:
                 await self.budget.failed(exc)
-                await self._enqueue([inn])
+                await self.enqueue([inn])
                 return None
             await self._db.run(lambda: store.save(registration, self._clock()))
             await self.budget.succeeded()
@@ -152,7 +152,8 @@ class CompanyChecks:
             log.warning("company register: the cached checks could not be read", exc_info=True)
             return None
 
-    async def _enqueue(self, inns: Iterable[str]) -> None:
+    async def enqueue(self, inns: Iterable[str]) -> None:
+        """Queue INNs for the background job (a Redis set: each once however many cards show it)."""
         wanted = sorted(set(inns))
         if not wanted:
             return
@@ -171,13 +172,9 @@ def _parties(poster: str | None, shipper: str | None) -> tuple[str | None, str |
     return poster, (shipper if shipper and shipper != poster else None)
 
 
-def _askable(inn: str) -> bool:
-    return is_valid_inn(inn)
-
-
 def _view(inn: str, known: dict[str, Registration], today: dt.date, detail: bool = False) -> dict[str, Any]:
     registration = known.get(inn)
-    if registration is None and not _askable(inn):  # a number no register can hold: not worth a request
+    if registration is None and not is_valid_inn(inn):  # a number no register can hold: not worth a request
         registration = Registration(inn, "not_found")
     if registration is None:
         view: dict[str, Any] = {"inn": inn, "name": None, "status": "pending", "registered": None,
