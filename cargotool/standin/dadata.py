@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from http import HTTPStatus
 from collections import Counter
 from typing import Any
 
@@ -52,7 +53,9 @@ class DadataStandIn:
             self.calls += 1
             self.by_method[path.removeprefix(PREFIX)] += 1
         if self.fail_with is not None:
-            return Reply(self.fail_with, {"family": "CLIENT_ERROR", "reason": "Forbidden", "message": "stand-in fault"})
+            family = "SERVER_ERROR" if self.fail_with >= 500 else "CLIENT_ERROR"
+            return Reply(self.fail_with, {"family": family, "reason": HTTPStatus(self.fail_with).phrase,
+                                          "message": "stand-in fault"})
         lower = {k.lower(): v for k, v in headers.items()}
         if lower.get("authorization") != self._auth:
             return Reply(403, {"family": "CLIENT_ERROR", "reason": "Forbidden", "message": "Unknown API key"})

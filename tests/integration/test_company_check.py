@@ -17,6 +17,7 @@ from cargotool.core.cargo.card_types import CompanyCheck, CompanyStatus
 from cargotool.core.clock import MOSCOW
 from cargotool.core.companycheck.register import DadataRegister, RegisterError
 from cargotool.core.companycheck.service import CompanyChecks
+from cargotool.core.companycheck.store import CompanyRegistration
 from cargotool.server.app import create_app
 from cargotool.standin import StandInServer, StandInTransport
 from cargotool.standin.dadata import DadataStandIn
@@ -219,3 +220,23 @@ async def test_the_key_never_reaches_logs_exceptions_or_the_database(pinned, ser
     stored = [await services.redis.get(k) async for k in services.redis.scan_iter(match=services.keys("*"))
               if await services.redis.type(k) == "string"]
     assert all(DADATA_KEY not in (value or "") for value in stored)
+
+
+async def test_answers_are_replaced_in_place_on_postgresql(settings, redis, standin, dadata, postgres_url):
+    """The day-old answer is overwritten (an upsert by INN) on PostgreSQL as on SQLite."""
+    built = build_services(settings.replace(database_url=postgres_url), redis=redis, transport=StandInTransport(standin))
+    now = [NOON]
+    checks = CompanyChecks(DadataRegister(DADATA_KEY, dadata[1], timeout=2.0), built.database, redis, built.keys,
+                           daily_limit=100, clock=lambda: now[0])
+    try:
+        inn = COMPANIES[1]["inn"]
+        body = {"company": {"inn": inn}, "shipper": None}
+        await checks.attach_detail(body)
+        assert body["company_check"]["poster"]["text"] == "создана 2 месяца назад"
+        now[0] = NOON + dt.timedelta(days=40)  # a day later the register is asked again; the company has aged
+        await checks.attach_detail(body)
+        assert dadata[0].calls == 4 and body["company_check"]["poster"]["text"] == "создана 3 месяца назад"
+        assert await built.database.run(lambda: CompanyRegistration.select().count()) == 1
+    finally:
+        await checks.aclose()
+        await close_services(built)
