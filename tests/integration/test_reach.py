@@ -158,3 +158,39 @@ async def test_a_reachable_search_alerts_only_loads_the_driver_can_reach(svc, st
     assert alerts_to(telegram, DRIVER) == []  # Vladivostok → Moscow by tomorrow: no legal plan
     assert len(alerts_to(telegram, OTHER)) == 1  # no position: nothing says it is out of reach
     assert len(alerts_to(telegram, third)) == 1  # far away, but the search did not ask
+
+
+async def test_an_alert_says_whether_the_driver_makes_it_what_is_left_and_how_they_are_paid(svc, standin, telegram):  # noqa: F811
+    """The alert carries the driver's own card lines: the verdict (near, far, no position), the net (with fuel
+    figures) and the payment terms the load states."""
+    near, far, nowhere = DRIVER, OTHER, 504
+    for driver in (near, far, nowhere):
+        await svc.searches.create(driver, {"filters": {"from": str(MOSCOW), "to": str(KAZAN)}})
+    await svc.insights.profiles.set_position(near, KAZAN_POINT, svc.insights.point_names)
+    await svc.insights.profiles.set_fuel(near, {"l_per_100km": 32, "price_rub": 65})
+    await svc.insights.profiles.set_position(far, VLADIVOSTOK, svc.insights.point_names)
+    await svc.watcher.tick()
+    tomorrow = (dt.datetime.now(MSK) + dt.timedelta(days=1)).date().isoformat()
+    in_a_week = (dt.datetime.now(MSK) + dt.timedelta(days=7)).date().isoformat()
+    cargo = load(standin)
+    cargo["points"]["start"].update({"first_date": in_a_week, "last_date": in_a_week})
+    cargo["payment"] = {"vat": False, "in_cash": True}  # the list's structured block (a list has no comment)
+    await svc.watcher.tick()
+    await deliver(svc)
+    [to_near], [to_far], [to_nowhere] = (_texts(telegram, d) for d in (near, far, nowhere))
+    assert TEXTS["ok"] in to_near and "Чистыми ≈ " in to_near
+    assert "\nОплата: без НДС, наличными" in to_near
+    assert TEXTS["tight"] not in to_near and "🕒" not in to_nowhere
+    assert "Чистыми" not in to_far and "Чистыми" not in to_nowhere  # no fuel figures: no net
+    cargo = load(standin)
+    cargo["points"]["start"].update({"first_date": tomorrow, "last_date": tomorrow})
+    cargo.pop("payment", None)
+    await svc.watcher.tick()
+    await deliver(svc)
+    assert TEXTS["no"] in _texts(telegram, far)[-1]  # Vladivostok → Moscow by tomorrow, as the card says
+    assert "\n🕒 " in to_far and "\nОплата: без НДС, наличными" in to_far
+    assert "Оплата:" not in _texts(telegram, far)[-1]  # terms not stated: no line (the card says «не указаны»)
+
+
+def _texts(bot, driver: int) -> list[str]:
+    return [call.params["text"] for call in alerts_to(bot, driver)]
