@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from prometheus_client import REGISTRY
 from sanic import Sanic
 
 from cargotool.bootstrap import build_services
@@ -47,6 +48,11 @@ async def _list(app, token: str, query: str) -> dict:
     _, response = await app.asgi_client.get(f"/api/cargos?{query}", headers=auth(token))
     assert response.status == 200, response.text
     return response.json
+
+
+def _hidden_counted(name: str) -> float:
+    """The metric `cargotool_list_hidden_total{filter=name}` of this process."""
+    return REGISTRY.get_sample_value("cargotool_list_hidden_total", {"filter": name}) or 0.0
 
 
 def test_both_moscows_are_one_zone():
@@ -115,6 +121,7 @@ async def test_reachable_filter_and_arrival_sort_over_the_window(app):
     assert arrivals == sorted(arrivals) and everything["meta"]["sort"]["by"] == "arrival"
     assert everything["meta"]["reach_known"] is True
 
+    counted_before = _hidden_counted("unreachable")
     total_no = 0
     offset = 0
     while offset is not None:
@@ -124,6 +131,7 @@ async def test_reachable_filter_and_arrival_sort_over_the_window(app):
         offset = page["meta"]["next_offset"]
     window = (await _list(app, far, "limit=50&offset=50&sort=arrival"))["items"] + everything["items"]
     assert total_no == sum(1 for c in window if c["reach"]["verdict"] == "no") > 0
+    assert _hidden_counted("unreachable") == counted_before + total_no  # once per list, not per page
     kept_near = await _list(app, near, "limit=50&reachable=1")
     assert kept_near["meta"]["hidden_unreachable"] < total_no  # nearer, more loads within reach
 

@@ -35,6 +35,7 @@ from .economics import deadhead_km, fuel_estimate, rate_with_deadhead
 from .gazetteer import Gazetteer, default_gazetteer
 from .lanes import LaneBook
 from ..netcost import PLATON_2026, PlatonTariff
+from ..observability.metrics import count_list_hidden
 from .positions import PointNames, Position, PositionReader, PositionSource, Profiles
 from .reach import Reach, by_arrival, reachable_only
 from .roadcost import add_net, keep_payment_terms
@@ -184,6 +185,8 @@ class Insights:
                  "partial": window_meta["partial"], "text": window_text(scanned, window_meta)}
         body = page_of(cards, window_meta, query, order)
         body["meta"].update(hidden)
+        if query.offset == 0:  # once per list: every page repeats its window's counts
+            count_list_hidden(hidden)
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
     async def personalise_detail(self, driver_id: int, body: dict, radius_km: int | None, today: dt.date) -> dict:
