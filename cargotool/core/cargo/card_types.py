@@ -172,6 +172,8 @@ _CARD_KEYS: dict[str, Any] = {
     "net": NotRequired[Net],
     # insights, per request for a driver with a position (issue 21 §6)
     "reach": NotRequired[Reach],
+    # shortlist, per request: on a personal page's card only when true (shortlist/views.py), on the detail always
+    "favourite": NotRequired[bool],
 }
 
 CardBase = TypedDict("CardBase", _CARD_KEYS)  # what a card and a detail share
