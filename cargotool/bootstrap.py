@@ -196,7 +196,7 @@ def build_services(
     shortlists = build_shortlist(settings, storage, cards=contacts.card_for, views=found.insights)
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations,
-                          hidden=shortlists.shortlist, out_of_reach=found.insights.out_of_reach)
+                          hidden=shortlists.shortlist, personal=found.insights.for_alerts)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
                             sessions=drivers.auth.sessions, paysupport=billing.paysupport,
                             shortlist=shortlists.shortlist)

@@ -201,6 +201,8 @@ _CARD_KEYS: dict[str, Any] = {
     # core/companycheck with DADATA_API_KEY (issue 21 §3): cached answers when the shared cache fetches; the
     # detail's per request
     "company_check": NotRequired[CompanyCheck],
+    # shortlist, per request: on a personal page's card only when true (shortlist/views.py), on the detail always
+    "favourite": NotRequired[bool],
 }
 
 CardBase = TypedDict("CardBase", _CARD_KEYS)  # what a card and a detail share

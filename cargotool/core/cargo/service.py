@@ -128,7 +128,6 @@ class CargoService:
         self._breaker = circuit
         self._refreshing: dict[str, asyncio.Future] = {}
         self.stale_wait = stale_wait
-        self.upstream_fetches = 0  # for tests and the benchmark
         self.observer = observer
         self.fold = fold
 
@@ -227,7 +226,6 @@ class CargoService:
             except UpstreamError as exc:
                 await self._redis.set(f"{key}:failure", exc.message, ex=FAILURE_MEMORY_SECONDS)
                 raise
-            self.upstream_fetches += 1
             answer = Answer(json.dumps(body, ensure_ascii=False, separators=(",", ":")), fetched_at)
             await self._redis.set(key, f"{fetched_at:.3f}\n{answer.text}", ex=ttl + self.ttl.stale_max)
             return answer
