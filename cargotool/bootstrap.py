@@ -200,8 +200,7 @@ def build_services(
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations,
                           hidden=shortlists.shortlist, personal=found.insights.for_alerts)
-    availability = build_availability(storage, searches=alerts.searches, responses=responses, insights=found.insights,
-                                      cargos=cargos, shortlist=shortlists.shortlist)
+    availability = build_availability(storage, alerts.searches, responses, found.insights, cargos, shortlists.shortlist)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
                             sessions=drivers.auth.sessions, paysupport=billing.paysupport,
                             shortlist=shortlists.shortlist, availability=availability)
@@ -226,7 +225,6 @@ def build_services(
         insights=found.insights, samefreight=samefreight, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
         scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
-        shortlist=shortlists.shortlist, list_views=shortlists.views,
+        shortlist=shortlists.shortlist, list_views=shortlists.views, availability=availability,
         chains=build_chains(settings, storage, cargos=cargos, insights=found.insights), company_checks=company_checks,
-        availability=availability,
     )

@@ -13,7 +13,7 @@ from ..core.shortlist.service import Shortlist
 from .storage import Storage
 
 
-def build_availability(storage: Storage, *, searches: SearchStore, responses: ResponseService, insights: Insights,
+def build_availability(storage: Storage, searches: SearchStore, responses: ResponseService, insights: Insights,
                        cargos: CargoService, shortlist: Shortlist) -> Availabilities:
     return Availabilities(storage.database, default_gazetteer(), insights.point_names, searches,
                           accepted=responses.mine, list_page=cargos.list, hidden=shortlist.excluded)
