@@ -9,6 +9,7 @@ import { withScreens } from "./later.js";
 import { starButton } from "./marks.js";
 import { cardMoney } from "./money.js";
 import { onShowList } from "./nav.js";
+import { queuedLine } from "./offlinequeue.js";
 import { groupLine } from "./samefreight.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
@@ -46,6 +47,7 @@ function cardNode(item) {
     ...cardInsights(item),
     el("div", { class: "tags" }, tags),
     company ? el("div", { class: "company" }, company) : null,
+    queuedLine(item.id),
   );
 }
 
