@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from cargotool.core.drivers.initdata import sign_init_data
 from tests.conftest import TEST_BOT_TOKEN
-from tests.e2e.conftest import ADMIN, DISPATCH_CHAT, open_app, screenshot
+from tests.e2e.conftest import ADMIN, DISPATCH_CHAT, TELEGRAM_STUB, open_app, screenshot
 
 WIDTH, HEIGHT = 360, 780
 
@@ -227,6 +227,39 @@ def test_reopened_without_network_the_app_shows_the_last_list(browser, server):
     screenshot(page, "offline-reopened-360")
     context.set_offline(False)  # back online: the app starts over and logs in
     expect(page.locator("#offline-banner")).to_be_hidden(timeout=15000)
+    expect(page.locator(".card").first).to_be_visible()
+    assert errors == []
+    context.close()
+
+
+# Telegram 9.0's DeviceStorage, kept in the page (callbacks as the client calls them: error first)
+DEVICE_STORAGE = TELEGRAM_STUB + """
+window.deviceData = {};
+Telegram.WebApp.isVersionAtLeast = function () { return true; };
+Telegram.WebApp.DeviceStorage = {
+  setItem: function (k, v, cb) { deviceData[k] = String(v); if (cb) cb(null, true); },
+  getItem: function (k, cb) { cb(null, k in deviceData ? deviceData[k] : ""); },
+  removeItem: function (k, cb) { delete deviceData[k]; if (cb) cb(null, true); },
+  clear: function (cb) { deviceData = {}; if (cb) cb(null, true); }
+};
+"""
+
+
+def test_inside_telegram_the_copies_go_to_device_storage(browser, server):
+    context = browser.new_context()
+    stub = ("https://telegram.org/**", lambda route: route.fulfill(body=DEVICE_STORAGE, content_type="text/javascript"))
+    page, errors = open_in(context, server, 9307, telegram="stub", routes=[stub])
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    page.locator(".card").first.click()
+    expect(page.locator("#respond")).to_be_visible(timeout=15000)
+    page.click("#detail-back")
+    stored = lambda: page.evaluate("Object.keys(window.deviceData)")  # noqa: E731
+    assert wait_until(lambda: {"cto_users", "cto_9307_list", "cto_9307_idx"} <= set(stored())
+                      and any(k.startswith("cto_9307_d_") for k in stored()))
+    assert device_keys(page) == []  # nothing in the browser's storage
+    context.set_offline(True)
+    show_list_again(page)
+    expect(page.locator("#offline-banner")).to_contain_text("Нет сети — показаны данные от")
     expect(page.locator(".card").first).to_be_visible()
     assert errors == []
     context.close()

@@ -12,19 +12,19 @@ from tests.integration.test_responses_bot import app, bot_settings, cargo_of, de
 DISPATCH_CHAT = -1001234567890
 
 
-async def post(app, headers, cargo_id, key, **body):
+async def post(app, headers, cargo_id, key, **body):  # noqa: F811 (the fixture imported above)
     body.setdefault("rate_rub", 100000)
     _, response = await app.asgi_client.post(f"/api/cargos/{cargo_id}/responses", json=body,
                                              headers={**headers, "Idempotency-Key": key})
     return response
 
 
-async def events(app, response_id):
+async def events(app, response_id):  # noqa: F811 (the fixture imported above)
     return await app.ctx.services.database.run(
         lambda: ResponseEvent.select().where(ResponseEvent.response == response_id).count())
 
 
-async def test_a_repeat_answers_the_first_try_and_sends_one_message(app, standin, telegram):  # noqa: F811
+async def test_a_repeat_answers_the_first_try_and_sends_one_message(app, standin, telegram):  # noqa: F811 (the fixture imported above)
     headers = await session(app)
     key = str(uuid.uuid4())
     first = await post(app, headers, cargo_of(standin, 3), key, rate_rub=90000, comment="С утра")
@@ -36,7 +36,7 @@ async def test_a_repeat_answers_the_first_try_and_sends_one_message(app, standin
     assert len(telegram.sent("sendMessage", DISPATCH_CHAT)) == 1
 
 
-async def test_a_repeat_after_a_decision_does_not_reopen_the_response(app, standin, telegram):  # noqa: F811
+async def test_a_repeat_after_a_decision_does_not_reopen_the_response(app, standin, telegram):  # noqa: F811 (the fixture imported above)
     headers = await session(app)
     key = str(uuid.uuid4())
     first = (await post(app, headers, cargo_of(standin, 4), key)).json["response"]
@@ -49,7 +49,7 @@ async def test_a_repeat_after_a_decision_does_not_reopen_the_response(app, stand
     assert plain.json["response"]["status"] == "sent"
 
 
-async def test_a_failed_try_releases_the_key(app, standin):
+async def test_a_failed_try_releases_the_key(app, standin):  # noqa: F811 (the fixture imported above)
     headers = await session(app)
     key = str(uuid.uuid4())
     refused = await post(app, headers, cargo_of(standin, 5), key, rate_rub=5)
@@ -58,7 +58,7 @@ async def test_a_failed_try_releases_the_key(app, standin):
     assert accepted.status == 201
 
 
-async def test_bad_and_misused_keys_are_400_with_the_field(app, standin):
+async def test_bad_and_misused_keys_are_400_with_the_field(app, standin):  # noqa: F811 (the fixture imported above)
     headers = await session(app)
     bad = await post(app, headers, cargo_of(standin, 6), "short")
     assert bad.status == 400 and "Idempotency-Key" in bad.json["error"]["fields"]
@@ -70,7 +70,7 @@ async def test_bad_and_misused_keys_are_400_with_the_field(app, standin):
     assert count == 0
 
 
-async def test_keys_are_per_driver(app, standin):
+async def test_keys_are_per_driver(app, standin):  # noqa: F811 (the fixture imported above)
     key = str(uuid.uuid4())
     mine = await post(app, await session(app, user_id=601), cargo_of(standin, 8), key)
     theirs = await post(app, await session(app, user_id=602, first_name="Олег", username="oleg"), cargo_of(standin, 8), key)
@@ -78,7 +78,7 @@ async def test_keys_are_per_driver(app, standin):
     assert mine.json["response"]["id"] != theirs.json["response"]["id"]
 
 
-async def test_a_copy_arriving_while_the_first_is_running_is_409(app, standin, redis):
+async def test_a_copy_arriving_while_the_first_is_running_is_409(app, standin, redis):  # noqa: F811 (the fixture imported above)
     headers = await session(app)
     key = str(uuid.uuid4())
     services = app.ctx.services
