@@ -66,3 +66,25 @@ export function staleText(meta) {
     : minutes < 60 ? `${minutes} мин назад` : `${Math.floor(minutes / 60)} ч ${minutes % 60} мин назад`;
   return `CargoTech сейчас недоступен — показываем данные, полученные ${when}.`;
 }
+
+/** The Russian plural form for `n`: plural(1, "отклик", "отклика", "откликов") → «отклик». */
+export function plural(n, one, few, many) {
+  const tens = Math.abs(n) % 100, units = tens % 10;
+  if (tens > 10 && tens < 20) return many;
+  if (units === 1) return one;
+  return units >= 2 && units <= 4 ? few : many;
+}
+
+/** How old a copy saved at `savedAt` (ms) is, for the offline banner: «от 14:05 (40 мин назад)»; a copy of an
+ * earlier Moscow day names the day: «от 03.12 14:05 (19 ч назад)». */
+export function savedAgoText(savedAt, now) {
+  const moscow = (ms) => new Date(ms + 3 * 3600 * 1000).toISOString();
+  const saved = moscow(savedAt);
+  const time = saved.slice(11, 16);
+  const when = saved.slice(0, 10) === moscow(now).slice(0, 10) ? time : `${saved.slice(8, 10)}.${saved.slice(5, 7)} ${time}`;
+  const minutes = Math.max(0, Math.floor((now - savedAt) / 60000));
+  const hours = Math.floor(minutes / 60);
+  const ago = minutes < 1 ? "только что" : minutes < 60 ? `${minutes} мин назад`
+    : minutes % 60 ? `${hours} ч ${minutes % 60} мин назад` : `${hours} ${plural(hours, "час", "часа", "часов")} назад`;
+  return `от ${when} (${ago})`;
+}

@@ -10,6 +10,7 @@ import { starButton } from "./marks.js";
 import { cardCompanyFlag } from "./company.js";
 import { cardMoney } from "./money.js";
 import { onShowList } from "./nav.js";
+import { queuedLine } from "./offlinequeue.js";
 import { groupLine } from "./samefreight.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
@@ -48,6 +49,7 @@ function cardNode(item) {
     el("div", { class: "tags" }, tags),
     company ? el("div", { class: "company" }, company) : null,
     cardCompanyFlag(item),
+    queuedLine(item.id),
   );
 }
 
