@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sanic import Blueprint, Request, json
 
-from ..core.availability.board import board_text, free_trucks
+from ..core.availability.board import board_text
 from ..core.clock import moscow_today
 from .admin import admins_only
 from .auth import authenticate
@@ -29,8 +29,8 @@ async def get_availability(request: Request):
 
 
 @bp.put("/me/availability")
-@describe('Say where and from when I am free {"point_id", "date", "radius_km"?}: a feed and alerts of loads from '
-          "there, from then", body=AvailabilityIn, responses={200: AvailabilityBody}, secured=True)
+@describe('Say where and from when I am free {"point_id", "date", "radius_km"?, "body_type"?}: a feed and alerts of '
+          "loads from there, from then (for that body type); dispatchers see it", body=AvailabilityIn, responses={200: AvailabilityBody}, secured=True)
 async def put_availability(request: Request):
     found = await services(request).availability.set(request.ctx.driver.telegram_id, json_body(request),
                                                       moscow_today())
@@ -54,8 +54,8 @@ async def availability_feed(request: Request):
 
 
 @admin_bp.get("/free-trucks")
-@describe("Free trucks: who, where, from when, the radius and the truck class, by day", responses={200: FreeTrucks},
+@describe("Free trucks: who, where, from when, the radius, the body type and the truck class, by day", responses={200: FreeTrucks},
           secured=True, errors=(403,))
 async def free_truck_list(request: Request):
-    trucks = await free_trucks(services(request).database, moscow_today())
+    trucks = await services(request).availability.free_trucks(moscow_today())
     return json({"items": [truck.public() for truck in trucks], "text": board_text(trucks)}, headers=NO_STORE)

@@ -1,5 +1,6 @@
 """«Свободен с…» (core/availability): the driver's availability over the shared cache, their responses and the
-alerts' saved searches."""
+alerts' saved searches; the city autocomplete and the dictionaries (to check a city and a body type) and the
+drivers' truck class (for the free trucks)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,6 @@ from .storage import Storage
 def build_availability(storage: Storage, searches: SearchStore, responses: ResponseService, insights: Insights,
                        cargos: CargoService, shortlist: Shortlist) -> Availabilities:
     return Availabilities(storage.database, default_gazetteer(), insights.point_names, searches,
-                          accepted=responses.mine, list_page=cargos.list, hidden=shortlist.excluded)
+                          accepted=responses.mine, list_page=cargos.list, hidden=shortlist.excluded,
+                          points=cargos.points, dictionaries=cargos.dictionaries,
+                          truck_classes=insights.profiles.truck_classes)

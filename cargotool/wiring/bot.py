@@ -8,6 +8,7 @@ from ..core.alerts import commands as alert_bot
 from ..core.alerts.commands import AlertCommands
 from ..core.availability import bot as availability_bot
 from ..core.availability.bot import FreeCommand
+from ..core.availability.service import Availabilities
 from ..core.billing import bot as billing_bot
 from ..core.bot import commands as conversation_bot
 from ..core.bot.commands import Conversation
@@ -30,7 +31,7 @@ from .storage import Storage
 
 def build_bot(settings: Settings, storage: Storage, *, messaging: Messaging, responses: ResponseService,
               billing: Billing, alerts: Alerts, wait_questions: WaitQuestions,
-              privacy: Privacy) -> tuple[BotHandlers, UpdateInbox]:
+              privacy: Privacy, availability: Availabilities) -> tuple[BotHandlers, UpdateInbox]:
     router = Router()
     conversation = Conversation(router=router, responses=responses, webapp_url=settings.webapp_url,
                                 subscriptions=billing.subscriptions)
@@ -42,7 +43,7 @@ def build_bot(settings: Settings, storage: Storage, *, messaging: Messaging, res
     wait_questions_bot.register(router, wait_questions)
     privacy_in_bot.register(router, privacy.bot)
     alert_bot.register(router, AlertCommands(alerts.alerter, alerts.searches, alerts.auto))
-    availability_bot.register(router, FreeCommand(storage.database, messaging.outbox,
+    availability_bot.register(router, FreeCommand(availability.free_trucks, messaging.outbox,
                                                   settings.telegram_dispatcher_chat_id, settings.admin_telegram_ids))
     handlers = BotHandlers(router=router, outbox=messaging.outbox, api=messaging.bot_api, fallback=conversation.help)
     return handlers, UpdateInbox(storage.redis, storage.keys, handlers)

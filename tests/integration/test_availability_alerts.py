@@ -60,17 +60,15 @@ async def test_new_loads_from_there_from_then_reach_the_driver(make_services, st
 
 
 async def test_on_postgresql_too(make_services, postgres_url, standin, telegram):  # noqa: F811
-    from cargotool.core.availability.board import free_trucks
-
     svc = make_services(database_url=postgres_url)
     await svc.database.run(lambda: DriverRecord.create(telegram_id=DRIVER, first_name="Иван", username="ivan"))
     today = moscow_today()
     await svc.availability.set(DRIVER, {"point_id": MOSCOW, "date": today.isoformat(), "name": "Москва"}, today)
     await svc.availability.set(DRIVER, {"point_id": KAZAN, "date": today.isoformat(), "name": "Казань"}, today)
-    [truck] = await free_trucks(svc.database, today)
+    [truck] = await svc.availability.free_trucks(today)
     assert truck.city == "Казань" and truck.driver == "Иван (@ivan)" and truck.radius_km == 50
     assert await svc.availability.expire(today + dt.timedelta(days=10)) == 1
-    assert await free_trucks(svc.database, today) == []
+    assert await svc.availability.free_trucks(today) == []
     await svc.availability.set(DRIVER, {"point_id": MOSCOW, "date": today.isoformat(), "name": "Москва"}, today)
     done = await svc.forgetter.forget(DRIVER, "test")
     assert done.counts["availability"] == 1 and await svc.availability.get(DRIVER, today) is None

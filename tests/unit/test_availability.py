@@ -32,18 +32,30 @@ async def test_the_proposal_is_the_last_accepted_unloading_not_past_in_a_known_c
     ]
     proposal = await propose(responses, TODAY, gazetteer)
     assert proposal is not None and proposal.cargo_id == "4" and proposal.day == dt.date(2026, 12, 10)
-    assert proposal.public()["text"] == "Свободен в Краснодаре с чт 10 дек.?"
+    assert proposal.public()["text"] == "Свободен в Краснодаре с 10 дек. (чт)?"
     assert await propose([response("accepted", city_id=None)], TODAY, gazetteer) is None
     assert await propose([], TODAY, gazetteer) is None
 
 
 def test_days_and_the_free_trucks_text():
-    assert day_text(dt.date(2026, 12, 10)) == "чт 10 дек." and day_text(dt.date(2027, 5, 1)) == "сб 1 мая"
+    assert day_text(dt.date(2026, 12, 10)) == "10 дек. (чт)" and day_text(dt.date(2027, 5, 1)) == "1 мая (сб)"
     assert board_text([]) == "Свободных машин нет"
-    trucks = [FreeTruck(1, "Иван (@ivan)", "Москва", 1, dt.date(2026, 12, 10), 50, True),
+    trucks = [FreeTruck(1, "Иван (@ivan)", "Москва", 1, dt.date(2026, 12, 10), 50, True, "Тент"),
               FreeTruck(2, "Пётр", "Казань", 3, dt.date(2026, 12, 11), 0, None)]
-    assert board_text(trucks) == ("Свободные машины:\n1. Иван (@ivan) — Москва (±50 км), с чт 10 дек., свыше 12 т\n"
-                                  "2. Пётр — Казань, с пт 11 дек.")
+    assert board_text(trucks) == ("Свободные машины:\n1. Иван (@ivan) — Москва (±50 км), с 10 дек. (чт), Тент, "
+                                  "свыше 12 т\n2. Пётр — Казань, с 11 дек. (пт)")
+
+
+def test_a_long_free_trucks_list_stops_at_a_whole_line_and_counts_the_rest():
+    trucks = [FreeTruck(n, f"Водитель номер {n}", "Москва", 1, dt.date(2026, 12, 10), 50, None) for n in range(1, 201)]
+    text = board_text(trucks, 4000)
+    lines = text.split("\n")
+    shown = len(lines) - 2  # the heading and the tail
+    assert len(text) <= 4000 and lines[-2] == f"{shown}. {trucks[shown - 1].line}"
+    assert shown == 70 and lines[-1] == "…и ещё 130 машин — в приложении"
+    assert board_text(trucks[:2], 4000) == board_text(trucks[:2])  # short: all of it
+    few = [FreeTruck(n, "В" * 60, "Москва", 1, dt.date(2026, 12, 10), 0, None) for n in range(1, 4)]
+    assert board_text(few, 170).endswith("\n…и ещё 2 машины — в приложении")
 
 
 def _load(first, last):

@@ -13,7 +13,7 @@ alerts are delivered to a driver (core/alerts/delivery.py), not to the loads eve
 A feature may keep a *system* search of a driver (`kind`, e.g. "availability": «Свободен с…», core/availability):
 the watcher and delivery treat it like any other (quiet hours, the hourly cap, hidden companies), but it is not
 among the driver's own («Мои поиски», their cap and duplicate check); its owner writes it (`put_system`) and
-removes it (`drop_system`); «Удалить мои данные» removes it with the others. Its `free_from` (a date, local like
+removes it (`write_system` / `delete_system`, inside its own write transaction); «Удалить мои данные» removes it with the others. Its `free_from` (a date, local like
 «только с ценой») keeps only loads that can still be loaded on or after that day.
 """
 
@@ -28,8 +28,8 @@ import peewee
 
 from ..cargo.filters import InvalidFilter, parse_filters
 from ..cargo.formatting import moscow_today
-from ..clock import to_moscow
 from ..cargo.listing import REACHABLE
+from ..loads.loadable import loadable_from
 from ..loads.priced import WITH_PRICE, has_price
 from ..loads.query import LoadQuery
 from ..payterms import matches as payment_terms_match
@@ -107,7 +107,9 @@ class Search:
         """The filters of ours a found load must pass too (CargoTech's filters were applied upstream)."""
         if self.with_price and not has_price(cargo.price_kopecks):
             return False
-        if FREE_FROM in self.filters and not _loadable_from(cargo, dt.date.fromisoformat(self.filters[FREE_FROM])):
+        start = cargo.origin
+        if FREE_FROM in self.filters and not loadable_from(start and (start.latest or start.earliest),
+                                                           dt.date.fromisoformat(self.filters[FREE_FROM])):
             return False
         vat, no_deferral = self.filters.get("vat"), self.filters.get("no_deferral") in TRUE_FLAGS
         if vat is None and not no_deferral:
@@ -126,15 +128,6 @@ class Search:
         return cls(id=row.id, driver_id=row.driver_id, name=row.name, filters=filters,
                    query=upstream_query(filters), key=row.query_key, alerts=row.alerts, auto_rule=AutoRule(**rule) if rule else None,
                    created_at=row.created_at, last_opened_at=row.last_opened_at)
-
-
-def _loadable_from(cargo: Any, day: dt.date) -> bool:
-    """The load's loading window (Moscow dates) ends on or after `day`; a load without a date may still be."""
-    start = cargo.origin
-    last = to_moscow(start.latest or start.earliest) if start is not None else None
-    if last is None:
-        return True
-    return (last.date() if isinstance(last, dt.datetime) else last) >= day
 
 
 def upstream_query(filters: dict[str, str], today: dt.date | None = None) -> LoadQuery:
@@ -333,42 +326,40 @@ class SearchStore:
             await self._changed()
         return count
 
-    async def put_system(self, driver_id: int, kind: str, name: str, filters: dict[str, str]) -> int:
-        """Create or replace the driver's system search of `kind` (see the module note); returns its id."""
+    def system_filters(self, filters: dict[str, str]) -> tuple[dict[str, str], str]:
+        """A system search's filters validated as the list's, with its key (for `write_system`)."""
         values, query = _filters(filters)
-        key = self._key_of(query)
+        return values, self._key_of(query)
 
-        def work() -> int:
-            with self._db.write_transaction():
-                now = utcnow()
-                row = SavedSearch.get_or_none((SavedSearch.driver_id == driver_id) & (SavedSearch.kind == kind))
-                fields = {"name": name[:NAME_MAX], "filters": json.dumps(values, ensure_ascii=False), "query_key": key,
-                          "alerts": True, "updated_at": now}
-                if row is None:
-                    return SavedSearch.create(driver_id=driver_id, kind=kind, created_at=now, last_opened_at=now,
-                                              **fields).id
-                SavedSearch.update(fields).where(SavedSearch.id == row.id).execute()
-                return row.id
+    @staticmethod
+    def write_system(driver_id: int, kind: str, name: str, filters: tuple[dict[str, str], str]) -> int:
+        """Create or replace the driver's system search of `kind` (see the module note); returns its id. Runs
+        inside the caller's write transaction (its owner's row goes in the same one); one upsert on the unique
+        (driver_id, kind) index, so two racing requests leave one search. The caller awaits `changed()` after."""
+        values, key = filters
+        now = utcnow()
+        fields = {"name": name[:NAME_MAX], "filters": json.dumps(values, ensure_ascii=False), "query_key": key,
+                  "alerts": True, "updated_at": now}
+        (SavedSearch.insert(driver_id=driver_id, kind=kind, created_at=now, last_opened_at=now, **fields)
+         .on_conflict(conflict_target=[SavedSearch.driver_id, SavedSearch.kind],
+                      conflict_where=SavedSearch.kind.is_null(False),
+                      update={getattr(SavedSearch, k): v for k, v in fields.items()}).execute())
+        return SavedSearch.get((SavedSearch.driver_id == driver_id) & (SavedSearch.kind == kind)).id
 
-        search_id = await self._db.run(work)
+    @staticmethod
+    def delete_system(driver_ids: list[int], kind: str) -> int:
+        """Delete these drivers' system searches of `kind` with their hits, inside the caller's write
+        transaction; returns how many (the caller awaits `changed()` when any)."""
+        ids = [row.id for row in SavedSearch.select(SavedSearch.id).where(
+            SavedSearch.driver_id.in_(driver_ids) & (SavedSearch.kind == kind))] if driver_ids else []
+        if ids:
+            SearchHit.delete().where(SearchHit.search_id.in_(ids)).execute()
+            SavedSearch.delete().where(SavedSearch.id.in_(ids)).execute()
+        return len(ids)
+
+    async def changed(self) -> None:
+        """Tell the watcher that searches changed (after `write_system` / `delete_system`)."""
         await self._changed()
-        return search_id
-
-    async def drop_system(self, driver_ids: list[int], kind: str) -> int:
-        """Delete these drivers' system searches of `kind` with their hits; returns how many."""
-        def work() -> int:
-            with self._db.write_transaction():
-                ids = [row.id for row in SavedSearch.select(SavedSearch.id).where(
-                    SavedSearch.driver_id.in_(driver_ids) & (SavedSearch.kind == kind))]
-                if ids:
-                    SearchHit.delete().where(SearchHit.search_id.in_(ids)).execute()
-                    SavedSearch.delete().where(SavedSearch.id.in_(ids)).execute()
-                return len(ids)
-
-        count = await self._db.run(work) if driver_ids else 0
-        if count:
-            await self._changed()
-        return count
 
     async def get(self, driver_id: int, search_id: int) -> Search:
         return Search.of(await self._db.run(lambda: self._own(driver_id, search_id)))
@@ -392,8 +383,16 @@ class SearchStore:
         return await self._db.run(lambda: [Search.of(r) for r in SavedSearch.select().order_by(SavedSearch.id)])
 
     async def pause(self, driver_id: int, search_id: int) -> Search:
-        """«Не присылать по этому поиску» from an alert."""
-        return await self.update(driver_id, search_id, {"alerts": False})
+        """«Не присылать по этому поиску» from an alert: the one change that reaches a system search too."""
+        def work() -> SavedSearch:
+            row = self._own(driver_id, search_id, system=True)
+            SavedSearch.update({SavedSearch.alerts: False, SavedSearch.updated_at: utcnow()}).where(
+                SavedSearch.id == row.id).execute()
+            return SavedSearch.get_by_id(row.id)
+
+        search = Search.of(await self._db.run(work))
+        await self._changed()
+        return search
 
     async def record_hits(self, pairs: list[tuple[int, str]]) -> None:
         """Remember that loads matched searches (for the «N новых» counts); repeats are ignored."""
@@ -410,10 +409,13 @@ class SearchStore:
         await self._db.run(work)
 
     @staticmethod
-    def _own(driver_id: int, search_id: int) -> SavedSearch:
+    def _own(driver_id: int, search_id: int, *, system: bool = False) -> SavedSearch:
+        """The driver's own search; a system one (its feature owns it) only when `system` — to the user-facing
+        update and delete it is not found, as another driver's is."""
         if not 1 <= search_id <= 2**31 - 1:  # beyond the column's range: no such search (not a DB error)
             raise NotFound("Поиск не найден")
-        row = SavedSearch.get_or_none((SavedSearch.id == search_id) & (SavedSearch.driver_id == driver_id))
+        mine = (SavedSearch.id == search_id) & (SavedSearch.driver_id == driver_id)
+        row = SavedSearch.get_or_none(mine if system else mine & SavedSearch.kind.is_null())
         if row is None:
             raise NotFound("Поиск не найден")
         return row

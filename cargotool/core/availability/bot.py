@@ -4,22 +4,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from ..clock import moscow_today
 from ..messaging.outbox import Outbox
 from ..messaging.router import Router
-from ..storage.db import Database
-from .board import board_text, free_trucks
+from .board import FreeTruck, board_text
 
 COMMAND = "/free"
-HELP = "• «🚚 Свободен» в приложении: скажите, где и с какого дня вы свободны — я пришлю грузы оттуда"
+HELP = "• «🚚 Свободен» в приложении: скажите, где и с какого дня вы свободны — покажу грузы оттуда, а диспетчеры увидят, что вы свободны"
+MESSAGE_LIMIT = 4000  # a Telegram message holds 4096 characters
 
 
 class FreeCommand:
-    def __init__(self, database: Database, outbox: Outbox, dispatcher_chat_id: int | None, admin_ids: tuple[int, ...],
+    def __init__(self, trucks: Callable[[dt.date], Awaitable[list[FreeTruck]]], outbox: Outbox, dispatcher_chat_id: int | None, admin_ids: tuple[int, ...],
                  today: Callable[[], dt.date] = moscow_today) -> None:
-        self._db = database
+        self._trucks = trucks  # core/availability `Availabilities.free_trucks`
         self._outbox = outbox
         self._chat = dispatcher_chat_id
         self._admins = set(admin_ids)
@@ -36,8 +36,8 @@ class FreeCommand:
         admin = chat.get("type") == "private" and sender in self._admins
         if not (dispatchers or admin):
             return False
-        answer = board_text(await free_trucks(self._db, self._today()))
-        await self._outbox.send("sendMessage", {"chat_id": chat["id"], "text": answer[:4000]},
+        answer = board_text(await self._trucks(self._today()), MESSAGE_LIMIT)
+        await self._outbox.send("sendMessage", {"chat_id": chat["id"], "text": answer},
                                 key=f"reply:{update_id}" if update_id is not None else None)
         return True
 

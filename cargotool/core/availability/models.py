@@ -16,6 +16,8 @@ class DriverAvailability(BaseModel):
     day = peewee.DateField()
     radius_km = peewee.IntegerField()
     search_id = peewee.IntegerField(null=True)  # its system saved search (core/alerts/searches.py)
+    body_type = peewee.IntegerField(null=True)  # the truck (body) type's id in the dictionaries, if the driver said
+    body_name = peewee.CharField(max_length=64, null=True)  # its name there («Тент»)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 

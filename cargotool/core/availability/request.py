@@ -1,4 +1,5 @@
-"""`PUT /api/me/availability`'s body: `{"point_id", "date", "radius_km"?, "name"?}`, every bad field at once."""
+"""`PUT /api/me/availability`'s body: `{"point_id", "date", "radius_km"?, "name"?, "body_type"?}`, every bad field
+at once (that `body_type` is in the dictionaries is checked by the service, which has them)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ..errors import InvalidInput
 DEFAULT_RADIUS_KM = 50
 MIN_RADIUS_KM, MAX_RADIUS_KM = 0, 300
 MAX_DAYS_AHEAD = 30
-KNOWN = ("point_id", "date", "radius_km", "name")
+KNOWN = ("point_id", "date", "radius_km", "name", "body_type")
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,8 @@ class Wish:
     point_id: int
     day: dt.date
     radius_km: int
-    name: str | None  # the city autocomplete's name, when the client has it
+    name: str | None  # the city autocomplete's name, when the client has it (checked against the server's)
+    body_type: int | None = None  # a truck (body) type id of the dictionaries (the list's `truck_types` filter)
 
 
 def parse_wish(body: object, today: dt.date) -> Wish:
@@ -38,10 +40,13 @@ def parse_wish(body: object, today: dt.date) -> Wish:
     name = body.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip() or len(name.strip()) > 128):
         errors["name"] = "Название города — от 1 до 128 символов"
+    body_type = body.get("body_type")
+    if body_type is not None and (isinstance(body_type, bool) or not isinstance(body_type, int) or body_type < 1):
+        errors["body_type"] = "Выберите тип кузова из списка"
     if errors:
         raise InvalidInput("Проверьте город и дату", fields=errors)
     assert day is not None
-    return Wish(point_id, day, radius, name.strip() if isinstance(name, str) else None)
+    return Wish(point_id, day, radius, name.strip() if isinstance(name, str) else None, body_type)
 
 
 def _day(value: object, today: dt.date, errors: dict[str, str]) -> dt.date | None:

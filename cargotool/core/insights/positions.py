@@ -176,6 +176,19 @@ class Profiles:
         truck = parse_truck(body)
         return await self._save(driver_id, truck_over_12t=truck.over_12t, truck_cost_kopecks_km=truck.cost_kopecks_km)
 
+    async def truck_classes(self, driver_ids: list[int]) -> dict[int, bool]:
+        """Whether each driver's truck is over 12 t, of those who said, in one query (core/availability's free
+        trucks for dispatchers)."""
+        def work() -> dict[int, bool]:
+            found: dict[int, bool] = {}
+            for start in range(0, len(driver_ids), 500):
+                found.update(DriverInsightProfile.select(DriverInsightProfile.driver_id, DriverInsightProfile.truck_over_12t)
+                             .where(DriverInsightProfile.driver_id.in_(driver_ids[start:start + 500])
+                                    & DriverInsightProfile.truck_over_12t.is_null(False)).tuples())
+            return found
+
+        return await self._db.run(work) if driver_ids else {}
+
     async def _save(self, driver_id: int, **values) -> Profile:
         await upsert_profile(self._db, driver_id, values)
         await self._redis.delete(self._key(driver_id))

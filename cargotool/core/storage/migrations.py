@@ -225,9 +225,13 @@ def _availability(db: peewee.Database) -> None:
     """«Свободен в … с …» (core/availability): one row per driver, and the saved search it alerts through."""
     db.execute_sql("CREATE TABLE driver_availability (driver_id BIGINT NOT NULL PRIMARY KEY, point_id BIGINT NOT NULL,"
                    " name VARCHAR(128) NOT NULL, day DATE NOT NULL, radius_km INTEGER NOT NULL, search_id INTEGER,"
+                   " body_type INTEGER, body_name VARCHAR(64),"
                    " created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)")
     db.execute_sql("CREATE INDEX driver_availability_day ON driver_availability (day)")
     _add_columns(db, "saved_searches", {"kind": "VARCHAR(16)"})
+    # one system search of a kind per driver, even when two requests race (core/alerts/searches.py put_system)
+    db.execute_sql("CREATE UNIQUE INDEX saved_searches_driver_kind ON saved_searches (driver_id, kind)"
+                   " WHERE kind IS NOT NULL")
 
 
 MIGRATIONS: list[Migration] = [

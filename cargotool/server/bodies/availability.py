@@ -13,7 +13,8 @@ class AvailabilityIn(TypedDict):
     point_id: int  # a gazetteer city: the list filter's `from=` id
     date: str  # YYYY-MM-DD, Moscow: today … today + 30
     radius_km: NotRequired[int]  # 0 … 300, default 50
-    name: NotRequired[str]  # the city autocomplete's name (else the name the server learnt for the id)
+    name: NotRequired[str]  # the city autocomplete's name: the server takes its own name of the point, never this
+    body_type: NotRequired[int | None]  # a truck (body) type id of GET /api/dictionaries `truck_types`
 
 
 class AvailabilityItem(TypedDict):
@@ -21,7 +22,9 @@ class AvailabilityItem(TypedDict):
     name: str
     date: str
     radius_km: int
-    text: str  # «Свободен в Краснодаре с чт 10 дек.»
+    body_type: int | None
+    body_name: str | None  # «Тент»
+    text: str  # «Свободен в Краснодаре с 10 дек. (чт)»
     expires_on: str  # the day after which it is gone
 
 
@@ -30,7 +33,7 @@ class Proposal(TypedDict):
     name: str
     date: str
     cargo_id: str  # the accepted load it comes from
-    text: str  # «Свободен в Краснодаре с чт 10 дек.?»
+    text: str  # «Свободен в Краснодаре с 10 дек. (чт)?»
 
 
 class AvailabilityBody(TypedDict):
@@ -51,7 +54,8 @@ class FreeTruck(TypedDict):
     point_id: int
     date: str
     radius_km: int
-    truck: str | None  # «свыше 12 т» / «до 12 т»; None: the driver has not said (no body type is known)
+    body: str | None  # the body type the driver gave («Тент»), or None
+    truck: str | None  # «свыше 12 т» / «до 12 т» (the driver's profile); None: the driver has not said
     text: str
 
 
