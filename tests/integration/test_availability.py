@@ -213,3 +213,82 @@ async def test_free_in_the_dispatcher_chat(app, telegram):
     await webhook(app, said(7005, "/free", chat_id=ADMIN, user_id=ADMIN, kind="private"))  # an admin, privately
     await deliver(app)
     assert telegram.sent("sendMessage", ADMIN)[-1].params["text"].startswith("Свободные машины:")
+
+
+async def test_the_system_search_is_not_the_drivers_to_change_or_delete_only_to_pause(app):
+    headers = await session(app)
+    assert (await put(app, headers, point_id=MOSCOW, date=day(1), name="Москва")).status == 200
+    [search] = await system_searches(app)
+    path = f"/api/searches/{search.id}"
+    _, changed = await app.asgi_client.patch(path, json={"filters": {"from": "3"}}, headers=headers)
+    _, renamed = await app.asgi_client.patch(path, json={"name": "x"}, headers=headers)
+    _, deleted = await app.asgi_client.delete(path, headers=headers)
+    assert (changed.status, renamed.status, deleted.status) == (404, 404, 404)  # as another driver's search
+    [kept] = await system_searches(app)
+    assert kept.filters == search.filters and kept.name == search.name
+    assert (await get(app, headers))["availability"] is not None
+    paused = await app.ctx.services.searches.pause(DRIVER, search.id)  # the alert's «Не присылать» button
+    assert paused.alerts is False and paused.kind == KIND
+    [kept] = await system_searches(app)
+    assert kept.alerts is False
+
+
+async def test_the_city_name_is_the_servers_not_the_clients(app):
+    headers = await session(app)
+    wrong = await put(app, headers, point_id=MOSCOW, date=day(1), name="Краснодар")  # the server knows no name for 1
+    assert wrong.status == 400 and set(wrong.json["error"]["fields"]) == {"point_id"}, wrong.text
+    await get(app, headers, "/api/cargos")  # now it has learnt id 1 is Москва
+    saved = await put(app, headers, point_id=MOSCOW, date=day(1), name="Краснодар")
+    assert saved.status == 200 and saved.json["availability"]["name"] == "Москва", saved.text
+    [search] = await system_searches(app)
+    assert search.name.startswith("Свободен в Москве")
+
+
+async def test_the_body_type_from_the_dictionaries_reaches_the_dispatchers_and_the_alerts(app):
+    driver, admin = await session(app), await session(app, ADMIN, first_name="Анна", username="anna")
+    kind = (await get(app, driver, "/api/dictionaries"))["truck_types"][0]
+    saved = await put(app, driver, point_id=MOSCOW, date=day(1), name="Москва", body_type=kind["id"])
+    assert saved.status == 200, saved.text
+    mine = saved.json["availability"]
+    assert (mine["body_type"], mine["body_name"]) == (kind["id"], kind["name"])
+    [search] = await system_searches(app)
+    assert f'"truck_types": "{kind["id"]}"' in search.filters  # its alerts: that body type only, as the feed
+    body = await get(app, admin, "/api/admin/free-trucks")
+    assert body["items"][0]["body"] == kind["name"] and f", {kind['name']}" in body["text"]
+    for bad in (999_999, "1", True, 0):
+        refused = await put(app, driver, point_id=MOSCOW, date=day(1), name="Москва", body_type=bad)
+        assert refused.status == 400 and set(refused.json["error"]["fields"]) == {"body_type"}, (bad, refused.text)
+    assert (await get(app, driver))["availability"]["body_type"] == kind["id"]  # unchanged by the refused ones
+    again = await put(app, driver, point_id=MOSCOW, date=day(1), name="Москва")  # without: any body type
+    assert again.json["availability"]["body_type"] is None
+    [search] = await system_searches(app)
+    assert "truck_types" not in search.filters
+
+
+async def test_the_row_and_its_search_are_written_and_expired_together(app, monkeypatch):
+    from cargotool.core.alerts.searches import SearchStore
+    from cargotool.core.availability.models import DriverAvailability
+    availability, today = app.ctx.services.availability, moscow_today()
+    await session(app)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SearchStore, "write_system", staticmethod(broken))
+        try:
+            await availability.set(DRIVER, {"point_id": MOSCOW, "date": today.isoformat(), "name": "Москва"}, today)
+        except RuntimeError:
+            pass
+    count = await app.ctx.services.database.run(lambda: DriverAvailability.select().count())
+    assert count == 0 and await system_searches(app) == []  # neither, not an orphan of one
+    await availability.set(DRIVER, {"point_id": MOSCOW, "date": today.isoformat(), "name": "Москва"}, today)
+    later = today + dt.timedelta(days=EXPIRE_DAYS + 1)
+    with monkeypatch.context() as patched:
+        patched.setattr(SearchStore, "delete_system", staticmethod(broken))
+        try:
+            await availability.expire(later)
+        except RuntimeError:
+            pass
+    assert await availability.get(DRIVER, today) is not None and len(await system_searches(app)) == 1
+    assert await availability.expire(later) == 1 and await system_searches(app) == []

@@ -12,6 +12,7 @@ from cargotool.core.storage.models import DriverRecord
 from cargotool.standin.dataset import new_cargo
 from tests.integration.test_alerts import DRIVER, KAZAN, MOSCOW, alerts_to, deliver, make_services, telegram  # noqa: F401
 
+EXPIRE_AFTER = 4  # days on which an availability of today has expired (EXPIRE_DAYS = 3)
 COMPANY = {"id": 1599999, "inn": "7707083893", "name": "ПАО «Проверка»", "type": "broker", "security_status": 0}
 
 
@@ -72,3 +73,67 @@ async def test_on_postgresql_too(make_services, postgres_url, standin, telegram)
     await svc.availability.set(DRIVER, {"point_id": MOSCOW, "date": today.isoformat(), "name": "Москва"}, today)
     done = await svc.forgetter.forget(DRIVER, "test")
     assert done.counts["availability"] == 1 and await svc.availability.get(DRIVER, today) is None
+
+
+async def test_on_postgresql_racing_puts_leave_one_system_search(make_services, postgres_url):  # noqa: F811
+    import asyncio
+
+    import peewee
+
+    from cargotool.core.availability.models import DriverAvailability
+    from cargotool.core.availability.service import KIND
+    from cargotool.core.storage.models import SavedSearch
+
+    svc = make_services(database_url=postgres_url)
+    today = moscow_today()
+    bodies = [{"point_id": point, "date": (today + dt.timedelta(days=n % 3)).isoformat(), "name": name}
+              for n, (point, name) in enumerate([(MOSCOW, "Москва"), (KAZAN, "Казань")] * 4)]
+    await asyncio.gather(*(svc.availability.set(DRIVER, body, today) for body in bodies))  # a double (eight-fold) tap
+    searches = await svc.database.run(lambda: list(SavedSearch.select().where(SavedSearch.kind == KIND)))
+    row = await svc.database.run(lambda: DriverAvailability.get_by_id(DRIVER))
+    assert len(searches) == 1 and row.search_id == searches[0].id
+    assert f'"from": "{row.point_id}"' in searches[0].filters  # the search and the row agree: one transaction
+
+    def second() -> None:
+        SavedSearch.create(driver_id=DRIVER, kind=KIND, name="x", filters="{}", query_key="k", alerts=True)
+    try:
+        await svc.database.run(second)
+    except peewee.IntegrityError:
+        pass
+    else:
+        raise AssertionError("a second system search of a kind was stored")
+
+
+async def test_on_postgresql_expiry_spares_an_availability_set_again_meanwhile(make_services, postgres_url):  # noqa: F811
+    import asyncio
+
+    import psycopg2
+
+    from cargotool.core.availability.service import KIND
+    from cargotool.core.storage.models import SavedSearch
+
+    svc = make_services(database_url=postgres_url)
+    today = moscow_today()
+    await svc.availability.set(DRIVER, {"point_id": MOSCOW, "date": today.isoformat(), "name": "Москва"}, today)
+    other = psycopg2.connect(postgres_url)  # the driver saving a new day, its transaction not committed yet
+    watcher = psycopg2.connect(postgres_url)
+    watcher.autocommit = True
+    try:
+        with other.cursor() as cur:
+            cur.execute("UPDATE driver_availability SET day = %s WHERE driver_id = %s",
+                        (today + dt.timedelta(days=10), DRIVER))
+        job = asyncio.ensure_future(svc.availability.expire(today + dt.timedelta(days=EXPIRE_AFTER)))
+        while not job.done():  # the job waits for the row the other transaction holds
+            with watcher.cursor() as cur:
+                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND wait_event_type = 'Lock'")
+                if cur.fetchone()[0]:
+                    break
+            await asyncio.sleep(0.05)
+        other.commit()
+        assert await job == 0
+    finally:
+        other.close()
+        watcher.close()
+    assert await svc.availability.get(DRIVER, today) is not None
+    assert len(await svc.database.run(lambda: list(SavedSearch.select().where(SavedSearch.kind == KIND)))) == 1

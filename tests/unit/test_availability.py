@@ -74,3 +74,12 @@ def test_the_free_from_day_keeps_loads_still_loadable_then():
     late_evening = dt.datetime(2026, 12, 9, 22, 0, tzinfo=dt.timezone.utc)  # 01:00 on the 10th in Moscow
     assert search.accepts(_load(late_evening, None))
     assert not search.accepts(_load(dt.datetime(2026, 12, 9, 20, 0, tzinfo=dt.timezone.utc), None))  # 23:00 on the 9th
+
+
+def test_one_loadable_from_rule_for_cards_and_loads():
+    from cargotool.core.loads.loadable import loadable_from
+    day = dt.date(2026, 12, 10)
+    assert loadable_from("2026-12-10T09:00:00+03:00", day) and not loadable_from("2026-12-09T23:00:00+03:00", day)
+    assert loadable_from(None, day) and loadable_from("когда-нибудь", day)  # no readable date: may still be
+    assert loadable_from(dt.datetime(2026, 12, 9, 22, 0, tzinfo=dt.timezone.utc), day)  # 01:00 on the 10th, Moscow
+    assert not loadable_from(dt.date(2026, 12, 9), day)

@@ -93,6 +93,8 @@ class AlertCommands:
                 search = await self._searches.pause(driver_id, search_id)
             except NotFound:
                 return "Этого поиска уже нет"
+            if search.kind is not None:  # a feature's own search (e.g. «Свободен с…»): not among «Мои поиски»
+                return f"Больше не пришлю грузы по «{search.name}». Включить снова — сохраните его ещё раз в приложении."
             return f"Больше не пришлю грузы по поиску «{search.name}». Включить снова — в «Мои поиски»."
         if self._auto is not None and await self._auto.undo(driver_id, value):
             return "Автоотклик отменён — диспетчеры его не увидят"

@@ -93,6 +93,7 @@ class Search:
     auto_rule: AutoRule | None
     created_at: dt.datetime
     last_opened_at: dt.datetime
+    kind: str | None = None  # a system search's feature (see the module note); None: the driver's own
 
     @property
     def with_price(self) -> bool:
@@ -127,7 +128,7 @@ class Search:
         rule = json.loads(row.auto_rule) if row.auto_rule else None
         return cls(id=row.id, driver_id=row.driver_id, name=row.name, filters=filters,
                    query=upstream_query(filters), key=row.query_key, alerts=row.alerts, auto_rule=AutoRule(**rule) if rule else None,
-                   created_at=row.created_at, last_opened_at=row.last_opened_at)
+                   created_at=row.created_at, last_opened_at=row.last_opened_at, kind=row.kind)
 
 
 def upstream_query(filters: dict[str, str], today: dt.date | None = None) -> LoadQuery:
