@@ -2,7 +2,8 @@
 shape, served on loopback for the official `dadata` client. It knows the stand-in CargoTech dataset's companies
 (standin/dataset.py) with varied fates: active for years, active but young, liquidating, liquidated, bankrupt.
 
-Faults for tests: `fail_with` (an HTTP status every answer has, e.g. 403, 429, 500), `delay` (seconds before
+Faults for tests: `fail_with` (an HTTP status every answer has, e.g. 403, 429, 500; with `fail_only` = "forwarder"
+that method's answers only), `delay` (seconds before
 answering). `calls` counts the requests, `by_method` by method."""
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class DadataStandIn:
         self._auth = f"Token {token}"
         self.today = today or dt.date.today()
         self.fail_with: int | None = None
+        self.fail_only: str | None = None  # e.g. "forwarder": `fail_with` for that method only
         self.delay = 0.0
         self.calls = 0
         self.by_method: Counter[str] = Counter()
@@ -52,7 +54,7 @@ class DadataStandIn:
         with self._lock:
             self.calls += 1
             self.by_method[path.removeprefix(PREFIX)] += 1
-        if self.fail_with is not None:
+        if self.fail_with is not None and self.fail_only in (None, path.removeprefix(PREFIX)):
             family = "SERVER_ERROR" if self.fail_with >= 500 else "CLIENT_ERROR"
             return Reply(self.fail_with, {"family": family, "reason": HTTPStatus(self.fail_with).phrase,
                                           "message": "stand-in fault"})

@@ -240,3 +240,30 @@ async def test_answers_are_replaced_in_place_on_postgresql(settings, redis, stan
     finally:
         await checks.aclose()
         await close_services(built)
+
+
+@pytest.mark.parametrize("status", [403, 429])
+async def test_a_failed_forwarders_check_pauses_and_is_asked_again(checks_on, services, status, caplog):
+    checks, now, fake = checks_on()
+    fake.fail_with, fake.fail_only = status, "forwarder"
+    inn = COMPANIES[0]["inn"]
+    body = {"company": {"inn": inn}, "shipper": None}
+    await checks.attach_detail(body)
+    poster = body["company_check"]["poster"]
+    assert poster["status"] == "active" and poster["forwarder"] is None  # the status stands without it
+    assert f"findById/forwarder: HTTP {status}" in caplog.text and DADATA_KEY not in caplog.text
+    assert not await checks.budget.take()  # paused: the failure reached the budget
+    assert await checks.queued() == 1  # and the INN waits to be asked again, not kept a day half-checked
+    await services.redis.delete(services.keys("company:pause"))  # the pause is over
+    fake.fail_with = None
+    calls = fake.calls
+    await checks.attach_detail(body)
+    assert fake.calls == calls + 2 and body["company_check"]["poster"]["forwarder"] is not None
+
+
+async def test_an_inn_failing_its_checksum_is_an_inn_with_an_error(pinned):
+    checks, _, fake = pinned
+    body = {"company": {"inn": "7707083894"}, "shipper": None}  # 7707083893 with its check digit off by one
+    await checks.attach_detail(body)
+    poster = body["company_check"]["poster"]
+    assert poster["text"] == "ИНН с ошибкой" and poster["status"] == "not_found" and fake.calls == 0

@@ -156,6 +156,7 @@ class CompanyStatus(TypedDict):
     inn: str
     name: str | None
     status: str  # active | liquidating | liquidated | bankrupt | reorganizing | not_found | unknown | pending
+    # (not_found with the text «ИНН с ошибкой»: the INN fails its checksum, the register is not asked)
     registered: str | None  # YYYY-MM-DD
     text: str
     young: bool  # registered less than a year ago

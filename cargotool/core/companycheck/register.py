@@ -31,6 +31,15 @@ class RegisterError(Exception):
         self.message = message
 
 
+class ForwarderError(RegisterError):
+    """`findById/forwarder` failed after `findById/party` answered: `registration` is the company's status
+    without the forwarders' register (`forwarder_checked` False), which stands; the failure still counts."""
+
+    def __init__(self, error: RegisterError, registration: "Registration") -> None:
+        super().__init__(error.kind, error.message)
+        self.registration = registration
+
+
 @dataclass(frozen=True)
 class Registration:
     """One INN as the register answered: `status` is one of `STATUSES`, or `not_found` (no record)."""
@@ -42,7 +51,12 @@ class Registration:
     individual: bool = False  # an ИП (ЕГРИП), not a company
     forwarder_number: str | None = None  # the ГосЛог forwarders' register number, None when not listed
     forwarder_since: dt.date | None = None
-    forwarder_checked: bool = False  # False: that register could not be asked
+    forwarder_checked: bool = False  # False: that register could not be asked (the INN is asked again)
+
+    @property
+    def complete(self) -> bool:
+        """Both registers answered (a number not in the company register has no forwarder line to ask for)."""
+        return self.forwarder_checked or self.status == "not_found"
 
 
 class _Suggestions(SuggestClient):
@@ -65,8 +79,8 @@ class DadataRegister:
         registration = read_party(inn, found)
         try:
             listed = await self._ask("forwarder", inn)
-        except RegisterError:  # the company's status stands without it (a plan without this method, a hiccup)
-            return registration
+        except RegisterError as exc:  # the company's status stands without it; the caller pauses and asks again
+            raise ForwarderError(exc, registration) from None
         return with_forwarder(registration, listed)
 
     async def _ask(self, name: str, inn: str) -> list[dict[str, Any]]:

@@ -29,8 +29,8 @@ from ..storage.db import Database
 from ..storage.redis import Keys
 from . import store
 from .budget import Budget
-from .register import DadataRegister, Registration, RegisterError
-from .wording import forwarder_text, is_young, status_text
+from .register import DadataRegister, ForwarderError, Registration, RegisterError
+from .wording import INVALID_INN_TEXT, forwarder_text, is_young, status_text
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class CompanyChecks:
         for card, (poster, shipper) in zip(cards, pairs, strict=True):
             card["company_check"] = {"poster": _view(poster, known, today) if poster else None,
                                      "shipper": _view(shipper, known, today) if shipper else None}
-        await self.enqueue(inn for pair in pairs for inn in pair if inn and is_valid_inn(inn) and inn not in known)
+        await self.enqueue(inn for pair in pairs for inn in pair if inn and is_valid_inn(inn) and not _done(inn, known))
 
     async def attach_detail(self, body: dict[str, Any]) -> None:
         """The detail's `company_check`, looked up now (briefly) for an INN not checked within a day."""
@@ -81,7 +81,7 @@ class CompanyChecks:
         if known is None:
             body.pop("company_check", None)
             return
-        missing = [inn for inn in inns if inn not in known and is_valid_inn(inn)]
+        missing = [inn for inn in inns if not _done(inn, known) and is_valid_inn(inn)]
         if missing:
             # `wait` cancels nothing: a lookup still running at the timeout carries on and saves its answer
             done, _ = await asyncio.wait([self._lookup(inn) for inn in missing], timeout=self.detail_wait)
@@ -99,7 +99,7 @@ class CompanyChecks:
             inn = await self._redis.spop(self._queue)
             if inn is None:
                 break
-            if (await self._known([inn]) or {}).get(inn) is not None:
+            if _done(inn, await self._known([inn]) or {}):
                 continue  # the detail (or another worker) got to it first
             registration = await self._lookup(inn)
             if registration is None:  # paused or out of budget: back in the queue for a later run
@@ -130,6 +130,11 @@ class CompanyChecks:
                 return None
             try:
                 registration = await self.register.lookup(inn)
+            except ForwarderError as exc:  # the status is worth keeping; the forwarder line is asked again
+                await self.budget.failed(exc)
+                await self._db.run(lambda: store.save(exc.registration, self._clock()))
+                await self.enqueue([inn])
+                return exc.registration
             except RegisterError as exc:
                 await self.budget.failed(exc)
                 await self.enqueue([inn])
@@ -166,6 +171,12 @@ class CompanyChecks:
         return self._clock().astimezone(MOSCOW).date()
 
 
+def _done(inn: str, known: dict[str, Registration]) -> bool:
+    """Checked within a day, both registers answering (a failed forwarders' check is not kept as an answer)."""
+    registration = known.get(inn)
+    return registration is not None and registration.complete
+
+
 def _parties(poster: str | None, shipper: str | None) -> tuple[str | None, str | None]:
     """The poster's INN, and the shipper's when it is another company."""
     poster = poster or None
@@ -175,7 +186,9 @@ def _parties(poster: str | None, shipper: str | None) -> tuple[str | None, str |
 def _view(inn: str, known: dict[str, Registration], today: dt.date, detail: bool = False) -> dict[str, Any]:
     registration = known.get(inn)
     if registration is None and not is_valid_inn(inn):  # a number no register can hold: not worth a request
-        registration = Registration(inn, "not_found")
+        view = {"inn": inn, "name": None, "status": "not_found", "registered": None, "text": INVALID_INN_TEXT,
+                "young": False}
+        return {**view, "forwarder": None} if detail else view
     if registration is None:
         view: dict[str, Any] = {"inn": inn, "name": None, "status": "pending", "registered": None,
                                 "text": status_text("pending", None, today), "young": False}

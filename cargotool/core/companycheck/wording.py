@@ -22,6 +22,7 @@ _STATUS_TEXT_IP = {  # an individual entrepreneur (ИП)
     "reorganizing": "реорганизуется",
 }
 NOT_FOUND_TEXT = "нет в реестре ЕГРЮЛ/ЕГРИП"
+INVALID_INN_TEXT = "ИНН с ошибкой"  # its check digits do not add up: not asked, and not "not in the register"
 PENDING_TEXT = "проверяется"
 
 
