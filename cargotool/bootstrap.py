@@ -204,9 +204,8 @@ def build_services(
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
                             sessions=drivers.auth.sessions, paysupport=billing.paysupport,
                             shortlist=shortlists.shortlist, availability=availability)
-    bot, updates = build_bot(settings, storage, messaging=messaging, responses=responses, billing=billing,
-                             alerts=alerts, wait_questions=found.wait_questions, privacy=privacy,
-                             availability=availability)
+    bot, updates = build_bot(settings, storage, messaging=messaging, responses=responses, billing=billing, alerts=alerts,
+                             wait_questions=found.wait_questions, privacy=privacy, availability=availability)
     scheduler = build_scheduler(settings, storage.redis, storage.keys,
                                 loops=[messaging.outbox.run, updates.run, alerts.watcher.run], responses=responses,
                                 payments=billing.payments, notices=billing.notices, lanes=found.insights.lanes,

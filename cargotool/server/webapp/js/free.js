@@ -1,13 +1,15 @@
 // «Свободен с…» (issue 22 §1): the driver says where and from which day they are free (or takes the app's
 // proposal from their accepted load in one tap), and sees the loads from there, from then, within the radius
 // (GET/PUT/DELETE /api/me/availability, GET /api/me/availability/feed — one page of the shared list cache).
-// New loads matching it also come as alerts in the bot, like a saved search's.
+// New loads matching it also come as alerts in the bot, like a saved search's (with a subscription when alerts are
+// paid). Dispatchers see the driver's name, city, day and body type (the admin tab, /free in their chat).
 
 import { api } from "./api.js";
+import { cardNode } from "./card.js";
 import { wireCity } from "./city.js";
 import { openDetail } from "./detail.js";
 import { $, el, toast } from "./dom.js";
-import { companyText, moscowDate, route, rub, windowText } from "./format.js";
+import { moscowDate } from "./format.js";
 import { closeAllScreens, state } from "./state.js";
 import { haptic, hideBackButton, showBackButton } from "./telegram.js";
 
@@ -25,6 +27,7 @@ export async function openFree() {
   date.min = moscowDate(0);
   date.max = moscowDate(MAX_DAYS);
   if (!date.value) date.value = moscowDate(0);
+  bodyOptions();
   try { render(await api(URL)); } catch (error) { say(error.message); }
 }
 
@@ -36,6 +39,19 @@ export function closeFree() {
   hideBackButton();
 }
 
+/** The body types of the list's filter (GET /api/dictionaries, loaded at start); «любой» when unknown. */
+function bodyOptions() {
+  const select = $("free-body");
+  const types = (state.dictionaries && state.dictionaries.truck_types) || [];
+  if (select.options.length > 1 || !types.length) return;
+  select.append(...types.map((t) => el("option", { value: String(t.id) }, t.name)));
+}
+
+/** Alerts are paid when the paywall's alerts part is on and the driver has no subscription. */
+function alertsPaid() {
+  return Boolean(state.paywall && state.paywall["paywall.alerts"] && !(state.subscription && state.subscription.active));
+}
+
 function say(text) {
   $("free-error").textContent = text || "";
   $("free-error").hidden = !text;
@@ -44,7 +60,9 @@ function say(text) {
 function render(body) {
   const mine = body.availability;
   const proposal = body.proposal;
-  $("free-current").textContent = mine ? `${mine.text}, ${radius(mine.radius_km)}` : "Вы не указали, где и когда свободны";
+  $("free-current").textContent = mine
+    ? [mine.text, radius(mine.radius_km), mine.body_name ? `кузов: ${mine.body_name}` : null].filter(Boolean).join(", ")
+    : "Вы не указали, где и когда свободны";
   $("free-clear").hidden = !mine;
   $("free-proposal").hidden = !proposal;
   if (proposal) {
@@ -57,6 +75,7 @@ function render(body) {
     $("free-city").value = mine.name;
     $("free-date").value = mine.date;
     $("free-radius").value = String(mine.radius_km);
+    $("free-body").value = mine.body_type ? String(mine.body_type) : "";
     loadFeed();
   } else {
     $("free-feed").replaceChildren();
@@ -70,7 +89,8 @@ async function save(body) {
   try {
     await api(URL, false, { method: "PUT", body });
     haptic.success();
-    toast("Запомнили — пришлём новые грузы оттуда");
+    toast(alertsPaid() ? "Запомнили: грузы оттуда — ниже, диспетчеры вас увидят. Уведомления о новых — с подпиской"
+      : "Запомнили — пришлём новые грузы оттуда, диспетчеры вас увидят");
     render(await api(URL));
   } catch (error) {
     const fields = (error.fields && Object.values(error.fields)) || [];
@@ -80,15 +100,16 @@ async function save(body) {
 
 function saveForm() {
   if (!draft.filters.from) { say("Выберите город из подсказок"); return; }
+  const body = $("free-body").value;
   save({ point_id: Number(draft.filters.from), name: draft.names.from, date: $("free-date").value,
-    radius_km: Number($("free-radius").value) });
+    radius_km: Number($("free-radius").value), body_type: body ? Number(body) : null });
 }
 
 async function clear() {
   try {
     await api(URL, false, { method: "DELETE" });
     haptic.success();
-    toast("Больше не присылаем грузы по этому");
+    toast("Больше не присылаем грузы оттуда");
     render(await api(URL));
   } catch (error) { toast(error.message); }
 }
@@ -98,20 +119,15 @@ async function loadFeed() {
   list.replaceChildren(el("li", { class: "skeleton" }));
   try {
     const feed = await api(URL + "/feed");
-    list.replaceChildren(...(feed.items.length ? feed.items.map(card)
-      : [el("li", { class: "state" }, "Пока нет грузов оттуда с этого дня — пришлём, когда появятся")]));
+    const none = alertsPaid() ? "Пока нет грузов оттуда с этого дня — загляните позже"
+      : "Пока нет грузов оттуда с этого дня — пришлём, когда появятся";
+    list.replaceChildren(...(feed.items.length ? feed.items.map((item) => cardNode(item, open))
+      : [el("li", { class: "state" }, none)]));
   } catch (error) { list.replaceChildren(el("li", { class: "state" }, error.message)); }
 }
 
-function card(item) {
-  const open = () => { haptic.tap(); closeFree(); openDetail(item.id); };
-  return el("li", { class: "card", "data-id": item.id, tabindex: "0", role: "button", onclick: open,
-    onkeydown: (e) => { if (e.key === "Enter") open(); } },
-  el("div", { class: "route" }, route(item)),
-  el("div", { class: "dates" }, "Погрузка: " + windowText(item.from)),
-  el("div", { class: "money" }, el("span", { class: "price" }, rub(item.price_rub))),
-  item.company ? el("div", { class: "company" }, companyText(item.company)) : null);
-}
+/** The list's card (☆, the company flag, a queued response) opening the detail over this screen. */
+function open(id) { closeFree(); openDetail(id); }
 
 export function wireFree() {
   $("open-free").addEventListener("click", () => { haptic.tap(); openFree(); });

@@ -1,4 +1,5 @@
-// The admin screen's «Свободные» tab: drivers free from a day in a city (GET /api/admin/free-trucks), by day —
+// The admin screen's «Свободные» tab: drivers free from a day in a city, with their body type and truck class
+// (GET /api/admin/free-trucks), by day —
 // the same list the dispatcher chat gets with /free.
 
 import { api } from "./api.js";
@@ -10,5 +11,5 @@ export async function freeTrucksTab() {
   return items.map((t) => el("div", { class: "admin-row free-truck", "data-driver": String(t.driver_id) },
     el("b", {}, t.driver),
     el("span", {}, `${t.city}${t.radius_km > 0 ? ` ±${t.radius_km} км` : ""}, с ${t.date.split("-").reverse().slice(0, 2).join(".")}`),
-    t.truck ? el("span", {}, t.truck) : null));
+    t.body || t.truck ? el("span", {}, [t.body, t.truck].filter(Boolean).join(", ")) : null));
 }

@@ -1,57 +1,26 @@
 // The list screen: cards, paging by infinite scroll, pull-to-refresh.
 
 import { api, ApiError, errorText } from "./api.js";
+import { cardNode } from "./card.js";
 import { $, el } from "./dom.js";
 import { noteReach } from "./drivetime.js";
-import { companyText, num, route, rub, staleText, windowText } from "./format.js";
-import { cardInsights, listParams, renderBar } from "./insights.js";
+import { staleText } from "./format.js";
+import { listParams, renderBar } from "./insights.js";
 import { withScreens } from "./later.js";
-import { starButton } from "./marks.js";
-import { cardCompanyFlag } from "./company.js";
-import { cardMoney } from "./money.js";
 import { onShowList } from "./nav.js";
-import { queuedLine } from "./offlinequeue.js";
-import { groupLine } from "./samefreight.js";
 import { PAGE, state } from "./state.js";
 import { haptic } from "./telegram.js";
 
+const openLoad = (id) => withScreens((s) => s.openDetail(id));
+
 /** The /api/cargos URL of a page of the current filters (index.html's boot script builds page 0 the same
  * way, without insights' own list parameters: with them the login's page is not used). */
+
 export function query(offset) {
   const params = new URLSearchParams({ ...state.filters, ...listParams(), limit: String(PAGE), offset: String(offset) });
   return "/api/cargos?" + params.toString();
 }
 
-function cardNode(item) {
-  const tags = [
-    ...item.truck_types.map((t) => el("span", { class: "tag" }, t.short_name)),
-    ...item.load_types.map((t) => el("span", { class: "tag" }, t.short_name)),
-  ];
-  const company = companyText(item.company);
-  return el("li", {
-    class: "card", "data-id": item.id, tabindex: "0", role: "button",
-    onclick: () => { haptic.tap(); withScreens((s) => s.openDetail(item.id)); },
-    onkeydown: (e) => { if (e.key === "Enter") withScreens((s) => s.openDetail(item.id)); },
-  },
-    el("div", { class: "route" }, route(item), " ", starButton(item)),
-    el("div", { class: "dates" }, "Погрузка: " + windowText(item.from)),
-    el("div", { class: "specs" }, [
-      item.weight_t !== null ? num(item.weight_t) + " т" : null,
-      item.volume_m3 !== null ? num(item.volume_m3) + " м³" : null,
-      item.distance_km !== null ? num(item.distance_km, 0) + " км" : null,
-    ].filter(Boolean).join(" · ")),
-    el("div", { class: "money" },
-      el("span", { class: "price" }, rub(item.price_rub)),
-      item.rate_rub_per_km !== null ? el("span", { class: "rate" }, rub(item.rate_rub_per_km) + "/км") : null),
-    groupLine(item, (id) => withScreens((s) => s.openDetail(id))),
-    ...cardMoney(item),
-    ...cardInsights(item),
-    el("div", { class: "tags" }, tags),
-    company ? el("div", { class: "company" }, company) : null,
-    cardCompanyFlag(item),
-    queuedLine(item.id),
-  );
-}
 
 function showSkeletons(on) {
   document.querySelectorAll(".skeleton").forEach((n) => n.remove());
@@ -90,7 +59,7 @@ export async function loadPage(reset, session) {
     showSkeletons(false);
     state.items.push(...page.items);
     if (reset) noteReach(page.meta);
-    $("cards").append(...page.items.map(cardNode));
+    $("cards").append(...page.items.map((item) => cardNode(item, openLoad)));
     $("stale-banner").hidden = !page.meta.stale;
     if (page.meta.stale) $("stale-banner").textContent = staleText(page.meta);
     state.nextOffset = page.meta.next_offset;

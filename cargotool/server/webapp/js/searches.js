@@ -5,6 +5,7 @@ import { api, errorText } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { describe, saveFilters, summary } from "./filters.js";
 import { reloadList } from "./nav.js";
+import { openFree } from "./free.js";
 import { askBeforeNotifying, onReachChange, reachBanner, recheckReach } from "./reach.js";
 import { confirmDialog } from "./platform.js";
 import { state } from "./state.js";
@@ -175,11 +176,14 @@ export function runSearch(search) {
   api(`/api/searches/${search.id}`, false, { method: "PATCH", body: { opened: true } }).catch(() => {});
 }
 
-/** The digest's «Открыть …» button: `?search=<id>`. */
+/** The digest's «Открыть …» button: `?search=<id>`. Not one of «Мои поиски» but the driver is free somewhere:
+ * the digest's search is their «Свободен с…» (a system search, core/availability), so that screen opens. */
 export async function openSearchById(id) {
   const items = await openSearches();
   const search = items.find((s) => s.id === id);
-  if (search) runSearch(search);
+  if (search) { runSearch(search); return; }
+  const mine = await api("/api/me/availability").catch(() => null);
+  if (mine && mine.availability) openFree();
 }
 
 function showReach() { $("searches-reach").replaceChildren(...[reachBanner()].filter(Boolean)); }
