@@ -131,10 +131,11 @@ class CompanyChecks:
             try:
                 registration = await self.register.lookup(inn)
             except ForwarderError as exc:  # the status is worth keeping; the forwarder line is asked again
+                partial = exc.registration
                 await self.budget.failed(exc)
-                await self._db.run(lambda: store.save(exc.registration, self._clock()))
+                await self._db.run(lambda: store.save(partial, self._clock()))
                 await self.enqueue([inn])
-                return exc.registration
+                return partial
             except RegisterError as exc:
                 await self.budget.failed(exc)
                 await self.enqueue([inn])
