@@ -7,7 +7,7 @@ import { wireCity } from "./city.js";
 import { ensurePositionConsent, forgetConsent, positionConsentNode, refreshConsent } from "./consent.js";
 import { $, el, toast } from "./dom.js";
 import { drivingFieldset, fillDriving, reachChip } from "./drivetime.js";
-import { day, num, radiusText, rub } from "./format.js";
+import { day, measure, radiusText, rub } from "./format.js";
 import { fillTruck, truckFieldset } from "./money.js";
 import { state } from "./state.js";
 import { haptic, showBackButton, hideBackButton, webApp } from "./telegram.js";
@@ -55,7 +55,7 @@ function waitsText(waits) {
 export function cardInsights(item) {
   const trust = item.trust;
   return [
-    item.deadhead_km !== undefined ? el("div", { class: "economics" }, "≈" + num(item.deadhead_km, 0) + " км порожняком" +
+    item.deadhead_km !== undefined ? el("div", { class: "economics" }, "≈" + measure(item.deadhead_km, "км", 0) + " порожняком" +
       (item.rate_with_deadhead_rub_km !== null ? " · " + rub(item.rate_with_deadhead_rub_km) + "/км с порожним" : "")) : null,
     item.fuel_estimate ? el("div", { class: "hint-line" }, item.fuel_estimate.text) : null,
     el("div", { class: "insight-chips" },
@@ -80,7 +80,7 @@ function economicsSection(c) {
   }
   const fuel = c.fuel_estimate;
   return el("div", { class: "section", id: "detail-economics" }, el("h3", {}, "Экономика"),
-    row("Порожний пробег", "≈" + num(c.deadhead_km, 0) + " км"),
+    row("Порожний пробег", "≈" + measure(c.deadhead_km, "км", 0)),
     row("Ставка с порожним", c.rate_with_deadhead_rub_km !== null ? rub(c.rate_with_deadhead_rub_km) + "/км" : null),
     row("Ставка без порожнего", c.rate_rub_per_km !== null ? rub(c.rate_rub_per_km) + "/км" : null),
     fuel ? row("Топливо (оценка)", "≈" + rub(fuel.fuel_rub)) : null,
