@@ -102,6 +102,8 @@ def test_all_six_on_a_card_and_its_detail_at_360(browser, server):
     net = card.locator(".net-line")  # §2
     expect(net).to_be_visible()
     assert re.fullmatch(r"Чистыми ≈ \d{1,3}( \d{3})* ₽ \(оценка\)", text_of(net)), text_of(net)
+    # one «what is left» figure: no older «остаётся» (the price less fuel only) beside the net
+    assert "остаётся" not in text_of(card).lower(), text_of(card)
     flag = card.locator(".company-flag")  # §3: this card's company is bankrupt, so its card carries the flag
     expect(flag).to_have_text("⚠ банкротство")
     line = card.locator(".group-line")  # §4
@@ -127,6 +129,8 @@ def test_all_six_on_a_card_and_its_detail_at_360(browser, server):
     net_parts = page.locator("#detail-net")  # §2: the price, each cost, what is left
     for part in ("Цена", "топливо", "Платон", "прочие расходы", "Остаётся"):
         expect(net_parts).to_contain_text(part)
+    assert "Остаётся" not in text_of(page.locator("#detail-economics"))  # the net above is the one figure
+    assert text_of(detail).count("Остаётся") == 1, text_of(detail)
     company = page.locator("#detail-company")  # §3
     expect(company).to_contain_text("Разместил")
     expect(company).to_contain_text("ООО «Черноземье Трейд»")

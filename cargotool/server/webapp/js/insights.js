@@ -57,7 +57,9 @@ export function cardInsights(item) {
   return [
     item.deadhead_km !== undefined ? el("div", { class: "economics" }, "≈" + measure(item.deadhead_km, "км", 0) + " порожняком" +
       (item.rate_with_deadhead_rub_km !== null ? " · " + rub(item.rate_with_deadhead_rub_km) + "/км с порожним" : "")) : null,
-    item.fuel_estimate ? el("div", { class: "hint-line" }, item.fuel_estimate.text) : null,
+    // with a net (js/money.js) the older «остаётся» (the price less fuel only) would contradict it: the net's
+    // own parts carry the fuel
+    item.fuel_estimate && !item.net ? el("div", { class: "hint-line" }, item.fuel_estimate.text) : null,
     el("div", { class: "insight-chips" },
       reachChip(item),
       marketChip(item.market),
@@ -78,7 +80,7 @@ function economicsSection(c) {
       el("p", { class: "hint-line" }, "Укажите, где вы, — посчитаем порожний пробег до погрузки."),
       el("button", { class: "linkish", type: "button", onclick: openPositionSheet }, "📍 Указать местоположение"));
   }
-  const fuel = c.fuel_estimate;
+  const fuel = c.net ? null : c.fuel_estimate;  // with a net, «Чистыми» above lists the fuel and what is left
   return el("div", { class: "section", id: "detail-economics" }, el("h3", {}, "Экономика"),
     row("Порожний пробег", "≈" + measure(c.deadhead_km, "км", 0)),
     row("Ставка с порожним", c.rate_with_deadhead_rub_km !== null ? rub(c.rate_with_deadhead_rub_km) + "/км" : null),
