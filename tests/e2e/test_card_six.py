@@ -137,6 +137,11 @@ def test_all_six_on_a_card_and_its_detail_at_360(browser, server):
     expect(company).to_contain_text("⚠ банкротство")
     # the shipper's line only for another company; here the shipper posted its own load
     expect(company.locator(".company-party")).to_have_count(1)
+    # ONE «Компания»: the register's lines and our drivers' reports in it, in that order
+    expect(detail.locator("h3", has_text=re.compile("^Компания$"))).to_have_count(1)
+    company_text = text_of(company)
+    assert company_text.index("Разместил") < company_text.index("ИНН") < company_text.index("банкротство") \
+        < company_text.index("Жалоб от наших водителей нет"), company_text
     group = page.locator("#detail-group")  # §4: each posting one tap away, the open one disabled
     expect(group.locator(".posting")).to_have_count(3)
     expect(group.locator(f".posting[data-posting='{HEAD}']")).to_be_disabled()

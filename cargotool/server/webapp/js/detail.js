@@ -5,7 +5,7 @@ import { openPlans } from "./billing.js";
 import { $, el, toast } from "./dom.js";
 import { companyText, measure, route, rub, windowText } from "./format.js";
 import { reachSection } from "./drivetime.js";
-import { detailContext, detailEconomics, detailQuery } from "./insights.js";
+import { companyTrust, detailContext, detailEconomics, detailQuery } from "./insights.js";
 import { detailCompany } from "./company.js";
 import { detailMoney } from "./money.js";
 import { reloadList } from "./nav.js";
@@ -88,7 +88,7 @@ function detailNode(c) {
     groupSection(c, openDetail),
     reachSection(c),
     ...detailMoney(c),
-    detailCompany(c),
+    detailCompany(c, companyTrust(c)),
     ...detailEconomics(c),
     el("div", { class: "section" }, el("h3", {}, "Маршрут"),
       row("Погрузка", windowText(c.from)), addressRow(c.from, "nav-from"),

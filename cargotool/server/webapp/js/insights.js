@@ -139,24 +139,24 @@ function reportSlot(c) {
   return slot;
 }
 
-function trustSection(c) {
+/** What our drivers say about the load's companies, for the detail's one «Компания» (js/company.js, which
+ * draws the names, INNs and the register's lines): `poster` and `shipper` lines, the driver's own report form
+ * after an accepted load, and whether a company is flagged. */
+export function companyTrust(c) {
   const t = c.trust;
-  if (!t) return null;
+  if (!t) return { poster: [], shipper: [], report: null, flagged: false };
   const accepted = state.myResponse && state.myResponse.status === "accepted";
   const s = t.shipper;
-  return el("div", { class: "section" + (t.flagged || (s && s.flagged) ? " flagged" : ""), id: "detail-trust" },
-    el("h3", {}, s ? "Разместил груз" : "Компания"), ...trustLines(t),
-    s ? el("h3", { id: "detail-shipper" }, "Грузовладелец") : null, ...(s ? trustLines(s) : []),
-    accepted && (t.inn || (s && s.inn)) ? reportSlot(c) : null);
+  return { poster: trustLines(t), shipper: s ? trustLines(s) : [], flagged: Boolean(t.flagged || (s && s.flagged)),
+    report: accepted && (t.inn || (s && s.inn)) ? reportSlot(c) : null };
 }
 
 function trustLines(t) {
   const reports = t.reports && t.reports.length
     ? t.reports.map((r) => el("div", { class: "row warn-text" }, el("span", {}, r.label), el("span", {}, `${r.count} · последний ${day(r.last_at)}`)))
     : [el("p", { class: "hint-line" }, "Жалоб от наших водителей нет.")];
-  return [row("Название", t.name), row("ИНН", t.inn),
-    t.drivers_worked_text ? el("p", { class: "hint-line" }, t.drivers_worked_text[0].toUpperCase() + t.drivers_worked_text.slice(1)) : null,
-    ...reports];
+  return [t.drivers_worked_text ? el("p", { class: "hint-line" }, t.drivers_worked_text[0].toUpperCase() + t.drivers_worked_text.slice(1)) : null,
+    ...reports].filter(Boolean);
 }
 
 function waitsSection(c) {
@@ -236,8 +236,8 @@ function backhaulSave(b, cargoId) {
 /** Sections under the price: what the load earns and how its rate compares with the lane. */
 export function detailEconomics(c) { return [economicsSection(c), marketSection(c)]; }
 
-/** Sections after the driver's response: the company, dock waits, the trip back. */
-export function detailContext(c) { return [trustSection(c), waitsSection(c), backhaulSection(c)]; }
+/** Sections after the driver's response: dock waits, the trip back. */
+export function detailContext(c) { return [waitsSection(c), backhaulSection(c)]; }
 
 // ---- position, fuel and the list's order -----------------------------------------------------------
 
