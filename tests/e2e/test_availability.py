@@ -36,11 +36,17 @@ def test_free_from_at_360_px_and_the_dispatchers_tab(browser, server):
     day = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     page.fill("#free-date", day)
     page.select_option("#free-radius", "100")
+    expect(page.locator("#free-note")).to_contain_text("Диспетчеры увидят ваше имя, город, день")
+    body = page.locator("#free-body option").nth(1)  # the first body type of the list's dictionary
+    body_name = body.inner_text()
+    page.select_option("#free-body", body.get_attribute("value"))
     page.click("#free-save")
     expect(page.locator("#free-current")).to_contain_text("Свободен в Москве с", timeout=15000)
     expect(page.locator("#free-current")).to_contain_text("±100 км")
+    expect(page.locator("#free-current")).to_contain_text(f"кузов: {body_name}")
     cards = page.locator("#free-feed .card")
     expect(cards.first).to_be_visible(timeout=15000)
+    expect(cards.first.locator(".star")).to_be_visible()  # the list's own card: ☆ and the rest
     expect(page.locator("#free-error")).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing overflows sideways
     inside_the_screen(page, "#free-feed .card")
@@ -66,11 +72,19 @@ def test_free_from_at_360_px_and_the_dispatchers_tab(browser, server):
     expect(truck).to_be_visible(timeout=15000)
     expect(truck).to_contain_text("Пётр (@petr)")
     expect(truck).to_contain_text("Москва ±100 км, с " + ".".join(reversed(day.split("-")[1:])))
+    expect(truck).to_contain_text(body_name)
     assert admin.evaluate("document.documentElement.scrollWidth") <= 360
     inside_the_screen(admin, ".free-truck")
     screenshot(admin, "free-trucks-admin-360", full_page=True)
     assert admin_errors == []
     admin.close()
+
+    # a digest's «Открыть …» for a search not among «Мои поиски» while the driver is free: «Свободен с…» opens
+    digest, digest_errors = open_app(browser, server, user_id=DRIVER, viewport=PHONE, path="/?search=999999")
+    expect(digest.locator("#screen-free")).to_be_visible(timeout=15000)
+    expect(digest.locator("#free-current")).to_contain_text("Свободен в Москве с", timeout=15000)
+    assert digest_errors == []
+    digest.close()
 
     page.click("#free-clear")  # the driver's to clear
     expect(page.locator("#free-current")).to_have_text("Вы не указали, где и когда свободны", timeout=15000)

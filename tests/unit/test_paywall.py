@@ -60,4 +60,5 @@ async def test_require_refuses_with_the_drivers_text(part, text):
 
 
 async def test_switches_tell_the_mini_app_which_parts_are_paid():
-    assert await paywall(respond=False).switches() == {"paywall.contacts": True, "paywall.respond": False}
+    assert await paywall(respond=False).switches() == {"paywall.contacts": True, "paywall.respond": False,
+                                                       "paywall.alerts": True}

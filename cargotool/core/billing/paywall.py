@@ -27,7 +27,8 @@ REFUSALS = {
     Part.RESPOND: "Откликаться можно с подпиской — выберите тариф",
     Part.ALERTS: "Уведомления о новых грузах доступны с подпиской — выберите тариф",
 }
-SHOWN = (Part.CONTACTS, Part.RESPOND)  # the parts the Mini App is told about (it marks them as paid)
+SHOWN = (Part.CONTACTS, Part.RESPOND, Part.ALERTS)  # the parts the Mini App is told about (it marks them as paid;
+# alerts: «Свободен с…» says new loads come in the bot only when they will)
 
 
 class Paywall:
