@@ -12,9 +12,11 @@ alerts are delivered to a driver (core/alerts/delivery.py), not to the loads eve
 
 A feature may keep a *system* search of a driver (`kind`, e.g. "availability": «Свободен с…», core/availability):
 the watcher and delivery treat it like any other (quiet hours, the hourly cap, hidden companies), but it is not
-among the driver's own («Мои поиски», their cap and duplicate check); its owner writes it (`put_system`) and
-removes it (`write_system` / `delete_system`, inside its own write transaction); «Удалить мои данные» removes it with the others. Its `free_from` (a date, local like
-«только с ценой») keeps only loads that can still be loaded on or after that day.
+among the driver's own («Мои поиски», their cap and duplicate check), and the driver's update and delete do not
+reach it (404, as another driver's) — only the alert's pause button does. Its owner writes and removes it
+(`write_system` / `delete_system`) inside its own write transaction, with its own rows; a unique index keeps one
+per driver and kind. «Удалить мои данные» removes it with the others. Its `free_from` (a date, local like
+«только с ценой») keeps only loads that can still be loaded on or after that day (`core/loads/loadable.py`).
 """
 
 from __future__ import annotations

@@ -229,7 +229,7 @@ def _availability(db: peewee.Database) -> None:
                    " created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)")
     db.execute_sql("CREATE INDEX driver_availability_day ON driver_availability (day)")
     _add_columns(db, "saved_searches", {"kind": "VARCHAR(16)"})
-    # one system search of a kind per driver, even when two requests race (core/alerts/searches.py put_system)
+    # one system search of a kind per driver, even when two requests race (core/alerts/searches.py write_system)
     db.execute_sql("CREATE UNIQUE INDEX saved_searches_driver_kind ON saved_searches (driver_id, kind)"
                    " WHERE kind IS NOT NULL")
 
