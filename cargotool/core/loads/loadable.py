@@ -5,9 +5,8 @@ see `loadable_from`."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-MOSCOW = ZoneInfo("Europe/Moscow")
+from ..clock import MOSCOW
 
 
 def loadable_from(last_loading: dt.date | dt.datetime | str | None, day: dt.date) -> bool:
