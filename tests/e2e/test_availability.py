@@ -90,3 +90,29 @@ def test_free_from_at_360_px_and_the_dispatchers_tab(browser, server):
     expect(page.locator("#free-current")).to_have_text("Вы не указали, где и когда свободны", timeout=15000)
     expect(page.locator("#free-feed .card")).to_have_count(0)
     page.close()
+
+
+def test_without_a_subscription_the_screen_promises_no_alerts(browser, server):
+    answered = []
+
+    def paid_alerts(route):  # /api/me as with the paywall's alerts part on and no subscription
+        response = route.fetch()
+        body = response.json()
+        body["paywall"] = {**(body.get("paywall") or {}), "paywall.alerts": True}
+        body["subscription"] = None
+        route.fulfill(response=response, json=body)
+        answered.append(True)
+
+    page, errors = open_app(browser, server, user_id=DRIVER + 1, viewport=PHONE, routes=[("**/api/me", paid_alerts)])
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    for _ in range(300):  # the app knows the paywall once /api/me has answered (a condition, not a margin)
+        if answered:
+            break
+        page.wait_for_timeout(50)
+    page.evaluate("new Promise((resolve) => setTimeout(resolve, 0))")  # its handler has run
+    page.click("#open-free")
+    expect(page.locator("#free-note")).to_have_text("Диспетчеры увидят ваше имя, город, день и кузов, чтобы "
+                                                    "предложить груз. Уведомления о новых грузах оттуда — с подпиской.")
+    screenshot(page, "free-paid-alerts-360", full_page=False)
+    assert errors == []
+    page.close()

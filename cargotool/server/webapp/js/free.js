@@ -28,6 +28,8 @@ export async function openFree() {
   date.max = moscowDate(MAX_DAYS);
   if (!date.value) date.value = moscowDate(0);
   bodyOptions();
+  $("free-note").textContent = "Диспетчеры увидят ваше имя, город, день и кузов, чтобы предложить груз. " + (alertsPaid()
+    ? "Уведомления о новых грузах оттуда — с подпиской." : "Новые грузы оттуда пришлём в бот.");
   try { render(await api(URL)); } catch (error) { say(error.message); }
 }
 
@@ -67,7 +69,8 @@ function render(body) {
   $("free-proposal").hidden = !proposal;
   if (proposal) {
     $("free-proposal").textContent = proposal.text;
-    $("free-proposal").onclick = () => save({ point_id: proposal.point_id, date: proposal.date, name: proposal.name });
+    $("free-proposal").onclick = () => save({ point_id: proposal.point_id, date: proposal.date, name: proposal.name,
+      body_type: bodyType() });
   }
   if (mine) {
     draft.filters.from = String(mine.point_id);
@@ -98,11 +101,12 @@ async function save(body) {
   }
 }
 
+const bodyType = () => ($("free-body").value ? Number($("free-body").value) : null);
+
 function saveForm() {
   if (!draft.filters.from) { say("Выберите город из подсказок"); return; }
-  const body = $("free-body").value;
   save({ point_id: Number(draft.filters.from), name: draft.names.from, date: $("free-date").value,
-    radius_km: Number($("free-radius").value), body_type: body ? Number(body) : null });
+    radius_km: Number($("free-radius").value), body_type: bodyType() });
 }
 
 async function clear() {
