@@ -48,5 +48,5 @@ def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstre
                       poll_seconds=settings.alerts_poll_seconds, min_poll_seconds=settings.alerts_poll_min_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute, geo=upstream.geo,
                       locate=default_gazetteer().coordinates, ceilings=upstream.marketplace.ceilings,
-                      circuit_open=upstream.breaker.is_open)
+                      circuit_open=upstream.breaker.refusing)
     return Alerts(searches, auto, alerter, watcher)

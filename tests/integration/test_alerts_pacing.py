@@ -21,7 +21,8 @@ from cargotool.core.loads.models import Load, Page
 from cargotool.core.loads.query import NEWEST
 from cargotool.core.storage.redis import Keys
 from tests.conftest import TEST_REDIS_URL
-from tests.integration.test_alerts import DRIVER, alerts_to, load, make_services, svc, telegram  # noqa: F401
+from tests.integration.test_alerts import DRIVER, alerts_to, deliver, load
+from tests.integration.test_alerts import make_services, svc, telegram  # noqa: F401 (fixtures)
 from tests.integration.test_alerts_budget import Clock, most_in_any_minute
 
 START = 1_800_000_000.0
@@ -222,8 +223,6 @@ async def test_the_feeds_alerts_are_queued_before_the_searches_own_queries_are_p
 
 
 async def test_fast_looks_still_alert_a_driver_once_per_load(svc, standin, telegram):  # noqa: F811
-    from tests.integration.test_alerts import deliver
-
     await svc.searches.create(DRIVER, {"name": "A", "filters": {"from": "1"}})
     await svc.searches.create(DRIVER, {"name": "B", "filters": {"to": "3"}})
     await svc.watcher.tick()
@@ -242,9 +241,11 @@ async def test_fast_looks_still_alert_a_driver_once_per_load(svc, standin, teleg
 
 async def test_the_watchers_calls_are_tried_once_a_429_is_one_request_and_one_failure(svc, standin):  # noqa: F811
     await svc.watcher.tick()
+    assert (await svc.watcher.status())["poll_interval_seconds"] == 3.75  # what `cargotool alerts status` shows
     standin.reset_counters()
     standin.fail_next("/v2/cargos/views", 429, times=5, headers={"Retry-After": "0"})
     await svc.watcher.tick()
     assert standin.calls["GET /v2/cargos/views"] == 1, "no client retries: each request spends the budget"
     assert svc.watcher.pacer.failures == 1
     assert await svc.watcher.next_interval() > 7.0
+    assert (await svc.watcher.status())["poll_interval_seconds"] == 7.5

@@ -76,8 +76,8 @@ class Watcher:
         (lat, lon) known up front; `locate(name)` finds more by the names loads carry (the gazetteer), so
         radius searches become decidable here as their cities are seen. `clock` (seconds, wall time)
         dates the budget's tokens and times CargoTech's answers. `ceilings`: what an open upper end of a
-        range means upstream (matcher.py). `circuit_open()`: is CargoTech known to be failing (then no
-        call is made, and the watcher looks less often)."""
+        range means upstream (matcher.py). `circuit_open()`: is the circuit towards CargoTech open (then
+        no call is made, and the watcher looks less often; half-open, its call may be the probe)."""
         self._marketplace = marketplace
         self._cargos = cargos
         self._searches = searches
@@ -173,8 +173,9 @@ class Watcher:
 
     async def next_interval(self) -> float:
         """Seconds from now until the next look (pacing.py): without the feed, `poll_seconds`; with it (or
-        before knowing whether it works), the pacer's interval counted from the start of the last look (a slow look is not followed by a whole
-        interval more), never sooner than the budget has room for a look and the other calls' headroom."""
+        before knowing whether it works), the pacer's interval counted from the start of the last look (a
+        slow look is not followed by a whole interval more), never sooner than the budget has room for a
+        look and the other calls' headroom."""
         if self.mode == "queries":
             return self.poll_seconds
         now = self._clock()
