@@ -31,10 +31,11 @@ from .core.billing.stars import StarsPayments
 from .core.billing.subscriptions import Subscriptions
 from .core.bot.handlers import BotHandlers
 from .core.bot.updates import UpdateInbox
-from .core.cargo.service import CargoService
+from .core.cargo.service import CargoService, observers
 from .core.cargo.share import LoadSharer
 from .core.loads.operator import UpstreamAccount
 from .core.chains.service import ChainPlanner
+from .core.companycheck.service import CompanyChecks
 from .core.contacts.service import Contacts
 from .core.drivers.auth import DriverAuth
 from .core.drivers.ratelimit import Limit, RateLimiter
@@ -63,6 +64,7 @@ from .wiring.billing import build_billing
 from .wiring.bot import build_bot
 from .wiring.cargotech import build_upstream
 from .wiring.chains import build_chains
+from .wiring.companycheck import build_company_checks
 from .wiring.drivers import build_drivers
 from .wiring.insights import build_insights_parts, platon_tariff
 from .wiring.jobs import build_scheduler
@@ -122,6 +124,7 @@ class Services:
     shortlist: Shortlist  # favourites and hidden loads and companies
     list_views: MarkedViews  # the list's driver views: insights, without what the driver hid
     chains: ChainPlanner  # chains home (GET /api/chains) and the driver's home city
+    company_checks: CompanyChecks | None  # the company register by INN; None without DADATA_API_KEY
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
@@ -132,6 +135,8 @@ class Services:
         if self.bot_api is not None:
             await self.bot_api.aclose()
         await self.cargos.aclose()
+        if self.company_checks is not None:
+            await self.company_checks.aclose()
         await self.upstream.aclose()
         await self.http.aclose()
         await self.redis.aclose()
@@ -181,7 +186,9 @@ def build_services(
                                  avg_speed_kmh=settings.drivetime_avg_speed_kmh,
                                  platon=platon_tariff(settings.platon_rub_km, settings.platon_federal_share))
     samefreight = build_samefreight(settings, storage)
-    cargos = build_cargos(settings, storage, upstream, observer=found.insights.on_cargos, fold=samefreight.fold_page)
+    company_checks = build_company_checks(settings, storage)
+    cargos = build_cargos(settings, storage, upstream, fold=samefreight.fold_page,
+                          observer=observers(found.insights.on_cargos, company_checks and company_checks.on_cargos))
     drivers = build_drivers(settings, storage)
     billing = build_billing(settings, storage, messaging)
     responses = build_responses(settings, storage, cargos, messaging.outbox, billing.paywall)
@@ -189,7 +196,7 @@ def build_services(
     shortlists = build_shortlist(settings, storage, cards=contacts.card_for, views=found.insights)
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations,
-                          hidden=shortlists.shortlist, out_of_reach=found.insights.out_of_reach)
+                          hidden=shortlists.shortlist, personal=found.insights.for_alerts)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
                             sessions=drivers.auth.sessions, paysupport=billing.paysupport,
                             shortlist=shortlists.shortlist)
@@ -198,7 +205,7 @@ def build_services(
     scheduler = build_scheduler(settings, storage.redis, storage.keys,
                                 loops=[messaging.outbox.run, updates.run, alerts.watcher.run], responses=responses,
                                 payments=billing.payments, notices=billing.notices, lanes=found.insights.lanes,
-                                wait_questions=found.wait_questions)
+                                wait_questions=found.wait_questions, company_checks=company_checks)
     return Services(
         settings=settings, redis=storage.redis, keys=storage.keys, database=storage.database, audit=storage.audit,
         http=upstream.http, upstream=upstream.account, marketplace=upstream.marketplace, upstream_label=upstream.label,
@@ -214,5 +221,5 @@ def build_services(
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
         scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
         shortlist=shortlists.shortlist, list_views=shortlists.views,
-        chains=build_chains(settings, storage, cargos=cargos, insights=found.insights),
+        chains=build_chains(settings, storage, cargos=cargos, insights=found.insights), company_checks=company_checks,
     )

@@ -111,6 +111,11 @@ class Settings:
     drivetime_avg_speed_kmh: float = _setting(parse.positive_float, 60.0)  # «успеваю?» (core/drivetime)
     platon_rub_km: float = _setting(parse.positive_float, 4.91)  # issue 21 §2: sources in README
     platon_federal_share: float = _setting(parse.share, 0.7)
+    dadata_api_key: str | None = _setting(parse.text, None, secret=True)  # issue 21 §3: the company register
+    dadata_url: str = _setting(parse.http_url, "https://suggestions.dadata.ru/suggestions/api/4_1/rs/")
+    dadata_daily_limit: int = _setting(parse.positive_int, 9000)
+    dadata_timeout: float = _setting(parse.positive_float, 3.0)
+    dadata_detail_wait: float = _setting(parse.positive_float, 2.0)
     redis_url: str | None = _setting(parse.redis_url, None)
     redis_key_prefix: str = _setting(parse.text, "")
     redis_max_connections: int = _setting(parse.positive_int, 64)

@@ -22,21 +22,6 @@ bot_app = typer.Typer(help="The Telegram bot.", no_args_is_help=True)
 responses_app = typer.Typer(help="Drivers' responses to loads.", no_args_is_help=True)
 log = logging.getLogger(__name__)
 
-COMMANDS = [
-    {"command": "start", "description": "Открыть грузы"},
-    {"command": "responses", "description": "Мои отклики"},
-    {"command": "status", "description": "Подписка и последние отклики"},
-    {"command": "paysupport", "description": "Помощь с оплатой и возвратом"},
-    {"command": "mute", "description": "Пауза уведомлений о грузах, например /mute 2h"},
-    {"command": "unmute", "description": "Снова присылать уведомления"},
-    {"command": "drive", "description": "Я за рулём: копить уведомления до остановки"},
-    {"command": "quiet", "description": "Тихие часы, например /quiet 22:00-07:00"},
-    {"command": "forget_location", "description": "Забыть мою геопозицию"},
-    {"command": "privacy", "description": "Политика конфиденциальности"},
-    {"command": "forget_me", "description": "Удалить мои данные"},
-    {"command": "help", "description": "Помощь"},
-]
-
 # pre_checkout_query: Telegram asks before taking Stars (the webhook answers it at once)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "pre_checkout_query"]
 
@@ -62,8 +47,9 @@ def setup(url: str = typer.Option(..., help="Public https URL of this server, e.
             raise NotConfigured("TELEGRAM_WEBHOOK_SECRET is not set (the webhook would accept anyone)")
         await api.call("setWebhook", {"url": f"{root}/webhooks/telegram", "secret_token": secret,
                                       "allowed_updates": ALLOWED_UPDATES, "drop_pending_updates": drop_pending})
-        await api.call("setMyCommands", {"commands": COMMANDS, "language_code": "ru"})
-        await api.call("setMyCommands", {"commands": COMMANDS})
+        commands = services.bot.menu()  # what the features registered (core/messaging/router.py)
+        await api.call("setMyCommands", {"commands": commands, "language_code": "ru"})
+        await api.call("setMyCommands", {"commands": commands})
         webapp = services.settings.webapp_url.rstrip("/") + "/"
         if webapp.startswith("https://"):
             await api.call("setChatMenuButton", {"menu_button": {"type": "web_app", "text": "Грузы", "web_app": {"url": webapp}}})

@@ -119,6 +119,9 @@ async def cargo_detail(request: Request, cargo_id: str):
     card = await svc.contacts.card_for(driver_id, cargo_id)
     body = await svc.insights.personalise_detail(driver_id, card, radius, moscow_today())
     await svc.samefreight.attach(body)  # `group`: the other postings of this trip, as its list card showed them
+    if svc.company_checks is not None:  # `company_check`: the register, asked now for a company not yet checked
+        await svc.company_checks.attach_detail(body)
+    await svc.shortlist.flag_detail(driver_id, body)  # `favourite`: the ☆ of its card
     return json(body, headers={"Cache-Control": "no-store"})
 
 

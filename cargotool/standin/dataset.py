@@ -63,14 +63,14 @@ LOAD_TYPES = [
 WV_CLASSES = [(1.5, 9), (3, 16), (5, 36), (7.5, 45), (10, 54), (15, 65), (20, 83)]
 
 COMPANIES = [
-    {"id": 1558666, "inn": "7701234567", "name": "ООО «ГрузЛайн»", "type": "broker", "security_status": 0},
-    {"id": 1558701, "inn": "7812345670", "name": "ООО «Северный Транзит»", "type": "broker", "security_status": 1},
-    {"id": 1559020, "inn": "1655123456", "name": "АО «ВолгаАгро»", "type": "shipper", "security_status": 0},
-    {"id": 1560044, "inn": "6658123459", "name": "ООО «Уралснаб»", "type": "broker", "security_status": 0},
-    {"id": 1561200, "inn": "2310123452", "name": "ООО «Кубань Логистик»", "type": "broker", "security_status": 2},
-    {"id": 1562333, "inn": "3664123458", "name": "ООО «Черноземье Трейд»", "type": "shipper", "security_status": 0},
+    {"id": 1558666, "inn": "7701234560", "name": "ООО «ГрузЛайн»", "type": "broker", "security_status": 0},
+    {"id": 1558701, "inn": "7812345675", "name": "ООО «Северный Транзит»", "type": "broker", "security_status": 1},
+    {"id": 1559020, "inn": "1655123453", "name": "АО «ВолгаАгро»", "type": "shipper", "security_status": 0},
+    {"id": 1560044, "inn": "6658123450", "name": "ООО «Уралснаб»", "type": "broker", "security_status": 0},
+    {"id": 1561200, "inn": "2310123454", "name": "ООО «Кубань Логистик»", "type": "broker", "security_status": 2},
+    {"id": 1562333, "inn": "3664123453", "name": "ООО «Черноземье Трейд»", "type": "shipper", "security_status": 0},
 ]
-OUR_COMPANY = {"id": 1570000, "inn": "5003123456", "name": "ООО «Вектор Перевозки»", "type": "carrier", "security_status": 0}
+OUR_COMPANY = {"id": 1570000, "inn": "5003123458", "name": "ООО «Вектор Перевозки»", "type": "carrier", "security_status": 0}
 
 CARGO_NAMES = ["продукты питания", "стройматериалы", "оборудование", "тарно-штучный груз", "бытовая техника",
                "пиломатериалы", "удобрения", "напитки", "металлопрокат", "мебель"]

@@ -7,7 +7,7 @@ from functools import partial
 
 from ..config import Settings
 from ..core.alerts.auto import AutoResponder
-from ..core.alerts.delivery import Alerter, OutOfReach
+from ..core.alerts.delivery import Alerter, Personal
 from ..core.alerts.lease import Lease
 from ..core.alerts.location import LocationStore
 from ..core.alerts.searches import SearchStore
@@ -31,9 +31,10 @@ class Alerts:
 
 def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstream: Upstream, cargos: CargoService,
                  responses: ResponseService, paywall: Paywall, locations: LocationStore, hidden=None,
-                 out_of_reach: OutOfReach | None = None) -> Alerts:
+                 personal: Personal | None = None) -> Alerts:
     """`hidden.excluded(driver_id, cargo_id, inn)`: what the driver hid (core/shortlist) gets no alert nor automatic
-    response; `out_of_reach`: insights' driving-time check for searches with «успеваю» (core/alerts/delivery.py)."""
+    response; `personal`: insights' `reach` and `net` of loads for a driver — «успеваю» and the alert's text
+    (core/alerts/delivery.py)."""
     redis, keys = storage.redis, storage.keys
     searches = SearchStore(storage.database, settings.alerts_max_searches, on_change=searches_changed(redis, keys),
                            key_of=partial(upstream.marketplace.query_key, paged=False))
@@ -42,7 +43,7 @@ def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstre
     alerter = Alerter(database=storage.database, redis=redis, keys=keys, outbox=outbox, paywall=paywall,
                       locations=locations, webapp_url=settings.webapp_url,
                       per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
-                      still_minutes=settings.alerts_still_minutes, auto=auto, hidden=hidden, out_of_reach=out_of_reach)
+                      still_minutes=settings.alerts_still_minutes, auto=auto, hidden=hidden, personal=personal)
     watcher = Watcher(marketplace=upstream.paced_marketplace, cargos=cargos, searches=searches, alerter=alerter, auto=auto,
                       redis=redis, keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
                       poll_seconds=settings.alerts_poll_seconds, min_poll_seconds=settings.alerts_poll_min_seconds,

@@ -13,7 +13,7 @@ from .messaging import Messaging
 from .storage import Storage
 
 
-def build_cargos(settings: Settings, storage: Storage, upstream: Upstream, observer: Observer,
+def build_cargos(settings: Settings, storage: Storage, upstream: Upstream, observer: Observer | None,
                  fold: Fold | None = None) -> CargoService:
     """`observer(cargos, cards)` is told what each fetch brought (insights enrich the cards); `fold` folds a
     list page's postings of one trip into one card."""

@@ -24,6 +24,12 @@ def inside_the_screen(page, selector):
         assert found and found["x"] >= 0 and found["x"] + found["width"] <= 360, (selector, found)
 
 
+def _look(page, selector):
+    """A button's colours, corners and weight (computed even while its screen is hidden)."""
+    return page.evaluate("""(selector) => { const s = getComputedStyle(document.querySelector(selector));
+        return [s.backgroundColor, s.color, s.borderRadius, s.fontWeight, s.borderStyle]; }""", selector)
+
+
 def test_chains_home_at_360_px(browser, server):
     page, errors = open_app(browser, server, user_id=9851, viewport=PHONE)
     expect(page.locator(".card").first).to_be_visible(timeout=15000)
@@ -47,6 +53,8 @@ def test_chains_home_at_360_px(browser, server):
     inside_the_screen(page, "#screen-chains .chain")
     inside_the_screen(page, "#screen-chains .chain-leg")
     inside_the_screen(page, "#chains-find")
+    assert _look(page, "#chains-find") == _look(page, "#apply-filters")  # styled as the app's other primary buttons
+    assert page.locator("#chains-find").bounding_box()["height"] >= 44  # a thumb's tap target
     screenshot(page, "chains-360", full_page=True)
 
     page.click("#chains-save-home")

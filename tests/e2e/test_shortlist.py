@@ -70,3 +70,34 @@ def test_star_hide_a_company_and_undo_it_from_the_hidden_screen(browser, server,
     expect(page.locator(f'#cards .card[data-id="{marked["id"]}"]')).to_be_visible(timeout=15000)
     assert errors == []
     page.close()
+
+
+def test_the_detail_shows_the_star_another_device_set(browser, server):
+    """Two devices of one driver: what one stars or unstars, the other's detail shows (`favourite` of the
+    detail), and its list's card follows when going back."""
+    phone, errors = open_app(browser, server, user_id=DRIVER + 1, viewport=PHONE)
+    first = phone.locator("#cards .card").first
+    expect(first).to_be_visible(timeout=15000)
+    selector = f'#cards .card[data-id="{first.get_attribute("data-id")}"]'
+    tablet, tablet_errors = open_app(browser, server, user_id=DRIVER + 1, viewport=PHONE)
+    tablet.locator(selector + " .star").click()
+    expect(tablet.locator(selector + " .star")).to_have_text("★")
+
+    expect(phone.locator(selector + " .star")).to_have_text("☆")  # read at start: stale
+    phone.locator(selector).click()
+    expect(phone.locator("#detail-marks .star")).to_have_text("★", timeout=15000)
+    _inside(phone, "#detail-marks .star")
+    _no_sideways_scroll(phone)
+    screenshot(phone, "shortlist-360-detail-star", full_page=False)
+    expect(phone.locator(selector + " .star")).to_have_text("★")  # the card behind the detail follows
+
+    tablet.locator(selector + " .star").click()
+    expect(tablet.locator(selector + " .star")).to_have_text("☆")
+    phone.click("#detail-back")
+    phone.locator(selector).click()
+    expect(phone.locator("#detail-marks .star")).to_have_text("☆", timeout=15000)
+    phone.locator("#detail-marks .star").click()  # the toggle works from the detail
+    expect(phone.locator("#detail-marks .star")).to_have_text("★")
+    assert errors == [] and tablet_errors == []
+    phone.close()
+    tablet.close()

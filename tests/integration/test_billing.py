@@ -108,6 +108,17 @@ async def test_paywall_hides_contacts_and_refuses_responses(app, standin):
     assert respond.status == 201
 
 
+async def test_access_end_is_the_subscription_row_s(app):
+    """`Subscriptions.access_end`: what both billing bases (Stars, YooKassa refunds) report after a payment or
+    refund — the row's end, to the microsecond (the status cache keeps whole seconds)."""
+    subscriptions = app.ctx.services.subscriptions
+    assert await subscriptions.access_end(502) is None
+    granted = await subscriptions.grant(502, 5, "test")
+    assert await subscriptions.access_end(502) == granted
+    later = await subscriptions.grant(502, 3, "test")
+    assert await subscriptions.access_end(502) == later > granted
+
+
 async def test_the_response_service_itself_refuses_without_access(app, standin):
     """The paywall is the service's, not the handler's: any caller (the API, automatic responses) meets it,
     and before the offer is read (402 before 400 over HTTP)."""

@@ -31,7 +31,10 @@ def test_bot_setup_sets_webhook_commands_and_menu(env, tmp_path):
     assert hook.params["url"] == "https://cargo.example.ru/webhooks/telegram"
     assert hook.params["secret_token"] == "hook-secret-123456"
     assert set(hook.params["allowed_updates"]) == {"message", "edited_message", "callback_query", "pre_checkout_query"}
-    assert {c["command"] for c in telegram.sent("setMyCommands")[0].params["commands"]} == {"start", "help", "status", "responses", "mute", "unmute", "drive", "quiet", "forget_location", "paysupport", "privacy", "forget_me"}
+    russian, default = telegram.sent("setMyCommands")  # built from the router's registrations (test_bot_router)
+    assert russian.params["language_code"] == "ru" and russian.params["commands"] == default.params["commands"]
+    assert {c["command"] for c in default.params["commands"]} == {"start", "help", "status", "responses", "mute", "unmute", "drive", "quiet", "forget_location", "paysupport", "privacy", "forget_me"}
+    assert {"command": "mute", "description": "Пауза уведомлений о грузах, например /mute 2h"} in default.params["commands"]
     [menu] = telegram.sent("setChatMenuButton")
     assert menu.params["menu_button"]["web_app"]["url"] == "https://cargo.example.ru/"
     assert "hook-secret" not in result.stdout + result.stderr

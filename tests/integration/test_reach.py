@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from prometheus_client import REGISTRY
 from sanic import Sanic
 
 from cargotool.bootstrap import build_services
@@ -47,6 +48,11 @@ async def _list(app, token: str, query: str) -> dict:
     _, response = await app.asgi_client.get(f"/api/cargos?{query}", headers=auth(token))
     assert response.status == 200, response.text
     return response.json
+
+
+def _hidden_counted(name: str) -> float:
+    """The metric `cargotool_list_hidden_total{filter=name}` of this process."""
+    return REGISTRY.get_sample_value("cargotool_list_hidden_total", {"filter": name}) or 0.0
 
 
 def test_both_moscows_are_one_zone():
@@ -115,6 +121,7 @@ async def test_reachable_filter_and_arrival_sort_over_the_window(app):
     assert arrivals == sorted(arrivals) and everything["meta"]["sort"]["by"] == "arrival"
     assert everything["meta"]["reach_known"] is True
 
+    counted_before = _hidden_counted("unreachable")
     total_no = 0
     offset = 0
     while offset is not None:
@@ -124,6 +131,7 @@ async def test_reachable_filter_and_arrival_sort_over_the_window(app):
         offset = page["meta"]["next_offset"]
     window = (await _list(app, far, "limit=50&offset=50&sort=arrival"))["items"] + everything["items"]
     assert total_no == sum(1 for c in window if c["reach"]["verdict"] == "no") > 0
+    assert _hidden_counted("unreachable") == counted_before + total_no  # once per list, not per page
     kept_near = await _list(app, near, "limit=50&reachable=1")
     assert kept_near["meta"]["hidden_unreachable"] < total_no  # nearer, more loads within reach
 
@@ -158,3 +166,39 @@ async def test_a_reachable_search_alerts_only_loads_the_driver_can_reach(svc, st
     assert alerts_to(telegram, DRIVER) == []  # Vladivostok → Moscow by tomorrow: no legal plan
     assert len(alerts_to(telegram, OTHER)) == 1  # no position: nothing says it is out of reach
     assert len(alerts_to(telegram, third)) == 1  # far away, but the search did not ask
+
+
+async def test_an_alert_says_whether_the_driver_makes_it_what_is_left_and_how_they_are_paid(svc, standin, telegram):  # noqa: F811
+    """The alert carries the driver's own card lines: the verdict (near, far, no position), the net (with fuel
+    figures) and the payment terms the load states."""
+    near, far, nowhere = DRIVER, OTHER, 504
+    for driver in (near, far, nowhere):
+        await svc.searches.create(driver, {"filters": {"from": str(MOSCOW), "to": str(KAZAN)}})
+    await svc.insights.profiles.set_position(near, KAZAN_POINT, svc.insights.point_names)
+    await svc.insights.profiles.set_fuel(near, {"l_per_100km": 32, "price_rub": 65})
+    await svc.insights.profiles.set_position(far, VLADIVOSTOK, svc.insights.point_names)
+    await svc.watcher.tick()
+    tomorrow = (dt.datetime.now(MSK) + dt.timedelta(days=1)).date().isoformat()
+    in_a_week = (dt.datetime.now(MSK) + dt.timedelta(days=7)).date().isoformat()
+    cargo = load(standin)
+    cargo["points"]["start"].update({"first_date": in_a_week, "last_date": in_a_week})
+    cargo["payment"] = {"vat": False, "in_cash": True}  # the list's structured block (a list has no comment)
+    await svc.watcher.tick()
+    await deliver(svc)
+    [to_near], [to_far], [to_nowhere] = (_texts(telegram, d) for d in (near, far, nowhere))
+    assert TEXTS["ok"] in to_near and "Чистыми ≈ " in to_near
+    assert "\nОплата: без НДС, наличными" in to_near
+    assert TEXTS["tight"] not in to_near and "🕒" not in to_nowhere
+    assert "Чистыми" not in to_far and "Чистыми" not in to_nowhere  # no fuel figures: no net
+    cargo = load(standin)
+    cargo["points"]["start"].update({"first_date": tomorrow, "last_date": tomorrow})
+    cargo.pop("payment", None)
+    await svc.watcher.tick()
+    await deliver(svc)
+    assert TEXTS["no"] in _texts(telegram, far)[-1]  # Vladivostok → Moscow by tomorrow, as the card says
+    assert "\n🕒 " in to_far and "\nОплата: без НДС, наличными" in to_far
+    assert "Оплата:" not in _texts(telegram, far)[-1]  # terms not stated: no line (the card says «не указаны»)
+
+
+def _texts(bot, driver: int) -> list[str]:
+    return [call.params["text"] for call in alerts_to(bot, driver)]

@@ -138,6 +138,22 @@ async def test_favourites_are_flagged_on_a_personal_page_only(app, standin):
     assert [c["favourite"] for c in personal["items"] if str(c["id"]) == first] == [True]
 
 
+async def test_the_detail_says_whether_the_load_is_a_favourite_of_this_driver(app, standin):
+    headers, other = await _token(app), await _token(app, 602)
+    first = str(standin.dataset.cargos[0]["id"])
+
+    async def favourite(who) -> object:
+        _, detail = await app.asgi_client.get(f"/api/cargos/{first}", headers=who)
+        assert detail.status == 200, detail.text
+        return detail.json["favourite"]
+
+    assert await favourite(headers) is False
+    await app.asgi_client.put(f"/api/favourites/{first}", headers=headers)
+    assert await favourite(headers) is True and await favourite(other) is False  # the driver's own
+    await app.asgi_client.delete(f"/api/favourites/{first}", headers=headers)
+    assert await favourite(headers) is False
+
+
 async def test_the_snapshot_stays_when_the_load_is_gone(app, standin):
     headers = await _token(app)
     cargo_id = str(standin.dataset.cargos[0]["id"])

@@ -117,15 +117,51 @@ HELP = (
 
 
 def test_help_is_the_text_drivers_know_whatever_order_the_features_register_in():
+    assert _every_feature(Router()).help_text() == HELP
+
+
+MENU = ["start", "responses", "status", "paysupport", "help", "privacy", "forget_me", "mute", "unmute", "drive",
+        "quiet", "forget_location"]
+
+
+def _every_feature(router: Router) -> Conversation:
     feature = SimpleNamespace(privacy=_noop, forget_me=_noop, forget_location=_noop, on_forget=_noop, on_consent=_noop,
                               location_gate=_noop, location=_noop, on_callback=_noop, command=_noop, on_message=_noop)
-    router = Router()
     alert_bot.register(router, feature)
     privacy_bot.register(router, feature)
     billing_bot.register(router, feature, feature)
     conversation = Conversation(router=router, responses=None, webapp_url="https://app.example")
     conversation_bot.register(router, conversation)
-    assert conversation.help_text() == HELP
+    return conversation
+
+
+def test_the_command_menu_is_what_the_features_registered_in_help_order():
+    router = Router()
+    _every_feature(router)
+    menu = router.menu()
+    assert [item["command"] for item in menu] == MENU
+    assert menu[0] == {"command": "start", "description": "Открыть грузы"}
+    assert all(1 <= len(item["description"]) <= 256 for item in menu)
+    router.command("/fuel", _noop, section="app", menu="Мой расход топлива")  # a new command: in the menu by itself
+    assert [item["command"] for item in router.menu()][:2] == ["start", "fuel"]
+    router.command("/secret", _noop)  # no menu line: answered, not offered
+    assert "secret" not in {item["command"] for item in router.menu()}
+
+
+@pytest.mark.parametrize("name, description, section", [
+    ("/Fuel", "Расход", "app"), ("/" + "x" * 33, "Расход", "app"), ("/fuel-now", "Расход", "app"),
+    ("/fuel", "", "app"), ("/fuel", "д" * 257, "app"), ("/fuel", "Расход", "nowhere"),
+])
+def test_a_menu_line_telegram_would_refuse_is_refused_at_start_up(name, description, section):
+    with pytest.raises(ValueError):
+        Router().menu_item(name, description, section)
+
+
+def test_a_command_in_the_menu_twice_is_refused():
+    router = Router()
+    router.menu_item("/paysupport", "Помощь с оплатой", "payments")
+    with pytest.raises(ValueError, match="twice"):
+        router.menu_item("/paysupport", "Помощь с оплатой", "payments")
 
 
 def test_help_lines_stand_in_their_section_whoever_registers_first():

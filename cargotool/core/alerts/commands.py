@@ -15,7 +15,12 @@ from .rules import mute_seconds
 from .searches import SearchStore
 from ..numbers import plain_int
 
-COMMANDS = ("/mute", "/unmute", "/drive", "/quiet")
+COMMANDS = {  # the command and its line in the bot's menu
+    "/mute": "Пауза уведомлений о грузах, например /mute 2h",
+    "/unmute": "Снова присылать уведомления",
+    "/drive": "Я за рулём: копить уведомления до остановки",
+    "/quiet": "Тихие часы, например /quiet 22:00-07:00",
+}
 PREFIX = "al"
 CALLBACK_RE = re.compile(r"^al:(off|undo):([0-9a-f-]{1,40})$")
 HELP_LINES = (
@@ -101,8 +106,8 @@ class AlertCommands:
 
 def register(router: Router, commands: AlertCommands) -> None:
     """The alert commands, their /help lines, the alert buttons (`al:…`) and shared live locations."""
-    for name in COMMANDS:
-        router.command(name, _replying(commands, name))
+    for name, menu in COMMANDS.items():
+        router.command(name, _replying(commands, name), section="alerts", menu=menu)
     router.help(SEARCHES_HELP, "searches")
     router.help(HELP_LINES, "alerts")
     router.callback(PREFIX, commands.on_callback)

@@ -8,8 +8,11 @@
   muted (`/mute`), while driving (live location or `/drive`), and beyond `per_hour` alerts an hour.
 - **Out of reach** (a search with «успеваю», `reachable`): a load the driver cannot reach under the
   driving-time rules from where they are now is not alerted (nor remembered as alerted); without a known
-  position or the loading point's coordinates it goes as usual. `out_of_reach(driver_id, loads)` gives the
-  ids (core/insights, wired by the composition root).
+  position or the loading point's coordinates it goes as usual.
+- **What the driver's card would say**: `personal(driver_id, loads)` (core/insights, wired by the composition
+  root) gives each load's `reach` and `net` for this driver, asked once per driver and cycle; the «успеваю»
+  check above and the alert's text both read it — the verdict line «успеваете к погрузке (≈ вт 14:00)» and
+  «Чистыми ≈ …» as on the card, with the payment terms when the load states them.
 - `paywall.alerts`: without a subscription (when the flag is on) no alerts at all; a driver the bot
   cannot write to (a 403, see core/drivers/reach.py) gets none either.
 """
@@ -45,7 +48,8 @@ from .trips import one_per_trip
 log = logging.getLogger(__name__)
 
 DIGEST_LINES = 8
-OutOfReach = Callable[[int, list[Load]], Awaitable[set[str]]]  # driver, loads → ids they cannot reach
+# driver, loads → by load id, the keys the driver's own card adds: `reach`, `net` (card_types' Reach, Net)
+Personal = Callable[[int, list[Load]], Awaitable[dict[str, dict[str, Any]]]]
 
 
 @dataclass(frozen=True)
@@ -55,18 +59,28 @@ class Hit:
 
 
 def alert_text(search: Search, view: dict[str, Any]) -> str:
+    """The card in a few lines; with the payment terms when known, and the driver's `net` and `reach`
+    when their card has them (see `Personal`)."""
     d = view["display"]
     size = f"{d['weight']} т / {format_number(view['volume_m3'])} м³"
     distance = f" · {view['distance_km']} км" if view.get("distance_km") else ""
-    return (f"🔔 Новый груз по поиску «{search.name}»\n{d['route']}\nПогрузка: {d['loading']}\n"
-            f"{size}{distance}\n{d['price']} · {d['rate']}")
+    lines = [f"🔔 Новый груз по поиску «{search.name}»", d["route"], f"Погрузка: {d['loading']}", f"{size}{distance}",
+             f"{d['price']} · {d['rate']}"]
+    terms = view.get("payment_terms") or {}
+    if any(terms.get(name) is not None for name in ("vat", "form", "timing")):  # unknown terms: not a line
+        lines.append(f"Оплата: {terms['text']}")
+    if view.get("net"):
+        lines.append(f"{view['net']['text']} (оценка)")
+    if view.get("reach"):
+        lines.append(f"🕒 {view['reach']['text']}")
+    return "\n".join(lines)
 
 
 class Alerter:
     def __init__(self, *, database: Database, redis: aioredis.Redis, keys: Keys, outbox: Outbox, paywall: Paywall,
                  locations: LocationStore, webapp_url: str, per_hour: int, default_quiet: str, still_minutes: int,
                  auto=None, hidden=None, clock: Callable[[], float] = time.time,
-                 out_of_reach: OutOfReach | None = None) -> None:
+                 personal: Personal | None = None) -> None:
         """`hidden.excluded(driver_id, cargo_id, inn)`: loads and companies the driver hid get no alert."""
         self._db = database
         self._hidden = hidden
@@ -81,7 +95,7 @@ class Alerter:
         self.still_minutes = still_minutes
         self.auto = auto
         self.clock = clock
-        self.out_of_reach = out_of_reach
+        self.personal = personal
         self.sent = 0
         self.held = 0
 
@@ -151,7 +165,9 @@ class Alerter:
         prefs, blocked = await self._db.run(lambda: self._driver_state(drivers))
         pending = {pair: hit for pair, hit in first.items() if pair[0] in allowed and pair[0] not in blocked}
         pending = await self._not_hidden(pending)
-        pending = await self._within_reach(pending)
+        parts = await self._personal(pending)
+        pending = {pair: hit for pair, hit in pending.items()
+                   if not (hit.search.reachable and _verdict(parts, pair) == "no")}  # «успеваю»
         fresh = await self._db.run(lambda: self._claim(pending))
         count_alert("deduplicated", len(pending) - len(fresh))  # alerted before: never twice per driver and load
         by_driver: dict[int, list[Hit]] = defaultdict(list)
@@ -162,7 +178,7 @@ class Alerter:
             reason = await self.hold_reason(driver_id, prefs.get(driver_id) or self.default_quiet)
             for hit, also in one_per_trip(driver_hits):  # reposts of one trip: one alert
                 if reason is None and await self._take_hourly(driver_id):
-                    await self._send(hit, also)
+                    await self._send(hit, also, parts.get((driver_id, hit.cargo.id)))
                     queued += 1
                 else:
                     await self._hold(hit)
@@ -175,17 +191,15 @@ class Alerter:
         return {pair: hit for pair, hit in pending.items() if not await self._hidden.excluded(
             pair[0], hit.cargo.id, hit.cargo.company.inn if hit.cargo.company else None)}
 
-    async def _within_reach(self, pending: dict[tuple[int, str], Hit]) -> dict[tuple[int, str], Hit]:
-        """Leave out the loads of «успеваю» searches that their driver cannot reach (see the module's docstring)."""
-        if self.out_of_reach is None:
-            return pending
-        asked: dict[int, list[Load]] = defaultdict(list)
+    async def _personal(self, pending: dict[tuple[int, str], Hit]) -> dict[tuple[int, str], dict[str, Any]]:
+        """Each pending (driver, load)'s own card keys (`reach`, `net`): one call per driver (see `Personal`)."""
+        if self.personal is None:
+            return {}
+        loads: dict[int, list[Load]] = defaultdict(list)
         for (driver_id, _), hit in pending.items():
-            if hit.search.reachable:
-                asked[driver_id].append(hit.cargo)
-        gone = {(driver_id, cargo_id) for driver_id, loads in asked.items()
-                for cargo_id in await self.out_of_reach(driver_id, loads)}
-        return {pair: hit for pair, hit in pending.items() if pair not in gone}
+            loads[driver_id].append(hit.cargo)
+        return {(driver_id, cargo_id): keys for driver_id, driver_loads in loads.items()
+                for cargo_id, keys in (await self.personal(driver_id, driver_loads)).items()}
 
     @staticmethod
     def _driver_state(drivers: set[int]) -> tuple[dict[int, str | None], set[int]]:
@@ -224,10 +238,11 @@ class Alerter:
         count = await self._redis.get(self._keys(f"alerts:hour:{driver_id}:{int(self.clock() // 3600)}"))
         return int(count or 0) < self.per_hour
 
-    async def _send(self, hit: Hit, also: str | None = None) -> None:
-        """`also`: a line naming the trip's other postings (alerts/trips.py)."""
+    async def _send(self, hit: Hit, also: str | None = None, personal: dict[str, Any] | None = None) -> None:
+        """`also`: a line naming the trip's other postings (alerts/trips.py); `personal`: the driver's `reach`
+        and `net` of this load."""
         search, cargo = hit.search, hit.cargo
-        view = card(cargo)
+        view = {**card(cargo), **(personal or {})}
         keyboard = [[open_load_button(self._webapp_url, cargo.id)],
                     [{"text": "Не присылать по этому поиску", "callback_data": f"al:off:{search.id}"}]]
         text = alert_text(search, view) + (f"\n{also}" if also else "")
@@ -297,6 +312,10 @@ class Alerter:
             keyboard.append([webapp_button(self._webapp_url, f"Открыть «{group[0]['search_name']}»"[:60],
                                            f"?search={search_id}")])
         return {"chat_id": driver_id, "text": "\n".join(lines), "reply_markup": {"inline_keyboard": keyboard[:8]}}
+
+
+def _verdict(parts: dict[tuple[int, str], dict[str, Any]], pair: tuple[int, str]) -> str | None:
+    return ((parts.get(pair) or {}).get("reach") or {}).get("verdict")
 
 
 def _loads(count: int) -> str:

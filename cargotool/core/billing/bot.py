@@ -16,3 +16,4 @@ def register(router: Router, stars: StarsPayments, paysupport: PaySupport) -> No
     router.message_hook(stars.on_message)
     router.message_hook(paysupport.on_message)
     router.help(PAYSUPPORT_HELP, "payments")
+    router.menu_item("/paysupport", "Помощь с оплатой и возвратом", "payments")

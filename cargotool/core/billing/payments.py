@@ -261,7 +261,7 @@ class Payments(YooKassaRefunds):
         recorded = json.loads(event.details).get("expires_at") if event is not None else None
         if recorded:
             return dt.datetime.fromisoformat(recorded), recent
-        return await self._access_end(row.driver_id), recent
+        return await self._subscriptions.access_end(row.driver_id), recent
 
     async def find(self, ref: str) -> Payment:
         """A payment by YooKassa's id, Telegram's charge id (Stars) or ours."""

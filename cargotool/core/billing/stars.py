@@ -254,6 +254,6 @@ class StarsPayments(StarsSubscriptions):
         recorded = json.loads(event.details).get("expires_at") if event is not None else None
         if recorded:
             return stored.id, dt.datetime.fromisoformat(recorded)
-        current = await self._access_end(driver_id)
+        current = await self._subscriptions.access_end(driver_id)
         return (stored.id, current) if current else None
 

@@ -15,7 +15,7 @@ import peewee
 from ..audit import AuditLog
 from ..errors import CargotoolError, InvalidInput, NotFound, UpstreamUnavailable
 from ..storage.db import Database
-from ..storage.models import Payment, PaymentEffect, Subscription, utcnow
+from ..storage.models import Payment, PaymentEffect, utcnow
 from .subscriptions import Subscriptions, shorten_in_transaction
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,6 @@ class StarsSubscriptions:
         self._subscriptions = subscriptions
         self._audit = audit
         self._api = api
-
-    async def _access_end(self, driver_id: int) -> dt.datetime | None:
-        """The driver's end of access in the database (not the cache)."""
-        row = await self._db.run(lambda: Subscription.get_or_none(Subscription.driver == driver_id))
-        return row.expires_at if row else None
 
     # ---- renewal ----------------------------------------------------------------------------------
 
@@ -123,7 +118,7 @@ class StarsSubscriptions:
         expires = None if payment.refunded_stars else await self._refund_once(payment, reason, actor, ip)
         repeated = expires == "duplicate" or bool(payment.refunded_stars)
         await self._subscriptions.forget(payment.driver_id)
-        end = await self._access_end(payment.driver_id) if repeated else expires  # a retry: the end it left
+        end = await self._subscriptions.access_end(payment.driver_id) if repeated else expires  # a retry: the end it left
         await self._audit.record_once(actor, "payment.refunded", target=payment.id, details={
             "method": "stars", "stars": payment.stars, "charge_id": charge,
             "expires_at": end.isoformat() if end else None})

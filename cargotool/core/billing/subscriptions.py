@@ -82,6 +82,11 @@ class Subscriptions:
         expires = dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc)
         return SubscriptionStatus(expires > utcnow(), expires, source)
 
+    async def access_end(self, driver_id: int) -> dt.datetime | None:
+        """The driver's end of access in the database (not the cache): what a payment or refund just left."""
+        row = await self._db.run(lambda: Subscription.get_or_none(Subscription.driver == driver_id))
+        return row.expires_at if row else None
+
     async def forget(self, driver_id: int) -> None:
         await self._redis.delete(self._key(driver_id))
 

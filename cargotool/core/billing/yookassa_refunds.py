@@ -14,7 +14,7 @@ import peewee
 from ..audit import AuditLog
 from ..errors import NotFound
 from ..storage.db import Database
-from ..storage.models import Payment, PaymentEffect, Refund, Subscription, utcnow
+from ..storage.models import Payment, PaymentEffect, Refund, utcnow
 from .gateway import RemoteRefund, YooKassaGateway
 from .subscriptions import Subscriptions, shorten_in_transaction
 
@@ -39,11 +39,6 @@ class YooKassaRefunds:
         self.gateway = gateway
         self._subscriptions = subscriptions
         self._audit = audit
-
-    async def _access_end(self, driver_id: int) -> dt.datetime | None:
-        """The driver's end of access in the database (not the cache)."""
-        sub = await self._db.run(lambda: Subscription.get_or_none(Subscription.driver == driver_id))
-        return sub.expires_at if sub else None
 
     async def apply_refund(self, refund: RemoteRefund, actor: str) -> Outcome | None:
         """A refund YooKassa reports: shortens the subscription by the refunded share, once per refund id
@@ -70,7 +65,7 @@ class YooKassaRefunds:
         await self._db.run(lambda: Refund.update(status="succeeded", updated_at=utcnow())
                            .where((Refund.yookassa_id == refund.id) & (Refund.status != "succeeded")).execute())
         repeated = result == "duplicate"  # applied before: the cache drop and the audit may have failed then
-        end = await self._access_end(row.driver_id) if repeated else result  # a retry: the end it left
+        end = await self._subscriptions.access_end(row.driver_id) if repeated else result  # a retry: the end it left
         await self._subscriptions.forget(row.driver_id)
         await self._audit.record_once(actor, "payment.refunded", target=row.id, same=("refund_id",),
                                       details={"refund_id": refund.id, "amount_kopecks": refund.amount_kopecks,

@@ -70,9 +70,9 @@ class Conversation:
 
 def register(router: Router, conversation: Conversation) -> None:
     router.help("• Откройте приложение кнопкой ниже: фильтры, грузы, контакты, отклики.", "app")
-    router.command("/start", conversation.start)
-    router.command("/help", conversation.help, section="help", help="• /help — эта подсказка")
+    router.command("/start", conversation.start, section="app", menu="Открыть грузы")
+    router.command("/help", conversation.help, section="help", help="• /help — эта подсказка", menu="Помощь")
     router.command("/responses", conversation.responses, section="responses",
-                   help="• /responses — ваши отклики и их статусы")
+                   help="• /responses — ваши отклики и их статусы", menu="Мои отклики")
     router.command("/status", conversation.status, section="responses",
-                   help="• /status — подписка и последние отклики")
+                   help="• /status — подписка и последние отклики", menu="Подписка и последние отклики")

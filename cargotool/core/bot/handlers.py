@@ -30,6 +30,10 @@ class BotHandlers:
         self._fallback = fallback
         self._answerer = answerer
 
+    def menu(self) -> list[dict[str, str]]:
+        """The bot's command menu (`setMyCommands`), from what the features registered (messaging/router.py)."""
+        return self._router.menu()
+
     def with_answerer(self, answerer: Answer) -> "BotHandlers":
         """The same handlers, answering button presses through `answerer(query, text, alert)`."""
         return BotHandlers(router=self._router, outbox=self._outbox, api=self._api, fallback=self._fallback,

@@ -141,6 +141,32 @@ class Reach(TypedDict):
     text: str
 
 
+class ForwarderEntry(TypedDict):
+    """The register of transport forwarders (ГосЛог), through DaData (core/companycheck)."""
+
+    listed: bool
+    number: str | None
+    since: str | None  # YYYY-MM-DD
+    text: str
+
+
+class CompanyStatus(TypedDict):
+    """A company in the register by INN (core/companycheck `_view`); `pending` until it is checked."""
+
+    inn: str
+    name: str | None
+    status: str  # active | liquidating | liquidated | bankrupt | reorganizing | not_found | unknown | pending
+    registered: str | None  # YYYY-MM-DD
+    text: str
+    young: bool  # registered less than a year ago
+    forwarder: NotRequired[ForwarderEntry | None]  # the detail only; None when not checked
+
+
+class CompanyCheck(TypedDict):
+    poster: CompanyStatus | None
+    shipper: CompanyStatus | None  # None when the poster is the shipper or the shipper is not known
+
+
 _CARD_KEYS: dict[str, Any] = {
     "id": str,
     "from": CardPoint | None,
@@ -172,6 +198,11 @@ _CARD_KEYS: dict[str, Any] = {
     "net": NotRequired[Net],
     # insights, per request for a driver with a position (issue 21 §6)
     "reach": NotRequired[Reach],
+    # core/companycheck with DADATA_API_KEY (issue 21 §3): cached answers when the shared cache fetches; the
+    # detail's per request
+    "company_check": NotRequired[CompanyCheck],
+    # shortlist, per request: on a personal page's card only when true (shortlist/views.py), on the detail always
+    "favourite": NotRequired[bool],
 }
 
 CardBase = TypedDict("CardBase", _CARD_KEYS)  # what a card and a detail share

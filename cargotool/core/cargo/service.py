@@ -62,6 +62,19 @@ Observer = Callable[[Sequence[Load], Sequence[Card | CardDetail]], Awaitable[Non
 Fold = Callable[[Sequence[Load], list[Card]], Awaitable[tuple[list[Card], int]]]
 
 
+def observers(*each: Observer | None) -> Observer | None:
+    """One observer telling each of `each` (None ones left out) in turn."""
+    chosen = [o for o in each if o is not None]
+    if len(chosen) <= 1:
+        return chosen[0] if chosen else None
+
+    async def tell(loads: Sequence[Load], cards: Sequence[Card | CardDetail]) -> None:
+        for observer in chosen:
+            await observer(loads, cards)
+
+    return tell
+
+
 @dataclass(frozen=True)
 class CacheTTL:
     list: int = 300
@@ -115,7 +128,6 @@ class CargoService:
         self._breaker = circuit
         self._refreshing: dict[str, asyncio.Future] = {}
         self.stale_wait = stale_wait
-        self.upstream_fetches = 0  # for tests and the benchmark
         self.observer = observer
         self.fold = fold
 
@@ -214,7 +226,6 @@ class CargoService:
             except UpstreamError as exc:
                 await self._redis.set(f"{key}:failure", exc.message, ex=FAILURE_MEMORY_SECONDS)
                 raise
-            self.upstream_fetches += 1
             answer = Answer(json.dumps(body, ensure_ascii=False, separators=(",", ":")), fetched_at)
             await self._redis.set(key, f"{fetched_at:.3f}\n{answer.text}", ex=ttl + self.ttl.stale_max)
             return answer

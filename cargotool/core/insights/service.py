@@ -19,6 +19,7 @@ from typing import Any, Awaitable, Callable, Sequence
 
 from ..audit import AuditLog
 from ..cargo.card_types import Card, CardDetail, writable
+from ..cargo.cards import card as card_of
 from ..cargo.filters import parse_filters
 from ..cargo.formatting import format_rub, group_digits
 from ..cargo.listing import ListView
@@ -34,6 +35,7 @@ from .economics import deadhead_km, fuel_estimate, rate_with_deadhead
 from .gazetteer import Gazetteer, default_gazetteer
 from .lanes import LaneBook
 from ..netcost import PLATON_2026, PlatonTariff
+from ..observability.metrics import count_list_hidden
 from .positions import PointNames, Position, PositionReader, PositionSource, Profiles
 from .reach import Reach, by_arrival, reachable_only
 from .roadcost import add_net, keep_payment_terms
@@ -183,6 +185,8 @@ class Insights:
                  "partial": window_meta["partial"], "text": window_text(scanned, window_meta)}
         body = page_of(cards, window_meta, query, order)
         body["meta"].update(hidden)
+        if query.offset == 0:  # once per list: every page repeats its window's counts
+            count_list_hidden(hidden)
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
     async def personalise_detail(self, driver_id: int, body: dict, radius_km: int | None, today: dt.date) -> dict:
@@ -233,12 +237,27 @@ class Insights:
         if self.reach is not None:
             await self.reach.add(driver_id, cards)
 
-    async def out_of_reach(self, driver_id: int, loads: list[Load]) -> set[str]:
-        """The loads this driver cannot reach legally from where they are (alerts with «успеваю»)."""
-        if self.reach is None:
-            return set()
-        found = await self.reach.verdicts(driver_id, await self.positions.position(driver_id), loads)
-        return {load_id for load_id, verdict in found.items() if verdict.verdict == "no"}
+    async def for_alerts(self, driver_id: int, loads: list[Load]) -> dict[str, dict[str, Any]]:
+        """What the driver's cards would add to each load, for an alert (core/alerts/delivery.py): `reach`
+        (the loading point placed by the gazetteer too) and `net`, by load id. Like the list, nothing
+        without a known position — and then no read of the driver's profile either."""
+        position = await self.positions.position(driver_id)
+        if position is None:
+            return {}
+        verdicts = await self.reach.verdicts(driver_id, position, loads) if self.reach is not None else {}
+        profile = await self.profiles.get(driver_id)
+        found: dict[str, dict[str, Any]] = {}
+        for load in loads:
+            parts: dict[str, Any] = {"reach": verdicts[load.id].as_api()} if load.id in verdicts else {}
+            if profile.fuel is not None:
+                view = card_of(load)
+                self._economics(view, position, profile.fuel)
+                add_net(view, profile, self.platon)
+                if "net" in view:
+                    parts["net"] = view["net"]
+            if parts:
+                found[load.id] = parts
+        return found
 
     def forget_contexts(self) -> None:
         self._contexts.clear()

@@ -72,6 +72,9 @@ QUEUE_DEAD = Gauge("cargotool_queue_dead_letters", "Items a queue gave up on (ke
                    ["queue"], multiprocess_mode="livemostrecent")
 ALERTS = Counter("cargotool_alerts_total", "Load alerts to drivers: sent, held (quiet hours, limits), deduplicated.",
                  ["outcome"])
+LIST_HIDDEN = Counter("cargotool_list_hidden_total",
+                      "Loads our own list filters left out of a driver's list (meta.hidden_*), once per list (its "
+                      "first page).", ["filter"])
 PAYMENTS = Gauge("cargotool_payments", "Payments by status.", ["status"], multiprocess_mode="livemostrecent")
 ACTIVE_SESSIONS = Gauge("cargotool_active_sessions", "Driver sessions alive in Redis.",
                         multiprocess_mode="livemostrecent")
@@ -167,6 +170,13 @@ def count_alert(outcome: str, n: int = 1) -> None:
     """For the alerts module: `sent`, `held` or `deduplicated`."""
     if n:
         ALERTS.labels(outcome).inc(n)
+
+
+def count_list_hidden(hidden: Mapping[str, object]) -> None:
+    """A list's `meta.hidden_*` counts (`hidden_unreachable` → filter `unreachable`); other keys are ignored."""
+    for key, n in hidden.items():
+        if key.startswith("hidden_") and isinstance(n, int) and not isinstance(n, bool) and n > 0:
+            LIST_HIDDEN.labels(key.removeprefix("hidden_")).inc(n)
 
 
 def count_payload_issue(payload: str, issue: str) -> None:

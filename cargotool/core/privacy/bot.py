@@ -94,10 +94,10 @@ class PrivacyBot:
 
 
 def register(router: Router, bot: PrivacyBot) -> None:
-    router.command("/privacy", bot.privacy, section="privacy",
+    router.command("/privacy", bot.privacy, section="privacy", menu="Политика конфиденциальности",
                    help="• /privacy — как мы обращаемся с вашими данными, /forget_me — удалить их")
-    router.command("/forget_me", bot.forget_me)
-    router.command("/forget_location", bot.forget_location, section="location",
+    router.command("/forget_me", bot.forget_me, section="privacy", menu="Удалить мои данные")
+    router.command("/forget_location", bot.forget_location, section="location", menu="Забыть мою геопозицию",
                    help="• /forget_location — забыть мою геопозицию")
     router.callback("fm", bot.on_forget)
     router.callback("cs", bot.on_consent)

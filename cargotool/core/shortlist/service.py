@@ -80,6 +80,10 @@ class Shortlist:
             raise NotFound("Этого груза нет в избранном")
         return _public(row)
 
+    async def flag_detail(self, driver_id: int, body: dict) -> None:
+        """The detail's `favourite`, true or false (a list's card has it only when true: views.apply_marks)."""
+        body["favourite"] = str(body.get("id")) in (await self.marks.marks(driver_id)).favourites
+
     async def remove_favourite(self, driver_id: int, cargo_id: str) -> None:
         await self._db.run(lambda: Favourite.delete().where(
             (Favourite.driver_id == driver_id) & (Favourite.cargo_id == cargo_id)).execute())

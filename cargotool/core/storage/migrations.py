@@ -208,6 +208,15 @@ def _chain_homes(db: peewee.Database) -> None:
     _add_columns(db, "driver_insight_profiles", {"home_point_id": "BIGINT", "home_name": "VARCHAR(128)"})
 
 
+def _company_registrations(db: peewee.Database) -> None:
+    """Register answers per INN (core/companycheck/store.py): company data from a public register, not personal
+    data about drivers — forget-me has nothing to delete here."""
+    db.execute_sql("CREATE TABLE company_registrations (inn VARCHAR(12) NOT NULL PRIMARY KEY,"
+                   " status VARCHAR(16) NOT NULL, name VARCHAR(512), registered DATE, individual BOOLEAN NOT NULL,"
+                   " forwarder_number VARCHAR(64), forwarder_since DATE, forwarder_checked BOOLEAN NOT NULL,"
+                   " checked_at TIMESTAMP NOT NULL)")
+
+
 def _truck_figures(db: peewee.Database) -> None:
     _add_columns(db, "driver_insight_profiles", {"truck_over_12t": "BOOLEAN", "truck_cost_kopecks_km": "BIGINT"})
 
@@ -233,6 +242,7 @@ MIGRATIONS: list[Migration] = [
     Migration(34, "net after the road: the driver's truck (over 12 t, own cost per km)", _truck_figures),
     Migration(37, "favourites and hidden loads and companies", _shortlist),
     Migration(38, "chains home: a driver's home city on their profile", _chain_homes),
+    Migration(39, "company register answers by INN, kept a day (company data, not personal)", _company_registrations),
 ]
 
 

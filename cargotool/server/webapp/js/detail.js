@@ -6,6 +6,7 @@ import { $, el, toast } from "./dom.js";
 import { companyText, num, route, rub, windowText } from "./format.js";
 import { reachSection } from "./drivetime.js";
 import { detailContext, detailEconomics, detailQuery } from "./insights.js";
+import { detailCompany } from "./company.js";
 import { detailMoney } from "./money.js";
 import { reloadList } from "./nav.js";
 import { renderMyResponse } from "./offer.js";
@@ -87,6 +88,7 @@ function detailNode(c) {
     groupSection(c, openDetail),
     reachSection(c),
     ...detailMoney(c),
+    detailCompany(c),
     ...detailEconomics(c),
     el("div", { class: "section" }, el("h3", {}, "Маршрут"),
       row("Погрузка", windowText(c.from)), addressRow(c.from, "nav-from"),

@@ -7,6 +7,7 @@ import { companyText, num, route, rub, staleText, windowText } from "./format.js
 import { cardInsights, listParams, renderBar } from "./insights.js";
 import { withScreens } from "./later.js";
 import { starButton } from "./marks.js";
+import { cardCompanyFlag } from "./company.js";
 import { cardMoney } from "./money.js";
 import { onShowList } from "./nav.js";
 import { groupLine } from "./samefreight.js";
@@ -46,6 +47,7 @@ function cardNode(item) {
     ...cardInsights(item),
     el("div", { class: "tags" }, tags),
     company ? el("div", { class: "company" }, company) : null,
+    cardCompanyFlag(item),
   );
 }
 

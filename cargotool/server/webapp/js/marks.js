@@ -40,9 +40,13 @@ export async function toggleFavourite(id) {
   return isFavourite(id);
 }
 
-/** The ☆ button of a card or the detail (`item.favourite` comes on a personal page of the list). */
+/** The ☆ button of a card or the detail. `item.favourite`: true on a personal page's card; true or false on
+ * the detail — the server's word, fresher than the set read at start (another device may have changed it). */
 export function starButton(item) {
-  if (item.favourite) starred.add(String(item.id));
+  const known = isFavourite(item.id);
+  if (item.favourite === true) starred.add(String(item.id));
+  else if (item.favourite === false) starred.delete(String(item.id));
+  if (known !== isFavourite(item.id)) paint(item.id);  // the list's card behind the detail, too
   const on = isFavourite(item.id);
   return el("button", {
     class: "star", type: "button", "data-id": String(item.id), "aria-pressed": on ? "true" : "false",
