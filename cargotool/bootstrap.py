@@ -19,6 +19,7 @@ from .config import Settings
 from .core.alerts.delivery import Alerter
 from .core.alerts.searches import SearchStore
 from .core.alerts.watcher import Watcher
+from .core.availability.service import Availabilities
 from .core.audit import AuditLog
 from .core.billing.flags import Flags
 from .core.billing.notices import BillingNotices
@@ -60,6 +61,7 @@ from .core.samefreight import SameFreight
 from .core.storage.db import Database
 from .core.storage.redis import Keys
 from .wiring.alerts import build_alerts
+from .wiring.availability import build_availability
 from .wiring.billing import build_billing
 from .wiring.bot import build_bot
 from .wiring.cargotech import build_upstream
@@ -125,6 +127,7 @@ class Services:
     list_views: MarkedViews  # the list's driver views: insights, without what the driver hid
     chains: ChainPlanner  # chains home (GET /api/chains) and the driver's home city
     company_checks: CompanyChecks | None  # the company register by INN; None without DADATA_API_KEY
+    availability: Availabilities  # «Свободен с…»: where and when a driver is free, its feed, free trucks
 
     async def run_background(self, stop: asyncio.Event, sweep_every: float = 60.0) -> None:
         """The long-running work of a server worker or the bot runner (core/jobs.py): deliver the outbox,
@@ -197,15 +200,17 @@ def build_services(
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations,
                           hidden=shortlists.shortlist, personal=found.insights.for_alerts)
+    availability = build_availability(storage, alerts.searches, responses, found.insights, cargos, shortlists.shortlist)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
                             sessions=drivers.auth.sessions, paysupport=billing.paysupport,
-                            shortlist=shortlists.shortlist)
+                            shortlist=shortlists.shortlist, availability=availability)
     bot, updates = build_bot(settings, storage, messaging=messaging, responses=responses, billing=billing,
                              alerts=alerts, wait_questions=found.wait_questions, privacy=privacy)
     scheduler = build_scheduler(settings, storage.redis, storage.keys,
                                 loops=[messaging.outbox.run, updates.run, alerts.watcher.run], responses=responses,
                                 payments=billing.payments, notices=billing.notices, lanes=found.insights.lanes,
-                                wait_questions=found.wait_questions, company_checks=company_checks)
+                                wait_questions=found.wait_questions, company_checks=company_checks,
+                                availability=availability)
     return Services(
         settings=settings, redis=storage.redis, keys=storage.keys, database=storage.database, audit=storage.audit,
         http=upstream.http, upstream=upstream.account, marketplace=upstream.marketplace, upstream_label=upstream.label,
@@ -220,6 +225,6 @@ def build_services(
         insights=found.insights, samefreight=samefreight, report_desk=found.report_desk, wait_questions=found.wait_questions,
         consents=privacy.consents, forgetter=privacy.forgetter, privacy_policy=privacy.policy,
         scheduler=scheduler, circuits=MappingProxyType({"cargotech": upstream.breaker.state}),
-        shortlist=shortlists.shortlist, list_views=shortlists.views,
+        shortlist=shortlists.shortlist, list_views=shortlists.views, availability=availability,
         chains=build_chains(settings, storage, cargos=cargos, insights=found.insights), company_checks=company_checks,
     )

@@ -18,6 +18,8 @@ from .guard import WEBHOOK_MAX_BODY, GuardedRequest, check_request_line
 from .admin import bp as admin_bp
 from .auto_methods import add_head_and_options, disable_sanic_ext_methods
 from .api import bp as api_bp
+from .availability import admin_bp as availability_admin_bp
+from .availability import bp as availability_bp
 from .chains import bp as chains_bp
 from .health import bp as health_bp
 from .vanished_driver import install_vanished_driver_handler
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, *, services_factory=None, servi
     app.blueprint(privacy_bp)
     app.blueprint(share_bp)
     app.blueprint(chains_bp)
+    app.blueprint(availability_bp)
+    app.blueprint(availability_admin_bp)
     app.blueprint(webhooks_bp)
     install_webapp(app)
     install_compression(app)

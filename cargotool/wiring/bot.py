@@ -6,6 +6,8 @@ from __future__ import annotations
 from ..config import Settings
 from ..core.alerts import commands as alert_bot
 from ..core.alerts.commands import AlertCommands
+from ..core.availability import bot as availability_bot
+from ..core.availability.bot import FreeCommand
 from ..core.billing import bot as billing_bot
 from ..core.bot import commands as conversation_bot
 from ..core.bot.commands import Conversation
@@ -40,5 +42,7 @@ def build_bot(settings: Settings, storage: Storage, *, messaging: Messaging, res
     wait_questions_bot.register(router, wait_questions)
     privacy_in_bot.register(router, privacy.bot)
     alert_bot.register(router, AlertCommands(alerts.alerter, alerts.searches, alerts.auto))
+    availability_bot.register(router, FreeCommand(storage.database, messaging.outbox,
+                                                  settings.telegram_dispatcher_chat_id, settings.admin_telegram_ids))
     handlers = BotHandlers(router=router, outbox=messaging.outbox, api=messaging.bot_api, fallback=conversation.help)
     return handlers, UpdateInbox(storage.redis, storage.keys, handlers)

@@ -10,7 +10,7 @@ from ..core.storage.redis import Keys
 
 
 def build_scheduler(settings: Settings, redis: aioredis.Redis, keys: Keys, *, loops: list[Loop], responses, payments,
-                    notices, lanes, wait_questions, company_checks=None) -> Scheduler:
+                    notices, lanes, wait_questions, availability, company_checks=None) -> Scheduler:
     """`loops`: the outbox, the update inbox and the watcher; then the jobs, each at most once per window
     (`company_checks`: only with DADATA_API_KEY)."""
     after = settings.reconcile_after_minutes
@@ -21,5 +21,6 @@ def build_scheduler(settings: Settings, redis: aioredis.Redis, keys: Keys, *, lo
         Job("remind-expiring", notices.remind_expiring, 300),
         Job("age-lane-rates", lanes.age_out, 300),
         Job("ask-dock-waits", wait_questions.ask_due, 300),
+        Job("expire-availability", availability.expire, 3600),
         *([Job("check-companies", company_checks.fill, 60)] if company_checks is not None else []),
     ])

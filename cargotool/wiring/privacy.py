@@ -26,13 +26,13 @@ class Privacy:
 
 
 def build_privacy(settings: Settings, storage: Storage, *, outbox: Outbox, insights: Insights, alerts: Alerts,
-                  sessions: SessionStore, paysupport: PaySupport, shortlist) -> Privacy:
+                  sessions: SessionStore, paysupport: PaySupport, shortlist, availability) -> Privacy:
     consents = Consents(storage.database, storage.redis, storage.keys,
                         erasers={"position": insights.clear_app_position, "live_location": insights.positions.erase})
     forgetter = Forgetter(database=storage.database, audit=storage.audit, consents=consents, profiles=insights.profiles,
                           positions=insights.positions, searches=alerts.searches, alerter=alerts.alerter,
                           sessions=sessions, reports=insights.reports, paysupport=paysupport,
-                          shortlist=shortlist, driving=insights.reach)
+                          shortlist=shortlist, driving=insights.reach, availability=availability)
     policy = policy_from(settings)
     bot = PrivacyBot(consents=consents, forgetter=forgetter, outbox=outbox, policy=policy,
                      policy_url=settings.webapp_url.rstrip("/") + "/privacy")

@@ -7,6 +7,7 @@ from ..core.billing.paywall import Paywall
 from ..core.cargo.service import CargoService
 from ..core.messaging.outbox import Outbox
 from ..core.responses.chat import ChatDispatch
+from ..core.responses.replay import Replays
 from ..core.responses.service import ResponseService
 from .storage import Storage
 
@@ -17,4 +18,5 @@ def build_responses(settings: Settings, storage: Storage, cargos: CargoService, 
         return ChatDispatch(outbox, responses, settings.telegram_dispatcher_chat_id, settings.webapp_url)
 
     return ResponseService(storage.database, cargos, storage.audit, expire_hours=settings.response_expire_hours,
-                           paywall=paywall, dispatch_for=dispatch_for)
+                           paywall=paywall, dispatch_for=dispatch_for,
+                           replays=Replays(storage.redis, storage.keys))

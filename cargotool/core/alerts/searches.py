@@ -9,6 +9,12 @@ each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: �
 kept with the filters and applied to the loads a search finds (`Search.accepts`), outside the query.
 «Успеваю» (`reachable`) is kept the same way, but depends on the driver's position: it is applied where
 alerts are delivered to a driver (core/alerts/delivery.py), not to the loads every search shares.
+
+A feature may keep a *system* search of a driver (`kind`, e.g. "availability": «Свободен с…», core/availability):
+the watcher and delivery treat it like any other (quiet hours, the hourly cap, hidden companies), but it is not
+among the driver's own («Мои поиски», their cap and duplicate check); its owner writes it (`put_system`) and
+removes it (`drop_system`); «Удалить мои данные» removes it with the others. Its `free_from` (a date, local like
+«только с ценой») keeps only loads that can still be loaded on or after that day.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import peewee
 
 from ..cargo.filters import InvalidFilter, parse_filters
 from ..cargo.formatting import moscow_today
+from ..clock import to_moscow
 from ..cargo.listing import REACHABLE
 from ..loads.priced import WITH_PRICE, has_price
 from ..loads.query import LoadQuery
@@ -67,6 +74,8 @@ class AutoRule:
 LOCAL_FILTERS = (WITH_PRICE, REACHABLE)
 PAYMENT_FILTERS = ("vat", "no_deferral")  # issue 21 §1: kept like «только с ценой», applied by `Search.accepts`
 LOCAL_FILTERS += PAYMENT_FILTERS
+FREE_FROM = "free_from"  # system searches of core/availability: loads still loadable on or after this day
+LOCAL_FILTERS += (FREE_FROM,)
 LOCAL_FLAGS = (WITH_PRICE, "no_deferral", REACHABLE)
 VAT_VALUES = ("with", "without")
 TRUE_FLAGS, FLAGS = ("1", "true"), ("0", "1", "true", "false")
@@ -98,6 +107,8 @@ class Search:
         """The filters of ours a found load must pass too (CargoTech's filters were applied upstream)."""
         if self.with_price and not has_price(cargo.price_kopecks):
             return False
+        if FREE_FROM in self.filters and not _loadable_from(cargo, dt.date.fromisoformat(self.filters[FREE_FROM])):
+            return False
         vat, no_deferral = self.filters.get("vat"), self.filters.get("no_deferral") in TRUE_FLAGS
         if vat is None and not no_deferral:
             return True
@@ -115,6 +126,15 @@ class Search:
         return cls(id=row.id, driver_id=row.driver_id, name=row.name, filters=filters,
                    query=upstream_query(filters), key=row.query_key, alerts=row.alerts, auto_rule=AutoRule(**rule) if rule else None,
                    created_at=row.created_at, last_opened_at=row.last_opened_at)
+
+
+def _loadable_from(cargo: Any, day: dt.date) -> bool:
+    """The load's loading window (Moscow dates) ends on or after `day`; a load without a date may still be."""
+    start = cargo.origin
+    last = to_moscow(start.latest or start.earliest) if start is not None else None
+    if last is None:
+        return True
+    return (last.date() if isinstance(last, dt.datetime) else last) >= day
 
 
 def upstream_query(filters: dict[str, str], today: dt.date | None = None) -> LoadQuery:
@@ -140,6 +160,8 @@ def _filters(raw: Any) -> tuple[dict[str, str], LoadQuery]:
             values[str(name)] = ",".join(str(v) for v in value)
         else:
             values[str(name)] = str(value).strip()
+    if FREE_FROM in values and not _is_day(values[FREE_FROM]):
+        errors[FREE_FROM] = "Дата в формате ГГГГ-ММ-ДД"
     if "vat" in values and values["vat"] not in VAT_VALUES:
         errors["vat"] = "Допустимо: with (с НДС) или without (без НДС)"
     for name in LOCAL_FLAGS:
@@ -157,6 +179,13 @@ def _filters(raw: Any) -> tuple[dict[str, str], LoadQuery]:
     if errors:
         raise InvalidFilter("Проверьте фильтры", fields=errors)
     return values, query
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return len(text) == 10 and bool(dt.date.fromisoformat(text))
+    except ValueError:
+        return False
 
 
 def _rule(raw: Any) -> AutoRule | None:
@@ -224,11 +253,13 @@ class SearchStore:
                 key = self._key_of(query)
                 local = {k: filters.get(k) for k in LOCAL_FILTERS}
                 same = next((row for row in SavedSearch.select().where((SavedSearch.driver_id == driver_id)
-                                                                        & (SavedSearch.query_key == key))
+                                                                        & (SavedSearch.query_key == key)
+                                                                        & SavedSearch.kind.is_null())
                              if {k: json.loads(row.filters).get(k) for k in LOCAL_FILTERS} == local), None)
                 if same is not None:
                     raise DuplicateSearch(f"Такой поиск уже сохранён: «{same.name}»")
-                count = SavedSearch.select().where(SavedSearch.driver_id == driver_id).count()
+                count = SavedSearch.select().where((SavedSearch.driver_id == driver_id)
+                                                   & SavedSearch.kind.is_null()).count()
                 if count >= self.max_per_driver:
                     cap = f"не больше {counted(self.max_per_driver, 'поиска', 'поисков', 'поисков')}"
                     raise TooManySearches(f"Можно сохранить {cap} — удалите ненужный", fields={"filters": cap})
@@ -302,13 +333,51 @@ class SearchStore:
             await self._changed()
         return count
 
+    async def put_system(self, driver_id: int, kind: str, name: str, filters: dict[str, str]) -> int:
+        """Create or replace the driver's system search of `kind` (see the module note); returns its id."""
+        values, query = _filters(filters)
+        key = self._key_of(query)
+
+        def work() -> int:
+            with self._db.write_transaction():
+                now = utcnow()
+                row = SavedSearch.get_or_none((SavedSearch.driver_id == driver_id) & (SavedSearch.kind == kind))
+                fields = {"name": name[:NAME_MAX], "filters": json.dumps(values, ensure_ascii=False), "query_key": key,
+                          "alerts": True, "updated_at": now}
+                if row is None:
+                    return SavedSearch.create(driver_id=driver_id, kind=kind, created_at=now, last_opened_at=now,
+                                              **fields).id
+                SavedSearch.update(fields).where(SavedSearch.id == row.id).execute()
+                return row.id
+
+        search_id = await self._db.run(work)
+        await self._changed()
+        return search_id
+
+    async def drop_system(self, driver_ids: list[int], kind: str) -> int:
+        """Delete these drivers' system searches of `kind` with their hits; returns how many."""
+        def work() -> int:
+            with self._db.write_transaction():
+                ids = [row.id for row in SavedSearch.select(SavedSearch.id).where(
+                    SavedSearch.driver_id.in_(driver_ids) & (SavedSearch.kind == kind))]
+                if ids:
+                    SearchHit.delete().where(SearchHit.search_id.in_(ids)).execute()
+                    SavedSearch.delete().where(SavedSearch.id.in_(ids)).execute()
+                return len(ids)
+
+        count = await self._db.run(work) if driver_ids else 0
+        if count:
+            await self._changed()
+        return count
+
     async def get(self, driver_id: int, search_id: int) -> Search:
         return Search.of(await self._db.run(lambda: self._own(driver_id, search_id)))
 
     async def mine(self, driver_id: int) -> list[tuple[Search, int]]:
         """The driver's searches, oldest first, each with how many loads matched since it was last opened."""
         def work() -> list[tuple[Search, int]]:
-            rows = list(SavedSearch.select().where(SavedSearch.driver_id == driver_id).order_by(SavedSearch.id))
+            rows = list(SavedSearch.select().where((SavedSearch.driver_id == driver_id) & SavedSearch.kind.is_null())
+                        .order_by(SavedSearch.id))
             counts = dict(
                 SearchHit.select(SearchHit.search_id, peewee.fn.COUNT(SearchHit.id))
                 .join(SavedSearch, on=(SearchHit.search_id == SavedSearch.id))

@@ -37,6 +37,7 @@ DELETED = (
     "IP-адреса в журнале действий и то, о какой компании были ваши отзывы",
     "связь ваших вопросов об оплате с вами: ответ оператора на них к вам больше не придёт",
     "избранные грузы, скрытые грузы и скрытые компании",
+    "где и с какого дня вы свободны («Свободен с…»)",
 )
 KEPT = (
     {"what": "Записи о платежах и подписка",
@@ -78,10 +79,11 @@ def _pseudonym() -> int:
 
 class Forgetter:
     def __init__(self, *, database: Database, audit: AuditLog, consents: Consents, profiles, positions, searches,
-                 alerter, sessions, reports, paysupport, shortlist=None, driving=None) -> None:
+                 alerter, sessions, reports, paysupport, shortlist=None, driving=None, availability=None) -> None:
         """`profiles.delete_row`, `positions.erase` (live location), `searches.forget_driver`, `alerter.forget`,
         `sessions.delete_driver`, `reports.on_change`, `paysupport.forget`, `shortlist.forget` (favourites, hidden
-        loads and companies), `driving.forget` (the hours driven today) — each owner forgets its own part."""
+        loads and companies), `driving.forget` (the hours driven today), `availability.forget` («Свободен с…») — each
+        owner forgets its own part."""
         self._db = database
         self._audit = audit
         self._consents = consents
@@ -94,6 +96,7 @@ class Forgetter:
         self._paysupport = paysupport
         self._shortlist = shortlist
         self._driving = driving
+        self._availability = availability
 
     async def forget(self, driver_id: int, via: str) -> Forgotten:
         done = Forgotten()
@@ -101,6 +104,8 @@ class Forgetter:
         await self._positions.erase(driver_id)
         if self._driving is not None:
             await self._driving.forget(driver_id)
+        if self._availability is not None:  # before the searches: its system search goes with it
+            done.counts["availability"] = await self._availability.forget(driver_id)
         done.counts["searches"] = await self._searches.forget_driver(driver_id)
         await self._alerter.forget(driver_id)
         done.counts["consents"] = await self._consents.forget(driver_id)

@@ -26,6 +26,7 @@ from ..drivers.sessions import Driver
 from ..errors import CargotoolError, DriverGone, InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import DriverRecord, Response, ResponseEvent, utcnow
+from .replay import Replays
 
 log = logging.getLogger(__name__)
 
@@ -143,10 +144,13 @@ def _snapshot(detail: dict[str, Any]) -> dict[str, Any]:
 class ResponseService:
     def __init__(self, database: Database, cargos: CargoService, audit: AuditLog, dispatch: Dispatch | None = None,
                  expire_hours: int = 24, *, paywall: Paywall,
-                 dispatch_for: Callable[["ResponseService"], Dispatch] | None = None) -> None:
+                 dispatch_for: Callable[["ResponseService"], Dispatch] | None = None,
+                 replays: Replays | None = None) -> None:
         """`dispatch_for(self)` builds the dispatch when it needs this service (the dispatcher chat reads
-        responses back), instead of a ready `dispatch`. Responding is paid: `paywall` decides."""
+        responses back), instead of a ready `dispatch`. Responding is paid: `paywall` decides. `replays`
+        remembers idempotency keys (core/responses/replay.py); without it a key is refused."""
         self._db = database
+        self._replays = replays
         self._paywall = paywall
         self._cargos = cargos
         self._audit = audit
@@ -155,10 +159,31 @@ class ResponseService:
 
     # ---- the driver -------------------------------------------------------------------------------
 
-    async def submit(self, driver: Driver, cargo_id: str, raw: Any, ip: str | None = None) -> tuple[ResponseView, bool]:
+    async def submit(self, driver: Driver, cargo_id: str, raw: Any, ip: str | None = None,
+                     idempotency_key: str | None = None) -> tuple[ResponseView, bool]:
         """Create or update the driver's response; returns it and whether it was created. PaymentRequired
         without access. `raw` is the offer, or a function reading it: read after the paywall, so a driver
-        without access hears that (402) before anything about the body (400)."""
+        without access hears that (402) before anything about the body (400). With `idempotency_key` a
+        repeat answers what the first try did (core/responses/replay.py)."""
+        if idempotency_key is None:
+            return await self._submit(driver, cargo_id, raw, ip)
+        if self._replays is None:
+            raise InvalidInput("Повтор отклика по ключу не поддерживается", fields={"Idempotency-Key": "Не поддерживается"})
+        earlier = await self._replays.claim(driver.telegram_id, idempotency_key, cargo_id)
+        if earlier is not None:
+            view = await self.get(earlier.response_id)
+            if view is None or view.driver_id != driver.telegram_id:
+                raise NotFound("Отклика на этот груз нет")
+            return view, earlier.created
+        try:
+            view, created = await self._submit(driver, cargo_id, raw, ip)
+        except BaseException:
+            await self._replays.release(driver.telegram_id, idempotency_key)
+            raise
+        await self._replays.remember(driver.telegram_id, idempotency_key, view.id, created, cargo_id)
+        return view, created
+
+    async def _submit(self, driver: Driver, cargo_id: str, raw: Any, ip: str | None) -> tuple[ResponseView, bool]:
         await self._paywall.require(driver.telegram_id, Part.RESPOND)
         offer = parse_offer(raw() if callable(raw) else raw)
         detail = (await self._cargos.detail(cargo_id)).data  # NotFound if the load is gone; read only

@@ -221,6 +221,15 @@ def _truck_figures(db: peewee.Database) -> None:
     _add_columns(db, "driver_insight_profiles", {"truck_over_12t": "BOOLEAN", "truck_cost_kopecks_km": "BIGINT"})
 
 
+def _availability(db: peewee.Database) -> None:
+    """«Свободен в … с …» (core/availability): one row per driver, and the saved search it alerts through."""
+    db.execute_sql("CREATE TABLE driver_availability (driver_id BIGINT NOT NULL PRIMARY KEY, point_id BIGINT NOT NULL,"
+                   " name VARCHAR(128) NOT NULL, day DATE NOT NULL, radius_km INTEGER NOT NULL, search_id INTEGER,"
+                   " created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)")
+    db.execute_sql("CREATE INDEX driver_availability_day ON driver_availability (day)")
+    _add_columns(db, "saved_searches", {"kind": "VARCHAR(16)"})
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "create audit_events", _create_audit_events),
     Migration(2, "create drivers", _create_drivers),
@@ -243,6 +252,7 @@ MIGRATIONS: list[Migration] = [
     Migration(37, "favourites and hidden loads and companies", _shortlist),
     Migration(38, "chains home: a driver's home city on their profile", _chain_homes),
     Migration(39, "company register answers by INN, kept a day (company data, not personal)", _company_registrations),
+    Migration(40, "availability: where and when a driver is free, its system saved search", _availability),
 ]
 
 

@@ -241,6 +241,7 @@ class SavedSearch(BaseModel):
     query_key = peewee.TextField()
     alerts = peewee.BooleanField(default=True)
     auto_rule = peewee.TextField(null=True)  # JSON {"rate_min": ₽/km, "price_min": ₽} or NULL
+    kind = peewee.CharField(max_length=16, null=True)  # NULL: the driver's own; "availability": «Свободен с…» (40)
     last_opened_at = UTCDateTimeField(default=utcnow)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)

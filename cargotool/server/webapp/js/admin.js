@@ -4,6 +4,7 @@ import { api, errorText } from "./api.js";
 import { subscriptionText } from "./billing.js";
 import { $, el, toast } from "./dom.js";
 import { day, rub } from "./format.js";
+import { freeTrucksTab } from "./freetrucks.js";
 import { STATUS } from "./offer.js";
 import { closeAllScreens, state } from "./state.js";
 import { haptic, hideBackButton, hideMainButton, showBackButton } from "./telegram.js";
@@ -191,6 +192,7 @@ function reportRow(r) {
 }
 
 const ADMIN_TABS = {
+  free: freeTrucksTab,
   async payments() {
     const [{ items, refunds_to_check: toCheck }, { plans }] = await Promise.all([api("/api/admin/payments"), api("/api/plans")]);
     const titles = Object.fromEntries(plans.map((p) => [p.id, p.title]));

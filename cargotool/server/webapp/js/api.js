@@ -1,6 +1,8 @@
 // The server's JSON API: log in with the launch data, then call with the session token
 // (logging in again once when the session has expired).
 
+import { answered, recall } from "./offline.js";
+import { useDriver } from "./offlinestore.js";
 import { state } from "./state.js";
 import { launchParams } from "./telegram.js";
 
@@ -63,12 +65,18 @@ export async function login() {
   state.token = answer.body.session_token;
   state.driver = answer.body.driver;
   state.botCanWrite = answer.body.bot_can_write !== false;
+  // this driver's offline copy (another driver's, on a shared phone, is wiped first); the login's first page too
+  useDriver(state.driver.telegram_id);
+  if (answer.body.cargos) answered("/api/cargos?" + answer.body.cargos_query, answer.body.cargos);
   return answer.body;
 }
 
+/** Call the API. A GET of the list, a load or my responses that cannot reach the server answers from the
+ * device's copy (js/offline.js), marked `offline_saved_at`. `options.headers` are added to the request's. */
 export async function api(path, retried, options) {
   let response;
-  const init = { headers: { Authorization: "Bearer " + state.token } };
+  const init = { headers: { Authorization: "Bearer " + state.token, ...((options && options.headers) || {}) } };
+  const get = !(options && options.method);
   if (options && options.method) init.method = options.method;
   if (options && options.body !== undefined) {
     init.body = JSON.stringify(options.body);
@@ -77,6 +85,8 @@ export async function api(path, retried, options) {
   try {
     response = await fetch(path, init);
   } catch (e) {
+    const copy = get ? await recall(path) : null;
+    if (copy) return copy;
     throw new ApiError(0, { error: { message: OFFLINE } });
   }
   if (response.status === 401 && !retried) {  // the session expired: log in again once
@@ -86,5 +96,5 @@ export async function api(path, retried, options) {
   if (response.status === 204) return null;
   const body = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, body);
-  return body;
+  return get ? answered(path, body) : body;
 }

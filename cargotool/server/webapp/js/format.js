@@ -1,15 +1,24 @@
 // Russian formatting of money, numbers and dates (Moscow time).
 
 const NBSP = "\u202f";
+/** Between a number and its unit («12 т», «450 км»): the unit never wraps to the next line alone. */
+export const UNIT_SPACE = "\u00a0";
+const MINUS = "\u2212";  // «−12 700 ₽», not the hyphen the ru-RU locale gives
 
+/** The one money formatter: «136 800 ₽», «−12 700 ₽». */
 export function rub(value) {
   if (value === null || value === undefined) return "—";
-  return Math.round(value).toLocaleString("ru-RU").replace(/\s/g, NBSP) + NBSP + "₽";
+  return Math.round(value).toLocaleString("ru-RU").replace(/\s/g, NBSP).replace(/^-/, MINUS) + NBSP + "₽";
 }
 
 export function num(value, digits) {
   if (value === null || value === undefined) return "—";
-  return Number(value).toLocaleString("ru-RU", { maximumFractionDigits: digits === undefined ? 1 : digits });
+  return Number(value).toLocaleString("ru-RU", { maximumFractionDigits: digits === undefined ? 1 : digits }).replace(/^-/, MINUS);
+}
+
+/** A number with its unit, kept on one line: measure(12.5, "т") → «12,5 т». */
+export function measure(value, unit, digits) {
+  return num(value, digits) + UNIT_SPACE + unit;
 }
 
 export function day(iso) {
@@ -54,7 +63,7 @@ export function companyText(company) {
 
 /** A radius in km as the driver reads it. */
 export function radiusText(km) {
-  return Number(km) > 0 ? `+${km} км` : "только этот город";
+  return Number(km) > 0 ? `+${km}${UNIT_SPACE}км` : "только этот город";
 }
 
 // The stale banner: how old the copy is («… полученные 12 мин назад»), from meta.age_seconds or fetched_at.
@@ -65,4 +74,26 @@ export function staleText(meta) {
   const when = !Number.isFinite(age) ? "ранее" : minutes < 1 ? "меньше минуты назад"
     : minutes < 60 ? `${minutes} мин назад` : `${Math.floor(minutes / 60)} ч ${minutes % 60} мин назад`;
   return `CargoTech сейчас недоступен — показываем данные, полученные ${when}.`;
+}
+
+/** The Russian plural form for `n`: plural(1, "отклик", "отклика", "откликов") → «отклик». */
+export function plural(n, one, few, many) {
+  const tens = Math.abs(n) % 100, units = tens % 10;
+  if (tens > 10 && tens < 20) return many;
+  if (units === 1) return one;
+  return units >= 2 && units <= 4 ? few : many;
+}
+
+/** How old a copy saved at `savedAt` (ms) is, for the offline banner: «от 14:05 (40 мин назад)»; a copy of an
+ * earlier Moscow day names the day: «от 03.12 14:05 (19 ч назад)». */
+export function savedAgoText(savedAt, now) {
+  const moscow = (ms) => new Date(ms + 3 * 3600 * 1000).toISOString();
+  const saved = moscow(savedAt);
+  const time = saved.slice(11, 16);
+  const when = saved.slice(0, 10) === moscow(now).slice(0, 10) ? time : `${saved.slice(8, 10)}.${saved.slice(5, 7)} ${time}`;
+  const minutes = Math.max(0, Math.floor((now - savedAt) / 60000));
+  const hours = Math.floor(minutes / 60);
+  const ago = minutes < 1 ? "только что" : minutes < 60 ? `${minutes} мин назад`
+    : minutes % 60 ? `${hours} ч ${minutes % 60} мин назад` : `${hours} ${plural(hours, "час", "часа", "часов")} назад`;
+  return `от ${when} (${ago})`;
 }

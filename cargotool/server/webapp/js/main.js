@@ -9,6 +9,9 @@ import { closePositionSheet, initInsights, positionSheetOpen } from "./insights.
 import { holdTaps, later, ready, withScreens } from "./later.js";
 import { loadPage, watchPull, watchScroll } from "./list.js";
 import { loadFavourites } from "./marks.js";
+import { dropOld } from "./offline.js";
+import { startQueue, wireQueue } from "./offlinequeue.js";
+import { useDriver } from "./offlinestore.js";
 import { wirePlatform } from "./platform.js";
 import { closeAllScreens, state } from "./state.js";
 import { applyTheme, haptic, launchParams, whenTelegram } from "./telegram.js";
@@ -21,6 +24,7 @@ function back() {
   else if (s && state.settingsOpen) s.closeSettings();
   else if (s && state.hiddenOpen) s.closeHidden();
   else if (s && state.chainsOpen) s.closeChains();
+  else if (s && state.freeOpen) s.closeFree();
   else if (s && state.plansOpen) s.closePlans();
   else if (s && s.offerOpen()) s.closeOffer();
   else if (s && s.searchSheetOpen()) s.closeSearchSheet();
@@ -40,7 +44,7 @@ function wireTelegram(tg) {
   tg.BackButton.onClick(back);
   tg.MainButton.onClick(() => { if (ready()) ready().onMainButton(); });
   if (state.detailOpen || state.responsesOpen || state.plansOpen || state.adminOpen || state.searchesOpen || state.settingsOpen ||
-    state.favouritesOpen || state.hiddenOpen || state.chainsOpen) tg.BackButton.show();
+    state.favouritesOpen || state.hiddenOpen || state.chainsOpen || state.freeOpen) tg.BackButton.show();
   if (state.detailOpen && ready()) ready().renderMyResponse();
 }
 
@@ -50,9 +54,30 @@ function wire() {
   $("open-responses").addEventListener("click", () => { haptic.tap(); withScreens((s) => s.openResponses()); });
   wireFilters();
   holdTaps(["open-plans", "open-searches", "watch-search", "open-admin", "open-settings", "open-favourites", "open-hidden",
-    "favourites-hidden", "open-chains"]);
+    "favourites-hidden", "open-chains", "open-free"]);
   wirePlatform($("screen-list"));  // wired by the second script
+  wireQueue();
   whenTelegram(wireTelegram);
+}
+
+/** The launch data's Telegram user id (not verified: it only picks this device's own copy), or null. */
+function launchUserId() {
+  try { return JSON.parse(new URLSearchParams(launchParams().initData).get("user")).id || null; } catch (e) { return null; }
+}
+
+/** No network at start (the page came from the cache): show the device's copy of the last list, and start over
+ * once the network is back. False when there is no copy to show. */
+function startOffline() {
+  const id = launchUserId();
+  if (!id) return false;
+  state.driver = { telegram_id: id };
+  useDriver(id);
+  loadFilters();
+  summary();
+  loadPage(true);
+  startQueue();
+  window.addEventListener("online", () => location.reload(), { once: true });
+  return true;
 }
 
 async function start() {
@@ -62,6 +87,7 @@ async function start() {
   try {
     session = await login();
   } catch (error) {  // nothing works without a session: no screen (and no header buttons) behind the message
+    if (error.status === 0 && startOffline()) return;
     closeAllScreens();
     $("fatal-text").textContent = error.message;
     $("fatal").hidden = false;
@@ -80,9 +106,11 @@ async function start() {
   watchScroll();
   watchPull();
   await loadPage(true, session);
+  dropOld().then(startQueue).catch(() => {});  // offline copies older than a day go; offers made offline are sent
   later().catch(() => {});  // the other screens' script, now that the first cards are up
   loadFavourites();  // the ☆ of the cards shown (favourites are flagged by the server only on a personal page)
   // not needed for the first screen: asked only once the first cards are up
+  api("/api/responses").catch(() => {});  // «Мои отклики» kept on the device for a time without network (js/offline.js)
   api("/api/dictionaries").then((d) => { state.dictionaries = d; }).catch(() => { state.dictionaries = null; });
   api("/api/me").then((me) => {
     state.subscription = me.subscription;

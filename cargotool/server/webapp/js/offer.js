@@ -5,14 +5,15 @@
 import { api, errorText } from "./api.js";
 import { mayRespond, openPlans } from "./billing.js";
 import { $, el, groupAsTyped, toast } from "./dom.js";
-import { amountText, groupDigits, num, route, rub, windowText } from "./format.js";
+import { amountText, groupDigits, measure, route, rub, windowText } from "./format.js";
+import { asResponse, onQueueChange, queuedFor, submitResponse } from "./offlinequeue.js";
 import { askBeforeNotifying, onReachChange, reachBanner } from "./reach.js";
 import { state } from "./state.js";
 import { haptic, hideMainButton, showBackButton, webApp } from "./telegram.js";
 import { confirmDialog } from "./platform.js";
 
 export const STATUS = { sent: "отправлен", viewed: "диспетчер смотрит", accepted: "принят", declined: "отклонён",
-  withdrawn: "отозван", expired: "истёк" };
+  withdrawn: "отозван", expired: "истёк", queued: "ждёт отправки", failed: "не отправлен" };
 const ACTIVE = ["sent", "viewed"];
 
 export function statusNode(status) { return el("span", { class: "status " + status }, STATUS[status] || status); }
@@ -57,6 +58,8 @@ export function renderMyResponse() {
     el("h3", {}, "Мой отклик"),
     mine ? el("div", { class: "row" }, el("span", {}, rub(mine.rate_rub)), statusNode(mine.status))
          : el("div", { class: "hint" }, "Вы ещё не откликались на этот груз"),
+    mine && mine.status === "queued" ? el("p", { class: "hint", id: "queued-hint" }, "Нет сети: отклик уйдёт диспетчеру, когда связь вернётся.") : null,
+    mine && mine.queue_error ? el("p", { class: "hint", id: "queued-error" }, "Не отправлен: " + mine.queue_error) : null,
     locked ? el("p", { class: "hint", id: "respond-paywall" },
       "Откликаться можно с подпиской. После оплаты вы вернётесь к этому грузу.") : null,
     el("div", { class: "actions" },
@@ -104,13 +107,13 @@ async function openOffer() {
 /** One line per field: what the driver is bidding on. */
 function offerSummary(cargo) {
   const line = (label, value) => value ? el("div", { class: "row" }, el("span", {}, label), el("span", {}, value)) : null;
-  const load = [cargo.weight_t !== null ? num(cargo.weight_t) + " т" : null, cargo.volume_m3 !== null ? num(cargo.volume_m3) + " м³" : null]
+  const load = [cargo.weight_t !== null ? measure(cargo.weight_t, "т") : null, cargo.volume_m3 !== null ? measure(cargo.volume_m3, "м³") : null]
     .filter(Boolean).join(", ");
   return [
     line("Маршрут", route(cargo)),
     line("Погрузка", windowText(cargo.from)),
     line("Груз", load),
-    line("Расстояние", cargo.distance_km !== null ? num(cargo.distance_km, 0) + " км" : null),
+    line("Расстояние", cargo.distance_km !== null ? measure(cargo.distance_km, "км", 0) : null),
     line("Цена в заявке", cargo.price_rub ? rub(cargo.price_rub) : "не указана"),
   ].filter(Boolean);
 }
@@ -167,14 +170,14 @@ async function sendOffer(event) {
   $("offer-send").disabled = true;
   try {
     await askBeforeNotifying();
-    const result = await api(`/api/cargos/${encodeURIComponent(state.cargo.id)}/responses`, false, { method: "POST", body });
-    state.myResponse = result.response;
+    const result = await submitResponse(state.cargo.id, body, route(state.cargo));  // waits on the device without network
+    state.myResponse = result.queued || result.response;
     if (phone) try { localStorage.setItem("cargotool.phone", phone); } catch (e) {}
     dropDraft(state.cargo.id);
     setDirty(false);
     $("offer-sheet").hidden = true;
     haptic.success();
-    toast("Отклик отправлен диспетчеру");
+    toast(result.queued ? "Нет сети — отклик отправится, когда связь вернётся" : "Отклик отправлен диспетчеру");
     renderMyResponse();
   } catch (error) {
     if (error.status === 402) {  // the subscription ended meanwhile: keep the offer, pay, come back
@@ -206,6 +209,12 @@ async function withdraw() {
 export function wireOffer(openDetail) {
   openLoad = openDetail;
   onReachChange(() => { if (state.detailOpen) renderMyResponse(); });
+  onQueueChange(({ cargoId, response }) => {  // a queued offer was sent, or refused
+    if (!state.detailOpen || !state.cargo || String(state.cargo.id) !== cargoId) return;
+    const item = queuedFor(cargoId);
+    state.myResponse = response || (item ? asResponse(item) : state.myResponse);
+    renderMyResponse();
+  });
   $("offer").addEventListener("submit", sendOffer);
   $("close-offer").addEventListener("click", closeOffer);
   $("offer-sheet").addEventListener("click", (e) => { if (e.target === $("offer-sheet")) closeOffer(); });

@@ -41,16 +41,18 @@ export function swipesFollowList(list) {
   return sync;  // call again once Telegram's script has loaded
 }
 
-function storage() {
+/** Telegram's DeviceStorage (9.0: setItem/getItem/removeItem/clear with callbacks), or null. */
+export function deviceStorage() {
   const app = at("9.0");
   return app && app.DeviceStorage ? app.DeviceStorage : null;
 }
+const storage = deviceStorage;
 
 // How long a read from DeviceStorage waits for telegram-web-app.js, which loads async (see telegram.js).
 const TELEGRAM_WAIT_MS = 3000;
 
 /** Telegram's object, once its script has run, or null after TELEGRAM_WAIT_MS (blocked, or not in Telegram). */
-function telegramSoon() {
+export function telegramSoon() {
   if (webApp()) return Promise.resolve(webApp());
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(null), TELEGRAM_WAIT_MS);

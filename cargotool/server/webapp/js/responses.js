@@ -5,6 +5,7 @@ import { openDetail } from "./detail.js";
 import { $, el } from "./dom.js";
 import { day, rub } from "./format.js";
 import { statusNode } from "./offer.js";
+import { dropQueued, onQueueChange } from "./offlinequeue.js";
 import { state } from "./state.js";
 import { hideBackButton, showBackButton } from "./telegram.js";
 
@@ -23,11 +24,21 @@ export async function openResponses() {
     },
       el("div", { class: "route" }, (r.cargo.display && r.cargo.display.route) || "Груз " + r.cargo_id),
       el("div", { class: "money" }, el("span", { class: "price" }, rub(r.rate_rub)), statusNode(r.status)),
-      el("div", { class: "dates" }, "Обновлён " + day(r.updated_at)))));
+      el("div", { class: "dates" }, (r.status === "queued" || r.status === "failed" ? "Создан " : "Обновлён ") + day(r.updated_at)),
+      queueNote(r))));
   } catch (error) {
     $("responses").replaceChildren(el("li", { class: "state" }, error.message));
   }
 }
+
+/** Why a queued offer was not sent, with «Убрать». */
+function queueNote(r) {
+  if (r.status !== "failed") return null;
+  return el("div", { class: "hint queue-error" }, "Не отправлен: " + r.queue_error + " ",
+    el("button", { class: "linkish", type: "button", onclick: (e) => { e.stopPropagation(); dropQueued(r.cargo_id); } }, "Убрать"));
+}
+
+onQueueChange(() => { if (state.responsesOpen) openResponses(); });  // sent or refused: the list says so
 
 export function closeResponses() {
   if (!state.responsesOpen) return;

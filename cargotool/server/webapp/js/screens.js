@@ -6,6 +6,7 @@ import { closeAdmin, wireAdmin } from "./admin.js";
 import { closePlans, openPlans, wireBilling } from "./billing.js";
 import { closeChains, wireChains } from "./chains.js";
 import { closeDetail, openDetail } from "./detail.js";
+import { closeFree, wireFree } from "./free.js";
 import { closeOffer, offerOpen, onMainButton, renderMyResponse, wireOffer } from "./offer.js";
 import { closeResponses, openResponses } from "./responses.js";
 import { closeSettings, wireSettings } from "./settings.js";
@@ -15,7 +16,7 @@ import { closeSearches, closeSearchSheet, openSearchById, openSearches, quickSav
 export const screens = {
   closeAdmin, closePlans, openPlans, closeDetail, openDetail, closeOffer, offerOpen, onMainButton, renderMyResponse,
   closeResponses, openResponses, closeSearches, closeSearchSheet, openSearchById, openSearches, quickSave, searchSheetOpen,
-  closeSettings, closeFavourites, closeHidden, closeChains,
+  closeSettings, closeFavourites, closeHidden, closeChains, closeFree,
 };
 
 /** Their buttons, once their script is here (js/later.js holds a tap that comes earlier). */
@@ -27,4 +28,5 @@ export function wireScreens() {
   wireSettings();
   wireShortlist(openDetail);
   wireChains();
+  wireFree();
 }

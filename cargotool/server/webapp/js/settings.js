@@ -4,6 +4,8 @@
 import { api } from "./api.js";
 import { forgetConsent } from "./consent.js";
 import { $, el, toast } from "./dom.js";
+import { forgetQueue } from "./offlinequeue.js";
+import { forgetDriver } from "./offlinestore.js";
 import { addToHomeScreen, deviceGet, deviceRemove, deviceSet, homeScreenStatus, popup } from "./platform.js";
 import { closeAllScreens, state } from "./state.js";
 import { haptic, hideBackButton, showBackButton } from "./telegram.js";
@@ -59,6 +61,8 @@ function forgetOnDevice() {
     }
   } catch (e) {}
   for (const key of ["filters", "home"]) deviceRemove(key);
+  forgetQueue();
+  forgetDriver();  // the offline copies (js/offlinestore.js)
 }
 
 async function forgetMe() {

@@ -27,10 +27,11 @@ export const state = {
   favouritesOpen: false,
   hiddenOpen: false,
   chainsOpen: false,
+  freeOpen: false,
 };
 
 export const SCREENS = ["screen-list", "screen-detail", "screen-responses", "screen-searches", "screen-plans", "screen-admin", "screen-settings",
-  "screen-favourites", "screen-hidden", "screen-chains"];
+  "screen-favourites", "screen-hidden", "screen-chains", "screen-free"];
 
 export function closeAllScreens() {
   for (const id of SCREENS) $(id).hidden = true;
@@ -43,4 +44,5 @@ export function closeAllScreens() {
   state.favouritesOpen = false;
   state.hiddenOpen = false;
   state.chainsOpen = false;
+  state.freeOpen = false;
 }

@@ -1,0 +1,19 @@
+"""«Свободен с…» (core/availability): the driver's availability over the shared cache, their responses and the
+alerts' saved searches."""
+
+from __future__ import annotations
+
+from ..core.alerts.searches import SearchStore
+from ..core.availability.service import Availabilities
+from ..core.cargo.service import CargoService
+from ..core.insights.gazetteer import default_gazetteer
+from ..core.insights.service import Insights
+from ..core.responses.service import ResponseService
+from ..core.shortlist.service import Shortlist
+from .storage import Storage
+
+
+def build_availability(storage: Storage, searches: SearchStore, responses: ResponseService, insights: Insights,
+                       cargos: CargoService, shortlist: Shortlist) -> Availabilities:
+    return Availabilities(storage.database, default_gazetteer(), insights.point_names, searches,
+                          accepted=responses.mine, list_page=cargos.list, hidden=shortlist.excluded)
