@@ -4,15 +4,20 @@ its figures; it is not a test.
 
     python bench/alerts.py                          # 1 000, 10 000 and 30 000 searches, 5 minutes each
     python bench/alerts.py --searches 10000 --minutes 2
+    python bench/alerts.py --searches 30000 --minutes 3 --latency 2       # CargoTech slow: the watcher backs off
+    python bench/alerts.py --searches 30000 --minutes 3 --throttle 0.5    # half the list calls answered 429
 
 Per scenario: N searches of N × 0.3 drivers (every search names a loading and an unloading city, ~40 %
 with a radius, ~60 % a truck class, ~60 % two body types, ~50 % a loading day, ~20 % a minimum ₽/km:
 about 5 matches per load at 10 000 searches, 15 at 30 000), 60 new loads a minute published upstream
-(150 ms latency per call), ALERTS_POLL_SECONDS=20, the default upstream budget (20 calls/min), no quiet
-hours. Printed: time from a load's appearance upstream to the Bot API stand-in accepting its alert (p50,
-p95, max; alerts held by the hourly cap are excluded and counted), CargoTech calls per minute, matcher
-time per load, duplicates (same driver and load twice). No time compression: a scenario runs in real
-time; `--minutes` shortens it. Results also go to bench/results/alerts-*.json. Needs Redis on 127.0.0.1:6379 (DB 12, a unique prefix, cleaned).
+(150 ms latency per call), the default pacing (ALERTS_POLL_SECONDS=20 as the ceiling,
+ALERTS_POLL_MIN_SECONDS=2) and upstream budget (20 calls/min), no quiet hours. Printed: time from a load's
+appearance upstream to the Bot API stand-in accepting its alert (p50, p95, max; alerts held by the hourly
+cap are excluded and counted), CargoTech requests per minute and the most in any 60 s (every request the
+stand-in received, 429s and retries included), matcher time per load, duplicates (same driver and load
+twice), the machine's load average. No time compression: a scenario runs in real time; `--minutes`
+shortens it. Results also go to bench/results/alerts-*.json (gitignored; docs/benchmarks.md keeps a
+summary). Needs Redis on 127.0.0.1:6379 (DB 12, a unique prefix, cleaned).
 """
 
 from __future__ import annotations
@@ -40,16 +45,46 @@ sys.path.insert(0, str(ROOT))
 from cargotool.bootstrap import build_services  # noqa: E402
 from cargotool.config import Settings  # noqa: E402
 from cargotool.core.alerts.searches import upstream_query  # noqa: E402
-from cargotool.core.cargotech.query import search_key  # noqa: E402
+from cargotool.core.cargotech.query import query_key  # noqa: E402
 from cargotool.core.storage.models import SavedSearch, utcnow  # noqa: E402
 from cargotool.standin import CargoTechStandIn, StandInServer  # noqa: E402
 from cargotool.standin.dataset import WV_CLASSES  # noqa: E402
+from cargotool.standin.logic import Reply  # noqa: E402
 from cargotool.standin.telegram import BotApiStandIn  # noqa: E402
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 BOT_TOKEN = "7000000001:BENCH-bot-token-for-local-benchmarks-only"
 PHONE, PASSWORD = "+7 900 123 45 67", "bench-password"
 LOADS_PER_MINUTE = 60
+
+
+class TimedCargoTech(CargoTechStandIn):
+    """The CargoTech stand-in, noting when each GET arrived and answering a share of the list calls 429."""
+
+    def __init__(self, *, throttle: float = 0.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.throttle = throttle
+        self.gets: list[float] = []
+        self._dice = random.Random(7)
+
+    def handle(self, method, path, query, headers, body):
+        if method == "GET":
+            self.gets.append(time.time())
+            if path.startswith("/v2/cargos/views") and self._dice.random() < self.throttle:
+                with self._lock:
+                    self.calls[f"{method} {path}"] += 1
+                return Reply(429, {"message": "Too Many Requests"}, {"Retry-After": "2"})
+        return super().handle(method, path, query, headers, body)
+
+
+def most_in_any_minute(times: list[float]) -> int:
+    ordered = sorted(times)
+    first, most = 0, 0
+    for last, at in enumerate(ordered):
+        while ordered[first] <= at - 60:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
 class TimedBotApi(BotApiStandIn):
@@ -95,7 +130,7 @@ def search_rows(count: int, cities: list[int], seed: int = 11) -> list[dict]:
             filters["rate_min"] = str(rng.choice([40, 50, 60]))
         query = upstream_query(filters)
         rows.append({"driver_id": 10_000_000 + rng.randrange(drivers), "name": f"Поиск {n}", "filters": json.dumps(filters),
-                     "query_key": search_key(query), "alerts": True, "created_at": now, "updated_at": now,
+                     "query_key": query_key(query, paged=False), "alerts": True, "created_at": now, "updated_at": now,
                      "last_opened_at": now})
     return rows
 
@@ -107,8 +142,8 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def scenario(count: int, minutes: float, latency: float, sort: bool = True) -> dict:
-    standin = CargoTechStandIn(phone=PHONE, password=PASSWORD, latency=latency, sort_supported=sort)
+async def scenario(count: int, minutes: float, latency: float, sort: bool = True, throttle: float = 0.0) -> dict:
+    standin = TimedCargoTech(phone=PHONE, password=PASSWORD, latency=latency, sort_supported=sort, throttle=throttle)
     telegram = TimedBotApi()
     prefix = f"bench-alerts:{uuid.uuid4().hex[:8]}:"
     tmp = Path(tempfile.mkdtemp(prefix="bench-alerts-"))
@@ -117,7 +152,7 @@ async def scenario(count: int, minutes: float, latency: float, sort: bool = True
             "CARGOTECH_PHONE": PHONE, "CARGOTECH_PASSWORD": PASSWORD, "CARGOTECH_UPSTREAM": "live",
             "CARGOTECH_BASE_URL": cargotech_url, "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": bot_url,
             "REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix, "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
-            "ALERTS_QUIET_HOURS": "off", "ALERTS_POLL_SECONDS": "20", "LOG_LEVEL": "warning",
+            "ALERTS_QUIET_HOURS": "off", "ALERTS_POLL_SECONDS": "20", "ALERTS_POLL_MIN_SECONDS": "2", "LOG_LEVEL": "error",
         })
         geo = {cid: (lat, lon) for cid, (_, lat, lon) in standin.dataset.cities.items()}
         services = build_services(settings, geo=geo)
@@ -136,7 +171,9 @@ async def scenario(count: int, minutes: float, latency: float, sort: bool = True
             await asyncio.sleep(0.5)
         await asyncio.sleep(1)
         standin.reset_counters()
+        standin.gets.clear()
         services.watcher.match_seconds.clear()
+        load_before = os.getloadavg()
         started = time.time()
         published: list[str] = []
         total = int(minutes * LOADS_PER_MINUTE)
@@ -145,6 +182,8 @@ async def scenario(count: int, minutes: float, latency: float, sort: bool = True
             published.append(str(standin.publish()["id"]))
         measured_for = time.time() - started
         upstream_calls = sum(v for k, v in standin.calls.items() if k.startswith("GET"))
+        busiest_minute = most_in_any_minute([t for t in standin.gets if t <= started + measured_for])
+        load_after = os.getloadavg()
         await asyncio.sleep(services.watcher.poll_seconds + 10)  # the last loads' look and their delivery
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -162,10 +201,12 @@ async def scenario(count: int, minutes: float, latency: float, sort: bool = True
             "latency_p50_s": round(pct(latencies, 0.5), 2), "latency_p95_s": round(pct(latencies, 0.95), 2),
             "latency_max_s": round(max(latencies), 2) if latencies else None,
             "cargotech_calls_per_minute": round(upstream_calls / (measured_for / 60), 1),
+            "cargotech_calls_most_in_60s": busiest_minute, "latency_s": latency, "throttled_share": throttle,
             "matcher_ms_p50": round(pct(matcher_ms, 0.5), 3), "matcher_ms_p95": round(pct(matcher_ms, 0.95), 3),
             "matcher_ms_max": round(max(matcher_ms), 3) if matcher_ms else None,
             "matcher_ms_mean": round(statistics.fmean(matcher_ms), 3) if matcher_ms else None,
             "duplicates": sum(n - 1 for n in pairs.values() if n > 1), "mode": services.watcher.mode,
+            "load_average_1m": [round(load_before[0], 2), round(load_after[0], 2)], "cpus": os.cpu_count(),
         }
         client = aioredis.from_url(REDIS_URL)
         keys = [k async for k in client.scan_iter(match=prefix + "*", count=1000)]
@@ -181,23 +222,30 @@ def main() -> None:
     parser.add_argument("--searches", default="1000,10000,30000", help="comma-separated scenario sizes")
     parser.add_argument("--minutes", type=float, default=5.0, help="how long each scenario publishes loads")
     parser.add_argument("--latency", type=float, default=0.15, help="stand-in CargoTech latency per call, s")
+    parser.add_argument("--throttle", type=float, default=0.0,
+                        help="share (0–1) of the stand-in's list calls answered 429 Too Many Requests")
     parser.add_argument("--no-sort", action="store_true",
                         help="the stand-in ignores sort=-updated_at: the watcher falls back to polling the searches' queries")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     results = []
     for count in (int(x) for x in args.searches.split(",")):
-        result = asyncio.run(scenario(count, args.minutes, args.latency, sort=not args.no_sort))
+        result = asyncio.run(scenario(count, args.minutes, args.latency, sort=not args.no_sort, throttle=args.throttle))
         results.append(result)
         print(json.dumps(result, ensure_ascii=False), flush=True)
     out = ROOT / "bench" / "results" / f"alerts-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
-    print("\nsearches | drivers | alerts | p50 s | p95 s | max s | CargoTech calls/min | matcher ms p50/p95/max | duplicates")
+    print(f"\nCargoTech stand-in: {args.latency:g} s a call, {args.throttle:.0%} of list calls answered 429; "
+          f"results in {out.relative_to(ROOT)}")
+    print("searches | drivers | alerts | held | p50 s | p95 s | max s | CargoTech calls/min (most in 60 s) | "
+          "matcher ms p50/p95/max | duplicates | load avg (start→end)")
     for r in results:
-        print(f"{r['searches']:>8} | {r['drivers']:>7} | {r['alerts_accepted']:>6} | {r['latency_p50_s']:>5} | "
-              f"{r['latency_p95_s']:>5} | {r['latency_max_s']} | {r['cargotech_calls_per_minute']:>19} | "
-              f"{r['matcher_ms_p50']}/{r['matcher_ms_p95']}/{r['matcher_ms_max']} | {r['duplicates']}")
+        print(f"{r['searches']:>8} | {r['drivers']:>7} | {r['alerts_accepted']:>6} | {r['alerts_held_by_cap']:>4} | "
+              f"{r['latency_p50_s']:>5} | {r['latency_p95_s']:>5} | {r['latency_max_s']} | "
+              f"{r['cargotech_calls_per_minute']:>5} ({r['cargotech_calls_most_in_60s']}) | "
+              f"{r['matcher_ms_p50']}/{r['matcher_ms_p95']}/{r['matcher_ms_max']} | {r['duplicates']} | "
+              f"{r['load_average_1m'][0]}→{r['load_average_1m'][1]} on {r['cpus']} CPUs")
 
 
 if __name__ == "__main__":

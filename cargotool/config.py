@@ -97,6 +97,7 @@ class Settings:
     cache_stale_max: int = _setting(parse.non_negative_int, 3600)
     alerts_max_searches: int = _setting(parse.positive_int, 10)
     alerts_poll_seconds: float = _setting(parse.positive_float, 20.0)
+    alerts_poll_min_seconds: float = _setting(parse.positive_float, 2.0)
     alerts_max_upstream_per_minute: int = _setting(parse.positive_int, 20)
     alerts_per_hour: int = _setting(parse.positive_int, 10)
     alerts_quiet_hours: str = _setting(parse.quiet_hours_text, "22:00-07:00")

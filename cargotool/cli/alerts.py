@@ -29,6 +29,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
               if data["last_look_at"] else "never")
     console.print(f"lease holder: {data['lease_holder'] or 'none (no server is watching)'}")
     console.print(f"mode: {data['mode']} (last look {looked})")
+    if data["poll_interval_seconds"] is not None:
+        console.print(f"next look {data['poll_interval_seconds']:g} s after the last (adapts to CargoTech and the budget)")
     console.print(f"searches: {data['searches']} in {data['distinct_queries']} distinct queries, "
                   f"{data['polled_queries']} polled by query")
     console.print(f"CargoTech calls in the last 60 s: {data['cargotech_calls_last_60s']} of {data['budget_per_minute']}")

@@ -44,9 +44,10 @@ def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstre
                       locations=locations, webapp_url=settings.webapp_url,
                       per_hour=settings.alerts_per_hour, default_quiet=settings.alerts_quiet_hours,
                       still_minutes=settings.alerts_still_minutes, auto=auto, hidden=hidden, personal=personal)
-    watcher = Watcher(marketplace=upstream.marketplace, cargos=cargos, searches=searches, alerter=alerter, auto=auto,
+    watcher = Watcher(marketplace=upstream.paced_marketplace, cargos=cargos, searches=searches, alerter=alerter, auto=auto,
                       redis=redis, keys=keys, lease=Lease(redis, keys("alerts:watcher:lease"), settings.alerts_lease_seconds),
-                      poll_seconds=settings.alerts_poll_seconds,
+                      poll_seconds=settings.alerts_poll_seconds, min_poll_seconds=settings.alerts_poll_min_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute, geo=upstream.geo,
-                      locate=default_gazetteer().coordinates, ceilings=upstream.marketplace.ceilings)
+                      locate=default_gazetteer().coordinates, ceilings=upstream.marketplace.ceilings,
+                      circuit_open=upstream.breaker.refusing)
     return Alerts(searches, auto, alerter, watcher)

@@ -73,6 +73,7 @@ class Upstream:
     geo: Geo  # city coordinates known up front (the recorded sample's), for the alerts matcher
     breaker: CircuitBreaker  # towards CargoTech, shared through Redis; /metrics reads its state
     marketplace: Marketplace  # the client as the product's loads: what features use
+    paced_marketplace: Marketplace  # the same, each call tried once: for the alerts watcher, which counts every request
 
 
 @dataclass(frozen=True)
@@ -138,4 +139,4 @@ def build_upstream(settings: Settings, storage: Storage, transport: httpx.AsyncB
         on_login=_on_login(token_file, storage.audit, source.label), breaker=breaker)
     known = geo if geo is not None else (source.geo if transport is None else {})
     return Upstream(http, cargotech, CargoTechAccount(cargotech, token_file), source.label, token_file, known, breaker,
-                    CargoTechMarketplace(cargotech))
+                    CargoTechMarketplace(cargotech), CargoTechMarketplace(cargotech.single_attempt()))

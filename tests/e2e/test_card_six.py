@@ -102,6 +102,8 @@ def test_all_six_on_a_card_and_its_detail_at_360(browser, server):
     net = card.locator(".net-line")  # §2
     expect(net).to_be_visible()
     assert re.fullmatch(r"Чистыми ≈ \d{1,3}( \d{3})* ₽ \(оценка\)", text_of(net)), text_of(net)
+    # one «what is left» figure: no older «остаётся» (the price less fuel only) beside the net
+    assert "остаётся" not in text_of(card).lower(), text_of(card)
     flag = card.locator(".company-flag")  # §3: this card's company is bankrupt, so its card carries the flag
     expect(flag).to_have_text("⚠ банкротство")
     line = card.locator(".group-line")  # §4
@@ -127,12 +129,19 @@ def test_all_six_on_a_card_and_its_detail_at_360(browser, server):
     net_parts = page.locator("#detail-net")  # §2: the price, each cost, what is left
     for part in ("Цена", "топливо", "Платон", "прочие расходы", "Остаётся"):
         expect(net_parts).to_contain_text(part)
+    assert "Остаётся" not in text_of(page.locator("#detail-economics"))  # the net above is the one figure
+    assert text_of(detail).count("Остаётся") == 1, text_of(detail)
     company = page.locator("#detail-company")  # §3
     expect(company).to_contain_text("Разместил")
     expect(company).to_contain_text("ООО «Черноземье Трейд»")
     expect(company).to_contain_text("⚠ банкротство")
     # the shipper's line only for another company; here the shipper posted its own load
     expect(company.locator(".company-party")).to_have_count(1)
+    # ONE «Компания»: the register's lines and our drivers' reports in it, in that order
+    expect(detail.locator("h3", has_text=re.compile("^Компания$"))).to_have_count(1)
+    company_text = text_of(company)
+    assert company_text.index("Разместил") < company_text.index("ИНН") < company_text.index("банкротство") \
+        < company_text.index("Жалоб от наших водителей нет"), company_text
     group = page.locator("#detail-group")  # §4: each posting one tap away, the open one disabled
     expect(group.locator(".posting")).to_have_count(3)
     expect(group.locator(f".posting[data-posting='{HEAD}']")).to_be_disabled()

@@ -111,7 +111,7 @@ def test_all_five_insights_on_a_card_and_a_detail(browser, server, standin):
     expect(page.locator("#detail-economics")).to_contain_text("Порожний пробег")
     expect(page.locator("#detail-economics")).to_contain_text("Ставка с порожним")
     expect(page.locator("#detail-market")).to_contain_text("эта ставка")
-    trust = page.locator("#detail-trust")
+    trust = page.locator("#detail-company")
     expect(trust).to_contain_text(seeded["inn"])
     expect(trust).to_contain_text("не заплатили / задержали оплату")
     assert "ждали 2 месяца" not in page.content()  # another driver's comment is never shown
@@ -154,7 +154,7 @@ def test_a_driver_reports_from_the_detail_after_an_accepted_load(browser, server
     page.fill("#report-comment", "ставку снизили на погрузке")
     page.click("#report-send")
     expect(page.locator("#report-delete")).to_be_visible()
-    expect(page.locator("#detail-trust")).to_contain_text("условия изменили")
+    expect(page.locator("#detail-company")).to_contain_text("условия изменили")
     page.click("#report-delete")
     expect(page.locator("#report-send")).to_have_text("Отправить отзыв")
     context.close()

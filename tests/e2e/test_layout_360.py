@@ -132,9 +132,8 @@ def test_my_response_buttons_read_on_one_line_and_wrapped_values_align_right(bro
     page.close()
 
 
-def test_the_list_header_is_one_row_at_360_px(browser, server):
-    page, errors = open_app(browser, server, user_id=9806, viewport=PHONE)
-    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+def header_is_one_row(page) -> None:
+    """«Грузы» and every header button on one line, each button a 44 px tap target inside the screen."""
     title = box(page, "#screen-list .bar h1")
     buttons = ["#open-plans", "#open-responses", "#open-searches", "#open-settings", "#open-filters"]
     for selector in buttons:
@@ -142,8 +141,31 @@ def test_the_list_header_is_one_row_at_360_px(browser, server):
         assert abs((button["y"] + button["height"] / 2) - (title["y"] + title["height"] / 2)) <= 2, selector
         assert button["x"] + button["width"] <= 360 and button["height"] >= 44 and button["width"] >= 44
     assert box(page, "#screen-list .bar")["height"] < 60
+
+
+def test_the_list_header_is_one_row_at_360_px(browser, server):
+    page, errors = open_app(browser, server, user_id=9806, viewport=PHONE)
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    header_is_one_row(page)
+    expect(page.locator("#open-filters .label")).to_be_visible()  # no filter: the word, not the funnel
     expect(page.get_by_role("button", name="Подписка")).to_be_visible()  # icons keep their names
     expect(page.get_by_role("button", name="Мои поиски")).to_be_visible()
     screenshot(page, "layout-360-header", full_page=False)
+    assert errors == []
+    page.close()
+
+
+def test_the_list_header_stays_one_row_with_a_filter_set(browser, server):
+    """The «Фильтры 1» badge made the chips ~21 px too wide: «Грузы» sat alone above them. With a filter the
+    chip is a funnel and the count at phone widths; its name says how many."""
+    page, errors = open_app(browser, server, user_id=9807, viewport=PHONE, saved_filters={"to": "2", "to_radius": "0"})
+    expect(page.locator(".card").first).to_be_visible(timeout=15000)
+    expect(page.locator("#filter-count")).to_have_text("1")
+    header_is_one_row(page)
+    expect(page.locator("#open-filters .icon")).to_be_visible()
+    expect(page.get_by_role("button", name="Фильтры: 1")).to_be_visible()
+    screenshot(page, "layout-360-header-filtered", full_page=False)
+    page.click("#open-filters")  # the sheet opens from the compact chip too
+    expect(page.locator("#filters")).to_be_visible()
     assert errors == []
     page.close()

@@ -227,7 +227,7 @@ def test_sort_price_max_distance_and_only_with_price(browser, server):
     expect(page.locator(".card").first).to_be_visible()
     prices = [int(re.sub(r"\D", "", text)) for text in page.locator(".card .price").all_inner_texts()]
     assert prices and prices == sorted(prices, reverse=True) and max(prices) <= 200_000
-    distances = [int(re.search(r"([\d\s\u00a0]+) км", text).group(1).replace("\u00a0", "").replace(" ", ""))
+    distances = [int(re.search(r"(\d[\d\s]*?)\sкм", text).group(1).replace("\u00a0", "").replace(" ", ""))
                  for text in page.locator(".card .specs").all_inner_texts()]
     assert all(100 <= d <= 1500 for d in distances), distances
     screenshot(page, "miniapp-state-sorted", full_page=False)

@@ -106,3 +106,15 @@ def test_no_60_second_window_holds_more_than_the_budget_and_a_refusal_says_when_
     for at, wait in refused:  # refused only when the last 60 s are full, and the wait is until the oldest leaves
         window = [t for t in spent if at - 60 < t <= at]
         assert len(window) == limit and abs(wait - (min(window) + 60 - at)) < 1e-3
+
+
+async def test_room_in_says_when_so_many_units_are_free(redis, key_prefix):
+    """What the watcher's pacing waits for: the seconds until `units` of the budget are free again."""
+    budget = RollingBudget(redis, f"{key_prefix}budget", limit=5)
+    for t in range(5):
+        assert (await budget.take(MINUTE + t))[0]
+    assert await budget.room_in(1, MINUTE + 10) == 50.0  # the oldest leaves at +60
+    assert await budget.room_in(2, MINUTE + 10) == 51.0
+    assert await budget.room_in(9, MINUTE + 10) == 54.0, "never more than the whole budget"
+    assert await budget.room_in(1, MINUTE + 60) == 0.0
+    assert await budget.room_in(3, MINUTE + 61.5) == 0.5

@@ -127,3 +127,17 @@ async def test_a_cargotech_answering_500_opens_the_circuit(redis, key_prefix, st
         with pytest.raises(UpstreamError):
             await client.list_cargos(query)
     assert await client.breaker.is_open()
+
+
+async def test_refusing_means_open_not_half_open_so_a_paced_caller_can_be_the_probe(redis, key_prefix):
+    """The alerts watcher makes no call while the circuit refuses, but does while it is half-open: else it
+    would wait for the failures to age out of the window instead of closing the circuit with its probe."""
+    circuit = breaker(redis, key_prefix, threshold=2, open_seconds=60)
+    assert not await circuit.refusing()
+    await circuit.failed()
+    await circuit.failed()
+    assert await circuit.refusing() and await circuit.is_open()
+    await redis.delete(f"{key_prefix}cargotech:circuit:open")  # the open period is over
+    later = breaker(redis, key_prefix, threshold=2, open_seconds=60)  # a worker without a cached state
+    assert await later.is_open() and not await later.refusing(), "half-open: known failing, yet a probe may go"
+    assert await later.allow()

@@ -52,6 +52,15 @@ async def test_the_detail_reads_the_comment_and_labels_it(app, standin):
     assert terms["text"] == "без НДС (из комментария)"
 
 
+async def test_the_detail_shows_a_comment_that_contradicts_the_structured_vat(app, standin):
+    raw = next(c for c in standin.dataset.cargos if (c.get("payment") or {}).get("vat") is False
+               and c["extra"]["note"].startswith("Ставка с НДС"))
+    _, response = await app.asgi_client.get(f"/api/cargos/{raw['id']}", headers=await _headers(app, 2116))
+    terms = response.json["payment_terms"]
+    assert set(terms) == TERMS_KEYS and terms["vat"] == "without"  # the structured field still wins
+    assert terms["text"].startswith("без НДС") and terms["text"].endswith("(в комментарии: с НДС)"), terms
+
+
 async def test_vat_and_no_deferral_filters_over_the_freshest_loads(app):
     headers = await _headers(app, 2103)
     _, response = await app.asgi_client.get("/api/cargos?vat=with&limit=50", headers=headers)

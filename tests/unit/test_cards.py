@@ -11,6 +11,7 @@ def test_rouble_formatting_uses_thin_spaces():
     assert format_rub(35250000) == f"352{THIN_SPACE}500{THIN_SPACE}₽"
     assert format_rub(12345) == f"123,45{THIN_SPACE}₽"
     assert format_rub(None) == "—"
+    assert format_rub(-1270000) == f"\u221212{THIN_SPACE}700{THIN_SPACE}₽"  # the minus sign, not a hyphen
     assert format_tonnes(12000) == "12" and format_tonnes(1500) == "1,5"
 
 

@@ -42,7 +42,7 @@ def test_no_price_no_estimate_and_negative_input_refused():
 
 
 def test_a_loss_is_shown_as_a_loss():
-    assert net(1_000_00, 1000, 0, (30, 70), False).text.startswith("Чистыми ≈ -20")
+    assert net(1_000_00, 1000, 0, (30, 70), False).text.startswith("Чистыми ≈ \u221220")
 
 
 def test_the_default_tariff_is_documented():

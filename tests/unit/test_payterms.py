@@ -201,7 +201,7 @@ def test_structured_wins_field_by_field_and_the_comment_fills_the_rest():
     merged = merge(structured, comment)
     assert _fields(merged) == ("with", "cash", "deferred", 5, True)
     assert merged.source == "comment"
-    assert merged.text == "с НДС, наличными, отсрочка 5 банк. дней (из комментария)"
+    assert merged.text == "с НДС, наличными, отсрочка 5 банк. дней (из комментария; в нём же: без НДС)"
 
 
 def test_a_merge_without_anything_from_the_comment_stays_the_marketplaces():
@@ -215,6 +215,28 @@ def test_the_comments_days_complete_a_structured_deferral_only():
     structured = PaymentTerms(timing="deferred", source="marketplace")
     merged = merge(structured, from_comment("отсрочка 10 б.д."))
     assert (merged.timing, merged.days, merged.banking_days, merged.source) == ("deferred", 10, True, "comment")
+
+
+@pytest.mark.parametrize(("structured", "comment", "text"), [
+    (from_structured(vat=False), "Ставка с НДС 20%", "без НДС (в комментарии: с НДС)"),
+    (from_structured(vat=True, in_cash=True), "без ндс, безнал", "с НДС, наличными (в комментарии: без НДС, безнал)"),
+    (from_structured(deferral_days=0), "отсрочка 30 дней", "оплата при выгрузке (в комментарии: отсрочка 30 дней)"),
+    (from_structured(deferral_days=5, banking_days=True), "оплата 10 б.д.",
+     "отсрочка 5 банк. дней (в комментарии: отсрочка 10 банк. дней)"),
+    (from_structured(prepay=True), "оплата на выгрузке", "предоплата (в комментарии: оплата при выгрузке)"),
+])
+def test_a_comment_that_contradicts_the_structured_terms_is_shown_not_hidden(structured, comment, text):
+    merged = merge(structured, from_comment(comment))
+    assert merged.text == text
+    assert merged.source == "marketplace"  # the structured values still win
+    assert merged.vat == structured.vat and merged.timing == structured.timing
+
+
+def test_a_comment_that_agrees_or_says_nothing_is_no_dispute():
+    assert merge(from_structured(vat=False), from_comment("без НДС")).disputed == ()
+    assert merge(from_structured(deferral_days=5), from_comment("отсрочка")).disputed == ()  # no days: no other number
+    assert merge(from_structured(vat=False), from_comment("звонить")).text == "без НДС"
+    assert "disputed" not in merge(from_structured(vat=False), from_comment("с НДС")).as_api()  # the API keeps its names
 
 
 def test_merging_two_unknowns_is_unknown():
@@ -271,5 +293,5 @@ def test_a_loads_terms_complete_the_structured_ones_from_its_comment():
                 price_kopecks=None, price_source=None, rate_kopecks_per_km=None, body_types=(), load_types=(),
                 company=None, note="Ставка с НДС, оплата 7 б.д. по сканам")
     assert of_load(load).text == "с НДС, отсрочка 7 банк. дней (из комментария)"
-    assert of_load(load, from_structured(vat=False)).text == "без НДС, отсрочка 7 банк. дней (из комментария)"
+    assert of_load(load, from_structured(vat=False)).text == "без НДС, отсрочка 7 банк. дней (из комментария; в нём же: с НДС)"
     assert of_load(replace(load, note=None)) == UNKNOWN

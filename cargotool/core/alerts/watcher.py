@@ -5,11 +5,20 @@ budget in Redis, storage/rolling_budget.py), whatever the number of saved search
 
 - **Freshest loads** (`sort=-updated_at`): documented for the partner API only, unverified for
   `/v2/cargos/views` [?]. The watcher asks once (and again every hour) and uses it only if the page
-  comes back ordered by `updated_at`, newest first. Then one call per interval sees every new load,
-  and the matcher index finds its searches.
+  comes back ordered by `updated_at`, newest first. Then one call sees every new load, and the matcher
+  index finds its searches. As that call covers every search, it is made as often as the budget allows
+  and less often when CargoTech answers slowly or fails (pacing.py: every 3.75 s with 20 calls a minute,
+  at most every ALERTS_POLL_SECONDS while healthy). When a whole page is new, the next pages follow
+  (up to FEED_MAX_PAGES). The loads found are matched and their alerts queued at once, before anything
+  else of the look; queuing wakes the outbox of this process (`Outbox.send`), so an alert leaves within
+  the look that found it.
 - **Otherwise**, and for searches the index cannot decide (see matcher.py), the watcher polls the
   distinct normalised queries of the saved searches — one call per query shared by every search that
-  has it — oldest-polled first, within the budget.
+  has it — oldest-polled first, within the budget: without the feed, a look every ALERTS_POLL_SECONDS
+  spending the whole budget's pace on them; with it, the share pacing.py leaves them.
+
+The watcher's calls are not retried by the client (the composition root hands it a single-attempt
+marketplace): each request is one unit of the budget, and the pacing is its retry.
 
 A load is new when it was not seen before (in the feed, or in that query's results); the first look at
 the feed or at a query only records what is there (a baseline), so saving a search never alerts the
@@ -42,6 +51,7 @@ from .delivery import Alerter, Hit
 from .lease import Lease
 from ..loads.geo import Geo
 from .matcher import Ceilings, Facts, MatcherIndex
+from .pacing import Pacer
 from .searches import Search, SearchStore
 
 log = logging.getLogger(__name__)
@@ -57,13 +67,17 @@ SEARCHES_VERSION = "alerts:searches:version"  # bumped by every change of a save
 class Watcher:
     def __init__(self, *, marketplace: Marketplace, cargos: CargoService, searches: SearchStore, alerter: Alerter,
                  auto: AutoResponder | None, redis: aioredis.Redis, keys: Keys, lease: Lease, poll_seconds: float,
-                 max_per_minute: int, geo: Geo | None = None,
+                 max_per_minute: int, min_poll_seconds: float | None = None, geo: Geo | None = None,
                  locate: Callable[[str], tuple[float, float] | None] | None = None,
-                 clock: Callable[[], float] = time.time, ceilings: Ceilings | None = None) -> None:
-        """`geo`: city id → (lat, lon) known up front; `locate(name)` finds more by the names loads carry
-        (the gazetteer), so radius searches become decidable here as their cities are seen. `clock`
-        (seconds, wall time) dates the budget's tokens. `ceilings`: what an open upper end of a range
-        means upstream (matcher.py)."""
+                 clock: Callable[[], float] = time.time, ceilings: Ceilings | None = None,
+                 circuit_open: Callable[[], Awaitable[bool]] | None = None) -> None:
+        """`poll_seconds`: the longest interval between looks while CargoTech is healthy, and the interval
+        without the freshest-loads feed; `min_poll_seconds` the shortest (pacing.py). `geo`: city id →
+        (lat, lon) known up front; `locate(name)` finds more by the names loads carry (the gazetteer), so
+        radius searches become decidable here as their cities are seen. `clock` (seconds, wall time)
+        dates the budget's tokens and times CargoTech's answers. `ceilings`: what an open upper end of a
+        range means upstream (matcher.py). `circuit_open()`: is the circuit towards CargoTech open (then
+        no call is made, and the watcher looks less often; half-open, its call may be the probe)."""
         self._marketplace = marketplace
         self._cargos = cargos
         self._searches = searches
@@ -75,6 +89,10 @@ class Watcher:
         self.poll_seconds = poll_seconds
         self.max_per_minute = max_per_minute
         self._budget = RollingBudget(redis, keys("alerts:upstream:spent"), limit=max_per_minute, period=60.0)
+        self.pacer = Pacer(limit=max_per_minute, floor=min_poll_seconds or poll_seconds, ceiling=poll_seconds)
+        self._circuit_open = circuit_open
+        self._query_allowance = 1.0  # per-query polls due (fractions carry over from look to look)
+        self._looked_at = 0.0  # when the last look started (`clock`)
         self._clock = clock
         self._geo: Geo = dict(geo or {})
         self._ceilings = ceilings
@@ -89,20 +107,23 @@ class Watcher:
         self._by_key: dict[str, list[Search]] = {}
         self._polled: dict[str, float] = {}
         self.calls = 0
+        self.refused = 0  # calls the budget refused (pacing aims at none)
         self.match_seconds: list[float] = []  # per new load, for the benchmark
 
     # ---- the loop ---------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Hold (or wait for) the lease and look for new loads every `poll_seconds` while holding it."""
+        """Hold (or wait for) the lease and look for new loads while holding it, as often as `next_interval`
+        says."""
         renew_every = max(0.2, self.lease.ttl / 3)
-        next_tick = time.monotonic() + self.poll_seconds  # the first look one interval after start
+        next_tick = time.monotonic() + self.pacer.interval()  # the first look one interval after start
         try:
             while not stop.is_set():
                 try:
                     if await self.lease.hold() and time.monotonic() >= next_tick:
-                        next_tick = time.monotonic() + self.poll_seconds
+                        next_tick = time.monotonic() + self.poll_seconds  # should the look fail before it is paced
                         await self._tick_renewing()
+                        next_tick = time.monotonic() + await self.next_interval()
                 except Exception as exc:  # one failed look must not end the loop
                     log.warning("alerts watcher: %s", type(exc).__name__, exc_info=True)
                 await wait_any(stop, timeout=min(renew_every, max(0.05, next_tick - time.monotonic())))
@@ -122,24 +143,45 @@ class Watcher:
         tick.result()
 
     async def tick(self) -> dict[str, int]:
-        """One look: discover new loads, alert them, release digests, send due automatic responses."""
+        """One look: discover new loads and alert them (the feed's at once, then the polled queries'),
+        release digests, send due automatic responses."""
+        self._looked_at = self._clock()
         await self._refresh()
-        hits: list[Hit] = []
+        found: list[Hit] = []
         if self.mode == "unknown" or time.time() - self._detected_at > REDETECT_SECONDS:
-            hits += await self._detect()
+            found = await self._detect()
         elif self.mode == "fresh":
-            hits += await self._poll_feed()
+            found = await self._poll_feed()
+        hits, queued = await self._alert(found)  # before the per-query polls: they must not delay these
         polled_keys = [k for k in self._by_key if self.mode != "fresh" or self._needs_query(k)]
-        hits += await self._poll_queries(polled_keys)
-        hits = [hit for hit in hits if hit.search.accepts(hit.cargo)]  # «только с ценой» is ours, not CargoTech's
-        await self._searches.record_hits(sorted({(h.search.id, h.cargo.id) for h in hits}))
-        queued = await self.alerter.offer(hits)
+        more, queued_more = await self._alert(await self._poll_queries(polled_keys))
         digests = await self.alerter.release_held(self._still_there)
         auto = await self._auto.send_due() if self._auto is not None else 0
         await self._redis.hset(self._keys("alerts:status"), mapping={
             "mode": self.mode, "holder": self.lease.holder, "looked_at": time.time(), "searches": len(self._by_id),
-            "distinct_queries": len(self._by_key), "polled_queries": len(polled_keys)})
-        return {"hits": len(hits), "alerts": queued, "digests": digests, "auto": auto}
+            "distinct_queries": len(self._by_key), "polled_queries": len(polled_keys),
+            "interval_seconds": round(self.pacer.interval(), 2)})
+        return {"hits": hits + more, "alerts": queued + queued_more, "digests": digests, "auto": auto}
+
+    async def _alert(self, hits: list[Hit]) -> tuple[int, int]:
+        """Record and offer matches now (the alerter queues them; queuing wakes the outbox): (hits, queued)."""
+        hits = [hit for hit in hits if hit.search.accepts(hit.cargo)]  # «только с ценой» is ours, not CargoTech's
+        if not hits:
+            return 0, 0
+        await self._searches.record_hits(sorted({(h.search.id, h.cargo.id) for h in hits}))
+        return len(hits), await self.alerter.offer(hits)
+
+    async def next_interval(self) -> float:
+        """Seconds from now until the next look (pacing.py): without the feed, `poll_seconds`; with it (or
+        before knowing whether it works), the pacer's interval counted from the start of the last look (a
+        slow look is not followed by a whole interval more), never sooner than the budget has room for a
+        look and the other calls' headroom."""
+        if self.mode == "queries":
+            return self.poll_seconds
+        now = self._clock()
+        elapsed = max(0.0, now - self._looked_at)
+        wait = await self._budget.room_in(max(2, self.pacer.headroom + 1), now)  # a detection takes two
+        return max(0.0, self.pacer.interval(wait + elapsed) - elapsed)
 
     async def status(self) -> dict[str, Any]:
         """What the last look saw (written by whichever instance held the lease) — for operators."""
@@ -148,6 +190,7 @@ class Watcher:
         return {
             "lease_holder": await self.lease.holder_now(), "mode": stored.get("mode", "unknown"),
             "last_look_at": float(stored["looked_at"]) if stored.get("looked_at") else None,
+            "poll_interval_seconds": float(stored["interval_seconds"]) if stored.get("interval_seconds") else None,
             "searches": int(stored.get("searches", 0)), "distinct_queries": int(stored.get("distinct_queries", 0)),
             "polled_queries": int(stored.get("polled_queries", 0)),
             "cargotech_calls_last_60s": calls, "budget_per_minute": self.max_per_minute,
@@ -202,16 +245,26 @@ class Watcher:
         taken, _ = await self._budget.take(self._clock())
         if taken:
             self.calls += 1
+        else:
+            self.refused += 1
         return taken
 
     async def _list(self, query: LoadQuery) -> Page | None:
+        """One list call, timed for the pacer; none while the circuit is open (that counts as a failure)."""
+        if self._circuit_open is not None and await self._circuit_open():
+            self.pacer.failed()
+            return None
         if not await self._spend():
             return None
+        started = self._clock()
         try:
-            return await self._marketplace.loads(query)
+            page = await self._marketplace.loads(query)
         except CargotoolError as exc:
+            self.pacer.failed(self._clock() - started)
             log.warning("alerts watcher: CargoTech list failed: %s", exc.message)
             return None
+        self.pacer.answered(self._clock() - started)
+        return page
 
     # ---- freshest loads ---------------------------------------------------------------------------
 
@@ -224,7 +277,9 @@ class Watcher:
         works = _ordered(page.items, descending=True)
         if works:
             oldest = await self._list(LoadQuery(limit=20, order=OLDEST))
-            works = oldest is not None and _ordered(oldest.items, descending=False)
+            if oldest is None:  # failed or no budget: that tells nothing, ask again at the next look
+                return []
+            works = _ordered(oldest.items, descending=False)
         self._detected_at = time.time()
         previous, self.mode = self.mode, "fresh" if works else "queries"
         if previous != self.mode:
@@ -259,12 +314,22 @@ class Watcher:
 
     # ---- the saved searches' own queries ----------------------------------------------------------
 
+    def _queries_due(self) -> int:
+        """How many queries this look polls: without the feed, the budget's pace over `poll_seconds`; with
+        it, the pacer's spare share over the feed's interval (fractions carry over to the next look)."""
+        if self.mode != "fresh":
+            return max(1, math.ceil(self.max_per_minute * self.poll_seconds / 60))
+        per_look = self.pacer.spare_per_minute * self.pacer.interval() / 60
+        self._query_allowance = min(self._query_allowance + per_look, max(1.0, 2 * per_look))
+        due = int(self._query_allowance)
+        self._query_allowance -= due
+        return due
+
     async def _poll_queries(self, keys: list[str]) -> list[Hit]:
         if not keys:
             return []
-        per_tick = max(1, math.ceil(self.max_per_minute * self.poll_seconds / 60))
         hits: list[Hit] = []
-        for key in sorted(keys, key=lambda k: self._polled.get(k, 0.0))[:per_tick]:
+        for key in sorted(keys, key=lambda k: self._polled.get(k, 0.0))[:self._queries_due()]:
             searches = self._by_key[key]
             page = await self._list(replace(searches[0].query, limit=QUERY_PAGE, offset=0))
             if page is None:

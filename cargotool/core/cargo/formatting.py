@@ -17,7 +17,7 @@ def format_rub(kopecks: int | None) -> str:
     if kopecks is None:
         return "—"
     roubles, rest = divmod(abs(kopecks), 100)
-    sign = "-" if kopecks < 0 else ""
+    sign = "\u2212" if kopecks < 0 else ""  # the minus sign «−», not a hyphen
     text = group_digits(roubles) + (f",{rest:02d}" if rest else "")
     return f"{sign}{text}{THIN_SPACE}₽"
 

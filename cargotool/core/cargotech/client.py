@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Iterator
 
 import httpx
@@ -75,6 +77,13 @@ class CargoTechClient:
             failure_backoff=failure_backoff,
             on_login=on_login,
         )
+
+    def single_attempt(self) -> "CargoTechClient":
+        """This client (connection pool, token, circuit breaker) with each call tried once: for a caller
+        that counts every request against its own budget and paces its own retries (the alerts watcher)."""
+        twin = copy.copy(self)
+        twin._retry = replace(self._retry, max_attempts=1)
+        return twin
 
     # ---- endpoints --------------------------------------------------------------------------------
 

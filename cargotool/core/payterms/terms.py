@@ -33,7 +33,8 @@ class PaymentTerms:
     timing "deferred"; `banking_days` says the days are banking (working) days. `source` is where the
     known fields came from: "comment" as soon as one of them was read from the free-text note (the card
     then says «из комментария»), "marketplace" when all came from structured fields. `text` is the line
-    the card shows, derived from the rest."""
+    the card shows, derived from the rest. `disputed` names what the comment says where it contradicts a
+    structured field that won («с НДС» beside a structured «без НДС»): the line shows it, never hides it."""
 
     vat: Vat | None = None
     form: Form | None = None
@@ -41,6 +42,7 @@ class PaymentTerms:
     days: int | None = None
     banking_days: bool = False
     source: Source | None = None
+    disputed: tuple[str, ...] = ()
     text: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
@@ -79,7 +81,16 @@ def _text(terms: PaymentTerms) -> str:
         elif terms.timing == "deferred":
             parts.append(_deferral_text(terms.days, terms.banking_days))
     text = ", ".join(parts)
-    return f"{text} ({FROM_COMMENT})" if terms.source == "comment" else text
+    notes = [FROM_COMMENT] if terms.source == "comment" else []
+    if terms.disputed:
+        notes.append(("в нём же: " if notes else "в комментарии: ") + ", ".join(terms.disputed))
+    return f"{text} ({'; '.join(notes)})" if notes else text
+
+
+def _timing_text(timing: Timing, days: int | None, banking: bool) -> str:
+    if timing == "deferred":
+        return _deferral_text(days, banking)
+    return "предоплата" if timing == "prepay" else "оплата при выгрузке"
 
 
 def _deferral_text(days: int | None, banking: bool) -> str:
@@ -125,7 +136,9 @@ def from_structured(vat: bool | None = None, in_cash: bool | None = None, prepay
 def merge(structured: PaymentTerms, from_comment: PaymentTerms) -> PaymentTerms:
     """The structured terms, with each unknown field filled from the comment. The deferral's days go with
     the timing they belong to (filled from the comment only when both say "deferred"). The source becomes
-    "comment" when the comment supplied any field, so the card labels the line «из комментария»."""
+    "comment" when the comment supplied any field, so the card labels the line «из комментария». Where the
+    comment contradicts a structured field, the structured one wins and `disputed` keeps the comment's word,
+    so the line shows the disagreement: «без НДС (в комментарии: с НДС)»."""
     values: dict[str, object] = {}
     borrowed = False
     for name in _TERM_FIELDS:
@@ -139,7 +152,24 @@ def merge(structured: PaymentTerms, from_comment: PaymentTerms) -> PaymentTerms:
     else:
         days, banking = from_comment.days, from_comment.banking_days
     source = "comment" if borrowed else ("marketplace" if structured.known else None)
-    return PaymentTerms(**values, days=days, banking_days=banking, source=source)  # type: ignore[arg-type]
+    return PaymentTerms(**values, days=days, banking_days=banking, source=source,  # type: ignore[arg-type]
+                        disputed=_disputed(structured, from_comment))
+
+
+def _disputed(structured: PaymentTerms, from_comment: PaymentTerms) -> tuple[str, ...]:
+    """What the comment says where it contradicts a structured field (the structured one wins): «с НДС»,
+    «наличными», «отсрочка 30 дней» — a deferral of other days counts too."""
+    said = []
+    if structured.vat and from_comment.vat and structured.vat != from_comment.vat:
+        said.append(_VAT_TEXT[from_comment.vat])
+    if structured.form and from_comment.form and structured.form != from_comment.form:
+        said.append(_FORM_TEXT[from_comment.form])
+    timing = from_comment.timing
+    if structured.timing and timing and (structured.timing != timing or (
+            timing == "deferred" and None not in (structured.days, from_comment.days)
+            and structured.days != from_comment.days)):
+        said.append(_timing_text(timing, from_comment.days, from_comment.banking_days))
+    return tuple(said)
 
 
 def matches(terms: PaymentTerms, vat: Vat | None = None, no_deferral: bool = False) -> bool:

@@ -97,3 +97,8 @@ class CircuitBreaker:
     async def is_open(self) -> bool:
         """Open or half-open: the upstream is known to be failing."""
         return await self.state() != CLOSED
+
+    async def refusing(self) -> bool:
+        """Open: every call is refused now. Half-open is not: one caller's probe may close it again (a
+        caller that stays away while half-open would wait for the failures to age out of the window)."""
+        return await self.state() == OPEN

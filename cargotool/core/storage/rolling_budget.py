@@ -50,3 +50,13 @@ class RollingBudget:
         """Units spent in the `period` up to `now`."""
         now = time.time() if now is None else now
         return int(await self._redis.zcount(self.key, f"({now - self.period:.6f}", f"{now:.6f}"))
+
+    async def room_in(self, units: int = 1, now: float | None = None) -> float:
+        """Seconds from `now` until `units` units are free (0: they are now; never more than `period`)."""
+        now = time.time() if now is None else now
+        units = min(max(1, units), self.limit)
+        spent = await self._redis.zrangebyscore(self.key, f"({now - self.period:.6f}", "+inf", withscores=True)
+        over = len(spent) + units - self.limit  # this many of the oldest must leave first
+        if over <= 0:
+            return 0.0
+        return max(0.0, float(spent[over - 1][1]) + self.period - now)

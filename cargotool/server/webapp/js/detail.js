@@ -3,9 +3,9 @@
 import { api } from "./api.js";
 import { openPlans } from "./billing.js";
 import { $, el, toast } from "./dom.js";
-import { companyText, num, route, rub, windowText } from "./format.js";
+import { companyText, measure, route, rub, windowText } from "./format.js";
 import { reachSection } from "./drivetime.js";
-import { detailContext, detailEconomics, detailQuery } from "./insights.js";
+import { companyTrust, detailContext, detailEconomics, detailQuery } from "./insights.js";
 import { detailCompany } from "./company.js";
 import { detailMoney } from "./money.js";
 import { reloadList } from "./nav.js";
@@ -88,15 +88,15 @@ function detailNode(c) {
     groupSection(c, openDetail),
     reachSection(c),
     ...detailMoney(c),
-    detailCompany(c),
+    detailCompany(c, companyTrust(c)),
     ...detailEconomics(c),
     el("div", { class: "section" }, el("h3", {}, "Маршрут"),
       row("Погрузка", windowText(c.from)), addressRow(c.from, "nav-from"),
       row("Выгрузка", windowText(c.to)), addressRow(c.to, "nav-to"),
-      row("Расстояние", c.distance_km !== null ? num(c.distance_km, 0) + " км" : null)),
+      row("Расстояние", c.distance_km !== null ? measure(c.distance_km, "км", 0) : null)),
     el("div", { class: "section" }, el("h3", {}, "Груз"),
-      row("Вес", c.weight_t !== null ? num(c.weight_t) + " т" : null),
-      row("Объём", c.volume_m3 !== null ? num(c.volume_m3) + " м³" : null),
+      row("Вес", c.weight_t !== null ? measure(c.weight_t, "т") : null),
+      row("Объём", c.volume_m3 !== null ? measure(c.volume_m3, "м³") : null),
       row("Что везём", c.cargo_type),
       row("Кузов", c.truck_types.map((t) => t.name).join(", ")),
       row("Загрузка", c.load_types.map((t) => t.name).join(", "))),

@@ -93,6 +93,9 @@ export function summary() {
   const count = Object.keys(f).filter((k) => !/_(radius|type)$/.test(k) && !["sort", "route_to", "corridor_km"].includes(k)).length;
   $("filter-count").hidden = count === 0;
   $("filter-count").textContent = String(count);
+  // with a count the chip is a funnel + the count at phone widths (app.css), so the header keeps one row
+  $("open-filters").classList.toggle("counted", count > 0);
+  $("open-filters").setAttribute("aria-label", count ? `Фильтры: ${count}` : "Фильтры");
 }
 
 /** Only the order is kept: it shows the same loads. */

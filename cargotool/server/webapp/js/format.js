@@ -1,15 +1,24 @@
 // Russian formatting of money, numbers and dates (Moscow time).
 
 const NBSP = "\u202f";
+/** Between a number and its unit («12 т», «450 км»): the unit never wraps to the next line alone. */
+export const UNIT_SPACE = "\u00a0";
+const MINUS = "\u2212";  // «−12 700 ₽», not the hyphen the ru-RU locale gives
 
+/** The one money formatter: «136 800 ₽», «−12 700 ₽». */
 export function rub(value) {
   if (value === null || value === undefined) return "—";
-  return Math.round(value).toLocaleString("ru-RU").replace(/\s/g, NBSP) + NBSP + "₽";
+  return Math.round(value).toLocaleString("ru-RU").replace(/\s/g, NBSP).replace(/^-/, MINUS) + NBSP + "₽";
 }
 
 export function num(value, digits) {
   if (value === null || value === undefined) return "—";
-  return Number(value).toLocaleString("ru-RU", { maximumFractionDigits: digits === undefined ? 1 : digits });
+  return Number(value).toLocaleString("ru-RU", { maximumFractionDigits: digits === undefined ? 1 : digits }).replace(/^-/, MINUS);
+}
+
+/** A number with its unit, kept on one line: measure(12.5, "т") → «12,5 т». */
+export function measure(value, unit, digits) {
+  return num(value, digits) + UNIT_SPACE + unit;
 }
 
 export function day(iso) {
@@ -54,7 +63,7 @@ export function companyText(company) {
 
 /** A radius in km as the driver reads it. */
 export function radiusText(km) {
-  return Number(km) > 0 ? `+${km} км` : "только этот город";
+  return Number(km) > 0 ? `+${km}${UNIT_SPACE}км` : "только этот город";
 }
 
 // The stale banner: how old the copy is («… полученные 12 мин назад»), from meta.age_seconds or fetched_at.

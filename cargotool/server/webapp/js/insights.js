@@ -7,7 +7,7 @@ import { wireCity } from "./city.js";
 import { ensurePositionConsent, forgetConsent, positionConsentNode, refreshConsent } from "./consent.js";
 import { $, el, toast } from "./dom.js";
 import { drivingFieldset, fillDriving, reachChip } from "./drivetime.js";
-import { day, num, radiusText, rub } from "./format.js";
+import { day, measure, radiusText, rub } from "./format.js";
 import { fillTruck, truckFieldset } from "./money.js";
 import { state } from "./state.js";
 import { haptic, showBackButton, hideBackButton, webApp } from "./telegram.js";
@@ -55,9 +55,11 @@ function waitsText(waits) {
 export function cardInsights(item) {
   const trust = item.trust;
   return [
-    item.deadhead_km !== undefined ? el("div", { class: "economics" }, "≈" + num(item.deadhead_km, 0) + " км порожняком" +
+    item.deadhead_km !== undefined ? el("div", { class: "economics" }, "≈" + measure(item.deadhead_km, "км", 0) + " порожняком" +
       (item.rate_with_deadhead_rub_km !== null ? " · " + rub(item.rate_with_deadhead_rub_km) + "/км с порожним" : "")) : null,
-    item.fuel_estimate ? el("div", { class: "hint-line" }, item.fuel_estimate.text) : null,
+    // with a net (js/money.js) the older «остаётся» (the price less fuel only) would contradict it: the net's
+    // own parts carry the fuel
+    item.fuel_estimate && !item.net ? el("div", { class: "hint-line" }, item.fuel_estimate.text) : null,
     el("div", { class: "insight-chips" },
       reachChip(item),
       marketChip(item.market),
@@ -78,9 +80,9 @@ function economicsSection(c) {
       el("p", { class: "hint-line" }, "Укажите, где вы, — посчитаем порожний пробег до погрузки."),
       el("button", { class: "linkish", type: "button", onclick: openPositionSheet }, "📍 Указать местоположение"));
   }
-  const fuel = c.fuel_estimate;
+  const fuel = c.net ? null : c.fuel_estimate;  // with a net, «Чистыми» above lists the fuel and what is left
   return el("div", { class: "section", id: "detail-economics" }, el("h3", {}, "Экономика"),
-    row("Порожний пробег", "≈" + num(c.deadhead_km, 0) + " км"),
+    row("Порожний пробег", "≈" + measure(c.deadhead_km, "км", 0)),
     row("Ставка с порожним", c.rate_with_deadhead_rub_km !== null ? rub(c.rate_with_deadhead_rub_km) + "/км" : null),
     row("Ставка без порожнего", c.rate_rub_per_km !== null ? rub(c.rate_rub_per_km) + "/км" : null),
     fuel ? row("Топливо (оценка)", "≈" + rub(fuel.fuel_rub)) : null,
@@ -137,24 +139,24 @@ function reportSlot(c) {
   return slot;
 }
 
-function trustSection(c) {
+/** What our drivers say about the load's companies, for the detail's one «Компания» (js/company.js, which
+ * draws the names, INNs and the register's lines): `poster` and `shipper` lines, the driver's own report form
+ * after an accepted load, and whether a company is flagged. */
+export function companyTrust(c) {
   const t = c.trust;
-  if (!t) return null;
+  if (!t) return { poster: [], shipper: [], report: null, flagged: false };
   const accepted = state.myResponse && state.myResponse.status === "accepted";
   const s = t.shipper;
-  return el("div", { class: "section" + (t.flagged || (s && s.flagged) ? " flagged" : ""), id: "detail-trust" },
-    el("h3", {}, s ? "Разместил груз" : "Компания"), ...trustLines(t),
-    s ? el("h3", { id: "detail-shipper" }, "Грузовладелец") : null, ...(s ? trustLines(s) : []),
-    accepted && (t.inn || (s && s.inn)) ? reportSlot(c) : null);
+  return { poster: trustLines(t), shipper: s ? trustLines(s) : [], flagged: Boolean(t.flagged || (s && s.flagged)),
+    report: accepted && (t.inn || (s && s.inn)) ? reportSlot(c) : null };
 }
 
 function trustLines(t) {
   const reports = t.reports && t.reports.length
     ? t.reports.map((r) => el("div", { class: "row warn-text" }, el("span", {}, r.label), el("span", {}, `${r.count} · последний ${day(r.last_at)}`)))
     : [el("p", { class: "hint-line" }, "Жалоб от наших водителей нет.")];
-  return [row("Название", t.name), row("ИНН", t.inn),
-    t.drivers_worked_text ? el("p", { class: "hint-line" }, t.drivers_worked_text[0].toUpperCase() + t.drivers_worked_text.slice(1)) : null,
-    ...reports];
+  return [t.drivers_worked_text ? el("p", { class: "hint-line" }, t.drivers_worked_text[0].toUpperCase() + t.drivers_worked_text.slice(1)) : null,
+    ...reports].filter(Boolean);
 }
 
 function waitsSection(c) {
@@ -234,8 +236,8 @@ function backhaulSave(b, cargoId) {
 /** Sections under the price: what the load earns and how its rate compares with the lane. */
 export function detailEconomics(c) { return [economicsSection(c), marketSection(c)]; }
 
-/** Sections after the driver's response: the company, dock waits, the trip back. */
-export function detailContext(c) { return [trustSection(c), waitsSection(c), backhaulSection(c)]; }
+/** Sections after the driver's response: dock waits, the trip back. */
+export function detailContext(c) { return [waitsSection(c), backhaulSection(c)]; }
 
 // ---- position, fuel and the list's order -----------------------------------------------------------
 

@@ -3,7 +3,7 @@
 import { api, ApiError, errorText } from "./api.js";
 import { $, el } from "./dom.js";
 import { noteReach } from "./drivetime.js";
-import { companyText, num, route, rub, staleText, windowText } from "./format.js";
+import { companyText, measure, route, rub, staleText, windowText } from "./format.js";
 import { cardInsights, listParams, renderBar } from "./insights.js";
 import { withScreens } from "./later.js";
 import { starButton } from "./marks.js";
@@ -36,9 +36,9 @@ function cardNode(item) {
     el("div", { class: "route" }, route(item), " ", starButton(item)),
     el("div", { class: "dates" }, "Погрузка: " + windowText(item.from)),
     el("div", { class: "specs" }, [
-      item.weight_t !== null ? num(item.weight_t) + " т" : null,
-      item.volume_m3 !== null ? num(item.volume_m3) + " м³" : null,
-      item.distance_km !== null ? num(item.distance_km, 0) + " км" : null,
+      item.weight_t !== null ? measure(item.weight_t, "т") : null,
+      item.volume_m3 !== null ? measure(item.volume_m3, "м³") : null,
+      item.distance_km !== null ? measure(item.distance_km, "км", 0) : null,
     ].filter(Boolean).join(" · ")),
     el("div", { class: "money" },
       el("span", { class: "price" }, rub(item.price_rub)),

@@ -9,12 +9,22 @@ const starred = new Set();
 
 export function isFavourite(id) { return starred.has(String(id)); }
 
+/** What the star says, read aloud and on hover: what a tap does now. */
+function starLabel(on) { return on ? "Убрать из избранного" : "В избранное"; }
+
+/** The detail's words beside its star (shortlist.js): where the load is now. */
+export function starHint(on) { return on ? "В избранном" : "В избранное"; }
+
 function paint(id) {
+  const on = isFavourite(id);
   for (const node of document.querySelectorAll(".star")) {
     if (node.dataset.id !== String(id)) continue;
-    node.textContent = isFavourite(id) ? "★" : "☆";
-    node.setAttribute("aria-pressed", isFavourite(id) ? "true" : "false");
+    node.textContent = on ? "★" : "☆";
+    node.setAttribute("aria-pressed", on ? "true" : "false");
+    node.setAttribute("aria-label", starLabel(on));
+    node.title = starLabel(on);
   }
+  for (const hint of document.querySelectorAll(`.star-hint[data-id="${CSS.escape(String(id))}"]`)) hint.textContent = starHint(on);
 }
 
 /** Ask the server which loads are starred, then paint the stars already shown. */
@@ -50,7 +60,7 @@ export function starButton(item) {
   const on = isFavourite(item.id);
   return el("button", {
     class: "star", type: "button", "data-id": String(item.id), "aria-pressed": on ? "true" : "false",
-    "aria-label": "В избранное", title: "В избранное",
+    "aria-label": starLabel(on), title: starLabel(on),
     onclick: (e) => { e.stopPropagation(); toggleFavourite(item.id); },
     onkeydown: (e) => e.stopPropagation(),
   }, on ? "★" : "☆");

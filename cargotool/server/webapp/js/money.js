@@ -4,7 +4,7 @@
 
 import { api, errorText } from "./api.js";
 import { $, el, toast } from "./dom.js";
-import { rub } from "./format.js";
+import { rub, UNIT_SPACE } from "./format.js";
 import { haptic } from "./telegram.js";
 
 /** The card's two lines: «💳 с НДС, безнал, отсрочка 5 банк. дней» and «Чистыми ≈ 61 000 ₽ (оценка)». */
@@ -31,7 +31,7 @@ export function detailMoney(c) {
     c.net.parts.map((part) => row("− " + part.name, rub(part.rub))),
     el("div", { class: "row total" }, el("span", {}, "Остаётся"), el("span", {}, "≈ " + rub(c.net.rub))),
     el("p", { class: "hint-line" }, "Оценка по вашему расходу топлива" + (c.deadhead_km !== undefined ? " с порожним пробегом" : ", без порожнего пробега") +
-      ". Платон — только для машин тяжелее 12 т."));
+      `. Платон — только для машин тяжелее 12${UNIT_SPACE}т.`));
   return [payment, net];
 }
 
@@ -47,7 +47,7 @@ export function truckFieldset(saved) {
     } catch (error) { $("truck-error").textContent = errorText(error); $("truck-error").hidden = false; }
   }
   return el("fieldset", { id: "truck-fieldset" }, el("legend", {}, "Машина (для «чистыми»)"),
-    el("label", { class: "inline check" }, "Тяжелее 12 т (Платон)", el("input", { type: "checkbox", id: "truck-heavy" })),
+    el("label", { class: "inline check" }, `Тяжелее 12${UNIT_SPACE}т (Платон)`, el("input", { type: "checkbox", id: "truck-heavy" })),
     el("div", { class: "inline" }, "Прочие расходы, ₽/км", el("input", { id: "truck-cost", inputmode: "decimal", placeholder: "необязательно" })),
     el("p", { class: "errors", id: "truck-error", hidden: true }),
     el("div", { class: "actions" }, el("button", { class: "secondary", type: "button", id: "truck-save", onclick: save }, "Сохранить машину")));

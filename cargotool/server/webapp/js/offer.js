@@ -5,7 +5,7 @@
 import { errorText } from "./api.js";
 import { mayRespond, openPlans } from "./billing.js";
 import { $, el, groupAsTyped, toast } from "./dom.js";
-import { amountText, groupDigits, num, route, rub, windowText } from "./format.js";
+import { amountText, groupDigits, measure, route, rub, windowText } from "./format.js";
 import { NOT_KEPT, asResponse, onQueueChange, queuedFor, submitResponse, withdrawResponse } from "./offlinequeue.js";
 import { read, write } from "./offlinestore.js";
 import { askBeforeNotifying, onReachChange, reachBanner } from "./reach.js";
@@ -108,13 +108,13 @@ async function openOffer() {
 /** One line per field: what the driver is bidding on. */
 function offerSummary(cargo) {
   const line = (label, value) => value ? el("div", { class: "row" }, el("span", {}, label), el("span", {}, value)) : null;
-  const load = [cargo.weight_t !== null ? num(cargo.weight_t) + " т" : null, cargo.volume_m3 !== null ? num(cargo.volume_m3) + " м³" : null]
+  const load = [cargo.weight_t !== null ? measure(cargo.weight_t, "т") : null, cargo.volume_m3 !== null ? measure(cargo.volume_m3, "м³") : null]
     .filter(Boolean).join(", ");
   return [
     line("Маршрут", route(cargo)),
     line("Погрузка", windowText(cargo.from)),
     line("Груз", load),
-    line("Расстояние", cargo.distance_km !== null ? num(cargo.distance_km, 0) + " км" : null),
+    line("Расстояние", cargo.distance_km !== null ? measure(cargo.distance_km, "км", 0) : null),
     line("Цена в заявке", cargo.price_rub ? rub(cargo.price_rub) : "не указана"),
   ].filter(Boolean);
 }

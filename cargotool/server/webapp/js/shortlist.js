@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { companyText, route, rub, windowText } from "./format.js";
-import { loadFavourites, starButton } from "./marks.js";
+import { isFavourite, loadFavourites, starButton, starHint } from "./marks.js";
 import { reloadList } from "./nav.js";
 import { closeAllScreens, state } from "./state.js";
 import { haptic, hideBackButton, showBackButton } from "./telegram.js";
@@ -51,8 +51,9 @@ async function hideCompany(company, after) {
 /** The detail's ☆ and hiding buttons; `after` leaves the detail for the list once something is hidden. */
 export function detailMarks(c, after) {
   const company = c.company && c.company.inn ? c.company : null;
+  const star = starButton(c);  // first: it takes the server's word on c.favourite
   return el("div", { class: "section marks", id: "detail-marks" },
-    el("div", { class: "marks-row" }, starButton(c), el("span", { class: "hint" }, "В избранное")),
+    el("div", { class: "marks-row" }, star, el("span", { class: "hint star-hint", "data-id": String(c.id) }, starHint(isFavourite(c.id)))),
     el("button", { class: "linkish", type: "button", id: "hide-cargo", onclick: () => hideCargo(c, after) }, "Скрыть груз"),
     company ? el("button", { class: "linkish", type: "button", id: "hide-company", onclick: () => hideCompany(company, after) },
       "Скрыть компанию") : null);
