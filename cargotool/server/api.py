@@ -160,7 +160,9 @@ async def whoami(request: Request):
 @bp.post("/cargos/<cargo_id:str>/responses")
 @describe("Respond to a load with an offered rate (again: updates the offer)", body=B.Offer, responses={200: B.ResponseBody, 201: B.ResponseBody}, secured=True, errors=(402, 404, 409, 502),
           description="With an `Idempotency-Key` header (8–64 of A–Z a–z 0–9 - _; the Mini App sends a UUID per offer) a "
-                      "repeat within a day answers the first try's status and that response as it is now, changing nothing.")
+                      "repeat within a day answers the first try's status and that response as it is now, changing nothing; "
+                      "a copy arriving while the first try runs is 409 `in_flight` with Retry-After; the key with another "
+                      "load or offer is 400 on the field.")
 @openapi.parameter("Idempotency-Key", str, location="header")
 async def respond(request: Request, cargo_id: str):
     view, created = await services(request).responses.submit(request.ctx.driver, load_id(cargo_id),

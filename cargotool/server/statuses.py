@@ -19,6 +19,7 @@ HTTP_STATUS: dict[str, int] = {
     "forbidden": 403,
     "not_found": 404,
     "conflict": 409,
+    "in_flight": 409,  # the same offer is being sent (core/responses/replay.py): answered with Retry-After
     "too_many_searches": 409,
     "shortlist_full": 409,
     "duplicate_search": 409,

@@ -47,7 +47,7 @@ async def test_the_policy_page_names_the_operator_every_category_and_its_retenti
     policy = policy_from(app.ctx.services.settings)
     names = {c.key for c in policy.categories}
     assert {"telegram", "phone", "position", "live_location", "fuel", "reports", "payments", "sessions",
-            "searches"} <= names
+            "searches", "device"} <= names
     from html import escape
     for category in policy.categories:
         for text in (category.name, category.what, category.why, category.kept, category.on_forget):

@@ -9,6 +9,7 @@ and load: sending again updates the offer (a double tap changes nothing).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -26,7 +27,7 @@ from ..drivers.sessions import Driver
 from ..errors import CargotoolError, DriverGone, InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import DriverRecord, Response, ResponseEvent, utcnow
-from .replay import Replays
+from .replay import Claim, Earlier, Replays, check_same_offer, offer_digest
 
 log = logging.getLogger(__name__)
 
@@ -169,18 +170,31 @@ class ResponseService:
             return await self._submit(driver, cargo_id, raw, ip)
         if self._replays is None:
             raise InvalidInput("Повтор отклика по ключу не поддерживается", fields={"Idempotency-Key": "Не поддерживается"})
-        earlier = await self._replays.claim(driver.telegram_id, idempotency_key, cargo_id)
-        if earlier is not None:
-            view = await self.get(earlier.response_id)
-            if view is None or view.driver_id != driver.telegram_id:
-                raise NotFound("Отклика на этот груз нет")
-            return view, earlier.created
+        claimed = await self._replays.claim(driver.telegram_id, idempotency_key, cargo_id)
+        if isinstance(claimed, Earlier):
+            return await self._repeat(driver, claimed, idempotency_key, raw)
+        # shielded: Sanic cancels a handler whose client went away (the offline case) while the write in its
+        # thread commits; the try still finishes and remembers its key, so the app's retry is answered as a repeat
+        return await asyncio.shield(self._first_try(claimed, driver, cargo_id, raw, ip))
+
+    async def _repeat(self, driver: Driver, earlier: Earlier, key: str, raw: Any) -> tuple[ResponseView, bool]:
+        """What the first try of `key` answered, as it is now; another offer under the key is refused."""
+        offer = parse_offer(raw() if callable(raw) else raw)
+        check_same_offer(earlier, offer_digest(key, offer.rate_kopecks, offer.comment, offer.phone))
+        view = await self.get(earlier.response_id)
+        if view is None or view.driver_id != driver.telegram_id:
+            raise NotFound("Отклика на этот груз нет")
+        return view, earlier.created
+
+    async def _first_try(self, claim: Claim, driver: Driver, cargo_id: str, raw: Any,
+                         ip: str | None) -> tuple[ResponseView, bool]:
         try:
             view, created = await self._submit(driver, cargo_id, raw, ip)
-        except BaseException:
-            await self._replays.release(driver.telegram_id, idempotency_key)
+        except Exception:  # not on cancellation: the shield lets this run on, and then it remembers
+            await self._replays.release(claim)
             raise
-        await self._replays.remember(driver.telegram_id, idempotency_key, view.id, created, cargo_id)
+        digest = offer_digest(claim.key, view.rate_kopecks, view.comment, view.phone)
+        await self._replays.remember(claim, view.id, created, cargo_id, digest)
         return view, created
 
     async def _submit(self, driver: Driver, cargo_id: str, raw: Any, ip: str | None) -> tuple[ResponseView, bool]:

@@ -2,11 +2,12 @@
 // Without a subscription (paywall.respond) the driver is told before typing and sent to the plans
 // screen, which returns to this load; a typed offer is kept per load until it is sent or discarded.
 
-import { api, errorText } from "./api.js";
+import { errorText } from "./api.js";
 import { mayRespond, openPlans } from "./billing.js";
 import { $, el, groupAsTyped, toast } from "./dom.js";
 import { amountText, groupDigits, measure, route, rub, windowText } from "./format.js";
-import { asResponse, onQueueChange, queuedFor, submitResponse } from "./offlinequeue.js";
+import { NOT_KEPT, asResponse, onQueueChange, queuedFor, submitResponse, withdrawResponse } from "./offlinequeue.js";
+import { read, write } from "./offlinestore.js";
 import { askBeforeNotifying, onReachChange, reachBanner } from "./reach.js";
 import { state } from "./state.js";
 import { haptic, hideMainButton, showBackButton, webApp } from "./telegram.js";
@@ -94,7 +95,7 @@ async function openOffer() {
   const rate = mine ? mine.rate_rub : cargo.price_rub;
   $("offer-rate").value = draft ? draft.rate : rate ? groupDigits(String(Math.round(rate))) : "";
   $("offer-comment").value = draft ? draft.comment : mine && mine.comment ? mine.comment : "";
-  $("offer-phone").value = draft ? draft.phone : (mine && mine.phone) || localStorage.getItem("cargotool.phone") || "";
+  $("offer-phone").value = draft ? draft.phone : (mine && mine.phone) || (await read("phone")) || "";  // this driver's
   showOfferError(null);
   $("offer-contact").hidden = !(webApp() && webApp().requestContact);
   updateDiff();
@@ -172,12 +173,13 @@ async function sendOffer(event) {
     await askBeforeNotifying();
     const result = await submitResponse(state.cargo.id, body, route(state.cargo));  // waits on the device without network
     state.myResponse = result.queued || result.response;
-    if (phone) try { localStorage.setItem("cargotool.phone", phone); } catch (e) {}
+    if (phone) write("phone", phone, () => false);  // per driver on the device (js/offlinestore.js); best effort
     dropDraft(state.cargo.id);
     setDirty(false);
     $("offer-sheet").hidden = true;
     haptic.success();
-    toast(result.queued ? "Нет сети — отклик отправится, когда связь вернётся" : "Отклик отправлен диспетчеру");
+    toast(!result.queued ? "Отклик отправлен диспетчеру" :
+      result.kept ? "Нет сети — отклик отправится, когда связь вернётся" : "Нет сети. " + NOT_KEPT);
     renderMyResponse();
   } catch (error) {
     if (error.status === 402) {  // the subscription ended meanwhile: keep the offer, pay, come back
@@ -198,7 +200,7 @@ async function sendOffer(event) {
 async function withdraw() {
   if (!(await confirmDialog("Отозвать отклик?"))) return;
   try {
-    const result = await api(`/api/cargos/${encodeURIComponent(state.cargo.id)}/responses`, false, { method: "DELETE" });
+    const result = await withdrawResponse(state.cargo.id);  // an offer still waiting for the load is dropped
     state.myResponse = result.response;
     toast("Отклик отозван");
     renderMyResponse();

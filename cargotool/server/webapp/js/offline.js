@@ -16,7 +16,8 @@ export const BOUNDS = {
   maxAgeMs: 24 * 3600 * 1000,
 };
 
-const isDetail = (name) => name.startsWith("d_");
+/** A load's copy: what goes first when the device runs out of room (js/offlinequeue.js makes room with them). */
+export const isDetail = (name) => name.startsWith("d_");
 
 /** What a path is a copy of: the list, a load, or my responses (of one load); null for anything else. */
 function kindOf(path) {
@@ -119,9 +120,11 @@ export async function recall(path) {
   return kind.name === "resp" ? decorate(body, kind.cargo) : body;
 }
 
+const KEPT = new Set(["queue", "phone"]);  // what waits to be sent, and the phone for the next offer (js/offer.js)
+
 /** Drop copies older than a day (at start). */
 export async function dropOld() {
-  for (const name of storedNames()) if (name !== "queue" && !fresh(writtenAt(name))) await remove(name);
+  for (const name of storedNames()) if (!KEPT.has(name) && !fresh(writtenAt(name))) await remove(name);
 }
 
 // ---- the banner --------------------------------------------------------------------------------------

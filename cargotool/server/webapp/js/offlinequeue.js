@@ -3,11 +3,14 @@
 // start, and every half minute while something waits). Each offer carries one Idempotency-Key (a UUID made before
 // its first try) on every try, so the server answers a repeat as it did the first (core/responses/replay.py):
 // sent exactly once even when a try's answer was lost. After it: «отправлен», or why not (the server's words).
+// A newer offer or a withdrawal that reaches the server directly replaces what waits for the load (an older
+// queued offer must not be sent after it). A copy the server is still working on (`in_flight`) keeps waiting.
+// Offers older than a day are not sent (the server forgets keys after a day): they show why.
 
 import { api } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { plural } from "./format.js";
-import { onResponses } from "./offline.js";
+import { isDetail, onResponses } from "./offline.js";
 import { read, write } from "./offlinestore.js";
 
 export const MAX_QUEUED = 5;
@@ -17,6 +20,7 @@ const RETRY_MS = 30000;
 let items = [];        // {key, cargoId, body, route, at, state: "waiting"|"failed", error}
 let listeners = [];
 let sending = null;    // the flush under way: one at a time, so nothing is sent twice from here
+const direct = new Set();  // loads whose offer or withdrawal is going to the server directly: not flushed meanwhile
 
 /** A UUID v4 for an offer's Idempotency-Key. */
 export function newKey() {
@@ -36,7 +40,11 @@ function changed(event) {
   for (const listener of listeners) { try { listener(event); } catch (e) {} }
 }
 
-const save = () => write("queue", items, () => false);
+/** Keep the queue on the device, making room from the cached details if need be; false when it could not. */
+const save = () => write("queue", items, isDetail);
+
+export const NOT_KEPT = "Отклик не сохранён на устройстве: не закрывайте приложение до появления связи";
+const TOO_OLD = "прошло больше суток — отправьте заново";
 
 /** How a queued offer looks where a response from the server would: «ждёт отправки» or «не отправлен». */
 export function asResponse(item) {
@@ -73,22 +81,47 @@ function refreshCards() {
   }
 }
 
-/** Send an offer; without network it waits here. Resolves to the server's answer, or `{queued: response}`. */
+/** Send an offer; without network it waits here. Resolves to the server's answer, or `{queued: response, kept}`
+ * (`kept` false when the device could not store it: then it waits only while the app is open). */
 export async function submitResponse(cargoId, body, route) {
   const item = { key: newKey(), cargoId: String(cargoId), body, route, at: Date.now(), state: "waiting", error: null };
   try {
-    return await post(item);
+    return await directly(item.cargoId, () => post(item));
   } catch (error) {
     if (error.status !== 0) throw error;
     const others = items.filter((i) => i.cargoId !== item.cargoId);  // a newer offer for the load replaces the older
-    if (others.length >= MAX_QUEUED) {
-      error.message = `Нет связи, а отправки уже ждут ${MAX_QUEUED} ${plural(MAX_QUEUED, "отклик", "отклика", "откликов")}. Отправьте их, когда появится сеть.`;
+    if (others.filter((i) => i.state === "waiting").length >= MAX_QUEUED) {
+      error.message = `Без сети можно отложить не больше ${MAX_QUEUED} ${plural(MAX_QUEUED, "отклика", "откликов", "откликов")} — дождитесь связи`;
       throw error;
     }
     items = [...others, item];
-    await save();
+    const kept = await save();
     changed({ cargoId: item.cargoId, item });
-    return { queued: asResponse(item) };
+    return { queued: asResponse(item), kept };
+  }
+}
+
+/** Withdraw the response to a load; what waits for it is dropped (the withdrawal is the driver's last word). */
+export function withdrawResponse(cargoId) {
+  return directly(String(cargoId), () => api(`/api/cargos/${encodeURIComponent(cargoId)}/responses`, false, { method: "DELETE" }));
+}
+
+/** `send()` straight to the server for a load: after the queue's send under way (so this one lands last), with
+ * the load's queued offers held back; once it succeeds they are dropped, so none is sent after it. */
+async function directly(cargoId, send) {
+  direct.add(cargoId);
+  try {
+    await sending;
+    const result = await send();
+    await sending;
+    if (items.some((i) => i.cargoId === cargoId)) {
+      items = items.filter((i) => i.cargoId !== cargoId);
+      await save();
+      changed({ cargoId });
+    }
+    return result;
+  } finally {
+    direct.delete(cargoId);
   }
 }
 
@@ -98,7 +131,7 @@ function post(item) {
 }
 
 /** The network is not there, or the server cannot take it now: try again later. */
-const later = (error) => error.status === 0 || error.status === 429 || error.status >= 500;
+const later = (error) => error.status === 0 || error.status === 429 || error.status >= 500 || error.code === "in_flight";
 
 async function sendOne(item) {
   try {
@@ -110,20 +143,34 @@ async function sendOne(item) {
     return true;
   } catch (error) {
     if (later(error)) return false;
-    item.state = "failed";
-    item.error = error.message;
-    await save();
-    toast("Отклик не отправлен: " + error.message);
-    changed({ cargoId: item.cargoId, item });
+    await fail(item, error.message);
     return true;
   }
 }
 
-/** Send what waits, in order, once: stops at the first try that needs the network (the rest wait too). */
+async function fail(item, why) {
+  item.state = "failed";
+  item.error = why;
+  await save();
+  toast("Отклик не отправлен: " + why);
+  changed({ cargoId: item.cargoId, item });
+}
+
+/** Offers waiting longer than a day are not sent (their key is forgotten by then): the driver sees why. */
+async function expireOld() {
+  for (const item of items) if (item.state === "waiting" && Date.now() - item.at > MAX_AGE_MS) await fail(item, TOO_OLD);
+}
+
+/** Send what waits, in order, once: stops at the first try that needs the network (the rest wait too). Offers
+ * of a load being answered directly (`directly`) are left for it. */
 export function flush() {
   if (!sending) {
     sending = (async () => {
-      for (const item of items.filter((i) => i.state === "waiting")) if (!(await sendOne(item))) break;
+      await expireOld();
+      for (const item of items.filter((i) => i.state === "waiting")) {
+        if (direct.has(item.cargoId) || !items.includes(item)) continue;
+        if (!(await sendOne(item))) break;
+      }
     })().finally(() => { sending = null; });
   }
   return sending;
@@ -142,9 +189,9 @@ export function forgetQueue() {
   changed({});
 }
 
-/** At start, after the login: read what waits (a day at most), and send it. */
+/** At start, after the login: read what waits, and send it (older than a day: marked not sent, see expireOld). */
 export async function startQueue() {
-  const stored = ((await read("queue")) || []).filter((i) => i && Date.now() - i.at <= MAX_AGE_MS);
+  const stored = ((await read("queue")) || []).filter((i) => i && i.key && i.cargoId);
   const made = items.filter((i) => !stored.some((s) => s.key === i.key));  // offers made while it was being read
   items = [...stored.filter((s) => !made.some((i) => i.cargoId === s.cargoId)), ...made];
   await save();

@@ -78,6 +78,7 @@ export function useDriver(id) {
 
 async function switchTo(id) {
   const s = await store();
+  try { localStorage.removeItem("cargotool.phone"); } catch (e) {}  // an older app kept one phone for everyone
   const users = ((await readJson(USERS)) || []).map(String);
   for (const other of users) if (other !== String(id)) await wipe(other);
   await s.set(USERS, JSON.stringify([String(id)]));
@@ -121,7 +122,12 @@ export async function write(name, value, evictable) {
     if (old !== name && evictable(old)) await remove(old);
   }
   if (total() + text.length > LIMITS.totalChars) return false;
-  const ok = await (await store()).set(keyOf(driverId, name), text);
+  const s = await store();
+  let ok = await s.set(keyOf(driverId, name), text);
+  for (const old of storedNames()) {  // the device is fuller than counted here (its own quota): make room, try again
+    if (ok) break;
+    if (old !== name && evictable(old)) { await remove(old); ok = await s.set(keyOf(driverId, name), text); }
+  }
   if (ok) { sizes[name] = [text.length, Date.now()]; await saveIndex(); }
   return ok;
 }
