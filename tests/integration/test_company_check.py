@@ -243,15 +243,38 @@ async def test_answers_are_replaced_in_place_on_postgresql(settings, redis, stan
 
 
 @pytest.mark.parametrize("status", [403, 429])
-async def test_a_failed_forwarders_check_pauses_and_is_asked_again(checks_on, services, status, caplog):
+async def test_a_refused_forwarders_register_stops_only_itself(checks_on, services, status, caplog):
+    """A key or plan without `findById/forwarder` (or its quota spent) must not stop the company checks."""
     checks, now, fake = checks_on()
     fake.fail_with, fake.fail_only = status, "forwarder"
-    inn = COMPANIES[0]["inn"]
+    inn, other = COMPANIES[0]["inn"], COMPANIES[1]["inn"]
     body = {"company": {"inn": inn}, "shipper": None}
     await checks.attach_detail(body)
     poster = body["company_check"]["poster"]
     assert poster["status"] == "active" and poster["forwarder"] is None  # the status stands without it
     assert f"findById/forwarder: HTTP {status}" in caplog.text and DADATA_KEY not in caplog.text
+    assert await checks.budget.forwarder_off() and await checks.queued() == 0
+    calls = fake.calls
+    await checks.attach_detail(body)  # checked for the day: no request, not even a retry of the forwarders
+    assert fake.calls == calls
+    second = {"company": {"inn": other}, "shipper": None}
+    await checks.attach_detail(second)  # another company: the company register only (one request)
+    assert fake.calls == calls + 1 and second["company_check"]["poster"]["status"] != "pending"
+    assert await checks.budget.take()  # the company register is not paused
+    await services.redis.delete(services.keys("company:forwarder:off"))  # a day later
+    fake.fail_with = None
+    await checks.attach_detail(body)
+    assert fake.calls == calls + 3 and body["company_check"]["poster"]["forwarder"] is not None
+
+
+async def test_a_passing_forwarders_failure_pauses_and_is_asked_again(checks_on, services, caplog):
+    checks, now, fake = checks_on()
+    fake.fail_with, fake.fail_only = 500, "forwarder"
+    inn = COMPANIES[0]["inn"]
+    body = {"company": {"inn": inn}, "shipper": None}
+    await checks.attach_detail(body)
+    assert body["company_check"]["poster"]["status"] == "active"
+    assert body["company_check"]["poster"]["forwarder"] is None
     assert not await checks.budget.take()  # paused: the failure reached the budget
     assert await checks.queued() == 1  # and the INN waits to be asked again, not kept a day half-checked
     await services.redis.delete(services.keys("company:pause"))  # the pause is over

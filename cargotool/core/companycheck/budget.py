@@ -27,6 +27,7 @@ AUTH_PAUSE = 3600
 LIMIT_PAUSE = 3600
 FIRST_PAUSE = 15
 MAX_PAUSE = 1800
+FORWARDER_OFF = 86400  # a refused key or plan: the forwarders' register is asked again a day later
 
 
 class Budget:
@@ -65,6 +66,16 @@ class Budget:
             seconds = min(MAX_PAUSE, FIRST_PAUSE * 2 ** (streak - 1))
         await self._redis.set(self._keys("company:pause"), error.kind, ex=max(1, seconds))
         log.warning("company register unavailable (%s); no requests for %d s", error.message, seconds)
+
+    async def forwarder_refused(self, error: RegisterError) -> None:
+        """DaData refused the forwarders' register alone (a key or plan without it, or its quota spent): stop
+        asking it — a day, or until the next Moscow day — while the company register goes on being asked."""
+        seconds = FORWARDER_OFF if error.kind == "auth" else self._seconds_to_moscow_midnight()
+        await self._redis.set(self._keys("company:forwarder:off"), error.kind, ex=max(1, seconds))
+        log.warning("forwarders' register refused (%s); not asked for %d s", error.message, seconds)
+
+    async def forwarder_off(self) -> bool:
+        return bool(await self._redis.exists(self._keys("company:forwarder:off")))
 
     def _seconds_to_moscow_midnight(self) -> int:
         now = self._clock().astimezone(MOSCOW)

@@ -74,9 +74,12 @@ class DadataRegister:
     async def aclose(self) -> None:
         await self._client.close()
 
-    async def lookup(self, inn: str) -> Registration:
+    async def lookup(self, inn: str, forwarder: bool = True) -> Registration:
+        """`forwarder=False`: the company register only (the forwarders' register refused us for now)."""
         found = await self._ask("party", inn)
         registration = read_party(inn, found)
+        if not forwarder:
+            return registration
         try:
             listed = await self._ask("forwarder", inn)
         except RegisterError as exc:  # the company's status stands without it; the caller pauses and asks again

@@ -71,7 +71,9 @@ class CompanyChecks:
         for card, (poster, shipper) in zip(cards, pairs, strict=True):
             card["company_check"] = {"poster": _view(poster, known, today) if poster else None,
                                      "shipper": _view(shipper, known, today) if shipper else None}
-        await self.enqueue(inn for pair in pairs for inn in pair if inn and is_valid_inn(inn) and not _done(inn, known))
+        off = await self._forwarder_off()
+        await self.enqueue(inn for pair in pairs for inn in pair
+                           if inn and is_valid_inn(inn) and not _done(inn, known, off))
 
     async def attach_detail(self, body: dict[str, Any]) -> None:
         """The detail's `company_check`, looked up now (briefly) for an INN not checked within a day."""
@@ -81,7 +83,8 @@ class CompanyChecks:
         if known is None:
             body.pop("company_check", None)
             return
-        missing = [inn for inn in inns if not _done(inn, known) and is_valid_inn(inn)]
+        off = await self._forwarder_off()
+        missing = [inn for inn in inns if not _done(inn, known, off) and is_valid_inn(inn)]
         if missing:
             # `wait` cancels nothing: a lookup still running at the timeout carries on and saves its answer
             done, _ = await asyncio.wait([self._lookup(inn) for inn in missing], timeout=self.detail_wait)
@@ -99,7 +102,7 @@ class CompanyChecks:
             inn = await self._redis.spop(self._queue)
             if inn is None:
                 break
-            if _done(inn, await self._known([inn]) or {}):
+            if _done(inn, await self._known([inn]) or {}, await self._forwarder_off()):
                 continue  # the detail (or another worker) got to it first
             registration = await self._lookup(inn)
             if registration is None:  # paused or out of budget: back in the queue for a later run
@@ -129,12 +132,15 @@ class CompanyChecks:
                 await self.enqueue([inn])
                 return None
             try:
-                registration = await self.register.lookup(inn)
-            except ForwarderError as exc:  # the status is worth keeping; the forwarder line is asked again
+                registration = await self.register.lookup(inn, forwarder=not await self.budget.forwarder_off())
+            except ForwarderError as exc:  # the status is worth keeping
                 partial = exc.registration
-                await self.budget.failed(exc)
                 await self._db.run(lambda: store.save(partial, self._clock()))
-                await self.enqueue([inn])
+                if exc.kind == "unavailable":  # a passing failure: pause, and ask for the forwarder line again
+                    await self.budget.failed(exc)
+                    await self.enqueue([inn])
+                else:  # refused for that register only: the company register is not paused for it
+                    await self.budget.forwarder_refused(exc)
                 return partial
             except RegisterError as exc:
                 await self.budget.failed(exc)
@@ -146,6 +152,12 @@ class CompanyChecks:
         except Exception:  # Redis or the database failing: the card stays «проверяется»; never the driver's error
             log.warning("company register: could not record the check of an INN", exc_info=True)
             return None
+
+    async def _forwarder_off(self) -> bool:
+        try:
+            return await self.budget.forwarder_off()
+        except Exception:  # Redis failing: ask for both registers, as if it were on
+            return False
 
     async def _known(self, inns: Iterable[str]) -> dict[str, Registration] | None:
         wanted = {inn for inn in inns}
@@ -172,10 +184,11 @@ class CompanyChecks:
         return self._clock().astimezone(MOSCOW).date()
 
 
-def _done(inn: str, known: dict[str, Registration]) -> bool:
-    """Checked within a day, both registers answering (a failed forwarders' check is not kept as an answer)."""
+def _done(inn: str, known: dict[str, Registration], forwarder_off: bool) -> bool:
+    """Checked within a day, both registers answering (a failed forwarders' check is not kept as an answer) —
+    or only the company register while the forwarders' register refuses us."""
     registration = known.get(inn)
-    return registration is not None and registration.complete
+    return registration is not None and (registration.complete or forwarder_off)
 
 
 def _parties(poster: str | None, shipper: str | None) -> tuple[str | None, str | None]:
