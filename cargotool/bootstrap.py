@@ -200,7 +200,7 @@ def build_services(
     alerts = build_alerts(settings, storage, outbox=messaging.outbox, upstream=upstream, cargos=cargos,
                           responses=responses, paywall=billing.paywall, locations=found.locations,
                           hidden=shortlists.shortlist, personal=found.insights.for_alerts)
-    availability = build_availability(storage, alerts.searches, responses, found.insights, cargos, shortlists.shortlist)
+    availability = build_availability(storage, alerts.searches, responses, found.insights, cargos, shortlists)
     privacy = build_privacy(settings, storage, outbox=messaging.outbox, insights=found.insights, alerts=alerts,
                             sessions=drivers.auth.sessions, paysupport=billing.paysupport,
                             shortlist=shortlists.shortlist, availability=availability)

@@ -10,13 +10,13 @@ from ..core.cargo.service import CargoService
 from ..core.insights.gazetteer import default_gazetteer
 from ..core.insights.service import Insights
 from ..core.responses.service import ResponseService
-from ..core.shortlist.service import Shortlist
+from .shortlist import Shortlists
 from .storage import Storage
 
 
 def build_availability(storage: Storage, searches: SearchStore, responses: ResponseService, insights: Insights,
-                       cargos: CargoService, shortlist: Shortlist) -> Availabilities:
+                       cargos: CargoService, shortlists: Shortlists) -> Availabilities:
     return Availabilities(storage.database, default_gazetteer(), insights.point_names, searches,
-                          accepted=responses.mine, list_page=cargos.list, hidden=shortlist.excluded,
+                          accepted=responses.mine, list_page=cargos.list, hidden=shortlists.shortlist.excluded,
                           points=cargos.points, dictionaries=cargos.dictionaries,
-                          truck_classes=insights.profiles.truck_classes)
+                          truck_classes=insights.profiles.truck_classes, personalise=shortlists.views.personalise_list)

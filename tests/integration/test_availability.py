@@ -154,6 +154,21 @@ async def test_the_feed_is_from_there_from_then_from_the_shared_cache(app, stand
                                                         "meta": {"stale": False, "total": 0}}
 
 
+async def test_the_feeds_cards_are_the_drivers_own_like_the_lists(app):
+    """A driver with a position gets `reach` on the feed's cards, as on the list's; another without one does not."""
+    headers, other = await session(app), await session(app, 502, username="petr")
+    _, consent = await app.asgi_client.put("/api/me/consent", json={"kind": "position", "answer": True}, headers=headers)
+    assert consent.status == 200, consent.text
+    _, placed = await app.asgi_client.put("/api/me/position", json={"lat": 55.7558, "lon": 37.6173}, headers=headers)
+    assert placed.status == 200
+    for who in (headers, other):
+        await put(app, who, point_id=MOSCOW, date=day(2), radius_km=50, name="Москва")
+    mine, theirs = await get(app, headers, URL + "/feed"), await get(app, other, URL + "/feed")
+    assert mine["items"] and all("reach" in card for card in mine["items"] if card["from"].get("lat") is not None)
+    assert any("reach" in card for card in mine["items"])
+    assert not any("reach" in card for card in theirs["items"])
+
+
 async def test_forget_me_deletes_the_availability(app):
     headers = await session(app)
     await put(app, headers, point_id=MOSCOW, date=day(1), name="Москва")

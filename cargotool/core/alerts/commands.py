@@ -94,7 +94,7 @@ class AlertCommands:
             except NotFound:
                 return "Этого поиска уже нет"
             if search.kind is not None:  # a feature's own search (e.g. «Свободен с…»): not among «Мои поиски»
-                return f"Больше не пришлю грузы по «{search.name}». Включить снова — сохраните его ещё раз в приложении."
+                return f"Больше не пришлю грузы по «{search.name}». Включить снова — сохраните «Свободен с…» ещё раз в приложении."
             return f"Больше не пришлю грузы по поиску «{search.name}». Включить снова — в «Мои поиски»."
         if self._auto is not None and await self._auto.undo(driver_id, value):
             return "Автоотклик отменён — диспетчеры его не увидят"

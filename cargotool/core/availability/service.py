@@ -34,6 +34,7 @@ ListPage = Callable[[LoadQuery], Awaitable[Any]]  # CargoService.list: an Answer
 Points = Callable[[str], Awaitable[Any]]  # CargoService.points: the city autocomplete, an Answer with .text
 Dictionaries = Callable[[], Awaitable[dict[str, Any]]]  # CargoService.dictionaries: {"truck_types": [...] | None}
 Hidden = Callable[[int, str, "str | None"], Awaitable[bool]]  # core/shortlist `excluded(driver, cargo id, inn)`
+Personalise = Callable[[int, Any], Awaitable["str | None"]]  # the list's own `personalise_list(driver, answer)`
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,13 @@ class Availability:
 class Availabilities:
     def __init__(self, database: Database, gazetteer: Gazetteer, point_names: PointNames, searches: SearchStore,
                  accepted: Accepted, list_page: ListPage, hidden: Hidden, *, points: Points,
-                 dictionaries: Dictionaries, truck_classes: TruckClasses) -> None:
+                 dictionaries: Dictionaries, truck_classes: TruckClasses, personalise: Personalise | None = None) -> None:
         """`accepted(driver_id)`: the driver's responses (core/responses `ResponseService.mine`) for the proposal;
         `list_page`: the shared list cache (`CargoService.list`); `hidden`: what the driver hid (left out of the
         feed, as the list leaves it out); `points` / `dictionaries`: the city autocomplete and the truck types
         (`CargoService`), to check a city's name and a body type; `truck_classes`: drivers' truck class for the
-        free trucks (core/insights `Profiles.truck_classes`)."""
+        free trucks (core/insights `Profiles.truck_classes`); `personalise`: the list's per-driver view (net, reach,
+        ☆ — core/shortlist `MarkedViews.personalise_list`), so the feed's cards read like the list's."""
         self._db = database
         self._gazetteer = gazetteer
         self._names = point_names
@@ -87,6 +89,7 @@ class Availabilities:
         self._accepted = accepted
         self._list_page = list_page
         self._hidden = hidden
+        self._personalise = personalise
         self._points = points
         self._dictionaries = dictionaries
         self._truck_classes = truck_classes
@@ -208,7 +211,8 @@ class Availabilities:
         if current is None:
             return {"availability": None, "items": [], "meta": {"stale": False, "total": 0}}
         answer = await self._list_page(current.query())
-        cards = [card for card in json.loads(answer.text).get("items", [])
+        personal = await self._personalise(driver_id, answer) if self._personalise is not None else None
+        cards = [card for card in (json.loads(personal) if personal is not None else answer.data).get("items", [])
                  if isinstance(card, dict) and card.get("id") and _loadable(card, current.day)
                  and not await self._hidden(driver_id, str(card["id"]), (card.get("company") or {}).get("inn"))]
         return {"availability": current.public(), "items": cards,

@@ -49,6 +49,13 @@ function bodyOptions() {
   select.append(...types.map((t) => el("option", { value: String(t.id) }, t.name)));
 }
 
+/** The saved body type stays choosable when the dictionaries did not load: else the next save would drop it. */
+function keepBody(mine) {
+  const select = $("free-body");
+  if (!mine.body_type || [...select.options].some((o) => o.value === String(mine.body_type))) return;
+  select.append(el("option", { value: String(mine.body_type) }, mine.body_name || "как сохранено"));
+}
+
 /** Alerts are paid when the paywall's alerts part is on and the driver has no subscription. */
 function alertsPaid() {
   return Boolean(state.paywall && state.paywall["paywall.alerts"] && !(state.subscription && state.subscription.active));
@@ -78,6 +85,7 @@ function render(body) {
     $("free-city").value = mine.name;
     $("free-date").value = mine.date;
     $("free-radius").value = String(mine.radius_km);
+    keepBody(mine);
     $("free-body").value = mine.body_type ? String(mine.body_type) : "";
     loadFeed();
   } else {

@@ -15,7 +15,6 @@ const openLoad = (id) => withScreens((s) => s.openDetail(id));
 
 /** The /api/cargos URL of a page of the current filters (index.html's boot script builds page 0 the same
  * way, without insights' own list parameters: with them the login's page is not used). */
-
 export function query(offset) {
   const params = new URLSearchParams({ ...state.filters, ...listParams(), limit: String(PAGE), offset: String(offset) });
   return "/api/cargos?" + params.toString();
