@@ -60,16 +60,20 @@ class Gazetteer:
     @classmethod
     def load(cls, path: Path = SOURCE) -> "Gazetteer":
         ranked: dict[str, tuple[tuple[bool, int], Place]] = {}
-        with path.open(encoding="utf-8", newline="") as source:
-            for row in csv.DictReader(source):
-                place = Place(int(row["geonameid"]), float(row["lat"]), float(row["lon"]), row["country"],
-                              row["admin1"], int(row["population"]))
-                rank = (place.country == "RU", place.population)
-                for name in row["names"].split("|"):
-                    key = normalise(name)
-                    if key and (key not in ranked or ranked[key][0] < rank):
-                        ranked[key] = (rank, place)
+        for place, names in rows(path):
+            rank = (place.country == "RU", place.population)
+            for name in names:
+                key = normalise(name)
+                if key and (key not in ranked or ranked[key][0] < rank):
+                    ranked[key] = (rank, place)
         return cls({key: place for key, (_, place) in ranked.items()})
+
+
+def rows(path: Path = SOURCE) -> list[tuple[Place, tuple[str, ...]]]:
+    """Every city of the extract with all its names (a name may belong to several)."""
+    with path.open(encoding="utf-8", newline="") as source:
+        return [(Place(int(row["geonameid"]), float(row["lat"]), float(row["lon"]), row["country"], row["admin1"],
+                       int(row["population"])), tuple(row["names"].split("|"))) for row in csv.DictReader(source)]
 
 
 @lru_cache(maxsize=1)
