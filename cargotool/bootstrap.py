@@ -186,6 +186,7 @@ def build_services(
     # A cycle, broken by a callback: insights read the list through the shared cache, which tells insights
     # what each fetch brought.
     found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query),
+                                 points=lambda text: cargos.points(text),
                                  avg_speed_kmh=settings.drivetime_avg_speed_kmh,
                                  platon=platon_tariff(settings.platon_rub_km, settings.platon_federal_share))
     samefreight = build_samefreight(settings, storage)
