@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cargotool.core.insights.gazetteer import default_gazetteer, normalise, rows
+from cargotool.core.insights.gazetteer import normalise, rows
 from cargotool.core.regions import find_regions, region, regions
 from cargotool.wiring.regions import region_map
 
@@ -58,3 +58,10 @@ def test_a_typed_name_finds_the_region():
     assert [r.code for r in find_regions("Московская")] == ["47"]
     assert find_regions("мо") == []
     assert region("61").public() == {"id": "61", "name": "Ростовская область", "capital": "Ростов-на-Дону"}
+
+
+def test_a_former_name_of_a_larger_city_does_not_take_the_current_citys_place():
+    places = region_map()
+    assert places.of_city("Ставрополь") == "70"  # not Тольятти (Самарская область), once Ставрополь-на-Волге
+    assert places.of_city("Тольятти") == "65"
+    assert places.of_city("Куйбышев") == "53"  # the town in Новосибирская область, not Самара

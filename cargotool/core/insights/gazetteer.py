@@ -16,6 +16,9 @@ from pathlib import Path
 SOURCE = Path(__file__).with_name("cities.csv")
 _PREFIX = re.compile(r"^(г\.|город|пгт\.?|пос\.|п\.|с\.|д\.)\s*")
 _BRACKETS = re.compile(r"\s*\(.*?\)\s*")
+# a former name of a large city that is the current name of another: GeoNames keeps both without saying which is
+# current, so the larger city would take the name (Тольятти was Ставрополь until 1964, Самара Куйбышев until 1991)
+FORMER_NAMES = {("ставрополь", 482283), ("куйбышев", 499099)}
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Gazetteer:
             rank = (place.country == "RU", place.population)
             for name in names:
                 key = normalise(name)
+                if (key, place.geonameid) in FORMER_NAMES:
+                    continue
                 if key and (key not in ranked or ranked[key][0] < rank):
                     ranked[key] = (rank, place)
         return cls({key: place for key, (_, place) in ranked.items()})
