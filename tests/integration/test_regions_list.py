@@ -86,3 +86,16 @@ async def test_a_region_whose_centre_the_marketplace_does_not_know_is_a_field_er
     _, response = await app.asgi_client.get("/api/cargos", headers=await _headers(app), params={"to_region": "47"})
     assert response.status == 400, response.text
     assert set(response.json["error"]["fields"]) == {"to_region"}
+
+
+async def test_regions_autocomplete_offers_a_region_by_the_words_typed(app):
+    headers = await _headers(app)
+    _, response = await app.asgi_client.get("/api/regions", headers=headers, params={"q": "Ростовская обл."})
+    assert response.status == 200, response.text
+    assert response.json == {"items": [{"id": "61", "name": "Ростовская область", "capital": "Ростов-на-Дону"}]}
+    _, short = await app.asgi_client.get("/api/regions", headers=headers, params={"q": "Ро"})
+    assert short.status == 200 and short.json == {"items": []}
+    _, long = await app.asgi_client.get("/api/regions", headers=headers, params={"q": "я" * 65})
+    assert long.status == 400 and set(long.json["error"]["fields"]) == {"q"}
+    _, anonymous = await app.asgi_client.get("/api/regions", params={"q": "Ростовская"})
+    assert anonymous.status == 401
