@@ -65,3 +65,8 @@ def test_a_former_name_of_a_larger_city_does_not_take_the_current_citys_place():
     assert places.of_city("Ставрополь") == "70"  # not Тольятти (Самарская область), once Ставрополь-на-Волге
     assert places.of_city("Тольятти") == "65"
     assert places.of_city("Куйбышев") == "53"  # the town in Новосибирская область, not Самара
+
+
+def test_the_name_beginning_with_the_typed_word_and_shorter_comes_first():
+    assert [r.name for r in find_regions("моск")] == ["Москва", "Московская область"]
+    assert [r.name for r in find_regions("Республика Та")] == ["Республика Татарстан"]

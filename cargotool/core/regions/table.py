@@ -58,7 +58,8 @@ def _words(text: str) -> list[str]:
 
 def find_regions(text: str, limit: int = 3) -> list[Region]:
     """Regions whose name has every word typed (a word may be the start of the name's word): «ростовская обл.»,
-    «татарстан», «краснодарский»; at least 3 letters, so «мо» finds no region."""
+    «татарстан», «краснодарский»; at least 3 letters, so «мо» finds no region. The name that begins with the first
+    word typed comes first, then the shorter («моск»: Москва, then Московская область)."""
     typed = _words(text)
     if not typed or sum(len(word) for word in typed) < 3:
         return []
@@ -67,6 +68,7 @@ def find_regions(text: str, limit: int = 3) -> list[Region]:
         words = _words(item.name.replace("(", " ").replace(")", " ").replace("—", " "))
         if all(any(word.startswith(part) for word in words) for part in typed):
             found.append(item)
+    found.sort(key=lambda item: (not _words(item.name)[0].startswith(typed[0]), len(item.name)))
     return found[:limit]
 
 
