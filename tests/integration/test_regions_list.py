@@ -1,5 +1,5 @@
 """A whole region per side (`from_region`, `to_region`; issue 22 §3) on the list: the query around the region's
-centre, only the loads in the region kept (`meta.hidden_outside_region`), the field errors, and the CargoTech
+centre, only the loads in the region kept (`meta.hidden_outside_region`), the field errors (with the other compound filters' in test_alongway.py), and the CargoTech
 calls (counted at the stand-in): one list call per region when cold, none when warm."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import pytest
 from sanic import Sanic
 
 from cargotool.bootstrap import build_services
-from cargotool.core.regions.table import MAX_REGIONS
 from cargotool.server.app import create_app
 from cargotool.standin import StandInTransport
 from tests.integration.test_api import auth, login
@@ -63,22 +62,6 @@ async def test_a_region_each_side_combines_with_the_other_filters(app, standin):
     _, city = await app.asgi_client.get("/api/cargos", headers=headers, params={"from_region": "38", "to": "1"})
     assert city.status == 200, city.text
     assert {item["to"]["city_id"] for item in city.json["items"]} <= {1}
-
-
-@pytest.mark.parametrize("params, fields", [
-    ({"from_region": "38", "from": "9"}, {"from"}),
-    ({"from_region": "99"}, {"from_region"}),
-    ({"to_region": "Ростовская"}, {"to_region"}),
-    ({"from_region": ",".join(["38", "61", "73", "16"][:MAX_REGIONS + 1])}, {"from_region"}),
-    ({"from_region": "38", "from_radius": "50"}, {"from_radius"}),
-    ({"from_region": "38", "route_from": "1", "route_to": "3", "corridor_km": "50"}, {"from_region"}),
-    ({"from_region": "38", "mode": "my"}, {"mode"}),
-])
-async def test_bad_region_filters_name_their_fields(app, params, fields):
-    _, response = await app.asgi_client.get("/api/cargos", headers=await _headers(app), params=params)
-    assert response.status == 400, response.text
-    assert response.json["error"]["code"] == "invalid_filter"
-    assert set(response.json["error"]["fields"]) == fields
 
 
 async def test_a_region_whose_centre_the_marketplace_does_not_know_is_a_field_error(app):
