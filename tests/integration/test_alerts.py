@@ -323,6 +323,21 @@ async def test_without_sort_the_watcher_polls_the_distinct_queries_within_budget
     assert standin.calls["GET /v2/cargos/views"] == 2 + 2 + 2  # detection (newest- and oldest-first), then 2 shared queries a look
 
 
+async def test_without_sort_a_compound_search_is_not_polled_and_the_others_still_alert(make_services, standin, telegram):
+    standin.sort_supported = False
+    svc = make_services()
+    await svc.flags.set("paywall", False)
+    for filters in ({"from_region": "61"}, {"from": f"{MOSCOW},{SPB}"}, {"route_from": "1", "route_to": "3", "corridor_km": "50"}):
+        await svc.searches.create(OTHER, {"filters": filters})  # no single CargoTech call asks these
+    await svc.searches.create(DRIVER, {"filters": {"from": str(MOSCOW)}})
+    await svc.watcher.tick()
+    assert svc.watcher.mode == "queries"
+    load(standin)
+    assert (await svc.watcher.tick())["alerts"] == 1  # the look does not fail on the compound searches
+    await deliver(svc)
+    assert len(alerts_to(telegram, DRIVER)) == 1
+
+
 async def test_auto_response_with_undo_and_daily_cap(make_services, standin, telegram, redis):
     import asyncio
 

@@ -155,7 +155,7 @@ class Watcher:
         elif self.mode == "fresh":
             found = await self._poll_feed()
         hits, queued = await self._alert(found)  # before the per-query polls: they must not delay these
-        polled_keys = [k for k in self._by_key if self.mode != "fresh" or self._needs_query(k)]
+        polled_keys = [k for k in self._by_key if (self.mode != "fresh" or self._needs_query(k)) and self._pollable(k)]
         more, queued_more = await self._alert(await self._poll_queries(polled_keys))
         digests = await self.alerter.release_held(self._still_there)
         auto = await self._auto.send_due() if self._auto is not None else 0
@@ -234,6 +234,11 @@ class Watcher:
                 else:
                     self._geo[city.id] = where
                     self._geo_grew = True
+
+    def _pollable(self, key: str) -> bool:
+        """Several places, a corridor or a region is no single marketplace call: such a search is matched from the
+        freshest-loads feed only (without the feed it gets no alerts; polling it would fail the whole look)."""
+        return not self._by_key[key][0].query.compound
 
     def _needs_query(self, key: str) -> bool:
         assert self._index is not None
