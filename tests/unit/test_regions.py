@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from cargotool.core.alerts.matcher import Facts, MatcherIndex
+from cargotool.core.alerts.searches import upstream_query
+from cargotool.core.cargotech.mapping import parse_load
 from cargotool.core.insights.gazetteer import normalise, rows
 from cargotool.core.regions import find_regions, region, regions
 from cargotool.wiring.regions import region_map
@@ -70,3 +73,21 @@ def test_a_former_name_of_a_larger_city_does_not_take_the_current_citys_place():
 def test_the_name_beginning_with_the_typed_word_and_shorter_comes_first():
     assert [r.name for r in find_regions("моск")] == ["Москва", "Московская область"]
     assert [r.name for r in find_regions("Республика Та")] == ["Республика Татарстан"]
+
+
+def _facts(start: str, finish: str):
+    load = parse_load({"id": 1, "points": {"start": {"city": {"id": 101, "name": start}},
+                                           "finish": {"city": {"id": 102, "name": finish}}}})
+    return Facts.of(load, region_map().of_city)
+
+
+def test_the_matcher_keeps_the_loads_whose_cities_lie_in_the_searchs_regions():
+    index = MatcherIndex.build([(1, upstream_query({"from_region": "61"})),
+                                (2, upstream_query({"from_region": "61,38", "to_region": "47"}))])
+    assert index.match(_facts("Таганрог", "Казань")) == [1]  # a town of Ростовская область, whatever its point id
+    assert index.match(_facts("Сочи", "Казань")) == []  # Краснодарский край
+    assert sorted(index.match(_facts("Шахты", "Химки"))) == [1, 2]
+    assert index.match(_facts("Новороссийск", "Подольск")) == [2]
+    assert index.match(_facts("Новороссийск", "Москва")) == []  # Москва is not Московская область
+    assert index.match(_facts("Нигденетск", "Химки")) == []  # a city the gazetteer does not know: no match
+    assert not index.undecidable
