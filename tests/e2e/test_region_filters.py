@@ -35,7 +35,6 @@ def test_a_whole_region_of_loading_from_the_city_picker(browser, server):
     expect(page.locator(".card, #list-empty:not([hidden])").first).to_be_visible()  # the stand-in may have none
     saved = page.evaluate("() => Object.entries(localStorage).find(([k]) => k.startsWith('cargotool.filters.'))[1]")
     assert '"from_region":"61"' in saved and '"to":"1"' in saved and "from_radius" not in saved
-    screenshot(page, "region-list-360")
 
     page.click("#open-filters")  # the region comes back in the box; without «Куда»: the region's loads to anywhere
     expect(page.locator("#from-city")).to_have_value("Ростовская область — вся область")
@@ -45,4 +44,5 @@ def test_a_whole_region_of_loading_from_the_city_picker(browser, server):
     expect(page.locator(".card").first).to_be_visible()
     starts = {route.split(" → ")[0] for route in card_routes(page)}
     assert starts and all(default_gazetteer().find(start).admin1 == "61" for start in starts), starts
+    screenshot(page, "region-list-360")
     assert not errors
