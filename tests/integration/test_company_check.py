@@ -242,9 +242,10 @@ async def test_answers_are_replaced_in_place_on_postgresql(settings, redis, stan
         await close_services(built)
 
 
-@pytest.mark.parametrize("status", [403, 429])
-async def test_a_refused_forwarders_register_stops_only_itself(checks_on, services, status, caplog):
-    """A key or plan without `findById/forwarder` (or its quota spent) must not stop the company checks."""
+@pytest.mark.parametrize("status,off_for", [(403, 86400), (429, 3600), (500, 900)])
+async def test_a_failing_forwarders_register_stops_only_itself(checks_on, services, status, off_for, caplog):
+    """A key or plan without `findById/forwarder`, its quota, or a passing failure of it must not stop the
+    company checks: that register alone is not asked for a while (a day, at most an hour, 15 min)."""
     checks, now, fake = checks_on()
     fake.fail_with, fake.fail_only = status, "forwarder"
     inn, other = COMPANIES[0]["inn"], COMPANIES[1]["inn"]
@@ -254,34 +255,19 @@ async def test_a_refused_forwarders_register_stops_only_itself(checks_on, servic
     assert poster["status"] == "active" and poster["forwarder"] is None  # the status stands without it
     assert f"findById/forwarder: HTTP {status}" in caplog.text and DADATA_KEY not in caplog.text
     assert await checks.budget.forwarder_off() and await checks.queued() == 0
+    ttl = await services.redis.ttl(services.keys("company:forwarder:off"))
+    assert 0 < ttl <= off_for and (status != 403 or ttl > 3600)
     calls = fake.calls
-    await checks.attach_detail(body)  # checked for the day: no request, not even a retry of the forwarders
+    await checks.attach_detail(body)  # checked for now: no request, not even a retry of the forwarders
     assert fake.calls == calls
     second = {"company": {"inn": other}, "shipper": None}
     await checks.attach_detail(second)  # another company: the company register only (one request)
     assert fake.calls == calls + 1 and second["company_check"]["poster"]["status"] != "pending"
     assert await checks.budget.take()  # the company register is not paused
-    await services.redis.delete(services.keys("company:forwarder:off"))  # a day later
+    await services.redis.delete(services.keys("company:forwarder:off"))  # that register is back
     fake.fail_with = None
     await checks.attach_detail(body)
     assert fake.calls == calls + 3 and body["company_check"]["poster"]["forwarder"] is not None
-
-
-async def test_a_passing_forwarders_failure_pauses_and_is_asked_again(checks_on, services, caplog):
-    checks, now, fake = checks_on()
-    fake.fail_with, fake.fail_only = 500, "forwarder"
-    inn = COMPANIES[0]["inn"]
-    body = {"company": {"inn": inn}, "shipper": None}
-    await checks.attach_detail(body)
-    assert body["company_check"]["poster"]["status"] == "active"
-    assert body["company_check"]["poster"]["forwarder"] is None
-    assert not await checks.budget.take()  # paused: the failure reached the budget
-    assert await checks.queued() == 1  # and the INN waits to be asked again, not kept a day half-checked
-    await services.redis.delete(services.keys("company:pause"))  # the pause is over
-    fake.fail_with = None
-    calls = fake.calls
-    await checks.attach_detail(body)
-    assert fake.calls == calls + 2 and body["company_check"]["poster"]["forwarder"] is not None
 
 
 async def test_an_inn_failing_its_checksum_is_an_inn_with_an_error(pinned):

@@ -28,6 +28,7 @@ LIMIT_PAUSE = 3600
 FIRST_PAUSE = 15
 MAX_PAUSE = 1800
 FORWARDER_OFF = 86400  # a refused key or plan: the forwarders' register is asked again a day later
+FORWARDER_RETRY = 900  # a timeout or 5xx of that register alone
 
 
 class Budget:
@@ -67,12 +68,18 @@ class Budget:
         await self._redis.set(self._keys("company:pause"), error.kind, ex=max(1, seconds))
         log.warning("company register unavailable (%s); no requests for %d s", error.message, seconds)
 
-    async def forwarder_refused(self, error: RegisterError) -> None:
-        """DaData refused the forwarders' register alone (a key or plan without it, or its quota spent): stop
-        asking it — a day, or until the next Moscow day — while the company register goes on being asked."""
-        seconds = FORWARDER_OFF if error.kind == "auth" else self._seconds_to_moscow_midnight()
+    async def forwarder_failed(self, error: RegisterError) -> None:
+        """The forwarders' register alone failed after the company register answered: stop asking it for a
+        while — a day when refused (a key or plan without it), at most an hour for a quota, FORWARDER_RETRY for
+        a passing failure — while the company register goes on being asked."""
+        if error.kind == "auth":
+            seconds = FORWARDER_OFF
+        elif error.kind == "limit":
+            seconds = min(LIMIT_PAUSE, self._seconds_to_moscow_midnight())
+        else:
+            seconds = FORWARDER_RETRY
         await self._redis.set(self._keys("company:forwarder:off"), error.kind, ex=max(1, seconds))
-        log.warning("forwarders' register refused (%s); not asked for %d s", error.message, seconds)
+        log.warning("forwarders' register unavailable (%s); not asked for %d s", error.message, seconds)
 
     async def forwarder_off(self) -> bool:
         return bool(await self._redis.exists(self._keys("company:forwarder:off")))

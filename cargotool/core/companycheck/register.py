@@ -78,7 +78,7 @@ class DadataRegister:
         """`forwarder=False`: the company register only (the forwarders' register refused us for now)."""
         found = await self._ask("party", inn)
         registration = read_party(inn, found)
-        if not forwarder:
+        if not forwarder or registration.status == "not_found":  # no company, no forwarder to look for
             return registration
         try:
             listed = await self._ask("forwarder", inn)

@@ -133,14 +133,11 @@ class CompanyChecks:
                 return None
             try:
                 registration = await self.register.lookup(inn, forwarder=not await self.budget.forwarder_off())
-            except ForwarderError as exc:  # the status is worth keeping
+            except ForwarderError as exc:  # the company register answered: its status stands and it goes on
                 partial = exc.registration
                 await self._db.run(lambda: store.save(partial, self._clock()))
-                if exc.kind == "unavailable":  # a passing failure: pause, and ask for the forwarder line again
-                    await self.budget.failed(exc)
-                    await self.enqueue([inn])
-                else:  # refused for that register only: the company register is not paused for it
-                    await self.budget.forwarder_refused(exc)
+                await self.budget.succeeded()
+                await self.budget.forwarder_failed(exc)  # the forwarder line is asked again when that register is back
                 return partial
             except RegisterError as exc:
                 await self.budget.failed(exc)

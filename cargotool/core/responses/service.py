@@ -31,6 +31,16 @@ from .replay import Claim, Earlier, Replays, check_same_offer, offer_digest
 
 log = logging.getLogger(__name__)
 
+_FINISHING: set[asyncio.Task] = set()  # first tries whose request went away, finishing on their own
+
+
+def _finished(task: asyncio.Task) -> None:
+    """Forget a finished first try, reading its outcome: one whose request went away has nobody else to read
+    it, and asyncio would log an unread error as "Task exception was never retrieved" with a traceback."""
+    _FINISHING.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.debug("a keyed response's first try ended with %s", type(task.exception()).__name__)
+
 SENT, VIEWED, ACCEPTED, DECLINED, WITHDRAWN, EXPIRED = "sent", "viewed", "accepted", "declined", "withdrawn", "expired"
 ACTIVE = (SENT, VIEWED)
 STATUSES = (SENT, VIEWED, ACCEPTED, DECLINED, WITHDRAWN, EXPIRED)
@@ -175,7 +185,10 @@ class ResponseService:
             return await self._repeat(driver, claimed, idempotency_key, raw)
         # shielded: Sanic cancels a handler whose client went away (the offline case) while the write in its
         # thread commits; the try still finishes and remembers its key, so the app's retry is answered as a repeat
-        return await asyncio.shield(self._first_try(claimed, driver, cargo_id, raw, ip))
+        task = asyncio.ensure_future(self._first_try(claimed, driver, cargo_id, raw, ip))
+        _FINISHING.add(task)  # held until done: after a cancelled request nothing else refers to it
+        task.add_done_callback(_finished)
+        return await asyncio.shield(task)
 
     async def _repeat(self, driver: Driver, earlier: Earlier, key: str, raw: Any) -> tuple[ResponseView, bool]:
         """What the first try of `key` answered, as it is now; another offer under the key is refused."""
