@@ -183,9 +183,9 @@ def build_services(
     storage = build_storage(settings, redis, run_migrations)
     upstream = build_upstream(settings, storage, transport, geo)
     messaging = build_messaging(settings, storage, bot_transport)
-    # A cycle, broken by a callback: insights read the list through the shared cache, which tells insights
+    # A cycle, broken by callbacks: insights read the list (and places) through the shared cache, which tells insights
     # what each fetch brought.
-    found = build_insights_parts(storage, messaging.outbox, list_page=lambda query: cargos.list(query),
+    found = build_insights_parts(storage, messaging.outbox, list_page=lambda q: cargos.list(q), points=lambda t: cargos.points(t),
                                  avg_speed_kmh=settings.drivetime_avg_speed_kmh,
                                  platon=platon_tariff(settings.platon_rub_km, settings.platon_federal_share))
     samefreight = build_samefreight(settings, storage)

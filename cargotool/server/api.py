@@ -16,6 +16,7 @@ from ..core.cargo.service import MIN_POINT_QUERY, Answer
 from ..core.drivers.ratelimit import Limit
 from ..core.contacts.card import load_id
 from ..core.errors import CargotoolError, InvalidInput
+from ..core.regions import find_regions
 from . import bodies as B
 from .client_ip import request_ip
 from .auth import authenticate
@@ -140,6 +141,17 @@ async def points(request: Request):
     if len(text) < MIN_POINT_QUERY or len(text) > 64:
         raise InvalidInput("Введите хотя бы две буквы", fields={"q": f"От {MIN_POINT_QUERY} до 64 символов"})
     return answer_response(await services(request).cargos.points(text))
+
+
+@bp.get("/regions")
+@describe("Regions of Russia whose name has the words typed («ростовская обл», «татарстан»), for `from_region` / "
+          "`to_region`", responses={200: B.Regions}, secured=True)
+@openapi.parameter("q", str, required=True, description="at least 3 letters")
+async def regions(request: Request):
+    text = (request.args.get("q") or "").strip()
+    if len(text) > 64:
+        raise InvalidInput("Слишком длинный запрос", fields={"q": "До 64 символов"})
+    return json({"items": [item.public() for item in find_regions(text)]})
 
 
 @bp.get("/dictionaries")

@@ -18,6 +18,7 @@ from ..core.insights.gazetteer import default_gazetteer
 from ..core.messaging.outbox import Outbox
 from ..core.responses.service import ResponseService
 from .cargotech import Upstream
+from .regions import region_map
 from .storage import Storage
 
 
@@ -49,5 +50,5 @@ def build_alerts(settings: Settings, storage: Storage, *, outbox: Outbox, upstre
                       poll_seconds=settings.alerts_poll_seconds, min_poll_seconds=settings.alerts_poll_min_seconds,
                       max_per_minute=settings.alerts_max_upstream_per_minute, geo=upstream.geo,
                       locate=default_gazetteer().coordinates, ceilings=upstream.marketplace.ceilings,
-                      circuit_open=upstream.breaker.refusing)
+                      circuit_open=upstream.breaker.refusing, region_of=region_map().of_city)
     return Alerts(searches, auto, alerter, watcher)

@@ -10,6 +10,7 @@ import pytest
 
 from cargotool.bootstrap import build_services
 from cargotool.core.alerts.rules import in_quiet_hours, mute_seconds
+from cargotool.core.cargo.filters import InvalidFilter
 from cargotool.core.storage.models import AlertDelivery, DriverRecord, Response
 from cargotool.standin import StandInTransport
 from cargotool.standin.dataset import new_cargo
@@ -322,6 +323,21 @@ async def test_without_sort_the_watcher_polls_the_distinct_queries_within_budget
     assert standin.calls["GET /v2/cargos/views"] == 2 + 2 + 2  # detection (newest- and oldest-first), then 2 shared queries a look
 
 
+async def test_without_sort_a_compound_search_is_not_polled_and_the_others_still_alert(make_services, standin, telegram):
+    standin.sort_supported = False
+    svc = make_services()
+    await svc.flags.set("paywall", False)
+    for filters in ({"from_region": "61"}, {"from": f"{MOSCOW},{SPB}"}, {"route_from": "1", "route_to": "3", "corridor_km": "50"}):
+        await svc.searches.create(OTHER, {"filters": filters})  # no single CargoTech call asks these
+    await svc.searches.create(DRIVER, {"filters": {"from": str(MOSCOW)}})
+    await svc.watcher.tick()
+    assert svc.watcher.mode == "queries"
+    load(standin)
+    assert (await svc.watcher.tick())["alerts"] == 1  # the look does not fail on the compound searches
+    await deliver(svc)
+    assert len(alerts_to(telegram, DRIVER)) == 1
+
+
 async def test_auto_response_with_undo_and_daily_cap(make_services, standin, telegram, redis):
     import asyncio
 
@@ -402,3 +418,51 @@ async def test_never_twice_on_postgresql_too(make_services, postgres_url, standi
     assert len(alerts_to(telegram, DRIVER)) == 1
     [(first, hits_a), (second, hits_b)] = await svc.searches.mine(DRIVER)
     assert hits_a == hits_b == 1  # both searches count the load; one alert was sent
+
+
+# ---- a whole region per side (issue 22 §3), quiet hours on at a pinned Moscow midday -------------------------
+
+REGION_DRIVER = 531
+ROSTOV, KRASNODAR, KHIMKI = 8, 9, 40
+MIDDAY = dt.datetime(2026, 11, 24, 12, 30, tzinfo=dt.timezone(dt.timedelta(hours=3))).timestamp()
+
+
+@pytest.fixture
+async def midday_svc(make_services):
+    services = make_services(alerts_quiet_hours="22:00-07:00")
+    await services.flags.set("paywall", False)
+    services.alerter.clock = lambda: MIDDAY  # quiet hours 22:00–07:00 would hold the alerts
+    return services
+
+
+def _alerted(telegram, standin_load) -> bool:
+    return any(m.params["reply_markup"]["inline_keyboard"][0][0]["web_app"]["url"].endswith(f"?load={standin_load['id']}")
+               for m in alerts_to(telegram, REGION_DRIVER))
+
+
+async def test_a_region_of_loading_alerts_a_load_from_a_town_in_it_and_not_one_outside(midday_svc, standin, telegram):
+    search = await midday_svc.searches.create(REGION_DRIVER, {"name": "Из Ростовской области", "filters": {"from_region": "61"}})
+    assert search.filters == {"from_region": "61"}
+    await midday_svc.watcher.tick()  # the first look records what is on the board
+    inside = load(standin, start=ROSTOV, finish=KAZAN)
+    outside = load(standin, start=KRASNODAR, finish=KAZAN)  # within the region's radius of Ростов, but Краснодарский край
+    result = await midday_svc.watcher.tick()
+    assert result["alerts"] == 1
+    await deliver(midday_svc)
+    assert _alerted(telegram, inside) and not _alerted(telegram, outside)
+
+
+async def test_a_region_of_unloading_with_a_city_of_loading(midday_svc, standin, telegram):
+    await midday_svc.searches.create(REGION_DRIVER, {"filters": {"from": str(MOSCOW), "to_region": "47"}})  # → Московская область
+    await midday_svc.watcher.tick()
+    khimki = load(standin, start=MOSCOW, finish=KHIMKI)
+    moscow = load(standin, start=MOSCOW, finish=MOSCOW)  # Москва is a region of its own
+    assert (await midday_svc.watcher.tick())["alerts"] == 1
+    await deliver(midday_svc)
+    assert _alerted(telegram, khimki) and not _alerted(telegram, moscow)
+
+
+async def test_a_bad_region_in_a_saved_search_is_a_field_error(midday_svc):
+    with pytest.raises(InvalidFilter) as refused:
+        await midday_svc.searches.create(REGION_DRIVER, {"filters": {"from_region": "61", "from": str(ROSTOV)}})
+    assert set(refused.value.fields) == {"from"}

@@ -11,6 +11,7 @@ from sanic import Sanic
 from cargotool.bootstrap import build_services
 from cargotool.core.cargo.filters import MAX_PLACES
 from cargotool.core.corridor import on_way
+from cargotool.core.regions import MAX_REGIONS
 from cargotool.core.insights.gazetteer import default_gazetteer
 from cargotool.core.loads.models import GeoPoint
 from cargotool.server.app import create_app
@@ -92,6 +93,14 @@ async def test_along_the_way_keeps_loads_within_the_corridor_going_that_way(app,
     ({"route_from": "1", "route_to": "1", "corridor_km": "50"}, {"route_to"}),
     ({"route_from": "1", "route_to": "3", "corridor_km": "50", "from": "2"}, {"from"}),
     ({"from": "1,2", "mode": "my"}, {"mode"}),
+    # a whole region per side (test_regions_list.py)
+    ({"from_region": "38", "from": "9"}, {"from"}),
+    ({"from_region": "99"}, {"from_region"}),
+    ({"to_region": "Ростовская"}, {"to_region"}),
+    ({"from_region": ",".join(["38", "61", "73", "16"][:MAX_REGIONS + 1])}, {"from_region"}),
+    ({"from_region": "38", "from_radius": "50"}, {"from_radius"}),
+    ({"from_region": "38", "route_from": "1", "route_to": "3", "corridor_km": "50"}, {"from_region"}),
+    ({"from_region": "38", "mode": "my"}, {"mode"}),
 ])
 async def test_bad_compound_filters_name_their_fields(app, params, fields):
     _, response = await app.asgi_client.get("/api/cargos", headers=await _headers(app), params=params)

@@ -11,7 +11,9 @@ bucket of every known city within that radius, a search without a city in the "a
 side. A load looks at four buckets and checks only those candidates fully. A search with several places per
 side (`from=1,77`) is in the buckets of each; a «по пути» search (`corridor`) in the "any" buckets, checked
 against the great circle between its two points with the cities' coordinates from `geo` (a city not placed
-yet: no match, never a guess; the watcher places cities by name as loads arrive).
+yet: no match, never a guess; the watcher places cities by name as loads arrive). A search for a whole region
+(`from_region=61`) is in the "any" bucket of that side and keeps the loads whose city the gazetteer puts in the
+region (`Facts.start_region`, by the city's name; a city it does not know: no match) — what the list keeps.
 
 A radius can be decided here only when the coordinates of the cities are known (`geo`); CargoTech's
 points carry none [?]. Searches this matcher cannot decide (a radius around an unknown city, or
@@ -24,7 +26,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from ..corridor import on_way
 from ..loads.geo import Geo, great_circle_km
@@ -33,6 +35,7 @@ from ..loads.query import Corridor, LoadQuery, PlaceFilter
 
 ANY = 0
 Ceilings = Mapping[str, int]  # Facts field → what an open upper end of its range means upstream
+RegionOf = Callable[[str | None], str | None]  # a city's name → its region code (core/regions), None: unknown
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,13 @@ class Facts:
     distance_km: int | None
     price: int | None
     price_per_km: int | None
+    start_region: str | None = None  # the loading city's region (core/regions), when `of` is given `region_of`
+    finish_region: str | None = None
 
     @classmethod
-    def of(cls, load: Load) -> "Facts":
+    def of(cls, load: Load, region_of: RegionOf | None = None) -> "Facts":
         start, finish = load.origin, load.destination
+        start_city, finish_city = (stop.place if stop else None for stop in (start, finish))
         return cls(
             cargo_id=load.id,
             start_city=start.place.id if start and start.place else None,
@@ -68,6 +74,8 @@ class Facts:
             distance_km=load.distance_km,
             price=load.filter_price_kopecks,
             price_per_km=load.filter_rate_kopecks_per_km,
+            start_region=region_of(start_city.name) if region_of and start_city else None,
+            finish_region=region_of(finish_city.name) if region_of and finish_city else None,
         )
 
 
@@ -91,6 +99,8 @@ class Criteria:
     load_types: frozenset[int]
     ranges: tuple[tuple[str, int, float], ...]  # (field, low, high), inclusive
     mode_my: bool
+    start_regions: frozenset[str] = frozenset()  # region codes, any of them; none: no region asked
+    finish_regions: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, query: LoadQuery, ceilings: Ceilings | None = None) -> "Criteria":
@@ -112,6 +122,8 @@ class Criteria:
             load_types=frozenset(query.load_types),
             ranges=tuple(ranges),
             mode_my=query.mine,
+            start_regions=frozenset(query.origin_regions),
+            finish_regions=frozenset(query.destination_regions),
         )
 
     def matches(self, load: Facts, geo: Geo) -> bool:
@@ -119,6 +131,9 @@ class Criteria:
         if not (_near_any(self.starts, load.start_city, geo) and _near_any(self.finishes, load.finish_city, geo)):
             return False
         if self.corridor is not None and not _on_way(self.corridor, load, geo):
+            return False
+        if (self.start_regions and load.start_region not in self.start_regions) or (
+                self.finish_regions and load.finish_region not in self.finish_regions):
             return False
         if self.day is not None and not (load.first_day and load.last_day and load.first_day <= self.day <= load.last_day):
             return False
@@ -139,7 +154,8 @@ class Criteria:
     def decidable(self, geo: Geo) -> bool:
         if self.mode_my:
             return False
-        if len(self.starts) > 1 or len(self.finishes) > 1 or self.corridor is not None:
+        if len(self.starts) > 1 or len(self.finishes) > 1 or self.corridor is not None or self.start_regions \
+                or self.finish_regions:
             return True  # no single marketplace query to poll instead: a city not placed matches by its id only
         return all(point[1] < 0.5 or point[0] in geo for point in (*self.starts, *self.finishes))
 

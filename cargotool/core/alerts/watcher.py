@@ -50,7 +50,7 @@ from .auto import AutoResponder
 from .delivery import Alerter, Hit
 from .lease import Lease
 from ..loads.geo import Geo
-from .matcher import Ceilings, Facts, MatcherIndex
+from .matcher import Ceilings, Facts, MatcherIndex, RegionOf
 from .pacing import Pacer
 from .searches import Search, SearchStore
 
@@ -70,14 +70,15 @@ class Watcher:
                  max_per_minute: int, min_poll_seconds: float | None = None, geo: Geo | None = None,
                  locate: Callable[[str], tuple[float, float] | None] | None = None,
                  clock: Callable[[], float] = time.time, ceilings: Ceilings | None = None,
-                 circuit_open: Callable[[], Awaitable[bool]] | None = None) -> None:
+                 circuit_open: Callable[[], Awaitable[bool]] | None = None, region_of: RegionOf | None = None) -> None:
         """`poll_seconds`: the longest interval between looks while CargoTech is healthy, and the interval
         without the freshest-loads feed; `min_poll_seconds` the shortest (pacing.py). `geo`: city id →
         (lat, lon) known up front; `locate(name)` finds more by the names loads carry (the gazetteer), so
         radius searches become decidable here as their cities are seen. `clock` (seconds, wall time)
         dates the budget's tokens and times CargoTech's answers. `ceilings`: what an open upper end of a
         range means upstream (matcher.py). `circuit_open()`: is the circuit towards CargoTech open (then
-        no call is made, and the watcher looks less often; half-open, its call may be the probe)."""
+        no call is made, and the watcher looks less often; half-open, its call may be the probe). `region_of(name)`:
+        a city's region (core/regions), for searches of a whole region."""
         self._marketplace = marketplace
         self._cargos = cargos
         self._searches = searches
@@ -97,6 +98,7 @@ class Watcher:
         self._geo: Geo = dict(geo or {})
         self._ceilings = ceilings
         self._locate = locate
+        self._region_of = region_of
         self._unplaceable: set[int] = set()
         self._geo_grew = False
         self.mode = "unknown"  # "fresh" | "queries"
@@ -153,7 +155,7 @@ class Watcher:
         elif self.mode == "fresh":
             found = await self._poll_feed()
         hits, queued = await self._alert(found)  # before the per-query polls: they must not delay these
-        polled_keys = [k for k in self._by_key if self.mode != "fresh" or self._needs_query(k)]
+        polled_keys = [k for k in self._by_key if (self.mode != "fresh" or self._needs_query(k)) and self._pollable(k)]
         more, queued_more = await self._alert(await self._poll_queries(polled_keys))
         digests = await self.alerter.release_held(self._still_there)
         auto = await self._auto.send_due() if self._auto is not None else 0
@@ -233,6 +235,11 @@ class Watcher:
                     self._geo[city.id] = where
                     self._geo_grew = True
 
+    def _pollable(self, key: str) -> bool:
+        """Several places, a corridor or a region is no single marketplace call: such a search is matched from the
+        freshest-loads feed only (without the feed it gets no alerts; polling it would fail the whole look)."""
+        return not self._by_key[key][0].query.compound
+
     def _needs_query(self, key: str) -> bool:
         assert self._index is not None
         return any(s.id in self._index.undecidable for s in self._by_key[key])
@@ -307,7 +314,7 @@ class Watcher:
         hits = []
         for cargo in new:
             started = time.perf_counter()
-            ids = self._index.match(Facts.of(cargo))
+            ids = self._index.match(Facts.of(cargo, self._region_of))
             self.match_seconds.append(time.perf_counter() - started)
             hits += [Hit(self._by_id[i], cargo) for i in ids]
         return hits

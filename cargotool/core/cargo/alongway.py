@@ -10,9 +10,15 @@ query first, in turns). «По пути» then keeps the loads whose loading and
 the width of the great circle A→B and which go A→B (core/corridor): a great-circle corridor from the
 gazetteer's city coordinates, enough for a lane's tens of km (the road itself is not known).
 
+A whole region per side (`from_region=61`, core/regions) is one such place: its centre's point with the radius
+that holds the region (at most MAX_RADIUS_KM); then only the loads whose loading (unloading) city lies in the
+region by the gazetteer are kept, and `meta.hidden_outside_region` counts the others (a city the gazetteer does
+not know is among them: never a guess).
+
 Call budget: at most MAX_PLACES (5) CargoTech list calls per request (validation caps the pairs), all through
-the shared cache, so none while the pages are warm. The driver's own orders and filters (core/insights)
-apply to the merged loads as to any window.
+the shared cache, so none while the pages are warm; a region's centre costs one place search the first time
+(the shared cache's autocomplete, kept a day). The driver's own orders and filters (core/insights) apply to the
+merged loads as to any window.
 """
 
 from __future__ import annotations
@@ -33,6 +39,14 @@ from .filters import MAX_RADIUS_KM, InvalidFilter
 PAGE = 50  # the freshest loads read per single query: one CargoTech call each
 
 ListPage = Callable[[LoadQuery], Awaitable[Any]]  # CargoService.list: an Answer with .data / .stale
+
+
+class Regions(Protocol):
+    """A region as a query's place, and a city's region (core/regions/queries.py)."""
+
+    async def place(self, code: str) -> PlaceFilter | None: ...
+
+    def of_city(self, name: str | None) -> str | None: ...
 
 
 class Places(Protocol):
@@ -71,18 +85,21 @@ class CompoundList:
     """A `ListPage` that also answers compound queries (a page of the merged, corridor-filtered loads);
     simple queries go to the shared cache's list as they are."""
 
-    def __init__(self, list_page: ListPage, places: Places) -> None:
+    def __init__(self, list_page: ListPage, places: Places, regions: Regions | None = None) -> None:
         self._list_page = list_page
         self._places = places
+        self._regions = regions
 
     async def __call__(self, query: LoadQuery) -> Any:
         if not query.compound:
             return await self._list_page(query)
         route = await self._route(query.corridor) if query.corridor is not None else None
-        pages, partial = await self._pages(single_queries(query))
+        pages, partial = await self._pages(single_queries(await self._expanded(query)))
         cards = _merged([page.get("items", []) for page in pages])
         if route is not None:
             cards = [card for card in cards if self._on_way(card, *route)]
+        shown = [card for card in cards if self._in_regions(card, query)]
+        hidden, cards = len(cards) - len(shown), shown
         metas = [page.get("meta", {}) for page in pages]
         chunk = cards[query.offset:query.offset + query.limit]
         end = query.offset + len(chunk)
@@ -92,7 +109,33 @@ class CompoundList:
                 "fetched_at": min((m["fetched_at"] for m in metas if m.get("fetched_at")), default=None)}
         if stale:
             meta["age_seconds"] = max(m.get("age_seconds") or 0 for m in metas)
+        if query.origin_regions or query.destination_regions:
+            meta["hidden_outside_region"] = hidden
         return Combined({"items": chunk, "meta": meta}, stale)
+
+    async def _expanded(self, query: LoadQuery) -> LoadQuery:
+        """Each region as its centre's place with the region's radius (core/regions/queries.py)."""
+        if not (query.origin_regions or query.destination_regions):
+            return query
+        assert self._regions is not None, "a region query needs the regions"
+        sides = {}
+        for name, codes in (("from_region", query.origin_regions), ("to_region", query.destination_regions)):
+            sides[name] = await asyncio.gather(*(self._regions.place(code) for code in codes))
+        unknown = {name: "Не нашли центр области на площадке — выберите города области"
+                   for name, places in sides.items() if None in places}
+        if unknown:
+            raise InvalidFilter("Проверьте фильтры", fields=unknown)
+        return dataclasses.replace(
+            query, origin_regions=(), destination_regions=(),
+            origins=tuple(sides["from_region"]) or query.origins, origin=None if sides["from_region"] else query.origin,
+            destinations=tuple(sides["to_region"]) or query.destinations,
+            destination=None if sides["to_region"] else query.destination)
+
+    def _in_regions(self, card: dict, query: LoadQuery) -> bool:
+        for codes, side in ((query.origin_regions, "from"), (query.destination_regions, "to")):
+            if codes and (self._regions is None or self._regions.of_city((card.get(side) or {}).get("city")) not in codes):
+                return False
+        return True
 
     async def _route(self, corridor: Corridor) -> tuple[GeoPoint, GeoPoint, float]:
         a, b = await asyncio.gather(self._places.point(corridor.start), self._places.point(corridor.end))

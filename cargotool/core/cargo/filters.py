@@ -13,6 +13,7 @@ from typing import Mapping
 
 from ..loads.query import Corridor, LoadQuery, PlaceFilter, Span
 from ..errors import InvalidInput
+from ..regions import MAX_REGIONS, region
 
 WV_PATTERN = re.compile(r"^(\d+(?:[.,]\d+)?)-(\d+(?:[.,]\d+)?)$")
 MAX_RADIUS_KM = 500
@@ -30,7 +31,7 @@ class InvalidFilter(InvalidInput):
 KNOWN_FIELDS = frozenset({
     "from", "to", "from_radius", "to_radius", "from_type", "to_type", "date", "wv", "truck_types",
     "load_types", "price_min", "price_max", "rate_min", "distance_min", "distance_max", "mode", "limit",
-    "offset", "route_from", "route_to", "corridor_km",
+    "offset", "route_from", "route_to", "corridor_km", "from_region", "to_region",
 })
 
 
@@ -72,9 +73,12 @@ def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date
     for name in unknown:
         r.errors[name] = "Неизвестный параметр"
 
-    starts = _points(r, "from")
-    finishes = _points(r, "to")
+    start_regions, finish_regions = _regions(r, "from"), _regions(r, "to")
+    starts = _points(r, "from", bool(start_regions))
+    finishes = _points(r, "to", bool(finish_regions))
     corridor = _corridor(r, bool(starts))
+    if start_regions and (corridor is not None or r.has("route_from")):
+        r.errors["from_region"] = "Либо область погрузки, либо «по пути»"
     start_date = _date(r, today)
     wv = _wv(r)
     price = _range(r, "price_min", "price_max", MAX_PRICE_RUB, "Цена — целое число рублей")
@@ -88,7 +92,7 @@ def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date
     truck_types = r.ids("truck_types")
     load_types = r.ids("load_types")
 
-    _compound_limits(r, starts, finishes, corridor, mode)
+    _compound_limits(r, starts or start_regions, finishes or finish_regions, corridor, mode)
     if r.errors:
         raise InvalidFilter("Проверьте фильтры", fields=r.errors)
     return LoadQuery(
@@ -97,6 +101,8 @@ def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date
         origins=starts if len(starts) > 1 else (),
         destinations=finishes if len(finishes) > 1 else (),
         corridor=corridor,
+        origin_regions=start_regions,
+        destination_regions=finish_regions,
         loading_date=start_date,
         weight_t=wv[0] if wv else None,
         volume_m3=wv[1] if wv else None,
@@ -111,11 +117,19 @@ def parse_filters(raw: Mapping[str, str], *, max_limit: int = 50, today: dt.date
     )
 
 
-def _points(r: _Reader, side: str) -> tuple[PlaceFilter, ...]:
-    """One place or several (`from=1,77`, up to MAX_PLACES), each with the side's radius and type."""
+def _points(r: _Reader, side: str, region: bool = False) -> tuple[PlaceFilter, ...]:
+    """One place or several (`from=1,77`, up to MAX_PLACES), each with the side's radius and type; not with a
+    region on the same side (`region`)."""
     point_ids = _place_ids(r, side)
     radius = r.integer(f"{side}_radius", 0, MAX_RADIUS_KM, f"Радиус — от 0 до {MAX_RADIUS_KM} км")
     point_type = r.integer(f"{side}_type", 1, 99, "Неверный тип пункта")
+    if region:
+        if point_ids:
+            r.errors[side] = "Либо города, либо вся область"
+        for name in (f"{side}_radius", f"{side}_type"):
+            if r.has(name):
+                r.errors.setdefault(name, "Для всей области радиус и тип пункта не задаются")
+        return ()
     if not point_ids:
         if not r.has(side) and (r.has(f"{side}_radius") or r.has(f"{side}_type")):
             r.errors.setdefault(side, "Сначала выберите город")
@@ -139,12 +153,29 @@ def _place_ids(r: _Reader, side: str) -> tuple[int, ...]:
     return ids
 
 
+def _regions(r: _Reader, side: str) -> tuple[str, ...]:
+    """`from_region=61,38`: up to MAX_REGIONS region codes (core/regions), sorted."""
+    name = f"{side}_region"
+    text = r.raw.get(name)
+    if text is None:
+        return ()
+    codes = tuple(sorted({part.strip() for part in text.split(",") if part.strip()}))
+    if not codes or not all(re.fullmatch(r"\d{2}", code) and region(code) for code in codes):
+        r.errors[name] = "Выберите область из списка"
+        return ()
+    if len(codes) > MAX_REGIONS:
+        r.errors[name] = f"Не больше {MAX_REGIONS} областей"
+        return ()
+    return codes
+
+
 def _compound_limits(r: _Reader, starts: tuple, finishes: tuple, corridor: Corridor | None, mode: str) -> None:
     """Several places per side or «по пути» mean several marketplace queries (one per pair of places):
     at most MAX_PLACES of them, and no «Свои» (its meaning upstream is unknown, so no alert could match it)."""
     if len(starts) * len(finishes) > MAX_PLACES:
         r.errors["to"] = f"Не больше {MAX_PLACES} сочетаний «откуда — куда»: уберите часть городов"
-    compound = len(starts) > 1 or len(finishes) > 1 or corridor is not None
+    regions = any(isinstance(place, str) for place in (*starts, *finishes))
+    compound = len(starts) > 1 or len(finishes) > 1 or corridor is not None or regions
     if compound and mode == "my":
         r.errors["mode"] = "«Свои» — только с одним городом погрузки и выгрузки"
 

@@ -72,7 +72,8 @@ def query_key(query: LoadQuery, paged: bool = True) -> str:
     always used, so it stays warm across deploys) and a saved search's key (stored, and part of the
     watcher's Redis keys: without paging), so two queries CargoTech would be asked alike are one. Several
     places or a corridor are several calls (core/cargo/alongway.py): their part of the key is the query's own."""
-    simple = replace(query, origins=(), destinations=(), corridor=None) if query.compound else query
+    simple = replace(query, origins=(), destinations=(), corridor=None, origin_regions=(), destination_regions=()) \
+        if query.compound else query
     key = "&".join(f"{k}={v}" for k, v in to_params(simple) if paged or k not in ("limit", "offset"))
     return f"{key}&{query.compound_key()}" if query.compound else key
 

@@ -16,6 +16,9 @@ from pathlib import Path
 SOURCE = Path(__file__).with_name("cities.csv")
 _PREFIX = re.compile(r"^(г\.|город|пгт\.?|пос\.|п\.|с\.|д\.)\s*")
 _BRACKETS = re.compile(r"\s*\(.*?\)\s*")
+# a former name of a large city that is the current name of another: GeoNames keeps both without saying which is
+# current, so the larger city would take the name (Тольятти was Ставрополь until 1964, Самара Куйбышев until 1991)
+FORMER_NAMES = {("ставрополь", 482283), ("куйбышев", 499099)}
 
 
 @dataclass(frozen=True)
@@ -60,16 +63,22 @@ class Gazetteer:
     @classmethod
     def load(cls, path: Path = SOURCE) -> "Gazetteer":
         ranked: dict[str, tuple[tuple[bool, int], Place]] = {}
-        with path.open(encoding="utf-8", newline="") as source:
-            for row in csv.DictReader(source):
-                place = Place(int(row["geonameid"]), float(row["lat"]), float(row["lon"]), row["country"],
-                              row["admin1"], int(row["population"]))
-                rank = (place.country == "RU", place.population)
-                for name in row["names"].split("|"):
-                    key = normalise(name)
-                    if key and (key not in ranked or ranked[key][0] < rank):
-                        ranked[key] = (rank, place)
+        for place, names in rows(path):
+            rank = (place.country == "RU", place.population)
+            for name in names:
+                key = normalise(name)
+                if (key, place.geonameid) in FORMER_NAMES:
+                    continue
+                if key and (key not in ranked or ranked[key][0] < rank):
+                    ranked[key] = (rank, place)
         return cls({key: place for key, (_, place) in ranked.items()})
+
+
+def rows(path: Path = SOURCE) -> list[tuple[Place, tuple[str, ...]]]:
+    """Every city of the extract with all its names (a name may belong to several)."""
+    with path.open(encoding="utf-8", newline="") as source:
+        return [(Place(int(row["geonameid"]), float(row["lat"]), float(row["lon"]), row["country"], row["admin1"],
+                       int(row["population"])), tuple(row["names"].split("|"))) for row in csv.DictReader(source)]
 
 
 @lru_cache(maxsize=1)

@@ -165,7 +165,7 @@ class Insights:
                 add_net(card, profile, self.platon)
             await self._reach(driver_id, cards)
         scanned = window_meta["postings"]  # in the marketplace's count, as `total` (reposts fold into one card)
-        hidden = {}
+        hidden = dict(window_meta.get("hidden", {}))
         if view.reachable or view.sort == "arrival":  # «успеваю» / «по прибытию» need the driver's position
             hidden["reach_known"] = position is not None
         if view.reachable:

@@ -66,6 +66,8 @@ async def read_window(list_page: ListPage, query: LoadQuery) -> tuple[list[dict]
         "fetched_at": min((m.get("fetched_at") for m in metas if m.get("fetched_at")), default=None),
         "more_upstream": more, "partial": partial,
         "total": metas[0].get("total"),
+        # what a compound query (core/cargo/alongway.py) left out, e.g. `hidden_outside_region`: the same on every page
+        "hidden": {k: v for k, v in metas[0].items() if k.startswith("hidden_")},
     }
     if stale:
         meta["age_seconds"] = max(m.get("age_seconds") or 0 for m in stale)

@@ -64,11 +64,16 @@ class LoadQuery:
     origins: tuple[PlaceFilter, ...] = ()
     destinations: tuple[PlaceFilter, ...] = ()
     corridor: Corridor | None = None
+    # whole regions per side (their codes, core/regions): a query around each region's centre, then only the
+    # loads whose city lies in the region — core/cargo/alongway.py
+    origin_regions: tuple[str, ...] = ()
+    destination_regions: tuple[str, ...] = ()
 
     @property
     def compound(self) -> bool:
-        """Several places on a side, or a corridor: more than one marketplace query."""
-        return bool(self.origins or self.destinations or self.corridor)
+        """Several places on a side, a corridor or a region: more than one marketplace query, or a local filter."""
+        return bool(self.origins or self.destinations or self.corridor or self.origin_regions
+                    or self.destination_regions)
 
     def starts(self) -> tuple[PlaceFilter, ...]:
         """Every loading place asked for (none: anywhere)."""
@@ -82,7 +87,7 @@ class LoadQuery:
         single marketplace request spells (the adapter's `query_key` appends it)."""
         return "&".join(f"{name}={_compound(getattr(self, name))}" for name in COMPOUND_FIELDS if getattr(self, name))
 
-COMPOUND_FIELDS = ("origins", "destinations", "corridor")
+COMPOUND_FIELDS = ("origins", "destinations", "corridor", "origin_regions", "destination_regions")
 
 
 def _place(place: PlaceFilter) -> str:
@@ -92,6 +97,8 @@ def _place(place: PlaceFilter) -> str:
 def _compound(value: object) -> str:
     if isinstance(value, Corridor):
         return f"{value.start}~{value.end}:{value.width_km}"
+    if all(isinstance(item, str) for item in value):  # type: ignore[attr-defined]
+        return ",".join(sorted(value))  # type: ignore[arg-type]
     return ",".join(sorted(_place(p) for p in value))  # type: ignore[attr-defined]
 
 

@@ -27,6 +27,8 @@ from .cargos import (  # noqa: F401 (the bodies are used as `B.Name`)
     CargoDetail,
     PointItem,
     Points,
+    RegionItem,
+    Regions,
     Dictionaries,
     Offer,
     Response,

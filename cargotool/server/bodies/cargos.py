@@ -54,6 +54,16 @@ class Points(TypedDict):
     meta: Meta
 
 
+class RegionItem(TypedDict):
+    id: str  # the region's code for `from_region` / `to_region` (GeoNames admin1, e.g. "61")
+    name: str  # «Ростовская область»
+    capital: str  # its administrative centre, the centre of its search
+
+
+class Regions(TypedDict):
+    items: list[RegionItem]
+
+
 class Dictionaries(TypedDict):
     """null when CargoTech cannot give that dictionary now (the Mini App hides the filter)."""
 

@@ -1,8 +1,10 @@
 // City autocomplete in the filter sheet: suggestions from /api/points; picking one sets the point id.
 // The field says when it cannot search, and a city typed in full is resolved by exact name on «Показать».
+// A box marked `data-regions` offers whole regions too (/api/regions, js/regions.js): picking one sets `<side>_region`.
 
 import { api } from "./api.js";
 import { el } from "./dom.js";
+import { findRegions, regionLabel } from "./regions.js";
 import { haptic } from "./telegram.js";
 
 const norm = (text) => text.trim().toLowerCase().replace(/ё/g, "е");
@@ -29,21 +31,37 @@ export function wireCity(box, draft, onPick) {
   const list = box.querySelector(".suggest");
   const note = box.parentElement.querySelector(".field-error");
   const say = (text) => { if (note) { note.textContent = text || ""; note.hidden = !text; } };  // a box may have no note
+  const withRegions = Boolean(box.dataset.regions);
   let timer = null;
   let seq = 0;
-  input.addEventListener("input", () => {
-    delete draft.filters[side];
-    delete draft.filters[side + "_type"];
+  const pickRegion = (region) => {
+    haptic.select();
+    for (const key of [side, side + "_type", side + "_radius"]) delete draft.filters[key];
     delete draft.names[side];
+    draft.filters[side + "_region"] = region.id;
+    draft.names[side + "_region"] = region.name;
+    input.value = regionLabel(region.name);
+    list.hidden = true;
+    say("");
+  };
+  input.addEventListener("input", () => {
+    for (const key of [side, side + "_type", side + "_region"]) delete draft.filters[key];
+    delete draft.names[side];
+    delete draft.names[side + "_region"];
     clearTimeout(timer);
     const text = input.value.trim();
     say("");
     if (text.length < 2) { list.hidden = true; return; }
     timer = setTimeout(async () => {
       const mine = ++seq;
+      const regionsFound = withRegions ? findRegions(text) : Promise.resolve([]);
       try {
         const found = await api("/api/points?q=" + encodeURIComponent(text));
+        const regions = await regionsFound;
         if (mine !== seq) return;
+        const regionItems = regions.map((r) => el("li", {
+          role: "option", class: "region", "data-region": r.id, onclick: () => pickRegion(r),
+        }, regionLabel(r.name)));
         list.replaceChildren(...found.items.map((p) => el("li", {
           role: "option", "data-id": String(p.id),
           onclick: () => {
@@ -56,9 +74,9 @@ export function wireCity(box, draft, onPick) {
             say("");
             if (onPick) onPick(p);
           },
-        }, p.name)));
-        list.hidden = found.items.length === 0;
-        if (!found.items.length) say(`Город «${text}» не найден`);
+        }, p.name)), ...regionItems);  // the cities first: «Моск» is Москва the city before the region
+        list.hidden = found.items.length + regions.length === 0;
+        if (list.hidden) say(`Город «${text}» не найден`);
       } catch (e) {
         if (mine !== seq) return;
         list.hidden = true;

@@ -6,6 +6,7 @@ import { resolveCity, wireCity } from "./city.js";
 import { $, el, groupAsTyped } from "./dom.js";
 import { amountText, day, groupDigits, moscowDate, radiusText, rub } from "./format.js";
 import { reloadList } from "./nav.js";
+import { regionLabel, regionName } from "./regions.js";
 import { state } from "./state.js";
 import { deviceGet, deviceSet } from "./platform.js";
 import { haptic, hideBackButton, showBackButton } from "./telegram.js";
@@ -57,6 +58,8 @@ export function loadFilters() {
 }
 
 function place(f, names, side, anywhere) {
+  const region = regionName(f, names, side);  // a whole region: no radius
+  if (region) return region;
   const name = names[side] || (f[side] ? "город №" + f[side] : null);
   if (!name) return anywhere;
   return f[side + "_radius"] ? `${name} ${radiusText(f[side + "_radius"])}` : name;  // no radius: that city only
@@ -65,7 +68,7 @@ function place(f, names, side, anywhere) {
 /** One line describing filters (with city names where known, and each radius). */
 export function describe(f, names) {
   const parts = [];
-  if (f.from || f.to) parts.push(`${place(f, names, "from", "любой город")} → ${place(f, names, "to", "куда угодно")}`);
+  if (f.from || f.to || f.from_region || f.to_region) parts.push(`${place(f, names, "from", "любой город")} → ${place(f, names, "to", "куда угодно")}`);
   const alongWay = describeAlongWay(f, names);
   if (alongWay) parts.push(alongWay);
   if (f.date) parts.push(f.date === moscowDate(0) ? "сегодня" : f.date === moscowDate(1) ? "завтра" : day(f.date));
@@ -151,8 +154,10 @@ function openSheet() {
   draft.filters = { ...state.filters };
   draft.names = { ...state.names };
   const form = $("filters");
-  $("from-city").value = draft.names.from || "";
-  $("to-city").value = draft.names.to || "";
+  for (const side of ["from", "to"]) {
+    const region = draft.filters[side + "_region"] ? draft.names[side + "_region"] : null;
+    $(side + "-city").value = region ? regionLabel(region) : draft.names[side] || "";
+  }
   form.from_radius.value = draft.filters.from_radius || "";
   form.to_radius.value = draft.filters.to_radius || "";
   for (const name of AMOUNTS) form[name].value = groupDigits(draft.filters[name] || "");
@@ -189,7 +194,11 @@ function readSheet() {
   if (form.vat.value) draft.filters.vat = form.vat.value; else delete draft.filters.vat;
   if (form.no_deferral.checked) draft.filters.no_deferral = "1"; else delete draft.filters.no_deferral;
   for (const side of ["from", "to"]) {
-    if (!$(side + "-city").value.trim()) { delete draft.filters[side]; delete draft.names[side]; delete draft.filters[side + "_type"]; }
+    if (!$(side + "-city").value.trim()) {
+      for (const key of [side, side + "_type", side + "_region"]) delete draft.filters[key];
+      delete draft.names[side]; delete draft.names[side + "_region"];
+    }
+    if (draft.filters[side + "_region"]) delete draft.filters[side + "_radius"];  // the region's own extent
   }
   const custom = $("wv-custom").value.trim().replace(",", ".");
   if (custom) draft.filters.wv = custom;
@@ -216,7 +225,7 @@ async function resolveTypedCities() {
   const fields = {};
   for (const side of ["from", "to"]) {
     const text = $(side + "-city").value.trim();
-    if (!text || draft.filters[side]) continue;
+    if (!text || draft.filters[side] || draft.filters[side + "_region"]) continue;
     const found = await resolveCity(text);
     if (found.point) {
       draft.filters[side] = String(found.point.id);
