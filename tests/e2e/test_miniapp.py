@@ -204,6 +204,29 @@ def test_admin_screen(browser, server):
     page.close()
 
 
+def test_a_slow_admin_tab_does_not_cover_the_tab_picked_after_it(browser, server):
+    """«Оплаты» answers late (held here); the subscriptions tab picked meanwhile keeps its form."""
+    page, errors = open_app(browser, server, user_id=ADMIN)
+    held = []
+    page.route("**/api/admin/payments*", lambda route: held.append(route))
+    expect(page.locator("#open-admin")).to_be_visible(timeout=15000)
+    page.click("#open-admin")
+    expect(page.locator("#admin-tabs .chip.on")).to_have_text("Оплаты")
+    page.click("#admin-tabs [data-tab='subscriptions']")
+    expect(page.locator("#admin-body input[name=telegram_id]")).to_be_visible()
+    for _ in range(100):  # the payments request reaches the route (polled: no timing margin)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the payments tab asked nothing"
+    with page.expect_response("**/api/admin/payments*"):
+        held[0].continue_()
+    page.evaluate("() => new Promise((r) => setTimeout(r, 0))")  # let the late answer's render run
+    expect(page.locator("#admin-body input[name=telegram_id]")).to_be_visible()
+    assert errors == []
+    page.close()
+
+
 def test_a_page_open_across_a_deploy_reloads_for_its_later_screens(browser, server):
     """The screens after the first card are a second script named by its hash: a page from before a deploy
     asks for one the server no longer has, and then loads the current build instead of blaming the link."""

@@ -273,12 +273,14 @@ async function showAdminTab(tab) {
   state.adminTab = tab;
   document.querySelectorAll("#admin-tabs .chip").forEach((c) => c.classList.toggle("on", c.dataset.tab === tab));
   $("admin-body").replaceChildren(el("div", { class: "skeleton" }));
+  let nodes;
   try {
-    const nodes = await ADMIN_TABS[tab]();
-    $("admin-body").replaceChildren(...(nodes.length ? nodes : [el("p", { class: "summary" }, "Пусто")]));
+    nodes = await ADMIN_TABS[tab]();
   } catch (error) {
-    $("admin-body").replaceChildren(el("p", { class: "errors" }, error.message));
+    nodes = [el("p", { class: "errors" }, error.message)];
   }
+  if (state.adminTab !== tab) return;  // another tab was picked meanwhile: a slower answer must not cover it
+  $("admin-body").replaceChildren(...(nodes.length ? nodes : [el("p", { class: "summary" }, "Пусто")]));
 }
 
 export function wireAdmin() {
