@@ -249,3 +249,27 @@ async def test_the_watchers_calls_are_tried_once_a_429_is_one_request_and_one_fa
     assert svc.watcher.pacer.failures == 1
     assert await svc.watcher.next_interval() > 7.0
     assert (await svc.watcher.status())["poll_interval_seconds"] == 7.5
+
+
+async def test_a_failed_redetection_still_reads_the_newest_page_it_paid_for(redis, key_prefix):
+    """Hourly, the watcher asks again whether sorting works (newest- then oldest-first). When the second call fails,
+    a watcher already on the feed still reads the newest page: a load published just before is seen in that look."""
+    r = rig(redis, key_prefix)
+    await r.look()  # detection, and the baseline of the feed
+    assert r.watcher.mode == "fresh"
+    r.market.publish()
+    fresh = r.market.board[0].id
+    real_loads = r.market.loads
+
+    async def oldest_fails(query):
+        if query.order != NEWEST:
+            r.market.calls.append(r.clock.now)
+            raise UpstreamUnavailable("CargoTech did not answer (timeout)")
+        return await real_loads(query)
+
+    r.market.loads = oldest_fails
+    r.watcher._detected_at = 0.0  # an hour has passed: the next look detects again
+    await r.look()
+    assert r.watcher.mode == "fresh"
+    seen = await redis.zscore(Keys(key_prefix)("alerts:seen"), fresh)
+    assert seen is not None, "the newest page of the failed re-detection was read"

@@ -284,8 +284,9 @@ class Watcher:
         works = _ordered(page.items, descending=True)
         if works:
             oldest = await self._list(LoadQuery(limit=20, order=OLDEST))
-            if oldest is None:  # failed or no budget: that tells nothing, ask again at the next look
-                return []
+            if oldest is None:  # failed or no budget: that tells nothing, ask again at the next look — but a
+                # watcher already on the feed still reads the newest page it paid for
+                return await self._feed_hits(list(page.items)) if self.mode == "fresh" else []
             works = _ordered(oldest.items, descending=False)
         self._detected_at = time.time()
         previous, self.mode = self.mode, "fresh" if works else "queries"
