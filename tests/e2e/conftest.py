@@ -11,6 +11,7 @@ module gets its own server (module scope). To start it with extra settings, over
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import socket
@@ -26,6 +27,7 @@ from playwright.sync_api import sync_playwright
 
 from cargotool.core.drivers.initdata import sign_init_data
 from cargotool.standin import CargoTechStandIn, StandInServer
+from cargotool.standin.dadata import DadataStandIn
 from tests.conftest import TEST_BOT_TOKEN, TEST_PASSWORD, TEST_PHONE, environ_for_tests
 
 CHROMIUM = os.environ.get("CARGOTOOL_CHROMIUM", "/usr/bin/chromium")
@@ -182,3 +184,19 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+DADATA_KEY = "dd-e2e-Key-4b1d"
+
+
+@pytest.fixture(scope="module")
+def dadata():
+    """DaData's stand-in, for a module that turns the company check on: it overrides `e2e_env` with
+    `dadata_env(dadata[1])`. Yields (the stand-in, its URL)."""
+    standin = DadataStandIn(DADATA_KEY, today=dt.date.today())
+    with StandInServer(standin) as url:
+        yield standin, url
+
+
+def dadata_env(url: str) -> dict[str, str]:
+    return {"DADATA_API_KEY": DADATA_KEY, "DADATA_URL": f"{url}/suggestions/api/4_1/rs/"}

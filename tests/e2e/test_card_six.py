@@ -9,22 +9,18 @@ The card is the stand-in's load 33 (Ростов-на-Дону → Санкт-П
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from cargotool.standin import StandInServer
-from cargotool.standin.dadata import DadataStandIn
 from cargotool.standin.reposts import FIRST_REPOST_ID
-from tests.e2e.conftest import open_app, screenshot
+from tests.e2e.conftest import dadata_env, open_app, screenshot
 from tests.e2e.test_insights import login
 
 PHONE = (360, 740)
 DRIVER = 9621
-KEY = "dd-e2e-Six-21"
 ROSTOV = {"lat": 47.2357, "lon": 39.7015}  # the load's own loading city: the empty run is short
 HEAD = "6236981221"  # the sample's load 33, posted by its shipper
 RESALES = (str(FIRST_REPOST_ID), str(FIRST_REPOST_ID + 1))  # folded into HEAD's card
@@ -34,15 +30,8 @@ SPACES = re.compile(r"[\s\u202f\u00a0]+")
 
 
 @pytest.fixture(scope="module")
-def dadata():
-    standin = DadataStandIn(KEY, today=dt.date.today())
-    with StandInServer(standin) as url:
-        yield standin, url
-
-
-@pytest.fixture(scope="module")
 def e2e_env(dadata):
-    return {"DADATA_API_KEY": KEY, "DADATA_URL": f"{dadata[1]}/suggestions/api/4_1/rs/"}
+    return dadata_env(dadata[1])
 
 
 def text_of(locator) -> str:

@@ -3,32 +3,21 @@ stand-in), and on cards a flag only for a company that is wrong or young — hea
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 import redis as sync_redis
 from playwright.sync_api import expect
 
-from cargotool.standin import StandInServer
-from cargotool.standin.dadata import DadataStandIn
 from cargotool.standin.dataset import COMPANIES
-from tests.e2e.conftest import SERVER_PROCESS, open_app, screenshot
+from tests.e2e.conftest import dadata_env, SERVER_PROCESS, open_app, screenshot
 
 VIEWPORT = (360, 740)
-KEY = "dd-e2e-Key-4b1d"
 URALSNAB = COMPANIES[3]  # liquidating in the stand-in
 
 
 @pytest.fixture(scope="module")
-def dadata():
-    standin = DadataStandIn(KEY, today=dt.date.today())
-    with StandInServer(standin) as url:
-        yield standin, url
-
-
-@pytest.fixture(scope="module")
 def e2e_env(dadata):
-    return {"DADATA_API_KEY": KEY, "DADATA_URL": f"{dadata[1]}/suggestions/api/4_1/rs/"}
+    return dadata_env(dadata[1])
 
 
 def _forget_cached_lists() -> None:
