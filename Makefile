@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
 # Tests run in parallel, a test file per worker (module-scoped servers stay one per module).
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 4
 
 .PHONY: run test install lock lint chromium cassettes bench clean
 
