@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from cargotool.bootstrap import build_services  # noqa: E402
 from cargotool.config import Settings  # noqa: E402
-from cargotool.core.alerts.searches import upstream_query  # noqa: E402
+from cargotool.core.alerts.search_filters import upstream_query  # noqa: E402
 from cargotool.core.cargotech.query import query_key  # noqa: E402
 from cargotool.core.storage.models import SavedSearch, utcnow  # noqa: E402
 from cargotool.standin import CargoTechStandIn, StandInServer  # noqa: E402

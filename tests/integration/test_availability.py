@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from cargotool.core.alerts.searches import FREE_FROM
+from cargotool.core.alerts.search_filters import FREE_FROM
 from cargotool.core.availability.service import EXPIRE_DAYS, KIND
 from cargotool.core.clock import moscow_today
 from cargotool.core.insights.gazetteer import default_gazetteer

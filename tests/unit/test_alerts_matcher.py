@@ -9,7 +9,7 @@ import random
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cargotool.core.alerts.matcher import Criteria, Facts, MatcherIndex
-from cargotool.core.alerts.searches import upstream_query
+from cargotool.core.alerts.search_filters import upstream_query
 from cargotool.core.cargotech.mapping import parse_load
 from cargotool.core.cargotech.query import CEILINGS, to_params
 from cargotool.standin import CargoTechStandIn

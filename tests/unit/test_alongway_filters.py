@@ -9,7 +9,7 @@ import random
 from hypothesis import given, settings, strategies as st
 
 from cargotool.core.alerts.matcher import Criteria, Facts, MatcherIndex
-from cargotool.core.alerts.searches import upstream_query
+from cargotool.core.alerts.search_filters import upstream_query
 from cargotool.core.cargo.alongway import PAGE, _merged, single_queries
 from cargotool.core.cargo.filters import parse_filters
 from cargotool.core.cargotech.mapping import parse_load

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from cargotool.core.alerts.searches import FREE_FROM, Search
+from cargotool.core.alerts.search_filters import FREE_FROM
+from cargotool.core.alerts.searches import Search
 from cargotool.core.availability.board import FreeTruck, board_text
 from cargotool.core.availability.days import day_text
 from cargotool.core.availability.proposal import propose

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from cargotool.core.alerts.searches import Search, upstream_query
+from cargotool.core.alerts.search_filters import upstream_query
+from cargotool.core.alerts.searches import Search
 from cargotool.core.cargo.cards import card
 from cargotool.core.cargotech.mapping import parse_load
 from cargotool.core.insights.economics import FuelProfile

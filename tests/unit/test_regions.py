@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cargotool.core.alerts.matcher import Facts, MatcherIndex
-from cargotool.core.alerts.searches import upstream_query
+from cargotool.core.alerts.search_filters import upstream_query
 from cargotool.core.cargotech.mapping import parse_load
 from cargotool.core.insights.gazetteer import normalise, rows
 from cargotool.core.regions import find_regions, region, regions

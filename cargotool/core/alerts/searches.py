@@ -5,7 +5,7 @@ so the Mini App can run a saved search as it is. A search's `key` (`saved_search
 which searches are the same: the marketplace's `query_key` without paging, given by the composition root
 (CargoTech: the request's parameters without paging, so e.g. the default point type spelt out or not is
 one search, and a search and the list agree). Equal searches of different drivers share it, and the watcher polls
-each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS`: «только с ценой», «с НДС» / «без НДС», «без отсрочки») is
+each key once. A filter of ours that CargoTech does not know (`LOCAL_FILTERS` in search_filters.py: «только с ценой», «с НДС» / «без НДС», «без отсрочки») is
 kept with the filters and applied to the loads a search finds (`Search.accepts`), outside the query.
 «Успеваю» (`reachable`) is kept the same way, but depends on the driver's position: it is applied where
 alerts are delivered to a driver (core/alerts/delivery.py), not to the loads every search shares.
@@ -28,8 +28,6 @@ from typing import Any, Awaitable, Callable
 
 import peewee
 
-from ..cargo.filters import InvalidFilter, parse_filters
-from ..cargo.formatting import moscow_today
 from ..cargo.listing import REACHABLE
 from ..loads.loadable import loadable_from
 from ..loads.priced import WITH_PRICE, has_price
@@ -40,9 +38,9 @@ from ..errors import InvalidInput, NotFound
 from ..storage.db import Database
 from ..storage.models import AlertDelivery, SavedSearch, SearchHit, utcnow
 from ..words import counted
+from .search_filters import FREE_FROM, LOCAL_FILTERS, TRUE_FLAGS, read_filters, upstream_query
 
 NAME_MAX = 120
-PAGING = ("limit", "offset")
 
 
 class TooManySearches(InvalidInput):
@@ -73,14 +71,6 @@ class AutoRule:
         return {"rate_min": self.rate_min, "price_min": self.price_min}
 
 
-LOCAL_FILTERS = (WITH_PRICE, REACHABLE)
-PAYMENT_FILTERS = ("vat", "no_deferral")  # issue 21 §1: kept like «только с ценой», applied by `Search.accepts`
-LOCAL_FILTERS += PAYMENT_FILTERS
-FREE_FROM = "free_from"  # system searches of core/availability: loads still loadable on or after this day
-LOCAL_FILTERS += (FREE_FROM,)
-LOCAL_FLAGS = (WITH_PRICE, "no_deferral", REACHABLE)
-VAT_VALUES = ("with", "without")
-TRUE_FLAGS, FLAGS = ("1", "true"), ("0", "1", "true", "false")
 
 
 @dataclass(frozen=True)
@@ -131,57 +121,6 @@ class Search:
         return cls(id=row.id, driver_id=row.driver_id, name=row.name, filters=filters,
                    query=upstream_query(filters), key=row.query_key, alerts=row.alerts, auto_rule=AutoRule(**rule) if rule else None,
                    created_at=row.created_at, last_opened_at=row.last_opened_at, kind=row.kind)
-
-
-def upstream_query(filters: dict[str, str], today: dt.date | None = None) -> LoadQuery:
-    """The normalised query of saved filters (first page, fixed size: the watcher's poll)."""
-    upstream = {k: v for k, v in filters.items() if k not in LOCAL_FILTERS}
-    return parse_filters({**upstream, "limit": "50"}, today=today)
-
-
-def _filters(raw: Any) -> tuple[dict[str, str], LoadQuery]:
-    """Validate a `filters` object as the list would (same field errors); paging is not part of a search."""
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise InvalidInput("Проверьте фильтры", fields={"filters": "Ожидается объект с параметрами списка"})
-    values: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    for name, value in raw.items():
-        if name in PAGING or value is None or value == "":
-            continue
-        if isinstance(value, bool) or not isinstance(value, (str, int, float, list)):
-            errors[str(name)] = "Неверное значение"
-        elif isinstance(value, list):
-            values[str(name)] = ",".join(str(v) for v in value)
-        else:
-            values[str(name)] = str(value).strip()
-    if FREE_FROM in values and not _is_day(values[FREE_FROM]):
-        errors[FREE_FROM] = "Дата в формате ГГГГ-ММ-ДД"
-    if "vat" in values and values["vat"] not in VAT_VALUES:
-        errors["vat"] = "Допустимо: with (с НДС) или without (без НДС)"
-    for name in LOCAL_FLAGS:
-        if name in values and values[name] not in FLAGS:
-            errors[name] = "Допустимо: 1 или 0"
-        elif values.get(name) in ("0", "false"):
-            del values[name]  # off is the same as absent: one spelling for the duplicate check
-        elif name in values:
-            values[name] = "1"
-    try:
-        query = upstream_query(values, today=moscow_today())
-    except InvalidFilter as exc:
-        errors = {**exc.fields, **errors}
-        raise InvalidFilter("Проверьте фильтры", fields=errors) from None
-    if errors:
-        raise InvalidFilter("Проверьте фильтры", fields=errors)
-    return values, query
-
-
-def _is_day(text: str) -> bool:
-    try:
-        return len(text) == 10 and bool(dt.date.fromisoformat(text))
-    except ValueError:
-        return False
 
 
 def _rule(raw: Any) -> AutoRule | None:
@@ -240,7 +179,7 @@ class SearchStore:
     async def create(self, driver_id: int, body: Any) -> Search:
         if not isinstance(body, dict):
             raise InvalidInput("Нужен объект поиска", fields={"body": "Ожидается JSON-объект"})
-        filters, query = _filters(body.get("filters"))
+        filters, query = read_filters(body.get("filters"))
         alerts = _alerts(body.get("alerts", True))
         rule = _rule(body.get("auto_response"))
 
@@ -274,7 +213,7 @@ class SearchStore:
             raise InvalidInput("Нужен объект поиска", fields={"body": "Ожидается JSON-объект"})
         changes: dict[peewee.Field, Any] = {}
         if "filters" in body:
-            filters, query = _filters(body["filters"])
+            filters, query = read_filters(body["filters"])
             changes[SavedSearch.filters] = json.dumps(filters, ensure_ascii=False)
             changes[SavedSearch.query_key] = self._key_of(query)
         if "name" in body:
@@ -331,7 +270,7 @@ class SearchStore:
 
     def system_filters(self, filters: dict[str, str]) -> tuple[dict[str, str], str]:
         """A system search's filters validated as the list's, with its key (for `write_system`)."""
-        values, query = _filters(filters)
+        values, query = read_filters(filters)
         return values, self._key_of(query)
 
     @staticmethod

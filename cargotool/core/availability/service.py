@@ -11,7 +11,8 @@ from typing import Any, Awaitable, Callable
 
 import peewee
 
-from ..alerts.searches import FREE_FROM, SearchStore
+from ..alerts.search_filters import FREE_FROM
+from ..alerts.searches import SearchStore
 from ..clock import moscow_today
 from ..errors import InvalidInput
 from ..insights.gazetteer import Gazetteer
