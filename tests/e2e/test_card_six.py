@@ -52,14 +52,14 @@ def within_card(page, card, locator) -> None:
     assert locator.evaluate("n => n.scrollWidth <= n.clientWidth + 1")
 
 
-def set_up_driver(server) -> None:
+def set_up_driver(server, driver: int = DRIVER, position: dict = ROSTOV, cost_rub_km: float = 12.5) -> None:
     """Fuel figures, a truck over 12 t (Platon is charged) with its own cost per km, and a position."""
-    headers = login(server, DRIVER)
+    headers = login(server, driver)
     answers = [
         httpx.put(f"{server}/api/me/consent", json={"kind": "position", "answer": True}, headers=headers),
-        httpx.put(f"{server}/api/me/position", json=ROSTOV, headers=headers),
+        httpx.put(f"{server}/api/me/position", json=position, headers=headers),
         httpx.put(f"{server}/api/me/fuel", json={"l_per_100km": 32, "price_rub": 70}, headers=headers),
-        httpx.put(f"{server}/api/me/truck", json={"over_12t": True, "cost_rub_km": 12.5}, headers=headers),
+        httpx.put(f"{server}/api/me/truck", json={"over_12t": True, "cost_rub_km": cost_rub_km}, headers=headers),
     ]
     for answer in answers:
         assert answer.status_code == 200, answer.text

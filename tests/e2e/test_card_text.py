@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import re
 
-import httpx
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import open_app, screenshot
-from tests.e2e.test_insights import login
+from tests.e2e.test_card_six import set_up_driver
 
 PHONE = (360, 740)
 DRIVER = 9631
@@ -21,15 +20,7 @@ HYPHEN_NUMBER = re.compile(r"-\s*\d")
 
 def set_up_a_losing_driver(server) -> None:
     """Fuel figures and a cost per km so high that every load is a loss."""
-    headers = login(server, DRIVER)
-    answers = [
-        httpx.put(f"{server}/api/me/consent", json={"kind": "position", "answer": True}, headers=headers),
-        httpx.put(f"{server}/api/me/position", json=MOSCOW, headers=headers),
-        httpx.put(f"{server}/api/me/fuel", json={"l_per_100km": 32, "price_rub": 70}, headers=headers),
-        httpx.put(f"{server}/api/me/truck", json={"over_12t": True, "cost_rub_km": 900}, headers=headers),
-    ]
-    for answer in answers:
-        assert answer.status_code == 200, answer.text
+    set_up_driver(server, DRIVER, MOSCOW, cost_rub_km=900)
 
 
 def test_a_loss_reads_with_the_minus_sign_and_units_stay_with_their_numbers(browser, server):
